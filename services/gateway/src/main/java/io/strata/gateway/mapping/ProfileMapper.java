@@ -1,0 +1,63 @@
+package io.strata.gateway.mapping;
+
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.JsonFormat;
+
+import io.strata.proto.common.v1.IdentityType;
+import io.strata.proto.profile.v1.Profile;
+
+/** From the profile message to its REST shape. */
+public final class ProfileMapper {
+
+    private static final String PREFIX = "IDENTITY_TYPE_";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ProfileMapper() {
+    }
+
+    public static ProfileDto toDto(Profile profile) {
+        return new ProfileDto(
+                profile.getId(),
+                profile.getIdentitiesList().stream()
+                        .map(id -> new ProfileDto.IdentityDto(typeName(id.getType()), id.getValue()))
+                        .toList(),
+                traits(profile),
+                new TreeMap<>(profile.getEventCountsMap()),
+                profile.hasFirstSeen() ? iso(profile.getFirstSeen()) : null,
+                profile.hasLastSeen() ? iso(profile.getLastSeen()) : null,
+                iso(profile.getCreatedAt()),
+                iso(profile.getUpdatedAt()));
+    }
+
+    /** {@code IDENTITY_TYPE_ANONYMOUS_ID} → {@code anonymousId}, the spec's own spelling. */
+    static String typeName(IdentityType type) {
+        String[] words = type.name().substring(PREFIX.length()).toLowerCase(Locale.ROOT).split("_");
+        StringBuilder name = new StringBuilder(words[0]);
+        for (int i = 1; i < words.length; i++) {
+            name.append(Character.toUpperCase(words[i].charAt(0))).append(words[i].substring(1));
+        }
+        return name.toString();
+    }
+
+    private static Map<String, Object> traits(Profile profile) {
+        try {
+            return JSON.readValue(JsonFormat.printer().print(profile.getTraits()), new TypeReference<>() {
+            });
+        } catch (InvalidProtocolBufferException | JsonProcessingException e) {
+            throw new IllegalStateException("traits of profile " + profile.getId() + " cannot be shown", e);
+        }
+    }
+
+    private static String iso(Timestamp ts) {
+        return Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos()).toString();
+    }
+}

@@ -1,0 +1,95 @@
+package io.strata.gateway.rest;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+
+import io.grpc.Status;
+import io.smallrye.mutiny.Uni;
+import io.strata.gateway.client.ProfileClient;
+import io.strata.gateway.mapping.ProfileDto;
+import io.strata.gateway.mapping.ProfileMapper;
+import io.strata.gateway.security.Roles;
+import io.strata.gateway.security.TenantContext;
+import io.strata.proto.common.v1.IdentityType;
+
+/** Unified consumer profiles of the caller's tenant. */
+@Path("/api/v1/profiles")
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed({Roles.VIEWER, Roles.ANALYST, Roles.MARKETER, Roles.ADMIN})
+@SecurityRequirement(name = "bearer")
+public class ProfileResource {
+
+    private final ProfileClient profiles;
+    private final TenantContext tenant;
+
+    public ProfileResource(ProfileClient profiles, TenantContext tenant) {
+        this.profiles = profiles;
+        this.tenant = tenant;
+    }
+
+    /** The items list holds the profile owning the identifier, or nothing. */
+    public record ProfileList(List<ProfileDto> items) {
+    }
+
+    @GET
+    @Operation(summary = "Find the profile that owns an identifier",
+            description = "Exactly one of userId, anonymousId, email, phone.")
+    public Uni<ProfileList> find(@QueryParam("userId") String userId,
+            @QueryParam("anonymousId") String anonymousId,
+            @QueryParam("email") String email,
+            @QueryParam("phone") String phone) {
+        Map<String, String> given = new LinkedHashMap<>();
+        given.put("userId", userId);
+        given.put("anonymousId", anonymousId);
+        given.put("email", email);
+        given.put("phone", phone);
+        given.values().removeIf(v -> v == null || v.isBlank());
+        if (given.isEmpty()) {
+            throw ApiException.badRequest("userId", "give one of userId, anonymousId, email or phone");
+        }
+        if (given.size() > 1) {
+            throw ApiException.badRequest(given.keySet().stream().skip(1).findFirst().orElseThrow(),
+                    "give only one of userId, anonymousId, email or phone");
+        }
+        var entry = given.entrySet().iterator().next();
+        return profiles.lookup(tenant.tenant(), identityType(entry.getKey()), entry.getValue())
+                .map(profile -> new ProfileList(List.of(ProfileMapper.toDto(profile))))
+                .onFailure(e -> Status.fromThrowable(e).getCode() == Status.Code.NOT_FOUND)
+                .recoverWithItem(new ProfileList(List.of()));
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "A profile by id (an id merged into another profile finds the survivor)")
+    public Uni<ProfileDto> get(@PathParam("id") String id) {
+        try {
+            UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("id", "id must be a UUID");
+        }
+        return profiles.get(tenant.tenant(), id).map(ProfileMapper::toDto);
+    }
+
+    private static IdentityType identityType(String parameter) {
+        return switch (parameter) {
+            case "userId" -> IdentityType.IDENTITY_TYPE_USER_ID;
+            case "anonymousId" -> IdentityType.IDENTITY_TYPE_ANONYMOUS_ID;
+            case "email" -> IdentityType.IDENTITY_TYPE_EMAIL;
+            case "phone" -> IdentityType.IDENTITY_TYPE_PHONE;
+            default -> throw new IllegalArgumentException(parameter);
+        };
+    }
+}

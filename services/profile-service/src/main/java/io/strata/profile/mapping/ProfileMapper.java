@@ -1,0 +1,77 @@
+package io.strata.profile.mapping;
+
+import java.time.OffsetDateTime;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.JsonFormat;
+
+import io.strata.profile.domain.EventCountEntity;
+import io.strata.profile.domain.IdentityEntity;
+import io.strata.profile.domain.IdentityType;
+import io.strata.profile.domain.ProfileEntity;
+import io.strata.profile.domain.ProfileView;
+import io.strata.proto.common.v1.Identity;
+import io.strata.proto.profile.v1.Profile;
+
+/** Between the profile read model and its proto message. */
+public final class ProfileMapper {
+
+    private static final String PREFIX = "IDENTITY_TYPE_";
+
+    private ProfileMapper() {
+    }
+
+    public static Profile toProto(ProfileView view) {
+        ProfileEntity p = view.profile();
+        Profile.Builder builder = Profile.newBuilder()
+                .setId(p.id.toString())
+                .setTenant(p.tenant)
+                .setTraits(traits(p.traitsJson))
+                .setCreatedAt(timestamp(p.createdAt))
+                .setUpdatedAt(timestamp(p.updatedAt));
+        if (p.firstSeen != null) {
+            builder.setFirstSeen(timestamp(p.firstSeen));
+        }
+        if (p.lastSeen != null) {
+            builder.setLastSeen(timestamp(p.lastSeen));
+        }
+        for (IdentityEntity identity : view.identities()) {
+            builder.addIdentities(Identity.newBuilder()
+                    .setType(toProto(IdentityType.valueOf(identity.type)))
+                    .setValue(identity.value));
+        }
+        for (EventCountEntity count : view.counts()) {
+            builder.putEventCounts(count.eventName, count.count);
+        }
+        return builder.build();
+    }
+
+    public static io.strata.proto.common.v1.IdentityType toProto(IdentityType type) {
+        return io.strata.proto.common.v1.IdentityType.valueOf(PREFIX + type.name());
+    }
+
+    /** @throws IllegalArgumentException for an unspecified or unknown type */
+    public static IdentityType fromProto(io.strata.proto.common.v1.IdentityType type) {
+        if (type == io.strata.proto.common.v1.IdentityType.IDENTITY_TYPE_UNSPECIFIED
+                || type == io.strata.proto.common.v1.IdentityType.UNRECOGNIZED) {
+            throw new IllegalArgumentException("identity.type is required");
+        }
+        return IdentityType.valueOf(type.name().substring(PREFIX.length()));
+    }
+
+    private static Struct traits(String json) {
+        Struct.Builder struct = Struct.newBuilder();
+        try {
+            JsonFormat.parser().merge(json == null ? "{}" : json, struct);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("stored traits are not a JSON object", e);
+        }
+        return struct.build();
+    }
+
+    private static Timestamp timestamp(OffsetDateTime time) {
+        return Timestamp.newBuilder().setSeconds(time.toEpochSecond()).setNanos(time.getNano()).build();
+    }
+}

@@ -1,0 +1,53 @@
+package io.strata.testing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+
+/**
+ * Coordinates of the local stack that {@code ./strata up} and {@code ./strata test} start,
+ * overridable with environment variables so the same tests run against another stack.
+ */
+public final class LocalStack {
+
+    private LocalStack() {
+    }
+
+    public static String kafkaBootstrapServers() {
+        return env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+    }
+
+    public static String postgresHost() {
+        return env("STRATA_PG_HOST", "127.0.0.1");
+    }
+
+    public static int postgresPort() {
+        return Integer.parseInt(env("STRATA_PG_PORT", "5432"));
+    }
+
+    /** JDBC URL of the test database of a service, e.g. {@code profile} → {@code strata_profile_test}. */
+    public static String testJdbcUrl(String service) {
+        return "jdbc:postgresql://" + postgresHost() + ":" + postgresPort() + "/strata_" + service + "_test";
+    }
+
+    /** Fails fast with a message a person can act on when a piece of the stack does not answer. */
+    public static void requireListening(String what, String host, int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 2_000);
+        } catch (IOException e) {
+            throw new IllegalStateException(what + " does not answer on " + host + ":" + port
+                    + "; start the local stack with ./strata up (or run the tests with ./strata test)", e);
+        }
+    }
+
+    public static void requireKafkaAndPostgres() {
+        String[] kafka = kafkaBootstrapServers().split(",")[0].split(":");
+        requireListening("Kafka", kafka[0], Integer.parseInt(kafka[1]));
+        requireListening("PostgreSQL", postgresHost(), postgresPort());
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}
