@@ -1,5 +1,7 @@
 package io.strata.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,24 +80,16 @@ public final class ServiceProcess implements AutoCloseable {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(2)).build();
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
+        await(name + " ready").atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                if (client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
+                return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
             } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
+                return false; // not listening yet
             }
-            pause(Duration.ofMillis(250));
-        }
-        throw new IllegalStateException(name + " was not ready within " + timeout + "; see " + log);
+        });
     }
 
     /** Ends the process at once, as {@code kill -9} does: no shutdown hook, no final commit. */
@@ -126,13 +119,5 @@ public final class ServiceProcess implements AutoCloseable {
     @Override
     public void close() {
         stop();
-    }
-
-    private static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

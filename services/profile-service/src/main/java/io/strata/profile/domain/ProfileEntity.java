@@ -8,9 +8,10 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-import org.hibernate.annotations.Formula;
-
-/** A unified consumer profile (read model; writes go through {@code ProfileGraphRepository}). */
+/**
+ * A unified consumer profile (read model; writes go through {@code ProfileGraphRepository}).
+ * Its traits (a jsonb object) are read apart, as text, by {@code ProfileReadRepository#traits}.
+ */
 @Entity
 @Table(name = "profiles")
 public class ProfileEntity {
@@ -20,10 +21,6 @@ public class ProfileEntity {
 
     @Column(nullable = false)
     public String tenant;
-
-    /** The traits as a JSON object. */
-    @Formula("cast(traits as text)")
-    public String traitsJson;
 
     @Column(name = "first_seen")
     public OffsetDateTime firstSeen;

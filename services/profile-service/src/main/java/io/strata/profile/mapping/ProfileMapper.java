@@ -28,7 +28,7 @@ public final class ProfileMapper {
         Profile.Builder builder = Profile.newBuilder()
                 .setId(p.id.toString())
                 .setTenant(p.tenant)
-                .setTraits(traits(p.traitsJson))
+                .setTraits(traits(view.traitsJson()))
                 .setCreatedAt(timestamp(p.createdAt))
                 .setUpdatedAt(timestamp(p.updatedAt));
         if (p.firstSeen != null) {
@@ -66,7 +66,7 @@ public final class ProfileMapper {
         try {
             JsonFormat.parser().merge(json == null ? "{}" : json, struct);
         } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("stored traits are not a JSON object", e);
+            throw new IllegalStateException("stored traits are not a JSON object: " + e.getMessage(), e);
         }
         return struct.build();
     }

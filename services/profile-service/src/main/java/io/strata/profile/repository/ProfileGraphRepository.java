@@ -138,7 +138,8 @@ public class ProfileGraphRepository {
     public Uni<Void> touch(UUID profile, String traitsJson, Instant at, Instant now) {
         return update("""
                 update profiles set
-                    traits = traits || cast(:traits as jsonb),
+                    -- the pg client would send a String bound to jsonb as a JSON string: parse text instead
+                    traits = traits || cast(cast(:traits as text) as jsonb),
                     first_seen = least(coalesce(first_seen, :at), :at),
                     last_seen = greatest(coalesce(last_seen, :at), :at),
                     updated_at = :now

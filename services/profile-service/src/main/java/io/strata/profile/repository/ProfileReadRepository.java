@@ -45,6 +45,14 @@ public class ProfileReadRepository {
                 .getSingleResultOrNull());
     }
 
+    /** The profile's traits as a JSON object's text. */
+    public Uni<String> traits(UUID profile) {
+        return Panache.getSession().chain(s -> s
+                .createNativeQuery("select cast(traits as text) from profiles where id = :id", String.class)
+                .setParameter("id", profile)
+                .getSingleResultOrNull());
+    }
+
     public Uni<List<IdentityEntity>> identities(UUID profile) {
         return Panache.getSession().chain(s -> s
                 .createSelectionQuery("from IdentityEntity where profileId = :id order by id", IdentityEntity.class)

@@ -54,8 +54,9 @@ public class ProfileQueryService {
         if (profile == null) {
             return Uni.createFrom().nullItem();
         }
-        return profiles.identities(profile.id)
-                .chain(identities -> profiles.counts(profile.id)
-                        .map(counts -> new ProfileView(profile, identities, counts)));
+        return profiles.traits(profile.id)
+                .chain(traits -> profiles.identities(profile.id)
+                        .chain(identities -> profiles.counts(profile.id)
+                                .map(counts -> new ProfileView(profile, traits, identities, counts))));
     }
 }

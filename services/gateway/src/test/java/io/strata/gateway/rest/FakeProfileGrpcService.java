@@ -1,0 +1,56 @@
+package io.strata.gateway.rest;
+
+import io.grpc.Status;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Uni;
+import io.strata.proto.common.v1.Identity;
+import io.strata.proto.common.v1.IdentityType;
+import io.strata.proto.profile.v1.GetProfileRequest;
+import io.strata.proto.profile.v1.GetProfileResponse;
+import io.strata.proto.profile.v1.LookupProfileRequest;
+import io.strata.proto.profile.v1.LookupProfileResponse;
+import io.strata.proto.profile.v1.Profile;
+import io.strata.proto.profile.v1.ProfileService;
+
+/**
+ * Stands in for profile-service in the gateway's component tests: tenant "demo" has one profile,
+ * user "u1"; every other tenant has none, so a test sees exactly what the gateway asked for.
+ */
+@GrpcService
+public class FakeProfileGrpcService implements ProfileService {
+
+    static final String ID = "6f1c2d2e-8a7b-4c55-9d7e-0a1b2c3d4e5f";
+
+    static Profile profile() {
+        return Profile.newBuilder()
+                .setId(ID)
+                .setTenant("demo")
+                .addIdentities(Identity.newBuilder().setType(IdentityType.IDENTITY_TYPE_USER_ID).setValue("u1"))
+                .addIdentities(Identity.newBuilder().setType(IdentityType.IDENTITY_TYPE_ANONYMOUS_ID).setValue("a1"))
+                .putEventCounts("Order Completed", 2)
+                .setCreatedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_700_000_000L))
+                .setUpdatedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_700_000_100L))
+                .build();
+    }
+
+    @Override
+    public Uni<GetProfileResponse> getProfile(GetProfileRequest request) {
+        if ("demo".equals(request.getTenant()) && ID.equals(request.getProfileId())) {
+            return Uni.createFrom().item(GetProfileResponse.newBuilder().setProfile(profile()).build());
+        }
+        return Uni.createFrom().failure(Status.NOT_FOUND.withDescription("profile not found").asRuntimeException());
+    }
+
+    @Override
+    public Uni<LookupProfileResponse> lookupProfile(LookupProfileRequest request) {
+        Identity identity = request.getIdentity();
+        if ("demo".equals(request.getTenant()) && identity.getType() == IdentityType.IDENTITY_TYPE_USER_ID
+                && identity.getValue().equals("u1")) {
+            return Uni.createFrom().item(LookupProfileResponse.newBuilder().setProfile(profile()).build());
+        }
+        if (identity.getValue().equals("unavailable")) {
+            return Uni.createFrom().failure(Status.UNAVAILABLE.asRuntimeException());
+        }
+        return Uni.createFrom().failure(Status.NOT_FOUND.withDescription("no such profile").asRuntimeException());
+    }
+}

@@ -1,0 +1,113 @@
+package io.strata.ingestion.domain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.strata.proto.events.v1.Event;
+import io.strata.proto.events.v1.EventType;
+
+class SegmentEventParserTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Source SOURCE = new Source(UUID.fromString("00000000-0000-0000-0000-00000000000a"), "acme", "web");
+    private static final Instant RECEIVED = Instant.parse("2026-03-01T12:00:10Z");
+
+    private static Event parse(EventType type, String json) throws Exception {
+        return SegmentEventParser.parse(type, JSON.readTree(json), SOURCE, RECEIVED, null);
+    }
+
+    @Test
+    void trackKeepsTheSpecFieldsAndStampsTenantAndSource() throws Exception {
+        Event e = parse(EventType.EVENT_TYPE_TRACK, """
+                {"userId":"u1","anonymousId":"a1","messageId":"m1","event":"Order Completed",
+                 "properties":{"revenue":99.5,"products":[{"sku":"A"}]},"context":{"ip":"1.2.3.4"},
+                 "integrations":{"All":true},"tenant":"someone-else"}""");
+        assertEquals("acme", e.getTenant(), "the tenant comes from the write key, never from the body");
+        assertEquals(SOURCE.id().toString(), e.getSourceId());
+        assertEquals("u1", e.getUserId());
+        assertEquals("a1", e.getAnonymousId());
+        assertEquals("m1", e.getMessageId());
+        assertEquals("Order Completed", e.getEvent());
+        assertEquals(99.5, e.getProperties().getFieldsOrThrow("revenue").getNumberValue());
+        assertEquals("1.2.3.4", e.getContext().getFieldsOrThrow("ip").getStringValue());
+        assertEquals(RECEIVED.getEpochSecond(), e.getTimestamp().getSeconds(), "no client time: received time");
+        assertEquals("acme/u1", SegmentEventParser.key(e));
+    }
+
+    @Test
+    void generatesAMessageIdWhenNoneIsGivenAndKeysByAnonymousId() throws Exception {
+        Event e = parse(EventType.EVENT_TYPE_PAGE, "{\"anonymousId\":\"a1\",\"name\":\"Home\"}");
+        assertFalse(e.getMessageId().isEmpty());
+        assertEquals("Home", e.getName());
+        assertEquals("acme/a1", SegmentEventParser.key(e));
+    }
+
+    @Test
+    void numericUserIdsAreAcceptedAsText() throws Exception {
+        assertEquals("12345", parse(EventType.EVENT_TYPE_IDENTIFY, "{\"userId\":12345}").getUserId());
+    }
+
+    @Test
+    void correctsTheClientsClockSkew() throws Exception {
+        // the client's clock is 1 hour behind: it stamped the event 5 s before it sent the batch
+        Event e = parse(EventType.EVENT_TYPE_TRACK, """
+                {"userId":"u1","event":"X","timestamp":"2026-03-01T11:00:00Z","sentAt":"2026-03-01T11:00:05Z"}""");
+        assertEquals(Instant.parse("2026-03-01T12:00:05Z").getEpochSecond(), e.getTimestamp().getSeconds());
+        assertEquals(Instant.parse("2026-03-01T11:00:00Z").getEpochSecond(), e.getOriginalTimestamp().getSeconds());
+        assertEquals(Instant.parse("2026-03-01T11:00:05Z").getEpochSecond(), e.getSentAt().getSeconds());
+    }
+
+    @Test
+    void withoutSentAtTheClientTimestampIsKept() throws Exception {
+        Event e = parse(EventType.EVENT_TYPE_TRACK,
+                "{\"userId\":\"u1\",\"event\":\"X\",\"timestamp\":\"2025-12-24T08:00:00+08:00\"}");
+        assertEquals(Instant.parse("2025-12-24T00:00:00Z").getEpochSecond(), e.getTimestamp().getSeconds());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "TRACK    | {\"event\":\"X\"}                                   | userId",
+            "TRACK    | {\"userId\":\"\",\"anonymousId\":null,\"event\":\"X\"} | userId",
+            "TRACK    | {\"userId\":\"u1\"}                                 | event",
+            "TRACK    | {\"userId\":\"u1\",\"event\":\"  \"}                | event",
+            "TRACK    | {\"userId\":\"u1\",\"event\":42}                    | event",
+            "TRACK    | {\"userId\":{\"a\":1},\"event\":\"X\"}              | userId",
+            "TRACK    | {\"userId\":\"u1\",\"event\":\"X\",\"properties\":[1]} | properties",
+            "IDENTIFY | {\"userId\":\"u1\",\"traits\":\"vip\"}             | traits",
+            "IDENTIFY | {\"userId\":\"u1\",\"timestamp\":\"yesterday\"}     | timestamp",
+            "IDENTIFY | {\"userId\":\"u1\",\"sentAt\":12}                   | sentAt",
+            "GROUP    | {\"userId\":\"u1\"}                                 | groupId",
+            "ALIAS    | {\"userId\":\"u1\"}                                 | previousId",
+            "ALIAS    | {\"anonymousId\":\"a1\",\"previousId\":\"p\"}       | userId"})
+    void refusesCallsThatBreakTheSpecNamingTheField(String type, String json, String field) {
+        InvalidEventException e = assertThrows(InvalidEventException.class,
+                () -> parse(EventType.valueOf("EVENT_TYPE_" + type), json));
+        assertEquals(field, e.field(), e.getMessage());
+    }
+
+    @Test
+    void refusesOverlongIds() {
+        String id = "x".repeat(SegmentEventParser.MAX_ID_LENGTH + 1);
+        InvalidEventException e = assertThrows(InvalidEventException.class,
+                () -> parse(EventType.EVENT_TYPE_IDENTIFY, "{\"userId\":\"" + id + "\"}"));
+        assertEquals("userId", e.field());
+    }
+
+    @Test
+    void refusesNonObjects() {
+        JsonNode array = JSON.createArrayNode();
+        assertThrows(InvalidEventException.class,
+                () -> SegmentEventParser.parse(EventType.EVENT_TYPE_TRACK, array, SOURCE, RECEIVED, null));
+    }
+}

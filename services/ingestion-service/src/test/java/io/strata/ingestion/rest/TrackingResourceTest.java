@@ -1,0 +1,121 @@
+package io.strata.ingestion.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.strata.proto.events.v1.Event;
+import io.strata.proto.events.v1.EventType;
+import io.strata.testing.KafkaProbe;
+import io.strata.testing.LocalStack;
+
+/** The tracking API against the real topic: what is acknowledged is on Kafka, what is refused is not. */
+@QuarkusTest
+class TrackingResourceTest {
+
+    private static final String TOPIC = "strata.events.v1";
+    private static String writeKey;
+    private static String tenant;
+
+    @BeforeAll
+    static void stack() {
+        LocalStack.requireKafkaAndPostgres();
+        writeKey = ConfigProvider.getConfig().getValue("strata.ingestion.bootstrap.write-key", String.class);
+        tenant = ConfigProvider.getConfig().getValue("strata.ingestion.bootstrap.tenant", String.class);
+    }
+
+    @Test
+    void anAcknowledgedTrackIsOnTheTopic() throws Exception {
+        String messageId = UUID.randomUUID().toString();
+        try (KafkaProbe probe = new KafkaProbe(TOPIC)) {
+            given().auth().preemptive().basic(writeKey, "")
+                    .contentType(ContentType.JSON)
+                    .body("""
+                            {"userId":"u-%s","messageId":"%s","event":"Product Viewed",
+                             "properties":{"sku":"SKU-1"}}""".formatted(messageId, messageId))
+                    .post("/v1/track")
+                    .then().statusCode(200).body("success", is(true));
+
+            var records = probe.await(r -> r.key().endsWith(messageId), 1, Duration.ofSeconds(10));
+            assertEquals(1, records.size());
+            Event event = Event.parseFrom(records.get(0).value());
+            assertEquals(tenant + "/u-" + messageId, records.get(0).key());
+            assertEquals(tenant, event.getTenant());
+            assertEquals(EventType.EVENT_TYPE_TRACK, event.getType());
+            assertEquals("Product Viewed", event.getEvent());
+            assertEquals("SKU-1", event.getProperties().getFieldsOrThrow("sku").getStringValue());
+        }
+    }
+
+    @Test
+    void theWriteKeyMayComeInTheBody() {
+        given().contentType(ContentType.JSON)
+                .body("{\"writeKey\":\"" + writeKey + "\",\"userId\":\"u1\",\"traits\":{\"plan\":\"vip\"}}")
+                .post("/v1/identify")
+                .then().statusCode(200);
+    }
+
+    @Test
+    void malformedJsonIsRefusedAndNothingIsPublished() {
+        String marker = UUID.randomUUID().toString();
+        try (KafkaProbe probe = new KafkaProbe(TOPIC)) {
+            given().auth().preemptive().basic(writeKey, "")
+                    .contentType(ContentType.JSON)
+                    .body("{\"userId\":\"" + marker + "\",\"event\":\"X\"")
+                    .post("/v1/track")
+                    .then().statusCode(400)
+                    .contentType("application/problem+json")
+                    .body("detail", containsString("malformed JSON"));
+            assertTrue(probe.drain(Duration.ofSeconds(2)).stream()
+                    .noneMatch(r -> r.key() != null && r.key().contains(marker)));
+        }
+    }
+
+    @Test
+    void anEventWithoutIdentityIsRefusedNamingTheField() {
+        given().auth().preemptive().basic(writeKey, "")
+                .contentType(ContentType.JSON)
+                .body("{\"event\":\"X\"}")
+                .post("/v1/track")
+                .then().statusCode(400).body("field", is("userId"));
+    }
+
+    @Test
+    void aTrackWithoutEventIsRefused() {
+        given().auth().preemptive().basic(writeKey, "")
+                .contentType(ContentType.JSON)
+                .body("{\"userId\":\"u1\"}")
+                .post("/v1/track")
+                .then().statusCode(400).body("field", is("event"));
+    }
+
+    @Test
+    void unknownOrMissingWriteKeysAreRefused() {
+        given().auth().preemptive().basic("not-a-key", "")
+                .contentType(ContentType.JSON)
+                .body("{\"userId\":\"u1\",\"event\":\"X\"}")
+                .post("/v1/track")
+                .then().statusCode(401);
+        given().contentType(ContentType.JSON)
+                .body("{\"userId\":\"u1\",\"event\":\"X\"}")
+                .post("/v1/track")
+                .then().statusCode(401).body("detail", containsString("write key is required"));
+    }
+
+    @Test
+    void answersHealthAndMetrics() {
+        given().get("/q/health/ready").then().statusCode(200).body("status", is("UP"));
+        given().get("/q/metrics").then().statusCode(200).body(containsString("http_server_requests"));
+    }
+}

@@ -1,0 +1,54 @@
+package io.strata.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Access tokens of the local realm's demo users, from the password grant of client strata-cli. */
+public final class KeycloakTokens {
+
+    /** The password every demo user of the local realm has. */
+    public static final String DEMO_PASSWORD = "strata";
+    private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
+
+    private KeycloakTokens() {
+    }
+
+    public static String issuer() {
+        String url = System.getenv("OIDC_AUTH_SERVER_URL");
+        return url == null || url.isBlank() ? "http://127.0.0.1:8180/realms/strata" : url;
+    }
+
+    public static String accessToken(String user) {
+        String form = "grant_type=password&client_id=strata-cli&scope=openid"
+                + "&username=" + URLEncoder.encode(user, StandardCharsets.UTF_8)
+                + "&password=" + URLEncoder.encode(DEMO_PASSWORD, StandardCharsets.UTF_8);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(issuer() + "/protocol/openid-connect/token"))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form))
+                .build();
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+            Matcher token = ACCESS_TOKEN.matcher(response.body());
+            if (response.statusCode() != 200 || !token.find()) {
+                throw new IllegalStateException("Keycloak refused a token for " + user + ": " + response.statusCode()
+                        + " " + response.body());
+            }
+            return token.group(1);
+        } catch (IOException e) {
+            throw new IllegalStateException("Keycloak does not answer at " + issuer()
+                    + "; start the local stack with ./strata up (or run the tests with ./strata test)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
