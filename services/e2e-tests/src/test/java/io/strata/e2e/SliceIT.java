@@ -1,0 +1,229 @@
+package io.strata.e2e;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.strata.testing.KafkaGroups;
+import io.strata.testing.KafkaProbe;
+import io.strata.testing.KeycloakTokens;
+import io.strata.testing.LocalStack;
+import io.strata.testing.ServiceProcess;
+
+/**
+ * The first slice across the packaged services: a Segment call to ingestion, through Kafka and
+ * profile-service into PostgreSQL, read back through the gateway with a real Keycloak token.
+ * The services run as in production, on ports of their own, against the test databases.
+ */
+class SliceIT {
+
+    private static final String TOPIC = "strata.events.v1";
+    private static final String TENANT = "demo"; // the tenant of alice's token
+    private static final Duration READY = Duration.ofSeconds(90);
+    private static final Path ROOT = Path.of(System.getProperty("strata.root", "../.."));
+
+    private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    private static final String WRITE_KEY = "e2e-" + UUID.randomUUID();
+    private static final String PROFILE_GROUP = "profile-service-e2e-" + RUN;
+
+    private static ServiceProcess ingestion;
+    private static ServiceProcess profile;
+    private static ServiceProcess gateway;
+    private static String token;
+
+    @BeforeAll
+    static void startServices() {
+        LocalStack.requireKafkaAndPostgres();
+        token = KeycloakTokens.accessToken("alice");
+        // the group starts at the topic's end, and commits rarely, so a crash is sure to leave
+        // applied but uncommitted events for the restarted service to see again
+        KafkaGroups.startAtEnd(PROFILE_GROUP, TOPIC);
+        profile = profileService();
+        ingestion = new ServiceProcess(ROOT, "ingestion-service", 28081)
+                .property("DB_NAME", "strata_ingestion_test")
+                .property("DB_PASSWORD", "strata")
+                .property("strata.ingestion.bootstrap.tenant", TENANT)
+                .property("strata.ingestion.bootstrap.source-name", "e2e-" + RUN)
+                .property("strata.ingestion.bootstrap.write-key", WRITE_KEY)
+                .start(READY);
+        gateway = new ServiceProcess(ROOT, "gateway", 28080)
+                .property("PROFILE_SERVICE_HOST", "127.0.0.1")
+                .property("PROFILE_SERVICE_PORT", "28082")
+                .property("OIDC_AUTH_SERVER_URL", KeycloakTokens.issuer())
+                .start(READY);
+        KafkaGroups.awaitAssigned(PROFILE_GROUP, TOPIC, READY);
+    }
+
+    private static ServiceProcess profileService() {
+        return new ServiceProcess(ROOT, "profile-service", 28082)
+                .property("DB_NAME", "strata_profile_test")
+                .property("DB_PASSWORD", "strata")
+                .property("mp.messaging.incoming.events.group.id", PROFILE_GROUP)
+                .property("mp.messaging.incoming.events.auto.commit.interval.ms", "120000")
+                .start(READY);
+    }
+
+    @AfterAll
+    static void stopServices() {
+        for (ServiceProcess service : new ServiceProcess[] {gateway, ingestion}) {
+            if (service != null) {
+                service.stop();
+            }
+        }
+        if (profile != null) {
+            // a graceful stop would wait for the long commit interval set above
+            profile.kill();
+        }
+    }
+
+    @Test
+    void aConsumersEventsBecomeAProfileReadThroughTheGateway() {
+        String user = "e2e-user-" + RUN;
+        String anon = "e2e-anon-" + RUN;
+        send("track", "{\"anonymousId\":\"" + anon + "\",\"event\":\"Product Viewed\",\"properties\":{\"sku\":\"S1\"}}");
+        send("identify", "{\"userId\":\"" + user + "\",\"anonymousId\":\"" + anon + "\","
+                + "\"traits\":{\"email\":\"E2E-" + RUN + "@Example.cn\",\"name\":\"Wang Fang\"}}");
+        send("track", "{\"userId\":\"" + user + "\",\"event\":\"Order Completed\",\"properties\":{\"revenue\":88}}");
+
+        JsonPath profile = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+                .until(() -> lookup("userId", user), p -> p != null && p.getInt("eventCounts.size()") == 3);
+        assertEquals(1, profile.getInt("eventCounts.'Product Viewed'"));
+        assertEquals(1, profile.getInt("eventCounts.identify"));
+        assertEquals(1, profile.getInt("eventCounts.'Order Completed'"));
+        assertEquals("Wang Fang", profile.getString("traits.name"));
+        List<String> identities = profile.getList("identities.value");
+        assertTrue(identities.containsAll(List.of(user, anon, "e2e-" + RUN + "@example.cn")), identities.toString());
+
+        String id = profile.getString("id");
+        given().auth().oauth2(token).get(gateway.baseUrl() + "/api/v1/profiles/" + id)
+                .then().statusCode(200);
+        JsonPath byEmail = lookup("email", "e2e-" + RUN + "@EXAMPLE.cn");
+        assertEquals(id, byEmail.getString("id"));
+        // bob is an admin of another tenant: the profile does not exist for him
+        given().auth().oauth2(KeycloakTokens.accessToken("bob")).get(gateway.baseUrl() + "/api/v1/profiles/" + id)
+                .then().statusCode(404);
+    }
+
+    @Test
+    void malformedJsonIsRefusedWithAMessageAndPublishesNothing() {
+        String marker = "e2e-malformed-" + UUID.randomUUID();
+        try (KafkaProbe probe = new KafkaProbe(TOPIC)) {
+            given().auth().preemptive().basic(WRITE_KEY, "").contentType(ContentType.JSON)
+                    .body("{\"userId\":\"" + marker + "\",\"event\":\"X\",}")
+                    .post(ingestion.baseUrl() + "/v1/track")
+                    .then().statusCode(400)
+                    .contentType("application/problem+json");
+            String detail = given().auth().preemptive().basic(WRITE_KEY, "").contentType(ContentType.JSON)
+                    .body("{\"userId\":").post(ingestion.baseUrl() + "/v1/identify")
+                    .then().statusCode(400).extract().path("detail");
+            assertTrue(detail.startsWith("malformed JSON"), detail);
+            assertTrue(probe.drain(Duration.ofSeconds(3)).stream()
+                    .noneMatch(r -> r.key() != null && r.key().contains(marker)), "nothing reached Kafka");
+        }
+    }
+
+    /**
+     * kill -9 of profile-service while events flow: every event ingestion acknowledged is applied,
+     * and the events the dead instance had applied but not committed, which Kafka delivers again,
+     * are recognised and not applied twice.
+     */
+    @Test
+    void killingProfileServiceMidStreamLosesNothingAndAppliesNothingTwice() throws Exception {
+        int users = 8;
+        int eventsPerUser = 40;
+        Map<String, AtomicInteger> acknowledged = new ConcurrentHashMap<>();
+        List<String> ids = new ArrayList<>();
+        for (int u = 0; u < users; u++) {
+            ids.add("e2e-crash-" + RUN + "-" + u);
+            acknowledged.put(ids.get(u), new AtomicInteger());
+        }
+        AtomicInteger sent = new AtomicInteger();
+        CompletableFuture<Void> traffic = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < eventsPerUser; i++) {
+                for (String user : ids) {
+                    int status = given().auth().preemptive().basic(WRITE_KEY, "").contentType(ContentType.JSON)
+                            .body("{\"userId\":\"" + user + "\",\"event\":\"Product Viewed\"}")
+                            .post(ingestion.baseUrl() + "/v1/track").statusCode();
+                    if (status == 200) {
+                        acknowledged.get(user).incrementAndGet();
+                    }
+                    sent.incrementAndGet();
+                }
+            }
+        });
+
+        // let profile-service apply some events, then kill it mid-stream
+        await().atMost(Duration.ofSeconds(30)).until(() -> sent.get() >= users * 5
+                && lookup("userId", ids.get(0)) != null);
+        profile.kill();
+        int sentAtKill = sent.get();
+        traffic.get();
+        assertTrue(sent.get() > sentAtKill, "events kept flowing while profile-service was down");
+
+        profile = profileService();
+        Map<String, Integer> expected = new HashMap<>();
+        acknowledged.forEach((user, count) -> expected.put(user, count.get()));
+        assertEquals(users * eventsPerUser, expected.values().stream().mapToInt(Integer::intValue).sum(),
+                "ingestion acknowledged every event");
+
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> viewedCounts(ids).values().stream().mapToInt(Integer::intValue).sum()
+                        >= users * eventsPerUser);
+        assertEquals(expected, viewedCounts(ids), "each acknowledged event applied exactly once");
+        assertTrue(duplicatesSeen(profile) > 0,
+                "the restarted instance received events applied before the crash and skipped them");
+    }
+
+    private Map<String, Integer> viewedCounts(List<String> users) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (String user : users) {
+            JsonPath p = lookup("userId", user);
+            counts.put(user, p == null ? 0 : p.getInt("eventCounts.'Product Viewed'"));
+        }
+        return counts;
+    }
+
+    private static double duplicatesSeen(ServiceProcess service) {
+        String metrics = given().get(service.baseUrl() + "/q/metrics").then().statusCode(200).extract().asString();
+        Matcher m = Pattern.compile("strata_profile_events_total\\{[^}]*outcome=\"duplicate\"[^}]*} ([0-9.Ee+]+)")
+                .matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    private static void send(String call, String json) {
+        given().auth().preemptive().basic(WRITE_KEY, "").contentType(ContentType.JSON).body(json)
+                .post(ingestion.baseUrl() + "/v1/" + call)
+                .then().statusCode(200);
+    }
+
+    /** The profile owning the identifier, through the gateway; null while there is none. */
+    private static JsonPath lookup(String parameter, String value) {
+        var response = given().auth().oauth2(token).queryParam(parameter, value)
+                .get(gateway.baseUrl() + "/api/v1/profiles");
+        if (response.statusCode() != 200) {
+            return null;
+        }
+        JsonPath body = response.jsonPath();
+        return body.getList("items").isEmpty() ? null : new JsonPath(response.asString()).setRootPath("items[0]");
+    }
+}
