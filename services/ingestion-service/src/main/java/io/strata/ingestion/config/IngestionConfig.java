@@ -1,5 +1,6 @@
 package io.strata.ingestion.config;
 
+import java.time.Duration;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -10,6 +11,12 @@ public interface IngestionConfig {
 
     /** A source created (or re-keyed) at start, so a fresh installation can receive events at once. */
     Bootstrap bootstrap();
+
+    Limits limits();
+
+    Dedup dedup();
+
+    RateLimit rateLimit();
 
     /** Seconds a client is told to wait (Retry-After) when Kafka cannot take events. */
     @WithDefault("5")
@@ -24,5 +31,39 @@ public interface IngestionConfig {
 
         /** When absent, no source is bootstrapped. */
         Optional<String> writeKey();
+    }
+
+    /** The Segment tracking API's limits. */
+    interface Limits {
+        /** Largest event, as JSON. */
+        @WithDefault("32768")
+        int maxEventBytes();
+
+        /** Largest request body, after gzip decompression. */
+        @WithDefault("512000")
+        int maxRequestBytes();
+
+        @WithDefault("2500")
+        int maxBatchEvents();
+
+        /** Events accepted but not yet acknowledged by Kafka, over all requests; more get 503. */
+        @WithDefault("50000")
+        int maxInFlightEvents();
+    }
+
+    interface Dedup {
+        /** A messageId seen again within this window, for the same source, is not published again. */
+        @WithDefault("PT24H")
+        Duration window();
+    }
+
+    interface RateLimit {
+        /** Events per second per source, for sources without a limit of their own. */
+        @WithDefault("100000")
+        int eventsPerSecond();
+
+        /** A source may burst this many seconds' worth of events at once. */
+        @WithDefault("2")
+        int burstSeconds();
     }
 }

@@ -1,167 +1,165 @@
 package io.strata.ingestion.domain;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.UUID;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
-import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.JsonFormat;
 
 import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
 
 /**
- * Validates one Segment-spec call and turns it into the event envelope. Pure: no I/O, so every
- * rule is unit-tested. Field names in errors are the spec's JSON names.
+ * Reads one Segment-spec call (JSON) into the event envelope, checking JSON types here and the
+ * spec's rules in {@link EventRules}. Pure: no I/O, so every rule is unit-tested.
  */
 public final class SegmentEventParser {
 
-    static final int MAX_ID_LENGTH = 256;
+    private static final JsonFormat.Parser STRUCTS = JsonFormat.parser();
 
     private SegmentEventParser() {
     }
 
     /**
-     * @param body        the call's JSON object
-     * @param batchSentAt the batch's {@code sentAt}, used when the call has none; may be null
-     * @throws InvalidEventException naming the first field that breaks the spec
+     * What a batch gives all its events: {@code sentAt}, and {@code context} / {@code integrations}
+     * that an event's own keys override.
      */
-    public static Event parse(EventType type, JsonNode body, Source source, Instant receivedAt, String batchSentAt) {
+    public record BatchDefaults(Instant sentAt, JsonNode context, JsonNode integrations) {
+
+        public static final BatchDefaults NONE = new BatchDefaults(null, null, null);
+
+        /** @throws InvalidEventException for a batch field of the wrong type */
+        public static BatchDefaults of(JsonNode batch) {
+            return new BatchDefaults(time(batch, "sentAt"), object(batch, "context"), object(batch, "integrations"));
+        }
+    }
+
+    /** A parsed event, and whether the caller gave its messageId. */
+    public record Parsed(Event event, boolean clientMessageId) {
+    }
+
+    /** The type a batch item names in its {@code type} field. */
+    public static EventType type(JsonNode item) {
+        JsonNode type = item.get("type");
+        if (type == null || !type.isTextual()) {
+            throw new InvalidEventException("type", "type is required (identify, track, page, screen, group, alias)");
+        }
+        return EventRules.typeOf(type.asText());
+    }
+
+    /** @throws InvalidEventException naming the first field that breaks the spec */
+    public static Parsed parse(EventType type, JsonNode body, Source source, Instant receivedAt,
+            BatchDefaults defaults) {
         if (body == null || !body.isObject()) {
             throw new InvalidEventException("", "an event must be a JSON object");
         }
-        Event.Builder event = Event.newBuilder()
-                .setTenant(source.tenant())
-                .setSourceId(source.id().toString())
-                .setType(type);
+        Event.Builder event = Event.newBuilder().setType(type);
+        id(body, "userId").ifPresent(event::setUserId);
+        id(body, "anonymousId").ifPresent(event::setAnonymousId);
+        id(body, "messageId").ifPresent(event::setMessageId);
+        text(body, "event").ifPresent(event::setEvent);
+        text(body, "name").ifPresent(event::setName);
+        id(body, "groupId").ifPresent(event::setGroupId);
+        id(body, "previousId").ifPresent(event::setPreviousId);
+        EventRules.check(event);
 
-        String userId = id(body, "userId");
-        String anonymousId = id(body, "anonymousId");
-        if (userId == null && anonymousId == null) {
-            throw new InvalidEventException("userId", "userId or anonymousId is required");
-        }
-        if (userId != null) {
-            event.setUserId(userId);
-        }
-        if (anonymousId != null) {
-            event.setAnonymousId(anonymousId);
-        }
-        String messageId = id(body, "messageId");
-        event.setMessageId(messageId != null ? messageId : UUID.randomUUID().toString());
-
-        switch (type) {
-            case EVENT_TYPE_TRACK -> event.setEvent(required(body, "event"));
-            case EVENT_TYPE_PAGE, EVENT_TYPE_SCREEN -> {
-                String name = text(body, "name");
-                if (name != null) {
-                    event.setName(name);
-                }
-            }
-            case EVENT_TYPE_GROUP -> event.setGroupId(required(body, "groupId"));
-            case EVENT_TYPE_ALIAS -> {
-                event.setPreviousId(required(body, "previousId"));
-                if (userId == null) {
-                    throw new InvalidEventException("userId", "alias requires userId");
-                }
-            }
-            case EVENT_TYPE_IDENTIFY -> {
-                // traits are optional: an identify may only link identifiers
-            }
-            default -> throw new InvalidEventException("type", "unsupported type " + type);
-        }
-
-        struct(body, "properties").ifPresent(event::setProperties);
-        struct(body, "traits").ifPresent(event::setTraits);
-        struct(body, "context").ifPresent(event::setContext);
-        struct(body, "integrations").ifPresent(event::setIntegrations);
+        struct("properties", object(body, "properties")).ifPresent(event::setProperties);
+        struct("traits", object(body, "traits")).ifPresent(event::setTraits);
+        struct("context", merged(defaults.context(), object(body, "context"))).ifPresent(event::setContext);
+        struct("integrations", merged(defaults.integrations(), object(body, "integrations")))
+                .ifPresent(event::setIntegrations);
 
         Instant original = time(body, "timestamp");
         if (original == null) {
             original = time(body, "originalTimestamp");
         }
-        Instant sentAt = time(body, "sentAt");
-        if (sentAt == null && batchSentAt != null) {
-            sentAt = instant("sentAt", batchSentAt);
-        }
-        event.setReceivedAt(ts(receivedAt));
-        if (sentAt != null) {
-            event.setSentAt(ts(sentAt));
-        }
         if (original != null) {
-            event.setOriginalTimestamp(ts(original));
+            event.setTimestamp(EventRules.timestamp(original));
         }
-        event.setTimestamp(ts(correctedTimestamp(original, sentAt, receivedAt)));
-        return event.build();
+        Instant sentAt = time(body, "sentAt");
+        boolean clientMessageId = EventRules.stamp(event, source, receivedAt, sentAt != null ? sentAt : defaults.sentAt());
+        return new Parsed(event.build(), clientMessageId);
     }
 
-    /**
-     * When the event happened on the server's clock: the client's clock skew (sentAt versus the
-     * time the server received the call) is removed from the client's timestamp.
-     */
-    public static Instant correctedTimestamp(Instant original, Instant sentAt, Instant receivedAt) {
-        if (original == null) {
-            return receivedAt;
-        }
-        if (sentAt == null) {
-            return original;
-        }
-        return receivedAt.minus(Duration.between(original, sentAt));
+    /** The event's messageId as sent, for error reports; null when absent or unreadable. */
+    public static String messageIdOf(JsonNode item) {
+        JsonNode id = item == null ? null : item.get("messageId");
+        return id != null && id.isTextual() && id.asText().length() <= EventRules.MAX_ID_LENGTH ? id.asText() : null;
     }
 
-    private static String id(JsonNode body, String field) {
+    private static Optional<String> id(JsonNode body, String field) {
         JsonNode node = body.get(field);
         if (node == null || node.isNull()) {
-            return null;
+            return Optional.empty();
         }
         if (!node.isTextual() && !node.isIntegralNumber()) {
             throw new InvalidEventException(field, field + " must be a string");
         }
         String value = node.asText().strip();
-        if (value.length() > MAX_ID_LENGTH) {
-            throw new InvalidEventException(field, field + " is longer than " + MAX_ID_LENGTH + " characters");
-        }
-        return value.isEmpty() ? null : value;
+        return value.isEmpty() ? Optional.empty() : Optional.of(value);
     }
 
-    private static String text(JsonNode body, String field) {
+    private static Optional<String> text(JsonNode body, String field) {
         JsonNode node = body.get(field);
         if (node == null || node.isNull()) {
-            return null;
+            return Optional.empty();
         }
         if (!node.isTextual()) {
             throw new InvalidEventException(field, field + " must be a string");
         }
-        return node.asText();
+        return Optional.of(node.asText());
     }
 
-    private static String required(JsonNode body, String field) {
-        String value = text(body, field);
-        if (value == null || value.isBlank()) {
-            throw new InvalidEventException(field, field + " is required");
-        }
-        return value;
-    }
-
-    private static java.util.Optional<Struct> struct(JsonNode body, String field) {
+    private static JsonNode object(JsonNode body, String field) {
         JsonNode node = body.get(field);
         if (node == null || node.isNull()) {
-            return java.util.Optional.empty();
+            return null;
         }
         if (!node.isObject()) {
             throw new InvalidEventException(field, field + " must be a JSON object");
         }
+        return node;
+    }
+
+    /** The batch's object with the event's keys laid over it. */
+    private static JsonNode merged(JsonNode batch, JsonNode event) {
+        if (batch == null) {
+            return event;
+        }
+        if (event == null) {
+            return batch;
+        }
+        ObjectNode merged = ((ObjectNode) batch).deepCopy();
+        for (Iterator<Map.Entry<String, JsonNode>> it = event.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            merged.set(entry.getKey(), entry.getValue());
+        }
+        return merged;
+    }
+
+    private static Optional<Struct> struct(String field, JsonNode node) {
+        if (node == null) {
+            return Optional.empty();
+        }
+        String json = node.toString();
+        if (json.contains("\\u0000")) {
+            // PostgreSQL text and jsonb cannot hold NUL: refuse it here rather than downstream
+            throw new InvalidEventException(field, field + " contains a NUL character");
+        }
         Struct.Builder struct = Struct.newBuilder();
         try {
-            JsonFormat.parser().merge(node.toString(), struct);
-        } catch (InvalidProtocolBufferException e) {
+            STRUCTS.merge(json, struct);
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
             throw new InvalidEventException(field, field + " cannot be read: " + e.getMessage());
         }
-        return java.util.Optional.of(struct.build());
+        return Optional.of(struct.build());
     }
 
     private static Instant time(JsonNode body, String field) {
@@ -172,10 +170,7 @@ public final class SegmentEventParser {
         if (!node.isTextual()) {
             throw new InvalidEventException(field, field + " must be an ISO-8601 date-time string");
         }
-        return instant(field, node.asText());
-    }
-
-    private static Instant instant(String field, String text) {
+        String text = node.asText();
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
@@ -183,21 +178,8 @@ public final class SegmentEventParser {
                 return Instant.parse(text);
             } catch (DateTimeParseException e2) {
                 throw new InvalidEventException(field, field + " must be an ISO-8601 date-time, got '"
-                        + abbreviate(text) + "'");
+                        + (text.length() <= 40 ? text : text.substring(0, 40) + "…") + "'");
             }
         }
-    }
-
-    private static String abbreviate(String text) {
-        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
-    }
-
-    private static Timestamp ts(Instant instant) {
-        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
-    }
-
-    /** The Kafka key: tenant and the identity events of one person share before resolution. */
-    public static String key(Event event) {
-        return event.getTenant() + "/" + (event.getUserId().isEmpty() ? event.getAnonymousId() : event.getUserId());
     }
 }

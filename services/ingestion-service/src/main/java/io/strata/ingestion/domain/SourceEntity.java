@@ -30,7 +30,10 @@ public class SourceEntity {
     @Column(name = "revoked_at")
     public OffsetDateTime revokedAt;
 
+    @Column(name = "rate_limit_per_second")
+    public Integer rateLimitPerSecond;
+
     public Source toSource() {
-        return new Source(id, tenant, name);
+        return new Source(id, tenant, name, rateLimitPerSecond);
     }
 }

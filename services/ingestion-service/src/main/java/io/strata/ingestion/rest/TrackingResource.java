@@ -1,9 +1,11 @@
 package io.strata.ingestion.rest;
 
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Base64;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import jakarta.ws.rs.Consumes;
@@ -16,6 +18,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,17 +26,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.smallrye.mutiny.Uni;
 import io.strata.ingestion.config.IngestionConfig;
+import io.strata.ingestion.domain.Candidate;
+import io.strata.ingestion.domain.IngestionException;
+import io.strata.ingestion.domain.IntakeResult;
 import io.strata.ingestion.domain.InvalidEventException;
 import io.strata.ingestion.domain.SegmentEventParser;
+import io.strata.ingestion.domain.SegmentEventParser.BatchDefaults;
 import io.strata.ingestion.domain.Source;
-import io.strata.ingestion.messaging.EventProducer;
+import io.strata.ingestion.service.EventIntake;
 import io.strata.ingestion.service.SourceService;
-import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
 
 /**
- * The Segment HTTP Tracking API: one call per request. The write key comes as the HTTP Basic
- * user name or as the body's {@code writeKey}. 200 means Kafka acknowledged the event.
+ * The Segment HTTP Tracking API. The write key is the HTTP Basic user name or the body's
+ * {@code writeKey}; bodies may be gzip. 200 means Kafka acknowledged every accepted event.
  */
 @Path("/v1")
 @Consumes(MediaType.WILDCARD)
@@ -41,124 +47,198 @@ import io.strata.proto.events.v1.EventType;
 public class TrackingResource {
 
     private static final Logger LOG = Logger.getLogger(TrackingResource.class);
-    private static final Map<String, Boolean> OK = Map.of("success", true);
 
     private final ObjectMapper mapper;
     private final SourceService sources;
-    private final EventProducer producer;
-    private final IngestionConfig config;
+    private final EventIntake intake;
+    private final IngestionConfig.Limits limits;
     private final Clock clock = Clock.systemUTC();
 
-    public TrackingResource(ObjectMapper mapper, SourceService sources, EventProducer producer,
-            IngestionConfig config) {
+    public TrackingResource(ObjectMapper mapper, SourceService sources, EventIntake intake, IngestionConfig config) {
         this.mapper = mapper;
         this.sources = sources;
-        this.producer = producer;
-        this.config = config;
+        this.intake = intake;
+        this.limits = config.limits();
     }
 
     @POST
     @Path("/identify")
-    public Uni<Response> identify(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
-        return single(EventType.EVENT_TYPE_IDENTIFY, authorization, body);
+    public Uni<Response> identify(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String encoding, byte[] body) {
+        return single(EventType.EVENT_TYPE_IDENTIFY, authorization, encoding, body);
     }
 
     @POST
     @Path("/track")
-    public Uni<Response> track(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
-        return single(EventType.EVENT_TYPE_TRACK, authorization, body);
+    public Uni<Response> track(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String encoding, byte[] body) {
+        return single(EventType.EVENT_TYPE_TRACK, authorization, encoding, body);
     }
 
     @POST
     @Path("/page")
-    public Uni<Response> page(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
-        return single(EventType.EVENT_TYPE_PAGE, authorization, body);
+    public Uni<Response> page(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String encoding, byte[] body) {
+        return single(EventType.EVENT_TYPE_PAGE, authorization, encoding, body);
     }
 
     @POST
     @Path("/screen")
-    public Uni<Response> screen(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
-        return single(EventType.EVENT_TYPE_SCREEN, authorization, body);
+    public Uni<Response> screen(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String encoding, byte[] body) {
+        return single(EventType.EVENT_TYPE_SCREEN, authorization, encoding, body);
     }
 
     @POST
     @Path("/group")
-    public Uni<Response> group(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
-        return single(EventType.EVENT_TYPE_GROUP, authorization, body);
+    public Uni<Response> group(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String encoding, byte[] body) {
+        return single(EventType.EVENT_TYPE_GROUP, authorization, encoding, body);
     }
 
     @POST
     @Path("/alias")
-    public Uni<Response> alias(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
-        return single(EventType.EVENT_TYPE_ALIAS, authorization, body);
+    public Uni<Response> alias(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String encoding, byte[] body) {
+        return single(EventType.EVENT_TYPE_ALIAS, authorization, encoding, body);
     }
 
-    private Uni<Response> single(EventType type, String authorization, byte[] body) {
+    /** Many calls at once: {@code {"batch":[...], "sentAt", "context", "integrations", "writeKey"}}. */
+    @POST
+    @Path("/batch")
+    public Uni<Response> batch(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String encoding, byte[] body) {
+        return many(authorization, encoding, body);
+    }
+
+    /**
+     * Segment's libraries post their batches here; the Java library adds a trailing slash,
+     * which this path matches too.
+     */
+    @POST
+    @Path("/import")
+    public Uni<Response> importBatch(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String encoding, byte[] body) {
+        return many(authorization, encoding, body);
+    }
+
+    private Uni<Response> single(EventType type, String authorization, String encoding, byte[] body) {
         Instant receivedAt = clock.instant();
+        JsonNode json = read(RequestBodies.decode(body, encoding, limits.maxRequestBytes()));
+        if (json.toString().length() > limits.maxEventBytes()) {
+            throw IngestionException.tooLarge("", "the event is larger than " + limits.maxEventBytes() / 1024 + " KB");
+        }
+        return authenticate(authorization, json).chain(source -> {
+            Candidate candidate;
+            try {
+                SegmentEventParser.Parsed parsed = SegmentEventParser.parse(type, json, source, receivedAt,
+                        BatchDefaults.NONE);
+                candidate = Candidate.valid(0, parsed.event(), parsed.clientMessageId());
+            } catch (InvalidEventException e) {
+                throw IngestionException.invalid(e.field(), e.getMessage());
+            }
+            return intake.accept(source, List.of(candidate));
+        }).map(result -> Response.ok(Map.of("success", true)).build());
+    }
+
+    private Uni<Response> many(String authorization, String encoding, byte[] body) {
+        Instant receivedAt = clock.instant();
+        JsonNode json = read(RequestBodies.decode(body, encoding, limits.maxRequestBytes()));
+        JsonNode batch = json.get("batch");
+        if (batch == null || !batch.isArray()) {
+            throw IngestionException.invalid("batch", "batch must be an array of events");
+        }
+        if (batch.size() > limits.maxBatchEvents()) {
+            throw IngestionException.invalid("batch",
+                    "a batch holds at most " + limits.maxBatchEvents() + " events, this one " + batch.size());
+        }
+        BatchDefaults defaults;
+        try {
+            defaults = BatchDefaults.of(json);
+        } catch (InvalidEventException e) {
+            throw IngestionException.invalid(e.field(), e.getMessage());
+        }
+        return authenticate(authorization, json).chain(source -> {
+            List<Candidate> candidates = new ArrayList<>(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                candidates.add(candidate(i, batch.get(i), source, receivedAt, defaults));
+            }
+            return intake.accept(source, candidates);
+        }).map(TrackingResource::batchResponse);
+    }
+
+    private Candidate candidate(int index, JsonNode item, Source source, Instant receivedAt, BatchDefaults defaults) {
+        try {
+            if (item.toString().length() > limits.maxEventBytes()) {
+                throw new InvalidEventException("", "the event is larger than " + limits.maxEventBytes() / 1024 + " KB");
+            }
+            if (!item.isObject()) {
+                throw new InvalidEventException("", "an event must be a JSON object");
+            }
+            SegmentEventParser.Parsed parsed = SegmentEventParser.parse(SegmentEventParser.type(item), item, source,
+                    receivedAt, defaults);
+            return Candidate.valid(index, parsed.event(), parsed.clientMessageId());
+        } catch (InvalidEventException e) {
+            return Candidate.rejected(index, SegmentEventParser.messageIdOf(item), e);
+        }
+    }
+
+    /** 200 when every event was accepted; 200 listing the rejected ones otherwise; 400 when none was. */
+    private static Response batchResponse(IntakeResult result) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("success", result.allAccepted());
+        body.put("accepted", result.accepted());
+        body.put("duplicates", result.duplicates());
+        if (!result.allAccepted()) {
+            body.put("rejected", result.rejected());
+            if (result.accepted() + result.duplicates() == 0) {
+                return Problem.response(Response.Status.BAD_REQUEST, "no event of the batch is valid", "batch",
+                        result.rejected());
+            }
+        }
+        return Response.ok(body).build();
+    }
+
+    private JsonNode read(byte[] body) {
         JsonNode json;
         try {
-            json = body == null || body.length == 0 ? null : mapper.readTree(body);
+            json = body.length == 0 ? null : mapper.readTree(body);
         } catch (JsonProcessingException e) {
-            return Uni.createFrom().item(Problem.response(Response.Status.BAD_REQUEST,
-                    "malformed JSON: " + e.getOriginalMessage(), null));
-        } catch (java.io.IOException e) {
-            return Uni.createFrom().item(Problem.response(Response.Status.BAD_REQUEST,
-                    "unreadable body: " + e.getMessage(), null));
+            throw IngestionException.invalid("", "malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw IngestionException.invalid("", "unreadable body: " + e.getMessage());
         }
         if (json == null || !json.isObject()) {
-            return Uni.createFrom().item(Problem.response(Response.Status.BAD_REQUEST,
-                    "the body must be a JSON object", null));
+            throw IngestionException.invalid("", "the body must be a JSON object");
         }
+        return json;
+    }
+
+    private Uni<Source> authenticate(String authorization, JsonNode json) {
         String writeKey = writeKey(authorization, json);
-        return sources.authenticate(writeKey).chain(source -> {
-            if (source == null) {
-                return Uni.createFrom().item(Problem.response(Response.Status.UNAUTHORIZED,
-                        writeKey == null ? "a write key is required (HTTP Basic user name or writeKey)"
-                                : "unknown or revoked write key", null));
-            }
-            return accept(type, json, source, receivedAt);
-        });
-    }
-
-    private Uni<Response> accept(EventType type, JsonNode json, Source source, Instant receivedAt) {
-        Event event;
-        try {
-            event = SegmentEventParser.parse(type, json, source, receivedAt, null);
-        } catch (InvalidEventException e) {
-            return Uni.createFrom().item(Problem.response(Response.Status.BAD_REQUEST, e.getMessage(), e.field()));
+        if (writeKey == null) {
+            return Uni.createFrom().failure(
+                    IngestionException.unauthenticated("a write key is required (HTTP Basic user name or writeKey)"));
         }
-        return producer.publish(event)
-                .replaceWith(() -> Response.ok(OK).build())
-                .onFailure().recoverWithItem(e -> {
-                    LOG.warnf("Kafka did not acknowledge event %s: %s", event.getMessageId(), e.getMessage());
-                    return unavailable();
-                });
-    }
-
-    private Response unavailable() {
-        Response problem = Problem.response(Response.Status.SERVICE_UNAVAILABLE,
-                "events cannot be stored right now; retry later", null);
-        return Response.fromResponse(problem)
-                .header(HttpHeaders.RETRY_AFTER, config.unavailableRetryAfterSeconds())
-                .build();
+        return sources.authenticate(writeKey).onItem().ifNull()
+                .failWith(() -> IngestionException.unauthenticated("unknown or revoked write key"));
     }
 
     /** The HTTP Basic user name (Segment's convention), else the body's {@code writeKey}. */
     static String writeKey(String authorization, JsonNode body) {
-        if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
-            try {
-                String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).strip()),
-                        StandardCharsets.UTF_8);
-                int colon = decoded.indexOf(':');
-                String user = colon < 0 ? decoded : decoded.substring(0, colon);
-                if (!user.isBlank()) {
-                    return user;
-                }
-            } catch (IllegalArgumentException e) {
-                // not Base64: fall back to the body
-            }
+        String fromHeader = WriteKeyHeader.parse(authorization);
+        if (fromHeader != null) {
+            return fromHeader;
         }
         JsonNode key = body.get("writeKey");
         return key != null && key.isTextual() && !key.asText().isBlank() ? key.asText() : null;
+    }
+
+    @ServerExceptionMapper
+    public Response refused(IngestionException e) {
+        if (e.kind() == IngestionException.Kind.UNAVAILABLE) {
+            LOG.warnf("answering 503: %s", e.getMessage());
+        }
+        return Problem.of(e);
     }
 }

@@ -3,6 +3,7 @@ package io.strata.ingestion.domain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
 import java.util.UUID;
@@ -14,17 +15,18 @@ import org.junit.jupiter.params.provider.CsvSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.strata.ingestion.domain.SegmentEventParser.BatchDefaults;
 import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
 
 class SegmentEventParserTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Source SOURCE = new Source(UUID.fromString("00000000-0000-0000-0000-00000000000a"), "acme", "web");
+    private static final Source SOURCE = new Source(UUID.fromString("00000000-0000-0000-0000-00000000000a"), "acme", "web", null);
     private static final Instant RECEIVED = Instant.parse("2026-03-01T12:00:10Z");
 
     private static Event parse(EventType type, String json) throws Exception {
-        return SegmentEventParser.parse(type, JSON.readTree(json), SOURCE, RECEIVED, null);
+        return SegmentEventParser.parse(type, JSON.readTree(json), SOURCE, RECEIVED, BatchDefaults.NONE).event();
     }
 
     @Test
@@ -42,7 +44,7 @@ class SegmentEventParserTest {
         assertEquals(99.5, e.getProperties().getFieldsOrThrow("revenue").getNumberValue());
         assertEquals("1.2.3.4", e.getContext().getFieldsOrThrow("ip").getStringValue());
         assertEquals(RECEIVED.getEpochSecond(), e.getTimestamp().getSeconds(), "no client time: received time");
-        assertEquals("acme/u1", SegmentEventParser.key(e));
+        assertEquals("acme/u1", EventRules.key(e));
     }
 
     @Test
@@ -50,7 +52,7 @@ class SegmentEventParserTest {
         Event e = parse(EventType.EVENT_TYPE_PAGE, "{\"anonymousId\":\"a1\",\"name\":\"Home\"}");
         assertFalse(e.getMessageId().isEmpty());
         assertEquals("Home", e.getName());
-        assertEquals("acme/a1", SegmentEventParser.key(e));
+        assertEquals("acme/a1", EventRules.key(e));
     }
 
     @Test
@@ -89,7 +91,9 @@ class SegmentEventParserTest {
             "IDENTIFY | {\"userId\":\"u1\",\"sentAt\":12}                   | sentAt",
             "GROUP    | {\"userId\":\"u1\"}                                 | groupId",
             "ALIAS    | {\"userId\":\"u1\"}                                 | previousId",
-            "ALIAS    | {\"anonymousId\":\"a1\",\"previousId\":\"p\"}       | userId"})
+            "ALIAS    | {\"anonymousId\":\"a1\",\"previousId\":\"p\"}       | userId",
+            "TRACK    | {\"userId\":\"u\\u0000\",\"event\":\"X\"}          | userId",
+            "TRACK    | {\"userId\":\"u1\",\"event\":\"X\",\"properties\":{\"a\":\"b\\u0000\"}} | properties"})
     void refusesCallsThatBreakTheSpecNamingTheField(String type, String json, String field) {
         InvalidEventException e = assertThrows(InvalidEventException.class,
                 () -> parse(EventType.valueOf("EVENT_TYPE_" + type), json));
@@ -98,7 +102,7 @@ class SegmentEventParserTest {
 
     @Test
     void refusesOverlongIds() {
-        String id = "x".repeat(SegmentEventParser.MAX_ID_LENGTH + 1);
+        String id = "x".repeat(EventRules.MAX_ID_LENGTH + 1);
         InvalidEventException e = assertThrows(InvalidEventException.class,
                 () -> parse(EventType.EVENT_TYPE_IDENTIFY, "{\"userId\":\"" + id + "\"}"));
         assertEquals("userId", e.field());
@@ -108,6 +112,39 @@ class SegmentEventParserTest {
     void refusesNonObjects() {
         JsonNode array = JSON.createArrayNode();
         assertThrows(InvalidEventException.class,
-                () -> SegmentEventParser.parse(EventType.EVENT_TYPE_TRACK, array, SOURCE, RECEIVED, null));
+                () -> SegmentEventParser.parse(EventType.EVENT_TYPE_TRACK, array, SOURCE, RECEIVED, BatchDefaults.NONE));
+    }
+
+    @Test
+    void aBatchGivesItsContextIntegrationsAndSentAtToItsEvents() throws Exception {
+        JsonNode batch = JSON.readTree("""
+                {"sentAt":"2026-03-01T11:00:05Z","context":{"library":{"name":"analytics-java"},"ip":"1.1.1.1"},
+                 "integrations":{"All":false}}""");
+        JsonNode item = JSON.readTree("""
+                {"type":"track","userId":"u1","event":"X","timestamp":"2026-03-01T11:00:00Z","context":{"ip":"2.2.2.2"}}""");
+        Event e = SegmentEventParser.parse(SegmentEventParser.type(item), item, SOURCE, RECEIVED,
+                BatchDefaults.of(batch)).event();
+        assertEquals("2.2.2.2", e.getContext().getFieldsOrThrow("ip").getStringValue(), "the event's own keys win");
+        assertEquals("analytics-java", e.getContext().getFieldsOrThrow("library").getStructValue()
+                .getFieldsOrThrow("name").getStringValue());
+        assertFalse(e.getIntegrations().getFieldsOrThrow("All").getBoolValue());
+        assertEquals(Instant.parse("2026-03-01T12:00:05Z").getEpochSecond(), e.getTimestamp().getSeconds(),
+                "the batch's sentAt corrects the clock skew");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"{}", "{\"type\":\"purchase\"}", "{\"type\":7}"})
+    void aBatchItemNeedsAKnownType(String json) {
+        InvalidEventException e = assertThrows(InvalidEventException.class,
+                () -> SegmentEventParser.type(JSON.readTree(json)));
+        assertEquals("type", e.field());
+    }
+
+    @Test
+    void theCallersMessageIdIsRememberedOnlyWhenGiven() throws Exception {
+        assertTrue(SegmentEventParser.parse(EventType.EVENT_TYPE_IDENTIFY, JSON.readTree(
+                "{\"userId\":\"u1\",\"messageId\":\"m-1\"}"), SOURCE, RECEIVED, BatchDefaults.NONE).clientMessageId());
+        assertFalse(SegmentEventParser.parse(EventType.EVENT_TYPE_IDENTIFY, JSON.readTree(
+                "{\"userId\":\"u1\"}"), SOURCE, RECEIVED, BatchDefaults.NONE).clientMessageId());
     }
 }
