@@ -161,6 +161,24 @@ class ProfilePipelineTest {
         }
     }
 
+    @Test
+    void anEventTheDatabaseRefusesGoesToTheDeadLetterTopicWithoutHoldingUpTheOthers() throws Exception {
+        String tenant = tenant();
+        Event poison = identify(tenant, "u-poison", null, Map.of("nickname", "a\u0000b"));
+        try (KafkaProbe dlq = new KafkaProbe("strata.events.dlq.v1")) {
+            send(track(tenant, "u-ok", null, "Before"));
+            send(poison);
+            send(track(tenant, "u-ok", null, "After"));
+            Profile ok = awaitProfile(tenant, IdentityType.IDENTITY_TYPE_USER_ID, "u-ok",
+                    p -> p.getEventCountsMap().containsKey("After"));
+            assertEquals(Map.of("Before", 1L, "After", 1L), ok.getEventCountsMap());
+            var dead = dlq.await(r -> r.key().equals(tenant + "/u-poison"), 1, WAIT);
+            assertEquals(1, dead.size());
+            assertEquals(poison, Event.parseFrom(dead.get(0).value()), "the event is kept as it was");
+        }
+        assertCode(Status.Code.NOT_FOUND, () -> lookup(tenant, IdentityType.IDENTITY_TYPE_USER_ID, "u-poison"));
+    }
+
     private Profile awaitProfile(String tenant, IdentityType type, String value,
             java.util.function.Predicate<Profile> ready) {
         return await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
