@@ -30,6 +30,15 @@ public final class LocalStack {
         return "jdbc:postgresql://" + postgresHost() + ":" + postgresPort() + "/strata_" + service + "_test";
     }
 
+    public static boolean isListening(String host, int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 2_000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Fails fast with a message a person can act on when a piece of the stack does not answer. */
     public static void requireListening(String what, String host, int port) {
         try (Socket socket = new Socket()) {
