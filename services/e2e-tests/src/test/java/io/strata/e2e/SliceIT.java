@@ -69,6 +69,8 @@ class SliceIT {
         gateway = new ServiceProcess(ROOT, "gateway", 28080)
                 .property("PROFILE_SERVICE_HOST", "127.0.0.1")
                 .property("PROFILE_SERVICE_PORT", "28082")
+                .property("INGESTION_SERVICE_HOST", "127.0.0.1")
+                .property("INGESTION_SERVICE_PORT", "28081")
                 .property("OIDC_AUTH_SERVER_URL", KeycloakTokens.issuer())
                 .start(READY);
         KafkaGroups.awaitAssigned(PROFILE_GROUP, TOPIC, READY);

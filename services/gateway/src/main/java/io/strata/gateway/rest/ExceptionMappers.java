@@ -1,6 +1,8 @@
 package io.strata.gateway.rest;
 
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import jakarta.ws.rs.core.Response;
 
@@ -14,6 +16,7 @@ import io.grpc.StatusRuntimeException;
 public class ExceptionMappers {
 
     private static final Logger LOG = Logger.getLogger(ExceptionMappers.class);
+    private static final Pattern FIELD = Pattern.compile("^([A-Za-z][A-Za-z0-9_.]*): (.+)$", Pattern.DOTALL);
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
@@ -25,7 +28,7 @@ public class ExceptionMappers {
         Status status = e.getStatus();
         return switch (status.getCode()) {
             case NOT_FOUND -> Problem.response(Response.Status.NOT_FOUND, status.getDescription(), null);
-            case INVALID_ARGUMENT -> Problem.response(Response.Status.BAD_REQUEST, status.getDescription(), null);
+            case INVALID_ARGUMENT -> invalid(status.getDescription());
             case PERMISSION_DENIED -> Problem.response(Response.Status.FORBIDDEN, status.getDescription(), null);
             case UNAUTHENTICATED -> Problem.response(Response.Status.UNAUTHORIZED, status.getDescription(), null);
             case UNAVAILABLE, DEADLINE_EXCEEDED -> unavailable(e);
@@ -34,6 +37,30 @@ public class ExceptionMappers {
                 yield Problem.response(Response.Status.BAD_GATEWAY, "a service failed to answer", null);
             }
         };
+    }
+
+    /** Services describe bad input as "field: message"; the field goes into the problem. */
+    private static Response invalid(String description) {
+        Matcher named = FIELD.matcher(description == null ? "" : description);
+        if (named.matches()) {
+            return Problem.response(Response.Status.BAD_REQUEST, named.group(2), camel(named.group(1)));
+        }
+        return Problem.response(Response.Status.BAD_REQUEST, description, null);
+    }
+
+    /** The REST API's spelling of a proto field name: source_id → sourceId. */
+    static String camel(String field) {
+        StringBuilder out = new StringBuilder();
+        boolean upper = false;
+        for (char c : field.toCharArray()) {
+            if (c == '_') {
+                upper = true;
+            } else {
+                out.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return out.toString();
     }
 
     @ServerExceptionMapper

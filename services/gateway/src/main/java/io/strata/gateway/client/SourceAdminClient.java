@@ -1,0 +1,52 @@
+package io.strata.gateway.client;
+
+import java.time.Duration;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.grpc.GrpcClient;
+import io.smallrye.mutiny.Uni;
+import io.strata.proto.common.v1.PageRequest;
+import io.strata.proto.ingestion.v1.CreateSourceRequest;
+import io.strata.proto.ingestion.v1.CreateSourceResponse;
+import io.strata.proto.ingestion.v1.ListSourcesRequest;
+import io.strata.proto.ingestion.v1.ListSourcesResponse;
+import io.strata.proto.ingestion.v1.RevokeSourceRequest;
+import io.strata.proto.ingestion.v1.RevokeSourceResponse;
+import io.strata.proto.ingestion.v1.RotateWriteKeyRequest;
+import io.strata.proto.ingestion.v1.RotateWriteKeyResponse;
+import io.strata.proto.ingestion.v1.SourceAdminService;
+
+/** ingestion-service's source administration over gRPC, always for one tenant. */
+@ApplicationScoped
+public class SourceAdminClient {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(5);
+
+    private final SourceAdminService sources;
+
+    public SourceAdminClient(@GrpcClient("ingestion") SourceAdminService sources) {
+        this.sources = sources;
+    }
+
+    public Uni<CreateSourceResponse> create(String tenant, String name, int rateLimitPerSecond) {
+        return sources.createSource(CreateSourceRequest.newBuilder().setTenant(tenant).setName(name)
+                .setRateLimitPerSecond(rateLimitPerSecond).build()).ifNoItem().after(DEADLINE).fail();
+    }
+
+    public Uni<ListSourcesResponse> list(String tenant, int pageSize, String cursor) {
+        return sources.listSources(ListSourcesRequest.newBuilder().setTenant(tenant)
+                .setPage(PageRequest.newBuilder().setPageSize(pageSize).setPageToken(cursor)).build())
+                .ifNoItem().after(DEADLINE).fail();
+    }
+
+    public Uni<RotateWriteKeyResponse> rotate(String tenant, String id) {
+        return sources.rotateWriteKey(RotateWriteKeyRequest.newBuilder().setTenant(tenant).setSourceId(id).build())
+                .ifNoItem().after(DEADLINE).fail();
+    }
+
+    public Uni<RevokeSourceResponse> revoke(String tenant, String id) {
+        return sources.revokeSource(RevokeSourceRequest.newBuilder().setTenant(tenant).setSourceId(id).build())
+                .ifNoItem().after(DEADLINE).fail();
+    }
+}

@@ -1,0 +1,27 @@
+package io.strata.gateway.mapping;
+
+import java.time.Instant;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.google.protobuf.Timestamp;
+
+import io.strata.proto.ingestion.v1.Source;
+
+/**
+ * A source as the REST API shows it; {@code writeKey} only in the answer that made the key.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record SourceDto(String id, String name, Integer rateLimitPerSecond, String createdAt, String revokedAt,
+        String writeKey) {
+
+    public static SourceDto of(Source source, String writeKey) {
+        return new SourceDto(source.getId(), source.getName(),
+                source.getRateLimitPerSecond() == 0 ? null : source.getRateLimitPerSecond(),
+                iso(source.getCreatedAt()), source.hasRevokedAt() ? iso(source.getRevokedAt()) : null,
+                writeKey == null || writeKey.isEmpty() ? null : writeKey);
+    }
+
+    private static String iso(Timestamp ts) {
+        return Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos()).toString();
+    }
+}
