@@ -16,6 +16,7 @@
 #   strata_mvn ARGS...      run the Maven wrapper with that JDK, in batch mode
 #   pg_ensure / pg_stop     PostgreSQL on 127.0.0.1:5432 with the services' roles and databases
 #   kafka_ensure / kafka_stop             Kafka on 127.0.0.1:9092 with the topics of topics.txt
+#   kafka_topic_create NAME PARTITIONS / kafka_topic_delete NAME    topics outside topics.txt
 #   keycloak_ensure / keycloak_stop       Keycloak on 127.0.0.1:8180 with realm strata
 #   keycloak_token USER [PASSWORD]        access token of a demo user (client strata-cli)
 #   keycloak_client_secret CLIENT         secret of a confidential client
@@ -471,6 +472,22 @@ _strata_kafka_create_topics() { # STATE EXISTING_TOPICS
     created=$((created + 1))
   done <"$STRATA_ROOT/deploy/kafka/topics.txt"
   _strata_say kafka "topics ready ($created created, the others already existed)"
+}
+
+# A topic outside topics.txt (benchmarks, experiments), created when missing.
+kafka_topic_create() { # NAME PARTITIONS
+  local state
+  state="$(_strata_state)" || return 1
+  _strata_kafka_tool "$state" org.apache.kafka.tools.TopicCommand \
+    --bootstrap-server "$STRATA_KAFKA_HOST:$STRATA_KAFKA_PORT" --create --if-not-exists \
+    --topic "$1" --partitions "$2" --replication-factor 1 >/dev/null
+}
+
+kafka_topic_delete() { # NAME
+  local state
+  state="$(_strata_state)" || return 1
+  _strata_kafka_tool "$state" org.apache.kafka.tools.TopicCommand \
+    --bootstrap-server "$STRATA_KAFKA_HOST:$STRATA_KAFKA_PORT" --delete --if-exists --topic "$1" >/dev/null
 }
 
 kafka_ensure() {

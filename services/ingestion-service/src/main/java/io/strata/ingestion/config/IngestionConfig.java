@@ -1,6 +1,7 @@
 package io.strata.ingestion.config;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -17,6 +18,16 @@ public interface IngestionConfig {
     Dedup dedup();
 
     RateLimit rateLimit();
+
+    /** The topic accepted events go to. */
+    @WithDefault("strata.events.v1")
+    String topic();
+
+    /**
+     * Kafka producer settings (linger.ms, batch.size, timeouts...); acks=all and idempotence
+     * are always on.
+     */
+    Map<String, String> producer();
 
     /** Seconds a client is told to wait (Retry-After) when Kafka cannot take events. */
     @WithDefault("5")

@@ -9,9 +9,7 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
-import com.google.protobuf.util.JsonFormat;
 
 import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
@@ -21,8 +19,6 @@ import io.strata.proto.events.v1.EventType;
  * spec's rules in {@link EventRules}. Pure: no I/O, so every rule is unit-tested.
  */
 public final class SegmentEventParser {
-
-    private static final JsonFormat.Parser STRUCTS = JsonFormat.parser();
 
     private SegmentEventParser() {
     }
@@ -145,21 +141,7 @@ public final class SegmentEventParser {
     }
 
     private static Optional<Struct> struct(String field, JsonNode node) {
-        if (node == null) {
-            return Optional.empty();
-        }
-        String json = node.toString();
-        if (json.contains("\\u0000")) {
-            // PostgreSQL text and jsonb cannot hold NUL: refuse it here rather than downstream
-            throw new InvalidEventException(field, field + " contains a NUL character");
-        }
-        Struct.Builder struct = Struct.newBuilder();
-        try {
-            STRUCTS.merge(json, struct);
-        } catch (InvalidProtocolBufferException | RuntimeException e) {
-            throw new InvalidEventException(field, field + " cannot be read: " + e.getMessage());
-        }
-        return Optional.of(struct.build());
+        return node == null ? Optional.empty() : Optional.of(JsonStructs.toStruct(field, node));
     }
 
     private static Instant time(JsonNode body, String field) {

@@ -1,10 +1,13 @@
 package io.strata.ingestion.repository;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -33,14 +36,18 @@ public class MessageIdRepository {
         if (messageIds.isEmpty()) {
             return Uni.createFrom().item(Set.of());
         }
+        Map<UUID, String> byKey = new HashMap<>();
+        for (String id : messageIds) {
+            byKey.put(key(id), id);
+        }
         return pool.preparedQuery("""
-                select message_id from message_ids
-                where source_id = $1 and message_id = any($2) and seen_at >= $3""")
-                .execute(Tuple.of(source, messageIds.toArray(String[]::new), utc(since)))
+                select message_key from message_ids
+                where source_id = $1 and message_key = any($2) and seen_at >= $3""")
+                .execute(Tuple.of(source, byKey.keySet().toArray(UUID[]::new), utc(since)))
                 .map(rows -> {
                     Set<String> seen = new HashSet<>();
                     for (Row row : rows) {
-                        seen.add(row.getString(0));
+                        seen.add(byKey.get(row.getUUID(0)));
                     }
                     return seen;
                 });
@@ -51,11 +58,17 @@ public class MessageIdRepository {
             return Uni.createFrom().voidItem();
         }
         return pool.preparedQuery("""
-                insert into message_ids (source_id, message_id, seen_at)
-                select $1, id, $3 from unnest($2::text[]) as id
-                on conflict (source_id, message_id) do update set seen_at = excluded.seen_at""")
-                .execute(Tuple.of(source, messageIds.toArray(String[]::new), utc(at)))
+                insert into message_ids (source_id, message_key, seen_at)
+                select $1, k, $3 from unnest($2::uuid[]) as k
+                on conflict (source_id, message_key) do update set seen_at = excluded.seen_at""")
+                .execute(Tuple.of(source, messageIds.stream().map(MessageIdRepository::key).toArray(UUID[]::new),
+                        utc(at)))
                 .replaceWithVoid();
+    }
+
+    /** A 128-bit digest of the messageId (name-based UUID): compact and fast to index. */
+    static UUID key(String messageId) {
+        return UUID.nameUUIDFromBytes(messageId.getBytes(StandardCharsets.UTF_8));
     }
 
     public Uni<Integer> forgetBefore(Instant before) {

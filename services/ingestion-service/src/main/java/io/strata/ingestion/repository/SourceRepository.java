@@ -11,10 +11,6 @@ import io.strata.ingestion.domain.SourceEntity;
 @ApplicationScoped
 public class SourceRepository implements PanacheRepositoryBase<SourceEntity, UUID> {
 
-    public Uni<SourceEntity> findActiveByKeyHash(String hash) {
-        return find("writeKeyHash = ?1 and revokedAt is null", hash).firstResult();
-    }
-
     public Uni<SourceEntity> findByName(String tenant, String name) {
         return find("tenant = ?1 and name = ?2", tenant, name).firstResult();
     }

@@ -124,10 +124,11 @@ public class TrackingResource {
 
     private Uni<Response> single(EventType type, String authorization, String encoding, byte[] body) {
         Instant receivedAt = clock.instant();
-        JsonNode json = read(RequestBodies.decode(body, encoding, limits.maxRequestBytes()));
-        if (json.toString().length() > limits.maxEventBytes()) {
+        byte[] decoded = RequestBodies.decode(body, encoding, limits.maxRequestBytes());
+        if (decoded.length > limits.maxEventBytes()) {
             throw IngestionException.tooLarge("", "the event is larger than " + limits.maxEventBytes() / 1024 + " KB");
         }
+        JsonNode json = read(decoded);
         return authenticate(authorization, json).chain(source -> {
             Candidate candidate;
             try {
@@ -143,33 +144,28 @@ public class TrackingResource {
 
     private Uni<Response> many(String authorization, String encoding, byte[] body) {
         Instant receivedAt = clock.instant();
-        JsonNode json = read(RequestBodies.decode(body, encoding, limits.maxRequestBytes()));
-        JsonNode batch = json.get("batch");
-        if (batch == null || !batch.isArray()) {
-            throw IngestionException.invalid("batch", "batch must be an array of events");
-        }
-        if (batch.size() > limits.maxBatchEvents()) {
-            throw IngestionException.invalid("batch",
-                    "a batch holds at most " + limits.maxBatchEvents() + " events, this one " + batch.size());
-        }
+        BatchBody batch = BatchBody.read(mapper, RequestBodies.decode(body, encoding, limits.maxRequestBytes()),
+                limits.maxBatchEvents());
         BatchDefaults defaults;
         try {
-            defaults = BatchDefaults.of(json);
+            defaults = BatchDefaults.of(batch.fields());
         } catch (InvalidEventException e) {
             throw IngestionException.invalid(e.field(), e.getMessage());
         }
-        return authenticate(authorization, json).chain(source -> {
-            List<Candidate> candidates = new ArrayList<>(batch.size());
-            for (int i = 0; i < batch.size(); i++) {
-                candidates.add(candidate(i, batch.get(i), source, receivedAt, defaults));
+        return authenticate(authorization, batch.fields()).chain(source -> {
+            List<Candidate> candidates = new ArrayList<>(batch.items().size());
+            for (int i = 0; i < batch.items().size(); i++) {
+                candidates.add(candidate(i, batch.items().get(i), source, receivedAt, defaults));
             }
             return intake.accept(source, candidates);
         }).map(TrackingResource::batchResponse);
     }
 
-    private Candidate candidate(int index, JsonNode item, Source source, Instant receivedAt, BatchDefaults defaults) {
+    private Candidate candidate(int index, BatchBody.Item sized, Source source, Instant receivedAt,
+            BatchDefaults defaults) {
+        JsonNode item = sized.node();
         try {
-            if (item.toString().length() > limits.maxEventBytes()) {
+            if (sized.bytes() > limits.maxEventBytes()) {
                 throw new InvalidEventException("", "the event is larger than " + limits.maxEventBytes() / 1024 + " KB");
             }
             if (!item.isObject()) {

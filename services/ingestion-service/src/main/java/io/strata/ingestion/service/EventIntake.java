@@ -113,19 +113,11 @@ public class EventIntake {
         if (fresh.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        List<Uni<Boolean>> sends = new ArrayList<>(fresh.size());
-        for (Candidate c : fresh) {
-            sends.add(producer.publish(c.event()).replaceWith(true)
-                    .onFailure().recoverWithItem(e -> {
-                        LOG.debugf("Kafka did not acknowledge %s: %s", c.event().getMessageId(), e.getMessage());
-                        return false;
-                    }));
-        }
-        return Uni.join().all(sends).andFailFast().chain(acks -> {
+        return producer.publish(fresh.stream().map(Candidate::event).toList()).chain(acks -> {
             List<String> remembered = new ArrayList<>();
             int published = 0;
             for (int i = 0; i < fresh.size(); i++) {
-                if (acks.get(i)) {
+                if (acks[i]) {
                     published++;
                     if (fresh.get(i).clientMessageId()) {
                         remembered.add(fresh.get(i).event().getMessageId());

@@ -23,6 +23,7 @@ import io.strata.ingestion.domain.Source;
 import io.strata.ingestion.domain.SourceEntity;
 import io.strata.ingestion.domain.WriteKeys;
 import io.strata.ingestion.repository.SourceRepository;
+import io.strata.ingestion.repository.WriteKeyRepository;
 
 /**
  * Sources and their write keys. Keys are random, shown once, and stored only as hashes; every
@@ -36,10 +37,12 @@ public class SourceService {
     private static final int MAX_NAME_LENGTH = 100;
 
     private final SourceRepository sources;
+    private final WriteKeyRepository keys;
     private final IngestionConfig config;
 
-    public SourceService(SourceRepository sources, IngestionConfig config) {
+    public SourceService(SourceRepository sources, WriteKeyRepository keys, IngestionConfig config) {
         this.sources = sources;
+        this.keys = keys;
         this.config = config;
     }
 
@@ -47,14 +50,16 @@ public class SourceService {
     public record Keyed(SourceEntity source, String writeKey) {
     }
 
-    /** The active source a write key belongs to, or a null item for an unknown or revoked key. */
-    @WithSession
+    /**
+     * The active source a write key belongs to, or a null item for an unknown or revoked key.
+     * Looked up on every request (one indexed row on the reactive client), so a rotation or
+     * revocation holds from the next request on, on every replica.
+     */
     public Uni<Source> authenticate(String writeKey) {
         if (writeKey == null || writeKey.isBlank()) {
             return Uni.createFrom().nullItem();
         }
-        return sources.findActiveByKeyHash(WriteKeys.hash(writeKey))
-                .map(entity -> entity == null ? null : entity.toSource());
+        return keys.findActive(WriteKeys.hash(writeKey));
     }
 
     @WithTransaction

@@ -116,7 +116,7 @@ class BatchResourceTest {
         given().auth().preemptive().basic(writeKey, "").contentType(ContentType.JSON)
                 .body("{\"batch\":[" + events + "]}")
                 .post("/v1/batch")
-                .then().statusCode(400).body("field", is("batch")).body("detail", containsString("2500"));
+                .then().statusCode(400).body("field", is("batch")).body("detail", containsString("at most 2500"));
         String huge = "{\"batch\":[],\"pad\":\"" + "y".repeat(520_000) + "\"}";
         given().auth().preemptive().basic(writeKey, "").contentType(ContentType.JSON).body(huge)
                 .post("/v1/batch")

@@ -1,0 +1,15 @@
+package io.strata.tools;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The Java side of {@code ./strata}: commands whose logic outgrows a shell script. */
+@Command(name = "strata-tools", mixinStandardHelpOptions = true,
+        subcommands = {IngestionBench.class, CommandLine.HelpCommand.class},
+        description = "Strata command-line tools (run through ./strata).")
+public final class StrataTools {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new StrataTools()).execute(args));
+    }
+}
