@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.strata.tools.ImportCommand;
+import picocli.CommandLine;
 
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -124,6 +129,34 @@ class SliceIT {
         // bob is an admin of another tenant: the profile does not exist for him
         given().auth().oauth2(KeycloakTokens.accessToken("bob")).get(gateway.baseUrl() + "/api/v1/profiles/" + id)
                 .then().statusCode(404);
+    }
+
+    @Test
+    void aCsvOfOrdersImportsWithItsOwnTimesOnceHoweverOftenItIsImported(@TempDir Path dir) throws Exception {
+        String customer = "e2e-import-" + RUN;
+        Path csv = dir.resolve("orders.csv");
+        Files.writeString(csv, """
+                order_id,customer_id,email,order_time,sku,category,price,quantity,channel
+                %1$s-1,%1$s,%1$s@example.cn,2024-03-08 20:15:00,S-1,Serum,329,1,tmall
+                %1$s-1,%1$s,%1$s@example.cn,2024-03-08 20:15:00,S-2,Mask,59,2,tmall
+                %1$s-2,%1$s,%1$s@example.cn,2024-05-01 09:00:00,S-3,Serum,329,1,douyin
+                %1$s-3,%1$s,,not a date,S-3,Serum,329,1,douyin
+                """.formatted(customer));
+        String[] args = {csv.toString(), "--url", ingestion.baseUrl(), "--write-key", WRITE_KEY};
+        assertEquals(3, new CommandLine(new ImportCommand()).execute(args), "exit 3: a row was refused");
+
+        JsonPath profile = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+                .until(() -> lookup("userId", customer), p -> p != null && p.getInt("eventCounts.'Order Completed'") == 2);
+        assertEquals("2024-03-08T12:15:00Z", profile.getString("firstSeen"), "the orders keep their own time");
+        assertEquals("2024-05-01T01:00:00Z", profile.getString("lastSeen"));
+        assertTrue(profile.getList("identities.value").contains(customer + "@example.cn"));
+
+        assertEquals(3, new CommandLine(new ImportCommand()).execute(args));
+        // a marker on the same key travels behind anything the second import published
+        send("track", "{\"userId\":\"" + customer + "\",\"event\":\"Marker\"}");
+        JsonPath after = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+                .until(() -> lookup("userId", customer), p -> p != null && p.getMap("eventCounts").containsKey("Marker"));
+        assertEquals(2, after.getInt("eventCounts.'Order Completed'"), "importing the file again publishes nothing twice");
     }
 
     @Test

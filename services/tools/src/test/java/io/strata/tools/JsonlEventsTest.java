@@ -1,0 +1,39 @@
+package io.strata.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+class JsonlEventsTest {
+
+    @Test
+    void eachLineIsACallAndBadLinesAreNamed() {
+        String jsonl = """
+                {"type":"track","userId":"u1","event":"Order Completed","timestamp":"2023-05-01T08:00:00Z"}
+
+                {"type":"identify","userId":"u1",
+                [1,2]
+                {"userId":"u2"}
+                {"type":"page","anonymousId":"a"}
+                """;
+        List<ImportRow> rows = new ArrayList<>();
+        new JsonlEvents(new BufferedReader(new StringReader(jsonl)), new ObjectMapper()).forEachRemaining(rows::add);
+        assertEquals(5, rows.size(), "blank lines are skipped");
+        assertNull(rows.get(0).error());
+        assertEquals("2023-05-01T08:00:00Z", rows.get(0).event().get("timestamp").asText(), "kept as it was");
+        assertEquals(3, rows.get(1).line());
+        assertTrue(rows.get(1).error().startsWith("malformed JSON"));
+        assertTrue(rows.get(2).error().contains("JSON object"));
+        assertTrue(rows.get(3).error().contains("type"));
+        assertEquals(6, rows.get(4).line());
+    }
+}
