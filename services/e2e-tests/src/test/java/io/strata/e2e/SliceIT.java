@@ -77,6 +77,7 @@ class SliceIT {
                 .property("INGESTION_SERVICE_HOST", "127.0.0.1")
                 .property("INGESTION_SERVICE_PORT", "28081")
                 .property("OIDC_AUTH_SERVER_URL", KeycloakTokens.issuer())
+                .property("STRATA_GATEWAY_CLIENT_SECRET", KeycloakTokens.gatewaySecret())
                 .start(READY);
         KafkaGroups.awaitAssigned(PROFILE_GROUP, TOPIC, READY);
     }

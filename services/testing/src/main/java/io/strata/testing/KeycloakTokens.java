@@ -27,9 +27,52 @@ public final class KeycloakTokens {
     }
 
     public static String accessToken(String user) {
-        String form = "grant_type=password&client_id=strata-cli&scope=openid"
+        return token(user, "grant_type=password&client_id=strata-cli&scope=openid"
                 + "&username=" + URLEncoder.encode(user, StandardCharsets.UTF_8)
-                + "&password=" + URLEncoder.encode(DEMO_PASSWORD, StandardCharsets.UTF_8);
+                + "&password=" + URLEncoder.encode(DEMO_PASSWORD, StandardCharsets.UTF_8));
+    }
+
+    /** The gateway's client-credentials token (audience strata-services), as services receive it. */
+    public static String serviceToken() {
+        return token("client strata-gateway", "grant_type=client_credentials&client_id=strata-gateway&client_secret="
+                + URLEncoder.encode(gatewaySecret(), StandardCharsets.UTF_8));
+    }
+
+    /** gRPC metadata carrying a bearer token. */
+    public static io.grpc.Metadata bearer(String token) {
+        io.grpc.Metadata metadata = new io.grpc.Metadata();
+        metadata.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        return metadata;
+    }
+
+    /** The strata-gateway client's secret: from the environment, else from the local stack's secrets file. */
+    public static String gatewaySecret() {
+        String secret = System.getenv("STRATA_GATEWAY_CLIENT_SECRET");
+        if (secret != null && !secret.isBlank()) {
+            return secret;
+        }
+        String state = System.getenv("STRATA_STATE");
+        java.nio.file.Path root = java.nio.file.Path.of(System.getProperty("strata.root", ".")).toAbsolutePath();
+        for (java.nio.file.Path dir = root; dir != null; dir = dir.getParent()) {
+            java.nio.file.Path file = state != null ? java.nio.file.Path.of(state, "secrets.env") : dir.resolve(".strata/secrets.env");
+            try {
+                for (String line : java.nio.file.Files.readAllLines(file)) {
+                    if (line.startsWith("STRATA_GATEWAY_CLIENT_SECRET=")) {
+                        return line.substring(line.indexOf('=') + 1).strip();
+                    }
+                }
+            } catch (IOException e) {
+                // not here; look further up
+            }
+            if (state != null) {
+                break;
+            }
+        }
+        throw new IllegalStateException("no secret of client strata-gateway: set STRATA_GATEWAY_CLIENT_SECRET "
+                + "or start the local stack with ./strata up");
+    }
+
+    private static String token(String who, String form) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(issuer() + "/protocol/openid-connect/token"))
                 .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/x-www-form-urlencoded")
@@ -39,7 +82,7 @@ public final class KeycloakTokens {
             HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
             Matcher token = ACCESS_TOKEN.matcher(response.body());
             if (response.statusCode() != 200 || !token.find()) {
-                throw new IllegalStateException("Keycloak refused a token for " + user + ": " + response.statusCode()
+                throw new IllegalStateException("Keycloak refused a token for " + who + ": " + response.statusCode()
                         + " " + response.body());
             }
             return token.group(1);

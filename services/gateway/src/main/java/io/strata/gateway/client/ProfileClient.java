@@ -5,6 +5,7 @@ import java.time.Duration;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.grpc.GrpcClient;
+import io.quarkus.grpc.GrpcClientUtils;
 import io.smallrye.mutiny.Uni;
 import io.strata.proto.common.v1.Identity;
 import io.strata.proto.common.v1.IdentityType;
@@ -22,22 +23,29 @@ public class ProfileClient {
     private static final Duration DEADLINE = Duration.ofSeconds(5);
 
     private final ProfileService profiles;
+    private final ServiceTokens tokens;
 
-    public ProfileClient(@GrpcClient("profile") ProfileService profiles) {
+    public ProfileClient(@GrpcClient("profile") ProfileService profiles, ServiceTokens tokens) {
         this.profiles = profiles;
+        this.tokens = tokens;
+    }
+
+    /** The stub with the gateway's service token attached. */
+    private Uni<ProfileService> authorized() {
+        return tokens.metadata().map(metadata -> GrpcClientUtils.attachHeaders(profiles, metadata));
     }
 
     public Uni<Profile> get(String tenant, String id) {
-        return profiles.getProfile(GetProfileRequest.newBuilder().setTenant(tenant).setProfileId(id).build())
+        return authorized().chain(s -> s.getProfile(GetProfileRequest.newBuilder().setTenant(tenant).setProfileId(id).build()))
                 .ifNoItem().after(DEADLINE).fail()
                 .map(GetProfileResponse::getProfile);
     }
 
     public Uni<Profile> lookup(String tenant, IdentityType type, String value) {
-        return profiles.lookupProfile(LookupProfileRequest.newBuilder()
+        return authorized().chain(s -> s.lookupProfile(LookupProfileRequest.newBuilder()
                         .setTenant(tenant)
                         .setIdentity(Identity.newBuilder().setType(type).setValue(value))
-                        .build())
+                        .build()))
                 .ifNoItem().after(DEADLINE).fail()
                 .map(LookupProfileResponse::getProfile);
     }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.grpc.GrpcClient;
+import io.quarkus.grpc.GrpcClientUtils;
 import io.smallrye.mutiny.Uni;
 import io.strata.proto.common.v1.PageRequest;
 import io.strata.proto.ingestion.v1.CreateSourceRequest;
@@ -24,29 +25,37 @@ public class SourceAdminClient {
     private static final Duration DEADLINE = Duration.ofSeconds(5);
 
     private final SourceAdminService sources;
+    private final ServiceTokens tokens;
 
-    public SourceAdminClient(@GrpcClient("ingestion") SourceAdminService sources) {
+    public SourceAdminClient(@GrpcClient("ingestion") SourceAdminService sources, ServiceTokens tokens) {
         this.sources = sources;
+        this.tokens = tokens;
+    }
+
+    /** The stub with the gateway's service token attached. */
+    private Uni<SourceAdminService> authorized() {
+        return tokens.metadata().map(metadata -> GrpcClientUtils.attachHeaders(sources, metadata));
     }
 
     public Uni<CreateSourceResponse> create(String tenant, String name, int rateLimitPerSecond) {
-        return sources.createSource(CreateSourceRequest.newBuilder().setTenant(tenant).setName(name)
-                .setRateLimitPerSecond(rateLimitPerSecond).build()).ifNoItem().after(DEADLINE).fail();
+        return authorized().chain(s -> s.createSource(CreateSourceRequest.newBuilder().setTenant(tenant).setName(name)
+                .setRateLimitPerSecond(rateLimitPerSecond).build()))
+                .ifNoItem().after(DEADLINE).fail();
     }
 
     public Uni<ListSourcesResponse> list(String tenant, int pageSize, String cursor) {
-        return sources.listSources(ListSourcesRequest.newBuilder().setTenant(tenant)
-                .setPage(PageRequest.newBuilder().setPageSize(pageSize).setPageToken(cursor)).build())
+        return authorized().chain(s -> s.listSources(ListSourcesRequest.newBuilder().setTenant(tenant)
+                .setPage(PageRequest.newBuilder().setPageSize(pageSize).setPageToken(cursor)).build()))
                 .ifNoItem().after(DEADLINE).fail();
     }
 
     public Uni<RotateWriteKeyResponse> rotate(String tenant, String id) {
-        return sources.rotateWriteKey(RotateWriteKeyRequest.newBuilder().setTenant(tenant).setSourceId(id).build())
+        return authorized().chain(s -> s.rotateWriteKey(RotateWriteKeyRequest.newBuilder().setTenant(tenant).setSourceId(id).build()))
                 .ifNoItem().after(DEADLINE).fail();
     }
 
     public Uni<RevokeSourceResponse> revoke(String tenant, String id) {
-        return sources.revokeSource(RevokeSourceRequest.newBuilder().setTenant(tenant).setSourceId(id).build())
+        return authorized().chain(s -> s.revokeSource(RevokeSourceRequest.newBuilder().setTenant(tenant).setSourceId(id).build()))
                 .ifNoItem().after(DEADLINE).fail();
     }
 }

@@ -2,6 +2,7 @@ package io.strata.gateway.rest;
 
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
+import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.strata.proto.common.v1.Identity;
 import io.strata.proto.common.v1.IdentityType;
@@ -17,6 +18,7 @@ import io.strata.proto.profile.v1.ProfileService;
  * user "u1"; every other tenant has none, so a test sees exactly what the gateway asked for.
  */
 @GrpcService
+@Authenticated // as the real service is: proves the gateway sends its service token
 public class FakeProfileGrpcService implements ProfileService {
 
     static final String ID = "6f1c2d2e-8a7b-4c55-9d7e-0a1b2c3d4e5f";

@@ -8,6 +8,7 @@ import com.google.protobuf.Timestamp;
 
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
+import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.strata.proto.common.v1.PageInfo;
 import io.strata.proto.ingestion.v1.CreateSourceRequest;
@@ -23,6 +24,7 @@ import io.strata.proto.ingestion.v1.SourceAdminService;
 
 /** Stands in for ingestion-service's source administration: sources in memory, per tenant. */
 @GrpcService
+@Authenticated // as the real service is: proves the gateway sends its service token
 public class FakeSourceAdminGrpcService implements SourceAdminService {
 
     private final Map<String, Source> sources = new ConcurrentHashMap<>();

@@ -8,11 +8,14 @@ import static org.hamcrest.Matchers.is;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.strata.testing.KeycloakTokens;
+import io.strata.testing.LocalRealm;
 
 /** The profile endpoints with real tokens from the local Keycloak and a fake profile-service. */
 @QuarkusTest
+@QuarkusTestResource(LocalRealm.class)
 class ProfileResourceTest {
 
     private static String alice;

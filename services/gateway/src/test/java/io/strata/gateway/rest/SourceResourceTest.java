@@ -10,12 +10,15 @@ import static org.hamcrest.Matchers.startsWith;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.strata.testing.KeycloakTokens;
+import io.strata.testing.LocalRealm;
 
 /** Sources and write keys: administrators of the tenant only. Real tokens, a fake ingestion-service. */
 @QuarkusTest
+@QuarkusTestResource(LocalRealm.class)
 class SourceResourceTest {
 
     private static String alice;

@@ -6,6 +6,7 @@ import com.google.protobuf.Timestamp;
 
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
+import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.strata.ingestion.domain.IngestionException;
 import io.strata.ingestion.domain.SourceEntity;
@@ -22,8 +23,12 @@ import io.strata.proto.ingestion.v1.RotateWriteKeyResponse;
 import io.strata.proto.ingestion.v1.Source;
 import io.strata.proto.ingestion.v1.SourceAdminService;
 
-/** Sources and write keys per tenant; the tenant comes from the caller (the gateway's token). */
+/**
+ * Sources and write keys per tenant, for the gateway: every call carries a service token
+ * (audience strata-services); the tenant comes from the signed-in user the gateway serves.
+ */
 @GrpcService
+@Authenticated
 public class SourceAdminGrpcService implements SourceAdminService {
 
     private static final int DEFAULT_PAGE = 50;

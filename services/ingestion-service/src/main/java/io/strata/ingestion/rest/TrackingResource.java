@@ -12,6 +12,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -27,6 +28,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import io.strata.ingestion.config.IngestionConfig;
 import io.strata.ingestion.domain.Candidate;
+import io.strata.ingestion.domain.EventRules;
 import io.strata.ingestion.domain.IngestionException;
 import io.strata.ingestion.domain.IntakeResult;
 import io.strata.ingestion.domain.InvalidEventException;
@@ -61,46 +63,13 @@ public class TrackingResource {
         this.limits = config.limits();
     }
 
+    /** One call: {@code /v1/identify}, {@code /v1/track}, {@code /v1/page}... */
     @POST
-    @Path("/identify")
-    public Uni<Response> identify(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+    @Path("/{call: identify|track|page|screen|group|alias}")
+    public Uni<Response> single(@PathParam("call") String call,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @HeaderParam(HttpHeaders.CONTENT_ENCODING) String encoding, byte[] body) {
-        return single(EventType.EVENT_TYPE_IDENTIFY, authorization, encoding, body);
-    }
-
-    @POST
-    @Path("/track")
-    public Uni<Response> track(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String encoding, byte[] body) {
-        return single(EventType.EVENT_TYPE_TRACK, authorization, encoding, body);
-    }
-
-    @POST
-    @Path("/page")
-    public Uni<Response> page(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String encoding, byte[] body) {
-        return single(EventType.EVENT_TYPE_PAGE, authorization, encoding, body);
-    }
-
-    @POST
-    @Path("/screen")
-    public Uni<Response> screen(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String encoding, byte[] body) {
-        return single(EventType.EVENT_TYPE_SCREEN, authorization, encoding, body);
-    }
-
-    @POST
-    @Path("/group")
-    public Uni<Response> group(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String encoding, byte[] body) {
-        return single(EventType.EVENT_TYPE_GROUP, authorization, encoding, body);
-    }
-
-    @POST
-    @Path("/alias")
-    public Uni<Response> alias(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String encoding, byte[] body) {
-        return single(EventType.EVENT_TYPE_ALIAS, authorization, encoding, body);
+        return single(EventRules.typeOf(call), authorization, encoding, body);
     }
 
     /** Many calls at once: {@code {"batch":[...], "sentAt", "context", "integrations", "writeKey"}}. */

@@ -9,11 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.UUID;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
+import io.quarkus.grpc.GrpcClientUtils;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.strata.proto.common.v1.PageRequest;
@@ -23,6 +25,7 @@ import io.strata.proto.ingestion.v1.ListSourcesRequest;
 import io.strata.proto.ingestion.v1.RevokeSourceRequest;
 import io.strata.proto.ingestion.v1.RotateWriteKeyRequest;
 import io.strata.proto.ingestion.v1.SourceAdminService;
+import io.strata.testing.KeycloakTokens;
 
 /** Sources and write keys through the admin API, and what the keys then open. */
 @QuarkusTest
@@ -31,7 +34,30 @@ class SourceAdminGrpcServiceTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @GrpcClient("ingestion")
+    SourceAdminService client;
+
+    /** The client as the gateway calls: with a service token. */
     SourceAdminService admin;
+
+    @BeforeEach
+    void authorize() {
+        admin = GrpcClientUtils.attachHeaders(client, KeycloakTokens.bearer(KeycloakTokens.serviceToken()));
+    }
+
+    @Test
+    void callsWithoutAServiceTokenAreRefused() {
+        CreateSourceRequest request = CreateSourceRequest.newBuilder().setTenant("t-x").setName("sneaky").build();
+        StatusRuntimeException none = assertThrows(StatusRuntimeException.class,
+                () -> client.createSource(request).await().atMost(WAIT));
+        // Quarkus answers PERMISSION_DENIED for an anonymous caller of an @Authenticated service
+        assertTrue(java.util.Set.of(Status.Code.UNAUTHENTICATED, Status.Code.PERMISSION_DENIED)
+                .contains(none.getStatus().getCode()), none.getMessage());
+        SourceAdminService asUser = GrpcClientUtils.attachHeaders(client,
+                KeycloakTokens.bearer(KeycloakTokens.accessToken("alice")));
+        StatusRuntimeException user = assertThrows(StatusRuntimeException.class,
+                () -> asUser.createSource(request).await().atMost(WAIT));
+        assertEquals(Status.Code.UNAUTHENTICATED, user.getStatus().getCode(), "a user's token is not a service token");
+    }
 
     private CreateSourceResponse create(String tenant, String name, int rateLimit) {
         return admin.createSource(CreateSourceRequest.newBuilder().setTenant(tenant).setName(name)

@@ -4,6 +4,7 @@ import java.util.UUID;
 
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
+import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.strata.profile.domain.ProfileView;
 import io.strata.profile.mapping.ProfileMapper;
@@ -15,7 +16,9 @@ import io.strata.proto.profile.v1.LookupProfileResponse;
 import io.strata.proto.profile.v1.Profile;
 import io.strata.proto.profile.v1.ProfileService;
 
+/** Profiles for the other services; every call carries a service token (audience strata-services). */
 @GrpcService
+@Authenticated
 public class ProfileGrpcService implements ProfileService {
 
     private final ProfileQueryService profiles;

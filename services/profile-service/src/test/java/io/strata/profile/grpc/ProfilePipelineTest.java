@@ -12,6 +12,7 @@ import java.time.Instant;
 
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -22,6 +23,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.google.protobuf.Struct;
@@ -31,6 +33,7 @@ import com.google.protobuf.Value;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
+import io.quarkus.grpc.GrpcClientUtils;
 import io.quarkus.test.junit.QuarkusTest;
 import io.strata.proto.common.v1.Identity;
 import io.strata.proto.common.v1.IdentityType;
@@ -42,6 +45,7 @@ import io.strata.proto.profile.v1.Profile;
 import io.strata.proto.profile.v1.ProfileService;
 import io.strata.testing.KafkaGroups;
 import io.strata.testing.KafkaProbe;
+import io.strata.testing.KeycloakTokens;
 import io.strata.testing.LocalStack;
 
 /** Events through the real topic into PostgreSQL, read back over gRPC. Each test has its own tenant. */
@@ -52,12 +56,23 @@ class ProfilePipelineTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static KafkaProducer<String, byte[]> producer;
 
+    private static String serviceToken;
+
     @GrpcClient("profile")
+    ProfileService client;
+
+    /** The client as the gateway calls: with a service token. */
     ProfileService profiles;
+
+    @BeforeEach
+    void authorize() {
+        profiles = GrpcClientUtils.attachHeaders(client, KeycloakTokens.bearer(serviceToken));
+    }
 
     @BeforeAll
     static void connect() {
         LocalStack.requireKafkaAndPostgres();
+        serviceToken = KeycloakTokens.serviceToken();
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -133,6 +148,23 @@ class ProfilePipelineTest {
         assertCode(Status.Code.NOT_FOUND, () -> lookup(other, IdentityType.IDENTITY_TYPE_USER_ID, "u1"));
         assertCode(Status.Code.NOT_FOUND, () -> profiles.getProfile(GetProfileRequest.newBuilder()
                 .setTenant(other).setProfileId(profile.getId()).build()).await().atMost(WAIT));
+    }
+
+    @Test
+    void callsWithoutAServiceTokenAreRefused() {
+        LookupProfileRequest request = LookupProfileRequest.newBuilder().setTenant("t")
+                .setIdentity(identity(IdentityType.IDENTITY_TYPE_USER_ID, "u1")).build();
+        // no token: Quarkus answers PERMISSION_DENIED for an anonymous caller of an @Authenticated service
+        StatusRuntimeException anonymous = assertThrows(StatusRuntimeException.class,
+                () -> client.lookupProfile(request).await().atMost(WAIT));
+        assertTrue(Set.of(Status.Code.UNAUTHENTICATED, Status.Code.PERMISSION_DENIED)
+                .contains(anonymous.getStatus().getCode()), anonymous.getMessage());
+        // a signed-in user's token is for the gateway (audience strata-gateway), not for the services
+        ProfileService asUser = GrpcClientUtils.attachHeaders(client,
+                KeycloakTokens.bearer(KeycloakTokens.accessToken("alice")));
+        assertCode(Status.Code.UNAUTHENTICATED, () -> asUser.lookupProfile(request).await().atMost(WAIT));
+        ProfileService forged = GrpcClientUtils.attachHeaders(client, KeycloakTokens.bearer(serviceToken + "x"));
+        assertCode(Status.Code.UNAUTHENTICATED, () -> forged.lookupProfile(request).await().atMost(WAIT));
     }
 
     @Test
