@@ -144,7 +144,7 @@ public final class ImportCommand implements Callable<Integer> {
     }
 
     private void report(Summary summary) {
-        out.printf(Locale.ROOT, "%,d rows read: %,d events accepted, %,d already imported (duplicates), %,d refused%n",
+        out.printf(Locale.ROOT, "%,d calls made from the file: %,d accepted, %,d already imported (duplicates), %,d refused%n",
                 summary.rows, summary.accepted, summary.duplicates, summary.refused);
         summary.refusals.forEach(r -> out.println("  " + r));
         if (summary.refused > summary.refusals.size()) {
@@ -268,7 +268,7 @@ public final class ImportCommand implements Callable<Integer> {
             double fraction = total == 0 ? 1 : Math.min(1, (double) read / total);
             double rate = summary.rows / seconds;
             long eta = fraction > 0 ? Math.round(seconds / fraction - seconds) : 0;
-            String line = String.format(Locale.ROOT, "%5.1f%% %,d rows  %,.0f rows/s  %,d accepted  %,d refused  %s",
+            String line = String.format(Locale.ROOT, "%5.1f%% %,d calls  %,.0f calls/s  %,d accepted  %,d refused  %s",
                     fraction * 100, summary.rows, rate, summary.accepted, summary.refused,
                     last ? String.format(Locale.ROOT, "done in %.1f s", seconds) : "ETA " + eta + " s");
             System.err.print(terminal ? "\r" + line + (last ? "\n" : "") : line + "\n");
