@@ -21,6 +21,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.GZIPInputStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -61,21 +65,29 @@ public final class ImportCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "500", description = "events per request (default ${DEFAULT-VALUE})")
     int batchSize;
 
+    @Option(names = "--parallel", defaultValue = "4", description = "requests in flight (default ${DEFAULT-VALUE})")
+    int parallel;
+
     private final ObjectMapper json = new ObjectMapper();
     private final PrintStream out = System.out;
     private final PrintStream err = System.err;
     private HttpClient http;
     private String authorization;
 
-    /** Counts of what became of the rows. */
+    /** Counts of what became of the calls; updated by the senders concurrently. */
     static final class Summary {
-        long rows;
-        long accepted;
+        volatile long rows;
+        volatile long accepted;
         long duplicates;
-        long refused;
+        volatile long refused;
         final List<String> refusals = new ArrayList<>();
 
-        void refuse(long line, String reason) {
+        synchronized void add(long acceptedNow, long duplicatesNow) {
+            accepted += acceptedNow;
+            duplicates += duplicatesNow;
+        }
+
+        synchronized void refuse(long line, String reason) {
             refused++;
             if (refusals.size() < MAX_LISTED) {
                 refusals.add((line > 0 ? "line " + line : "file") + ": " + reason);
@@ -110,27 +122,39 @@ public final class ImportCommand implements Callable<Integer> {
                 err.println("import: " + e.getMessage());
                 return 2;
             }
-            List<ImportRow> batch = new ArrayList<>(batchSize);
-            long batchBytes = 0;
-            while (rows.hasNext()) {
-                ImportRow row = rows.next();
-                summary.rows++;
-                if (row.error() != null) {
-                    summary.refuse(row.line(), row.error());
-                    continue;
+            // at most `parallel` batches in flight, one being filled: memory stays bounded
+            Semaphore slots = new Semaphore(parallel);
+            ExecutorService senders = Executors.newFixedThreadPool(parallel);
+            AtomicReference<ImportAborted> aborted = new AtomicReference<>();
+            try {
+                List<ImportRow> batch = new ArrayList<>(batchSize);
+                long batchBytes = 0;
+                while (rows.hasNext() && aborted.get() == null) {
+                    ImportRow row = rows.next();
+                    summary.rows++;
+                    if (row.error() != null) {
+                        summary.refuse(row.line(), row.error());
+                        continue;
+                    }
+                    long bytes = row.event().toString().length();
+                    if (!batch.isEmpty() && (batch.size() == batchSize || batchBytes + bytes > 450_000)) {
+                        submit(batch, summary, slots, senders, aborted);
+                        batch = new ArrayList<>(batchSize);
+                        batchBytes = 0;
+                    }
+                    batch.add(row);
+                    batchBytes += bytes;
+                    progress.show(counting.count, summary);
                 }
-                long bytes = row.event().toString().length();
-                if (!batch.isEmpty() && (batch.size() == batchSize || batchBytes + bytes > 450_000)) {
-                    send(batch, summary);
-                    batch.clear();
-                    batchBytes = 0;
+                if (!batch.isEmpty() && aborted.get() == null) {
+                    submit(batch, summary, slots, senders, aborted);
                 }
-                batch.add(row);
-                batchBytes += bytes;
-                progress.show(counting.count, summary);
+                slots.acquire(parallel); // every batch answered
+            } finally {
+                senders.shutdownNow();
             }
-            if (!batch.isEmpty()) {
-                send(batch, summary);
+            if (aborted.get() != null) {
+                throw aborted.get();
             }
             progress.done(counting.count, summary);
         } catch (ImportAborted e) {
@@ -150,6 +174,24 @@ public final class ImportCommand implements Callable<Integer> {
         if (summary.refused > summary.refusals.size()) {
             out.printf("  ... and %,d more%n", summary.refused - summary.refusals.size());
         }
+    }
+
+    private void submit(List<ImportRow> batch, Summary summary, Semaphore slots, ExecutorService senders,
+            AtomicReference<ImportAborted> aborted) throws InterruptedException {
+        slots.acquire();
+        senders.execute(() -> {
+            try {
+                send(batch, summary);
+            } catch (ImportAborted e) {
+                aborted.compareAndSet(null, e);
+            } catch (IOException e) {
+                aborted.compareAndSet(null, new ImportAborted("ingestion's answer cannot be read: " + e.getMessage()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                slots.release();
+            }
+        });
     }
 
     /** Sends one batch, waiting out 429/503 as the server asks; maps refusals back to lines. */
@@ -189,8 +231,7 @@ public final class ImportCommand implements Callable<Integer> {
             if (status != 200 && status != 400 || !result.has("rejected") && status == 400) {
                 throw new ImportAborted("ingestion answered " + status + ": " + result.path("detail").asText(response.body()));
             }
-            summary.accepted += result.path("accepted").asLong();
-            summary.duplicates += result.path("duplicates").asLong();
+            summary.add(result.path("accepted").asLong(), result.path("duplicates").asLong());
             for (JsonNode rejection : result.path("rejected")) {
                 ImportRow row = batch.get(rejection.path("index").asInt());
                 String field = rejection.path("field").asText("");
