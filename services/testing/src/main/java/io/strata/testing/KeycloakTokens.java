@@ -34,8 +34,13 @@ public final class KeycloakTokens {
 
     /** The gateway's client-credentials token (audience strata-services), as services receive it. */
     public static String serviceToken() {
-        return token("client strata-gateway", "grant_type=client_credentials&client_id=strata-gateway&client_secret="
-                + URLEncoder.encode(gatewaySecret(), StandardCharsets.UTF_8));
+        return clientToken("strata-gateway");
+    }
+
+    /** A confidential client's client-credentials token (e.g. the demo partner's). */
+    public static String clientToken(String clientId) {
+        return token("client " + clientId, "grant_type=client_credentials&client_id=" + clientId + "&client_secret="
+                + URLEncoder.encode(secret(clientId), StandardCharsets.UTF_8));
     }
 
     /** gRPC metadata carrying a bearer token. */
@@ -45,9 +50,18 @@ public final class KeycloakTokens {
         return metadata;
     }
 
-    /** The strata-gateway client's secret: from the environment, else from the local stack's secrets file. */
     public static String gatewaySecret() {
-        String secret = System.getenv("STRATA_GATEWAY_CLIENT_SECRET");
+        return secret("strata-gateway");
+    }
+
+    /**
+     * A confidential client's secret ({@code strata-partner-demo} → {@code STRATA_PARTNER_DEMO_CLIENT_SECRET}):
+     * from the environment, else from the local stack's secrets file.
+     */
+    public static String secret(String clientId) {
+        String variable = "STRATA_" + clientId.replaceFirst("^strata-", "").toUpperCase(java.util.Locale.ROOT)
+                .replace('-', '_') + "_CLIENT_SECRET";
+        String secret = System.getenv(variable);
         if (secret != null && !secret.isBlank()) {
             return secret;
         }
@@ -57,7 +71,7 @@ public final class KeycloakTokens {
             java.nio.file.Path file = state != null ? java.nio.file.Path.of(state, "secrets.env") : dir.resolve(".strata/secrets.env");
             try {
                 for (String line : java.nio.file.Files.readAllLines(file)) {
-                    if (line.startsWith("STRATA_GATEWAY_CLIENT_SECRET=")) {
+                    if (line.startsWith(variable + "=")) {
                         return line.substring(line.indexOf('=') + 1).strip();
                     }
                 }
@@ -68,8 +82,8 @@ public final class KeycloakTokens {
                 break;
             }
         }
-        throw new IllegalStateException("no secret of client strata-gateway: set STRATA_GATEWAY_CLIENT_SECRET "
-                + "or start the local stack with ./strata up");
+        throw new IllegalStateException("no secret of client " + clientId + ": set " + variable
+                + " or start the local stack with ./strata up");
     }
 
     private static String token(String who, String form) {

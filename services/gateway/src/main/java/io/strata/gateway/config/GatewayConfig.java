@@ -1,0 +1,28 @@
+package io.strata.gateway.config;
+
+import java.util.Map;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+@ConfigMapping(prefix = "strata.gateway")
+public interface GatewayConfig {
+
+    RateLimit rateLimit();
+
+    /** Requests per second per tenant and client (the token's {@code azp}), as token buckets. */
+    interface RateLimit {
+        @WithDefault("200")
+        int requestsPerSecond();
+
+        /** A caller may burst this many seconds' worth of requests at once. */
+        @WithDefault("2")
+        int burstSeconds();
+
+        /** Limits of particular tenants, by tenant. */
+        Map<String, Integer> tenants();
+
+        /** Limits of particular clients (a partner, an app), by client id; they win over the tenant's. */
+        Map<String, Integer> clients();
+    }
+}
