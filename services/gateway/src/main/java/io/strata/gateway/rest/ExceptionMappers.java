@@ -10,6 +10,7 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import io.grpc.Status;
+import io.quarkus.oidc.client.OidcClientException;
 import io.grpc.StatusRuntimeException;
 
 /** Maps what the services and the API refuse to problem+json, never leaking internals. */
@@ -61,6 +62,13 @@ public class ExceptionMappers {
             }
         }
         return out.toString();
+    }
+
+    /** The gateway cannot get its own service token (Keycloak down, wrong client secret). */
+    @ServerExceptionMapper
+    public Response serviceToken(OidcClientException e) {
+        LOG.errorf("no service token for the call to a service: %s", e.getMessage());
+        return unavailable(e);
     }
 
     @ServerExceptionMapper
