@@ -12,11 +12,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -39,31 +41,49 @@ import io.strata.proto.events.v1.Event;
 @ApplicationScoped
 public class EventProducer {
 
+    /** How long sends are refused at once after the producer could not reach the broker. */
+    private static final long UNREACHABLE_BACKOFF_NANOS = 2_000_000_000L;
+
     private final Producer<String, byte[]> producer;
     private final String topic;
+    private volatile long unreachableUntil = System.nanoTime();
     private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "strata-event-sender");
         thread.setDaemon(true);
         return thread;
     });
 
+    @Inject
     public EventProducer(IngestionConfig config,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
-        Map<String, Object> props = new HashMap<>(config.producer());
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        this(withBootstrap(config.producer(), bootstrapServers), config.topic());
+    }
+
+    EventProducer(Map<String, String> settings, String topic) {
+        Map<String, Object> props = new HashMap<>(settings);
         props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "ingestion-service");
         // the guarantees the API promises are not configurable
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-        this.topic = config.topic();
+        this.topic = topic;
     }
 
-    /** One flag per event, in order: whether Kafka acknowledged it. Never fails. */
+    private static Map<String, String> withBootstrap(Map<String, String> settings, String bootstrapServers) {
+        Map<String, String> props = new HashMap<>(settings);
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return props;
+    }
+
+    /**
+     * One flag per event, in order: whether Kafka acknowledged it. Never fails, and never waits
+     * long for a broker that cannot be reached: once a send is refused (no metadata within
+     * max.block.ms), the rest of the request and the requests of the next seconds are refused at
+     * once, instead of each event waiting max.block.ms in turn on the one sender thread.
+     */
     public Uni<boolean[]> publish(List<Event> events) {
         boolean[] acked = new boolean[events.size()];
-        CompletableFuture<boolean[]> done = new CompletableFuture<>();
-        if (events.isEmpty()) {
+        if (events.isEmpty() || System.nanoTime() < unreachableUntil) {
             return Uni.createFrom().item(acked);
         }
         // serialised on the caller's thread, so the one sender thread only hands records over
@@ -71,27 +91,38 @@ public class EventProducer {
         for (Event event : events) {
             records.add(new ProducerRecord<>(topic, EventRules.key(event), event.toByteArray()));
         }
+        CompletableFuture<boolean[]> done = new CompletableFuture<>();
         AtomicInteger pending = new AtomicInteger(events.size());
         sender.execute(() -> {
             for (int i = 0; i < records.size(); i++) {
                 int index = i;
-                try {
-                    producer.send(records.get(i),
-                            (metadata, error) -> {
-                                acked[index] = error == null;
-                                if (pending.decrementAndGet() == 0) {
-                                    done.complete(acked);
-                                }
-                            });
-                } catch (RuntimeException e) {
-                    // refused before it was sent (e.g. no metadata within max.block.ms)
-                    if (pending.decrementAndGet() == 0) {
-                        done.complete(acked);
+                if (System.nanoTime() >= unreachableUntil) {
+                    try {
+                        // a metadata timeout comes back through the callback, within send()
+                        producer.send(records.get(i), (metadata, error) -> {
+                            acked[index] = error == null;
+                            if (error instanceof TimeoutException) {
+                                unreachable();
+                            }
+                            if (pending.decrementAndGet() == 0) {
+                                done.complete(acked);
+                            }
+                        });
+                        continue;
+                    } catch (RuntimeException e) {
+                        unreachable();
                     }
+                }
+                if (pending.decrementAndGet() == 0) {
+                    done.complete(acked);
                 }
             }
         });
         return Uni.createFrom().completionStage(done);
+    }
+
+    private void unreachable() {
+        unreachableUntil = System.nanoTime() + UNREACHABLE_BACKOFF_NANOS;
     }
 
     /** Whether the broker answers for the topic (a metadata request, bounded by max.block.ms). */
