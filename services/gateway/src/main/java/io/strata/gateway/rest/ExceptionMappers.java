@@ -4,10 +4,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
 
 import io.grpc.Status;
 import io.quarkus.oidc.client.OidcClientException;
@@ -62,6 +65,23 @@ public class ExceptionMappers {
             }
         }
         return out.toString();
+    }
+
+    /** What the REST layer itself refuses (unreadable JSON, wrong media type, unknown method...), in the one shape. */
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        Response.StatusType status = e.getResponse().getStatusInfo();
+        if (status.getStatusCode() >= 500) {
+            LOG.errorf(e, "request failed");
+            return Problem.response(Response.Status.INTERNAL_SERVER_ERROR, "the request failed", null);
+        }
+        return Response.fromResponse(Problem.response(status, e.getMessage(), null)).build();
+    }
+
+    /** A request body that is not the JSON it should be. */
+    @ServerExceptionMapper
+    public Response json(JsonProcessingException e) {
+        return Problem.response(Response.Status.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage(), null);
     }
 
     /** The gateway cannot get its own service token (Keycloak down, wrong client secret). */

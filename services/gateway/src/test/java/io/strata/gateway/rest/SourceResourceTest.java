@@ -80,6 +80,10 @@ class SourceResourceTest {
                 .post("/api/v1/sources").then().statusCode(400).body("field", is("rateLimitPerSecond"));
         given().auth().oauth2(alice).contentType(ContentType.JSON).body("{\"name\":\"" + "n".repeat(101) + "\"}")
                 .post("/api/v1/sources").then().statusCode(400).body("field", is("name"));
+        given().auth().oauth2(alice).contentType(ContentType.JSON).body("{\"name\":")
+                .post("/api/v1/sources").then().statusCode(400).contentType("application/problem+json");
+        given().auth().oauth2(alice).contentType(ContentType.TEXT).body("name=x")
+                .post("/api/v1/sources").then().statusCode(415).contentType("application/problem+json");
         given().auth().oauth2(alice).post("/api/v1/sources/not-a-uuid/rotate")
                 .then().statusCode(400).body("field", is("id"));
         given().auth().oauth2(alice).queryParam("pageSize", 0).get("/api/v1/sources")
