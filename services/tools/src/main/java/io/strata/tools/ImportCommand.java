@@ -1,10 +1,8 @@
 package io.strata.tools;
 
-import java.io.BufferedReader;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,7 +23,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.zip.GZIPInputStream;
+
+import io.strata.imports.ImportFormat;
+import io.strata.imports.ImportRow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -111,13 +111,10 @@ public final class ImportCommand implements Callable<Integer> {
         long size = Files.size(file);
         Progress progress = new Progress(size);
         Summary summary = new Summary();
-        try (Counting counting = new Counting(Files.newInputStream(file));
-             BufferedReader reader = new BufferedReader(new InputStreamReader(
-                     file.toString().endsWith(".gz") ? new GZIPInputStream(counting, 1 << 16) : counting,
-                     StandardCharsets.UTF_8), 1 << 16)) {
+        try (Counting counting = new Counting(Files.newInputStream(file))) {
             Iterator<ImportRow> rows;
             try {
-                rows = fmt == Format.csv ? new CsvOrders(reader, json, ZoneOffset.of(zone)) : new JsonlEvents(reader, json);
+                rows = (fmt == Format.csv ? ImportFormat.CSV : ImportFormat.JSONL).rows(counting, json, ZoneOffset.of(zone));
             } catch (IllegalArgumentException e) {
                 err.println("import: " + e.getMessage());
                 return 2;

@@ -1,4 +1,4 @@
-package io.strata.tools;
+package io.strata.imports;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -8,13 +8,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param event the call, or null when the row is refused
  * @param error why the row is refused, or null
  */
-record ImportRow(long line, ObjectNode event, String error) {
+public record ImportRow(long line, ObjectNode event, String error) {
 
-    static ImportRow of(long line, ObjectNode event) {
+    public static ImportRow of(long line, ObjectNode event) {
         return new ImportRow(line, event, null);
     }
 
-    static ImportRow refused(long line, String error) {
+    public static ImportRow refused(long line, String error) {
         return new ImportRow(line, null, error);
     }
 }

@@ -1,4 +1,4 @@
-package io.strata.tools;
+package io.strata.imports;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -11,15 +11,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** Segment calls, one JSON object a line, each with its {@code type}; blank lines are skipped. */
-final class JsonlEvents implements Iterator<ImportRow> {
+/**
+ * Segment calls, one JSON object a line, each with its {@code type}; blank lines are skipped.
+ * A line longer than {@link #MAX_LINE_CHARS} is refused without being held in memory.
+ */
+public final class JsonlEvents implements Iterator<ImportRow> {
+
+    /** Twice the ingestion API's 32 KB per event: room for whitespace, never a whole file. */
+    public static final int MAX_LINE_CHARS = 64 * 1024;
 
     private final BufferedReader reader;
+    private final StringBuilder buffer = new StringBuilder();
     private final ObjectMapper json;
     private long line;
     private ImportRow next;
 
-    JsonlEvents(BufferedReader reader, ObjectMapper json) {
+    public JsonlEvents(BufferedReader reader, ObjectMapper json) {
         this.reader = reader;
         this.json = json;
     }
@@ -27,18 +34,20 @@ final class JsonlEvents implements Iterator<ImportRow> {
     @Override
     public boolean hasNext() {
         while (next == null) {
-            String text;
+            Boolean fits;
             try {
-                text = reader.readLine();
+                fits = readLine();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            if (text == null) {
+            if (fits == null) {
                 return false;
             }
             line++;
-            if (!text.isBlank()) {
-                next = parse(text);
+            if (!fits) {
+                next = ImportRow.refused(line, "the line is longer than " + MAX_LINE_CHARS + " characters");
+            } else if (!buffer.toString().isBlank()) {
+                next = parse(buffer.toString());
             }
         }
         return true;
@@ -52,6 +61,29 @@ final class JsonlEvents implements Iterator<ImportRow> {
         ImportRow row = next;
         next = null;
         return row;
+    }
+
+    /**
+     * Reads the next line into {@code buffer}: null at the end of the input, false when the line
+     * is too long (its rest is skipped).
+     */
+    private Boolean readLine() throws IOException {
+        buffer.setLength(0);
+        boolean fits = true;
+        int c = reader.read();
+        if (c < 0) {
+            return null;
+        }
+        for (; c >= 0 && c != '\n'; c = reader.read()) {
+            if (fits && buffer.length() >= MAX_LINE_CHARS) {
+                fits = false;
+                buffer.setLength(0);
+            }
+            if (fits && c != '\r') {
+                buffer.append((char) c);
+            }
+        }
+        return fits;
     }
 
     private ImportRow parse(String text) {

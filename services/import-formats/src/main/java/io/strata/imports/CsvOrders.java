@@ -1,5 +1,6 @@
-package io.strata.tools;
+package io.strata.imports;
 
+import java.io.FilterReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.math.BigDecimal;
@@ -43,29 +44,40 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <li>{@code channel}, {@code store}, {@code currency}.</li>
  * </ul>
  * Message ids derive from the order id, so importing a file again publishes nothing twice.
+ *
+ * <p>Memory stays bounded whatever the input: a record longer than {@link #MAX_RECORD_CHARS}
+ * (e.g. an unclosed quote) ends the reading with a refused row, and an order of more than
+ * {@link #MAX_ORDER_LINES} lines is refused as a whole.
  */
-final class CsvOrders implements Iterator<ImportRow> {
+public final class CsvOrders implements Iterator<ImportRow> {
+
+    public static final int MAX_RECORD_CHARS = 1 << 20;
+    public static final int MAX_ORDER_LINES = 1_000;
 
     private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd[ HH:mm[:ss]]");
 
     private final ObjectMapper json;
     private final ZoneOffset zone;
+    private final BoundedReader input;
     private final CSVParser parser;
     private final Iterator<CSVRecord> records;
     private final Columns columns;
     private final List<ImportRow> ready = new ArrayList<>();
     private Row pending;
     private boolean exhausted;
+    /** Why the file could not be read to its end, reported after the rows read before. */
+    private ImportRow unreadable;
 
     /** A record and the file line it ends on. */
     private record Row(CSVRecord record, long line) {
     }
 
-    CsvOrders(Reader reader, ObjectMapper json, ZoneOffset zone) throws IOException {
+    public CsvOrders(Reader reader, ObjectMapper json, ZoneOffset zone) throws IOException {
         this.json = json;
         this.zone = zone;
+        this.input = new BoundedReader(reader);
         this.parser = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true)
-                .setIgnoreSurroundingSpaces(true).setIgnoreEmptyLines(true).get().parse(reader);
+                .setIgnoreSurroundingSpaces(true).setIgnoreEmptyLines(true).get().parse(input);
         try {
             this.columns = new Columns(parser.getHeaderMap());
         } catch (IllegalArgumentException e) {
@@ -97,20 +109,32 @@ final class CsvOrders implements Iterator<ImportRow> {
             pending = null;
             if (first == null) {
                 exhausted = true;
-                return;
+                break;
             }
             List<Row> rows = new ArrayList<>();
             rows.add(first);
             String orderId = columns.get(first.record(), Columns.ORDER_ID);
+            long lines = 1;
             for (Row next = nextRecord(); next != null; next = nextRecord()) {
                 if (!orderId.isEmpty() && orderId.equals(columns.get(next.record(), Columns.ORDER_ID))) {
-                    rows.add(next);
+                    if (++lines <= MAX_ORDER_LINES) {
+                        rows.add(next);
+                    }
                 } else {
                     pending = next;
                     break;
                 }
             }
-            order(rows, ready::add);
+            if (lines > MAX_ORDER_LINES) {
+                ready.add(ImportRow.refused(first.line(), "order " + orderId + " has " + lines
+                        + " lines; at most " + MAX_ORDER_LINES + " are taken"));
+            } else {
+                order(rows, ready::add);
+            }
+        }
+        if (exhausted && unreadable != null) {
+            ready.add(unreadable);
+            unreadable = null;
         }
     }
 
@@ -119,12 +143,13 @@ final class CsvOrders implements Iterator<ImportRow> {
             return null;
         }
         try {
+            input.startRecord();
             return records.hasNext() ? new Row(records.next(), parser.getCurrentLineNumber()) : null;
         } catch (IllegalStateException | java.io.UncheckedIOException e) {
             // malformed input (e.g. an unclosed quote): nothing after it can be read
             exhausted = true;
-            ready.add(ImportRow.refused(parser.getCurrentLineNumber(), "the file cannot be read further: "
-                    + e.getMessage()));
+            unreadable = ImportRow.refused(parser.getCurrentLineNumber(), "the file cannot be read further: "
+                    + e.getMessage());
             return null;
         }
     }
@@ -231,6 +256,43 @@ final class CsvOrders implements Iterator<ImportRow> {
     }
 
     /** Where each known column is in the file; -1 when absent. */
+    /** Refuses to read more than {@link #MAX_RECORD_CHARS} for one record. */
+    private static final class BoundedReader extends FilterReader {
+
+        private long left = MAX_RECORD_CHARS;
+
+        BoundedReader(Reader in) {
+            super(in);
+        }
+
+        void startRecord() {
+            left = MAX_RECORD_CHARS;
+        }
+
+        @Override
+        public int read() throws IOException {
+            take(1);
+            return super.read();
+        }
+
+        @Override
+        public int read(char[] buffer, int offset, int length) throws IOException {
+            take(1);
+            int n = super.read(buffer, offset, (int) Math.min(length, left + 1));
+            if (n > 0) {
+                left -= n - 1;
+            }
+            return n;
+        }
+
+        private void take(int chars) throws IOException {
+            if (left < chars) {
+                throw new IOException("a record is longer than " + MAX_RECORD_CHARS + " characters");
+            }
+            left -= chars;
+        }
+    }
+
     private static final class Columns {
         static final int ORDER_ID = 0;
         static final int USER_ID = 1;

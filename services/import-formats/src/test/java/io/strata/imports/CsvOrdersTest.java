@@ -1,4 +1,4 @@
-package io.strata.tools;
+package io.strata.imports;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
