@@ -1,0 +1,269 @@
+package io.strata.tools;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.DoubleSupplier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Sends Segment calls (JSON text) through ingestion's {@code /v1/batch}: batches of at most
+ * {@code batchSize} calls and 450 KB, {@code parallel} requests in flight and one batch being
+ * filled (so memory stays bounded whatever the source), transport errors retried, 429/503 waited
+ * out as {@code Retry-After} says, refusals mapped back to the caller's line numbers.
+ */
+final class BatchSender implements AutoCloseable {
+
+    static final int MAX_LISTED = 20;
+    private static final int MAX_BATCH_BYTES = 450_000;
+
+    private final URI url;
+    private final String authorization;
+    private final int batchSize;
+    private final int parallel;
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final Semaphore slots;
+    private final ExecutorService senders;
+    private final AtomicReference<Aborted> aborted = new AtomicReference<>();
+    private final Summary summary = new Summary();
+    private Batch batch;
+
+    /** Calls waiting to be sent, with the line each came from. */
+    private static final class Batch {
+        final List<String> events = new ArrayList<>();
+        final List<Long> lines = new ArrayList<>();
+        long bytes;
+    }
+
+    BatchSender(URI url, String writeKey, int batchSize, int parallel) {
+        this.url = url;
+        this.authorization = "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
+        this.batchSize = batchSize;
+        this.parallel = parallel;
+        this.slots = new Semaphore(parallel);
+        this.senders = Executors.newFixedThreadPool(parallel);
+        this.batch = new Batch();
+    }
+
+    Summary summary() {
+        return summary;
+    }
+
+    /** A row the caller could not make into a call: counted and listed, not sent. */
+    void refuse(long line, String reason) {
+        summary.rows++;
+        summary.refuse(line, reason);
+    }
+
+    /**
+     * Queues one call; blocks while {@code parallel} batches are in flight.
+     *
+     * @throws Aborted when an earlier batch stopped the sending
+     */
+    void add(long line, String event) throws InterruptedException {
+        failIfAborted();
+        summary.rows++;
+        int bytes = event.length();
+        if (!batch.events.isEmpty() && (batch.events.size() == batchSize || batch.bytes + bytes > MAX_BATCH_BYTES)) {
+            submit(batch);
+            batch = new Batch();
+        }
+        batch.events.add(event);
+        batch.lines.add(line);
+        batch.bytes += bytes;
+    }
+
+    /**
+     * Sends what is left and waits for every answer.
+     *
+     * @throws Aborted when a batch stopped the sending
+     */
+    void finish() throws InterruptedException {
+        if (!batch.events.isEmpty() && aborted.get() == null) {
+            submit(batch);
+            batch = new Batch();
+        }
+        slots.acquire(parallel);
+        slots.release(parallel);
+        failIfAborted();
+    }
+
+    @Override
+    public void close() {
+        senders.shutdownNow();
+    }
+
+    private void failIfAborted() {
+        Aborted stop = aborted.get();
+        if (stop != null) {
+            throw stop;
+        }
+    }
+
+    private void submit(Batch full) throws InterruptedException {
+        slots.acquire();
+        senders.execute(() -> {
+            try {
+                send(full);
+            } catch (Aborted e) {
+                aborted.compareAndSet(null, e);
+            } catch (IOException e) {
+                aborted.compareAndSet(null, new Aborted("ingestion's answer cannot be read: " + e.getMessage()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                slots.release();
+            }
+        });
+    }
+
+    /** Sends one batch, waiting out 429/503 as the server asks; maps refusals back to lines. */
+    private void send(Batch full) throws IOException, InterruptedException {
+        StringBuilder body = new StringBuilder((int) full.bytes + 16 + full.events.size()).append("{\"batch\":[");
+        for (int i = 0; i < full.events.size(); i++) {
+            body.append(i == 0 ? "" : ",").append(full.events.get(i));
+        }
+        body.append("]}");
+        for (int attempt = 1; ; attempt++) {
+            HttpRequest request = HttpRequest.newBuilder(url.resolve("/v1/batch"))
+                    .timeout(Duration.ofSeconds(60))
+                    .header("Content-Type", "application/json")
+                    .header("Authorization", authorization)
+                    .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                    .build();
+            HttpResponse<String> response;
+            try {
+                response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                if (attempt >= 5) {
+                    throw new Aborted("ingestion does not answer at " + url + ": " + e.getMessage());
+                }
+                Thread.sleep(1000L * attempt);
+                continue;
+            }
+            int status = response.statusCode();
+            if (status == 429 || status == 503) {
+                long wait = response.headers().firstValueAsLong("Retry-After").orElse(2);
+                Thread.sleep(Math.max(1, wait) * 1000);
+                continue;
+            }
+            if (status == 401) {
+                throw new Aborted("the write key was refused");
+            }
+            JsonNode result = json.readTree(response.body());
+            if (status != 200 && status != 400 || !result.has("rejected") && status == 400) {
+                throw new Aborted("ingestion answered " + status + ": " + result.path("detail").asText(response.body()));
+            }
+            summary.add(result.path("accepted").asLong(), result.path("duplicates").asLong());
+            for (JsonNode rejection : result.path("rejected")) {
+                long line = full.lines.get(rejection.path("index").asInt());
+                String field = rejection.path("field").asText("");
+                summary.refuse(line, (field.isEmpty() ? "" : field + ": ") + rejection.path("reason").asText());
+            }
+            return;
+        }
+    }
+
+    /** Counts of what became of the calls; updated by the senders concurrently. */
+    static final class Summary {
+        volatile long rows;
+        volatile long accepted;
+        long duplicates;
+        volatile long refused;
+        final List<String> refusals = new ArrayList<>();
+
+        synchronized void add(long acceptedNow, long duplicatesNow) {
+            accepted += acceptedNow;
+            duplicates += duplicatesNow;
+        }
+
+        synchronized void refuse(long line, String reason) {
+            refused++;
+            if (refusals.size() < MAX_LISTED) {
+                refusals.add((line > 0 ? "line " + line : "file") + ": " + reason);
+            }
+        }
+
+        /** The summary line ({@code what}: "calls made from the file", "events generated") and the refusals. */
+        void report(PrintStream out, String what) {
+            out.printf(Locale.ROOT, "%,d %s: %,d accepted, %,d already imported (duplicates), %,d refused%n",
+                    rows, what, accepted, duplicates, refused);
+            refusals.forEach(r -> out.println("  " + r));
+            if (refused > refusals.size()) {
+                out.printf(Locale.ROOT, "  ... and %,d more%n", refused - refusals.size());
+            }
+        }
+    }
+
+    /** A stop the user must hear about (nothing after the last summary line was sent). */
+    static final class Aborted extends RuntimeException {
+        Aborted(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * A progress bar on stderr with the rate and the time left: in place on a terminal, every few
+     * seconds otherwise.
+     */
+    static final class Progress {
+        private static final int WIDTH = 24;
+        private final DoubleSupplier done;
+        private final String unit;
+        private final long start = System.nanoTime();
+        private final boolean terminal = System.console() != null;
+        private long shown;
+
+        /**
+         * @param done the share of the work done, 0 to 1
+         * @param unit what is counted ("calls", "events")
+         */
+        Progress(DoubleSupplier done, String unit) {
+            this.done = done;
+            this.unit = unit;
+        }
+
+        void show(Summary summary) {
+            long now = System.nanoTime();
+            if (now - shown < (terminal ? 250_000_000L : 5_000_000_000L)) {
+                return;
+            }
+            shown = now;
+            print(summary, false);
+        }
+
+        void done(Summary summary) {
+            print(summary, true);
+        }
+
+        private void print(Summary summary, boolean last) {
+            double seconds = Math.max(0.001, (System.nanoTime() - start) / 1e9);
+            double fraction = last ? 1 : Math.max(0, Math.min(1, done.getAsDouble()));
+            double rate = summary.rows / seconds;
+            long eta = fraction > 0 ? Math.round(seconds / fraction - seconds) : 0;
+            int filled = (int) Math.round(fraction * WIDTH);
+            String line = String.format(Locale.ROOT, "[%s%s] %5.1f%% %,d %s  %,.0f %s/s  %,d accepted  %,d refused  %s",
+                    "#".repeat(filled), ".".repeat(WIDTH - filled), fraction * 100, summary.rows, unit, rate, unit,
+                    summary.accepted, summary.refused,
+                    last ? String.format(Locale.ROOT, "done in %.1f s", seconds) : "ETA " + eta + " s");
+            System.err.print(terminal ? "\r" + line + (last ? "\n" : "") : line + "\n");
+        }
+    }
+}
