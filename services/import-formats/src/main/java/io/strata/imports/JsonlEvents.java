@@ -3,6 +3,10 @@ package io.strata.imports;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
@@ -13,7 +17,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Segment calls, one JSON object a line, each with its {@code type}; blank lines are skipped.
- * A line longer than {@link #MAX_LINE_CHARS} is refused without being held in memory.
+ * A line longer than {@link #MAX_LINE_CHARS} is refused without being held in memory. A call
+ * without a {@code messageId} gets one derived from its line number and text.
  */
 public final class JsonlEvents implements Iterator<ImportRow> {
 
@@ -86,6 +91,15 @@ public final class JsonlEvents implements Iterator<ImportRow> {
         return fits;
     }
 
+    private static String digest(String text) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
     private ImportRow parse(String text) {
         try {
             JsonNode node = json.readTree(text);
@@ -94,6 +108,10 @@ public final class JsonlEvents implements Iterator<ImportRow> {
             }
             if (!event.path("type").isTextual()) {
                 return ImportRow.refused(line, "type is required (identify, track, page, screen, group, alias)");
+            }
+            if (!event.hasNonNull("messageId")) {
+                // derived from the line, so importing the same file again publishes nothing twice
+                event.put("messageId", "import-" + digest(line + "\n" + text));
             }
             return ImportRow.of(line, event);
         } catch (JsonProcessingException e) {

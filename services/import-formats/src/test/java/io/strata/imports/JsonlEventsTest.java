@@ -1,6 +1,7 @@
 package io.strata.imports;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,5 +36,23 @@ class JsonlEventsTest {
         assertTrue(rows.get(2).error().contains("JSON object"));
         assertTrue(rows.get(3).error().contains("type"));
         assertEquals(6, rows.get(4).line());
+    }
+
+    @Test
+    void aCallWithoutMessageIdGetsOneDerivedFromItsLine() {
+        String jsonl = """
+                {"type":"page","anonymousId":"a"}
+                {"type":"page","anonymousId":"a","messageId":"m-1"}
+                {"type":"page","anonymousId":"a"}
+                """;
+        List<ImportRow> first = new ArrayList<>();
+        new JsonlEvents(new BufferedReader(new StringReader(jsonl)), new ObjectMapper()).forEachRemaining(first::add);
+        List<ImportRow> again = new ArrayList<>();
+        new JsonlEvents(new BufferedReader(new StringReader(jsonl)), new ObjectMapper()).forEachRemaining(again::add);
+        String derived = first.get(0).event().get("messageId").asText();
+        assertTrue(derived.startsWith("import-"), derived);
+        assertEquals("m-1", first.get(1).event().get("messageId").asText(), "a given messageId is kept");
+        assertNotEquals(derived, first.get(2).event().get("messageId").asText(), "same text, other line");
+        assertEquals(derived, again.get(0).event().get("messageId").asText(), "the same file gives the same ids");
     }
 }

@@ -119,6 +119,17 @@ public class SourceService {
         });
     }
 
+    /** The tenant's source when it is active; NOT_FOUND when absent, INVALID when revoked. */
+    @WithSession
+    public Uni<Source> active(String tenant, UUID id) {
+        return owned(tenant, id).map(entity -> {
+            if (entity.revokedAt != null) {
+                throw IngestionException.invalid("source_id", "the source is revoked");
+            }
+            return entity.toSource();
+        });
+    }
+
     /** The tenant's source, or NOT_FOUND: another tenant's source is indistinguishable from none. */
     private Uni<SourceEntity> owned(String tenant, UUID id) {
         requireTenant(tenant);

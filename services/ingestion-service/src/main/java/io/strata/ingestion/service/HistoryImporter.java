@@ -1,0 +1,199 @@
+package io.strata.ingestion.service;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.strata.imports.ImportFormat;
+import io.strata.imports.ImportRow;
+import io.strata.ingestion.domain.Candidate;
+import io.strata.ingestion.domain.IngestionException;
+import io.strata.ingestion.domain.IntakeResult;
+import io.strata.ingestion.domain.InvalidEventException;
+import io.strata.ingestion.domain.Rejection;
+import io.strata.ingestion.domain.SegmentEventParser;
+import io.strata.ingestion.domain.Source;
+
+/**
+ * Imports a history file into a source: reads it as Segment calls (constant memory, whatever the
+ * size), validates them as the HTTP API does and hands them to {@link EventIntake} in batches,
+ * waiting out rate limits and short broker outages instead of failing the import. Blocking: runs
+ * on a worker thread.
+ */
+@ApplicationScoped
+public class HistoryImporter {
+
+    private static final Logger LOG = Logger.getLogger(HistoryImporter.class);
+
+    static final int BATCH = 500;
+    static final int LISTED_REJECTIONS = 100;
+    /** How long a batch may wait for the broker or the rate limit before the import gives up. */
+    static final Duration PATIENCE = Duration.ofMinutes(2);
+    static final int CONCURRENT_IMPORTS = 4;
+
+    private final EventIntake intake;
+    private final ObjectMapper json;
+    private final MeterRegistry registry;
+    private final Semaphore running = new Semaphore(CONCURRENT_IMPORTS);
+    private final Clock clock = Clock.systemUTC();
+
+    public HistoryImporter(EventIntake intake, ObjectMapper json, MeterRegistry registry) {
+        this.intake = intake;
+        this.json = json;
+        this.registry = registry;
+    }
+
+    /** A rejected row of the file. */
+    public record RowRejection(long line, String messageId, String field, String reason) {
+    }
+
+    /** What became of the file's rows; {@code listed} holds the first {@link #LISTED_REJECTIONS}. */
+    public static final class Summary {
+        public long rows;
+        public long accepted;
+        public long duplicates;
+        public long rejected;
+        public final List<RowRejection> listed = new ArrayList<>();
+
+        void reject(RowRejection rejection) {
+            rejected++;
+            if (listed.size() < LISTED_REJECTIONS) {
+                listed.add(rejection);
+            }
+        }
+    }
+
+    /** Told of the import's progress after every batch. */
+    public interface Progress {
+        void report(Summary summary);
+    }
+
+    /**
+     * Reads the whole file and returns once every accepted event is stored in Kafka.
+     *
+     * @throws IngestionException INVALID when the file cannot be read as the format (e.g. a CSV
+     *         without the required columns), UNAVAILABLE when the broker stays away longer than
+     *         {@link #PATIENCE} or too many imports run (what was acknowledged before stays)
+     */
+    public Summary run(Source source, ImportFormat format, ZoneOffset zone, InputStream file, Progress progress)
+            throws IOException, InterruptedException {
+        if (!running.tryAcquire()) {
+            throw IngestionException.unavailable("too many imports run at once; retry later", 30);
+        }
+        try {
+            Summary summary = read(source, format, zone, file, progress);
+            registry.counter("strata_ingestion_imports_total", "outcome", "completed").increment();
+            LOG.infof("import into source %s of tenant %s: %d rows, %d accepted, %d duplicates, %d rejected",
+                    source.id(), source.tenant(), summary.rows, summary.accepted, summary.duplicates, summary.rejected);
+            return summary;
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            registry.counter("strata_ingestion_imports_total", "outcome", "failed").increment();
+            throw e;
+        } finally {
+            running.release();
+        }
+    }
+
+    private Summary read(Source source, ImportFormat format, ZoneOffset zone, InputStream file, Progress progress)
+            throws IOException, InterruptedException {
+        Iterator<ImportRow> rows;
+        try {
+            rows = format.rows(file, json, zone);
+        } catch (IllegalArgumentException e) {
+            throw IngestionException.invalid("file", e.getMessage());
+        }
+        Summary summary = new Summary();
+        List<ImportRow> batch = new ArrayList<>(BATCH);
+        try {
+            while (rows.hasNext()) {
+                batch.add(rows.next());
+                if (batch.size() == BATCH) {
+                    submit(source, batch, summary);
+                    batch.clear();
+                    progress.report(summary);
+                }
+            }
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        submit(source, batch, summary);
+        return summary;
+    }
+
+    private void submit(Source source, List<ImportRow> batch, Summary summary) throws InterruptedException {
+        if (batch.isEmpty()) {
+            return;
+        }
+        summary.rows += batch.size();
+        Instant receivedAt = clock.instant();
+        List<Candidate> candidates = new ArrayList<>(batch.size());
+        List<RowRejection> rejections = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            ImportRow row = batch.get(i);
+            if (row.error() != null) {
+                rejections.add(new RowRejection(row.line(), "", "", row.error()));
+            } else {
+                candidates.add(candidate(i, row.event(), source, receivedAt));
+            }
+        }
+        if (!candidates.isEmpty()) {
+            IntakeResult result = acceptPatiently(source, candidates);
+            summary.accepted += result.accepted();
+            summary.duplicates += result.duplicates();
+            for (Rejection r : result.rejected()) {
+                rejections.add(new RowRejection(batch.get(r.index()).line(), nonNull(r.messageId()),
+                        nonNull(r.field()), r.reason()));
+            }
+        }
+        rejections.sort(Comparator.comparingLong(RowRejection::line));
+        rejections.forEach(summary::reject);
+    }
+
+    private static Candidate candidate(int index, ObjectNode event, Source source, Instant receivedAt) {
+        try {
+            SegmentEventParser.Parsed parsed = SegmentEventParser.parse(SegmentEventParser.type(event), event, source,
+                    receivedAt, SegmentEventParser.BatchDefaults.NONE);
+            return Candidate.valid(index, parsed.event(), parsed.clientMessageId());
+        } catch (InvalidEventException e) {
+            return Candidate.rejected(index, SegmentEventParser.messageIdOf(event), e);
+        }
+    }
+
+    /** Hands the batch over, waiting out rate limits and outages for up to {@link #PATIENCE}. */
+    private IntakeResult acceptPatiently(Source source, List<Candidate> candidates) throws InterruptedException {
+        Instant giveUp = clock.instant().plus(PATIENCE);
+        while (true) {
+            try {
+                return intake.accept(source, candidates).await().atMost(PATIENCE);
+            } catch (IngestionException e) {
+                boolean transient_ = e.kind() == IngestionException.Kind.RATE_LIMITED
+                        || e.kind() == IngestionException.Kind.UNAVAILABLE;
+                if (!transient_ || clock.instant().isAfter(giveUp)) {
+                    throw e;
+                }
+                // events of the batch already stored are recognised by their messageIds on the retry
+                Thread.sleep(Math.max(100, Math.min(5_000, e.retryAfterSeconds() * 1_000)));
+            }
+        }
+    }
+
+    private static String nonNull(String s) {
+        return s == null ? "" : s;
+    }
+}
