@@ -161,6 +161,32 @@ class SliceIT {
     }
 
     @Test
+    void anAdministratorImportsHistoryThroughTheGateway() {
+        String customer = "e2e-upload-" + RUN;
+        String jsonl = """
+                {"type":"identify","userId":"%1$s","traits":{"phone":"+86 139 1234 %2$s"},"timestamp":"2023-11-11T00:05:00+08:00"}
+                {"type":"track","userId":"%1$s","event":"Order Completed","properties":{"order_id":"%1$s-1","revenue":199},"timestamp":"2023-11-11T00:06:00+08:00"}
+                {"type":"track","userId":"%1$s"}
+                """.formatted(customer, RUN.substring(0, 4).replaceAll("[^0-9]", "7"));
+        String source = given().auth().oauth2(token).get(gateway.baseUrl() + "/api/v1/sources")
+                .then().statusCode(200).extract().jsonPath()
+                .getString("items.find { it.name == 'e2e-" + RUN + "' }.id");
+        for (int round = 1; round <= 2; round++) {
+            JsonPath summary = given().auth().oauth2(token).contentType("application/x-ndjson").body(jsonl)
+                    .post(gateway.baseUrl() + "/api/v1/sources/" + source + "/imports")
+                    .then().statusCode(200).extract().jsonPath();
+            assertEquals(3, summary.getInt("rows"));
+            assertEquals(round == 1 ? 2 : 0, summary.getInt("accepted"));
+            assertEquals(round == 1 ? 0 : 2, summary.getInt("duplicates"), "the same file again publishes nothing");
+            assertEquals(3, summary.getInt("rejections[0].line"));
+            assertEquals("event", summary.getString("rejections[0].field"));
+        }
+        JsonPath profile = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+                .until(() -> lookup("userId", customer), p -> p != null && p.getInt("eventCounts.'Order Completed'") == 1);
+        assertEquals("2023-11-10T16:05:00Z", profile.getString("firstSeen"), "the history keeps its own time");
+    }
+
+    @Test
     void malformedJsonIsRefusedWithAMessageAndPublishesNothing() {
         String marker = "e2e-malformed-" + UUID.randomUUID();
         try (KafkaProbe probe = new KafkaProbe(TOPIC)) {

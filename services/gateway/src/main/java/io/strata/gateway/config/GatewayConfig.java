@@ -2,6 +2,7 @@ package io.strata.gateway.config;
 
 import java.util.Map;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -9,6 +10,15 @@ import io.smallrye.config.WithDefault;
 public interface GatewayConfig {
 
     RateLimit rateLimit();
+
+    Limits limits();
+
+    /** Request sizes. File uploads (imports) are bounded by quarkus.http.limits.max-body-size. */
+    interface Limits {
+        /** The largest body of any other request. */
+        @WithDefault("1M")
+        MemorySize maxBody();
+    }
 
     /** Requests per second per tenant and client (the token's {@code azp}), as token buckets. */
     interface RateLimit {

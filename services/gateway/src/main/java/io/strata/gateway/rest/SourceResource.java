@@ -95,7 +95,7 @@ public class SourceResource {
         return sources.revoke(tenant.tenant(), uuid(id)).map(r -> SourceDto.of(r.getSource(), null));
     }
 
-    private static String uuid(String id) {
+    static String uuid(String id) {
         try {
             return UUID.fromString(id).toString();
         } catch (IllegalArgumentException e) {

@@ -65,7 +65,7 @@ public class FakeSourceAdminGrpcService implements SourceAdminService {
         });
     }
 
-    private Uni<Source> owned(String tenant, String id) {
+    Uni<Source> owned(String tenant, String id) {
         Source source = sources.get(id);
         if (source == null || !source.getTenant().equals(tenant)) {
             return Uni.createFrom().failure(Status.NOT_FOUND.withDescription("source " + id + " not found").asRuntimeException());

@@ -1,0 +1,132 @@
+package io.strata.gateway.client;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.google.protobuf.ByteString;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.grpc.GrpcClientUtils;
+import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
+import io.strata.proto.ingestion.v1.HistoryImportService;
+import io.strata.proto.ingestion.v1.ImportFormat;
+import io.strata.proto.ingestion.v1.ImportHeader;
+import io.strata.proto.ingestion.v1.ImportHistoryRequest;
+import io.strata.proto.ingestion.v1.ImportHistoryResponse;
+import io.strata.proto.ingestion.v1.ImportSummary;
+
+/**
+ * Streams an uploaded history file to ingestion-service's import. At most {@link #WINDOW} bytes
+ * travel ahead of what ingestion has read, so a file of any size passes in constant memory, at
+ * the pace ingestion takes it.
+ */
+@ApplicationScoped
+public class HistoryImportClient {
+
+    static final int CHUNK = 64 * 1024;
+    static final long WINDOW = 16L * CHUNK;
+    /** How long ingestion may read nothing before the import is given up. */
+    static final Duration STALL = Duration.ofMinutes(3);
+    private static final Duration TOKEN_WAIT = Duration.ofSeconds(10);
+
+    private final HistoryImportService imports;
+    private final ServiceTokens tokens;
+
+    public HistoryImportClient(@GrpcClient("ingestion") HistoryImportService imports, ServiceTokens tokens) {
+        this.imports = imports;
+        this.tokens = tokens;
+    }
+
+    /**
+     * Blocking (a worker thread): sends the file and returns ingestion's summary once every
+     * accepted event is stored.
+     *
+     * @throws StatusRuntimeException as ingestion refused or failed the import
+     * @throws IOException when the upload itself breaks
+     */
+    public ImportSummary importFile(String tenant, String sourceId, ImportFormat format, String zone, InputStream file)
+            throws IOException, InterruptedException {
+        HistoryImportService stub = GrpcClientUtils.attachHeaders(imports,
+                tokens.metadata().await().atMost(TOKEN_WAIT));
+        Window window = new Window();
+        CompletableFuture<ImportSummary> result = new CompletableFuture<>();
+        UnicastProcessor<ImportHistoryRequest> requests = UnicastProcessor.create();
+        stub.importHistory(requests).subscribe().with(answer -> {
+            if (answer.hasProgress()) {
+                window.acknowledge(answer.getProgress().getBytesConsumed());
+            } else if (answer.hasSummary()) {
+                result.complete(answer.getSummary());
+            }
+        }, failure -> {
+            result.completeExceptionally(failure);
+            window.close();
+        }, () -> {
+            result.completeExceptionally(Status.INTERNAL.withDescription("the import ended without a summary")
+                    .asRuntimeException());
+            window.close();
+        });
+
+        requests.onNext(ImportHistoryRequest.newBuilder().setHeader(ImportHeader.newBuilder().setTenant(tenant)
+                .setSourceId(sourceId).setFormat(format).setZone(zone)).build());
+        byte[] buffer = new byte[CHUNK];
+        long sent = 0;
+        try {
+            for (int n = file.readNBytes(buffer, 0, CHUNK); n > 0; n = file.readNBytes(buffer, 0, CHUNK)) {
+                if (!window.awaitRoom(sent + n)) {
+                    break; // ingestion ended the call: the result says why
+                }
+                requests.onNext(ImportHistoryRequest.newBuilder().setChunk(ByteString.copyFrom(buffer, 0, n)).build());
+                sent += n;
+            }
+            requests.onComplete();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            requests.onError(e);
+            throw e;
+        }
+        try {
+            return result.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** The bytes ingestion has read, and waiting until a chunk may go. */
+    static final class Window {
+        private long acknowledged;
+        private boolean closed;
+
+        synchronized void acknowledge(long bytes) {
+            acknowledged = Math.max(acknowledged, bytes);
+            notifyAll();
+        }
+
+        synchronized void close() {
+            closed = true;
+            notifyAll();
+        }
+
+        /** Waits until {@code upTo} bytes would be within the window; false once the call ended. */
+        synchronized boolean awaitRoom(long upTo) throws InterruptedException {
+            long deadline = System.nanoTime() + STALL.toNanos();
+            while (!closed && upTo - acknowledged > WINDOW) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw Status.DEADLINE_EXCEEDED.withDescription("ingestion read nothing of the file for "
+                            + STALL.toMinutes() + " min").asRuntimeException();
+                }
+                wait(Math.max(1, left / 1_000_000));
+            }
+            return !closed;
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.strata.gateway.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.GZIPOutputStream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.strata.testing.KeycloakTokens;
+import io.strata.testing.LocalRealm;
+
+/** History uploads: streamed through to ingestion (a fake here), administrators of the tenant only. */
+@QuarkusTest
+@QuarkusTestResource(LocalRealm.class)
+class ImportResourceTest {
+
+    private static final int LINES = 100_000;
+
+    private static String alice;
+
+    @BeforeAll
+    static void tokens() {
+        alice = KeycloakTokens.accessToken("alice");
+    }
+
+    private static String source(String token) {
+        return given().auth().oauth2(token).contentType(ContentType.JSON).body("{\"name\":\"history\"}")
+                .post("/api/v1/sources").then().statusCode(201).extract().path("id");
+    }
+
+    /** A CSV of {@code LINES} lines, generated as it is read: about 5 MB, beyond the JSON limit. */
+    private static InputStream bigCsv() {
+        return new InputStream() {
+            private int line;
+            private byte[] current = new byte[0];
+            private int at;
+
+            @Override
+            public int read() {
+                if (at == current.length) {
+                    if (line == LINES) {
+                        return -1;
+                    }
+                    current = (line == 0 ? "order_id,user_id,timestamp,amount\n"
+                            : "o-" + line + ",u-" + line % 100 + ",2024-01-01 10:00:00,12.50\n")
+                            .getBytes(StandardCharsets.UTF_8);
+                    line++;
+                    at = 0;
+                }
+                return current[at++];
+            }
+        };
+    }
+
+    @Test
+    void aFileLargerThanAnyOtherRequestStreamsThroughAndTheSummaryComesBack() {
+        String id = source(alice);
+        given().auth().oauth2(alice).contentType("text/csv").body(bigCsv())
+                .post("/api/v1/sources/" + id + "/imports")
+                .then().statusCode(200)
+                .body("rows", is(LINES))
+                .body("accepted", is(LINES - 1))
+                .body("rejectedRows", is(1))
+                .body("rejections[0].line", is(2))
+                .body("rejections[0].field", is("event"));
+    }
+
+    @Test
+    void gzipAndAnExplicitFormatPassAsTheyAre() throws IOException {
+        String id = source(alice);
+        ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(zipped)) {
+            gzip.write("{\"type\":\"page\",\"anonymousId\":\"a\"}\n".getBytes(StandardCharsets.UTF_8));
+        }
+        given().auth().oauth2(alice).contentType("application/gzip").queryParam("format", "jsonl")
+                .body(zipped.toByteArray()).post("/api/v1/sources/" + id + "/imports")
+                .then().statusCode(200).body("bytes", is(zipped.size()));
+    }
+
+    @Test
+    void onlyTheTenantsAdministratorsMayImport() {
+        String id = source(alice);
+        for (String user : new String[] {"mia", "ana", "vic"}) {
+            given().auth().oauth2(KeycloakTokens.accessToken(user)).contentType("text/csv").body("a\n")
+                    .post("/api/v1/sources/" + id + "/imports").then().statusCode(403);
+        }
+        given().contentType("text/csv").body("a\n").post("/api/v1/sources/" + id + "/imports").then().statusCode(401);
+        given().auth().oauth2(KeycloakTokens.accessToken("bob")).contentType("text/csv").body("a\n")
+                .post("/api/v1/sources/" + id + "/imports").then().statusCode(404);
+    }
+
+    @Test
+    void badParametersNameTheField() {
+        String id = source(alice);
+        given().auth().oauth2(alice).contentType("application/octet-stream").body(new byte[] {'a', '\n'})
+                .post("/api/v1/sources/" + id + "/imports").then().statusCode(400).body("field", is("format"));
+        given().auth().oauth2(alice).contentType("text/csv").queryParam("zone", "Mars").body("a\n")
+                .post("/api/v1/sources/" + id + "/imports").then().statusCode(400).body("field", is("zone"));
+        given().auth().oauth2(alice).contentType("text/csv").body("a\n")
+                .post("/api/v1/sources/not-a-uuid/imports").then().statusCode(400).body("field", is("id"));
+    }
+
+    @Test
+    void anyOtherRequestIsHeldToTheBodyLimit() throws Exception {
+        String big = "{\"name\":\"" + "x".repeat(2 << 20) + "\"}";
+        given().auth().oauth2(alice).contentType(ContentType.JSON).body(big)
+                .post("/api/v1/sources").then().statusCode(413)
+                .contentType("application/problem+json");
+        // a body of unknown length (chunked) is not read at all
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest chunked = HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port
+                + "/api/v1/sources")).header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream("{\"name\":\"x\"}".getBytes(StandardCharsets.UTF_8))))
+                .build();
+        assertEquals(411, http.send(chunked, HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+}
