@@ -32,6 +32,13 @@ public final class KeycloakTokens {
                 + "&password=" + URLEncoder.encode(DEMO_PASSWORD, StandardCharsets.UTF_8));
     }
 
+    /** A demo user's token from another public client of the realm (password grant). */
+    public static String accessToken(String user, String clientId) {
+        return token(user + " via " + clientId, "grant_type=password&client_id=" + clientId + "&scope=openid"
+                + "&username=" + URLEncoder.encode(user, StandardCharsets.UTF_8)
+                + "&password=" + URLEncoder.encode(DEMO_PASSWORD, StandardCharsets.UTF_8));
+    }
+
     /** The gateway's client-credentials token (audience strata-services), as services receive it. */
     public static String serviceToken() {
         return clientToken("strata-gateway");
