@@ -15,6 +15,8 @@ import io.strata.proto.profile.v1.LookupProfileRequest;
 import io.strata.proto.profile.v1.LookupProfileResponse;
 import io.strata.proto.profile.v1.Profile;
 import io.strata.proto.profile.v1.ProfileService;
+import io.strata.proto.profile.v1.SummarizeProfilesRequest;
+import io.strata.proto.profile.v1.SummarizeProfilesResponse;
 
 /** profile-service over gRPC, always for one tenant. */
 @ApplicationScoped
@@ -48,5 +50,11 @@ public class ProfileClient {
                         .build()))
                 .ifNoItem().after(DEADLINE).fail()
                 .map(LookupProfileResponse::getProfile);
+    }
+
+    public Uni<SummarizeProfilesResponse> summarize(String tenant, int topEvents) {
+        return authorized().chain(s -> s.summarizeProfiles(SummarizeProfilesRequest.newBuilder()
+                        .setTenant(tenant).setTopEvents(topEvents).build()))
+                .ifNoItem().after(DEADLINE).fail();
     }
 }

@@ -40,7 +40,12 @@ public final class ProfileMapper {
 
     /** {@code IDENTITY_TYPE_ANONYMOUS_ID} → {@code anonymousId}, the spec's own spelling. */
     static String typeName(IdentityType type) {
-        String[] words = type.name().substring(PREFIX.length()).toLowerCase(Locale.ROOT).split("_");
+        return identityName(type.name().substring(PREFIX.length()));
+    }
+
+    /** {@code ANONYMOUS_ID} → {@code anonymousId}. */
+    public static String identityName(String constant) {
+        String[] words = constant.toLowerCase(Locale.ROOT).split("_");
         StringBuilder name = new StringBuilder(words[0]);
         for (int i = 1; i < words.length; i++) {
             name.append(Character.toUpperCase(words[i].charAt(0))).append(words[i].substring(1));
@@ -55,6 +60,10 @@ public final class ProfileMapper {
         } catch (InvalidProtocolBufferException | JsonProcessingException e) {
             throw new IllegalStateException("traits of profile " + profile.getId() + " cannot be shown", e);
         }
+    }
+
+    public static String time(Timestamp ts) {
+        return iso(ts);
     }
 
     private static String iso(Timestamp ts) {

@@ -71,6 +71,37 @@ public class ProfileResource {
                 .recoverWithItem(new ProfileList(List.of()));
     }
 
+    /** What the tenant's profiles add up to. */
+    public record Summary(long profiles, long knownProfiles, long anonymousProfiles,
+            Map<String, Long> identities, long merges, long events, List<EventTotal> topEvents,
+            String firstSeen, String lastSeen) {
+    }
+
+    public record EventTotal(String name, long events, long profiles) {
+    }
+
+    @GET
+    @Path("/summary")
+    @Operation(summary = "What the tenant's profiles add up to",
+            description = "Profiles (known: signed in at least once; anonymous), identifiers by type, "
+                    + "profiles merged by identity resolution, events, and the most frequent events.")
+    public Uni<Summary> summary(@QueryParam("topEvents") @jakarta.ws.rs.DefaultValue("10") int topEvents) {
+        if (topEvents < 1 || topEvents > 100) {
+            throw ApiException.badRequest("topEvents", "topEvents must be between 1 and 100");
+        }
+        return profiles.summarize(tenant.tenant(), topEvents).map(s -> {
+            Map<String, Long> identities = new LinkedHashMap<>();
+            s.getIdentitiesByTypeMap().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .forEach(e -> identities.put(ProfileMapper.identityName(e.getKey()), e.getValue()));
+            return new Summary(s.getProfiles(), s.getKnownProfiles(), s.getProfiles() - s.getKnownProfiles(),
+                    identities, s.getMerges(), s.getEvents(),
+                    s.getTopEventsList().stream().map(e -> new EventTotal(e.getName(), e.getEvents(), e.getProfiles()))
+                            .toList(),
+                    s.hasFirstSeen() ? ProfileMapper.time(s.getFirstSeen()) : null,
+                    s.hasLastSeen() ? ProfileMapper.time(s.getLastSeen()) : null);
+        });
+    }
+
     @GET
     @Path("/{id}")
     @Operation(summary = "A profile by id (an id merged into another profile finds the survivor)")

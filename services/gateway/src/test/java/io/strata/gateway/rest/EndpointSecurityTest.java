@@ -51,7 +51,8 @@ class EndpointSecurityTest {
             new Endpoint("DELETE", "/api/v1/sources/" + ANY_ID, Roles.ADMIN, null, null),
             new Endpoint("POST", "/api/v1/sources/" + ANY_ID + "/imports", Roles.ADMIN, "text/csv", "a,b\n"),
             new Endpoint("GET", "/api/v1/profiles?userId=u1", Roles.VIEWER, null, null),
-            new Endpoint("GET", "/api/v1/profiles/" + ANY_ID, Roles.VIEWER, null, null));
+            new Endpoint("GET", "/api/v1/profiles/" + ANY_ID, Roles.VIEWER, null, null),
+            new Endpoint("GET", "/api/v1/profiles/summary", Roles.VIEWER, null, null));
 
     /** The demo users by their highest role. */
     private static final Map<String, String> USERS = Map.of(

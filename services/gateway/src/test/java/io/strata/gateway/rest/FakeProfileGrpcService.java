@@ -11,7 +11,10 @@ import io.strata.proto.profile.v1.GetProfileResponse;
 import io.strata.proto.profile.v1.LookupProfileRequest;
 import io.strata.proto.profile.v1.LookupProfileResponse;
 import io.strata.proto.profile.v1.Profile;
+import io.strata.proto.profile.v1.EventTotal;
 import io.strata.proto.profile.v1.ProfileService;
+import io.strata.proto.profile.v1.SummarizeProfilesRequest;
+import io.strata.proto.profile.v1.SummarizeProfilesResponse;
 
 /**
  * Stands in for profile-service in the gateway's component tests: tenant "demo" has one profile,
@@ -54,5 +57,18 @@ public class FakeProfileGrpcService implements ProfileService {
             return Uni.createFrom().failure(Status.UNAVAILABLE.asRuntimeException());
         }
         return Uni.createFrom().failure(Status.NOT_FOUND.withDescription("no such profile").asRuntimeException());
+    }
+
+    @Override
+    public Uni<SummarizeProfilesResponse> summarizeProfiles(SummarizeProfilesRequest request) {
+        SummarizeProfilesResponse.Builder summary = SummarizeProfilesResponse.newBuilder();
+        if ("demo".equals(request.getTenant())) {
+            summary.setProfiles(3).setKnownProfiles(1).putIdentitiesByType("USER_ID", 1)
+                    .putIdentitiesByType("ANONYMOUS_ID", 3).setMerges(1).setEvents(7)
+                    .addTopEvents(EventTotal.newBuilder().setName("Order Completed").setEvents(2).setProfiles(1))
+                    .setFirstSeen(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_700_000_000L))
+                    .setLastSeen(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_700_000_100L));
+        }
+        return Uni.createFrom().item(summary.build());
     }
 }

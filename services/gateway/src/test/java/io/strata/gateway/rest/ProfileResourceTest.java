@@ -43,6 +43,19 @@ class ProfileResourceTest {
     }
 
     @Test
+    void summarisesTheCallersTenant() {
+        given().auth().oauth2(alice).get("/api/v1/profiles/summary")
+                .then().statusCode(200)
+                .body("profiles", is(3)).body("knownProfiles", is(1)).body("anonymousProfiles", is(2))
+                .body("identities.anonymousId", is(3)).body("merges", is(1))
+                .body("topEvents[0].name", is("Order Completed"))
+                .body("firstSeen", is("2023-11-14T22:13:20Z"));
+        given().auth().oauth2(bob).get("/api/v1/profiles/summary").then().statusCode(200).body("profiles", is(0));
+        given().auth().oauth2(alice).queryParam("topEvents", 0).get("/api/v1/profiles/summary")
+                .then().statusCode(400).body("field", is("topEvents"));
+    }
+
+    @Test
     void anotherTenantsProfileIsNotThere() {
         given().auth().oauth2(bob).queryParam("userId", "u1")
                 .get("/api/v1/profiles")

@@ -8,6 +8,7 @@ import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.strata.profile.domain.ProfileView;
 import io.strata.profile.mapping.ProfileMapper;
+import io.strata.profile.repository.ProfileSummaryRepository;
 import io.strata.profile.service.ProfileQueryService;
 import io.strata.proto.profile.v1.GetProfileRequest;
 import io.strata.proto.profile.v1.GetProfileResponse;
@@ -15,16 +16,23 @@ import io.strata.proto.profile.v1.LookupProfileRequest;
 import io.strata.proto.profile.v1.LookupProfileResponse;
 import io.strata.proto.profile.v1.Profile;
 import io.strata.proto.profile.v1.ProfileService;
+import io.strata.proto.profile.v1.SummarizeProfilesRequest;
+import io.strata.proto.profile.v1.SummarizeProfilesResponse;
 
 /** Profiles for the other services; every call carries a service token (audience strata-services). */
 @GrpcService
 @Authenticated
 public class ProfileGrpcService implements ProfileService {
 
-    private final ProfileQueryService profiles;
+    static final int DEFAULT_TOP_EVENTS = 10;
+    static final int MAX_TOP_EVENTS = 100;
 
-    public ProfileGrpcService(ProfileQueryService profiles) {
+    private final ProfileQueryService profiles;
+    private final ProfileSummaryRepository summaries;
+
+    public ProfileGrpcService(ProfileQueryService profiles, ProfileSummaryRepository summaries) {
         this.profiles = profiles;
+        this.summaries = summaries;
     }
 
     @Override
@@ -57,6 +65,16 @@ public class ProfileGrpcService implements ProfileService {
                         .setProfile(found(view, "profile with " + type.name().toLowerCase() + " "
                                 + request.getIdentity().getValue()))
                         .build());
+    }
+
+    @Override
+    public Uni<SummarizeProfilesResponse> summarizeProfiles(SummarizeProfilesRequest request) {
+        String tenant = requireTenant(request.getTenant());
+        int top = request.getTopEvents();
+        if (top < 0 || top > MAX_TOP_EVENTS) {
+            throw invalid("top_events must be between 0 and " + MAX_TOP_EVENTS);
+        }
+        return summaries.summarize(tenant, top == 0 ? DEFAULT_TOP_EVENTS : top).map(ProfileMapper::toProto);
     }
 
     private static Profile found(ProfileView view, String what) {

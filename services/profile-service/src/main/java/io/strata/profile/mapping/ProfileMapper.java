@@ -11,9 +11,12 @@ import io.strata.profile.domain.EventCountEntity;
 import io.strata.profile.domain.IdentityEntity;
 import io.strata.profile.domain.IdentityType;
 import io.strata.profile.domain.ProfileEntity;
+import io.strata.profile.domain.ProfileSummary;
 import io.strata.profile.domain.ProfileView;
 import io.strata.proto.common.v1.Identity;
+import io.strata.proto.profile.v1.EventTotal;
 import io.strata.proto.profile.v1.Profile;
+import io.strata.proto.profile.v1.SummarizeProfilesResponse;
 
 /** Between the profile read model and its proto message. */
 public final class ProfileMapper {
@@ -59,6 +62,26 @@ public final class ProfileMapper {
             throw new IllegalArgumentException("identity.type is required");
         }
         return IdentityType.valueOf(type.name().substring(PREFIX.length()));
+    }
+
+    public static SummarizeProfilesResponse toProto(ProfileSummary summary) {
+        SummarizeProfilesResponse.Builder out = SummarizeProfilesResponse.newBuilder()
+                .setProfiles(summary.profiles()).setKnownProfiles(summary.knownProfiles())
+                .putAllIdentitiesByType(summary.identitiesByType()).setMerges(summary.merges())
+                .setEvents(summary.events());
+        summary.topEvents().forEach(e -> out.addTopEvents(EventTotal.newBuilder().setName(e.name())
+                .setEvents(e.events()).setProfiles(e.profiles())));
+        if (summary.firstSeen() != null) {
+            out.setFirstSeen(timestamp(summary.firstSeen()));
+        }
+        if (summary.lastSeen() != null) {
+            out.setLastSeen(timestamp(summary.lastSeen()));
+        }
+        return out.build();
+    }
+
+    private static Timestamp timestamp(java.time.Instant time) {
+        return Timestamp.newBuilder().setSeconds(time.getEpochSecond()).setNanos(time.getNano()).build();
     }
 
     private static Struct traits(String json) {

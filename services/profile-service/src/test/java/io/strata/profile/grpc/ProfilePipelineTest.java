@@ -41,6 +41,8 @@ import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
 import io.strata.proto.profile.v1.GetProfileRequest;
 import io.strata.proto.profile.v1.LookupProfileRequest;
+import io.strata.proto.profile.v1.SummarizeProfilesRequest;
+import io.strata.proto.profile.v1.SummarizeProfilesResponse;
 import io.strata.proto.profile.v1.Profile;
 import io.strata.proto.profile.v1.ProfileService;
 import io.strata.testing.KafkaGroups;
@@ -137,6 +139,23 @@ class ProfilePipelineTest {
         Profile viaOldId = profiles.getProfile(GetProfileRequest.newBuilder()
                 .setTenant(tenant).setProfileId(miniProgram.getId()).build()).await().atMost(WAIT).getProfile();
         assertEquals(merged.getId(), viaOldId.getId(), "a merged-away id finds the surviving profile");
+
+        send(track(tenant, null, "visitor", "Product Viewed"));
+        SummarizeProfilesResponse summary = await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
+                .until(() -> profiles.summarizeProfiles(SummarizeProfilesRequest.newBuilder().setTenant(tenant).build())
+                        .await().atMost(WAIT), s -> s.getProfiles() == 2);
+        assertEquals(1, summary.getKnownProfiles(), "u1 signed in; the visitor did not");
+        assertEquals(1, summary.getMerges(), "two anonymous profiles became one");
+        assertEquals(Map.of("USER_ID", 1L, "ANONYMOUS_ID", 3L), summary.getIdentitiesByTypeMap());
+        assertEquals(5, summary.getEvents());
+        assertEquals("Product Viewed", summary.getTopEvents(0).getName());
+        assertEquals(2, summary.getTopEvents(0).getEvents());
+        assertEquals(2, summary.getTopEvents(0).getProfiles());
+        assertTrue(summary.hasFirstSeen() && summary.hasLastSeen());
+        assertCode(Status.Code.INVALID_ARGUMENT, () -> profiles.summarizeProfiles(SummarizeProfilesRequest
+                .newBuilder().setTenant(tenant).setTopEvents(1_000).build()).await().atMost(WAIT));
+        assertEquals(0, profiles.summarizeProfiles(SummarizeProfilesRequest.newBuilder().setTenant(tenant()).build())
+                .await().atMost(WAIT).getProfiles(), "another tenant has none of them");
     }
 
     @Test
