@@ -55,6 +55,13 @@ public final class EventMapper {
         return event.getType().name().substring("EVENT_TYPE_".length()).toLowerCase(Locale.ROOT);
     }
 
+    /** The {@code type}s of {@code context.externalIds} entries Strata maps into the identity graph. */
+    private static final java.util.Map<String, IdentityType> EXTERNAL_TYPES = java.util.Map.of(
+            "wechat_union_id", IdentityType.WECHAT_UNION_ID, "wechatUnionId", IdentityType.WECHAT_UNION_ID,
+            "wechat_open_id", IdentityType.WECHAT_OPEN_ID, "wechatOpenId", IdentityType.WECHAT_OPEN_ID,
+            "member_id", IdentityType.MEMBER_ID, "memberId", IdentityType.MEMBER_ID,
+            "device_id", IdentityType.DEVICE_ID, "deviceId", IdentityType.DEVICE_ID);
+
     /** The event's identifiers, normalised, junk removed, most authoritative first. */
     static List<IdentityKey> identities(Event event) {
         List<IdentityKey> keys = new ArrayList<>();
@@ -67,6 +74,25 @@ public final class EventMapper {
             Struct traits = event.getTraits();
             add(keys, IdentityType.EMAIL, string(traits, "email"));
             add(keys, IdentityType.PHONE, string(traits, "phone"));
+            add(keys, IdentityType.WECHAT_UNION_ID, string(traits, "wechatUnionId"));
+            add(keys, IdentityType.MEMBER_ID, string(traits, "memberId"));
+        }
+        Struct context = event.getContext();
+        Value device = context.getFieldsOrDefault("device", Value.getDefaultInstance());
+        if (device.hasStructValue()) {
+            add(keys, IdentityType.DEVICE_ID, string(device.getStructValue(), "id"));
+        }
+        // Segment's context.externalIds: [{"id": ..., "type": ...}]
+        Value external = context.getFieldsOrDefault("externalIds", Value.getDefaultInstance());
+        if (external.hasListValue()) {
+            for (Value item : external.getListValue().getValuesList()) {
+                if (item.hasStructValue()) {
+                    IdentityType type = EXTERNAL_TYPES.get(string(item.getStructValue(), "type"));
+                    if (type != null) {
+                        add(keys, type, string(item.getStructValue(), "id"));
+                    }
+                }
+            }
         }
         keys.sort(java.util.Comparator.comparing(IdentityKey::type));
         return keys.stream().distinct().toList();

@@ -49,6 +49,27 @@ class EventMapperTest {
     }
 
     @Test
+    void devicesWeChatIdsAndMemberIdsJoinTheGraph() throws Exception {
+        Struct.Builder context = Struct.newBuilder();
+        JsonFormat.parser().merge("""
+                {"device":{"id":"dev-42","type":"ios"},
+                 "externalIds":[{"id":"oUnion-1","type":"wechat_union_id","collection":"users"},
+                                {"id":"oOpen-9","type":"wechat_open_id"},
+                                {"id":"M-0001","type":"member_id"},
+                                {"id":"x","type":"something_else"},
+                                {"id":"null","type":"member_id"}]}
+                """, context);
+        IncomingEvent e = EventMapper.toIncoming(base().setType(EventType.EVENT_TYPE_TRACK).setEvent("Product Viewed")
+                .setAnonymousId("a1").setContext(context).build());
+        assertEquals(List.of(
+                new IdentityKey(IdentityType.MEMBER_ID, "M-0001"),
+                new IdentityKey(IdentityType.WECHAT_UNION_ID, "oUnion-1"),
+                new IdentityKey(IdentityType.WECHAT_OPEN_ID, "oOpen-9"),
+                new IdentityKey(IdentityType.DEVICE_ID, "dev-42"),
+                new IdentityKey(IdentityType.ANONYMOUS_ID, "a1")), e.identities(), "junk and unknown types left out");
+    }
+
+    @Test
     void trackCountsUnderItsEventNameAndDropsJunkIds() {
         IncomingEvent e = EventMapper.toIncoming(base().setType(EventType.EVENT_TYPE_TRACK)
                 .setEvent("Order Completed").setUserId("null").setAnonymousId("a1").build());
