@@ -227,17 +227,20 @@ final class BatchSender implements AutoCloseable {
         private static final int WIDTH = 24;
         private final DoubleSupplier done;
         private final String unit;
+        private final boolean sending;
         private final long start = System.nanoTime();
         private final boolean terminal = System.console() != null;
-        private long shown;
+        private long shown = start;
 
         /**
          * @param done the share of the work done, 0 to 1
          * @param unit what is counted ("calls", "events")
+         * @param sending whether ingestion's answers (accepted, refused) are shown
          */
-        Progress(DoubleSupplier done, String unit) {
+        Progress(DoubleSupplier done, String unit, boolean sending) {
             this.done = done;
             this.unit = unit;
+            this.sending = sending;
         }
 
         void show(Summary summary) {
@@ -259,9 +262,9 @@ final class BatchSender implements AutoCloseable {
             double rate = summary.rows / seconds;
             long eta = fraction > 0 ? Math.round(seconds / fraction - seconds) : 0;
             int filled = (int) Math.round(fraction * WIDTH);
-            String line = String.format(Locale.ROOT, "[%s%s] %5.1f%% %,d %s  %,.0f %s/s  %,d accepted  %,d refused  %s",
+            String line = String.format(Locale.ROOT, "[%s%s] %5.1f%% %,d %s  %,.0f %s/s  %s%s",
                     "#".repeat(filled), ".".repeat(WIDTH - filled), fraction * 100, summary.rows, unit, rate, unit,
-                    summary.accepted, summary.refused,
+                    sending ? String.format(Locale.ROOT, "%,d accepted  %,d refused  ", summary.accepted, summary.refused) : "",
                     last ? String.format(Locale.ROOT, "done in %.1f s", seconds) : "ETA " + eta + " s");
             System.err.print(terminal ? "\r" + line + (last ? "\n" : "") : line + "\n");
         }

@@ -79,7 +79,7 @@ public final class ImportCommand implements Callable<Integer> {
                 return 2;
             }
             BatchSender.Progress progress = new BatchSender.Progress(
-                    () -> size == 0 ? 1 : (double) counting.count / size, "calls");
+                    () -> size == 0 ? 1 : (double) counting.count / size, "calls", true);
             try {
                 while (rows.hasNext()) {
                     ImportRow row = rows.next();

@@ -1,0 +1,109 @@
+package io.strata.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/** The sender against a small stand-in for ingestion's /v1/batch. */
+class BatchSenderTest {
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+    private final AtomicInteger calls = new AtomicInteger();
+    private HttpServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+
+    private URI start(Answer answer) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/v1/batch", exchange -> {
+            try (exchange) {
+                JsonNode body = json.readTree(exchange.getRequestBody());
+                answer.answer(calls.incrementAndGet(), body, exchange);
+            }
+        });
+        server.start();
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    @FunctionalInterface
+    private interface Answer {
+        void answer(int call, JsonNode body, HttpExchange exchange) throws IOException;
+    }
+
+    private static void reply(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+
+    @Test
+    void sendsEveryCallInBatchesWaitingOutRetryAfterAndMapsRefusalsToLines() throws Exception {
+        URI url = start((call, body, exchange) -> {
+            if (call == 1) {
+                exchange.getResponseHeaders().add("Retry-After", "1");
+                reply(exchange, 429, "{\"title\":\"slow down\"}");
+                return;
+            }
+            assertTrue(exchange.getRequestHeaders().getFirst("Authorization").startsWith("Basic "));
+            int n = body.path("batch").size();
+            boolean refuseFirst = body.path("batch").get(0).path("messageId").asText().equals("m-4");
+            body.path("batch").forEach(received::add);
+            reply(exchange, refuseFirst ? 400 : 200, "{\"accepted\":" + (refuseFirst ? n - 1 : n) + ",\"duplicates\":0"
+                    + (refuseFirst ? ",\"rejected\":[{\"index\":0,\"field\":\"userId\",\"reason\":\"userId or anonymousId is required\"}]" : "")
+                    + "}");
+        });
+        BatchSender.Summary summary;
+        try (BatchSender sender = new BatchSender(url, "key", 3, 2)) {
+            for (int i = 1; i <= 10; i++) {
+                sender.add(i, "{\"type\":\"track\",\"messageId\":\"m-" + i + "\",\"event\":\"E\",\"userId\":\"u\"}");
+            }
+            sender.refuse(11, "malformed JSON");
+            sender.finish();
+            summary = sender.summary();
+        }
+        assertEquals(11, summary.rows);
+        assertEquals(9, summary.accepted);
+        assertEquals(2, summary.refused);
+        assertTrue(summary.refusals.contains("line 11: malformed JSON"), summary.refusals.toString());
+        assertTrue(summary.refusals.contains("line 4: userId: userId or anonymousId is required"), summary.refusals.toString());
+        // the batch answered 429 was sent again: every call arrived
+        assertEquals(10, received.stream().map(e -> e.path("messageId").asText()).distinct().count());
+    }
+
+    @Test
+    void aRefusedWriteKeyStopsTheSending() throws Exception {
+        URI url = start((call, body, exchange) -> reply(exchange, 401, "{}"));
+        try (BatchSender sender = new BatchSender(url, "wrong", 2, 1)) {
+            BatchSender.Aborted stop = assertThrows(BatchSender.Aborted.class, () -> {
+                for (int i = 1; i <= 10; i++) {
+                    sender.add(i, "{\"type\":\"track\"}");
+                }
+                sender.finish();
+            });
+            assertEquals("the write key was refused", stop.getMessage());
+        }
+    }
+}
