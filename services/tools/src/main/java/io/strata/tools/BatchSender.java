@@ -105,6 +105,28 @@ final class BatchSender implements AutoCloseable {
         failIfAborted();
     }
 
+    /**
+     * Sends what is left, waits for every answer, and reports what became of the calls.
+     *
+     * @param what what the calls are, for the summary line ("calls made from the file")
+     * @return the exit status: 0 when all were accepted, 3 when some were refused
+     * @throws Aborted when a batch stopped the sending
+     */
+    int finish(Progress progress, PrintStream out, String what) throws InterruptedException {
+        finish();
+        progress.done(summary);
+        summary.report(out, what);
+        return summary.refused == 0 ? 0 : 3;
+    }
+
+    /** Reports a stop on stderr and what was sent until then: exit status 1. */
+    int stopped(String command, Aborted stop, PrintStream out, String what) {
+        System.err.println();
+        System.err.println(command + ": stopped: " + stop.getMessage());
+        summary.report(out, what);
+        return 1;
+    }
+
     @Override
     public void close() {
         senders.shutdownNow();

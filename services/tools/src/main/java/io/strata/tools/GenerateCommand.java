@@ -97,16 +97,10 @@ public final class GenerateCommand implements Callable<Integer> {
                         sender.add(++line[0], json);
                         progress.show(sender.summary());
                     }, (done, events) -> consumersDone = done);
-                    sender.finish();
+                    status = sender.finish(progress, stdout, "events sent");
                 } catch (BatchSender.Aborted e) {
-                    err.println();
-                    err.println("generate: stopped: " + e.getMessage());
-                    sender.summary().report(stdout, "events generated");
-                    return 1;
+                    return sender.stopped("generate", e, stdout, "events generated");
                 }
-                progress.done(sender.summary());
-                sender.summary().report(stdout, "events sent");
-                status = sender.summary().refused == 0 ? 0 : 3;
             }
         }
         report(summary, (System.nanoTime() - started) / 1e9);

@@ -90,16 +90,10 @@ public final class ImportCommand implements Callable<Integer> {
                     }
                     progress.show(sender.summary());
                 }
-                sender.finish();
+                return sender.finish(progress, out, "calls made from the file");
             } catch (BatchSender.Aborted e) {
-                err.println();
-                err.println("import: stopped: " + e.getMessage());
-                sender.summary().report(out, "calls made from the file");
-                return 1;
+                return sender.stopped("import", e, out, "calls made from the file");
             }
-            progress.done(sender.summary());
-            sender.summary().report(out, "calls made from the file");
-            return sender.summary().refused == 0 ? 0 : 3;
         }
     }
 
