@@ -172,7 +172,8 @@ class SliceIT {
                 .then().statusCode(200).extract().jsonPath()
                 .getString("items.find { it.name == 'e2e-" + RUN + "' }.id");
         for (int round = 1; round <= 2; round++) {
-            JsonPath summary = given().auth().oauth2(token).contentType("application/x-ndjson").body(jsonl)
+            JsonPath summary = given().auth().oauth2(token).contentType("application/x-ndjson")
+                    .body(jsonl.getBytes(java.nio.charset.StandardCharsets.UTF_8))
                     .post(gateway.baseUrl() + "/api/v1/sources/" + source + "/imports")
                     .then().statusCode(200).extract().jsonPath();
             assertEquals(3, summary.getInt("rows"));
