@@ -38,7 +38,7 @@ public final class DemoReport implements Callable<Integer> {
     Path truths;
 
     private final ObjectMapper json = new ObjectMapper();
-    private final PrintStream out = System.out;
+    PrintStream out = System.out;
 
     @Override
     public Integer call() throws Exception {
@@ -78,43 +78,42 @@ public final class DemoReport implements Callable<Integer> {
         return 0;
     }
 
-    /** The generator's answer file, as far as it tells counts: what later analyses must recover. */
-    private void planted(JsonNode truths) {
+    /** What the generator planted (truths.json): what later analyses must recover from the data. */
+    private void planted(JsonNode answers) {
         out.println();
         out.println("What the demo brand was generated with (" + truths + ")");
-        for (Map.Entry<String, JsonNode> e : truths.properties()) {
-            String value = describe(e.getValue());
-            if (value != null) {
-                row(e.getKey(), "%s", value);
-            }
+        JsonNode generator = answers.path("generator");
+        row("brand", "seed %d · %,d consumers · %d months to %s", generator.path("seed").asLong(),
+                generator.path("consumers").asLong(), generator.path("months").asInt(),
+                generator.path("reference_date").asText());
+        List<String> crowds = new ArrayList<>();
+        for (JsonNode crowd : answers.path("crowds").path("rules")) {
+            crowds.add(String.format(Locale.ROOT, "%s %,d", crowd.path("zh").asText(), crowd.path("count").asLong()));
         }
-    }
-
-    /** A short line for a node of the truths file, or null when it has no short form. */
-    private static String describe(JsonNode node) {
-        if (node.isValueNode()) {
-            return node.asText();
+        row("crowds", "%s", String.join(" · ", crowds));
+        List<String> pairs = new ArrayList<>();
+        for (JsonNode pair : answers.path("association").path("planted_pairs")) {
+            pairs.add(String.format(Locale.ROOT, "%s+%s lift %.1f", pair.path("a").asText(), pair.path("b").asText(),
+                    pair.path("planted_lift").asDouble()));
         }
-        if (node.isArray()) {
-            return String.format(Locale.ROOT, "%,d entries", node.size());
+        row("bought with", "%s", String.join(" · ", pairs));
+        boolean first = true;
+        for (JsonNode tgi : answers.path("tgi").path("planted")) {
+            row(first ? "TGI" : "", "%-22s %-8s %-16s %3.0f", tgi.path("crowd").asText(),
+                    tgi.path("dimension").asText(), tgi.path("value").asText(), tgi.path("planted_tgi").asDouble());
+            first = false;
         }
-        List<String> parts = new ArrayList<>();
-        for (Map.Entry<String, JsonNode> e : node.properties()) {
-            JsonNode v = e.getValue();
-            if (v.isNumber() || v.isTextual() || v.isBoolean()) {
-                parts.add(e.getKey() + " " + (v.isIntegralNumber() ? String.format(Locale.ROOT, "%,d", v.asLong())
-                        : v.isNumber() ? String.format(Locale.ROOT, "%.3g", v.asDouble()) : v.asText()));
-            } else if (v.isArray()) {
-                parts.add(e.getKey() + " (" + v.size() + ")");
-            } else if (v.isObject() && v.has("count")) {
-                parts.add(e.getKey() + " " + String.format(Locale.ROOT, "%,d", v.path("count").asLong()));
-            }
-            if (parts.size() == 8) {
-                parts.add("…");
-                break;
-            }
-        }
-        return parts.isEmpty() ? null : String.join(" · ", parts);
+        JsonNode funnel = answers.path("reverse_funnel");
+        row("churning", "%,d consumers (visits in the last 30 days at most half of the 30 before)",
+                answers.path("churn").path("planted").asLong());
+        row("core crowd", "%,d advocates; their referrals reach %,d high-potential consumers",
+                funnel.path("core").path("count").asLong(), funnel.path("high_potential").path("count").asLong());
+        JsonNode bgnbd = answers.path("clv").path("bgnbd");
+        JsonNode gg = answers.path("clv").path("gamma_gamma");
+        row("CLV", "BG/NBD r %.2f α %.1f a %.2f b %.1f · Gamma-Gamma p %.1f q %.1f γ %.0f",
+                bgnbd.path("r").asDouble(), bgnbd.path("alpha").asDouble(), bgnbd.path("a").asDouble(),
+                bgnbd.path("b").asDouble(), gg.path("p").asDouble(), gg.path("q").asDouble(),
+                gg.path("gamma").asDouble());
     }
 
     private static String day(JsonNode time) {
@@ -122,13 +121,6 @@ public final class DemoReport implements Callable<Integer> {
     }
 
     private void row(String label, String format, Object... args) {
-        out.printf(Locale.ROOT, "  %-13s " + format + "%n", prepend(label, args));
-    }
-
-    private static Object[] prepend(String label, Object[] args) {
-        Object[] all = new Object[args.length + 1];
-        all[0] = label;
-        System.arraycopy(args, 0, all, 1, args.length);
-        return all;
+        out.printf(Locale.ROOT, "  %-13s %s%n", label, String.format(Locale.ROOT, format, args));
     }
 }
