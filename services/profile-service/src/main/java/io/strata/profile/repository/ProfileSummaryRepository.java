@@ -15,7 +15,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** Aggregates over a tenant's profiles, on the reactive client (a few grouped scans, run at once). */
+/** Aggregates over a tenant's profiles, on the reactive client: four grouped scans, run at once. */
 @ApplicationScoped
 public class ProfileSummaryRepository {
 
@@ -25,37 +25,49 @@ public class ProfileSummaryRepository {
         this.pool = pool;
     }
 
+    /** Identifiers per type, and how many profiles hold a user id. */
+    private record Identities(Map<String, Long> byType, long known) {
+    }
+
+    /** The most frequent events, and the total of all events. */
+    private record Events(List<ProfileSummary.EventTotal> top, long total) {
+    }
+
     public Uni<ProfileSummary> summarize(String tenant, int topEvents) {
         Tuple t = Tuple.of(tenant);
         Uni<Row> profiles = one("select count(*) as n, min(first_seen) as first, max(last_seen) as last"
                 + " from profiles where tenant = $1", t);
-        Uni<Map<String, Long>> identities = pool.preparedQuery("select type, count(*) as n from profile_identities"
+        Uni<Identities> identities = pool.preparedQuery("select type, count(*) as n,"
+                + " count(distinct profile_id) as profiles from profile_identities"
                 + " where tenant = $1 group by type order by type").execute(t).map(rows -> {
                     Map<String, Long> byType = new LinkedHashMap<>();
-                    rows.forEach(row -> byType.put(row.getString("type"), row.getLong("n")));
-                    return byType;
+                    long known = 0;
+                    for (Row row : rows) {
+                        byType.put(row.getString("type"), row.getLong("n"));
+                        if ("USER_ID".equals(row.getString("type"))) {
+                            known = row.getLong("profiles");
+                        }
+                    }
+                    return new Identities(byType, known);
                 });
-        Uni<Row> known = one("select count(distinct profile_id) as n from profile_identities"
-                + " where tenant = $1 and type = 'USER_ID'", t);
         Uni<Row> merges = one("select count(*) as n from profile_merges where tenant = $1", t);
-        Uni<Row> events = one("select coalesce(sum(count), 0) as n from profile_event_counts where tenant = $1", t);
-        Uni<List<ProfileSummary.EventTotal>> top = pool.preparedQuery("select event_name, sum(count) as events,"
-                + " count(*) as profiles from profile_event_counts where tenant = $1"
+        Uni<Events> events = pool.preparedQuery("select event_name, sum(count) as events, count(*) as profiles,"
+                + " sum(sum(count)) over () as total from profile_event_counts where tenant = $1"
                 + " group by event_name order by events desc, event_name limit $2")
                 .execute(Tuple.of(tenant, topEvents)).map(rows -> {
-                    List<ProfileSummary.EventTotal> totals = new ArrayList<>();
-                    rows.forEach(row -> totals.add(new ProfileSummary.EventTotal(row.getString("event_name"),
-                            row.getLong("events"), row.getLong("profiles"))));
-                    return totals;
+                    List<ProfileSummary.EventTotal> top = new ArrayList<>();
+                    long total = 0;
+                    for (Row row : rows) {
+                        top.add(new ProfileSummary.EventTotal(row.getString("event_name"), row.getLong("events"),
+                                row.getLong("profiles")));
+                        total = row.getLong("total");
+                    }
+                    return new Events(top, total);
                 });
-        return Uni.combine().all().unis(profiles, identities, known, merges, events, top).with(parts -> {
-            Row p = (Row) parts.get(0);
-            @SuppressWarnings("unchecked")
-            Map<String, Long> byType = (Map<String, Long>) parts.get(1);
-            @SuppressWarnings("unchecked")
-            List<ProfileSummary.EventTotal> totals = (List<ProfileSummary.EventTotal>) parts.get(5);
-            return new ProfileSummary(p.getLong("n"), ((Row) parts.get(2)).getLong("n"), byType,
-                    ((Row) parts.get(3)).getLong("n"), ((Row) parts.get(4)).getLong("n"), totals,
+        return Uni.combine().all().unis(profiles, identities, merges, events).asTuple().map(parts -> {
+            Row p = parts.getItem1();
+            return new ProfileSummary(p.getLong("n"), parts.getItem2().known(), parts.getItem2().byType(),
+                    parts.getItem3().getLong("n"), parts.getItem4().total(), parts.getItem4().top(),
                     instant(p.getOffsetDateTime("first")), instant(p.getOffsetDateTime("last")));
         });
     }
