@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -91,7 +93,12 @@ public class HistoryImportClient {
             throw e;
         }
         try {
-            return result.get();
+            // after the last byte ingestion has at most the window to read and its events to store
+            return result.get(STALL.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            requests.onError(e);
+            throw Status.DEADLINE_EXCEEDED.withDescription("ingestion did not finish the import within "
+                    + STALL.toMinutes() + " min of the last byte").asRuntimeException();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
