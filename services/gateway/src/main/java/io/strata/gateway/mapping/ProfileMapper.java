@@ -62,11 +62,7 @@ public final class ProfileMapper {
         }
     }
 
-    public static String time(Timestamp ts) {
-        return iso(ts);
-    }
-
-    private static String iso(Timestamp ts) {
+    public static String iso(Timestamp ts) {
         return Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos()).toString();
     }
 }

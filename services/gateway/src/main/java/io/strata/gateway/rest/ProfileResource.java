@@ -97,8 +97,8 @@ public class ProfileResource {
                     identities, s.getMerges(), s.getEvents(),
                     s.getTopEventsList().stream().map(e -> new EventTotal(e.getName(), e.getEvents(), e.getProfiles()))
                             .toList(),
-                    s.hasFirstSeen() ? ProfileMapper.time(s.getFirstSeen()) : null,
-                    s.hasLastSeen() ? ProfileMapper.time(s.getLastSeen()) : null);
+                    s.hasFirstSeen() ? ProfileMapper.iso(s.getFirstSeen()) : null,
+                    s.hasLastSeen() ? ProfileMapper.iso(s.getLastSeen()) : null);
         });
     }
 

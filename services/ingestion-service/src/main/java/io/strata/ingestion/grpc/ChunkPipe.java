@@ -40,8 +40,8 @@ final class ChunkPipe extends InputStream {
 
     /** Called by the stream, one chunk at a time, in order. */
     void offer(ByteString chunk) {
-        if (chunk.isEmpty()) {
-            return;
+        if (chunk.isEmpty() || failure != null) {
+            return; // a broken pipe keeps nothing more
         }
         synchronized (this) {
             buffered += chunk.size();

@@ -73,13 +73,15 @@ public class HistoryImportGrpcService implements HistoryImportService {
                     try {
                         header = header(request);
                     } catch (RuntimeException e) {
-                        pipe.set(new ChunkPipe(0, 0, consumed -> { }));
+                        ChunkPipe refused = new ChunkPipe(0, 0, consumed -> { });
+                        refused.fail(e); // what follows the bad header is dropped
+                        pipe.set(refused);
                         emitter.fail(GrpcErrors.toStatus(e));
                         return;
                     }
-                    HistoryImporter.Summary[] latest = { new HistoryImporter.Summary() };
+                    AtomicReference<HistoryImporter.Summary> latest = new AtomicReference<>(new HistoryImporter.Summary());
                     ChunkPipe started = new ChunkPipe(MAX_BUFFERED, IDLE_TIMEOUT_MILLIS,
-                            consumed -> emitter.emit(progress(consumed, latest[0])));
+                            consumed -> emitter.emit(progress(consumed, latest.get())));
                     pipe.set(started);
                     sources.active(header.tenant(), header.sourceId()).subscribe().with(
                             source -> Infrastructure.getDefaultWorkerPool().execute(
@@ -112,11 +114,11 @@ public class HistoryImportGrpcService implements HistoryImportService {
         });
     }
 
-    private void run(Source source, Header header, ChunkPipe file, HistoryImporter.Summary[] latest,
+    private void run(Source source, Header header, ChunkPipe file, AtomicReference<HistoryImporter.Summary> latest,
             MultiEmitter<? super ImportHistoryResponse> emitter) {
         try {
             HistoryImporter.Summary summary = importer.run(source, header.format(), header.zone(), file,
-                    progress -> latest[0] = progress);
+                    latest::set);
             emitter.emit(ImportHistoryResponse.newBuilder().setSummary(summary(file.total(), summary)).build());
             emitter.complete();
         } catch (InterruptedException e) {

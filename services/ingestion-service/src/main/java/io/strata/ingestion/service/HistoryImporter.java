@@ -182,9 +182,9 @@ public class HistoryImporter {
             try {
                 return intake.accept(source, candidates).await().atMost(PATIENCE);
             } catch (IngestionException e) {
-                boolean transient_ = e.kind() == IngestionException.Kind.RATE_LIMITED
+                boolean retryable = e.kind() == IngestionException.Kind.RATE_LIMITED
                         || e.kind() == IngestionException.Kind.UNAVAILABLE;
-                if (!transient_ || clock.instant().isAfter(giveUp)) {
+                if (!retryable || clock.instant().isAfter(giveUp)) {
                     throw e;
                 }
                 // events of the batch already stored are recognised by their messageIds on the retry
