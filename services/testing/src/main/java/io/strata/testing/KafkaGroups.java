@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
 /** Consumer-group chores of tests that share one broker with earlier runs and the demo. */
 public final class KafkaGroups {
@@ -62,6 +63,33 @@ public final class KafkaGroups {
             throw new IllegalStateException(e);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot set offsets of " + groupId, e);
+        }
+    }
+
+    /**
+     * Deletes the internal topics (changelogs, repartitions) a Kafka Streams application of a
+     * test created, named {@code <applicationId>-...}, and its group, so runs leave no topics behind.
+     */
+    public static void deleteStreamsApplication(String applicationId) {
+        try (Admin admin = admin()) {
+            List<String> internal = admin.listTopics().names().get().stream()
+                    .filter(name -> name.startsWith(applicationId + "-"))
+                    .toList();
+            if (!internal.isEmpty()) {
+                admin.deleteTopics(internal).all().get();
+            }
+            try {
+                admin.deleteConsumerGroups(List.of(applicationId)).all().get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+                    throw e;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot delete the topics of " + applicationId, e);
         }
     }
 

@@ -1,0 +1,19 @@
+package io.strata.dedup.streams;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+
+import org.apache.kafka.streams.Topology;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.strata.dedup.config.DedupConfig;
+
+/** The topology the Kafka Streams extension runs (application id, guarantees: application.properties). */
+@ApplicationScoped
+public class DedupTopologyProducer {
+
+    @Produces
+    Topology topology(DedupConfig config, MeterRegistry registry) {
+        return DedupTopology.build(DedupTopology.Settings.from(config), registry);
+    }
+}
