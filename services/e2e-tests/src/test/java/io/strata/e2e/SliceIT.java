@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,6 +31,7 @@ import picocli.CommandLine;
 
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import io.strata.proto.events.v1.Event;
 import io.strata.testing.KafkaGroups;
 import io.strata.testing.KafkaProbe;
 import io.strata.testing.KeycloakTokens;
@@ -50,8 +53,11 @@ class SliceIT {
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
     private static final String WRITE_KEY = "e2e-" + UUID.randomUUID();
     private static final String PROFILE_GROUP = "profile-service-e2e-" + RUN;
+    private static final String INCOMING = "strata.events.incoming.v1";
+    private static final String DEDUP_APPLICATION = "strata-dedup-e2e-" + RUN;
 
     private static ServiceProcess ingestion;
+    private static ServiceProcess dedup;
     private static ServiceProcess profile;
     private static ServiceProcess gateway;
     private static String token;
@@ -63,7 +69,9 @@ class SliceIT {
         // the group starts at the topic's end, and commits rarely, so a crash is sure to leave
         // applied but uncommitted events for the restarted service to see again
         KafkaGroups.startAtEnd(PROFILE_GROUP, TOPIC);
+        KafkaGroups.startAtEnd(DEDUP_APPLICATION, INCOMING);
         profile = profileService();
+        dedup = dedupService();
         ingestion = new ServiceProcess(ROOT, "ingestion-service", 28081)
                 .property("DB_NAME", "strata_ingestion_test")
                 .property("DB_PASSWORD", "strata")
@@ -80,6 +88,25 @@ class SliceIT {
                 .property("STRATA_GATEWAY_CLIENT_SECRET", KeycloakTokens.gatewaySecret())
                 .start(READY);
         KafkaGroups.awaitAssigned(PROFILE_GROUP, TOPIC, READY);
+        KafkaGroups.awaitAssigned(DEDUP_APPLICATION, INCOMING, READY);
+    }
+
+    /** dedup-service on an empty state directory: its window comes back from the changelog topic. */
+    private static ServiceProcess dedupService() {
+        return new ServiceProcess(ROOT, "dedup-service", 28086)
+                .property("quarkus.kafka-streams.application-id", DEDUP_APPLICATION)
+                .property("STRATA_DEDUP_STATE_DIR", stateDir())
+                // a stopped instance leaves the group at once, so a restart does not wait out its session
+                .property("kafka-streams.consumer.internal.leave.group.on.close", "true")
+                .start(READY);
+    }
+
+    private static String stateDir() {
+        try {
+            return Files.createTempDirectory("strata-dedup-e2e").toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static ServiceProcess profileService() {
@@ -93,7 +120,7 @@ class SliceIT {
 
     @AfterAll
     static void stopServices() {
-        for (ServiceProcess service : new ServiceProcess[] {gateway, ingestion}) {
+        for (ServiceProcess service : new ServiceProcess[] {gateway, ingestion, dedup}) {
             if (service != null) {
                 service.stop();
             }
@@ -102,6 +129,7 @@ class SliceIT {
             // a graceful stop would wait for the long commit interval set above
             profile.kill();
         }
+        KafkaGroups.deleteStreamsApplication(DEDUP_APPLICATION);
     }
 
     @Test
@@ -152,8 +180,11 @@ class SliceIT {
         assertEquals("2024-05-01T01:00:00Z", profile.getString("lastSeen"));
         assertTrue(profile.getList("identities.value").contains(customer + "@example.cn"));
 
+        double dropped = duplicatesDropped();
         assertEquals(3, new CommandLine(new ImportCommand()).execute(args));
-        // a marker on the same key travels behind anything the second import published
+        // the identify and the two orders came again: dedup-service drops them before the topic
+        await().atMost(Duration.ofSeconds(30)).until(() -> duplicatesDropped() - dropped >= 3);
+        // a marker on the same key travels behind anything dedup-service forwarded before it
         send("track", "{\"userId\":\"" + customer + "\",\"event\":\"Marker\"}");
         JsonPath after = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
                 .until(() -> lookup("userId", customer), p -> p != null && p.getMap("eventCounts").containsKey("Marker"));
@@ -171,26 +202,60 @@ class SliceIT {
         String source = given().auth().oauth2(token).get(gateway.baseUrl() + "/api/v1/sources")
                 .then().statusCode(200).extract().jsonPath()
                 .getString("items.find { it.name == 'e2e-" + RUN + "' }.id");
+        double dropped = duplicatesDropped();
         for (int round = 1; round <= 2; round++) {
             JsonPath summary = given().auth().oauth2(token).contentType("application/x-ndjson")
                     .body(jsonl.getBytes(java.nio.charset.StandardCharsets.UTF_8))
                     .post(gateway.baseUrl() + "/api/v1/sources/" + source + "/imports")
                     .then().statusCode(200).extract().jsonPath();
             assertEquals(3, summary.getInt("rows"));
-            assertEquals(round == 1 ? 2 : 0, summary.getInt("accepted"));
-            assertEquals(round == 1 ? 0 : 2, summary.getInt("duplicates"), "the same file again publishes nothing");
+            assertEquals(2, summary.getInt("accepted"));
+            assertEquals(0, summary.getInt("duplicates"));
             assertEquals(3, summary.getInt("rejections[0].line"));
             assertEquals("event", summary.getString("rejections[0].field"));
         }
+        // the second upload's two calls are dropped by dedup-service: the same file again publishes nothing
+        await().atMost(Duration.ofSeconds(30)).until(() -> duplicatesDropped() - dropped >= 2);
+        send("track", "{\"userId\":\"" + customer + "\",\"event\":\"Marker\"}");
         JsonPath profile = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
-                .until(() -> lookup("userId", customer), p -> p != null && p.getInt("eventCounts.'Order Completed'") == 1);
+                .until(() -> lookup("userId", customer), p -> p != null && p.getMap("eventCounts").containsKey("Marker"));
+        assertEquals(1, profile.getInt("eventCounts.'Order Completed'"), "the second upload published nothing");
         assertEquals("2023-11-10T16:05:00Z", profile.getString("firstSeen"), "the history keeps its own time");
+    }
+
+    /**
+     * The dedup window survives a restart of dedup-service, even on an empty disk (as a new pod
+     * would start): a messageId resent afterwards is acknowledged and not published again.
+     */
+    @Test
+    void theDedupWindowSurvivesARestartOfDedupService() throws Exception {
+        String messageId = "e2e-restart-" + UUID.randomUUID();
+        String track = "{\"userId\":\"e2e-restart-" + RUN + "\",\"event\":\"X\",\"messageId\":\"" + messageId + "\"}";
+        try (KafkaProbe probe = new KafkaProbe(TOPIC)) {
+            send("track", track);
+            assertEquals(1, probe.await(r -> messageId(r.value()).equals(messageId), 1, Duration.ofSeconds(30)).size());
+            dedup.stop();
+            dedup = dedupService();
+            KafkaGroups.awaitAssigned(DEDUP_APPLICATION, INCOMING, READY);
+            send("track", track);
+            await().atMost(Duration.ofSeconds(30)).until(() -> duplicatesDropped() >= 1);
+            assertEquals(0, probe.drain(Duration.ofSeconds(2)).stream()
+                    .filter(r -> messageId(r.value()).equals(messageId)).count(), "published once, across the restart");
+        }
+    }
+
+    private static String messageId(byte[] value) {
+        try {
+            return Event.parseFrom(value).getMessageId();
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            return "";
+        }
     }
 
     @Test
     void malformedJsonIsRefusedWithAMessageAndPublishesNothing() {
         String marker = "e2e-malformed-" + UUID.randomUUID();
-        try (KafkaProbe probe = new KafkaProbe(TOPIC)) {
+        try (KafkaProbe probe = new KafkaProbe(INCOMING)) {
             given().auth().preemptive().basic(WRITE_KEY, "").contentType(ContentType.JSON)
                     .body("{\"userId\":\"" + marker + "\",\"event\":\"X\",}")
                     .post(ingestion.baseUrl() + "/v1/track")
@@ -267,9 +332,17 @@ class SliceIT {
     }
 
     private static double duplicatesSeen(ServiceProcess service) {
+        return counter(service, "strata_profile_events_total", "duplicate");
+    }
+
+    /** Events dedup-service recognised as sent before and did not forward. */
+    private static double duplicatesDropped() {
+        return counter(dedup, "strata_dedup_events_total", "duplicate");
+    }
+
+    private static double counter(ServiceProcess service, String name, String outcome) {
         String metrics = given().get(service.baseUrl() + "/q/metrics").then().statusCode(200).extract().asString();
-        Matcher m = Pattern.compile("strata_profile_events_total\\{[^}]*outcome=\"duplicate\"[^}]*} ([0-9.Ee+]+)")
-                .matcher(metrics);
+        Matcher m = Pattern.compile(name + "\\{[^}]*outcome=\"" + outcome + "\"[^}]*} ([0-9.Ee+]+)").matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 

@@ -1,6 +1,5 @@
 package io.strata.ingestion.config;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -15,12 +14,10 @@ public interface IngestionConfig {
 
     Limits limits();
 
-    Dedup dedup();
-
     RateLimit rateLimit();
 
-    /** The topic accepted events go to. */
-    @WithDefault("strata.events.v1")
+    /** The topic accepted events go to; dedup-service forwards first sightings to strata.events.v1. */
+    @WithDefault("strata.events.incoming.v1")
     String topic();
 
     /**
@@ -60,12 +57,6 @@ public interface IngestionConfig {
         /** Events accepted but not yet acknowledged by Kafka, over all requests; more get 503. */
         @WithDefault("50000")
         int maxInFlightEvents();
-    }
-
-    interface Dedup {
-        /** A messageId seen again within this window, for the same source, is not published again. */
-        @WithDefault("PT24H")
-        Duration window();
     }
 
     interface RateLimit {

@@ -90,9 +90,9 @@ public final class EventRules {
         return receivedAt.minus(Duration.between(original, sentAt));
     }
 
-    /** The Kafka key: tenant and the identity events of one person share before resolution. */
-    public static String key(Event event) {
-        return event.getTenant() + "/" + (event.getUserId().isEmpty() ? event.getAnonymousId() : event.getUserId());
+    /** The key on the incoming topic: what dedup-service's window is kept by. */
+    public static String incomingKey(Event event) {
+        return event.getSourceId() + "/" + event.getMessageId();
     }
 
     public static Timestamp timestamp(Instant instant) {

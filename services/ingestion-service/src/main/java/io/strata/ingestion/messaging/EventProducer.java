@@ -29,7 +29,9 @@ import io.strata.ingestion.domain.EventRules;
 import io.strata.proto.events.v1.Event;
 
 /**
- * Publishes accepted events to the events topic with Kafka's own producer (acks=all, idempotent).
+ * Publishes accepted events to the incoming topic with Kafka's own producer (acks=all, idempotent),
+ * keyed {@code sourceId/messageId}: dedup-service, partitioned by that key, drops an id seen again
+ * within the window and forwards first sightings to {@code strata.events.v1}.
  * A request's events go out together and its Uni completes once the broker has answered for each
  * of them. Sends are handed to one thread of their own, since the producer may block (waiting for
  * metadata or buffer space), which the event loop must never do.
@@ -89,7 +91,7 @@ public class EventProducer {
         // serialised on the caller's thread, so the one sender thread only hands records over
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>(events.size());
         for (Event event : events) {
-            records.add(new ProducerRecord<>(topic, EventRules.key(event), event.toByteArray()));
+            records.add(new ProducerRecord<>(topic, EventRules.incomingKey(event), event.toByteArray()));
         }
         CompletableFuture<boolean[]> done = new CompletableFuture<>();
         AtomicInteger pending = new AtomicInteger(events.size());

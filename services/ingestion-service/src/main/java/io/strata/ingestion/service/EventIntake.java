@@ -1,7 +1,5 @@
 package io.strata.ingestion.service;
 
-import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -14,7 +12,6 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.strata.ingestion.config.IngestionConfig;
 import io.strata.ingestion.domain.Candidate;
@@ -23,12 +20,15 @@ import io.strata.ingestion.domain.IntakeResult;
 import io.strata.ingestion.domain.Rejection;
 import io.strata.ingestion.domain.Source;
 import io.strata.ingestion.messaging.EventProducer;
-import io.strata.ingestion.repository.MessageIdRepository;
 
 /**
  * Takes a request's validated events from any entry point (HTTP, gRPC, imports): rate limit,
- * bounded in-flight work, dedup window, publication, and the answer only once Kafka has
- * acknowledged every event it reports as accepted.
+ * bounded in-flight work, publication, and the answer only once Kafka has acknowledged every
+ * event it reports as accepted.
+ *
+ * <p>A messageId given twice in one request is published once and reported as a duplicate here.
+ * Across requests, the dedup window is kept by dedup-service between the incoming topic and
+ * {@code strata.events.v1}: the hot path stays JSON plus one Kafka write (docs/architecture.md).
  */
 @ApplicationScoped
 public class EventIntake {
@@ -36,19 +36,16 @@ public class EventIntake {
     private static final Logger LOG = Logger.getLogger(EventIntake.class);
 
     private final EventProducer producer;
-    private final MessageIdRepository messageIds;
     private final SourceRateLimiter rateLimiter;
     private final IngestionConfig config;
-    private final Clock clock = Clock.systemUTC();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Counter accepted;
     private final Counter duplicates;
     private final Counter rejected;
 
-    public EventIntake(EventProducer producer, MessageIdRepository messageIds, SourceRateLimiter rateLimiter,
+    public EventIntake(EventProducer producer, SourceRateLimiter rateLimiter,
             IngestionConfig config, MeterRegistry registry) {
         this.producer = producer;
-        this.messageIds = messageIds;
         this.rateLimiter = rateLimiter;
         this.config = config;
         this.accepted = registry.counter("strata_ingestion_events_total", "outcome", "accepted");
@@ -80,71 +77,45 @@ public class EventIntake {
             inFlight.addAndGet(-valid.size());
             return Uni.createFrom().failure(IngestionException.unavailable("too many events in flight; retry later", 1));
         }
-        Instant now = clock.instant();
-        return dedupAndPublish(source, valid, now)
+        return publishOnce(source, valid)
                 .map(published -> new IntakeResult(published, valid.size() - published, rejections))
                 .eventually(() -> inFlight.addAndGet(-valid.size()));
     }
 
-    /** Publishes the events not seen before; emits how many were published. */
-    private Uni<Integer> dedupAndPublish(Source source, List<Candidate> valid, Instant now) {
-        Set<String> clientIds = new HashSet<>();
+    /** Publishes the request's events, a messageId given twice once; emits how many were published. */
+    private Uni<Integer> publishOnce(Source source, List<Candidate> valid) {
+        List<Candidate> fresh = new ArrayList<>(valid.size());
+        Set<String> taken = new HashSet<>();
         for (Candidate c : valid) {
-            if (c.clientMessageId()) {
-                clientIds.add(c.event().getMessageId());
+            if (!c.clientMessageId() || taken.add(c.event().getMessageId())) {
+                fresh.add(c);
             }
         }
-        return messageIds.seen(source.id(), clientIds, now.minus(config.dedup().window()))
-                .chain(seen -> {
-                    List<Candidate> fresh = new ArrayList<>(valid.size());
-                    Set<String> taken = new HashSet<>(seen);
-                    for (Candidate c : valid) {
-                        // a messageId seen before, or twice in this request, is published once
-                        if (!c.clientMessageId() || taken.add(c.event().getMessageId())) {
-                            fresh.add(c);
-                        }
-                    }
-                    duplicates.increment(valid.size() - fresh.size());
-                    return publish(source, fresh, now);
-                });
+        duplicates.increment(valid.size() - fresh.size());
+        return publish(source, fresh);
     }
 
-    private Uni<Integer> publish(Source source, List<Candidate> fresh, Instant now) {
+    private Uni<Integer> publish(Source source, List<Candidate> fresh) {
         if (fresh.isEmpty()) {
             return Uni.createFrom().item(0);
         }
         return producer.publish(fresh.stream().map(Candidate::event).toList()).chain(acks -> {
-            List<String> remembered = new ArrayList<>();
             int published = 0;
-            for (int i = 0; i < fresh.size(); i++) {
-                if (acks[i]) {
+            for (boolean ack : acks) {
+                if (ack) {
                     published++;
-                    if (fresh.get(i).clientMessageId()) {
-                        remembered.add(fresh.get(i).event().getMessageId());
-                    }
                 }
             }
             accepted.increment(published);
             int failed = fresh.size() - published;
-            // acknowledged events are remembered even when others failed: the client's retry
-            // of the whole request then publishes only what is missing
-            Uni<Void> remember = messageIds.remember(source.id(), remembered, now)
-                    .onFailure().invoke(e -> LOG.warnf("dedup window not updated: %s", e.getMessage()))
-                    .onFailure().recoverWithNull();
             if (failed > 0) {
+                // the client's retry of the whole request republishes what was acknowledged;
+                // dedup-service drops those copies before strata.events.v1
                 LOG.warnf("Kafka did not acknowledge %d of %d events of source %s", failed, fresh.size(), source.id());
-                return remember.chain(() -> Uni.createFrom().failure(IngestionException.unavailable(
-                        "events cannot be stored right now; retry later", config.unavailableRetryAfterSeconds())));
+                return Uni.createFrom().failure(IngestionException.unavailable(
+                        "events cannot be stored right now; retry later", config.unavailableRetryAfterSeconds()));
             }
-            return remember.replaceWith(published);
+            return Uni.createFrom().item(published);
         });
-    }
-
-    /** Forgets messageIds older than the dedup window. */
-    @Scheduled(every = "10m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> purgeDedupWindow() {
-        return messageIds.forgetBefore(clock.instant().minus(config.dedup().window()))
-                .invoke(rows -> LOG.debugf("forgot %d message ids", rows))
-                .replaceWithVoid();
     }
 }

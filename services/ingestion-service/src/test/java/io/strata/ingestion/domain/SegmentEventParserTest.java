@@ -44,15 +44,16 @@ class SegmentEventParserTest {
         assertEquals(99.5, e.getProperties().getFieldsOrThrow("revenue").getNumberValue());
         assertEquals("1.2.3.4", e.getContext().getFieldsOrThrow("ip").getStringValue());
         assertEquals(RECEIVED.getEpochSecond(), e.getTimestamp().getSeconds(), "no client time: received time");
-        assertEquals("acme/u1", EventRules.key(e));
+        assertEquals("00000000-0000-0000-0000-00000000000a/m1", EventRules.incomingKey(e), "dedup-service keeps its window by source and messageId");
     }
 
     @Test
-    void generatesAMessageIdWhenNoneIsGivenAndKeysByAnonymousId() throws Exception {
+    void generatesAMessageIdWhenNoneIsGiven() throws Exception {
         Event e = parse(EventType.EVENT_TYPE_PAGE, "{\"anonymousId\":\"a1\",\"name\":\"Home\"}");
         assertFalse(e.getMessageId().isEmpty());
+        assertEquals("a1", e.getAnonymousId());
         assertEquals("Home", e.getName());
-        assertEquals("acme/a1", EventRules.key(e));
+        assertEquals(SOURCE.id() + "/" + e.getMessageId(), EventRules.incomingKey(e));
     }
 
     @Test

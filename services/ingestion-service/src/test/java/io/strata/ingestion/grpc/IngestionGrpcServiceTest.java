@@ -54,7 +54,7 @@ class IngestionGrpcServiceTest {
     @Test
     void sendPublishesValidEventsStampedWithTheSourcesTenant() throws Exception {
         String run = UUID.randomUUID().toString();
-        try (KafkaProbe probe = new KafkaProbe("strata.events.v1")) {
+        try (KafkaProbe probe = new KafkaProbe("strata.events.incoming.v1")) {
             SendSummary summary = withKey(writeKey()).send(SendRequest.newBuilder()
                     .addEvents(track("u-" + run, run + "-1"))
                     .addEvents(Event.newBuilder().setType(EventType.EVENT_TYPE_TRACK).setMessageId(run + "-2")
@@ -66,7 +66,7 @@ class IngestionGrpcServiceTest {
             assertEquals("userId", summary.getRejected(0).getField());
             assertEquals(1, summary.getRejected(0).getIndex());
             assertEquals("type", summary.getRejected(1).getField());
-            var records = probe.await(r -> r.key().endsWith(run), 1, WAIT);
+            var records = probe.await(r -> r.key().contains(run), 1, WAIT);
             assertEquals(1, records.size());
             Event published = Event.parseFrom(records.get(0).value());
             assertEquals("test-ingestion", published.getTenant(), "the tenant comes from the write key");
@@ -82,8 +82,10 @@ class IngestionGrpcServiceTest {
                 SendStreamRequest.newBuilder().addEvents(track("u-" + run, run + "-1"))
                         .addEvents(Event.newBuilder().setType(EventType.EVENT_TYPE_TRACK).setUserId("u").build()).build()))
                 .await().atMost(WAIT).getSummary();
-        assertEquals(2, summary.getAccepted());
-        assertEquals(1, summary.getDuplicates(), "messageId run-1 was sent twice");
+        // each message of the stream is taken as it comes: run-1 of the second message is
+        // published again and dropped by dedup-service, not counted here
+        assertEquals(3, summary.getAccepted());
+        assertEquals(0, summary.getDuplicates());
         assertEquals(1, summary.getRejectedCount());
         assertEquals(3, summary.getRejected(0).getIndex());
         assertEquals("event", summary.getRejected(0).getField());

@@ -28,11 +28,11 @@ import io.strata.proto.events.v1.Event;
 import io.strata.testing.KafkaProbe;
 import io.strata.testing.LocalStack;
 
-/** Batches, limits, gzip and the dedup window, checked against what reaches the real topic. */
+/** Batches, limits, gzip and duplicates within a request, checked against what reaches the real topic. */
 @QuarkusTest
 class BatchResourceTest {
 
-    private static final String TOPIC = "strata.events.v1";
+    private static final String TOPIC = "strata.events.incoming.v1";
     private static String writeKey;
 
     @BeforeAll
@@ -66,12 +66,12 @@ class BatchResourceTest {
                     .body("rejected[0].field", is("event"))
                     .body("rejected[1].index", is(3))
                     .body("rejected[1].field", is("type"));
-            var records = probe.await(r -> r.key().endsWith(run), 2, Duration.ofSeconds(10));
+            var records = probe.await(r -> r.key().contains(run), 2, Duration.ofSeconds(10));
             assertEquals(2, records.size());
             Event first = Event.parseFrom(records.get(0).value());
             assertEquals("test", first.getContext().getFieldsOrThrow("library").getStructValue()
                     .getFieldsOrThrow("name").getStringValue(), "the batch's context reaches its events");
-            assertTrue(probe.drain(Duration.ofSeconds(1)).stream().noneMatch(r -> r.key().endsWith(run)),
+            assertTrue(probe.drain(Duration.ofSeconds(1)).stream().noneMatch(r -> r.key().contains(run)),
                     "the invalid events were not published");
         }
     }
@@ -86,12 +86,12 @@ class BatchResourceTest {
                     .body(RequestBodiesTest.gzip(body.getBytes(StandardCharsets.UTF_8)))
                     .post("/v1/import/")
                     .then().statusCode(200).body("success", is(true)).body("accepted", is(1));
-            assertEquals(1, probe.await(r -> r.key().endsWith(run), 1, Duration.ofSeconds(10)).size());
+            assertEquals(1, probe.await(r -> r.key().contains(run), 1, Duration.ofSeconds(10)).size());
         }
     }
 
     @Test
-    void aResentMessageIdIsAcknowledgedButPublishedOnce() {
+    void aMessageIdTwiceInOneRequestIsPublishedOnceAndAResendReachesTheDedupStage() {
         String run = UUID.randomUUID().toString();
         String body = "{\"batch\":[" + track("u-" + run, run) + "," + track("u-" + run, run) + "]}";
         try (KafkaProbe probe = new KafkaProbe(TOPIC)) {
@@ -102,7 +102,10 @@ class BatchResourceTest {
                     .body(track("u-" + run, run))
                     .post("/v1/track")
                     .then().statusCode(200).body("success", is(true));
-            assertEquals(1, probe.drain(Duration.ofSeconds(2)).stream().filter(r -> r.key().endsWith(run)).count());
+            // the resend in another request is acknowledged and goes to the incoming topic again:
+            // dedup-service drops it before strata.events.v1 (DedupTopologyTest, SliceIT)
+            assertEquals(2, probe.await(r -> r.key().contains(run), 2, Duration.ofSeconds(10)).size());
+            assertEquals(0, probe.drain(Duration.ofSeconds(1)).stream().filter(r -> r.key().contains(run)).count());
         }
     }
 

@@ -24,7 +24,7 @@ import io.strata.testing.LocalStack;
 @QuarkusTest
 class TrackingResourceTest {
 
-    private static final String TOPIC = "strata.events.v1";
+    private static final String TOPIC = "strata.events.incoming.v1";
     private static String writeKey;
     private static String tenant;
 
@@ -50,7 +50,7 @@ class TrackingResourceTest {
             var records = probe.await(r -> r.key().endsWith(messageId), 1, Duration.ofSeconds(10));
             assertEquals(1, records.size());
             Event event = Event.parseFrom(records.get(0).value());
-            assertEquals(tenant + "/u-" + messageId, records.get(0).key());
+            assertEquals(event.getSourceId() + "/" + messageId, records.get(0).key(), "dedup-service keys its window by source and messageId");
             assertEquals(tenant, event.getTenant());
             assertEquals(EventType.EVENT_TYPE_TRACK, event.getType());
             assertEquals("Product Viewed", event.getEvent());
