@@ -9,7 +9,7 @@ import org.jboss.logging.Logger;
 
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
-import io.quarkus.security.Authenticated;
+import jakarta.annotation.security.RolesAllowed;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.MultiEmitter;
@@ -32,7 +32,7 @@ import io.strata.proto.ingestion.v1.RowRejection;
  * ahead.
  */
 @GrpcService
-@Authenticated
+@RolesAllowed("strata-service")
 public class HistoryImportGrpcService implements HistoryImportService {
 
     private static final Logger LOG = Logger.getLogger(HistoryImportGrpcService.class);

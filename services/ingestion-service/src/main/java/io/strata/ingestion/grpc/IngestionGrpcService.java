@@ -4,10 +4,15 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.grpc.RegisterInterceptor;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.strata.ingestion.config.IngestionConfig;
@@ -29,18 +34,29 @@ import io.strata.proto.ingestion.v1.SendStreamRequest;
 import io.strata.proto.ingestion.v1.SendStreamResponse;
 import io.strata.proto.ingestion.v1.SendSummary;
 
-/** Events from partner systems over gRPC, by the same rules as the HTTP API. */
+/**
+ * Events from partner systems over gRPC, by the same rules as the HTTP API. A caller proves its
+ * source with a write key ({@code authorization: Basic}), or with a partner's client-credentials
+ * token (role {@code strata-partner}, audience {@code strata-partners}) naming one of its tenant's
+ * sources in the {@code strata-source} metadata.
+ */
 @GrpcService
 @RegisterInterceptor(WriteKeyInterceptor.class)
 public class IngestionGrpcService implements IngestionService {
+
+    static final String PARTNER_ROLE = "strata-partner";
 
     private final SourceService sources;
     private final EventIntake intake;
     private final IngestionConfig.Limits limits;
     private final Clock clock = Clock.systemUTC();
 
-    public IngestionGrpcService(SourceService sources, EventIntake intake, IngestionConfig config) {
+    private final SecurityIdentity identity;
+
+    public IngestionGrpcService(SourceService sources, EventIntake intake, IngestionConfig config,
+            SecurityIdentity identity) {
         this.sources = sources;
+        this.identity = identity;
         this.intake = intake;
         this.limits = config.limits();
     }
@@ -48,7 +64,8 @@ public class IngestionGrpcService implements IngestionService {
     @Override
     public Uni<SendResponse> send(SendRequest request) {
         String writeKey = WriteKeyInterceptor.WRITE_KEY.get();
-        return GrpcErrors.guarded(() -> authenticate(writeKey)
+        String sourceId = WriteKeyInterceptor.SOURCE.get();
+        return GrpcErrors.guarded(() -> authenticate(writeKey, sourceId)
                 .chain(source -> chunk(source, request.getEventsList(), request.hasSentAt()
                         ? EventRules.instant(request.getSentAt()) : null, 0))
                 .map(result -> SendResponse.newBuilder().setSummary(summary(List.of(result))).build()));
@@ -57,8 +74,9 @@ public class IngestionGrpcService implements IngestionService {
     @Override
     public Uni<SendStreamResponse> sendStream(Multi<SendStreamRequest> requests) {
         String writeKey = WriteKeyInterceptor.WRITE_KEY.get();
+        String sourceId = WriteKeyInterceptor.SOURCE.get();
         AtomicInteger offset = new AtomicInteger();
-        return GrpcErrors.guarded(() -> authenticate(writeKey).chain(source -> requests
+        return GrpcErrors.guarded(() -> authenticate(writeKey, sourceId).chain(source -> requests
                 .onItem().transformToUniAndConcatenate(request -> chunk(source, request.getEventsList(),
                         request.hasSentAt() ? EventRules.instant(request.getSentAt()) : null,
                         offset.getAndAdd(request.getEventsCount())))
@@ -93,13 +111,38 @@ public class IngestionGrpcService implements IngestionService {
         }
     }
 
-    private Uni<Source> authenticate(String writeKey) {
-        if (writeKey == null) {
-            return Uni.createFrom().failure(IngestionException.unauthenticated(
-                    "a write key is required: metadata authorization: Basic base64(<write key>:)"));
+    private Uni<Source> authenticate(String writeKey, String sourceId) {
+        if (writeKey != null) {
+            return sources.authenticate(writeKey).onItem().ifNull()
+                    .failWith(() -> IngestionException.unauthenticated("unknown or revoked write key"));
         }
-        return sources.authenticate(writeKey).onItem().ifNull()
-                .failWith(() -> IngestionException.unauthenticated("unknown or revoked write key"));
+        if (identity.isAnonymous()) {
+            return Uni.createFrom().failure(IngestionException.unauthenticated(
+                    "a write key (metadata authorization: Basic base64(<write key>:)) or a partner's token "
+                            + "(authorization: Bearer, with metadata " + WriteKeyInterceptor.SOURCE_METADATA
+                            + ") is required"));
+        }
+        if (!identity.hasRole(PARTNER_ROLE)) {
+            return Uni.createFrom().failure(Status.PERMISSION_DENIED
+                    .withDescription("the token's client is not a partner (role " + PARTNER_ROLE + ")").asRuntimeException());
+        }
+        String tenant = identity.getPrincipal() instanceof JsonWebToken jwt ? jwt.getClaim("tenant") : null;
+        if (tenant == null || tenant.isBlank()) {
+            return Uni.createFrom().failure(Status.PERMISSION_DENIED
+                    .withDescription("the partner's token carries no tenant").asRuntimeException());
+        }
+        if (sourceId == null || sourceId.isBlank()) {
+            return Uni.createFrom().failure(IngestionException.invalid(WriteKeyInterceptor.SOURCE_METADATA,
+                    "a partner names the source its events belong to (a source id of its tenant)"));
+        }
+        UUID id;
+        try {
+            id = UUID.fromString(sourceId.trim());
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().failure(IngestionException.invalid(WriteKeyInterceptor.SOURCE_METADATA,
+                    "not a source id: " + sourceId));
+        }
+        return sources.active(tenant, id);
     }
 
     private static SendSummary summary(List<IntakeResult> results) {

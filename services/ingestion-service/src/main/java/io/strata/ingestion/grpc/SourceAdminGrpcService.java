@@ -6,7 +6,7 @@ import com.google.protobuf.Timestamp;
 
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
-import io.quarkus.security.Authenticated;
+import jakarta.annotation.security.RolesAllowed;
 import io.smallrye.mutiny.Uni;
 import io.strata.ingestion.domain.IngestionException;
 import io.strata.ingestion.domain.SourceEntity;
@@ -28,7 +28,7 @@ import io.strata.proto.ingestion.v1.SourceAdminService;
  * (audience strata-services); the tenant comes from the signed-in user the gateway serves.
  */
 @GrpcService
-@Authenticated
+@RolesAllowed("strata-service")
 public class SourceAdminGrpcService implements SourceAdminService {
 
     private static final int DEFAULT_PAGE = 50;

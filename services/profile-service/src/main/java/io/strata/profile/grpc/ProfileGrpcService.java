@@ -4,7 +4,7 @@ import java.util.UUID;
 
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
-import io.quarkus.security.Authenticated;
+import jakarta.annotation.security.RolesAllowed;
 import io.smallrye.mutiny.Uni;
 import io.strata.profile.domain.ProfileView;
 import io.strata.profile.mapping.ProfileMapper;
@@ -21,7 +21,7 @@ import io.strata.proto.profile.v1.SummarizeProfilesResponse;
 
 /** Profiles for the other services; every call carries a service token (audience strata-services). */
 @GrpcService
-@Authenticated
+@RolesAllowed("strata-service")
 public class ProfileGrpcService implements ProfileService {
 
     static final int DEFAULT_TOP_EVENTS = 10;

@@ -173,7 +173,7 @@ class ProfilePipelineTest {
     void callsWithoutAServiceTokenAreRefused() {
         LookupProfileRequest request = LookupProfileRequest.newBuilder().setTenant("t")
                 .setIdentity(identity(IdentityType.IDENTITY_TYPE_USER_ID, "u1")).build();
-        // no token: Quarkus answers PERMISSION_DENIED for an anonymous caller of an @Authenticated service
+        // no token: Quarkus answers PERMISSION_DENIED for an anonymous caller of a secured service
         StatusRuntimeException anonymous = assertThrows(StatusRuntimeException.class,
                 () -> client.lookupProfile(request).await().atMost(WAIT));
         assertTrue(Set.of(Status.Code.UNAUTHENTICATED, Status.Code.PERMISSION_DENIED)
@@ -184,6 +184,10 @@ class ProfilePipelineTest {
         assertCode(Status.Code.UNAUTHENTICATED, () -> asUser.lookupProfile(request).await().atMost(WAIT));
         ProfileService forged = GrpcClientUtils.attachHeaders(client, KeycloakTokens.bearer(serviceToken + "x"));
         assertCode(Status.Code.UNAUTHENTICATED, () -> forged.lookupProfile(request).await().atMost(WAIT));
+        // a partner's token is for the public APIs (audience strata-partners), not this internal one
+        ProfileService asPartner = GrpcClientUtils.attachHeaders(client,
+                KeycloakTokens.bearer(KeycloakTokens.clientToken("strata-partner-demo")));
+        assertCode(Status.Code.UNAUTHENTICATED, () -> asPartner.lookupProfile(request).await().atMost(WAIT));
     }
 
     @Test
