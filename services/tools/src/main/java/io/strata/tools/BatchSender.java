@@ -225,8 +225,10 @@ final class BatchSender implements AutoCloseable {
 
         /** The summary line ({@code what}: "calls made from the file", "events generated") and the refusals. */
         void report(PrintStream out, String what) {
-            out.printf(Locale.ROOT, "%,d %s: %,d accepted, %,d already imported (duplicates), %,d refused%n",
+            out.printf(Locale.ROOT, "%,d %s: %,d accepted, %,d repeated within a request, %,d refused%n",
                     rows, what, accepted, duplicates, refused);
+            out.println("  (events sent before, within 24 h, are accepted and then dropped by dedup-service:"
+                    + " importing again publishes nothing twice)");
             refusals.forEach(r -> out.println("  " + r));
             if (refused > refusals.size()) {
                 out.printf(Locale.ROOT, "  ... and %,d more%n", refused - refusals.size());

@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 
 /** The Java side of {@code ./strata}: commands whose logic outgrows a shell script. */
 @Command(name = "strata-tools", mixinStandardHelpOptions = true,
-        subcommands = {ImportCommand.class, GenerateCommand.class, IngestionBench.class, DemoReport.class, CommandLine.HelpCommand.class},
+        subcommands = {ImportCommand.class, GenerateCommand.class, IngestionBench.class, DemoReport.class, PipelineWait.class,
+                CommandLine.HelpCommand.class},
         description = "Strata command-line tools (run through ./strata).")
 public final class StrataTools {
 
