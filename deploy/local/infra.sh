@@ -41,7 +41,10 @@ STRATA_KEYCLOAK_HOST="${STRATA_KEYCLOAK_HOST:-127.0.0.1}"
 STRATA_KEYCLOAK_PORT="${STRATA_KEYCLOAK_PORT:-8180}"
 STRATA_KEYCLOAK_REALM=strata
 # Confidential clients of the realm; each gets a generated secret in secrets.env.
+# (a partner's, and one per service for the client-credentials tokens of its calls to others)
 STRATA_KEYCLOAK_CONFIDENTIAL_CLIENTS="strata-gateway strata-partner-demo"
+STRATA_KEYCLOAK_CONFIDENTIAL_CLIENTS+=" strata-ingestion-service strata-dedup-service strata-profile-service"
+STRATA_KEYCLOAK_CONFIDENTIAL_CLIENTS+=" strata-segmentation-service strata-insight-service strata-campaign-service"
 
 # ---------------------------------------------------------------------------------------
 # Small helpers

@@ -103,7 +103,9 @@ class SliceIT {
 
     private static String stateDir() {
         try {
-            return Files.createTempDirectory("strata-dedup-e2e").toString();
+            // under target/, so the build's clean removes it
+            Path target = Files.createDirectories(ROOT.resolve("services/e2e-tests/target"));
+            return Files.createTempDirectory(target, "dedup-state-").toString();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

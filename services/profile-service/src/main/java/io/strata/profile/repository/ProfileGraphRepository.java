@@ -4,98 +4,193 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.hibernate.reactive.mutiny.Mutiny;
-
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.strata.profile.domain.GraphOverlay;
 import io.strata.profile.domain.IdentityKey;
 import io.strata.profile.domain.IdentityType;
 import io.strata.profile.domain.IncomingEvent;
-import io.strata.profile.domain.OwnedIdentity;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Writes of the identity graph and the behaviour aggregates. Upserts are single SQL statements
- * so that concurrent writers and redeliveries cannot lose an increment. Must run inside a
- * transaction opened by the caller.
+ * Writes of the identity graph and the behaviour aggregates, a batch of events at a time: each
+ * statement takes arrays (one round trip for the whole batch) and upserts, so concurrent writers
+ * and redeliveries cannot lose an increment. Every method runs on the caller's connection, inside
+ * the caller's transaction.
  */
 @ApplicationScoped
 public class ProfileGraphRepository {
 
-    /** Records the event as applied; false when it already was (a redelivery). */
-    public Uni<Boolean> markProcessed(IncomingEvent event, Instant now) {
-        return update("""
-                insert into processed_events (tenant, source_id, message_id, processed_at)
-                values (:tenant, :source, :message, :now)
-                on conflict do nothing""",
-                Map.of("tenant", event.tenant(), "source", event.sourceId(), "message", event.messageId(),
-                        "now", utc(now)))
-                .map(rows -> rows > 0);
+    private final Pool pool;
+
+    public ProfileGraphRepository(Pool pool) {
+        this.pool = pool;
     }
 
-    /** The profiles that already own any of the identifiers, oldest profile first. */
-    public Uni<List<OwnedIdentity>> owners(String tenant, List<IdentityKey> identities) {
+    /** Runs the work in one transaction. */
+    public <T> Uni<T> inTransaction(Function<SqlConnection, Uni<T>> work) {
+        return pool.withTransaction(work);
+    }
+
+    /**
+     * Records the events as applied; emits the keys ({@code tenant/source/messageId}) that were
+     * not applied before (a redelivery is not among them).
+     */
+    public Uni<Set<String>> claim(SqlConnection conn, List<IncomingEvent> events, Instant now) {
+        int n = events.size();
+        String[] tenants = new String[n];
+        String[] sources = new String[n];
+        String[] messages = new String[n];
+        for (int i = 0; i < n; i++) {
+            tenants[i] = events.get(i).tenant();
+            sources[i] = events.get(i).sourceId();
+            messages[i] = events.get(i).messageId();
+        }
+        return conn.preparedQuery("""
+                insert into processed_events (tenant, source_id, message_id, processed_at)
+                select t, s, m, $4::timestamptz from unnest($1::text[], $2::text[], $3::text[]) as k(t, s, m)
+                on conflict do nothing
+                returning tenant, source_id, message_id""")
+                .execute(Tuple.of(tenants, sources, messages, utc(now)))
+                .map(rows -> {
+                    Set<String> fresh = new HashSet<>();
+                    for (Row row : rows) {
+                        fresh.add(key(row.getString(0), row.getString(1), row.getString(2)));
+                    }
+                    return fresh;
+                });
+    }
+
+    public static String key(String tenant, String source, String messageId) {
+        return tenant + '/' + source + '/' + messageId;
+    }
+
+    /** Who owns the identifiers now: each with its profile's age and user id. */
+    public Uni<List<GraphOverlay.Owned>> owners(SqlConnection conn, String tenant, Set<IdentityKey> identities) {
         if (identities.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        StringBuilder pairs = new StringBuilder();
-        for (int i = 0; i < identities.size(); i++) {
-            pairs.append(i == 0 ? "" : ", ").append("(:t").append(i).append(", :v").append(i).append(')');
+        String[] types = new String[identities.size()];
+        String[] values = new String[identities.size()];
+        int i = 0;
+        for (IdentityKey identity : identities) {
+            types[i] = identity.type().name();
+            values[i++] = identity.value();
         }
-        String sql = """
-                select i.type, i.value, cast(i.profile_id as text),
+        return conn.preparedQuery("""
+                select i.type, i.value, i.profile_id, p.created_at,
                        (select u.value from profile_identities u
                          where u.profile_id = i.profile_id and u.type = 'USER_ID' order by u.id limit 1)
-                from profile_identities i join profiles p on p.id = i.profile_id
-                where i.tenant = :tenant and (i.type, i.value) in (%s)
-                order by p.created_at, p.id""".formatted(pairs);
-        return session().chain(s -> {
-            var query = s.createNativeQuery(sql, Object[].class).setParameter("tenant", tenant);
-            for (int i = 0; i < identities.size(); i++) {
-                query.setParameter("t" + i, identities.get(i).type().name());
-                query.setParameter("v" + i, identities.get(i).value());
-            }
-            return query.getResultList();
-        }).map(rows -> {
-            List<OwnedIdentity> owned = new ArrayList<>(rows.size());
-            List<UUID> order = new ArrayList<>();
-            for (Object[] row : rows) {
-                UUID owner = UUID.fromString((String) row[2]);
-                if (!order.contains(owner)) {
-                    order.add(owner);
-                }
-                owned.add(new OwnedIdentity(new IdentityKey(IdentityType.valueOf((String) row[0]), (String) row[1]),
-                        owner, (String) row[3], order.indexOf(owner)));
-            }
-            return owned;
-        });
+                from unnest($2::text[], $3::text[]) as k(type, value)
+                join profile_identities i on i.tenant = $1 and i.type = k.type and i.value = k.value
+                join profiles p on p.id = i.profile_id""")
+                .execute(Tuple.of(tenant, types, values))
+                .map(rows -> {
+                    List<GraphOverlay.Owned> owned = new ArrayList<>();
+                    for (Row row : rows) {
+                        owned.add(new GraphOverlay.Owned(
+                                new IdentityKey(IdentityType.valueOf(row.getString(0)), row.getString(1)),
+                                row.getUUID(2), row.getOffsetDateTime(3).toInstant(), row.getString(4)));
+                    }
+                    return owned;
+                });
     }
 
-    public Uni<UUID> create(String tenant, Instant now) {
-        UUID id = UUID.randomUUID();
-        return update("""
+    public Uni<Void> createProfiles(SqlConnection conn, String tenant, List<UUID> ids, List<Instant> createdAt) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return conn.preparedQuery("""
                 insert into profiles (id, tenant, created_at, updated_at)
-                values (:id, :tenant, :now, :now)""",
-                Map.of("id", id, "tenant", tenant, "now", utc(now)))
-                .replaceWith(id);
+                select id, $1::text, at, at from unnest($2::uuid[], $3::timestamptz[]) as p(id, at)""")
+                .execute(Tuple.of(tenant, ids.toArray(UUID[]::new), utcs(createdAt)))
+                .replaceWithVoid();
+    }
+
+    /** Gives the identifiers to the profiles; one another writer took first stays with it. */
+    public Uni<Void> attach(SqlConnection conn, String tenant, List<UUID> profiles, List<IdentityKey> identities,
+            Instant now) {
+        if (profiles.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        String[] types = new String[identities.size()];
+        String[] values = new String[identities.size()];
+        for (int i = 0; i < identities.size(); i++) {
+            types[i] = identities.get(i).type().name();
+            values[i] = identities.get(i).value();
+        }
+        return conn.preparedQuery("""
+                insert into profile_identities (tenant, type, value, profile_id, created_at)
+                select $1::text, type, value, profile, $5::timestamptz
+                from unnest($2::text[], $3::text[], $4::uuid[]) with ordinality as a(type, value, profile, n)
+                order by n
+                on conflict (tenant, type, value) do nothing""")
+                .execute(Tuple.of(tenant, types, values, profiles.toArray(UUID[]::new), utc(now)))
+                .replaceWithVoid();
+    }
+
+    /**
+     * Per profile: traits merged in (JSON objects as text; later keys win), first/last seen widened.
+     */
+    public Uni<Void> touch(SqlConnection conn, List<UUID> profiles, List<String> traits, List<Instant> first,
+            List<Instant> last, Instant now) {
+        if (profiles.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return conn.preparedQuery("""
+                update profiles p set
+                    traits = p.traits || cast(v.traits as jsonb),
+                    first_seen = least(coalesce(p.first_seen, v.first), v.first),
+                    last_seen = greatest(coalesce(p.last_seen, v.last), v.last),
+                    updated_at = $5
+                from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[]) as v(id, traits, first, last)
+                where p.id = v.id""")
+                .execute(Tuple.of(profiles.toArray(UUID[]::new), traits.toArray(String[]::new), utcs(first),
+                        utcs(last)).addValue(utc(now)))
+                .replaceWithVoid();
+    }
+
+    /** Adds to the behaviour counts: one row per (profile, event name) in the arrays. */
+    public Uni<Void> count(SqlConnection conn, String tenant, List<UUID> profiles, List<String> names,
+            List<Long> counts, List<Instant> first, List<Instant> last) {
+        if (profiles.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return conn.preparedQuery("""
+                insert into profile_event_counts (tenant, profile_id, event_name, count, first_at, last_at)
+                select $1::text, profile, name, n, first, last
+                from unnest($2::uuid[], $3::text[], $4::bigint[], $5::timestamptz[], $6::timestamptz[])
+                     as c(profile, name, n, first, last)
+                on conflict (profile_id, event_name) do update set
+                    count = profile_event_counts.count + excluded.count,
+                    first_at = least(profile_event_counts.first_at, excluded.first_at),
+                    last_at = greatest(profile_event_counts.last_at, excluded.last_at)""")
+                .execute(Tuple.of(tenant, profiles.toArray(UUID[]::new), names.toArray(String[]::new),
+                        counts.toArray(Long[]::new), utcs(first)).addValue(utcs(last)))
+                .replaceWithVoid();
     }
 
     /**
      * Folds {@code source} into {@code target}: identifiers move, counts add up, the target's
      * traits win over the source's, first/last seen widen, and the old id keeps resolving.
      */
-    public Uni<Void> merge(String tenant, UUID source, UUID target, Instant now) {
+    public Uni<Void> merge(SqlConnection conn, String tenant, UUID source, UUID target, Instant now) {
         List<String> statements = List.of(
-                "update profile_identities set profile_id = :target where profile_id = :source",
+                "update profile_identities set profile_id = $2 where profile_id = $1",
                 """
                         insert into profile_event_counts (tenant, profile_id, event_name, count, first_at, last_at)
-                        select tenant, :target, event_name, count, first_at, last_at
-                        from profile_event_counts where profile_id = :source
+                        select tenant, $2, event_name, count, first_at, last_at
+                        from profile_event_counts where profile_id = $1
                         on conflict (profile_id, event_name) do update set
                             count = profile_event_counts.count + excluded.count,
                             first_at = least(profile_event_counts.first_at, excluded.first_at),
@@ -106,84 +201,36 @@ public class ProfileGraphRepository {
                             first_seen = least(t.first_seen, s.first_seen),
                             last_seen = greatest(t.last_seen, s.last_seen),
                             created_at = least(t.created_at, s.created_at),
-                            updated_at = :now
-                        from profiles s where t.id = :target and s.id = :source""",
-                "update profile_merges set into_id = :target where into_id = :source",
-                """
-                        insert into profile_merges (tenant, merged_id, into_id, merged_at)
-                        values (:tenant, :source, :target, :now)""",
-                "delete from profiles where id = :source");
-        Map<String, Object> params = Map.of("source", source, "target", target, "tenant", tenant, "now", utc(now));
-        Uni<Integer> chain = Uni.createFrom().item(0);
+                            updated_at = $3
+                        from profiles s where t.id = $2 and s.id = $1""",
+                "update profile_merges set into_id = $2 where into_id = $1",
+                "insert into profile_merges (tenant, merged_id, into_id, merged_at) values ($4, $1, $2, $3)",
+                "delete from profiles where id = $1");
+        Object[] values = {source, target, utc(now), tenant}; // $1..$4
+        Uni<Void> chain = Uni.createFrom().voidItem();
         for (String sql : statements) {
-            chain = chain.chain(ignored -> update(sql, params));
+            int used = 0;
+            for (int i = values.length; i > 0 && used == 0; i--) {
+                used = sql.contains("$" + i) ? i : 0;
+            }
+            Tuple tuple = Tuple.tuple(List.of(values).subList(0, used));
+            chain = chain.chain(() -> conn.preparedQuery(sql).execute(tuple).replaceWithVoid());
         }
-        return chain.replaceWithVoid();
-    }
-
-    public Uni<Void> attach(String tenant, UUID profile, List<IdentityKey> identities, Instant now) {
-        Uni<Integer> chain = Uni.createFrom().item(0);
-        for (IdentityKey identity : identities) {
-            chain = chain.chain(ignored -> update("""
-                    insert into profile_identities (tenant, type, value, profile_id, created_at)
-                    values (:tenant, :type, :value, :profile, :now)
-                    on conflict (tenant, type, value) do nothing""",
-                    Map.of("tenant", tenant, "type", identity.type().name(), "value", identity.value(),
-                            "profile", profile, "now", utc(now))));
-        }
-        return chain.replaceWithVoid();
-    }
-
-    /** Merges traits (a JSON object, or null for none) and widens first/last seen. */
-    public Uni<Void> touch(UUID profile, String traitsJson, Instant at, Instant now) {
-        return update("""
-                update profiles set
-                    -- the pg client would send a String bound to jsonb as a JSON string: parse text instead
-                    traits = traits || cast(cast(:traits as text) as jsonb),
-                    first_seen = least(coalesce(first_seen, :at), :at),
-                    last_seen = greatest(coalesce(last_seen, :at), :at),
-                    updated_at = :now
-                where id = :id""",
-                Map.of("traits", traitsJson == null ? "{}" : traitsJson, "at", utc(at), "now", utc(now),
-                        "id", profile))
-                .replaceWithVoid();
-    }
-
-    public Uni<Void> count(String tenant, UUID profile, String eventName, Instant at) {
-        return update("""
-                insert into profile_event_counts (tenant, profile_id, event_name, count, first_at, last_at)
-                values (:tenant, :profile, :name, 1, :at, :at)
-                on conflict (profile_id, event_name) do update set
-                    count = profile_event_counts.count + 1,
-                    first_at = least(profile_event_counts.first_at, excluded.first_at),
-                    last_at = greatest(profile_event_counts.last_at, excluded.last_at)""",
-                Map.of("tenant", tenant, "profile", profile, "name", eventName, "at", utc(at)))
-                .replaceWithVoid();
+        return chain;
     }
 
     /** Forgets the ids of events applied before {@code before}; returns how many. */
     public Uni<Integer> purgeProcessed(Instant before) {
-        return update("delete from processed_events where processed_at < :before", Map.of("before", utc(before)));
-    }
-
-    private static Uni<Mutiny.Session> session() {
-        return Panache.getSession();
+        return pool.preparedQuery("delete from processed_events where processed_at < $1")
+                .execute(Tuple.of(utc(before)))
+                .map(rows -> rows.rowCount());
     }
 
     private static OffsetDateTime utc(Instant instant) {
         return instant.atOffset(ZoneOffset.UTC);
     }
 
-    /** Runs a statement, binding the parameters it names. */
-    private static Uni<Integer> update(String sql, Map<String, Object> params) {
-        return session().chain(s -> {
-            var query = s.createNativeQuery(sql);
-            params.forEach((name, value) -> {
-                if (sql.matches("(?s).*:" + name + "\\b.*")) {
-                    query.setParameter(name, value);
-                }
-            });
-            return query.executeUpdate();
-        });
+    private static OffsetDateTime[] utcs(List<Instant> instants) {
+        return instants.stream().map(ProfileGraphRepository::utc).toArray(OffsetDateTime[]::new);
     }
 }

@@ -2,32 +2,50 @@ package io.strata.profile.service;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.strata.profile.domain.GraphOverlay;
+import io.strata.profile.domain.IdentityKey;
 import io.strata.profile.domain.IdentityResolver;
 import io.strata.profile.domain.IncomingEvent;
 import io.strata.profile.domain.Resolution;
 import io.strata.profile.repository.ProfileGraphRepository;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
  * Applies accepted events to profiles: identity resolution, traits, behaviour counts. A batch is
  * one transaction, and each event's id is stored with its effect, so a batch redelivered after a
  * crash is applied exactly once.
+ *
+ * <p>A batch costs a handful of statements, not a few per event: the events' ids are claimed in
+ * one statement, the owners of all their identifiers read in one query, the events resolved one
+ * after the other against that graph in memory ({@link GraphOverlay}), and the new profiles,
+ * identifiers, traits and counts written with one statement each. A merge is written at once (it
+ * moves what the database holds), after the writes pending before it.
  */
 @ApplicationScoped
 public class EventApplier {
 
     private static final Logger LOG = Logger.getLogger(EventApplier.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ProfileGraphRepository graph;
     private final Clock clock;
@@ -44,52 +62,189 @@ public class EventApplier {
     }
 
     /** Applies the events in order, in one transaction; emits how many were new. */
-    @WithTransaction
     public Uni<Integer> apply(List<IncomingEvent> events) {
-        return Multi.createFrom().iterable(events)
-                .onItem().transformToUniAndConcatenate(this::applyOne)
-                .collect().with(java.util.stream.Collectors.summingInt(applied -> applied ? 1 : 0));
-    }
-
-    private Uni<Boolean> applyOne(IncomingEvent event) {
-        Instant now = clock.instant();
-        if (event.identities().isEmpty()) {
-            LOG.warnf("event %s of tenant %s carries no usable identifier; not attributed to a profile",
-                    event.messageId(), event.tenant());
-            unattributed.increment();
-            return Uni.createFrom().item(false);
+        List<IncomingEvent> attributable = new ArrayList<>(events.size());
+        for (IncomingEvent event : events) {
+            if (event.identities().isEmpty()) {
+                LOG.warnf("event %s of tenant %s carries no usable identifier; not attributed to a profile",
+                        event.messageId(), event.tenant());
+                unattributed.increment();
+            } else {
+                attributable.add(event);
+            }
         }
-        return graph.markProcessed(event, now).chain(first -> {
-            if (!first) {
-                duplicates.increment();
-                return Uni.createFrom().item(false);
+        if (attributable.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        Instant now = clock.instant();
+        return graph.inTransaction(conn -> graph.claim(conn, attributable, now).chain(claimed -> {
+            // the first of several copies in the batch is the one applied
+            Map<String, List<IncomingEvent>> fresh = new LinkedHashMap<>();
+            Set<String> taken = new HashSet<>();
+            for (IncomingEvent e : attributable) {
+                String key = ProfileGraphRepository.key(e.tenant(), e.sourceId(), e.messageId());
+                if (claimed.contains(key) && taken.add(key)) {
+                    fresh.computeIfAbsent(e.tenant(), t -> new ArrayList<>()).add(e);
+                }
             }
-            return graph.owners(event.tenant(), event.identities())
-                    .map(owned -> IdentityResolver.resolve(event.identities(), owned))
-                    .chain(resolution -> land(event, resolution, now))
-                    .invoke(() -> applied.increment())
-                    .replaceWith(true);
+            int applying = taken.size();
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (var tenant : fresh.entrySet()) {
+                chain = chain.chain(() -> applyTenant(conn, tenant.getKey(), tenant.getValue(), now));
+            }
+            return chain.invoke(() -> {
+                applied.increment(applying);
+                duplicates.increment(attributable.size() - applying);
+            }).replaceWith(applying);
+        }));
+    }
+
+    private Uni<Void> applyTenant(SqlConnection conn, String tenant, List<IncomingEvent> events, Instant now) {
+        Set<IdentityKey> identities = new LinkedHashSet<>();
+        events.forEach(e -> identities.addAll(e.identities()));
+        return graph.owners(conn, tenant, identities).chain(owned -> {
+            Batch batch = new Batch(conn, tenant, new GraphOverlay(owned), now);
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (IncomingEvent event : events) {
+                chain = chain.chain(() -> batch.apply(event));
+            }
+            return chain.chain(batch::flush);
         });
     }
 
-    private Uni<Void> land(IncomingEvent event, Resolution resolution, Instant now) {
-        Uni<UUID> target = resolution.createsProfile()
-                ? graph.create(event.tenant(), now)
-                : Uni.createFrom().item(resolution.target());
-        return target.chain(profile -> {
-            Uni<Void> chain = Uni.createFrom().voidItem();
-            for (UUID merged : resolution.merge()) {
-                chain = chain.chain(() -> graph.merge(event.tenant(), merged, profile, now));
+    /** One tenant's events of a batch: resolved in order, written together. */
+    private final class Batch {
+        private final SqlConnection conn;
+        private final String tenant;
+        private final GraphOverlay overlay;
+        private final Instant now;
+        private long tick;
+
+        private final List<UUID> created = new ArrayList<>();
+        private final List<Instant> createdAt = new ArrayList<>();
+        private final List<UUID> attachTo = new ArrayList<>();
+        private final List<IdentityKey> attached = new ArrayList<>();
+        private final Map<UUID, Touch> touches = new LinkedHashMap<>();
+        private final Map<UUID, Map<String, Count>> counts = new LinkedHashMap<>();
+
+        Batch(SqlConnection conn, String tenant, GraphOverlay overlay, Instant now) {
+            this.conn = conn;
+            this.tenant = tenant;
+            this.overlay = overlay;
+            this.now = now;
+        }
+
+        Uni<Void> apply(IncomingEvent event) {
+            Resolution resolution = IdentityResolver.resolve(event.identities(), overlay.owned(event.identities()));
+            UUID target = resolution.target();
+            if (target == null) {
+                target = UUID.randomUUID();
+                // profiles of one batch keep their order of creation, as one by one they would
+                Instant at = now.plusNanos(tick++ * 1000);
+                created.add(target);
+                createdAt.add(at);
+                overlay.created(target, at);
             }
-            return chain
-                    .chain(() -> graph.attach(event.tenant(), profile, resolution.attach(), now))
-                    .chain(() -> graph.touch(profile, event.traitsJson(), event.timestamp(), now))
-                    .chain(() -> graph.count(event.tenant(), profile, event.countName(), event.timestamp()));
-        });
+            UUID profile = target;
+            Uni<Void> merges = Uni.createFrom().voidItem();
+            if (!resolution.merge().isEmpty()) {
+                // a merge moves what the database holds: what is pending goes first
+                merges = flush();
+                for (UUID merged : resolution.merge()) {
+                    merges = merges.chain(() -> graph.merge(conn, tenant, merged, profile, now))
+                            .invoke(() -> overlay.merged(merged, profile));
+                }
+            }
+            return merges.invoke(() -> record(event, profile, resolution.attach()));
+        }
+
+        private void record(IncomingEvent event, UUID profile, List<IdentityKey> identities) {
+            for (IdentityKey identity : identities) {
+                attachTo.add(profile);
+                attached.add(identity);
+            }
+            overlay.attached(profile, identities);
+            touches.computeIfAbsent(profile, p -> new Touch()).add(event);
+            counts.computeIfAbsent(profile, p -> new LinkedHashMap<>())
+                    .computeIfAbsent(event.countName(), n -> new Count()).add(event.timestamp());
+        }
+
+        /** Writes what is pending: new profiles, then identifiers, traits and counts. */
+        Uni<Void> flush() {
+            List<UUID> newProfiles = List.copyOf(created);
+            List<Instant> newAt = List.copyOf(createdAt);
+            List<UUID> owners = List.copyOf(attachTo);
+            List<IdentityKey> identities = List.copyOf(attached);
+            List<UUID> touched = new ArrayList<>();
+            List<String> traits = new ArrayList<>();
+            List<Instant> firstSeen = new ArrayList<>();
+            List<Instant> lastSeen = new ArrayList<>();
+            touches.forEach((profile, touch) -> {
+                touched.add(profile);
+                traits.add(touch.traits.toString());
+                firstSeen.add(touch.first);
+                lastSeen.add(touch.last);
+            });
+            List<UUID> counted = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            List<Long> amounts = new ArrayList<>();
+            List<Instant> firstAt = new ArrayList<>();
+            List<Instant> lastAt = new ArrayList<>();
+            counts.forEach((profile, byName) -> byName.forEach((name, count) -> {
+                counted.add(profile);
+                names.add(name);
+                amounts.add(count.n);
+                firstAt.add(count.first);
+                lastAt.add(count.last);
+            }));
+            created.clear();
+            createdAt.clear();
+            attachTo.clear();
+            attached.clear();
+            touches.clear();
+            counts.clear();
+            return graph.createProfiles(conn, tenant, newProfiles, newAt)
+                    .chain(() -> graph.attach(conn, tenant, owners, identities, now))
+                    .chain(() -> graph.touch(conn, touched, traits, firstSeen, lastSeen, now))
+                    .chain(() -> graph.count(conn, tenant, counted, names, amounts, firstAt, lastAt));
+        }
+    }
+
+    /** A profile's traits (merged in event order) and the span of its events' times. */
+    private static final class Touch {
+        final ObjectNode traits = JSON.createObjectNode();
+        Instant first;
+        Instant last;
+
+        void add(IncomingEvent event) {
+            if (event.traitsJson() != null) {
+                try {
+                    if (JSON.readTree(event.traitsJson()) instanceof ObjectNode object) {
+                        traits.setAll(object);
+                    }
+                } catch (JsonProcessingException e) {
+                    throw new IllegalArgumentException("traits are not JSON: " + e.getOriginalMessage(), e);
+                }
+            }
+            first = first == null || event.timestamp().isBefore(first) ? event.timestamp() : first;
+            last = last == null || event.timestamp().isAfter(last) ? event.timestamp() : last;
+        }
+    }
+
+    /** Events of one name on one profile. */
+    private static final class Count {
+        long n;
+        Instant first;
+        Instant last;
+
+        void add(Instant at) {
+            n++;
+            first = first == null || at.isBefore(first) ? at : first;
+            last = last == null || at.isAfter(last) ? at : last;
+        }
     }
 
     /** Forgets dedup keys older than the retention; redeliveries only happen within minutes. */
-    @WithTransaction
     public Uni<Integer> purgeProcessed(Instant before) {
         return graph.purgeProcessed(before);
     }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -188,6 +189,19 @@ class ProfilePipelineTest {
         ProfileService asPartner = GrpcClientUtils.attachHeaders(client,
                 KeycloakTokens.bearer(KeycloakTokens.clientToken("strata-partner-demo")));
         assertCode(Status.Code.UNAUTHENTICATED, () -> asPartner.lookupProfile(request).await().atMost(WAIT));
+    }
+
+    @Test
+    void everyStrataServiceHasAClientWhoseTokensAreTaken() {
+        LookupProfileRequest request = LookupProfileRequest.newBuilder().setTenant("t-" + UUID.randomUUID())
+                .setIdentity(identity(IdentityType.IDENTITY_TYPE_USER_ID, "nobody")).build();
+        for (String service : List.of("ingestion-service", "dedup-service", "profile-service", "segmentation-service",
+                "insight-service", "campaign-service")) {
+            ProfileService asService = GrpcClientUtils.attachHeaders(client,
+                    KeycloakTokens.bearer(KeycloakTokens.clientToken("strata-" + service)));
+            // let in, and told there is no such profile
+            assertCode(Status.Code.NOT_FOUND, () -> asService.lookupProfile(request).await().atMost(WAIT));
+        }
     }
 
     @Test

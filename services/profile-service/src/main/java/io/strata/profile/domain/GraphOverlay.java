@@ -1,0 +1,101 @@
+package io.strata.profile.domain;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A tenant's identity graph as far as a batch of events needs it: who owns each identifier the
+ * batch carries, loaded once from the database, then kept up to date in memory as the batch's
+ * events are resolved one after the other. Resolving against it gives the same answers as reading
+ * the database before every event, without a round trip per event.
+ */
+public final class GraphOverlay {
+
+    /** A profile's facts that identity resolution looks at. */
+    private static final class Owner {
+        final UUID id;
+        Instant createdAt;
+        String userId;
+
+        Owner(UUID id, Instant createdAt, String userId) {
+            this.id = id;
+            this.createdAt = createdAt;
+            this.userId = userId;
+        }
+    }
+
+    /** One identifier as the database has it. */
+    public record Owned(IdentityKey identity, UUID profile, Instant profileCreatedAt, String profileUserId) {
+    }
+
+    // the database orders profiles by (created_at, id), comparing uuids byte by byte: their text does the same
+    private static final Comparator<Owner> AGE = Comparator.<Owner, Instant>comparing(o -> o.createdAt)
+            .thenComparing(o -> o.id.toString());
+
+    private final Map<IdentityKey, Owner> owners = new HashMap<>();
+    private final Map<UUID, Owner> profiles = new HashMap<>();
+
+    public GraphOverlay(List<Owned> rows) {
+        for (Owned row : rows) {
+            Owner owner = profiles.computeIfAbsent(row.profile(),
+                    id -> new Owner(id, row.profileCreatedAt(), row.profileUserId()));
+            owners.put(row.identity(), owner);
+        }
+    }
+
+    /** The event's identifiers that a profile owns, ranked by the owners' age as the resolver expects. */
+    public List<OwnedIdentity> owned(List<IdentityKey> identities) {
+        List<Owner> found = new ArrayList<>();
+        for (IdentityKey identity : identities) {
+            Owner owner = owners.get(identity);
+            if (owner != null && !found.contains(owner)) {
+                found.add(owner);
+            }
+        }
+        found.sort(AGE);
+        List<OwnedIdentity> owned = new ArrayList<>();
+        for (IdentityKey identity : identities) {
+            Owner owner = owners.get(identity);
+            if (owner != null) {
+                owned.add(new OwnedIdentity(identity, owner.id, owner.userId, found.indexOf(owner)));
+            }
+        }
+        return owned;
+    }
+
+    public void created(UUID profile, Instant at) {
+        profiles.put(profile, new Owner(profile, at, null));
+    }
+
+    /** The identifiers now belong to the profile (a user id becomes its user id if it had none). */
+    public void attached(UUID profile, List<IdentityKey> identities) {
+        Owner owner = profiles.get(profile);
+        for (IdentityKey identity : identities) {
+            owners.put(identity, owner);
+            if (identity.type() == IdentityType.USER_ID && owner.userId == null) {
+                owner.userId = identity.value();
+            }
+        }
+    }
+
+    /** {@code source} was folded into {@code target}: its identifiers, its age and its user id move. */
+    public void merged(UUID source, UUID target) {
+        Owner from = profiles.remove(source);
+        Owner into = profiles.get(target);
+        if (from == null || into == null) {
+            return;
+        }
+        owners.replaceAll((identity, owner) -> owner == from ? into : owner);
+        if (from.createdAt.isBefore(into.createdAt)) {
+            into.createdAt = from.createdAt;
+        }
+        if (into.userId == null) {
+            into.userId = from.userId;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.strata.profile.domain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+/** The in-memory graph a batch is resolved against answers as the database would after each event. */
+class GraphOverlayTest {
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final IdentityKey ANON = new IdentityKey(IdentityType.ANONYMOUS_ID, "a1");
+    private static final IdentityKey DEVICE = new IdentityKey(IdentityType.DEVICE_ID, "d1");
+    private static final IdentityKey USER = new IdentityKey(IdentityType.USER_ID, "u1");
+    private static final IdentityKey EMAIL = new IdentityKey(IdentityType.EMAIL, "u1@example.cn");
+
+    @Test
+    void ownersAreRankedByAgeThenId() {
+        UUID older = UUID.fromString("ffffffff-0000-0000-0000-000000000000");
+        UUID younger = UUID.fromString("00000000-0000-0000-0000-000000000001");
+        GraphOverlay overlay = new GraphOverlay(List.of(
+                new GraphOverlay.Owned(DEVICE, younger, T0.plusSeconds(5), null),
+                new GraphOverlay.Owned(ANON, older, T0, null)));
+        List<OwnedIdentity> owned = overlay.owned(List.of(DEVICE, ANON, EMAIL));
+        assertEquals(2, owned.size(), "nobody owns the email");
+        assertEquals(1, owned.get(0).ownerRank());
+        assertEquals(0, owned.get(1).ownerRank());
+    }
+
+    @Test
+    void whatABatchDoesIsSeenByItsLaterEvents() {
+        UUID anonymous = UUID.randomUUID();
+        GraphOverlay overlay = new GraphOverlay(List.of(new GraphOverlay.Owned(ANON, anonymous, T0, null)));
+        UUID known = UUID.randomUUID();
+        overlay.created(known, T0.plusSeconds(60));
+        overlay.attached(known, List.of(USER, EMAIL));
+        assertEquals("u1", overlay.owned(List.of(EMAIL)).get(0).ownerUserId(), "a user id attached names the profile");
+
+        overlay.merged(anonymous, known);
+        List<OwnedIdentity> owned = overlay.owned(List.of(ANON, USER));
+        assertTrue(owned.stream().allMatch(o -> o.owner().equals(known)), "the merged profile's identifiers moved");
+        assertEquals("u1", owned.get(0).ownerUserId());
+
+        UUID third = UUID.randomUUID();
+        overlay.created(third, T0.plusSeconds(120));
+        overlay.attached(third, List.of(DEVICE));
+        List<OwnedIdentity> both = overlay.owned(List.of(DEVICE, ANON));
+        assertEquals(0, both.get(1).ownerRank(), "the merge kept the older creation time");
+        assertNull(both.get(0).ownerUserId());
+    }
+}
