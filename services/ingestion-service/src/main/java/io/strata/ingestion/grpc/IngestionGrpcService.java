@@ -142,7 +142,9 @@ public class IngestionGrpcService implements IngestionService {
             return Uni.createFrom().failure(IngestionException.invalid(WriteKeyInterceptor.SOURCE_METADATA,
                     "not a source id: " + sourceId));
         }
-        return sources.active(tenant, id);
+        // a revoked source is named by the metadata the partner sent, not by an API field
+        return sources.active(tenant, id).onFailure(IngestionException.class).transform(e -> IngestionException
+                .invalid(WriteKeyInterceptor.SOURCE_METADATA, e.getMessage()));
     }
 
     private static SendSummary summary(List<IntakeResult> results) {

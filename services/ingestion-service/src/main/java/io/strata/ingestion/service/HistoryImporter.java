@@ -187,7 +187,7 @@ public class HistoryImporter {
                 if (!retryable || clock.instant().isAfter(giveUp)) {
                     throw e;
                 }
-                // events of the batch already stored are recognised by their messageIds on the retry
+                // events of the batch already stored go again; dedup-service drops them by messageId
                 Thread.sleep(Math.max(100, Math.min(5_000, e.retryAfterSeconds() * 1_000)));
             }
         }

@@ -100,8 +100,11 @@ class PartnerTokenGrpcTest {
         GrpcClientUtils.attachHeaders(admin, KeycloakTokens.bearer(KeycloakTokens.serviceToken()))
                 .revokeSource(RevokeSourceRequest.newBuilder().setTenant("demo").setSourceId(revoked).build())
                 .await().atMost(WAIT);
-        assertEquals(Status.Code.INVALID_ARGUMENT,
-                refusal(() -> as(token, revoked).send(oneEvent("x")).await().atMost(WAIT)));
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
+                () -> as(token, revoked).send(oneEvent("x")).await().atMost(WAIT));
+        assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
+        assertTrue(refused.getStatus().getDescription().startsWith("strata-source: "),
+                refused.getStatus().getDescription());
     }
 
     @Test

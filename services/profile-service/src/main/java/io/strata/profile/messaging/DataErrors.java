@@ -1,9 +1,5 @@
 package io.strata.profile.messaging;
 
-import java.sql.SQLException;
-
-import org.hibernate.JDBCException;
-
 import io.vertx.pgclient.PgException;
 
 /** Database errors that no retry can cure: the data itself is refused. */
@@ -18,13 +14,9 @@ final class DataErrors {
      */
     static boolean isPermanent(Throwable failure) {
         for (Throwable e = failure; e != null; e = e.getCause()) {
-            String state = switch (e) {
-                case JDBCException jdbc -> jdbc.getSQLState();
-                case SQLException sql -> sql.getSQLState();
-                case PgException pg -> pg.getSqlState();
-                default -> null;
-            };
-            if (state != null) {
+            // events are applied on the reactive PostgreSQL client: its errors carry the SQLSTATE
+            if (e instanceof PgException pg && pg.getSqlState() != null) {
+                String state = pg.getSqlState();
                 return state.startsWith("22") || state.startsWith("23") || state.startsWith("54");
             }
         }

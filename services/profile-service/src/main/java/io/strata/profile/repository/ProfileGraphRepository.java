@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
@@ -185,36 +186,33 @@ public class ProfileGraphRepository {
      * traits win over the source's, first/last seen widen, and the old id keeps resolving.
      */
     public Uni<Void> merge(SqlConnection conn, String tenant, UUID source, UUID target, Instant now) {
-        List<String> statements = List.of(
-                "update profile_identities set profile_id = $2 where profile_id = $1",
-                """
+        Tuple pair = Tuple.of(source, target);
+        List<Map.Entry<String, Tuple>> statements = List.of(
+                Map.entry("update profile_identities set profile_id = $2 where profile_id = $1", pair),
+                Map.entry("""
                         insert into profile_event_counts (tenant, profile_id, event_name, count, first_at, last_at)
                         select tenant, $2, event_name, count, first_at, last_at
                         from profile_event_counts where profile_id = $1
                         on conflict (profile_id, event_name) do update set
                             count = profile_event_counts.count + excluded.count,
                             first_at = least(profile_event_counts.first_at, excluded.first_at),
-                            last_at = greatest(profile_event_counts.last_at, excluded.last_at)""",
-                """
+                            last_at = greatest(profile_event_counts.last_at, excluded.last_at)""", pair),
+                Map.entry("""
                         update profiles t set
                             traits = s.traits || t.traits,
                             first_seen = least(t.first_seen, s.first_seen),
                             last_seen = greatest(t.last_seen, s.last_seen),
                             created_at = least(t.created_at, s.created_at),
                             updated_at = $3
-                        from profiles s where t.id = $2 and s.id = $1""",
-                "update profile_merges set into_id = $2 where into_id = $1",
-                "insert into profile_merges (tenant, merged_id, into_id, merged_at) values ($4, $1, $2, $3)",
-                "delete from profiles where id = $1");
-        Object[] values = {source, target, utc(now), tenant}; // $1..$4
+                        from profiles s where t.id = $2 and s.id = $1""", Tuple.of(source, target, utc(now))),
+                Map.entry("update profile_merges set into_id = $2 where into_id = $1", pair),
+                Map.entry("insert into profile_merges (tenant, merged_id, into_id, merged_at) values ($1, $2, $3, $4)",
+                        Tuple.of(tenant, source, target, utc(now))),
+                Map.entry("delete from profiles where id = $1", Tuple.of(source)));
         Uni<Void> chain = Uni.createFrom().voidItem();
-        for (String sql : statements) {
-            int used = 0;
-            for (int i = values.length; i > 0 && used == 0; i--) {
-                used = sql.contains("$" + i) ? i : 0;
-            }
-            Tuple tuple = Tuple.tuple(List.of(values).subList(0, used));
-            chain = chain.chain(() -> conn.preparedQuery(sql).execute(tuple).replaceWithVoid());
+        for (var statement : statements) {
+            chain = chain.chain(() -> conn.preparedQuery(statement.getKey()).execute(statement.getValue())
+                    .replaceWithVoid());
         }
         return chain;
     }

@@ -3,24 +3,23 @@ package io.strata.profile.messaging;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.sql.SQLException;
-
-import org.hibernate.exception.DataException;
 import org.junit.jupiter.api.Test;
+
+import io.vertx.pgclient.PgException;
 
 class DataErrorsTest {
 
     @Test
     void dataAndConstraintErrorsArePermanent() {
         assertTrue(DataErrors.isPermanent(new RuntimeException(
-                new DataException("bad", new SQLException("unsupported Unicode escape sequence", "22P05")))));
-        assertTrue(DataErrors.isPermanent(new SQLException("duplicate key", "23505")));
+                new PgException("unsupported Unicode escape sequence", "ERROR", "22P05", null))));
+        assertTrue(DataErrors.isPermanent(new PgException("duplicate key", "ERROR", "23505", null)));
     }
 
     @Test
     void connectionAndOtherErrorsAreRetried() {
-        assertFalse(DataErrors.isPermanent(new SQLException("connection refused", "08001")));
-        assertFalse(DataErrors.isPermanent(new SQLException("deadlock", "40P01")));
+        assertFalse(DataErrors.isPermanent(new PgException("connection refused", "FATAL", "08001", null)));
+        assertFalse(DataErrors.isPermanent(new PgException("deadlock", "ERROR", "40P01", null)));
         assertFalse(DataErrors.isPermanent(new IllegalStateException("no state")));
     }
 }
