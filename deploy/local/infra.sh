@@ -18,7 +18,6 @@
 #   kafka_ensure / kafka_stop             Kafka on 127.0.0.1:9092 with the topics of topics.txt
 #   kafka_topic_create NAME PARTITIONS / kafka_topic_delete NAME    topics outside topics.txt
 #   keycloak_ensure / keycloak_stop       Keycloak on 127.0.0.1:8180 with realm strata
-#   kafka_group_lag GROUP                 what a consumer group has yet to read
 #   keycloak_token USER [PASSWORD]        access token of a demo user (client strata-cli)
 #   keycloak_client_secret CLIENT         secret of a confidential client
 #   keycloak_service_token CLIENT         client-credentials access token of a confidential client
@@ -492,16 +491,6 @@ kafka_topic_delete() { # NAME
   state="$(_strata_state)" || return 1
   _strata_kafka_tool "$state" org.apache.kafka.tools.TopicCommand \
     --bootstrap-server "$STRATA_KAFKA_HOST:$STRATA_KAFKA_PORT" --delete --if-exists --topic "$1" >/dev/null
-}
-
-# What a consumer group has yet to read of its topics (the sum of its partitions' lag); empty
-# when the group has no committed offsets yet.
-kafka_group_lag() { # GROUP
-  local state
-  state="$(_strata_state)" || return 1
-  _strata_kafka_tool "$state" org.apache.kafka.tools.consumer.group.ConsumerGroupCommand \
-    --bootstrap-server "$STRATA_KAFKA_HOST:$STRATA_KAFKA_PORT" --describe --group "$1" 2>/dev/null |
-    awk 'NR > 1 && $6 ~ /^[0-9]+$/ { lag += $6; seen = 1 } END { if (seen) print lag }'
 }
 
 kafka_ensure() {
