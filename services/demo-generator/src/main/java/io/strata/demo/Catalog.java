@@ -163,24 +163,6 @@ final class Catalog {
         throw new IllegalArgumentException("no category " + id);
     }
 
-    static int topicIndex(String id) {
-        for (int i = 0; i < TOPICS.size(); i++) {
-            if (TOPICS.get(i).id().equals(id)) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("no topic " + id);
-    }
-
-    static int creatorIndex(String id) {
-        for (int i = 0; i < CREATORS.size(); i++) {
-            if (CREATORS.get(i).id().equals(id)) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("no creator " + id);
-    }
-
     /** The products of a category, cheapest first. */
     static List<Product> productsOf(Category category) {
         return PRODUCTS.subList(category.index() * PRODUCTS_PER_CATEGORY, (category.index() + 1) * PRODUCTS_PER_CATEGORY);

@@ -17,6 +17,7 @@ import io.strata.demo.History.Order;
 import io.strata.demo.Identifiers.Device;
 import io.strata.demo.Population.Profile;
 import io.strata.demo.SegmentEvent.ExternalId;
+import io.strata.imports.CsvOrders;
 
 /**
  * One consumer's history, from (seed, index) alone: content exposures, visits, product views
@@ -412,7 +413,7 @@ final class ConsumerGenerator {
 
     /** The message id the CSV importer gives the same order, so loading both files publishes it once. */
     static String orderMessageId(String orderId) {
-        return "import-order-" + orderId;
+        return CsvOrders.orderMessageId(orderId);
     }
 
     private static Product product(UniformRandomProvider rng, int category) {

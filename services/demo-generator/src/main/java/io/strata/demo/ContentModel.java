@@ -56,8 +56,6 @@ final class ContentModel {
 
     /** Every feature, channels first, then topics, then creators. */
     static final List<Feature> FEATURES = features();
-    static final int CHANNELS = Catalog.CHANNELS.size();
-    static final int TOPICS = Catalog.TOPICS.size();
 
     /** probability[crowd][feature]. */
     private static final double[][] PROBABILITY = probabilities();

@@ -8,7 +8,6 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Map;
 import java.util.TreeMap;
@@ -55,10 +54,10 @@ public final class DemoGenerator {
 
         public Options {
             if (consumers < 1 || consumers > 100_000_000L) {
-                throw new IllegalArgumentException("consumers must be between 1 and 100,000,000");
+                throw new IllegalArgumentException("--consumers must be between 1 and 100,000,000, not " + consumers);
             }
-            if (months < 1 || months > 120) {
-                throw new IllegalArgumentException("months must be between 1 and 120");
+            if (months < 12 || months > 24) {
+                throw new IllegalArgumentException("--months must be between 12 and 24, not " + months);
             }
             if (reference == null) {
                 reference = DEFAULT_REFERENCE;
@@ -171,10 +170,5 @@ public final class DemoGenerator {
                 h.ids.memberId() == null ? "" : h.ids.memberId(), devices, anonymous,
                 EventWriter.timestamp(p.firstSeen()), EventWriter.timestamp(p.signedIn()), h.member, h.orders.size(),
                 h.visitsPrevious30, h.visitsLast30);
-    }
-
-    /** The instant the history ends. */
-    public Instant end() {
-        return Instant.ofEpochMilli(time.end());
     }
 }

@@ -31,8 +31,4 @@ final class Weighted {
     double probability(int i) {
         return probabilities[i];
     }
-
-    int size() {
-        return probabilities.length;
-    }
 }

@@ -176,7 +176,7 @@ public final class CsvOrders implements Iterator<ImportRow> {
                 put(traits, "phone", phone);
                 out.accept(ImportRow.of(line, identify));
             }
-            ObjectNode order = base("track", "import-order-" + orderId, userId, anonymousId, timestamp);
+            ObjectNode order = base("track", orderMessageId(orderId), userId, anonymousId, timestamp);
             order.put("event", "Order Completed");
             ObjectNode properties = order.putObject("properties");
             properties.put("order_id", orderId);
@@ -364,5 +364,13 @@ public final class CsvOrders implements Iterator<ImportRow> {
             }
             return value;
         }
+    }
+
+    /**
+     * The messageId of an order's {@code Order Completed} call: derived from the order id, so an
+     * order imported again, or also sent as an event by the demo generator, is published once.
+     */
+    public static String orderMessageId(String orderId) {
+        return "import-order-" + orderId;
     }
 }

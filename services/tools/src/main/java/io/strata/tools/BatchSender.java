@@ -25,12 +25,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * Sends Segment calls (JSON text) through ingestion's {@code /v1/batch}: batches of at most
  * {@code batchSize} calls and 450 KB, {@code parallel} requests in flight and one batch being
  * filled (so memory stays bounded whatever the source), transport errors retried, 429/503 waited
- * out as {@code Retry-After} says, refusals mapped back to the caller's line numbers.
+ * out as {@code Retry-After} says for up to {@link #PATIENCE}, refusals mapped back to the
+ * caller's line numbers. Whatever stops a batch stops the sending: no batch is lost unreported.
  */
 final class BatchSender implements AutoCloseable {
 
     static final int MAX_LISTED = 20;
+    /** Below ingestion's 500 KB per request, in UTF-8 bytes. */
     private static final int MAX_BATCH_BYTES = 450_000;
+    /** How long a batch waits out 429/503 answers before the sending stops. */
+    static final Duration PATIENCE = Duration.ofMinutes(2);
 
     private final URI url;
     private final String authorization;
@@ -80,7 +84,7 @@ final class BatchSender implements AutoCloseable {
     void add(long line, String event) throws InterruptedException {
         failIfAborted();
         summary.rows++;
-        int bytes = event.length();
+        int bytes = utf8Length(event);
         if (!batch.events.isEmpty() && (batch.events.size() == batchSize || batch.bytes + bytes > MAX_BATCH_BYTES)) {
             submit(batch);
             batch = new Batch();
@@ -150,6 +154,8 @@ final class BatchSender implements AutoCloseable {
                 aborted.compareAndSet(null, new Aborted("ingestion's answer cannot be read: " + e.getMessage()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                aborted.compareAndSet(null, new Aborted("a batch could not be sent: " + e));
             } finally {
                 slots.release();
             }
@@ -163,6 +169,7 @@ final class BatchSender implements AutoCloseable {
             body.append(i == 0 ? "" : ",").append(full.events.get(i));
         }
         body.append("]}");
+        long giveUp = System.nanoTime() + PATIENCE.toNanos();
         for (int attempt = 1; ; attempt++) {
             HttpRequest request = HttpRequest.newBuilder(url.resolve("/v1/batch"))
                     .timeout(Duration.ofSeconds(60))
@@ -182,8 +189,11 @@ final class BatchSender implements AutoCloseable {
             }
             int status = response.statusCode();
             if (status == 429 || status == 503) {
-                long wait = response.headers().firstValueAsLong("Retry-After").orElse(2);
-                Thread.sleep(Math.max(1, wait) * 1000);
+                if (System.nanoTime() > giveUp) {
+                    throw new Aborted("ingestion kept answering " + status + " for " + PATIENCE.toMinutes() + " min");
+                }
+                long wait = response.headers().firstValue("Retry-After").map(BatchSender::seconds).orElse(2L);
+                Thread.sleep(Math.clamp(wait, 1, 5) * 1000);
                 continue;
             }
             if (status == 401) {
@@ -201,6 +211,33 @@ final class BatchSender implements AutoCloseable {
             }
             return;
         }
+    }
+
+    private static long seconds(String retryAfter) {
+        try {
+            return Long.parseLong(retryAfter.trim());
+        } catch (NumberFormatException e) {
+            return 2; // an HTTP date, or nonsense: wait a little
+        }
+    }
+
+    /** The length of the text in UTF-8, without encoding it. */
+    static int utf8Length(String text) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     /** Counts of what became of the calls; updated by the senders concurrently. */

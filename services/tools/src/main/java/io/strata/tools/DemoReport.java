@@ -1,5 +1,6 @@
 package io.strata.tools;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -44,9 +45,19 @@ public final class DemoReport implements Callable<Integer> {
     public Integer call() throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(gateway.resolve("/api/v1/profiles/summary?topEvents=8"))
-                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(60)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        if (truths != null && !Files.isRegularFile(truths)) {
+            System.err.println("demo-report: --truths: no such file: " + truths);
+            return 2;
+        }
+        HttpResponse<String> response;
+        try {
+            response = http.send(HttpRequest.newBuilder(gateway.resolve("/api/v1/profiles/summary?topEvents=8"))
+                    .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(60)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            System.err.println("demo-report: the gateway at " + gateway + " does not answer: " + e.getMessage());
+            return 1;
+        }
         if (response.statusCode() != 200) {
             System.err.println("demo-report: the gateway answered " + response.statusCode() + ": " + response.body());
             return 1;
@@ -72,7 +83,7 @@ public final class DemoReport implements Callable<Integer> {
                     profiles == 0 ? 0.0 : 100.0 * e.path("profiles").asLong() / profiles);
             first = false;
         }
-        if (truths != null && Files.isRegularFile(truths)) {
+        if (truths != null) {
             planted(json.readTree(truths.toFile()));
         }
         return 0;

@@ -1,7 +1,6 @@
 package io.strata.tools;
 
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Locale;
@@ -12,6 +11,7 @@ import java.util.stream.Collectors;
 import io.strata.demo.DemoGenerator;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,17 +41,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--send", description = "send the events through ingestion instead of writing events.jsonl")
     boolean send;
 
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:8081", description = "ingestion, with --send (default ${DEFAULT-VALUE})")
-    URI url;
-
-    @Option(names = "--write-key", description = "the write key of the source, with --send")
-    String writeKey;
-
-    @Option(names = "--batch-size", defaultValue = "500", description = "events per request, with --send (default ${DEFAULT-VALUE})")
-    int batchSize;
-
-    @Option(names = "--parallel", defaultValue = "4", description = "requests in flight, with --send (default ${DEFAULT-VALUE})")
-    int parallel;
+    @Mixin
+    IngestionOptions ingestion;
 
     private final PrintStream stdout = System.out;
     private final PrintStream err = System.err;
@@ -59,24 +50,20 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (months < 12 || months > 24) {
-            err.println("generate: --months must be between 12 and 24");
-            return 2;
-        }
-        if (send && (writeKey == null || writeKey.isBlank())) {
-            err.println("generate: --send needs --write-key (./strata generate passes the demo source's)");
-            return 2;
-        }
         DemoGenerator.Options options;
+        BatchSender opened = null;
         try {
             options = new DemoGenerator.Options(seed, consumers, months, end);
+            if (send) {
+                opened = ingestion.open();
+            }
         } catch (IllegalArgumentException e) {
             err.println("generate: " + e.getMessage());
             return 2;
         }
         DemoGenerator generator = new DemoGenerator(options);
         err.printf(Locale.ROOT, "generate: %,d consumers, %d months to %s, seed %d%s%n", consumers, months,
-                options.reference(), seed, send ? ", sending to " + url : ", into " + out);
+                options.reference(), seed, send ? ", sending to " + ingestion.url : ", into " + out);
         long started = System.nanoTime();
         BatchSender.Progress progress = new BatchSender.Progress(() -> (double) consumersDone / consumers, "events", send);
         DemoGenerator.Summary summary;
@@ -90,7 +77,7 @@ public final class GenerateCommand implements Callable<Integer> {
             });
             progress.done(written);
         } else {
-            try (BatchSender sender = new BatchSender(url, writeKey, batchSize, parallel)) {
+            try (BatchSender sender = opened) {
                 long[] line = {0};
                 try {
                     summary = generator.generate(out, json -> {

@@ -4,7 +4,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
@@ -18,6 +17,7 @@ import io.strata.imports.ImportRow;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -38,20 +38,11 @@ public final class ImportCommand implements Callable<Integer> {
     @Option(names = "--format", description = "csv or jsonl (default: from the file name)")
     Format format;
 
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:8081", description = "ingestion (default ${DEFAULT-VALUE})")
-    URI url;
-
-    @Option(names = "--write-key", required = true, description = "the write key of the source the history belongs to")
-    String writeKey;
-
     @Option(names = "--zone", defaultValue = "+08:00", description = "offset of local times in a CSV (default ${DEFAULT-VALUE})")
-    String zone;
+    ZoneOffset zone;
 
-    @Option(names = "--batch-size", defaultValue = "500", description = "events per request (default ${DEFAULT-VALUE})")
-    int batchSize;
-
-    @Option(names = "--parallel", defaultValue = "4", description = "requests in flight (default ${DEFAULT-VALUE})")
-    int parallel;
+    @Mixin
+    IngestionOptions ingestion;
 
     private final ObjectMapper json = new ObjectMapper();
     private final PrintStream out = System.out;
@@ -68,12 +59,18 @@ public final class ImportCommand implements Callable<Integer> {
             err.println("import: say --format csv or --format jsonl (the file name does not tell)");
             return 2;
         }
+        BatchSender opened;
+        try {
+            opened = ingestion.open();
+        } catch (IllegalArgumentException e) {
+            err.println("import: " + e.getMessage());
+            return 2;
+        }
         long size = Files.size(file);
-        try (Counting counting = new Counting(Files.newInputStream(file));
-             BatchSender sender = new BatchSender(url, writeKey, batchSize, parallel)) {
+        try (BatchSender sender = opened; Counting counting = new Counting(Files.newInputStream(file))) {
             Iterator<ImportRow> rows;
             try {
-                rows = (fmt == Format.csv ? ImportFormat.CSV : ImportFormat.JSONL).rows(counting, json, ZoneOffset.of(zone));
+                rows = (fmt == Format.csv ? ImportFormat.CSV : ImportFormat.JSONL).rows(counting, json, zone);
             } catch (IllegalArgumentException e) {
                 err.println("import: " + e.getMessage());
                 return 2;

@@ -19,6 +19,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -36,8 +37,13 @@ import picocli.CommandLine.Option;
         description = "Wait until consumer groups have read every event on their topics.")
 public final class PipelineWait implements Callable<Integer> {
 
-    /** Offset gaps up to this size are read to tell events from transaction markers. */
-    static final long COUNT_BELOW = 20_000;
+    /**
+     * Offset gaps up to this size are read to tell events from transaction markers (about one a
+     * partition once a group is through); larger ones are reported as they are.
+     */
+    static final long COUNT_BELOW = 1_000;
+    /** What one request to Kafka may take before the broker counts as not answering. */
+    private static final String API_TIMEOUT_MS = "10000";
 
     @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka (default ${DEFAULT-VALUE})")
     String bootstrap;
@@ -62,12 +68,20 @@ public final class PipelineWait implements Callable<Integer> {
         }
         long started = System.nanoTime();
         long deadline = started + Duration.ofSeconds(timeoutSeconds).toNanos();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, API_TIMEOUT_MS,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, API_TIMEOUT_MS));
                 KafkaConsumer<byte[], byte[]> reader = reader()) {
             while (true) {
                 Map<String, Long> pending = new LinkedHashMap<>();
-                for (var entry : labelled.entrySet()) {
-                    pending.put(entry.getKey(), pending(admin, reader, entry.getValue()));
+                try {
+                    for (var entry : labelled.entrySet()) {
+                        pending.put(entry.getKey(), pending(admin, reader, entry.getValue()));
+                    }
+                } catch (ExecutionException | KafkaException e) {
+                    Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+                    err.printf("%nstrata: Kafka at %s does not answer: %s%n", bootstrap, cause.getMessage());
+                    return 1;
                 }
                 String status = describe(pending);
                 if (pending.values().stream().allMatch(n -> n == 0)) {
@@ -133,7 +147,8 @@ public final class PipelineWait implements Callable<Integer> {
                 }
             }
         }
-        return reader.position(partition) < to ? Math.max(events, to - reader.position(partition)) : events;
+        // what could not be read in time counts as events still to go
+        return events + Math.max(0, to - reader.position(partition));
     }
 
     private KafkaConsumer<byte[], byte[]> reader() {
@@ -141,6 +156,8 @@ public final class PipelineWait implements Callable<Integer> {
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, API_TIMEOUT_MS);
+        props.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, API_TIMEOUT_MS);
         return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 }

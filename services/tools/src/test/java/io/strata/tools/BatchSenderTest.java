@@ -106,4 +106,44 @@ class BatchSenderTest {
             assertEquals("the write key was refused", stop.getMessage());
         }
     }
+
+    @Test
+    void anAnswerTheSenderCannotUseStopsTheSendingInsteadOfLosingTheBatch() throws Exception {
+        // a refusal pointing past the batch: the batch cannot be accounted for
+        URI url = start((call, body, exchange) -> reply(exchange, 400,
+                "{\"accepted\":0,\"rejected\":[{\"index\":99,\"field\":\"event\",\"reason\":\"x\"}]}"));
+        try (BatchSender sender = new BatchSender(url, "key", 2, 1)) {
+            sender.add(1, "{\"type\":\"track\"}");
+            BatchSender.Aborted stop = assertThrows(BatchSender.Aborted.class, sender::finish);
+            assertTrue(stop.getMessage().startsWith("a batch could not be sent"), stop.getMessage());
+        }
+    }
+
+    @Test
+    void batchesAreMeasuredInUtf8Bytes() {
+        assertEquals(5, BatchSender.utf8Length("hello"));
+        assertEquals(9, BatchSender.utf8Length("精致妈"));
+        assertEquals(4, BatchSender.utf8Length("\uD83D\uDE00"));
+        assertEquals(2, BatchSender.utf8Length("é"));
+    }
+
+    @Test
+    void optionsThatCannotWorkAreRefusedByName() {
+        for (String[] args : new String[][] {
+                {"--url", "localhost:8081"}, {"--parallel", "0"}, {"--batch-size", "0"}, {"--batch-size", "2501"}}) {
+            IngestionOptions options = new IngestionOptions();
+            new picocli.CommandLine(options).parseArgs(concat(args, "--write-key", "k"));
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, options::open);
+            assertTrue(refused.getMessage().startsWith(args[0]), refused.getMessage());
+        }
+        IngestionOptions noKey = new IngestionOptions();
+        new picocli.CommandLine(noKey).parseArgs();
+        assertTrue(assertThrows(IllegalArgumentException.class, noKey::open).getMessage().startsWith("--write-key"));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
 }
