@@ -26,8 +26,7 @@ public class DedupTestResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        String[] kafka = LocalStack.kafkaBootstrapServers().split(",")[0].split(":");
-        LocalStack.requireListening("Kafka", kafka[0], Integer.parseInt(kafka[1]));
+        LocalStack.requireKafka();
         applicationId = "strata-dedup-test-" + UUID.randomUUID();
         // a new application would read the whole incoming topic and forward its history again
         KafkaGroups.startAtEnd(applicationId, INPUT);

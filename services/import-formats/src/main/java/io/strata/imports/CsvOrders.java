@@ -146,6 +146,10 @@ public final class CsvOrders implements Iterator<ImportRow> {
             input.startRecord();
             return records.hasNext() ? new Row(records.next(), parser.getCurrentLineNumber()) : null;
         } catch (IllegalStateException | java.io.UncheckedIOException e) {
+            if (input.broken != null) {
+                // the file itself cannot be read (e.g. a truncated gzip): no row's fault, the caller's to report
+                throw new java.io.UncheckedIOException(input.broken);
+            }
             // malformed input (e.g. an unclosed quote): nothing after it can be read
             exhausted = true;
             unreadable = ImportRow.refused(parser.getCurrentLineNumber(), "the file cannot be read further: "
@@ -169,7 +173,10 @@ public final class CsvOrders implements Iterator<ImportRow> {
             String email = columns.get(first, Columns.EMAIL);
             String phone = columns.get(first, Columns.PHONE);
             if (!email.isEmpty() || !phone.isEmpty()) {
-                ObjectNode identify = base("identify", "import-identify-" + (userId.isEmpty() ? anonymousId : userId),
+                // one id per person and contact details: the same details again are a duplicate, new ones are not
+                String who = userId.isEmpty() ? anonymousId : userId;
+                ObjectNode identify = base("identify", "import-identify-" + who + "-"
+                        + JsonlEvents.digest(email + "\n" + phone),
                         userId, anonymousId, timestamp);
                 ObjectNode traits = identify.putObject("traits");
                 put(traits, "email", email);
@@ -255,11 +262,15 @@ public final class CsvOrders implements Iterator<ImportRow> {
         }
     }
 
-    /** Where each known column is in the file; -1 when absent. */
-    /** Refuses to read more than {@link #MAX_RECORD_CHARS} for one record. */
+    /**
+     * Refuses to read more than {@link #MAX_RECORD_CHARS} for one record, and keeps what the
+     * underlying reader failed with apart from that refusal.
+     */
     private static final class BoundedReader extends FilterReader {
 
         private long left = MAX_RECORD_CHARS;
+        /** What the file's own reading failed with, if it did. */
+        IOException broken;
 
         BoundedReader(Reader in) {
             super(in);
@@ -272,13 +283,24 @@ public final class CsvOrders implements Iterator<ImportRow> {
         @Override
         public int read() throws IOException {
             take(1);
-            return super.read();
+            try {
+                return super.read();
+            } catch (IOException e) {
+                broken = e;
+                throw e;
+            }
         }
 
         @Override
         public int read(char[] buffer, int offset, int length) throws IOException {
             take(1);
-            int n = super.read(buffer, offset, (int) Math.min(length, left + 1));
+            int n;
+            try {
+                n = super.read(buffer, offset, (int) Math.min(length, left + 1));
+            } catch (IOException e) {
+                broken = e;
+                throw e;
+            }
             if (n > 0) {
                 left -= n - 1;
             }
@@ -293,6 +315,7 @@ public final class CsvOrders implements Iterator<ImportRow> {
         }
     }
 
+    /** Where each known column is in the file; -1 when absent. */
     private static final class Columns {
         static final int ORDER_ID = 0;
         static final int USER_ID = 1;

@@ -91,7 +91,8 @@ public final class JsonlEvents implements Iterator<ImportRow> {
         return fits;
     }
 
-    private static String digest(String text) {
+    /** A 128-bit digest of the text, in hex: the stable part of derived messageIds. */
+    static String digest(String text) {
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(hash, 0, 16);

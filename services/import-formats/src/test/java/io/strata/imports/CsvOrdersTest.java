@@ -53,6 +53,21 @@ class CsvOrdersTest {
     }
 
     @Test
+    void newContactDetailsOfACustomerAreANewIdentifyTheSameOnesAreNot() throws IOException {
+        List<ImportRow> rows = read("""
+                order_id,customer_id,email,order_time,category,amount
+                O-1,c-7,li@qq.com,2024-03-08,Shoes,10
+                O-2,c-7,li@qq.com,2024-03-09,Shoes,10
+                O-3,c-7,li.wei@163.com,2024-03-10,Shoes,10
+                """);
+        List<String> identifies = rows.stream().map(ImportRow::event).filter(e -> e.get("type").asText().equals("identify"))
+                .map(e -> e.get("messageId").asText()).toList();
+        assertEquals(3, identifies.size());
+        assertEquals(identifies.get(0), identifies.get(1), "the same email again is a duplicate");
+        assertFalse(identifies.get(2).equals(identifies.get(0)), "a changed email is not dropped as one");
+    }
+
+    @Test
     void orderLevelExportsUseTheAmount() throws IOException {
         List<ImportRow> rows = read("""
                 order_id,user_id,timestamp,category,amount,store

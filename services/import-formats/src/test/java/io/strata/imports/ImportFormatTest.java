@@ -2,6 +2,7 @@ package io.strata.imports;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -35,6 +36,27 @@ class ImportFormatTest {
             List<ImportRow> rows = rows(ImportFormat.JSONL, new ByteArrayInputStream(file));
             assertEquals(1, rows.size());
             assertEquals("u1", rows.get(0).event().get("userId").asText());
+        }
+    }
+
+    @Test
+    void aTruncatedGzipIsAFailureToReadTheFileNotARefusedRow() throws IOException {
+        StringBuilder csv = new StringBuilder("order_id,user_id,order_time,category,amount\n");
+        StringBuilder jsonl = new StringBuilder();
+        for (int i = 0; i < 2000; i++) {
+            csv.append("O-").append(i).append(",u").append(i).append(",2024-01-01,Shoes,").append(i).append('\n');
+            jsonl.append("{\"type\":\"track\",\"userId\":\"u").append(i).append("\",\"event\":\"E\"}\n");
+        }
+        for (ImportFormat format : List.of(ImportFormat.CSV, ImportFormat.JSONL)) {
+            ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+            try (GZIPOutputStream gzip = new GZIPOutputStream(zipped)) {
+                gzip.write((format == ImportFormat.CSV ? csv : jsonl).toString().getBytes(StandardCharsets.UTF_8));
+            }
+            byte[] truncated = java.util.Arrays.copyOf(zipped.toByteArray(), zipped.size() / 2);
+            Exception failure = assertThrows(Exception.class, () -> rows(format, new ByteArrayInputStream(truncated)),
+                    format.name());
+            assertTrue(failure instanceof IOException || failure instanceof java.io.UncheckedIOException,
+                    format + ": " + failure);
         }
     }
 

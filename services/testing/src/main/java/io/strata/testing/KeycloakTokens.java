@@ -27,9 +27,7 @@ public final class KeycloakTokens {
     }
 
     public static String accessToken(String user) {
-        return token(user, "grant_type=password&client_id=strata-cli&scope=openid"
-                + "&username=" + URLEncoder.encode(user, StandardCharsets.UTF_8)
-                + "&password=" + URLEncoder.encode(DEMO_PASSWORD, StandardCharsets.UTF_8));
+        return accessToken(user, "strata-cli");
     }
 
     /** A demo user's token from another public client of the realm (password grant). */

@@ -41,17 +41,29 @@ public final class LocalStack {
 
     /** Fails fast with a message a person can act on when a piece of the stack does not answer. */
     public static void requireListening(String what, String host, int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), 2_000);
-        } catch (IOException e) {
+        if (!isListening(host, port)) {
             throw new IllegalStateException(what + " does not answer on " + host + ":" + port
-                    + "; start the local stack with ./strata up (or run the tests with ./strata test)", e);
+                    + "; start the local stack with ./strata up (or run the tests with ./strata test)");
         }
     }
 
-    public static void requireKafkaAndPostgres() {
-        String[] kafka = kafkaBootstrapServers().split(",")[0].split(":");
+    /** Whether the first Kafka bootstrap server answers. */
+    public static boolean kafkaListening() {
+        String[] kafka = firstKafka();
+        return isListening(kafka[0], Integer.parseInt(kafka[1]));
+    }
+
+    public static void requireKafka() {
+        String[] kafka = firstKafka();
         requireListening("Kafka", kafka[0], Integer.parseInt(kafka[1]));
+    }
+
+    private static String[] firstKafka() {
+        return kafkaBootstrapServers().split(",")[0].split(":");
+    }
+
+    public static void requireKafkaAndPostgres() {
+        requireKafka();
         requireListening("PostgreSQL", postgresHost(), postgresPort());
     }
 

@@ -4,11 +4,12 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.util.Iterator;
-import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import io.strata.imports.ImportFormat;
@@ -30,13 +31,11 @@ import picocli.CommandLine.Parameters;
         description = "Import a CSV of orders or a JSONL of Segment calls through ingestion.")
 public final class ImportCommand implements Callable<Integer> {
 
-    enum Format { csv, jsonl }
-
     @Parameters(index = "0", description = "the file (.gz is read compressed)")
     Path file;
 
     @Option(names = "--format", description = "csv or jsonl (default: from the file name)")
-    Format format;
+    String format;
 
     @Option(names = "--zone", defaultValue = "+08:00", description = "offset of local times in a CSV (default ${DEFAULT-VALUE})")
     ZoneOffset zone;
@@ -54,9 +53,11 @@ public final class ImportCommand implements Callable<Integer> {
             err.println("import: no such file: " + file);
             return 2;
         }
-        Format fmt = format != null ? format : guess(file);
-        if (fmt == null) {
-            err.println("import: say --format csv or --format jsonl (the file name does not tell)");
+        Optional<ImportFormat> chosen = format != null ? ImportFormat.of(format)
+                : ImportFormat.ofFileName(file.getFileName().toString());
+        if (chosen.isEmpty()) {
+            err.println(format != null ? "import: --format must be csv or jsonl, not " + format
+                    : "import: say --format csv or --format jsonl (the file name does not tell)");
             return 2;
         }
         BatchSender opened;
@@ -70,9 +71,12 @@ public final class ImportCommand implements Callable<Integer> {
         try (BatchSender sender = opened; Counting counting = new Counting(Files.newInputStream(file))) {
             Iterator<ImportRow> rows;
             try {
-                rows = (fmt == Format.csv ? ImportFormat.CSV : ImportFormat.JSONL).rows(counting, json, zone);
+                rows = chosen.get().rows(counting, json, zone);
             } catch (IllegalArgumentException e) {
                 err.println("import: " + e.getMessage());
+                return 2;
+            } catch (IOException e) {
+                err.println("import: the file cannot be read: " + e.getMessage());
                 return 2;
             }
             BatchSender.Progress progress = new BatchSender.Progress(
@@ -90,13 +94,11 @@ public final class ImportCommand implements Callable<Integer> {
                 return sender.finish(progress, out, "calls made from the file");
             } catch (BatchSender.Aborted e) {
                 return sender.stopped("import", e, out, "calls made from the file");
+            } catch (UncheckedIOException e) {
+                return sender.stopped("import", new BatchSender.Aborted("the file cannot be read: "
+                        + e.getCause().getMessage()), out, "calls made from the file");
             }
         }
-    }
-
-    private static Format guess(Path file) {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT).replaceFirst("\\.gz$", "");
-        return name.endsWith(".csv") ? Format.csv : name.endsWith(".jsonl") || name.endsWith(".ndjson") ? Format.jsonl : null;
     }
 
     /** Bytes read from the file, for the progress display. */

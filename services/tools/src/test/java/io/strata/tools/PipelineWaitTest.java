@@ -39,8 +39,7 @@ class PipelineWaitTest {
 
     @BeforeEach
     void topic() throws Exception {
-        String[] kafka = LocalStack.kafkaBootstrapServers().split(",")[0].split(":");
-        LocalStack.requireListening("Kafka", kafka[0], Integer.parseInt(kafka[1]));
+        LocalStack.requireKafka();
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers()));
         admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
     }

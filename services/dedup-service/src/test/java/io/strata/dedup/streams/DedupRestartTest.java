@@ -60,8 +60,7 @@ class DedupRestartTest {
 
     @BeforeEach
     void createTopics() throws Exception {
-        String[] kafka = LocalStack.kafkaBootstrapServers().split(",")[0].split(":");
-        LocalStack.requireListening("Kafka", kafka[0], Integer.parseInt(kafka[1]));
+        LocalStack.requireKafka();
         String run = UUID.randomUUID().toString();
         String prefix = "test.dedup-restart." + run;
         settings = new DedupTopology.Settings(prefix + ".incoming", prefix + ".events", prefix + ".dlq",

@@ -1,9 +1,6 @@
 package io.strata.gateway.mapping;
 
-import java.time.Instant;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.google.protobuf.Timestamp;
 
 import io.strata.proto.ingestion.v1.Source;
 
@@ -17,11 +14,8 @@ public record SourceDto(String id, String name, Integer rateLimitPerSecond, Stri
     public static SourceDto of(Source source, String writeKey) {
         return new SourceDto(source.getId(), source.getName(),
                 source.getRateLimitPerSecond() == 0 ? null : source.getRateLimitPerSecond(),
-                iso(source.getCreatedAt()), source.hasRevokedAt() ? iso(source.getRevokedAt()) : null,
+                ProfileMapper.iso(source.getCreatedAt()),
+                source.hasRevokedAt() ? ProfileMapper.iso(source.getRevokedAt()) : null,
                 writeKey == null || writeKey.isEmpty() ? null : writeKey);
-    }
-
-    private static String iso(Timestamp ts) {
-        return Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos()).toString();
     }
 }

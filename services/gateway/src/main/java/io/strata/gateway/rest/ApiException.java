@@ -18,6 +18,26 @@ public class ApiException extends RuntimeException {
         return new ApiException(Response.Status.BAD_REQUEST, message, field);
     }
 
+    /**
+     * A whole-number query parameter within bounds; absent means the default. Declared as a String
+     * so that text which is no number is a 400 naming it (a JAX-RS int parameter would be a 404).
+     */
+    public static int intParam(String name, String raw, int defaultValue, int min, int max) {
+        if (raw == null || raw.isBlank()) {
+            return defaultValue;
+        }
+        int value;
+        try {
+            value = Integer.parseInt(raw.trim());
+        } catch (NumberFormatException e) {
+            throw badRequest(name, name + " must be a whole number between " + min + " and " + max + ", not " + raw);
+        }
+        if (value < min || value > max) {
+            throw badRequest(name, name + " must be between " + min + " and " + max);
+        }
+        return value;
+    }
+
     public Response.Status status() {
         return status;
     }

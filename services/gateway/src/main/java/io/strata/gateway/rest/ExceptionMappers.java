@@ -36,6 +36,8 @@ public class ExceptionMappers {
             case PERMISSION_DENIED -> Problem.response(Response.Status.FORBIDDEN, status.getDescription(), null);
             case UNAUTHENTICATED -> Problem.response(Response.Status.UNAUTHORIZED, status.getDescription(), null);
             case UNAVAILABLE, DEADLINE_EXCEEDED -> unavailable(e);
+            case RESOURCE_EXHAUSTED -> Response.fromResponse(Problem.response(Response.Status.TOO_MANY_REQUESTS,
+                    status.getDescription(), null)).header("Retry-After", 5).build();
             default -> {
                 LOG.errorf(e, "service call failed");
                 yield Problem.response(Response.Status.BAD_GATEWAY, "a service failed to answer", null);

@@ -76,12 +76,20 @@ public class ImportResource {
             throws IOException, InterruptedException {
         String sourceId = SourceResource.uuid(id);
         ImportFormat fmt = format(format, contentType);
+        return Summary.of(imports.importFile(tenant.tenant(), sourceId, fmt, offset(zone), body));
+    }
+
+    /**
+     * The offset's canonical id. An unencoded {@code +} in a query string reads as a space
+     * ({@code ?zone=+08:00} arrives as " 08:00"), so a leading space is taken for the plus.
+     */
+    static String offset(String zone) {
+        String z = zone.startsWith(" ") ? "+" + zone.strip() : zone.strip();
         try {
-            ZoneOffset.of(zone);
+            return ZoneOffset.of(z).getId();
         } catch (DateTimeException e) {
-            throw ApiException.badRequest("zone", "zone must be an offset such as +08:00");
+            throw ApiException.badRequest("zone", "zone must be an offset such as +08:00, not " + zone);
         }
-        return Summary.of(imports.importFile(tenant.tenant(), sourceId, fmt, zone, body));
     }
 
     /** From {@code ?format=}, else from the media type of the body. */

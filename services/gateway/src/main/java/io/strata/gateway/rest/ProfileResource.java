@@ -85,10 +85,8 @@ public class ProfileResource {
     @Operation(summary = "What the tenant's profiles add up to",
             description = "Profiles (known: signed in at least once; anonymous), identifiers by type, "
                     + "profiles merged by identity resolution, events, and the most frequent events.")
-    public Uni<Summary> summary(@QueryParam("topEvents") @jakarta.ws.rs.DefaultValue("10") int topEvents) {
-        if (topEvents < 1 || topEvents > 100) {
-            throw ApiException.badRequest("topEvents", "topEvents must be between 1 and 100");
-        }
+    public Uni<Summary> summary(@QueryParam("topEvents") String topEventsParam) {
+        int topEvents = ApiException.intParam("topEvents", topEventsParam, 10, 1, 100);
         return profiles.summarize(tenant.tenant(), topEvents).map(s -> {
             Map<String, Long> identities = new LinkedHashMap<>();
             s.getIdentitiesByTypeMap().entrySet().stream().sorted(Map.Entry.comparingByKey())

@@ -50,11 +50,9 @@ public class SourceResource {
 
     @GET
     @Operation(summary = "The tenant's sources, by name")
-    public Uni<SourcePage> list(@QueryParam("pageSize") @DefaultValue("50") int pageSize,
+    public Uni<SourcePage> list(@QueryParam("pageSize") String pageSizeParam,
             @QueryParam("cursor") @DefaultValue("") String cursor) {
-        if (pageSize < 1 || pageSize > MAX_PAGE) {
-            throw ApiException.badRequest("pageSize", "pageSize must be between 1 and " + MAX_PAGE);
-        }
+        int pageSize = ApiException.intParam("pageSize", pageSizeParam, 50, 1, MAX_PAGE);
         return sources.list(tenant.tenant(), pageSize, cursor).map(page -> new SourcePage(
                 page.getSourcesList().stream().map(s -> SourceDto.of(s, null)).toList(),
                 page.getPage().getNextPageToken().isEmpty() ? null : page.getPage().getNextPageToken()));

@@ -114,6 +114,10 @@ class ImportResourceTest {
                 .post("/api/v1/sources/" + id + "/imports").then().statusCode(400).body("field", is("zone"));
         given().auth().oauth2(alice).contentType("text/csv").body("a\n")
                 .post("/api/v1/sources/not-a-uuid/imports").then().statusCode(400).body("field", is("id"));
+        // an unencoded "+" in a query string arrives as a space
+        assertEquals("+05:30", ImportResource.offset(" 05:30"));
+        assertEquals("+08:00", ImportResource.offset("+08:00"));
+        assertEquals("-03:00", ImportResource.offset("-03:00"));
     }
 
     @Test

@@ -53,6 +53,8 @@ class ProfileResourceTest {
         given().auth().oauth2(bob).get("/api/v1/profiles/summary").then().statusCode(200).body("profiles", is(0));
         given().auth().oauth2(alice).queryParam("topEvents", 0).get("/api/v1/profiles/summary")
                 .then().statusCode(400).body("field", is("topEvents"));
+        given().auth().oauth2(alice).queryParam("topEvents", "ten").get("/api/v1/profiles/summary")
+                .then().statusCode(400).body("field", is("topEvents"));
     }
 
     @Test

@@ -88,5 +88,7 @@ class SourceResourceTest {
                 .then().statusCode(400).body("field", is("id"));
         given().auth().oauth2(alice).queryParam("pageSize", 0).get("/api/v1/sources")
                 .then().statusCode(400).body("field", is("pageSize"));
+        given().auth().oauth2(alice).queryParam("pageSize", "many").get("/api/v1/sources")
+                .then().statusCode(400).body("field", is("pageSize"));
     }
 }

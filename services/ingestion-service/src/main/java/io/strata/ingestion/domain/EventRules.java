@@ -90,6 +90,13 @@ public final class EventRules {
         return receivedAt.minus(Duration.between(original, sentAt));
     }
 
+    /** Refuses an event larger than the per-event limit, as stored (every entry point's rule). */
+    public static void checkSize(Event event, int maxBytes) {
+        if (event.getSerializedSize() > maxBytes) {
+            throw new InvalidEventException("", "the event is larger than " + maxBytes / 1024 + " KB");
+        }
+    }
+
     /** The key on the incoming topic: what dedup-service's window is kept by. */
     public static String incomingKey(Event event) {
         return event.getSourceId() + "/" + event.getMessageId();

@@ -16,6 +16,13 @@ import com.google.protobuf.ByteString;
  */
 final class ChunkPipe extends InputStream {
 
+    /** The stream of chunks failed (the caller broke it, went silent or overran the window): no fault of the file. */
+    static final class Broken extends IOException {
+        Broken(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     private static final ByteString END = ByteString.copyFromUtf8("end");
 
     private final BlockingQueue<ByteString> chunks = new LinkedBlockingQueue<>();
@@ -103,13 +110,13 @@ final class ChunkPipe extends InputStream {
                 chunk = chunks.poll(idleTimeoutMillis, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IOException("interrupted while waiting for the file", e);
+                throw new Broken("interrupted while waiting for the file", e);
             }
             if (chunk == null) {
-                throw new IOException("no bytes of the file for " + idleTimeoutMillis / 1000 + " s");
+                throw new Broken("no bytes of the file for " + idleTimeoutMillis / 1000 + " s", null);
             }
             if (failure != null) {
-                throw new IOException("the file's stream broke: " + failure.getMessage(), failure);
+                throw new Broken("the file's stream broke: " + failure.getMessage(), failure);
             }
             if (chunk == END) {
                 ended = true;

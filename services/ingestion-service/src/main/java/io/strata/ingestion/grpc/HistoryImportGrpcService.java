@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
 import jakarta.annotation.security.RolesAllowed;
 import io.smallrye.mutiny.Multi;
@@ -126,10 +127,24 @@ public class HistoryImportGrpcService implements HistoryImportService {
             emitter.fail(Status.CANCELLED.withDescription("the import was interrupted").asRuntimeException());
         } catch (java.io.IOException e) {
             LOG.infof("import into source %s stopped: %s", source.id(), e.getMessage());
-            emitter.fail(Status.CANCELLED.withDescription("file: " + e.getMessage()).asRuntimeException());
+            emitter.fail(readFailure(e));
         } catch (RuntimeException e) {
             emitter.fail(GrpcErrors.toStatus(e));
         }
+    }
+
+    /**
+     * A stream that broke is the caller's doing (CANCELLED); anything else the reader could not get
+     * through, e.g. a truncated gzip, is the file's (INVALID_ARGUMENT naming it).
+     */
+    static StatusRuntimeException readFailure(java.io.IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ChunkPipe.Broken) {
+                return Status.CANCELLED.withDescription("file: " + t.getMessage()).asRuntimeException();
+            }
+        }
+        return Status.INVALID_ARGUMENT.withDescription("file: the file cannot be read: " + e.getMessage())
+                .asRuntimeException();
     }
 
     static Header header(ImportHistoryRequest request) {

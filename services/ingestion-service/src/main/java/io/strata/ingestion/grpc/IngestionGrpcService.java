@@ -99,9 +99,7 @@ public class IngestionGrpcService implements IngestionService {
 
     private Candidate candidate(int index, Event event, Source source, Instant receivedAt, Instant sentAt) {
         try {
-            if (event.getSerializedSize() > limits.maxEventBytes()) {
-                throw new InvalidEventException("", "the event is larger than " + limits.maxEventBytes() / 1024 + " KB");
-            }
+            EventRules.checkSize(event, limits.maxEventBytes());
             Event.Builder builder = event.toBuilder();
             EventRules.check(builder);
             boolean clientMessageId = EventRules.stamp(builder, source, receivedAt, sentAt);

@@ -22,7 +22,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.strata.imports.ImportFormat;
 import io.strata.imports.ImportRow;
+import io.strata.ingestion.config.IngestionConfig;
 import io.strata.ingestion.domain.Candidate;
+import io.strata.ingestion.domain.EventRules;
 import io.strata.ingestion.domain.IngestionException;
 import io.strata.ingestion.domain.IntakeResult;
 import io.strata.ingestion.domain.InvalidEventException;
@@ -48,13 +50,18 @@ public class HistoryImporter {
     static final int CONCURRENT_IMPORTS = 4;
 
     private final EventIntake intake;
+    private final SourceRateLimiter rateLimiter;
+    private final int maxEventBytes;
     private final ObjectMapper json;
     private final MeterRegistry registry;
     private final Semaphore running = new Semaphore(CONCURRENT_IMPORTS);
     private final Clock clock = Clock.systemUTC();
 
-    public HistoryImporter(EventIntake intake, ObjectMapper json, MeterRegistry registry) {
+    public HistoryImporter(EventIntake intake, SourceRateLimiter rateLimiter, IngestionConfig config, ObjectMapper json,
+            MeterRegistry registry) {
         this.intake = intake;
+        this.rateLimiter = rateLimiter;
+        this.maxEventBytes = config.limits().maxEventBytes();
         this.json = json;
         this.registry = registry;
     }
@@ -119,11 +126,13 @@ public class HistoryImporter {
             throw IngestionException.invalid("file", e.getMessage());
         }
         Summary summary = new Summary();
-        List<ImportRow> batch = new ArrayList<>(BATCH);
+        // a batch larger than the source's burst would be refused for ever
+        int size = (int) Math.max(1, Math.min(BATCH, rateLimiter.capacity(source)));
+        List<ImportRow> batch = new ArrayList<>(size);
         try {
             while (rows.hasNext()) {
                 batch.add(rows.next());
-                if (batch.size() == BATCH) {
+                if (batch.size() == size) {
                     submit(source, batch, summary);
                     batch.clear();
                     progress.report(summary);
@@ -165,10 +174,11 @@ public class HistoryImporter {
         rejections.forEach(summary::reject);
     }
 
-    private static Candidate candidate(int index, ObjectNode event, Source source, Instant receivedAt) {
+    private Candidate candidate(int index, ObjectNode event, Source source, Instant receivedAt) {
         try {
             SegmentEventParser.Parsed parsed = SegmentEventParser.parse(SegmentEventParser.type(event), event, source,
                     receivedAt, SegmentEventParser.BatchDefaults.NONE);
+            EventRules.checkSize(parsed.event(), maxEventBytes);
             return Candidate.valid(index, parsed.event(), parsed.clientMessageId());
         } catch (InvalidEventException e) {
             return Candidate.rejected(index, SegmentEventParser.messageIdOf(event), e);
@@ -181,6 +191,9 @@ public class HistoryImporter {
         while (true) {
             try {
                 return intake.accept(source, candidates).await().atMost(PATIENCE);
+            } catch (io.smallrye.mutiny.TimeoutException e) {
+                // Kafka took the whole patience to answer: as unavailable as it gets
+                throw IngestionException.unavailable("events cannot be stored right now; retry later", 5);
             } catch (IngestionException e) {
                 boolean retryable = e.kind() == IngestionException.Kind.RATE_LIMITED
                         || e.kind() == IngestionException.Kind.UNAVAILABLE;

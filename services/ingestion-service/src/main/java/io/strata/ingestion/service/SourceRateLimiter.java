@@ -34,7 +34,7 @@ public class SourceRateLimiter {
 
     /** Takes {@code events} tokens, or refuses with the seconds to wait before retrying. */
     public void acquire(Source source, int events) {
-        int perSecond = source.rateLimitPerSecond() != null ? source.rateLimitPerSecond() : config.eventsPerSecond();
+        int perSecond = perSecond(source);
         Limited limited = buckets.compute(source.id(),
                 (id, existing) -> existing != null && existing.perSecond() == perSecond ? existing
                         : new Limited(perSecond, bucket(perSecond)));
@@ -46,6 +46,15 @@ public class SourceRateLimiter {
                     : probe.getNanosToWaitForRefill();
             throw IngestionException.rateLimited(Math.max(1, (long) Math.ceil(waitNanos / 1e9)));
         }
+    }
+
+    /** The most events one request of the source can ever get through at once (its burst). */
+    public long capacity(Source source) {
+        return (long) perSecond(source) * config.burstSeconds();
+    }
+
+    private int perSecond(Source source) {
+        return source.rateLimitPerSecond() != null ? source.rateLimitPerSecond() : config.eventsPerSecond();
     }
 
     private Bucket bucket(int perSecond) {

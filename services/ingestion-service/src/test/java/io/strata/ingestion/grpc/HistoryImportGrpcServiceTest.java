@@ -138,6 +138,52 @@ class HistoryImportGrpcServiceTest {
     }
 
     @Test
+    void aSourceLimitedBelowOneBatchStillImports() {
+        String tenant = "t-" + UUID.randomUUID();
+        // 50 events/s with a 2 s burst: a batch of 500 would be refused for ever
+        String sourceId = admin.createSource(CreateSourceRequest.newBuilder().setTenant(tenant).setName("slow")
+                .setRateLimitPerSecond(50).build()).await().atMost(WAIT).getSource().getId();
+        StringBuilder jsonl = new StringBuilder();
+        for (int i = 0; i < 150; i++) {
+            jsonl.append("{\"type\":\"track\",\"userId\":\"u").append(i).append("\",\"event\":\"E\"}\n");
+        }
+        ImportSummary summary = run(imports, file(header(tenant, sourceId, ImportFormat.IMPORT_FORMAT_JSONL),
+                jsonl.toString(), 4096));
+        assertEquals(150, summary.getAccepted());
+    }
+
+    @Test
+    void aFileThatCannotBeReadIsRefusedAsTheFilesFault() throws Exception {
+        String tenant = "t-" + UUID.randomUUID();
+        String sourceId = source(tenant);
+        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(zipped)) {
+            for (int i = 0; i < 2000; i++) {
+                gzip.write(("{\"type\":\"track\",\"userId\":\"u" + i + "\",\"event\":\"E\"}\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        byte[] truncated = java.util.Arrays.copyOf(zipped.toByteArray(), zipped.size() / 2);
+        List<ImportHistoryRequest> requests = List.of(header(tenant, sourceId, ImportFormat.IMPORT_FORMAT_JSONL),
+                ImportHistoryRequest.newBuilder().setChunk(ByteString.copyFrom(truncated)).build());
+        assertRefused(Status.Code.INVALID_ARGUMENT, "file: the file cannot be read", requests);
+    }
+
+    @Test
+    void anEventOverTheSizeLimitIsARefusedRow() {
+        String tenant = "t-" + UUID.randomUUID();
+        String sourceId = source(tenant);
+        String big = "x".repeat(40_000);
+        String jsonl = "{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"E\",\"properties\":{\"note\":\"" + big + "\"}}\n"
+                + "{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"E\"}\n";
+        ImportSummary summary = run(imports, file(header(tenant, sourceId, ImportFormat.IMPORT_FORMAT_JSONL), jsonl, 65536));
+        assertEquals(1, summary.getAccepted());
+        assertEquals(1, summary.getRejectedRows());
+        assertEquals(1, summary.getRejections(0).getLine());
+        assertTrue(summary.getRejections(0).getReason().contains("larger than"), summary.getRejections(0).getReason());
+    }
+
+    @Test
     void jsonlCallsAreValidatedAsTheHttpApiDoes() {
         String tenant = "t-" + UUID.randomUUID();
         String sourceId = source(tenant);
