@@ -24,7 +24,7 @@ final class Population {
     /** Share of consumers whose first visits are anonymous, on one or more devices. */
     static final double ANONYMOUS_FIRST = 0.35;
     private static final int SEARCH_LIMIT = 20_000;
-    private static final long DAY = 86_400_000L;
+    private static final long DAY = TimeFrame.DAY;
     private static final long WEEK = 7 * DAY;
     /** A referrer has been signed in for at least this long before the data ends. */
     private static final long REFERRER_MIN_AGE = 45 * DAY;
