@@ -10,6 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.strata.proto.events.v1.Event;
+import io.strata.testing.KafkaProbe;
+import io.strata.testing.LocalStack;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +22,6 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -28,12 +32,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.strata.proto.events.v1.Event;
-import io.strata.testing.KafkaProbe;
-import io.strata.testing.LocalStack;
 
 /** The service against the local broker: incoming topic in, events topic and dead letters out. */
 @QuarkusTest
@@ -76,9 +74,12 @@ class DedupServiceTest {
             List<ConsumerRecord<String, byte[]>> out =
                     events.await(r -> r.key() != null && r.key().startsWith(tenant + "/"), 2, WAIT);
             assertEquals(2, out.size(), "forwarded: " + out.size());
-            assertEquals(List.of("m-1", "m-2"),
+            assertEquals(
+                    List.of("m-1", "m-2"),
                     out.stream().map(r -> parse(r.value()).getMessageId()).toList());
-            assertEquals(List.of(tenant + "/u-1", tenant + "/u-1"), out.stream().map(ConsumerRecord::key).toList());
+            assertEquals(
+                    List.of(tenant + "/u-1", tenant + "/u-1"),
+                    out.stream().map(ConsumerRecord::key).toList());
             assertArrayEquals(event.toByteArray(), out.get(0).value());
         }
         assertTrue(metric("duplicate") >= duplicatesBefore + 1, "the resend is counted as a duplicate");
@@ -90,14 +91,15 @@ class DedupServiceTest {
         String key = "src-test/" + UUID.randomUUID();
         byte[] junk = "not an event".getBytes(StandardCharsets.UTF_8);
         try (KafkaProbe deadLetters = new KafkaProbe(DLQ)) {
-            RecordMetadata sent = producer.send(new ProducerRecord<>(INPUT, key, junk)).get();
+            RecordMetadata sent =
+                    producer.send(new ProducerRecord<>(INPUT, key, junk)).get();
 
             List<ConsumerRecord<String, byte[]>> dead = deadLetters.await(r -> key.equals(r.key()), 1, WAIT);
             assertEquals(1, dead.size());
             assertArrayEquals(junk, dead.get(0).value());
             assertEquals("dedup-service", header(dead.get(0), "strata-dlq-service"));
-            assertEquals(INPUT + "-" + sent.partition() + "@" + sent.offset(),
-                    header(dead.get(0), "strata-dlq-origin"));
+            assertEquals(
+                    INPUT + "-" + sent.partition() + "@" + sent.offset(), header(dead.get(0), "strata-dlq-origin"));
             assertTrue(header(dead.get(0), "strata-dlq-reason").startsWith("not an Event"));
         }
         assertTrue(metric("dead_letter") >= 1);
@@ -105,22 +107,31 @@ class DedupServiceTest {
 
     @Test
     void healthAndMetricsAreServed() {
-        await("ready").atMost(WAIT).pollInterval(Duration.ofMillis(200))
+        await("ready")
+                .atMost(WAIT)
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> given().get("/q/health/ready").statusCode() == 200);
-        given().get("/q/health/ready").then().statusCode(200)
+        given().get("/q/health/ready")
+                .then()
+                .statusCode(200)
                 .body(containsString("Kafka Streams topics health check"))
                 .body(containsString("Dedup pipeline running"));
-        given().get("/q/health/live").then().statusCode(200)
+        given().get("/q/health/live")
+                .then()
+                .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body(containsString("Kafka Streams state health check"));
-        given().get("/q/metrics").then().statusCode(200)
+        given().get("/q/metrics")
+                .then()
+                .statusCode(200)
                 .body(containsString("strata_dedup_events_total{outcome=\"forwarded\"}"))
                 .body(containsString("strata_dedup_events_total{outcome=\"duplicate\"}"))
                 .body(containsString("strata_dedup_events_total{outcome=\"dead_letter\"}"));
     }
 
     private static RecordMetadata send(Integer partition, Event event) throws Exception {
-        return producer.send(new ProducerRecord<>(INPUT, partition, incomingKey(event), event.toByteArray())).get();
+        return producer.send(new ProducerRecord<>(INPUT, partition, incomingKey(event), event.toByteArray()))
+                .get();
     }
 
     private static Event parse(byte[] value) {
@@ -139,8 +150,9 @@ class DedupServiceTest {
     /** A counter as Prometheus scrapes it. */
     private static double metric(String outcome) {
         String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        Matcher m = Pattern.compile("^strata_dedup_events_total\\{outcome=\"" + outcome + "\"} (\\S+)$",
-                Pattern.MULTILINE).matcher(body);
+        Matcher m = Pattern.compile(
+                        "^strata_dedup_events_total\\{outcome=\"" + outcome + "\"} (\\S+)$", Pattern.MULTILINE)
+                .matcher(body);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 }

@@ -1,5 +1,8 @@
 package io.strata.dedup;
 
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.strata.testing.KafkaGroups;
+import io.strata.testing.LocalStack;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,10 +10,6 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
-
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import io.strata.testing.KafkaGroups;
-import io.strata.testing.LocalStack;
 
 /**
  * A Kafka Streams application of the test's own beside any running stack: its own application id
@@ -36,18 +35,23 @@ public class DedupTestResource implements QuarkusTestResourceLifecycleManager {
             throw new IllegalStateException("cannot create a state directory", e);
         }
         return Map.of(
-                "quarkus.kafka-streams.application-id", applicationId,
-                "quarkus.kafka-streams.bootstrap-servers", LocalStack.kafkaBootstrapServers(),
-                "kafka-streams.state.dir", stateDir.toString(),
+                "quarkus.kafka-streams.application-id",
+                applicationId,
+                "quarkus.kafka-streams.bootstrap-servers",
+                LocalStack.kafkaBootstrapServers(),
+                "kafka-streams.state.dir",
+                stateDir.toString(),
                 // leave the group when stopping, so the group is empty and can be deleted
-                "kafka-streams.consumer.internal.leave.group.on.close", "true");
+                "kafka-streams.consumer.internal.leave.group.on.close",
+                "true");
     }
 
     @Override
     public void stop() {
         KafkaGroups.deleteStreamsApplication(applicationId);
         try (Stream<Path> files = Files.walk(stateDir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            files.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             // a temporary directory
         }

@@ -1,15 +1,13 @@
 package io.strata.dedup;
 
 import com.google.protobuf.Timestamp;
-
 import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
 
 /** Events as ingestion publishes them on the incoming topic. */
 public final class TestEvents {
 
-    private TestEvents() {
-    }
+    private TestEvents() {}
 
     public static Event track(String tenant, String sourceId, String messageId, String userId, String anonymousId) {
         return Event.newBuilder()

@@ -1,10 +1,8 @@
 package io.strata.demo;
 
-import java.util.List;
-
-import org.apache.commons.rng.UniformRandomProvider;
-
 import io.strata.demo.Catalog.Category;
+import java.util.List;
+import org.apache.commons.rng.UniformRandomProvider;
 
 /**
  * Which categories an order holds. With the probability of a bundle, the order holds that
@@ -16,8 +14,7 @@ import io.strata.demo.Catalog.Category;
 final class BasketModel {
 
     /** A pair of categories bought together, and the share of orders that are that bundle. */
-    record Bundle(Category a, Category b, double probability) {
-    }
+    record Bundle(Category a, Category b, double probability) {}
 
     static final double SECOND = 0.22;
 
@@ -34,8 +31,7 @@ final class BasketModel {
     private static final Weighted POPULARITY = new Weighted(
             Catalog.CATEGORIES.stream().mapToDouble(Category::weight).toArray());
 
-    private BasketModel() {
-    }
+    private BasketModel() {}
 
     /** The categories of one order (one or two distinct indexes). */
     static int[] draw(UniformRandomProvider rng) {
@@ -108,7 +104,8 @@ final class BasketModel {
         for (int i = 0; i < BUNDLES.size(); i++) {
             weights[i] = BUNDLES.get(i).probability();
         }
-        weights[BUNDLES.size()] = 1 - BUNDLES.stream().mapToDouble(Bundle::probability).sum();
+        weights[BUNDLES.size()] =
+                1 - BUNDLES.stream().mapToDouble(Bundle::probability).sum();
         return weights;
     }
 

@@ -12,20 +12,16 @@ import java.util.List;
 final class Catalog {
 
     /** A product category: id, Chinese and English names, share of the baskets it leads, list-price level (CNY). */
-    record Category(int index, String id, String zh, String en, double weight, double price, String[] nouns) {
-    }
+    record Category(int index, String id, String zh, String en, double weight, double price, String[] nouns) {}
 
     /** One product: its list price in fen (CNY cents). */
-    record Product(String id, String sku, String name, Category category, long listPriceFen) {
-    }
+    record Product(String id, String sku, String name, Category category, long listPriceFen) {}
 
     /** A content creator (KOL) or account, with the platform they mostly publish on. */
-    record Creator(String id, String name, String platform) {
-    }
+    record Creator(String id, String name, String platform) {}
 
     /** A content topic. */
-    record Topic(String id, String zh) {
-    }
+    record Topic(String id, String zh) {}
 
     static final String BRAND = "澜序 LANXU";
     static final int PRODUCTS_PER_CATEGORY = 17;
@@ -62,10 +58,13 @@ final class Catalog {
             category(28, "outdoor", "户外", "Outdoor", 1.5, 279, "露营椅", "冲锋衣", "防晒帽", "登山杖"),
             category(29, "toys", "玩具", "Toys", 2, 119, "积木", "毛绒玩具", "益智拼图", "盲盒"));
 
-    private static final String[] VARIANTS = {"经典款", "升级款", "轻盈版", "滋润版", "限定款", "旅行装", "家庭装",
-        "礼盒装", "迷你装", "国潮联名款", "专业版", "基础款", "大师系列", "四季款", "轻奢款", "简约款", "至臻版"};
-    private static final double[] PRICE_FACTORS = {0.45, 0.55, 0.65, 0.7, 0.8, 0.85, 0.9, 1.0, 1.0, 1.1, 1.2, 1.3,
-        1.45, 1.6, 1.8, 2.1, 2.4};
+    private static final String[] VARIANTS = {
+        "经典款", "升级款", "轻盈版", "滋润版", "限定款", "旅行装", "家庭装", "礼盒装", "迷你装", "国潮联名款", "专业版", "基础款", "大师系列", "四季款", "轻奢款",
+        "简约款", "至臻版"
+    };
+    private static final double[] PRICE_FACTORS = {
+        0.45, 0.55, 0.65, 0.7, 0.8, 0.85, 0.9, 1.0, 1.0, 1.1, 1.2, 1.3, 1.45, 1.6, 1.8, 2.1, 2.4
+    };
 
     static final List<Product> PRODUCTS = products();
 
@@ -73,16 +72,30 @@ final class Catalog {
     static final List<String> CHANNELS = List.of("wechat", "douyin", "xiaohongshu", "weibo");
 
     static final List<Topic> TOPICS = List.of(
-            new Topic("skincare_routine", "护肤日常"), new Topic("makeup_tutorial", "美妆教程"),
-            new Topic("guochao", "国潮"), new Topic("parenting", "母婴育儿"), new Topic("fitness", "健身"),
-            new Topic("wellness", "养生"), new Topic("home_living", "家居生活"), new Topic("pets", "萌宠"),
-            new Topic("travel", "旅行"), new Topic("office_life", "职场"), new Topic("campus", "校园"),
-            new Topic("deals", "省钱好物"), new Topic("cooking", "美食"), new Topic("fashion", "穿搭"),
-            new Topic("tech_gadgets", "数码"), new Topic("camping", "露营"), new Topic("tea_culture", "茶文化"),
-            new Topic("reading", "读书"), new Topic("music_festival", "音乐节"), new Topic("square_dance", "广场舞"));
+            new Topic("skincare_routine", "护肤日常"),
+            new Topic("makeup_tutorial", "美妆教程"),
+            new Topic("guochao", "国潮"),
+            new Topic("parenting", "母婴育儿"),
+            new Topic("fitness", "健身"),
+            new Topic("wellness", "养生"),
+            new Topic("home_living", "家居生活"),
+            new Topic("pets", "萌宠"),
+            new Topic("travel", "旅行"),
+            new Topic("office_life", "职场"),
+            new Topic("campus", "校园"),
+            new Topic("deals", "省钱好物"),
+            new Topic("cooking", "美食"),
+            new Topic("fashion", "穿搭"),
+            new Topic("tech_gadgets", "数码"),
+            new Topic("camping", "露营"),
+            new Topic("tea_culture", "茶文化"),
+            new Topic("reading", "读书"),
+            new Topic("music_festival", "音乐节"),
+            new Topic("square_dance", "广场舞"));
 
     /** Content with no creator a consumer follows comes from the brand's own accounts. */
     static final String OFFICIAL_CREATOR = "lanxu_official";
+
     static final String GENERAL_TOPIC = "brand_news";
 
     static final List<Creator> CREATORS = List.of(
@@ -126,33 +139,91 @@ final class Catalog {
             List.of("丽江", "天水", "延吉", "百色", "安顺", "乌兰察布", "张掖", "汕尾"));
 
     /** Family names: Chinese, pinyin. */
-    static final String[][] FAMILY_NAMES = {{"王", "wang"}, {"李", "li"}, {"张", "zhang"}, {"刘", "liu"},
-        {"陈", "chen"}, {"杨", "yang"}, {"黄", "huang"}, {"赵", "zhao"}, {"吴", "wu"}, {"周", "zhou"}, {"徐", "xu"},
-        {"孙", "sun"}, {"马", "ma"}, {"朱", "zhu"}, {"胡", "hu"}, {"郭", "guo"}, {"何", "he"}, {"林", "lin"},
-        {"罗", "luo"}, {"高", "gao"}};
-    static final String[][] GIVEN_NAMES_FEMALE = {{"静", "jing"}, {"丽", "li"}, {"敏", "min"}, {"婷", "ting"},
-        {"雪", "xue"}, {"芳", "fang"}, {"欣怡", "xinyi"}, {"梓涵", "zihan"}, {"雨桐", "yutong"}, {"佳琪", "jiaqi"},
-        {"晓燕", "xiaoyan"}, {"慧", "hui"}, {"思雨", "siyu"}, {"婉清", "wanqing"}, {"丹", "dan"}, {"玲", "ling"}};
-    static final String[][] GIVEN_NAMES_MALE = {{"伟", "wei"}, {"强", "qiang"}, {"磊", "lei"}, {"军", "jun"},
-        {"洋", "yang"}, {"勇", "yong"}, {"浩然", "haoran"}, {"子轩", "zixuan"}, {"宇", "yu"}, {"俊杰", "junjie"},
-        {"建华", "jianhua"}, {"明", "ming"}, {"鹏", "peng"}, {"志强", "zhiqiang"}, {"博文", "bowen"}, {"杰", "jie"}};
-    static final String[] EMAIL_DOMAINS = {"qq.com", "163.com", "126.com", "foxmail.com", "sina.com", "outlook.com",
-        "gmail.com", "icloud.com"};
-    static final String[] PHONE_PREFIXES = {"130", "131", "132", "133", "135", "136", "137", "138", "139", "150",
-        "151", "152", "155", "156", "157", "158", "159", "166", "176", "177", "178", "180", "181", "182", "183",
-        "185", "186", "187", "188", "189", "191", "198", "199"};
+    static final String[][] FAMILY_NAMES = {
+        {"王", "wang"},
+        {"李", "li"},
+        {"张", "zhang"},
+        {"刘", "liu"},
+        {"陈", "chen"},
+        {"杨", "yang"},
+        {"黄", "huang"},
+        {"赵", "zhao"},
+        {"吴", "wu"},
+        {"周", "zhou"},
+        {"徐", "xu"},
+        {"孙", "sun"},
+        {"马", "ma"},
+        {"朱", "zhu"},
+        {"胡", "hu"},
+        {"郭", "guo"},
+        {"何", "he"},
+        {"林", "lin"},
+        {"罗", "luo"},
+        {"高", "gao"}
+    };
+
+    static final String[][] GIVEN_NAMES_FEMALE = {
+        {"静", "jing"},
+        {"丽", "li"},
+        {"敏", "min"},
+        {"婷", "ting"},
+        {"雪", "xue"},
+        {"芳", "fang"},
+        {"欣怡", "xinyi"},
+        {"梓涵", "zihan"},
+        {"雨桐", "yutong"},
+        {"佳琪", "jiaqi"},
+        {"晓燕", "xiaoyan"},
+        {"慧", "hui"},
+        {"思雨", "siyu"},
+        {"婉清", "wanqing"},
+        {"丹", "dan"},
+        {"玲", "ling"}
+    };
+    static final String[][] GIVEN_NAMES_MALE = {
+        {"伟", "wei"},
+        {"强", "qiang"},
+        {"磊", "lei"},
+        {"军", "jun"},
+        {"洋", "yang"},
+        {"勇", "yong"},
+        {"浩然", "haoran"},
+        {"子轩", "zixuan"},
+        {"宇", "yu"},
+        {"俊杰", "junjie"},
+        {"建华", "jianhua"},
+        {"明", "ming"},
+        {"鹏", "peng"},
+        {"志强", "zhiqiang"},
+        {"博文", "bowen"},
+        {"杰", "jie"}
+    };
+    static final String[] EMAIL_DOMAINS = {
+        "qq.com", "163.com", "126.com", "foxmail.com", "sina.com", "outlook.com", "gmail.com", "icloud.com"
+    };
+    static final String[] PHONE_PREFIXES = {
+        "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155", "156", "157", "158",
+        "159", "166", "176", "177", "178", "180", "181", "182", "183", "185", "186", "187", "188", "189", "191", "198",
+        "199"
+    };
 
     /** Pages of the brand's app, mini-program and web store: name, path. */
-    static final String[][] PAGES = {{"Home", "/"}, {"Category", "/category"}, {"Product", "/product"},
-        {"Campaign", "/campaign/new-season"}, {"Member Center", "/member"}, {"Search", "/search"}};
+    static final String[][] PAGES = {
+        {"Home", "/"},
+        {"Category", "/category"},
+        {"Product", "/product"},
+        {"Campaign", "/campaign/new-season"},
+        {"Member Center", "/member"},
+        {"Search", "/search"}
+    };
 
     /** Where orders are placed. */
-    static final String[] ORDER_CHANNELS = {"app", "wechat_mini_program", "tmall", "jd", "douyin_shop", "offline_store"};
-    static final String[] STORES = {"上海南京西路店", "北京三里屯店", "成都太古里店", "杭州湖滨银泰店", "广州天环店",
-        "深圳万象城店", "武汉楚河汉街店", "长沙五一广场店"};
+    static final String[] ORDER_CHANNELS = {"app", "wechat_mini_program", "tmall", "jd", "douyin_shop", "offline_store"
+    };
 
-    private Catalog() {
-    }
+    static final String[] STORES = {"上海南京西路店", "北京三里屯店", "成都太古里店", "杭州湖滨银泰店", "广州天环店", "深圳万象城店", "武汉楚河汉街店", "长沙五一广场店"};
+
+    private Catalog() {}
 
     static Category category(String id) {
         for (Category c : CATEGORIES) {
@@ -165,11 +236,12 @@ final class Catalog {
 
     /** The products of a category, cheapest first. */
     static List<Product> productsOf(Category category) {
-        return PRODUCTS.subList(category.index() * PRODUCTS_PER_CATEGORY, (category.index() + 1) * PRODUCTS_PER_CATEGORY);
+        return PRODUCTS.subList(
+                category.index() * PRODUCTS_PER_CATEGORY, (category.index() + 1) * PRODUCTS_PER_CATEGORY);
     }
 
-    private static Category category(int index, String id, String zh, String en, double weight, double price,
-            String... nouns) {
+    private static Category category(
+            int index, String id, String zh, String en, double weight, double price, String... nouns) {
         return new Category(index, id, zh, en, weight, price, nouns);
     }
 
@@ -181,7 +253,8 @@ final class Catalog {
                 String noun = c.nouns()[k % c.nouns().length];
                 String variant = VARIANTS[(k * 7 + c.index()) % VARIANTS.length];
                 long fen = Math.round(c.price() * PRICE_FACTORS[k]) * 100 - 10; // prices end in .90
-                all.add(new Product(id, id + "-" + (char) ('A' + k % 4), BRAND.split(" ")[0] + noun + " " + variant, c, fen));
+                all.add(new Product(
+                        id, id + "-" + (char) ('A' + k % 4), BRAND.split(" ")[0] + noun + " " + variant, c, fen));
             }
         }
         return Collections.unmodifiableList(all);

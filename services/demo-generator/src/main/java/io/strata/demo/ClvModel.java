@@ -40,16 +40,17 @@ final class ClvModel {
     /** About 180 CNY per order on average. */
     static final GammaGamma GAMMA_GAMMA = new GammaGamma(6, 4, 90);
 
-    private ClvModel() {
-    }
+    private ClvModel() {}
 
     /** One buyer's draws. */
     record Buyer(double lambda, double dropout, double nu) {
 
         static Buyer draw(UniformRandomProvider rng) {
-            double lambda = AhrensDieterMarsagliaTsangGammaSampler.of(rng, BG_NBD.r(), 1 / BG_NBD.alpha()).sample();
+            double lambda = AhrensDieterMarsagliaTsangGammaSampler.of(rng, BG_NBD.r(), 1 / BG_NBD.alpha())
+                    .sample();
             double dropout = ChengBetaSampler.of(rng, BG_NBD.a(), BG_NBD.b()).sample();
-            double nu = AhrensDieterMarsagliaTsangGammaSampler.of(rng, GAMMA_GAMMA.q(), 1 / GAMMA_GAMMA.gamma()).sample();
+            double nu = AhrensDieterMarsagliaTsangGammaSampler.of(rng, GAMMA_GAMMA.q(), 1 / GAMMA_GAMMA.gamma())
+                    .sample();
             return new Buyer(lambda, dropout, nu);
         }
 
@@ -64,7 +65,8 @@ final class ClvModel {
 
         /** The spend of one order, CNY. */
         double spend(UniformRandomProvider rng) {
-            return AhrensDieterMarsagliaTsangGammaSampler.of(rng, GAMMA_GAMMA.p(), 1 / nu).sample();
+            return AhrensDieterMarsagliaTsangGammaSampler.of(rng, GAMMA_GAMMA.p(), 1 / nu)
+                    .sample();
         }
     }
 

@@ -1,16 +1,6 @@
 package io.strata.demo;
 
-import java.math.BigDecimal;
-import java.util.ArrayList;
-import java.util.List;
-
-import org.apache.commons.rng.UniformRandomProvider;
-import org.apache.commons.rng.sampling.distribution.AhrensDieterMarsagliaTsangGammaSampler;
-import org.apache.commons.rng.sampling.distribution.PoissonSampler;
-import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
-
 import com.fasterxml.jackson.core.JsonGenerator;
-
 import io.strata.demo.Catalog.Product;
 import io.strata.demo.History.Line;
 import io.strata.demo.History.Order;
@@ -18,6 +8,13 @@ import io.strata.demo.Identifiers.Device;
 import io.strata.demo.Population.Profile;
 import io.strata.demo.SegmentEvent.ExternalId;
 import io.strata.imports.CsvOrders;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.rng.UniformRandomProvider;
+import org.apache.commons.rng.sampling.distribution.AhrensDieterMarsagliaTsangGammaSampler;
+import org.apache.commons.rng.sampling.distribution.PoissonSampler;
+import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
 
 /**
  * One consumer's history, from (seed, index) alone: content exposures, visits, product views
@@ -34,6 +31,7 @@ final class ConsumerGenerator {
     static final double EXPOSURES_PER_WEEK = 0.5;
     /** Share of consumers (signed in 60+ days before the end) whose visits are made to collapse. */
     static final double CHURN = 0.12;
+
     static final double BUYER = 0.45;
     static final double MEMBER = 0.55;
     static final double CORE_ENGAGEMENT = 1.8;
@@ -42,8 +40,13 @@ final class ConsumerGenerator {
     private static final Weighted ORDER_CHANNEL = new Weighted(25, 25, 20, 10, 12, 8);
     private static final Weighted SHARE_VIA = new Weighted(60, 20, 10, 10);
     private static final String[] SHARE_CHANNELS = {"wechat", "xiaohongshu", "weibo", "douyin"};
-    private static final String[][] COUPONS = {{"CPN-NEW50", "新人立减50元", "50"}, {"CPN-FULL300-40", "满300减40", "40"},
-        {"CPN-BDAY", "生日礼券", "30"}, {"CPN-MEMBER20", "会员日8折券", "20%"}, {"CPN-SHIP", "包邮券", "10"}};
+    private static final String[][] COUPONS = {
+        {"CPN-NEW50", "新人立减50元", "50"},
+        {"CPN-FULL300-40", "满300减40", "40"},
+        {"CPN-BDAY", "生日礼券", "30"},
+        {"CPN-MEMBER20", "会员日8折券", "20%"},
+        {"CPN-SHIP", "包邮券", "10"}
+    };
 
     private final long seed;
     private final TimeFrame time;
@@ -61,8 +64,8 @@ final class ConsumerGenerator {
         History h = new History(p, ids);
         UniformRandomProvider rng = Rngs.of(seed, index, Rngs.ACTIVITY);
         Builder b = new Builder(h, rng);
-        double engagement = AhrensDieterMarsagliaTsangGammaSampler.of(rng, 2, 0.5).sample()
-                * (p.core() ? CORE_ENGAGEMENT : 1);
+        double engagement =
+                AhrensDieterMarsagliaTsangGammaSampler.of(rng, 2, 0.5).sample() * (p.core() ? CORE_ENGAGEMENT : 1);
         signIn(b);
         visits(b, engagement);
         exposures(b, engagement);
@@ -89,7 +92,8 @@ final class ConsumerGenerator {
         if (ids.memberId() != null) {
             external.add(new ExternalId(ids.memberId(), "member_id"));
         }
-        int age = p.person().age(java.time.LocalDate.ofInstant(java.time.Instant.ofEpochMilli(p.signedIn()), TimeFrame.ZONE));
+        int age = p.person()
+                .age(java.time.LocalDate.ofInstant(java.time.Instant.ofEpochMilli(p.signedIn()), TimeFrame.ZONE));
         SegmentEvent.Fields traits = json -> {
             Person person = p.person();
             json.writeStringField("name", person.name());
@@ -211,10 +215,11 @@ final class ConsumerGenerator {
         for (ContentModel.Feature f : ContentModel.FEATURES) {
             if (rng.nextDouble() < ContentModel.probability(crowd, f.index())) {
                 (switch (f.dimension()) {
-                    case channel -> channels;
-                    case topic -> topics;
-                    case creator -> creators;
-                }).add(f.index());
+                            case channel -> channels;
+                            case topic -> topics;
+                            case creator -> creators;
+                        })
+                        .add(f.index());
             }
         }
         if (channels.isEmpty()) {
@@ -227,12 +232,16 @@ final class ConsumerGenerator {
         for (int k = 0; k < count; k++) {
             // the first exposures show every feature once; the rest repeat them at random
             int channel = k < channels.size() ? channels.get(k) : channels.get(rng.nextInt(channels.size()));
-            String creator = k < creators.size() ? value(creators.get(k))
-                    : !creators.isEmpty() && rng.nextDouble() < 0.6 ? value(creators.get(rng.nextInt(creators.size())))
-                    : Catalog.OFFICIAL_CREATOR;
-            String topic = k < topics.size() ? value(topics.get(k))
-                    : !topics.isEmpty() && rng.nextDouble() < 0.7 ? value(topics.get(rng.nextInt(topics.size())))
-                    : Catalog.GENERAL_TOPIC;
+            String creator = k < creators.size()
+                    ? value(creators.get(k))
+                    : !creators.isEmpty() && rng.nextDouble() < 0.6
+                            ? value(creators.get(rng.nextInt(creators.size())))
+                            : Catalog.OFFICIAL_CREATOR;
+            String topic = k < topics.size()
+                    ? value(topics.get(k))
+                    : !topics.isEmpty() && rng.nextDouble() < 0.7
+                            ? value(topics.get(rng.nextInt(topics.size())))
+                            : Catalog.GENERAL_TOPIC;
             String channelName = value(channel);
             String contentType = switch (channelName) {
                 case "xiaohongshu" -> rng.nextDouble() < 0.7 ? "note" : "video";
@@ -301,10 +310,19 @@ final class ConsumerGenerator {
         b.history.referrerCrowd = referrer.crowd();
         Identifiers ids = Identifiers.of(seed, p.referrer(), referrer.person());
         String code = population.inviteCode(p.index());
-        b.add(p.invitedAt(), "track", "Invite Sent", referrer.userId(), ids.devices().get(0), json -> {
-            json.writeStringField("invite_code", code);
-            json.writeStringField("share_via", "wechat");
-        }, null, null, null);
+        b.add(
+                p.invitedAt(),
+                "track",
+                "Invite Sent",
+                referrer.userId(),
+                ids.devices().get(0),
+                json -> {
+                    json.writeStringField("invite_code", code);
+                    json.writeStringField("share_via", "wechat");
+                },
+                null,
+                null,
+                null);
     }
 
     // ---------------------------------------------------------------- orders
@@ -314,7 +332,8 @@ final class ConsumerGenerator {
         if (rng.nextDouble() >= BUYER) {
             return;
         }
-        long t = h.profile.signedIn() + (long) (ZigguratSampler.Exponential.of(rng, 21).sample() * DAY);
+        long t = h.profile.signedIn()
+                + (long) (ZigguratSampler.Exponential.of(rng, 21).sample() * DAY);
         if (t >= time.end()) {
             return;
         }
@@ -380,35 +399,48 @@ final class ConsumerGenerator {
         int channelIndex = ORDER_CHANNEL.pick(rng);
         String channel = Catalog.ORDER_CHANNELS[channelIndex];
         String store = channel.equals("offline_store") ? Catalog.STORES[rng.nextInt(Catalog.STORES.length)] : null;
-        Order order = new Order("SO-" + h.profile.userId().substring(1) + "-" + k, at, channel, store, List.copyOf(lines));
+        Order order =
+                new Order("SO-" + h.profile.userId().substring(1) + "-" + k, at, channel, store, List.copyOf(lines));
         h.orders.add(order);
         // browsing and cart before the order
         for (int i = 0; i < lines.size(); i++) {
             Line line = lines.get(i);
             long before = at - 60_000L * (2 * (lines.size() - i) + 5);
-            b.track(before, "Product Viewed", json -> product(json, line.product(), line.product().listPriceFen()));
+            b.track(
+                    before,
+                    "Product Viewed",
+                    json -> product(json, line.product(), line.product().listPriceFen()));
             b.track(before + 45_000L, "Product Added", json -> {
                 product(json, line.product(), line.priceFen());
                 json.writeNumberField("quantity", line.quantity());
             });
         }
-        b.add(at, "track", "Order Completed", h.profile.userId(), b.device(), json -> {
-            json.writeStringField("order_id", order.orderId());
-            json.writeNumberField("revenue", BigDecimal.valueOf(order.revenueFen(), 2));
-            json.writeStringField("currency", "CNY");
-            json.writeStringField("channel", channel);
-            if (store != null) {
-                json.writeStringField("store", store);
-            }
-            json.writeArrayFieldStart("products");
-            for (Line line : order.lines()) {
-                json.writeStartObject();
-                product(json, line.product(), line.priceFen());
-                json.writeNumberField("quantity", line.quantity());
-                json.writeEndObject();
-            }
-            json.writeEndArray();
-        }, null, null, orderMessageId(order.orderId()));
+        b.add(
+                at,
+                "track",
+                "Order Completed",
+                h.profile.userId(),
+                b.device(),
+                json -> {
+                    json.writeStringField("order_id", order.orderId());
+                    json.writeNumberField("revenue", BigDecimal.valueOf(order.revenueFen(), 2));
+                    json.writeStringField("currency", "CNY");
+                    json.writeStringField("channel", channel);
+                    if (store != null) {
+                        json.writeStringField("store", store);
+                    }
+                    json.writeArrayFieldStart("products");
+                    for (Line line : order.lines()) {
+                        json.writeStartObject();
+                        product(json, line.product(), line.priceFen());
+                        json.writeNumberField("quantity", line.quantity());
+                        json.writeEndObject();
+                    }
+                    json.writeEndArray();
+                },
+                null,
+                null,
+                orderMessageId(order.orderId()));
     }
 
     /** The message id the CSV importer gives the same order, so loading both files publishes it once. */
@@ -449,7 +481,9 @@ final class ConsumerGenerator {
         /** A device of the consumer: the first most of the time. */
         Device device() {
             List<Device> devices = history.ids.devices();
-            return devices.size() == 1 || rng.nextDouble() < 0.6 ? devices.get(0) : devices.get(rng.nextInt(devices.size()));
+            return devices.size() == 1 || rng.nextDouble() < 0.6
+                    ? devices.get(0)
+                    : devices.get(rng.nextInt(devices.size()));
         }
 
         /** A random time between sign-in and the end. */
@@ -468,11 +502,18 @@ final class ConsumerGenerator {
             add(at, type, name, userId, device(), properties, null, null, null);
         }
 
-        void add(long at, String type, String name, String userId, Device device, SegmentEvent.Fields properties,
-                SegmentEvent.Fields traits, List<ExternalId> externalIds, String messageId) {
-            history.events.add(new SegmentEvent(at, seq++, type, name, userId, device, properties, traits, externalIds,
-                    messageId));
+        void add(
+                long at,
+                String type,
+                String name,
+                String userId,
+                Device device,
+                SegmentEvent.Fields properties,
+                SegmentEvent.Fields traits,
+                List<ExternalId> externalIds,
+                String messageId) {
+            history.events.add(new SegmentEvent(
+                    at, seq++, type, name, userId, device, properties, traits, externalIds, messageId));
         }
     }
-
 }

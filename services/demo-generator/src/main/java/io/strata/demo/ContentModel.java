@@ -14,24 +14,29 @@ import java.util.List;
  */
 final class ContentModel {
 
-    enum Dimension { channel, topic, creator }
+    enum Dimension {
+        channel,
+        topic,
+        creator
+    }
 
     /** A feature TGI is measured on: a value of {@code properties.<dimension>} of Content Viewed. */
-    record Feature(int index, Dimension dimension, String value, double base) {
-    }
+    record Feature(int index, Dimension dimension, String value, double base) {}
 
     /** A crowd that over- (or under-) indexes on a feature by a factor. */
-    record Plant(Crowd crowd, Dimension dimension, String value, double multiplier) {
-    }
+    record Plant(Crowd crowd, Dimension dimension, String value, double multiplier) {}
 
     static final double MAX_PROBABILITY = 0.95;
 
     private static final double[] CHANNEL_BASE = {0.62, 0.48, 0.36, 0.22};
-    private static final double[] TOPIC_BASE = {0.16, 0.12, 0.08, 0.07, 0.10, 0.08, 0.10, 0.08, 0.10, 0.08,
-        0.07, 0.10, 0.10, 0.10, 0.07, 0.06, 0.06, 0.07, 0.05, 0.04};
-    private static final double[] CREATOR_BASE = {0.08, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05,
-        0.05, 0.04, 0.06, 0.06, 0.04, 0.04, 0.04, 0.04, 0.05, 0.05, 0.04, 0.05, 0.04, 0.03, 0.04, 0.04, 0.04,
-        0.04, 0.04, 0.04};
+    private static final double[] TOPIC_BASE = {
+        0.16, 0.12, 0.08, 0.07, 0.10, 0.08, 0.10, 0.08, 0.10, 0.08, 0.07, 0.10, 0.10, 0.10, 0.07, 0.06, 0.06, 0.07,
+        0.05, 0.04
+    };
+    private static final double[] CREATOR_BASE = {
+        0.08, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.04, 0.06, 0.06, 0.04, 0.04, 0.04, 0.04,
+        0.05, 0.05, 0.04, 0.05, 0.04, 0.03, 0.04, 0.04, 0.04, 0.04, 0.04, 0.04
+    };
 
     static final List<Plant> PLANTS = List.of(
             new Plant(Crowd.GEN_Z, Dimension.channel, "xiaohongshu", 1.8),
@@ -60,8 +65,7 @@ final class ContentModel {
     /** probability[crowd][feature]. */
     private static final double[][] PROBABILITY = probabilities();
 
-    private ContentModel() {
-    }
+    private ContentModel() {}
 
     static double probability(Crowd crowd, int feature) {
         return PROBABILITY[crowd.ordinal()][feature];
@@ -69,7 +73,9 @@ final class ContentModel {
 
     static double multiplier(Crowd crowd, Feature feature) {
         for (Plant plant : PLANTS) {
-            if (plant.crowd() == crowd && plant.dimension() == feature.dimension() && plant.value().equals(feature.value())) {
+            if (plant.crowd() == crowd
+                    && plant.dimension() == feature.dimension()
+                    && plant.value().equals(feature.value())) {
                 return plant.multiplier();
             }
         }
@@ -87,7 +93,9 @@ final class ContentModel {
 
     /** Whether no crowd has a multiplier on the feature (its TGI is 100 for every crowd). */
     static boolean neutral(Feature feature) {
-        return PLANTS.stream().noneMatch(p -> p.dimension() == feature.dimension() && p.value().equals(feature.value()));
+        return PLANTS.stream()
+                .noneMatch(
+                        p -> p.dimension() == feature.dimension() && p.value().equals(feature.value()));
     }
 
     /**
@@ -110,10 +118,12 @@ final class ContentModel {
             all.add(new Feature(all.size(), Dimension.channel, Catalog.CHANNELS.get(i), CHANNEL_BASE[i]));
         }
         for (int i = 0; i < Catalog.TOPICS.size(); i++) {
-            all.add(new Feature(all.size(), Dimension.topic, Catalog.TOPICS.get(i).id(), TOPIC_BASE[i]));
+            all.add(new Feature(
+                    all.size(), Dimension.topic, Catalog.TOPICS.get(i).id(), TOPIC_BASE[i]));
         }
         for (int i = 0; i < Catalog.CREATORS.size(); i++) {
-            all.add(new Feature(all.size(), Dimension.creator, Catalog.CREATORS.get(i).id(), CREATOR_BASE[i]));
+            all.add(new Feature(
+                    all.size(), Dimension.creator, Catalog.CREATORS.get(i).id(), CREATOR_BASE[i]));
         }
         return Collections.unmodifiableList(all);
     }

@@ -1,5 +1,8 @@
 package io.strata.demo;
 
+import io.strata.demo.History.Line;
+import io.strata.demo.History.Order;
+import io.strata.demo.Population.Profile;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,13 +14,8 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Map;
 import java.util.TreeMap;
-
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
-
-import io.strata.demo.History.Line;
-import io.strata.demo.History.Order;
-import io.strata.demo.Population.Profile;
 
 /**
  * The demo brand's history: {@code consumers} consumers over {@code months} months up to the
@@ -37,13 +35,52 @@ public final class DemoGenerator {
     /** The day the history ends when none is given: fixed, so output never depends on the clock. */
     public static final LocalDate DEFAULT_REFERENCE = LocalDate.of(2026, 11, 1);
 
-    private static final String[] ORDER_COLUMNS = {"order_id", "user_id", "email", "phone", "timestamp", "product_id",
-        "name", "category", "price", "quantity", "channel", "store", "currency"};
-    private static final String[] CONSUMER_COLUMNS = {"user_id", "crowd", "crowd_zh", "churning", "core",
-        "high_potential", "referral_depth", "referrer_id", "gender", "birthday", "age", "city", "city_tier",
-        "occupation", "income_level", "married", "kids", "phone", "email", "wechat_union_id", "member_id",
-        "device_ids", "anonymous_ids", "first_seen", "signed_in", "member", "orders", "visits_previous_30d",
-        "visits_last_30d"};
+    private static final String[] ORDER_COLUMNS = {
+        "order_id",
+        "user_id",
+        "email",
+        "phone",
+        "timestamp",
+        "product_id",
+        "name",
+        "category",
+        "price",
+        "quantity",
+        "channel",
+        "store",
+        "currency"
+    };
+    private static final String[] CONSUMER_COLUMNS = {
+        "user_id",
+        "crowd",
+        "crowd_zh",
+        "churning",
+        "core",
+        "high_potential",
+        "referral_depth",
+        "referrer_id",
+        "gender",
+        "birthday",
+        "age",
+        "city",
+        "city_tier",
+        "occupation",
+        "income_level",
+        "married",
+        "kids",
+        "phone",
+        "email",
+        "wechat_union_id",
+        "member_id",
+        "device_ids",
+        "anonymous_ids",
+        "first_seen",
+        "signed_in",
+        "member",
+        "orders",
+        "visits_previous_30d",
+        "visits_last_30d"
+    };
 
     /**
      * What to generate.
@@ -76,14 +113,19 @@ public final class DemoGenerator {
     public interface Progress {
         void done(long consumers, long events);
 
-        Progress NONE = (consumers, events) -> {
-        };
+        Progress NONE = (consumers, events) -> {};
     }
 
     /** What was generated. */
-    public record Summary(long consumers, long events, long orders, long buyers, long churning, long core,
-            long highPotential, Map<String, Long> eventsByName) {
-    }
+    public record Summary(
+            long consumers,
+            long events,
+            long orders,
+            long buyers,
+            long churning,
+            long core,
+            long highPotential,
+            Map<String, Long> eventsByName) {}
 
     private final Options options;
     private final TimeFrame time;
@@ -96,7 +138,10 @@ public final class DemoGenerator {
         this.time = new TimeFrame(options.reference(), options.months());
         this.population = new Population(options.seed(), options.consumers(), time);
         this.generator = new ConsumerGenerator(options.seed(), time, population);
-        long hash = Rngs.mix(options.seed(), options.consumers(), options.months() * 100_000L + options.reference().toEpochDay());
+        long hash = Rngs.mix(
+                options.seed(),
+                options.consumers(),
+                options.months() * 100_000L + options.reference().toEpochDay());
         this.tag = String.format("%08x", hash >>> 32);
     }
 
@@ -104,10 +149,13 @@ public final class DemoGenerator {
     public Summary writeFiles(Path out, Progress progress) throws IOException, InterruptedException {
         Files.createDirectories(out);
         try (Writer events = Files.newBufferedWriter(out.resolve(EVENTS), StandardCharsets.UTF_8)) {
-            return generate(out, json -> {
-                events.write(json);
-                events.write('\n');
-            }, progress);
+            return generate(
+                    out,
+                    json -> {
+                        events.write(json);
+                        events.write('\n');
+                    },
+                    progress);
         }
     }
 
@@ -118,9 +166,11 @@ public final class DemoGenerator {
         EventWriter writer = new EventWriter();
         CSVFormat csv = CSVFormat.DEFAULT.builder().setRecordSeparator('\n').get();
         try (BufferedWriter ordersFile = Files.newBufferedWriter(out.resolve(ORDERS), StandardCharsets.UTF_8);
-             BufferedWriter consumersFile = Files.newBufferedWriter(out.resolve(CONSUMERS), StandardCharsets.UTF_8);
-             CSVPrinter orders = new CSVPrinter(ordersFile, csv.builder().setHeader(ORDER_COLUMNS).get());
-             CSVPrinter consumers = new CSVPrinter(consumersFile, csv.builder().setHeader(CONSUMER_COLUMNS).get())) {
+                BufferedWriter consumersFile = Files.newBufferedWriter(out.resolve(CONSUMERS), StandardCharsets.UTF_8);
+                CSVPrinter orders = new CSVPrinter(
+                        ordersFile, csv.builder().setHeader(ORDER_COLUMNS).get());
+                CSVPrinter consumers = new CSVPrinter(
+                        consumersFile, csv.builder().setHeader(CONSUMER_COLUMNS).get())) {
             for (long i = 0; i < options.consumers(); i++) {
                 History h = generator.generate(i);
                 String prefix = tag + "-" + Long.toString(i, 36) + "-";
@@ -138,17 +188,34 @@ public final class DemoGenerator {
         try (OutputStream file = Files.newOutputStream(out.resolve(TRUTHS))) {
             truths.write(file);
         }
-        return new Summary(truths.consumers, truths.events, truths.orders, truths.buyers, truths.churnPlanted,
-                truths.core, truths.invited1 + truths.invited2, new TreeMap<>(truths.eventsByName));
+        return new Summary(
+                truths.consumers,
+                truths.events,
+                truths.orders,
+                truths.buyers,
+                truths.churnPlanted,
+                truths.core,
+                truths.invited1 + truths.invited2,
+                new TreeMap<>(truths.eventsByName));
     }
 
     private static void writeOrders(CSVPrinter csv, History h) throws IOException {
         for (Order order : h.orders) {
             for (Line line : order.lines()) {
-                csv.printRecord(order.orderId(), h.profile.userId(), h.ids.email(), h.ids.phone(),
-                        EventWriter.timestamp(order.time()), line.product().id(), line.product().name(),
-                        line.product().category().id(), BigDecimal.valueOf(line.priceFen(), 2), line.quantity(),
-                        order.channel(), order.store() == null ? "" : order.store(), "CNY");
+                csv.printRecord(
+                        order.orderId(),
+                        h.profile.userId(),
+                        h.ids.email(),
+                        h.ids.phone(),
+                        EventWriter.timestamp(order.time()),
+                        line.product().id(),
+                        line.product().name(),
+                        line.product().category().id(),
+                        BigDecimal.valueOf(line.priceFen(), 2),
+                        line.quantity(),
+                        order.channel(),
+                        order.store() == null ? "" : order.store(),
+                        "CNY");
             }
         }
     }
@@ -162,13 +229,35 @@ public final class DemoGenerator {
             devices.append(devices.isEmpty() ? "" : " ").append(d.id());
             anonymous.append(anonymous.isEmpty() ? "" : " ").append(d.anonymousId());
         }
-        csv.printRecord(p.userId(), p.crowd().name(), p.crowd().zh, h.plantedChurn, p.core(), p.highPotential(),
-                p.depth(), p.referrer() >= 0 ? population.userId(p.referrer()) : "", person.gender(),
-                person.birthday(), person.age(time.reference()), person.city(), person.cityTier(),
-                person.occupation(), person.incomeLevel(), person.married(), person.kids(), h.ids.phone(),
-                h.ids.email(), h.ids.unionId() == null ? "" : h.ids.unionId(),
-                h.ids.memberId() == null ? "" : h.ids.memberId(), devices, anonymous,
-                EventWriter.timestamp(p.firstSeen()), EventWriter.timestamp(p.signedIn()), h.member, h.orders.size(),
-                h.visitsPrevious30, h.visitsLast30);
+        csv.printRecord(
+                p.userId(),
+                p.crowd().name(),
+                p.crowd().zh,
+                h.plantedChurn,
+                p.core(),
+                p.highPotential(),
+                p.depth(),
+                p.referrer() >= 0 ? population.userId(p.referrer()) : "",
+                person.gender(),
+                person.birthday(),
+                person.age(time.reference()),
+                person.city(),
+                person.cityTier(),
+                person.occupation(),
+                person.incomeLevel(),
+                person.married(),
+                person.kids(),
+                h.ids.phone(),
+                h.ids.email(),
+                h.ids.unionId() == null ? "" : h.ids.unionId(),
+                h.ids.memberId() == null ? "" : h.ids.memberId(),
+                devices,
+                anonymous,
+                EventWriter.timestamp(p.firstSeen()),
+                EventWriter.timestamp(p.signedIn()),
+                h.member,
+                h.orders.size(),
+                h.visitsPrevious30,
+                h.visitsLast30);
     }
 }

@@ -1,14 +1,13 @@
 package io.strata.demo;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SegmentedStringWriter;
 import com.fasterxml.jackson.core.util.BufferRecycler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 
 /**
  * Segment calls as the ingestion API takes them: {@code userId}/{@code anonymousId} at the top,
@@ -18,8 +17,8 @@ import com.fasterxml.jackson.core.util.BufferRecycler;
  */
 final class EventWriter {
 
-    static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX")
-            .withZone(TimeFrame.ZONE);
+    static final DateTimeFormatter TIMESTAMP =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").withZone(TimeFrame.ZONE);
     static final String LIBRARY = "strata-demo-generator";
 
     private final JsonFactory factory = new JsonFactory();

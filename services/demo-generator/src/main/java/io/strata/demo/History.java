@@ -1,19 +1,17 @@
 package io.strata.demo;
 
+import io.strata.demo.Catalog.Product;
+import io.strata.demo.Population.Profile;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
 
-import io.strata.demo.Catalog.Product;
-import io.strata.demo.Population.Profile;
-
 /** Everything one consumer did, and the facts about them the truths need. */
 final class History {
 
     /** One line item: the unit price actually paid (fen) and the quantity. */
-    record Line(Product product, long priceFen, int quantity) {
-    }
+    record Line(Product product, long priceFen, int quantity) {}
 
     /** An order and where it was placed. */
     record Order(String orderId, long time, String channel, String store, List<Line> lines) {
@@ -29,9 +27,11 @@ final class History {
     final List<Order> orders = new ArrayList<>();
     /** Content features (see {@link ContentModel#FEATURES}) the consumer has seen. */
     final BitSet features = new BitSet();
+
     boolean member;
     /** The crowd of whoever invited the consumer, or null. */
     Crowd referrerCrowd;
+
     boolean plantedChurn;
     int visitsPrevious30;
     int visitsLast30;

@@ -2,7 +2,6 @@ package io.strata.demo;
 
 import java.util.List;
 import java.util.Locale;
-
 import org.apache.commons.rng.UniformRandomProvider;
 
 /**
@@ -12,13 +11,20 @@ import org.apache.commons.rng.UniformRandomProvider;
  * consumers); the others are 128-bit hashes. A planted share carries junk instead: test phone
  * numbers, placeholder emails, zeroed device ids.
  */
-record Identifiers(String phone, String email, String unionId, String officialAccountOpenId,
-        String miniProgramOpenId, String memberId, List<Device> devices, boolean junkPhone, boolean junkEmail,
+record Identifiers(
+        String phone,
+        String email,
+        String unionId,
+        String officialAccountOpenId,
+        String miniProgramOpenId,
+        String memberId,
+        List<Device> devices,
+        boolean junkPhone,
+        boolean junkEmail,
         boolean junkDevice) {
 
     /** A device: its id, its kind, and the anonymous id the SDK on it uses. */
-    record Device(String id, String type, String anonymousId) {
-    }
+    record Device(String id, String type, String anonymousId) {}
 
     static final double JUNK_PHONE = 0.03;
     static final double JUNK_EMAIL = 0.02;
@@ -30,7 +36,8 @@ record Identifiers(String phone, String email, String unionId, String officialAc
     static final List<String> JUNK_DEVICE_IDS = List.of("00000000-0000-0000-0000-000000000000", "0", "null", "unknown");
 
     private static final String[] DEVICE_TYPES = {"ios", "android", "android", "wechat_mini_program", "web"};
-    private static final char[] URL_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
+    private static final char[] URL_SAFE =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
 
     static Identifiers of(long seed, long index, Person person) {
         UniformRandomProvider rng = Rngs.of(seed, index, Rngs.IDS);
@@ -45,16 +52,21 @@ record Identifiers(String phone, String email, String unionId, String officialAc
                 + Catalog.EMAIL_DOMAINS[rng.nextInt(Catalog.EMAIL_DOMAINS.length)];
         boolean wechat = rng.nextDouble() < WECHAT;
         boolean member = rng.nextDouble() < STORE_MEMBER;
-        String memberId = member ? String.format(Locale.ROOT, "M%010d", affine(index, 1_000_000_007L, salt, 10_000_000_000L)) : null;
+        String memberId = member
+                ? String.format(Locale.ROOT, "M%010d", affine(index, 1_000_000_007L, salt, 10_000_000_000L))
+                : null;
         int deviceCount = 1 + (rng.nextDouble() < 0.35 ? 1 + (rng.nextDouble() < 0.3 ? 1 : 0) : 0);
         Device[] devices = new Device[deviceCount];
         boolean junkDevice = rng.nextDouble() < JUNK_DEVICE;
         for (int d = 0; d < deviceCount; d++) {
             String type = DEVICE_TYPES[rng.nextInt(DEVICE_TYPES.length)];
-            String id = d == 0 && junkDevice ? JUNK_DEVICE_IDS.get(rng.nextInt(JUNK_DEVICE_IDS.size()))
-                    : type.equals("ios") ? uuid(seed, index, 20 + d).toUpperCase(Locale.ROOT)
-                    : type.equals("android") ? Long.toHexString(Rngs.mix(seed, index, 40 + d))
-                    : uuid(seed, index, 20 + d);
+            String id = d == 0 && junkDevice
+                    ? JUNK_DEVICE_IDS.get(rng.nextInt(JUNK_DEVICE_IDS.size()))
+                    : type.equals("ios")
+                            ? uuid(seed, index, 20 + d).toUpperCase(Locale.ROOT)
+                            : type.equals("android")
+                                    ? Long.toHexString(Rngs.mix(seed, index, 40 + d))
+                                    : uuid(seed, index, 20 + d);
             devices[d] = new Device(id, type, uuid(seed, index, 60 + d));
         }
         boolean junkPhone = rng.nextDouble() < JUNK_PHONE;
@@ -65,9 +77,17 @@ record Identifiers(String phone, String email, String unionId, String officialAc
         if (junkEmail) {
             email = JUNK_EMAILS.get(rng.nextInt(JUNK_EMAILS.size()));
         }
-        return new Identifiers(phone, email, wechat ? wechatId(seed, index, 80) : null,
-                wechat ? wechatId(seed, index, 90) : null, wechat ? wechatId(seed, index, 100) : null, memberId,
-                List.of(devices), junkPhone, junkEmail, junkDevice);
+        return new Identifiers(
+                phone,
+                email,
+                wechat ? wechatId(seed, index, 80) : null,
+                wechat ? wechatId(seed, index, 90) : null,
+                wechat ? wechatId(seed, index, 100) : null,
+                memberId,
+                List.of(devices),
+                junkPhone,
+                junkEmail,
+                junkDevice);
     }
 
     /**

@@ -9,12 +9,33 @@ import java.time.MonthDay;
  * @param cityTier 1 (一线) to 5 (五线)
  * @param incomeLevel 1 (lowest) to 5, a proxy from occupation and city
  */
-record Person(String name, String pinyin, Gender gender, LocalDate birthday, String city, int cityTier,
-        Occupation occupation, int incomeLevel, boolean married, int kids) {
+record Person(
+        String name,
+        String pinyin,
+        Gender gender,
+        LocalDate birthday,
+        String city,
+        int cityTier,
+        Occupation occupation,
+        int incomeLevel,
+        boolean married,
+        int kids) {
 
-    enum Gender { female, male }
+    enum Gender {
+        female,
+        male
+    }
 
-    enum Occupation { student, white_collar, blue_collar, self_employed, civil_servant, freelancer, homemaker, retired }
+    enum Occupation {
+        student,
+        white_collar,
+        blue_collar,
+        self_employed,
+        civil_servant,
+        freelancer,
+        homemaker,
+        retired
+    }
 
     /** Whole years of age on a date. */
     int age(LocalDate on) {

@@ -1,12 +1,10 @@
 package io.strata.demo;
 
-import java.time.LocalDate;
-
-import org.apache.commons.rng.UniformRandomProvider;
-import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
-
 import io.strata.demo.Person.Gender;
 import io.strata.demo.Person.Occupation;
+import java.time.LocalDate;
+import org.apache.commons.rng.UniformRandomProvider;
+import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
 
 /**
  * Demographics of the brand's consumers (a beauty-and-lifestyle brand: mostly women, mostly
@@ -33,8 +31,7 @@ final class PersonSampler {
     private static final double[] TIER_INCOME = {0.6, 0.3, 0, -0.4, -0.7};
     private static final Weighted KIDS = new Weighted(68, 29, 3);
 
-    private PersonSampler() {
-    }
+    private PersonSampler() {}
 
     /**
      * @param like the referrer to resemble, or null
@@ -60,15 +57,33 @@ final class PersonSampler {
         LocalDate birthday = reference.minusYears(age).minusDays(rng.nextInt(365));
         Occupation occupation = OCCUPATIONS[occupations(age, tier).pick(rng)];
         double mean = INCOME_MEAN[occupation.ordinal()] + TIER_INCOME[tier - 1];
-        int income = (int) Math.max(1, Math.min(5, Math.round(mean + 0.8 * ZigguratSampler.NormalizedGaussian.of(rng).sample())));
-        boolean married = rng.nextDouble() < (age <= 22 ? 0.03 : age <= 27 ? 0.3 : age <= 32 ? 0.62 : age <= 45 ? 0.86 : 0.9);
+        int income = (int) Math.max(
+                1,
+                Math.min(
+                        5,
+                        Math.round(mean
+                                + 0.8
+                                        * ZigguratSampler.NormalizedGaussian.of(rng)
+                                                .sample())));
+        boolean married =
+                rng.nextDouble() < (age <= 22 ? 0.03 : age <= 27 ? 0.3 : age <= 32 ? 0.62 : age <= 45 ? 0.86 : 0.9);
         int kids = married && rng.nextDouble() < (age <= 25 ? 0.3 : age <= 30 ? 0.55 : age <= 45 ? 0.85 : 0.92)
-                ? KIDS.pick(rng) + 1 : 0;
+                ? KIDS.pick(rng) + 1
+                : 0;
         String[] family = Catalog.FAMILY_NAMES[rng.nextInt(Catalog.FAMILY_NAMES.length)];
         String[][] givens = gender == Gender.female ? Catalog.GIVEN_NAMES_FEMALE : Catalog.GIVEN_NAMES_MALE;
         String[] given = givens[rng.nextInt(givens.length)];
-        return new Person(family[0] + given[0], family[1] + given[1], gender, birthday, city, tier, occupation, income,
-                married, kids);
+        return new Person(
+                family[0] + given[0],
+                family[1] + given[1],
+                gender,
+                birthday,
+                city,
+                tier,
+                occupation,
+                income,
+                married,
+                kids);
     }
 
     private static Gender gender(UniformRandomProvider rng) {

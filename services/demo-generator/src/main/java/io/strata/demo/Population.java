@@ -1,7 +1,6 @@
 package io.strata.demo;
 
 import java.util.Locale;
-
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
 
@@ -23,6 +22,7 @@ final class Population {
     static final double DEPTH_2 = 0.03;
     /** Share of consumers whose first visits are anonymous, on one or more devices. */
     static final double ANONYMOUS_FIRST = 0.35;
+
     private static final int SEARCH_LIMIT = 20_000;
     private static final long DAY = TimeFrame.DAY;
     private static final long WEEK = 7 * DAY;
@@ -30,8 +30,18 @@ final class Population {
     private static final long REFERRER_MIN_AGE = 45 * DAY;
 
     /** One consumer as the rest of the generation sees them. */
-    record Profile(long index, String userId, Person person, Crowd crowd, boolean core, int depth, long referrer,
-            long firstSeen, long signedIn, long invitedAt, boolean anonymousFirst) {
+    record Profile(
+            long index,
+            String userId,
+            Person person,
+            Crowd crowd,
+            boolean core,
+            int depth,
+            long referrer,
+            long firstSeen,
+            long signedIn,
+            long invitedAt,
+            boolean anonymousFirst) {
 
         boolean highPotential() {
             return depth > 0;
@@ -77,15 +87,26 @@ final class Population {
         Person person = PersonSampler.sample(rng, time.reference(), by.person());
         UniformRandomProvider timing = Rngs.of(seed, index, Rngs.TIMING);
         long latest = time.end() - 10 * DAY;
-        long invited = by.signedIn() + (long) (ZigguratSampler.Exponential.of(timing, 20).sample() * DAY);
+        long invited = by.signedIn()
+                + (long) (ZigguratSampler.Exponential.of(timing, 20).sample() * DAY);
         if (invited >= latest) {
             invited = by.signedIn() + (long) (timing.nextDouble() * (latest - by.signedIn()));
         }
         long firstSeen = invited + (long) (timing.nextDouble() * 2 * DAY);
         boolean anonymousFirst = timing.nextDouble() < ANONYMOUS_FIRST;
         long signedIn = firstSeen + (anonymousFirst ? (long) (timing.nextDouble() * 3 * DAY) : 0);
-        return new Profile(index, userId(index), person, CrowdRules.of(person, time.reference()), false, depth,
-                referrer, firstSeen, Math.min(signedIn, time.end() - DAY), invited, anonymousFirst);
+        return new Profile(
+                index,
+                userId(index),
+                person,
+                CrowdRules.of(person, time.reference()),
+                false,
+                depth,
+                referrer,
+                firstSeen,
+                Math.min(signedIn, time.end() - DAY),
+                invited,
+                anonymousFirst);
     }
 
     /** A consumer nobody invited (or whose inviter could not be found); only these may be core. */
@@ -97,9 +118,22 @@ final class Population {
         UniformRandomProvider timing = Rngs.of(seed, index, Rngs.TIMING);
         long firstSeen = time.start() + (long) (timing.nextDouble() * (time.end() - WEEK - time.start()));
         boolean anonymousFirst = timing.nextDouble() < ANONYMOUS_FIRST;
-        long signedIn = firstSeen + (anonymousFirst ? (long) (ZigguratSampler.Exponential.of(timing, 10).sample() * DAY) : 0);
-        return new Profile(index, userId(index), person, crowd, core, 0, -1, firstSeen,
-                Math.min(signedIn, time.end() - DAY), -1, anonymousFirst);
+        long signedIn = firstSeen
+                + (anonymousFirst
+                        ? (long) (ZigguratSampler.Exponential.of(timing, 10).sample() * DAY)
+                        : 0);
+        return new Profile(
+                index,
+                userId(index),
+                person,
+                crowd,
+                core,
+                0,
+                -1,
+                firstSeen,
+                Math.min(signedIn, time.end() - DAY),
+                -1,
+                anonymousFirst);
     }
 
     /** 0 (not invited), 1 (invited by a core advocate) or 2 (invited by someone a core advocate invited). */
@@ -111,7 +145,8 @@ final class Population {
     /** The first index in the consumer's own hash sequence that can have invited it, or -1. */
     private long findReferrer(long index, int depth) {
         for (int k = 0; k < SEARCH_LIMIT; k++) {
-            long candidate = Long.remainderUnsigned(Rngs.mix(seed, index, Rngs.REFERRER_SEARCH * 1_000_003L + k), consumers);
+            long candidate =
+                    Long.remainderUnsigned(Rngs.mix(seed, index, Rngs.REFERRER_SEARCH * 1_000_003L + k), consumers);
             if (candidate == index || hashDepth(candidate) != depth - 1) {
                 continue;
             }
@@ -125,6 +160,7 @@ final class Population {
 
     /** An invite code a referrer's invitation carries. */
     String inviteCode(long invitee) {
-        return "INV" + Long.toUnsignedString(Rngs.mix(seed, invitee, 77) >>> 24, 36).toUpperCase(Locale.ROOT);
+        return "INV"
+                + Long.toUnsignedString(Rngs.mix(seed, invitee, 77) >>> 24, 36).toUpperCase(Locale.ROOT);
     }
 }

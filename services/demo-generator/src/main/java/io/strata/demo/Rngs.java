@@ -12,6 +12,7 @@ final class Rngs {
 
     /** Independent draws of one consumer, so a new draw in one never shifts the others. */
     static final int PROFILE = 1;
+
     static final int ACTIVITY = 2;
     static final int IDS = 3;
     static final int REFERRAL = 4;
@@ -20,8 +21,7 @@ final class Rngs {
     static final int TIMING = 7;
     static final int CORE = 8;
 
-    private Rngs() {
-    }
+    private Rngs() {}
 
     /** A generator of its own for one consumer and one kind of draw. */
     static UniformRandomProvider of(long seed, long index, int stream) {

@@ -1,11 +1,9 @@
 package io.strata.demo;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.strata.demo.Identifiers.Device;
 import java.io.IOException;
 import java.util.List;
-
-import com.fasterxml.jackson.core.JsonGenerator;
-
-import io.strata.demo.Identifiers.Device;
 
 /**
  * One Segment call of a consumer's history, before it is written: who, when, what. Properties
@@ -20,8 +18,7 @@ final class SegmentEvent {
     }
 
     /** An entry of {@code context.externalIds}. */
-    record ExternalId(String id, String type) {
-    }
+    record ExternalId(String id, String type) {}
 
     final long time;
     final int seq;
@@ -35,8 +32,17 @@ final class SegmentEvent {
     /** A message id of the event's own, or null for the generated one. */
     final String messageId;
 
-    SegmentEvent(long time, int seq, String type, String name, String userId, Device device, Fields properties,
-            Fields traits, List<ExternalId> externalIds, String messageId) {
+    SegmentEvent(
+            long time,
+            int seq,
+            String type,
+            String name,
+            String userId,
+            Device device,
+            Fields properties,
+            Fields traits,
+            List<ExternalId> externalIds,
+            String messageId) {
         this.time = time;
         this.seq = seq;
         this.type = type;

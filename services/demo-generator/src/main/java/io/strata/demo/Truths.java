@@ -1,20 +1,18 @@
 package io.strata.demo;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-
 import io.strata.demo.BasketModel.Bundle;
 import io.strata.demo.ContentModel.Feature;
 import io.strata.demo.ContentModel.Plant;
 import io.strata.demo.History.Line;
 import io.strata.demo.History.Order;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What was planted, and what the generated data shows of it, counted while generating: fixed-size
@@ -229,17 +227,22 @@ final class Truths {
     }
 
     private double lift(int a, int b) {
-        return orders == 0 || ordersWith[a] == 0 || ordersWith[b] == 0 ? Double.NaN
+        return orders == 0 || ordersWith[a] == 0 || ordersWith[b] == 0
+                ? Double.NaN
                 : (double) ordersWithBoth[a][b] * orders / ((double) ordersWith[a] * ordersWith[b]);
     }
 
     private void tgi(JsonGenerator json) throws IOException {
         json.writeObjectFieldStart("tgi");
         json.writeStringField("population", "all consumers");
-        json.writeStringField("has_feature", "at least one Content Viewed whose properties.<dimension> is the value"
-                + " (anonymous events count for the user their anonymousId was later identified as)");
-        json.writeStringField("planted_tgi", "100 * P(feature | crowd) / mean over the population of P(feature | consumer's crowd),"
-                + " with the crowd sizes generated");
+        json.writeStringField(
+                "has_feature",
+                "at least one Content Viewed whose properties.<dimension> is the value"
+                        + " (anonymous events count for the user their anonymousId was later identified as)");
+        json.writeStringField(
+                "planted_tgi",
+                "100 * P(feature | crowd) / mean over the population of P(feature | consumer's crowd),"
+                        + " with the crowd sizes generated");
         json.writeArrayFieldStart("planted");
         for (Plant plant : ContentModel.PLANTS) {
             Feature f = ContentModel.feature(plant.dimension(), plant.value());
@@ -284,7 +287,8 @@ final class Truths {
     private void churn(JsonGenerator json) throws IOException {
         json.writeObjectFieldStart("churn");
         json.writeStringField("visits", "page calls");
-        json.writeStringField("rule", "visits in [end - 30 d, end) <= 50 % of visits in [end - 60 d, end - 30 d), which are > 0");
+        json.writeStringField(
+                "rule", "visits in [end - 30 d, end) <= 50 % of visits in [end - 60 d, end - 30 d), which are > 0");
         json.writeStringField("previous_window_start", EventWriter.timestamp(time.end() - 60 * TimeFrame.DAY));
         json.writeStringField("last_window_start", EventWriter.timestamp(time.end() - 30 * TimeFrame.DAY));
         json.writeStringField("end", EventWriter.timestamp(time.end()));
@@ -300,7 +304,8 @@ final class Truths {
     private void reverseFunnel(JsonGenerator json) throws IOException {
         json.writeObjectFieldStart("reverse_funnel");
         json.writeObjectFieldStart("core");
-        json.writeStringField("rule", "not invited by anyone, then by chance with a probability that depends on the crowd");
+        json.writeStringField(
+                "rule", "not invited by anyone, then by chance with a probability that depends on the crowd");
         json.writeNumberField("count", core);
         json.writeObjectFieldStart("probability_by_crowd");
         for (Crowd c : Crowd.values()) {
@@ -323,11 +328,15 @@ final class Truths {
         }
         json.writeNumberField("same_crowd_by_chance", round(chance));
         json.writeEndObject();
-        json.writeStringField("chains", "Signed Up carries properties.referrer (the inviter's userId) and invite_code;"
-                + " the inviter's Invite Sent carries the same invite_code");
+        json.writeStringField(
+                "chains",
+                "Signed Up carries properties.referrer (the inviter's userId) and invite_code;"
+                        + " the inviter's Invite Sent carries the same invite_code");
         json.writeNumberField("max_depth", 2);
         json.writeNumberField("viral_coefficient", round(share(invited1, core)));
-        json.writeStringField("per_consumer", DemoGenerator.CONSUMERS + ": columns core, high_potential, referral_depth, referrer_id");
+        json.writeStringField(
+                "per_consumer",
+                DemoGenerator.CONSUMERS + ": columns core, high_potential, referral_depth, referrer_id");
         json.writeEndObject();
     }
 
@@ -354,7 +363,9 @@ final class Truths {
         json.writeNumberField("gamma", ClvModel.GAMMA_GAMMA.gamma());
         json.writeEndObject();
         json.writeNumberField("buyers", buyers);
-        json.writeStringField("first_purchase", "a buyer's first order is the BG/NBD trial (time 0); repeat purchases are the orders after it");
+        json.writeStringField(
+                "first_purchase",
+                "a buyer's first order is the BG/NBD trial (time 0); repeat purchases are the orders after it");
         json.writeNumberField("expected_repeat_purchases_per_buyer", round(expectedRepeats / Math.max(1, buyers)));
         json.writeNumberField("observed_repeat_purchases_per_buyer", round(share(repeats, buyers)));
         json.writeNumberField("expected_spend_per_order", round(ClvModel.GAMMA_GAMMA.meanSpend()));
@@ -366,9 +377,26 @@ final class Truths {
 
     private void junk(JsonGenerator json) throws IOException {
         json.writeObjectFieldStart("junk_identifiers");
-        junk(json, "phone", "identify traits.phone, orders.csv phone", Identifiers.JUNK_PHONE, junkPhone, Identifiers.JUNK_PHONES);
-        junk(json, "email", "identify traits.email, orders.csv email", Identifiers.JUNK_EMAIL, junkEmail, Identifiers.JUNK_EMAILS);
-        junk(json, "device_id", "context.device.id of the consumer's first device", Identifiers.JUNK_DEVICE, junkDevice,
+        junk(
+                json,
+                "phone",
+                "identify traits.phone, orders.csv phone",
+                Identifiers.JUNK_PHONE,
+                junkPhone,
+                Identifiers.JUNK_PHONES);
+        junk(
+                json,
+                "email",
+                "identify traits.email, orders.csv email",
+                Identifiers.JUNK_EMAIL,
+                junkEmail,
+                Identifiers.JUNK_EMAILS);
+        junk(
+                json,
+                "device_id",
+                "context.device.id of the consumer's first device",
+                Identifiers.JUNK_DEVICE,
+                junkDevice,
                 Identifiers.JUNK_DEVICE_IDS);
         json.writeEndObject();
     }

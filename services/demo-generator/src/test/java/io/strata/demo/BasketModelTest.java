@@ -13,7 +13,9 @@ class BasketModelTest {
     @Test
     void exactProbabilitiesAddUp() {
         double categoriesPerOrder = 0;
-        double bundles = BasketModel.BUNDLES.stream().mapToDouble(BasketModel.Bundle::probability).sum();
+        double bundles = BasketModel.BUNDLES.stream()
+                .mapToDouble(BasketModel.Bundle::probability)
+                .sum();
         for (int a = 0; a < N; a++) {
             categoriesPerOrder += BasketModel.probability(a);
         }

@@ -2,12 +2,10 @@ package io.strata.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.LocalDate;
-
-import org.junit.jupiter.api.Test;
-
 import io.strata.demo.Person.Gender;
 import io.strata.demo.Person.Occupation;
+import java.time.LocalDate;
+import org.junit.jupiter.api.Test;
 
 class CrowdRulesTest {
 
@@ -39,7 +37,8 @@ class CrowdRulesTest {
         // a mum in a small town is not a refined mum
         assertEquals(Crowd.SMALL_TOWN_YOUTH, crowd(Gender.female, 28, 4, Occupation.homemaker, 3, 1));
         // age counts whole years on the reference date
-        Person turning = new Person("x", "x", Gender.male, LocalDate.of(1976, 11, 2), "x", 1, Occupation.retired, 2, true, 1);
+        Person turning =
+                new Person("x", "x", Gender.male, LocalDate.of(1976, 11, 2), "x", 1, Occupation.retired, 2, true, 1);
         assertEquals(49, turning.age(ON));
         assertEquals(Crowd.OTHER, CrowdRules.of(turning, ON));
         assertEquals(Crowd.URBAN_SILVER, CrowdRules.of(turning, ON.plusDays(1)));

@@ -13,14 +13,13 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DeterminismTest {
 
-    private static final List<String> FILES = List.of(DemoGenerator.EVENTS, DemoGenerator.ORDERS,
-            DemoGenerator.CONSUMERS, DemoGenerator.TRUTHS);
+    private static final List<String> FILES =
+            List.of(DemoGenerator.EVENTS, DemoGenerator.ORDERS, DemoGenerator.CONSUMERS, DemoGenerator.TRUTHS);
 
     @TempDir
     Path tmp;
@@ -30,7 +29,9 @@ class DeterminismTest {
         generate(7, 600, 12, tmp.resolve("a"));
         generate(7, 600, 12, tmp.resolve("b"));
         for (String file : FILES) {
-            assertArrayEquals(Files.readAllBytes(tmp.resolve("a").resolve(file)), Files.readAllBytes(tmp.resolve("b").resolve(file)),
+            assertArrayEquals(
+                    Files.readAllBytes(tmp.resolve("a").resolve(file)),
+                    Files.readAllBytes(tmp.resolve("b").resolve(file)),
                     file);
         }
     }
@@ -40,8 +41,11 @@ class DeterminismTest {
         generate(7, 300, 12, tmp.resolve("a"));
         generate(8, 300, 12, tmp.resolve("b"));
         for (String file : FILES) {
-            assertFalse(Arrays.equals(Files.readAllBytes(tmp.resolve("a").resolve(file)),
-                    Files.readAllBytes(tmp.resolve("b").resolve(file))), file);
+            assertFalse(
+                    Arrays.equals(
+                            Files.readAllBytes(tmp.resolve("a").resolve(file)),
+                            Files.readAllBytes(tmp.resolve("b").resolve(file))),
+                    file);
         }
     }
 
@@ -65,13 +69,21 @@ class DeterminismTest {
     void twoYearsEndOnTheReferenceDate() throws Exception {
         Path out = tmp.resolve("long");
         DemoGenerator.Summary summary = generate(3, 200, 24, out);
-        long start = LocalDate.of(2024, 11, 1).atStartOfDay().toInstant(TimeFrame.ZONE).toEpochMilli();
-        long end = DemoGenerator.DEFAULT_REFERENCE.atStartOfDay().toInstant(TimeFrame.ZONE).toEpochMilli();
+        long start = LocalDate.of(2024, 11, 1)
+                .atStartOfDay()
+                .toInstant(TimeFrame.ZONE)
+                .toEpochMilli();
+        long end = DemoGenerator.DEFAULT_REFERENCE
+                .atStartOfDay()
+                .toInstant(TimeFrame.ZONE)
+                .toEpochMilli();
         long earliest = Long.MAX_VALUE;
         try (var lines = Files.lines(out.resolve(DemoGenerator.EVENTS))) {
             for (String line : (Iterable<String>) lines::iterator) {
                 int at = line.lastIndexOf("\"timestamp\":\"") + 13;
-                long t = OffsetDateTime.parse(line.substring(at, line.indexOf('"', at))).toInstant().toEpochMilli();
+                long t = OffsetDateTime.parse(line.substring(at, line.indexOf('"', at)))
+                        .toInstant()
+                        .toEpochMilli();
                 assertTrue(t >= start && t < end, line);
                 earliest = Math.min(earliest, t);
             }
@@ -87,7 +99,7 @@ class DeterminismTest {
     }
 
     private static DemoGenerator.Summary generate(long seed, int consumers, int months, Path out) throws Exception {
-        return new DemoGenerator(new DemoGenerator.Options(seed, consumers, months, null)).writeFiles(out,
-                DemoGenerator.Progress.NONE);
+        return new DemoGenerator(new DemoGenerator.Options(seed, consumers, months, null))
+                .writeFiles(out, DemoGenerator.Progress.NONE);
     }
 }

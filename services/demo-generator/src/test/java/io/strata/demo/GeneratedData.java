@@ -1,5 +1,8 @@
 package io.strata.demo;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -15,13 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * A data set generated once for the tests, and read back from its files only — the checks
@@ -32,6 +30,7 @@ final class GeneratedData {
 
     /** Another seed with -Dstrata.demo.test.seed=N, to see that the checks do not depend on one draw. */
     static final long SEED = Long.getLong("strata.demo.test.seed", 20_261_101L);
+
     static final int CONSUMERS = 5_000;
 
     private static GeneratedData instance;
@@ -41,17 +40,20 @@ final class GeneratedData {
     final List<ObjectNode> events = new ArrayList<>();
     /** consumers.csv rows by user id, in file order. */
     final Map<String, CSVRecord> consumers = new LinkedHashMap<>();
+
     final List<CSVRecord> orderLines = new ArrayList<>();
     /** anonymousId → userId, from identify calls. */
     final Map<String, String> userOfAnonymousId = new HashMap<>();
     /** The last identify traits of each user. */
     final Map<String, JsonNode> traits = new HashMap<>();
+
     final Map<String, Set<String>> deviceIds = new HashMap<>();
 
     static synchronized GeneratedData get() throws IOException, InterruptedException {
         if (instance == null) {
             Path dir = Files.createTempDirectory("strata-demo-");
-            new DemoGenerator(new DemoGenerator.Options(SEED, CONSUMERS, 12, null)).writeFiles(dir, DemoGenerator.Progress.NONE);
+            new DemoGenerator(new DemoGenerator.Options(SEED, CONSUMERS, 12, null))
+                    .writeFiles(dir, DemoGenerator.Progress.NONE);
             instance = new GeneratedData(dir);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));
         }
@@ -62,7 +64,8 @@ final class GeneratedData {
         this.dir = dir;
         ObjectMapper json = new ObjectMapper();
         this.truths = json.readTree(dir.resolve(DemoGenerator.TRUTHS).toFile());
-        try (BufferedReader lines = Files.newBufferedReader(dir.resolve(DemoGenerator.EVENTS), StandardCharsets.UTF_8)) {
+        try (BufferedReader lines =
+                Files.newBufferedReader(dir.resolve(DemoGenerator.EVENTS), StandardCharsets.UTF_8)) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 ObjectNode event = (ObjectNode) json.readTree(line);
                 events.add(event);
@@ -70,7 +73,9 @@ final class GeneratedData {
                     String user = event.path("userId").asText();
                     userOfAnonymousId.put(event.path("anonymousId").asText(), user);
                     traits.put(user, event.path("traits"));
-                    deviceIds.computeIfAbsent(user, u -> new HashSet<>()).add(event.path("context").path("device").path("id").asText());
+                    deviceIds
+                            .computeIfAbsent(user, u -> new HashSet<>())
+                            .add(event.path("context").path("device").path("id").asText());
                 }
             }
         }
@@ -87,7 +92,9 @@ final class GeneratedData {
     }
 
     static long epochMillis(JsonNode event) {
-        return OffsetDateTime.parse(event.path("timestamp").asText()).toInstant().toEpochMilli();
+        return OffsetDateTime.parse(event.path("timestamp").asText())
+                .toInstant()
+                .toEpochMilli();
     }
 
     LocalDate reference() {
@@ -95,18 +102,27 @@ final class GeneratedData {
     }
 
     long end() {
-        return OffsetDateTime.parse(truths.path("generator").path("end").asText()).toInstant().toEpochMilli();
+        return OffsetDateTime.parse(truths.path("generator").path("end").asText())
+                .toInstant()
+                .toEpochMilli();
     }
 
     static List<CSVRecord> csv(Path file) throws IOException {
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(reader).getRecords();
+            return CSVFormat.DEFAULT
+                    .builder()
+                    .setHeader()
+                    .setSkipHeaderRecord(true)
+                    .get()
+                    .parse(reader)
+                    .getRecords();
         }
     }
 
     static void delete(Path dir) {
         try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             // a temporary folder left behind
         }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -15,13 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Every truth of truths.json holds on the generated files themselves, computed here from
@@ -42,21 +40,27 @@ class PlantedTruthsTest {
     void everyLineIsASegmentCallIngestionAccepts() {
         Set<String> types = Set.of("identify", "track", "page");
         Set<String> messageIds = new HashSet<>();
-        long start = OffsetDateTime.parse(data.truths.path("generator").path("start").asText()).toInstant().toEpochMilli();
+        long start = OffsetDateTime.parse(
+                        data.truths.path("generator").path("start").asText())
+                .toInstant()
+                .toEpochMilli();
         for (ObjectNode event : data.events) {
             assertTrue(types.contains(event.path("type").asText()), event::toString);
             assertTrue(messageIds.add(event.path("messageId").asText()), () -> "duplicate messageId " + event);
             assertTrue(event.path("timestamp").asText().endsWith("+08:00"), event::toString);
             long at = GeneratedData.epochMillis(event);
             assertTrue(at >= start && at < data.end(), () -> "outside the window: " + event);
-            assertFalse(event.path("userId").asText("").isEmpty() && event.path("anonymousId").asText("").isEmpty(),
+            assertFalse(
+                    event.path("userId").asText("").isEmpty()
+                            && event.path("anonymousId").asText("").isEmpty(),
                     event::toString);
             if (event.path("type").asText().equals("track")) {
                 assertFalse(event.path("event").asText("").isBlank(), event::toString);
             }
             assertTrue(event.path("context").isObject(), event::toString);
             for (JsonNode id : event.path("context").path("externalIds")) {
-                assertTrue(Set.of("wechat_union_id", "wechat_open_id", "member_id").contains(id.path("type").asText()));
+                assertTrue(Set.of("wechat_union_id", "wechat_open_id", "member_id")
+                        .contains(id.path("type").asText()));
                 assertEquals("users", id.path("collection").asText());
                 assertEquals("none", id.path("encoding").asText());
             }
@@ -66,7 +70,9 @@ class PlantedTruthsTest {
 
     @Test
     void anonymousHistoriesAreJoinedByIdentify() {
-        long anonymous = data.events.stream().filter(e -> e.path("userId").isMissingNode()).count();
+        long anonymous = data.events.stream()
+                .filter(e -> e.path("userId").isMissingNode())
+                .count();
         assertTrue(anonymous > 1000, "anonymous events before sign-in: " + anonymous);
         for (ObjectNode event : data.events) {
             assertNotNull(data.userOf(event), () -> "an anonymous event no identify joins: " + event);
@@ -74,13 +80,17 @@ class PlantedTruthsTest {
         Map<String, Integer> devicesPerUser = new HashMap<>();
         data.userOfAnonymousId.values().forEach(u -> devicesPerUser.merge(u, 1, Integer::sum));
         assertTrue(devicesPerUser.values().stream().filter(n -> n >= 2).count() > 500, "users on several devices");
-        JsonNode identify = data.events.stream().filter(e -> e.path("type").asText().equals("identify")
-                && e.path("traits").has("wechatUnionId")).findFirst().orElseThrow();
+        JsonNode identify = data.events.stream()
+                .filter(e -> e.path("type").asText().equals("identify")
+                        && e.path("traits").has("wechatUnionId"))
+                .findFirst()
+                .orElseThrow();
         String union = identify.path("traits").path("wechatUnionId").asText();
         assertTrue(union.startsWith("o") && union.length() == 28, union);
         boolean inContext = false;
         for (JsonNode id : identify.path("context").path("externalIds")) {
-            inContext |= id.path("type").asText().equals("wechat_union_id") && id.path("id").asText().equals(union);
+            inContext |= id.path("type").asText().equals("wechat_union_id")
+                    && id.path("id").asText().equals(union);
         }
         assertTrue(inContext, "unionId mirrored in context.externalIds");
     }
@@ -91,10 +101,17 @@ class PlantedTruthsTest {
         Map<String, Long> counts = new TreeMap<>();
         for (CSVRecord row : data.consumers.values()) {
             JsonNode t = data.traits.get(row.get("user_id"));
-            Person person = new Person(t.path("name").asText(), "", Person.Gender.valueOf(t.path("gender").asText()),
-                    LocalDate.parse(t.path("birthday").asText()), t.path("address").path("city").asText(),
-                    t.path("cityTier").asInt(), Person.Occupation.valueOf(t.path("occupation").asText()),
-                    t.path("incomeLevel").asInt(), t.path("married").asBoolean(), t.path("kids").asInt());
+            Person person = new Person(
+                    t.path("name").asText(),
+                    "",
+                    Person.Gender.valueOf(t.path("gender").asText()),
+                    LocalDate.parse(t.path("birthday").asText()),
+                    t.path("address").path("city").asText(),
+                    t.path("cityTier").asInt(),
+                    Person.Occupation.valueOf(t.path("occupation").asText()),
+                    t.path("incomeLevel").asInt(),
+                    t.path("married").asBoolean(),
+                    t.path("kids").asInt());
             Crowd crowd = CrowdRules.of(person, reference);
             assertEquals(row.get("crowd"), crowd.name(), row::toString);
             counts.merge(crowd.name(), 1L, Long::sum);
@@ -119,19 +136,26 @@ class PlantedTruthsTest {
             String b = pair.path("b").asText();
             long na = baskets.values().stream().filter(s -> s.contains(a)).count();
             long nb = baskets.values().stream().filter(s -> s.contains(b)).count();
-            long nab = baskets.values().stream().filter(s -> s.contains(a) && s.contains(b)).count();
+            long nab = baskets.values().stream()
+                    .filter(s -> s.contains(a) && s.contains(b))
+                    .count();
             double observed = (double) nab * n / ((double) na * nb);
             double planted = pair.path("planted_lift").asDouble();
             double seLog = Math.sqrt(1.0 / nab + 1.0 / na + 1.0 / nb);
-            assertTrue(Math.abs(Math.log(observed / planted)) < Z * seLog,
+            assertTrue(
+                    Math.abs(Math.log(observed / planted)) < Z * seLog,
                     () -> a + "+" + b + ": observed lift " + observed + ", planted " + planted);
             assertTrue(planted > 2 && observed > 2, a + "+" + b);
             assertEquals(pair.path("observed_lift").asDouble(), observed, 1e-5);
         }
         // a pair nobody planted stays near independence
-        long skin = baskets.values().stream().filter(s -> s.contains("skincare")).count();
-        long coffee = baskets.values().stream().filter(s -> s.contains("coffee")).count();
-        long both = baskets.values().stream().filter(s -> s.contains("skincare") && s.contains("coffee")).count();
+        long skin =
+                baskets.values().stream().filter(s -> s.contains("skincare")).count();
+        long coffee =
+                baskets.values().stream().filter(s -> s.contains("coffee")).count();
+        long both = baskets.values().stream()
+                .filter(s -> s.contains("skincare") && s.contains("coffee"))
+                .count();
         assertTrue((double) both * n / ((double) skin * coffee) < 1.5, "skincare+coffee is not planted");
     }
 
@@ -139,15 +163,18 @@ class PlantedTruthsTest {
     void plantedCrowdsOverIndexOnTheirContent() {
         Map<String, Set<String>> seen = contentFeatures();
         Map<String, List<String>> members = new HashMap<>();
-        data.consumers.values().forEach(r -> members.computeIfAbsent(r.get("crowd"), c -> new ArrayList<>()).add(r.get("user_id")));
+        data.consumers
+                .values()
+                .forEach(r -> members.computeIfAbsent(r.get("crowd"), c -> new ArrayList<>())
+                        .add(r.get("user_id")));
         int population = data.consumers.size();
         for (JsonNode plant : data.truths.path("tgi").path("planted")) {
-            String feature = plant.path("dimension").asText() + "=" + plant.path("value").asText();
+            String feature =
+                    plant.path("dimension").asText() + "=" + plant.path("value").asText();
             List<String> crowd = members.get(plant.path("crowd").asText());
             double[] tgi = tgi(seen, crowd, feature, population);
             double planted = plant.path("planted_tgi").asDouble();
-            assertTrue(Math.abs(tgi[0] - planted) < Z * tgi[1],
-                    () -> plant + ": observed " + tgi[0] + " ± " + tgi[1]);
+            assertTrue(Math.abs(tgi[0] - planted) < Z * tgi[1], () -> plant + ": observed " + tgi[0] + " ± " + tgi[1]);
             if (plant.path("multiplier").asDouble() > 1) {
                 assertTrue(tgi[0] > 115 && (tgi[0] - 100) > 3 * tgi[1], () -> plant + ": observed " + tgi[0]);
             } else {
@@ -157,7 +184,8 @@ class PlantedTruthsTest {
         }
         int checked = 0;
         for (JsonNode neutral : data.truths.path("tgi").path("neutral_features")) {
-            String feature = neutral.path("dimension").asText() + "=" + neutral.path("value").asText();
+            String feature = neutral.path("dimension").asText() + "="
+                    + neutral.path("value").asText();
             for (List<String> crowd : members.values()) {
                 double[] tgi = tgi(seen, crowd, feature, population);
                 assertTrue(Math.abs(tgi[0] - 100) < 4.5 * tgi[1], () -> feature + ": TGI " + tgi[0] + " ± " + tgi[1]);
@@ -184,7 +212,9 @@ class PlantedTruthsTest {
 
     /** TGI of a feature in a crowd, and its standard error. */
     private static double[] tgi(Map<String, Set<String>> seen, List<String> crowd, String feature, int population) {
-        long inCrowd = crowd.stream().filter(u -> seen.getOrDefault(u, Set.of()).contains(feature)).count();
+        long inCrowd = crowd.stream()
+                .filter(u -> seen.getOrDefault(u, Set.of()).contains(feature))
+                .count();
         long all = seen.values().stream().filter(s -> s.contains(feature)).count();
         double base = (double) all / population;
         double share = (double) inCrowd / crowd.size();
@@ -212,7 +242,9 @@ class PlantedTruthsTest {
             }
         });
         Set<String> planted = new HashSet<>();
-        data.consumers.values().stream().filter(r -> r.get("churning").equals("true")).forEach(r -> planted.add(r.get("user_id")));
+        data.consumers.values().stream()
+                .filter(r -> r.get("churning").equals("true"))
+                .forEach(r -> planted.add(r.get("user_id")));
         assertEquals(planted, warned);
         assertEquals(data.truths.path("churn").path("planted").asLong(), planted.size());
         assertTrue(planted.size() > 0.05 * GeneratedData.CONSUMERS, "churners: " + planted.size());
@@ -226,8 +258,11 @@ class PlantedTruthsTest {
     @Test
     void repeatPurchasesFollowTheBgNbdProcess() {
         JsonNode p = data.truths.path("clv").path("bgnbd");
-        ClvModel.BgNbd model = new ClvModel.BgNbd(p.path("r").asDouble(), p.path("alpha").asDouble(),
-                p.path("a").asDouble(), p.path("b").asDouble());
+        ClvModel.BgNbd model = new ClvModel.BgNbd(
+                p.path("r").asDouble(),
+                p.path("alpha").asDouble(),
+                p.path("a").asDouble(),
+                p.path("b").asDouble());
         Map<String, Set<String>> ordersOf = new HashMap<>();
         Map<String, Long> firstOrder = new HashMap<>();
         for (CSVRecord line : data.orderLines) {
@@ -252,15 +287,19 @@ class PlantedTruthsTest {
         int n = ordersOf.size();
         double se = Math.sqrt((sumSq / n - (sum / n) * (sum / n)) / n);
         double diff = (observed - expected) / n;
-        assertTrue(Math.abs(diff) < Z * se, "repeat purchases per buyer: observed " + observed / n + ", expected "
-                + expected / n + " (se " + se + ")");
+        assertTrue(
+                Math.abs(diff) < Z * se,
+                "repeat purchases per buyer: observed " + observed / n + ", expected " + expected / n + " (se " + se
+                        + ")");
         assertEquals(data.truths.path("clv").path("buyers").asLong(), n);
     }
 
     @Test
     void spendPerOrderFollowsTheGammaGammaProcess() {
         JsonNode p = data.truths.path("clv").path("gamma_gamma");
-        double expected = p.path("p").asDouble() * p.path("gamma").asDouble() / (p.path("q").asDouble() - 1);
+        double expected = p.path("p").asDouble()
+                * p.path("gamma").asDouble()
+                / (p.path("q").asDouble() - 1);
         Map<String, BigDecimal> revenue = new HashMap<>();
         Map<String, String> buyerOf = new HashMap<>();
         for (CSVRecord line : data.orderLines) {
@@ -284,14 +323,18 @@ class PlantedTruthsTest {
         int n = perBuyer.size();
         double mean = sum / n;
         double se = Math.sqrt((sumSq / n - mean * mean) / n);
-        assertTrue(Math.abs(mean - expected) < Z * se, "mean spend " + mean + ", expected " + expected + " (se " + se + ")");
+        assertTrue(
+                Math.abs(mean - expected) < Z * se,
+                "mean spend " + mean + ", expected " + expected + " (se " + se + ")");
     }
 
     @Test
     void ordersCsvAndOrderEventsTellTheSameOrders() {
         Map<String, BigDecimal> csv = new HashMap<>();
         for (CSVRecord line : data.orderLines) {
-            csv.merge(line.get("order_id"), new BigDecimal(line.get("price")).multiply(new BigDecimal(line.get("quantity"))),
+            csv.merge(
+                    line.get("order_id"),
+                    new BigDecimal(line.get("price")).multiply(new BigDecimal(line.get("quantity"))),
                     BigDecimal::add);
             assertEquals("CNY", line.get("currency"));
         }
@@ -299,14 +342,18 @@ class PlantedTruthsTest {
         for (ObjectNode event : data.events) {
             if (event.path("event").asText().equals("Order Completed")) {
                 JsonNode p = event.path("properties");
-                assertEquals("import-order-" + p.path("order_id").asText(), event.path("messageId").asText());
+                assertEquals(
+                        "import-order-" + p.path("order_id").asText(),
+                        event.path("messageId").asText());
                 assertEquals("CNY", p.path("currency").asText());
                 BigDecimal sum = BigDecimal.ZERO;
                 for (JsonNode product : p.path("products")) {
                     for (String field : List.of("product_id", "sku", "name", "category")) {
                         assertFalse(product.path(field).asText("").isEmpty(), field);
                     }
-                    sum = sum.add(product.path("price").decimalValue().multiply(product.path("quantity").decimalValue()));
+                    sum = sum.add(product.path("price")
+                            .decimalValue()
+                            .multiply(product.path("quantity").decimalValue()));
                 }
                 assertEquals(0, sum.compareTo(p.path("revenue").decimalValue()), event::toString);
                 events.put(p.path("order_id").asText(), p.path("revenue").decimalValue());
@@ -327,10 +374,15 @@ class PlantedTruthsTest {
         for (ObjectNode event : data.events) {
             String name = event.path("event").asText();
             if (name.equals("Signed Up") && event.path("properties").has("referrer")) {
-                referrerOf.put(event.path("userId").asText(), event.path("properties").path("referrer").asText());
-                codeOf.put(event.path("userId").asText(), event.path("properties").path("invite_code").asText());
+                referrerOf.put(
+                        event.path("userId").asText(),
+                        event.path("properties").path("referrer").asText());
+                codeOf.put(
+                        event.path("userId").asText(),
+                        event.path("properties").path("invite_code").asText());
             } else if (name.equals("Invite Sent")) {
-                invitesSent.add(event.path("userId").asText() + "/" + event.path("properties").path("invite_code").asText());
+                invitesSent.add(event.path("userId").asText() + "/"
+                        + event.path("properties").path("invite_code").asText());
             }
         }
         assertTrue(referrerOf.size() > 0.08 * GeneratedData.CONSUMERS, "invited: " + referrerOf.size());
@@ -352,19 +404,25 @@ class PlantedTruthsTest {
         }
         assertTrue(depths.getOrDefault(2, 0) > 0, "chains of two invitations exist");
         Set<String> highPotential = new HashSet<>();
-        data.consumers.values().stream().filter(r -> r.get("high_potential").equals("true"))
+        data.consumers.values().stream()
+                .filter(r -> r.get("high_potential").equals("true"))
                 .forEach(r -> highPotential.add(r.get("user_id")));
         assertEquals(highPotential, referrerOf.keySet());
         // the invited resemble the core: same crowd as their referrer far more often than by chance
         JsonNode hp = data.truths.path("reverse_funnel").path("high_potential");
-        assertTrue(hp.path("same_crowd_as_referrer").asDouble() > 2 * hp.path("same_crowd_by_chance").asDouble());
+        assertTrue(hp.path("same_crowd_as_referrer").asDouble()
+                > 2 * hp.path("same_crowd_by_chance").asDouble());
     }
 
     @Test
     void junkIdentifiersAppearAtThePlantedShare() {
         JsonNode junk = data.truths.path("junk_identifiers");
-        check(junk.path("phone"), data.traits.values().stream().map(t -> t.path("phone").asText()).toList());
-        check(junk.path("email"), data.traits.values().stream().map(t -> t.path("email").asText()).toList());
+        check(
+                junk.path("phone"),
+                data.traits.values().stream().map(t -> t.path("phone").asText()).toList());
+        check(
+                junk.path("email"),
+                data.traits.values().stream().map(t -> t.path("email").asText()).toList());
         List<String> devices = new ArrayList<>();
         for (Set<String> ids : data.deviceIds.values()) {
             Set<String> values = new HashSet<>();

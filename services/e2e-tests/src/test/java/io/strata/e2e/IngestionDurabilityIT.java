@@ -1,9 +1,13 @@
 package io.strata.e2e;
 
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.strata.proto.events.v1.Event;
+import io.strata.testing.KafkaProbe;
+import io.strata.testing.LocalInfra;
+import io.strata.testing.LocalStack;
+import io.strata.testing.ServiceProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,16 +27,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import io.strata.proto.events.v1.Event;
-import io.strata.testing.KafkaProbe;
-import io.strata.testing.LocalInfra;
-import io.strata.testing.LocalStack;
-import io.strata.testing.ServiceProcess;
 
 /** What ingestion promises when things break: an acknowledged event is never lost. */
 class IngestionDurabilityIT {
@@ -43,8 +40,10 @@ class IngestionDurabilityIT {
     private static final String WRITE_KEY = "durability-" + UUID.randomUUID();
 
     private static ServiceProcess ingestion;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     @BeforeAll
     static void start() {
@@ -73,8 +72,11 @@ class IngestionDurabilityIT {
         HttpRequest request = HttpRequest.newBuilder(URI.create(ingestion.baseUrl() + path))
                 .timeout(Duration.ofSeconds(40))
                 .header("Content-Type", "application/json")
-                .header("Authorization", "Basic " + Base64.getEncoder()
-                        .encodeToString((WRITE_KEY + ":").getBytes(StandardCharsets.UTF_8)))
+                .header(
+                        "Authorization",
+                        "Basic "
+                                + Base64.getEncoder()
+                                        .encodeToString((WRITE_KEY + ":").getBytes(StandardCharsets.UTF_8)))
                 .POST(HttpRequest.BodyPublishers.ofString(json))
                 .build();
         try {
@@ -108,8 +110,12 @@ class IngestionDurabilityIT {
                         for (int i = 0; i < 50; i++) {
                             String id = RUN + "-" + client + "-" + UUID.randomUUID();
                             ids.add(id);
-                            batch.append(i == 0 ? "" : ",").append("{\"type\":\"track\",\"userId\":\"load-")
-                                    .append(client).append("\",\"event\":\"Loaded\",\"messageId\":\"").append(id).append("\"}");
+                            batch.append(i == 0 ? "" : ",")
+                                    .append("{\"type\":\"track\",\"userId\":\"load-")
+                                    .append(client)
+                                    .append("\",\"event\":\"Loaded\",\"messageId\":\"")
+                                    .append(id)
+                                    .append("\"}");
                         }
                         int status = post("/v1/batch", batch.append("]}").toString());
                         batches.incrementAndGet();
@@ -126,7 +132,8 @@ class IngestionDurabilityIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> unavailable.get() > 0);
             infra.startKafka();
             int afterRestart = acknowledged.size();
-            await("service resumed after the broker came back").atMost(Duration.ofSeconds(60))
+            await("service resumed after the broker came back")
+                    .atMost(Duration.ofSeconds(60))
                     .until(() -> acknowledged.size() > afterRestart + 2_000);
             running.set(false);
             for (Future<?> sender : senders) {
@@ -134,12 +141,15 @@ class IngestionDurabilityIT {
             }
 
             Set<String> onTopic = new HashSet<>();
-            await("every acknowledged messageId is on the topic").atMost(Duration.ofSeconds(60))
-                    .pollInterval(Duration.ofMillis(100)).until(() -> {
+            await("every acknowledged messageId is on the topic")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
                         probe.drain(Duration.ofMillis(500)).forEach(r -> onTopic.add(messageId(r.value())));
                         return onTopic.containsAll(acknowledged);
                     });
-            System.out.printf("broker outage: %d batches, %d events acknowledged, %d batches answered 503%n",
+            System.out.printf(
+                    "broker outage: %d batches, %d events acknowledged, %d batches answered 503%n",
                     batches.get(), acknowledged.size(), unavailable.get());
         } finally {
             running.set(false);

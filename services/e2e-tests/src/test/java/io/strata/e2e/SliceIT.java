@@ -5,6 +5,15 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.strata.proto.events.v1.Event;
+import io.strata.testing.KafkaGroups;
+import io.strata.testing.KafkaProbe;
+import io.strata.testing.KeycloakTokens;
+import io.strata.testing.LocalStack;
+import io.strata.testing.ServiceProcess;
+import io.strata.tools.ImportCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,23 +29,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.strata.tools.ImportCommand;
 import picocli.CommandLine;
-
-import io.restassured.http.ContentType;
-import io.restassured.path.json.JsonPath;
-import io.strata.proto.events.v1.Event;
-import io.strata.testing.KafkaGroups;
-import io.strata.testing.KafkaProbe;
-import io.strata.testing.KeycloakTokens;
-import io.strata.testing.LocalStack;
-import io.strata.testing.ServiceProcess;
 
 /**
  * The first slice across the packaged services: a Segment call to ingestion, through Kafka and
@@ -138,12 +135,17 @@ class SliceIT {
     void aConsumersEventsBecomeAProfileReadThroughTheGateway() {
         String user = "e2e-user-" + RUN;
         String anon = "e2e-anon-" + RUN;
-        send("track", "{\"anonymousId\":\"" + anon + "\",\"event\":\"Product Viewed\",\"properties\":{\"sku\":\"S1\"}}");
-        send("identify", "{\"userId\":\"" + user + "\",\"anonymousId\":\"" + anon + "\","
-                + "\"traits\":{\"email\":\"E2E-" + RUN + "@Example.cn\",\"name\":\"Wang Fang\"}}");
+        send(
+                "track",
+                "{\"anonymousId\":\"" + anon + "\",\"event\":\"Product Viewed\",\"properties\":{\"sku\":\"S1\"}}");
+        send(
+                "identify",
+                "{\"userId\":\"" + user + "\",\"anonymousId\":\"" + anon + "\"," + "\"traits\":{\"email\":\"E2E-" + RUN
+                        + "@Example.cn\",\"name\":\"Wang Fang\"}}");
         send("track", "{\"userId\":\"" + user + "\",\"event\":\"Order Completed\",\"properties\":{\"revenue\":88}}");
 
-        JsonPath profile = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+        JsonPath profile = await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(300))
                 .until(() -> lookup("userId", user), p -> p != null && p.getInt("eventCounts.size()") == 3);
         assertEquals(1, profile.getInt("eventCounts.'Product Viewed'"));
         assertEquals(1, profile.getInt("eventCounts.identify"));
@@ -153,13 +155,19 @@ class SliceIT {
         assertTrue(identities.containsAll(List.of(user, anon, "e2e-" + RUN + "@example.cn")), identities.toString());
 
         String id = profile.getString("id");
-        given().auth().oauth2(token).get(gateway.baseUrl() + "/api/v1/profiles/" + id)
-                .then().statusCode(200);
+        given().auth()
+                .oauth2(token)
+                .get(gateway.baseUrl() + "/api/v1/profiles/" + id)
+                .then()
+                .statusCode(200);
         JsonPath byEmail = lookup("email", "e2e-" + RUN + "@EXAMPLE.cn");
         assertEquals(id, byEmail.getString("id"));
         // bob is an admin of another tenant: the profile does not exist for him
-        given().auth().oauth2(KeycloakTokens.accessToken("bob")).get(gateway.baseUrl() + "/api/v1/profiles/" + id)
-                .then().statusCode(404);
+        given().auth()
+                .oauth2(KeycloakTokens.accessToken("bob"))
+                .get(gateway.baseUrl() + "/api/v1/profiles/" + id)
+                .then()
+                .statusCode(404);
     }
 
     @Test
@@ -176,8 +184,11 @@ class SliceIT {
         String[] args = {csv.toString(), "--url", ingestion.baseUrl(), "--write-key", WRITE_KEY};
         assertEquals(3, new CommandLine(new ImportCommand()).execute(args), "exit 3: a row was refused");
 
-        JsonPath profile = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
-                .until(() -> lookup("userId", customer), p -> p != null && p.getInt("eventCounts.'Order Completed'") == 2);
+        JsonPath profile = await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(300))
+                .until(
+                        () -> lookup("userId", customer),
+                        p -> p != null && p.getInt("eventCounts.'Order Completed'") == 2);
         assertEquals("2024-03-08T12:15:00Z", profile.getString("firstSeen"), "the orders keep their own time");
         assertEquals("2024-05-01T01:00:00Z", profile.getString("lastSeen"));
         assertTrue(profile.getList("identities.value").contains(customer + "@example.cn"));
@@ -188,9 +199,13 @@ class SliceIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> duplicatesDropped() - dropped >= 3);
         // a marker on the same key travels behind anything dedup-service forwarded before it
         send("track", "{\"userId\":\"" + customer + "\",\"event\":\"Marker\"}");
-        JsonPath after = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
-                .until(() -> lookup("userId", customer), p -> p != null && p.getMap("eventCounts").containsKey("Marker"));
-        assertEquals(2, after.getInt("eventCounts.'Order Completed'"), "importing the file again publishes nothing twice");
+        JsonPath after = await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(300))
+                .until(
+                        () -> lookup("userId", customer),
+                        p -> p != null && p.getMap("eventCounts").containsKey("Marker"));
+        assertEquals(
+                2, after.getInt("eventCounts.'Order Completed'"), "importing the file again publishes nothing twice");
     }
 
     @Test
@@ -201,15 +216,25 @@ class SliceIT {
                 {"type":"track","userId":"%1$s","event":"Order Completed","properties":{"order_id":"%1$s-1","revenue":199},"timestamp":"2023-11-11T00:06:00+08:00"}
                 {"type":"track","userId":"%1$s"}
                 """.formatted(customer, RUN.substring(0, 4).replaceAll("[^0-9]", "7"));
-        String source = given().auth().oauth2(token).get(gateway.baseUrl() + "/api/v1/sources")
-                .then().statusCode(200).extract().jsonPath()
+        String source = given().auth()
+                .oauth2(token)
+                .get(gateway.baseUrl() + "/api/v1/sources")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
                 .getString("items.find { it.name == 'e2e-" + RUN + "' }.id");
         double dropped = duplicatesDropped();
         for (int round = 1; round <= 2; round++) {
-            JsonPath summary = given().auth().oauth2(token).contentType("application/x-ndjson")
+            JsonPath summary = given().auth()
+                    .oauth2(token)
+                    .contentType("application/x-ndjson")
                     .body(jsonl.getBytes(java.nio.charset.StandardCharsets.UTF_8))
                     .post(gateway.baseUrl() + "/api/v1/sources/" + source + "/imports")
-                    .then().statusCode(200).extract().jsonPath();
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
             assertEquals(3, summary.getInt("rows"));
             assertEquals(2, summary.getInt("accepted"));
             assertEquals(0, summary.getInt("duplicates"));
@@ -219,8 +244,11 @@ class SliceIT {
         // the second upload's two calls are dropped by dedup-service: the same file again publishes nothing
         await().atMost(Duration.ofSeconds(30)).until(() -> duplicatesDropped() - dropped >= 2);
         send("track", "{\"userId\":\"" + customer + "\",\"event\":\"Marker\"}");
-        JsonPath profile = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
-                .until(() -> lookup("userId", customer), p -> p != null && p.getMap("eventCounts").containsKey("Marker"));
+        JsonPath profile = await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(300))
+                .until(
+                        () -> lookup("userId", customer),
+                        p -> p != null && p.getMap("eventCounts").containsKey("Marker"));
         assertEquals(1, profile.getInt("eventCounts.'Order Completed'"), "the second upload published nothing");
         assertEquals("2023-11-10T16:05:00Z", profile.getString("firstSeen"), "the history keeps its own time");
     }
@@ -235,14 +263,21 @@ class SliceIT {
         String track = "{\"userId\":\"e2e-restart-" + RUN + "\",\"event\":\"X\",\"messageId\":\"" + messageId + "\"}";
         try (KafkaProbe probe = new KafkaProbe(TOPIC)) {
             send("track", track);
-            assertEquals(1, probe.await(r -> messageId(r.value()).equals(messageId), 1, Duration.ofSeconds(30)).size());
+            assertEquals(
+                    1,
+                    probe.await(r -> messageId(r.value()).equals(messageId), 1, Duration.ofSeconds(30))
+                            .size());
             dedup.stop();
             dedup = dedupService();
             KafkaGroups.awaitAssigned(DEDUP_APPLICATION, INCOMING, READY);
             send("track", track);
             await().atMost(Duration.ofSeconds(30)).until(() -> duplicatesDropped() >= 1);
-            assertEquals(0, probe.drain(Duration.ofSeconds(2)).stream()
-                    .filter(r -> messageId(r.value()).equals(messageId)).count(), "published once, across the restart");
+            assertEquals(
+                    0,
+                    probe.drain(Duration.ofSeconds(2)).stream()
+                            .filter(r -> messageId(r.value()).equals(messageId))
+                            .count(),
+                    "published once, across the restart");
         }
     }
 
@@ -258,17 +293,30 @@ class SliceIT {
     void malformedJsonIsRefusedWithAMessageAndPublishesNothing() {
         String marker = "e2e-malformed-" + UUID.randomUUID();
         try (KafkaProbe probe = new KafkaProbe(INCOMING)) {
-            given().auth().preemptive().basic(WRITE_KEY, "").contentType(ContentType.JSON)
+            given().auth()
+                    .preemptive()
+                    .basic(WRITE_KEY, "")
+                    .contentType(ContentType.JSON)
                     .body("{\"userId\":\"" + marker + "\",\"event\":\"X\",}")
                     .post(ingestion.baseUrl() + "/v1/track")
-                    .then().statusCode(400)
+                    .then()
+                    .statusCode(400)
                     .contentType("application/problem+json");
-            String detail = given().auth().preemptive().basic(WRITE_KEY, "").contentType(ContentType.JSON)
-                    .body("{\"userId\":").post(ingestion.baseUrl() + "/v1/identify")
-                    .then().statusCode(400).extract().path("detail");
+            String detail = given().auth()
+                    .preemptive()
+                    .basic(WRITE_KEY, "")
+                    .contentType(ContentType.JSON)
+                    .body("{\"userId\":")
+                    .post(ingestion.baseUrl() + "/v1/identify")
+                    .then()
+                    .statusCode(400)
+                    .extract()
+                    .path("detail");
             assertTrue(detail.startsWith("malformed JSON"), detail);
-            assertTrue(probe.drain(Duration.ofSeconds(3)).stream()
-                    .noneMatch(r -> r.key() != null && r.key().contains(marker)), "nothing reached Kafka");
+            assertTrue(
+                    probe.drain(Duration.ofSeconds(3)).stream()
+                            .noneMatch(r -> r.key() != null && r.key().contains(marker)),
+                    "nothing reached Kafka");
         }
     }
 
@@ -291,9 +339,13 @@ class SliceIT {
         CompletableFuture<Void> traffic = CompletableFuture.runAsync(() -> {
             for (int i = 0; i < eventsPerUser; i++) {
                 for (String user : ids) {
-                    int status = given().auth().preemptive().basic(WRITE_KEY, "").contentType(ContentType.JSON)
+                    int status = given().auth()
+                            .preemptive()
+                            .basic(WRITE_KEY, "")
+                            .contentType(ContentType.JSON)
                             .body("{\"userId\":\"" + user + "\",\"event\":\"Product Viewed\"}")
-                            .post(ingestion.baseUrl() + "/v1/track").statusCode();
+                            .post(ingestion.baseUrl() + "/v1/track")
+                            .statusCode();
                     if (status == 200) {
                         acknowledged.get(user).incrementAndGet();
                     }
@@ -303,8 +355,8 @@ class SliceIT {
         });
 
         // let profile-service apply some events, then kill it mid-stream
-        await().atMost(Duration.ofSeconds(30)).until(() -> sent.get() >= users * 5
-                && lookup("userId", ids.get(0)) != null);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> sent.get() >= users * 5 && lookup("userId", ids.get(0)) != null);
         profile.kill();
         int sentAtKill = sent.get();
         traffic.get();
@@ -313,14 +365,20 @@ class SliceIT {
         profile = profileService();
         Map<String, Integer> expected = new HashMap<>();
         acknowledged.forEach((user, count) -> expected.put(user, count.get()));
-        assertEquals(users * eventsPerUser, expected.values().stream().mapToInt(Integer::intValue).sum(),
+        assertEquals(
+                users * eventsPerUser,
+                expected.values().stream().mapToInt(Integer::intValue).sum(),
                 "ingestion acknowledged every event");
 
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                .until(() -> viewedCounts(ids).values().stream().mapToInt(Integer::intValue).sum()
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> viewedCounts(ids).values().stream()
+                                .mapToInt(Integer::intValue)
+                                .sum()
                         >= users * eventsPerUser);
         assertEquals(expected, viewedCounts(ids), "each acknowledged event applied exactly once");
-        assertTrue(duplicatesSeen(profile) > 0,
+        assertTrue(
+                duplicatesSeen(profile) > 0,
                 "the restarted instance received events applied before the crash and skipped them");
     }
 
@@ -343,21 +401,31 @@ class SliceIT {
     }
 
     private static double counter(ServiceProcess service, String name, String outcome) {
-        String metrics = given().get(service.baseUrl() + "/q/metrics").then().statusCode(200).extract().asString();
-        Matcher m = Pattern.compile(name + "\\{[^}]*outcome=\"" + outcome + "\"[^}]*} ([0-9.Ee+]+)").matcher(metrics);
+        String metrics = given().get(service.baseUrl() + "/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        Matcher m = Pattern.compile(name + "\\{[^}]*outcome=\"" + outcome + "\"[^}]*} ([0-9.Ee+]+)")
+                .matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     private static void send(String call, String json) {
-        given().auth().preemptive().basic(WRITE_KEY, "").contentType(ContentType.JSON).body(json)
+        given().auth()
+                .preemptive()
+                .basic(WRITE_KEY, "")
+                .contentType(ContentType.JSON)
+                .body(json)
                 .post(ingestion.baseUrl() + "/v1/" + call)
-                .then().statusCode(200);
+                .then()
+                .statusCode(200);
     }
 
     /** The profile owning the identifier, through the gateway; null while there is none. */
     private static JsonPath lookup(String parameter, String value) {
-        var response = given().auth().oauth2(token).queryParam(parameter, value)
-                .get(gateway.baseUrl() + "/api/v1/profiles");
+        var response =
+                given().auth().oauth2(token).queryParam(parameter, value).get(gateway.baseUrl() + "/api/v1/profiles");
         if (response.statusCode() != 200) {
             return null;
         }

@@ -1,5 +1,8 @@
 package io.strata.imports;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.FilterReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -17,14 +20,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.function.Consumer;
-
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Orders exported from stores and marketplaces, as Segment calls: one {@code Order Completed}
@@ -69,15 +67,20 @@ public final class CsvOrders implements Iterator<ImportRow> {
     private ImportRow unreadable;
 
     /** A record and the file line it ends on. */
-    private record Row(CSVRecord record, long line) {
-    }
+    private record Row(CSVRecord record, long line) {}
 
     public CsvOrders(Reader reader, ObjectMapper json, ZoneOffset zone) throws IOException {
         this.json = json;
         this.zone = zone;
         this.input = new BoundedReader(reader);
-        this.parser = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true)
-                .setIgnoreSurroundingSpaces(true).setIgnoreEmptyLines(true).get().parse(input);
+        this.parser = CSVFormat.DEFAULT
+                .builder()
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .setIgnoreSurroundingSpaces(true)
+                .setIgnoreEmptyLines(true)
+                .get()
+                .parse(input);
         try {
             this.columns = new Columns(parser.getHeaderMap());
         } catch (IllegalArgumentException e) {
@@ -126,8 +129,9 @@ public final class CsvOrders implements Iterator<ImportRow> {
                 }
             }
             if (lines > MAX_ORDER_LINES) {
-                ready.add(ImportRow.refused(first.line(), "order " + orderId + " has " + lines
-                        + " lines; at most " + MAX_ORDER_LINES + " are taken"));
+                ready.add(ImportRow.refused(
+                        first.line(),
+                        "order " + orderId + " has " + lines + " lines; at most " + MAX_ORDER_LINES + " are taken"));
             } else {
                 order(rows, ready::add);
             }
@@ -152,8 +156,8 @@ public final class CsvOrders implements Iterator<ImportRow> {
             }
             // malformed input (e.g. an unclosed quote): nothing after it can be read
             exhausted = true;
-            unreadable = ImportRow.refused(parser.getCurrentLineNumber(), "the file cannot be read further: "
-                    + e.getMessage());
+            unreadable = ImportRow.refused(
+                    parser.getCurrentLineNumber(), "the file cannot be read further: " + e.getMessage());
             return null;
         }
     }
@@ -175,9 +179,12 @@ public final class CsvOrders implements Iterator<ImportRow> {
             if (!email.isEmpty() || !phone.isEmpty()) {
                 // one id per person and contact details: the same details again are a duplicate, new ones are not
                 String who = userId.isEmpty() ? anonymousId : userId;
-                ObjectNode identify = base("identify", "import-identify-" + who + "-"
-                        + JsonlEvents.digest(email + "\n" + phone),
-                        userId, anonymousId, timestamp);
+                ObjectNode identify = base(
+                        "identify",
+                        "import-identify-" + who + "-" + JsonlEvents.digest(email + "\n" + phone),
+                        userId,
+                        anonymousId,
+                        timestamp);
                 ObjectNode traits = identify.putObject("traits");
                 put(traits, "email", email);
                 put(traits, "phone", phone);
@@ -237,10 +244,15 @@ public final class CsvOrders implements Iterator<ImportRow> {
             return OffsetDateTime.parse(text).toString();
         } catch (DateTimeParseException e) {
             try {
-                return LocalDateTime.parse(text.replace('T', ' '), LOCAL).atOffset(zone).toString();
+                return LocalDateTime.parse(text.replace('T', ' '), LOCAL)
+                        .atOffset(zone)
+                        .toString();
             } catch (DateTimeParseException e2) {
                 try {
-                    return LocalDate.parse(text, DateTimeFormatter.ISO_LOCAL_DATE).atStartOfDay().atOffset(zone).toString();
+                    return LocalDate.parse(text, DateTimeFormatter.ISO_LOCAL_DATE)
+                            .atStartOfDay()
+                            .atOffset(zone)
+                            .toString();
                 } catch (DateTimeParseException e3) {
                     throw new IllegalArgumentException("timestamp '" + text + "' is not a date-time");
                 }
@@ -333,21 +345,22 @@ public final class CsvOrders implements Iterator<ImportRow> {
         static final int STORE = 13;
         static final int CURRENCY = 14;
         private static final String[][] NAMES = {
-                {"order_id", "order", "orderid"},
-                {"user_id", "customer_id", "member_id", "userid"},
-                {"anonymous_id"},
-                {"email"},
-                {"phone", "mobile"},
-                {"timestamp", "time", "order_time", "order_date", "date"},
-                {"product_id", "sku"},
-                {"name", "product_name"},
-                {"category"},
-                {"price", "unit_price"},
-                {"quantity", "qty"},
-                {"amount", "revenue", "total"},
-                {"channel"},
-                {"store"},
-                {"currency"}};
+            {"order_id", "order", "orderid"},
+            {"user_id", "customer_id", "member_id", "userid"},
+            {"anonymous_id"},
+            {"email"},
+            {"phone", "mobile"},
+            {"timestamp", "time", "order_time", "order_date", "date"},
+            {"product_id", "sku"},
+            {"name", "product_name"},
+            {"category"},
+            {"price", "unit_price"},
+            {"quantity", "qty"},
+            {"amount", "revenue", "total"},
+            {"channel"},
+            {"store"},
+            {"currency"}
+        };
 
         private final int[] index = new int[NAMES.length];
 
@@ -365,13 +378,15 @@ public final class CsvOrders implements Iterator<ImportRow> {
                 throw new IllegalArgumentException("the header has no order_id column");
             }
             if (index[USER_ID] < 0 && index[ANONYMOUS_ID] < 0) {
-                throw new IllegalArgumentException("the header has no user_id (customer_id, member_id) or anonymous_id column");
+                throw new IllegalArgumentException(
+                        "the header has no user_id (customer_id, member_id) or anonymous_id column");
             }
             if (index[TIME] < 0) {
                 throw new IllegalArgumentException("the header has no timestamp (time, order_time, order_date) column");
             }
             if (index[PRICE] < 0 && index[AMOUNT] < 0) {
-                throw new IllegalArgumentException("the header has neither price (line items) nor amount (orders) column");
+                throw new IllegalArgumentException(
+                        "the header has neither price (line items) nor amount (orders) column");
             }
         }
 

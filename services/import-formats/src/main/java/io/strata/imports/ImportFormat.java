@@ -1,5 +1,6 @@
 package io.strata.imports;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -11,8 +12,6 @@ import java.util.Iterator;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The history files Strata imports, read as a stream of Segment calls in constant memory. */
 public enum ImportFormat {
@@ -31,8 +30,8 @@ public enum ImportFormat {
      * @throws IllegalArgumentException when a CSV header lacks a required column
      */
     public Iterator<ImportRow> rows(InputStream file, ObjectMapper json, ZoneOffset zone) throws IOException {
-        BufferedReader reader = new BufferedReader(
-                new InputStreamReader(uncompressed(file), StandardCharsets.UTF_8), BUFFER);
+        BufferedReader reader =
+                new BufferedReader(new InputStreamReader(uncompressed(file), StandardCharsets.UTF_8), BUFFER);
         return this == CSV ? new CsvOrders(reader, json, zone) : new JsonlEvents(reader, json);
     }
 

@@ -6,15 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.StringReader;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 class CsvOrdersTest {
 
@@ -60,8 +58,11 @@ class CsvOrdersTest {
                 O-2,c-7,li@qq.com,2024-03-09,Shoes,10
                 O-3,c-7,li.wei@163.com,2024-03-10,Shoes,10
                 """);
-        List<String> identifies = rows.stream().map(ImportRow::event).filter(e -> e.get("type").asText().equals("identify"))
-                .map(e -> e.get("messageId").asText()).toList();
+        List<String> identifies = rows.stream()
+                .map(ImportRow::event)
+                .filter(e -> e.get("type").asText().equals("identify"))
+                .map(e -> e.get("messageId").asText())
+                .toList();
         assertEquals(3, identifies.size());
         assertEquals(identifies.get(0), identifies.get(1), "the same email again is a duplicate");
         assertFalse(identifies.get(2).equals(identifies.get(0)), "a changed email is not dropped as one");
@@ -100,8 +101,8 @@ class CsvOrdersTest {
 
     @Test
     void aFileWithoutTheNeededColumnsIsRefusedBeforeAnythingIsSent() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> read("id,who,when\n1,u,2024-01-01\n"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> read("id,who,when\n1,u,2024-01-01\n"));
         assertTrue(e.getMessage().contains("order_id"));
     }
 }

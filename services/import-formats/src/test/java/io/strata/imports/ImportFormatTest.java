@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,10 +17,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.zip.GZIPOutputStream;
-
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 class ImportFormatTest {
 
@@ -44,7 +42,13 @@ class ImportFormatTest {
         StringBuilder csv = new StringBuilder("order_id,user_id,order_time,category,amount\n");
         StringBuilder jsonl = new StringBuilder();
         for (int i = 0; i < 2000; i++) {
-            csv.append("O-").append(i).append(",u").append(i).append(",2024-01-01,Shoes,").append(i).append('\n');
+            csv.append("O-")
+                    .append(i)
+                    .append(",u")
+                    .append(i)
+                    .append(",2024-01-01,Shoes,")
+                    .append(i)
+                    .append('\n');
             jsonl.append("{\"type\":\"track\",\"userId\":\"u").append(i).append("\",\"event\":\"E\"}\n");
         }
         for (ImportFormat format : List.of(ImportFormat.CSV, ImportFormat.JSONL)) {
@@ -53,9 +57,10 @@ class ImportFormatTest {
                 gzip.write((format == ImportFormat.CSV ? csv : jsonl).toString().getBytes(StandardCharsets.UTF_8));
             }
             byte[] truncated = java.util.Arrays.copyOf(zipped.toByteArray(), zipped.size() / 2);
-            Exception failure = assertThrows(Exception.class, () -> rows(format, new ByteArrayInputStream(truncated)),
-                    format.name());
-            assertTrue(failure instanceof IOException || failure instanceof java.io.UncheckedIOException,
+            Exception failure = assertThrows(
+                    Exception.class, () -> rows(format, new ByteArrayInputStream(truncated)), format.name());
+            assertTrue(
+                    failure instanceof IOException || failure instanceof java.io.UncheckedIOException,
                     format + ": " + failure);
         }
     }
@@ -102,7 +107,8 @@ class ImportFormatTest {
         List<ImportRow> rows = rows(ImportFormat.CSV, stream(csv.toString()));
         assertEquals(2, rows.size());
         assertTrue(rows.get(0).error().contains("lines"), rows.get(0).error());
-        assertEquals("small", rows.get(1).event().path("properties").path("order_id").asText());
+        assertEquals(
+                "small", rows.get(1).event().path("properties").path("order_id").asText());
     }
 
     private List<ImportRow> rows(ImportFormat format, InputStream file) throws IOException {

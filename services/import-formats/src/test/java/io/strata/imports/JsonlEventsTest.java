@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 class JsonlEventsTest {
 
@@ -30,7 +28,8 @@ class JsonlEventsTest {
         new JsonlEvents(new BufferedReader(new StringReader(jsonl)), new ObjectMapper()).forEachRemaining(rows::add);
         assertEquals(5, rows.size(), "blank lines are skipped");
         assertNull(rows.get(0).error());
-        assertEquals("2023-05-01T08:00:00Z", rows.get(0).event().get("timestamp").asText(), "kept as it was");
+        assertEquals(
+                "2023-05-01T08:00:00Z", rows.get(0).event().get("timestamp").asText(), "kept as it was");
         assertEquals(3, rows.get(1).line());
         assertTrue(rows.get(1).error().startsWith("malformed JSON"));
         assertTrue(rows.get(2).error().contains("JSON object"));

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -20,17 +19,25 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
 /** Consumer-group chores of tests that share one broker with earlier runs and the demo. */
 public final class KafkaGroups {
 
-    private KafkaGroups() {
-    }
+    private KafkaGroups() {}
 
     /** Waits until the group has members that own every partition of the topic. */
     public static void awaitAssigned(String groupId, String topic, Duration timeout) {
         try (Admin admin = admin()) {
-            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
-            await("group " + groupId + " owns " + topic).atMost(timeout).pollInterval(Duration.ofMillis(200))
+            int partitions = admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get()
+                    .get(topic)
+                    .partitions()
+                    .size();
+            await("group " + groupId + " owns " + topic)
+                    .atMost(timeout)
+                    .pollInterval(Duration.ofMillis(200))
                     .until(() -> {
                         ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(groupId))
-                                .all().get().get(groupId);
+                                .all()
+                                .get()
+                                .get(groupId);
                         long owned = group.members().stream()
                                 .flatMap(m -> m.assignment().topicPartitions().stream())
                                 .filter(tp -> tp.topic().equals(topic))
@@ -51,11 +58,16 @@ public final class KafkaGroups {
      */
     public static void startAtEnd(String groupId, String topic) {
         try (Admin admin = admin()) {
-            var description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+            var description =
+                    admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            description.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            description
+                    .partitions()
+                    .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-            admin.listOffsets(latest).all().get()
+            admin.listOffsets(latest)
+                    .all()
+                    .get()
                     .forEach((tp, info) -> offsets.put(tp, new OffsetAndMetadata(info.offset())));
             admin.alterConsumerGroupOffsets(groupId, offsets).all().get();
         } catch (InterruptedException e) {

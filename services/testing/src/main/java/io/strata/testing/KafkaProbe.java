@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Predicate;
-
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -56,8 +55,8 @@ public final class KafkaProbe implements AutoCloseable {
     }
 
     /** Reads until {@code count} records match or {@code timeout} passes; returns the matches. */
-    public List<ConsumerRecord<String, byte[]>> await(Predicate<ConsumerRecord<String, byte[]>> match, int count,
-            Duration timeout) {
+    public List<ConsumerRecord<String, byte[]>> await(
+            Predicate<ConsumerRecord<String, byte[]>> match, int count, Duration timeout) {
         List<ConsumerRecord<String, byte[]>> matches = new ArrayList<>();
         Instant deadline = Instant.now().plus(timeout);
         while (matches.size() < count && Instant.now().isBefore(deadline)) {

@@ -16,10 +16,10 @@ public final class KeycloakTokens {
 
     /** The password every demo user of the local realm has. */
     public static final String DEMO_PASSWORD = "strata";
+
     private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
 
-    private KeycloakTokens() {
-    }
+    private KeycloakTokens() {}
 
     public static String issuer() {
         String url = System.getenv("OIDC_AUTH_SERVER_URL");
@@ -32,9 +32,11 @@ public final class KeycloakTokens {
 
     /** A demo user's token from another public client of the realm (password grant). */
     public static String accessToken(String user, String clientId) {
-        return token(user + " via " + clientId, "grant_type=password&client_id=" + clientId + "&scope=openid"
-                + "&username=" + URLEncoder.encode(user, StandardCharsets.UTF_8)
-                + "&password=" + URLEncoder.encode(DEMO_PASSWORD, StandardCharsets.UTF_8));
+        return token(
+                user + " via " + clientId,
+                "grant_type=password&client_id=" + clientId + "&scope=openid"
+                        + "&username=" + URLEncoder.encode(user, StandardCharsets.UTF_8)
+                        + "&password=" + URLEncoder.encode(DEMO_PASSWORD, StandardCharsets.UTF_8));
     }
 
     /** The gateway's client-credentials token (audience strata-services), as services receive it. */
@@ -44,14 +46,17 @@ public final class KeycloakTokens {
 
     /** A confidential client's client-credentials token (e.g. the demo partner's). */
     public static String clientToken(String clientId) {
-        return token("client " + clientId, "grant_type=client_credentials&client_id=" + clientId + "&client_secret="
-                + URLEncoder.encode(secret(clientId), StandardCharsets.UTF_8));
+        return token(
+                "client " + clientId,
+                "grant_type=client_credentials&client_id=" + clientId + "&client_secret="
+                        + URLEncoder.encode(secret(clientId), StandardCharsets.UTF_8));
     }
 
     /** gRPC metadata carrying a bearer token. */
     public static io.grpc.Metadata bearer(String token) {
         io.grpc.Metadata metadata = new io.grpc.Metadata();
-        metadata.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        metadata.put(
+                io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
         return metadata;
     }
 
@@ -64,16 +69,20 @@ public final class KeycloakTokens {
      * from the environment, else from the local stack's secrets file.
      */
     public static String secret(String clientId) {
-        String variable = "STRATA_" + clientId.replaceFirst("^strata-", "").toUpperCase(java.util.Locale.ROOT)
-                .replace('-', '_') + "_CLIENT_SECRET";
+        String variable = "STRATA_"
+                + clientId.replaceFirst("^strata-", "")
+                        .toUpperCase(java.util.Locale.ROOT)
+                        .replace('-', '_') + "_CLIENT_SECRET";
         String secret = System.getenv(variable);
         if (secret != null && !secret.isBlank()) {
             return secret;
         }
         String state = System.getenv("STRATA_STATE");
-        java.nio.file.Path root = java.nio.file.Path.of(System.getProperty("strata.root", ".")).toAbsolutePath();
+        java.nio.file.Path root =
+                java.nio.file.Path.of(System.getProperty("strata.root", ".")).toAbsolutePath();
         for (java.nio.file.Path dir = root; dir != null; dir = dir.getParent()) {
-            java.nio.file.Path file = state != null ? java.nio.file.Path.of(state, "secrets.env") : dir.resolve(".strata/secrets.env");
+            java.nio.file.Path file =
+                    state != null ? java.nio.file.Path.of(state, "secrets.env") : dir.resolve(".strata/secrets.env");
             try {
                 for (String line : java.nio.file.Files.readAllLines(file)) {
                     if (line.startsWith(variable + "=")) {
@@ -87,8 +96,8 @@ public final class KeycloakTokens {
                 break;
             }
         }
-        throw new IllegalStateException("no secret of client " + clientId + ": set " + variable
-                + " or start the local stack with ./strata up");
+        throw new IllegalStateException(
+                "no secret of client " + clientId + ": set " + variable + " or start the local stack with ./strata up");
     }
 
     private static String token(String who, String form) {
@@ -98,16 +107,19 @@ public final class KeycloakTokens {
                 .POST(HttpRequest.BodyPublishers.ofString(form))
                 .build();
         try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
             Matcher token = ACCESS_TOKEN.matcher(response.body());
             if (response.statusCode() != 200 || !token.find()) {
-                throw new IllegalStateException("Keycloak refused a token for " + who + ": " + response.statusCode()
-                        + " " + response.body());
+                throw new IllegalStateException(
+                        "Keycloak refused a token for " + who + ": " + response.statusCode() + " " + response.body());
             }
             return token.group(1);
         } catch (IOException e) {
-            throw new IllegalStateException("Keycloak does not answer at " + issuer()
-                    + "; start the local stack with ./strata up (or run the tests with ./strata test)", e);
+            throw new IllegalStateException(
+                    "Keycloak does not answer at " + issuer()
+                            + "; start the local stack with ./strata up (or run the tests with ./strata test)",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

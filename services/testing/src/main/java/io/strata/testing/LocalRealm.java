@@ -1,8 +1,7 @@
 package io.strata.testing;
 
-import java.util.Map;
-
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.Map;
 
 /**
  * For {@code @QuarkusTest}s of applications that call the services: the local realm's secret of

@@ -1,5 +1,7 @@
 package io.strata.tools;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -17,9 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.DoubleSupplier;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Sends Segment calls (JSON text) through ingestion's {@code /v1/batch}: batches of at most
@@ -41,8 +40,10 @@ final class BatchSender implements AutoCloseable {
     private final int batchSize;
     private final int parallel;
     private final ObjectMapper json = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final Semaphore slots;
     private final ExecutorService senders;
     private final AtomicReference<Aborted> aborted = new AtomicReference<>();
@@ -58,7 +59,8 @@ final class BatchSender implements AutoCloseable {
 
     BatchSender(URI url, String writeKey, int batchSize, int parallel) {
         this.url = url;
-        this.authorization = "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
+        this.authorization =
+                "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
         this.batchSize = batchSize;
         this.parallel = parallel;
         this.slots = new Semaphore(parallel);
@@ -192,7 +194,10 @@ final class BatchSender implements AutoCloseable {
                 if (System.nanoTime() > giveUp) {
                     throw new Aborted("ingestion kept answering " + status + " for " + PATIENCE.toMinutes() + " min");
                 }
-                long wait = response.headers().firstValue("Retry-After").map(BatchSender::seconds).orElse(2L);
+                long wait = response.headers()
+                        .firstValue("Retry-After")
+                        .map(BatchSender::seconds)
+                        .orElse(2L);
                 Thread.sleep(Math.clamp(wait, 1, 5) * 1000);
                 continue;
             }
@@ -201,13 +206,18 @@ final class BatchSender implements AutoCloseable {
             }
             JsonNode result = json.readTree(response.body());
             if (status != 200 && status != 400 || !result.has("rejected") && status == 400) {
-                throw new Aborted("ingestion answered " + status + ": " + result.path("detail").asText(response.body()));
+                throw new Aborted("ingestion answered " + status + ": "
+                        + result.path("detail").asText(response.body()));
             }
-            summary.add(result.path("accepted").asLong(), result.path("duplicates").asLong());
+            summary.add(
+                    result.path("accepted").asLong(), result.path("duplicates").asLong());
             for (JsonNode rejection : result.path("rejected")) {
                 long line = full.lines.get(rejection.path("index").asInt());
                 String field = rejection.path("field").asText("");
-                summary.refuse(line, (field.isEmpty() ? "" : field + ": ") + rejection.path("reason").asText());
+                summary.refuse(
+                        line,
+                        (field.isEmpty() ? "" : field + ": ")
+                                + rejection.path("reason").asText());
             }
             return;
         }
@@ -230,7 +240,9 @@ final class BatchSender implements AutoCloseable {
                 bytes++;
             } else if (c < 0x800) {
                 bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+            } else if (Character.isHighSurrogate(c)
+                    && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
                 bytes += 4;
                 i++;
             } else {
@@ -262,8 +274,14 @@ final class BatchSender implements AutoCloseable {
 
         /** The summary line ({@code what}: "calls made from the file", "events generated") and the refusals. */
         void report(PrintStream out, String what) {
-            out.printf(Locale.ROOT, "%,d %s: %,d accepted, %,d repeated within a request, %,d refused%n",
-                    rows, what, accepted, duplicates, refused);
+            out.printf(
+                    Locale.ROOT,
+                    "%,d %s: %,d accepted, %,d repeated within a request, %,d refused%n",
+                    rows,
+                    what,
+                    accepted,
+                    duplicates,
+                    refused);
             out.println("  (events sent before, within 24 h, are accepted and then dropped by dedup-service:"
                     + " importing again publishes nothing twice)");
             refusals.forEach(r -> out.println("  " + r));
@@ -323,9 +341,20 @@ final class BatchSender implements AutoCloseable {
             double rate = summary.rows / seconds;
             long eta = fraction > 0 ? Math.round(seconds / fraction - seconds) : 0;
             int filled = (int) Math.round(fraction * WIDTH);
-            String line = String.format(Locale.ROOT, "[%s%s] %5.1f%% %,d %s  %,.0f %s/s  %s%s",
-                    "#".repeat(filled), ".".repeat(WIDTH - filled), fraction * 100, summary.rows, unit, rate, unit,
-                    sending ? String.format(Locale.ROOT, "%,d accepted  %,d refused  ", summary.accepted, summary.refused) : "",
+            String line = String.format(
+                    Locale.ROOT,
+                    "[%s%s] %5.1f%% %,d %s  %,.0f %s/s  %s%s",
+                    "#".repeat(filled),
+                    ".".repeat(WIDTH - filled),
+                    fraction * 100,
+                    summary.rows,
+                    unit,
+                    rate,
+                    unit,
+                    sending
+                            ? String.format(
+                                    Locale.ROOT, "%,d accepted  %,d refused  ", summary.accepted, summary.refused)
+                            : "",
                     last ? String.format(Locale.ROOT, "done in %.1f s", seconds) : "ETA " + eta + " s");
             System.err.print(terminal ? "\r" + line + (last ? "\n" : "") : line + "\n");
         }

@@ -1,5 +1,8 @@
 package io.strata.tools;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.strata.imports.ImportFormat;
+import io.strata.imports.ImportRow;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,12 +14,6 @@ import java.time.ZoneOffset;
 import java.util.Iterator;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-
-import io.strata.imports.ImportFormat;
-import io.strata.imports.ImportRow;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,7 +24,9 @@ import picocli.CommandLine.Parameters;
  * any size, constant memory) into ingestion's batch API, keeping the original timestamps, with
  * a progress display and a summary of the refused rows by line number.
  */
-@Command(name = "import", mixinStandardHelpOptions = true,
+@Command(
+        name = "import",
+        mixinStandardHelpOptions = true,
         description = "Import a CSV of orders or a JSONL of Segment calls through ingestion.")
 public final class ImportCommand implements Callable<Integer> {
 
@@ -37,7 +36,10 @@ public final class ImportCommand implements Callable<Integer> {
     @Option(names = "--format", description = "csv or jsonl (default: from the file name)")
     String format;
 
-    @Option(names = "--zone", defaultValue = "+08:00", description = "offset of local times in a CSV (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--zone",
+            defaultValue = "+08:00",
+            description = "offset of local times in a CSV (default ${DEFAULT-VALUE})")
     ZoneOffset zone;
 
     @Mixin
@@ -53,11 +55,14 @@ public final class ImportCommand implements Callable<Integer> {
             err.println("import: no such file: " + file);
             return 2;
         }
-        Optional<ImportFormat> chosen = format != null ? ImportFormat.of(format)
+        Optional<ImportFormat> chosen = format != null
+                ? ImportFormat.of(format)
                 : ImportFormat.ofFileName(file.getFileName().toString());
         if (chosen.isEmpty()) {
-            err.println(format != null ? "import: --format must be csv or jsonl, not " + format
-                    : "import: say --format csv or --format jsonl (the file name does not tell)");
+            err.println(
+                    format != null
+                            ? "import: --format must be csv or jsonl, not " + format
+                            : "import: say --format csv or --format jsonl (the file name does not tell)");
             return 2;
         }
         BatchSender opened;
@@ -68,7 +73,8 @@ public final class ImportCommand implements Callable<Integer> {
             return 2;
         }
         long size = Files.size(file);
-        try (BatchSender sender = opened; Counting counting = new Counting(Files.newInputStream(file))) {
+        try (BatchSender sender = opened;
+                Counting counting = new Counting(Files.newInputStream(file))) {
             Iterator<ImportRow> rows;
             try {
                 rows = chosen.get().rows(counting, json, zone);
@@ -79,8 +85,8 @@ public final class ImportCommand implements Callable<Integer> {
                 err.println("import: the file cannot be read: " + e.getMessage());
                 return 2;
             }
-            BatchSender.Progress progress = new BatchSender.Progress(
-                    () -> size == 0 ? 1 : (double) counting.count / size, "calls", true);
+            BatchSender.Progress progress =
+                    new BatchSender.Progress(() -> size == 0 ? 1 : (double) counting.count / size, "calls", true);
             try {
                 while (rows.hasNext()) {
                     ImportRow row = rows.next();
@@ -95,8 +101,12 @@ public final class ImportCommand implements Callable<Integer> {
             } catch (BatchSender.Aborted e) {
                 return sender.stopped("import", e, out, "calls made from the file");
             } catch (UncheckedIOException e) {
-                return sender.stopped("import", new BatchSender.Aborted("the file cannot be read: "
-                        + e.getCause().getMessage()), out, "calls made from the file");
+                return sender.stopped(
+                        "import",
+                        new BatchSender.Aborted(
+                                "the file cannot be read: " + e.getCause().getMessage()),
+                        out,
+                        "calls made from the file");
             }
         }
     }

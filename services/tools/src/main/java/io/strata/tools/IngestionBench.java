@@ -24,7 +24,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -33,7 +32,9 @@ import picocli.CommandLine.Option;
  * Kafka's own ProducerPerformance with the same record size and producer guarantees
  * (acks=all, idempotence), so the result is a ratio to the limit of this machine.
  */
-@Command(name = "bench-ingestion", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench-ingestion",
+        mixinStandardHelpOptions = true,
         description = "Ingestion throughput and latency against the raw Kafka producer.")
 public final class IngestionBench implements Callable<Integer> {
 
@@ -51,16 +52,27 @@ public final class IngestionBench implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "100", description = "events per request (default ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--event-bytes", defaultValue = "1024", description = "size of one event's JSON (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--event-bytes",
+            defaultValue = "1024",
+            description = "size of one event's JSON (default ${DEFAULT-VALUE})")
     int eventBytes;
 
-    @Option(names = "--warmup", defaultValue = "10", description = "seconds before measuring (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--warmup",
+            defaultValue = "10",
+            description = "seconds before measuring (default ${DEFAULT-VALUE})")
     int warmupSeconds;
 
-    @Option(names = "--duration", defaultValue = "20", description = "seconds of each measured phase (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--duration",
+            defaultValue = "20",
+            description = "seconds of each measured phase (default ${DEFAULT-VALUE})")
     int durationSeconds;
 
-    @Option(names = "--kafka-lib", description = "directory of the Kafka jars (for ProducerPerformance); skipped when absent")
+    @Option(
+            names = "--kafka-lib",
+            description = "directory of the Kafka jars (for ProducerPerformance); skipped when absent")
     Path kafkaLib;
 
     @Option(names = "--kafka-bootstrap", defaultValue = "127.0.0.1:9092")
@@ -78,11 +90,24 @@ public final class IngestionBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-        authorization = "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
-        padding = "x".repeat(Math.max(0, eventBytes - event("00000000-0000-0000-0000-000000000000", 0, "").length()));
-        System.out.printf("ingestion bench: %s, %d connections, %d events of %d bytes per request%n",
-                url, connections, batchSize, event(UUID.randomUUID().toString(), 0, padding).length());
+        http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+        authorization =
+                "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
+        padding = "x"
+                .repeat(Math.max(
+                        0,
+                        eventBytes
+                                - event("00000000-0000-0000-0000-000000000000", 0, "")
+                                        .length()));
+        System.out.printf(
+                "ingestion bench: %s, %d connections, %d events of %d bytes per request%n",
+                url,
+                connections,
+                batchSize,
+                event(UUID.randomUUID().toString(), 0, padding).length());
 
         System.out.printf("warming up for %d s...%n", warmupSeconds);
         Phase warmup = run(warmupSeconds, 0);
@@ -90,20 +115,29 @@ public final class IngestionBench implements Callable<Integer> {
         System.out.printf("maximum rate for %d s...%n", durationSeconds);
         Phase max = run(durationSeconds, 0);
         check(max);
-        System.out.printf("  %,.0f events/s, request p50 %.1f ms, p99 %.1f ms, %d refused%n",
-                max.eventsPerSecond(), max.latencies().percentileMillis(50), max.latencies().percentileMillis(99), max.refused());
+        System.out.printf(
+                "  %,.0f events/s, request p50 %.1f ms, p99 %.1f ms, %d refused%n",
+                max.eventsPerSecond(),
+                max.latencies().percentileMillis(50),
+                max.latencies().percentileMillis(99),
+                max.refused());
         double halfRate = max.eventsPerSecond() / 2;
         System.out.printf("half the maximum rate (%,.0f events/s) for %d s...%n", halfRate, durationSeconds);
         Phase half = run(durationSeconds, halfRate);
         check(half);
-        System.out.printf("  %,.0f events/s, request p50 %.1f ms, p99 %.1f ms, %d refused%n",
-                half.eventsPerSecond(), half.latencies().percentileMillis(50), half.latencies().percentileMillis(99),
+        System.out.printf(
+                "  %,.0f events/s, request p50 %.1f ms, p99 %.1f ms, %d refused%n",
+                half.eventsPerSecond(),
+                half.latencies().percentileMillis(50),
+                half.latencies().percentileMillis(99),
                 half.refused());
 
         double raw = Double.NaN;
         if (kafkaLib != null && Files.isDirectory(kafkaLib)) {
-            long records = Math.max(100_000L, Math.min(2_000_000L, Math.round(max.eventsPerSecond() * durationSeconds)));
-            System.out.printf("raw Kafka producer (ProducerPerformance, %,d records of %d bytes, acks=all, idempotent)...%n",
+            long records =
+                    Math.max(100_000L, Math.min(2_000_000L, Math.round(max.eventsPerSecond() * durationSeconds)));
+            System.out.printf(
+                    "raw Kafka producer (ProducerPerformance, %,d records of %d bytes, acks=all, idempotent)...%n",
                     records, eventBytes);
             raw = producerPerformance(records);
             System.out.printf("  %,.0f records/s%n", raw);
@@ -111,13 +145,28 @@ public final class IngestionBench implements Callable<Integer> {
             System.out.println("raw Kafka producer: skipped (no --kafka-lib)");
         }
         double ratio = max.eventsPerSecond() / raw;
-        String last = String.format(Locale.ROOT, "events_per_s=%.0f p50_ms=%.1f p99_ms=%.1f raw_kafka_events_per_s=%.0f ratio=%.2f",
-                max.eventsPerSecond(), half.latencies().percentileMillis(50), half.latencies().percentileMillis(99), raw, ratio);
+        String last = String.format(
+                Locale.ROOT,
+                "events_per_s=%.0f p50_ms=%.1f p99_ms=%.1f raw_kafka_events_per_s=%.0f ratio=%.2f",
+                max.eventsPerSecond(),
+                half.latencies().percentileMillis(50),
+                half.latencies().percentileMillis(99),
+                raw,
+                ratio);
         if (report != null) {
-            String row = String.format(Locale.ROOT, "| %s | %d | %d | %,.0f | %.1f | %.1f | %.1f | %.1f | %,.0f | %.2f |%n",
-                    Instant.now().toString().substring(0, 16).replace('T', ' '), connections, batchSize,
-                    max.eventsPerSecond(), max.latencies().percentileMillis(50), max.latencies().percentileMillis(99),
-                    half.latencies().percentileMillis(50), half.latencies().percentileMillis(99), raw, ratio);
+            String row = String.format(
+                    Locale.ROOT,
+                    "| %s | %d | %d | %,.0f | %.1f | %.1f | %.1f | %.1f | %,.0f | %.2f |%n",
+                    Instant.now().toString().substring(0, 16).replace('T', ' '),
+                    connections,
+                    batchSize,
+                    max.eventsPerSecond(),
+                    max.latencies().percentileMillis(50),
+                    max.latencies().percentileMillis(99),
+                    half.latencies().percentileMillis(50),
+                    half.latencies().percentileMillis(99),
+                    raw,
+                    ratio);
             Files.writeString(report, row, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
         System.out.println(last);
@@ -125,8 +174,7 @@ public final class IngestionBench implements Callable<Integer> {
     }
 
     /** Results of one phase. */
-    record Phase(double eventsPerSecond, Latencies latencies, long refused) {
-    }
+    record Phase(double eventsPerSecond, Latencies latencies, long refused) {}
 
     private static void check(Phase phase) {
         if (phase.latencies().count() == 0) {
@@ -202,7 +250,10 @@ public final class IngestionBench implements Callable<Integer> {
         StringBuilder body = new StringBuilder(batchSize * (eventBytes + 2) + 32).append("{\"batch\":[");
         for (int i = 0; i < batchSize; i++) {
             body.append(i == 0 ? "" : ",")
-                    .append(event(messageId(), client * 100_000 + ThreadLocalRandom.current().nextInt(100_000), padding));
+                    .append(event(
+                            messageId(),
+                            client * 100_000 + ThreadLocalRandom.current().nextInt(100_000),
+                            padding));
         }
         return body.append("]}").toString();
     }
@@ -214,7 +265,8 @@ public final class IngestionBench implements Callable<Integer> {
     }
 
     private static String event(String messageId, int user, String padding) {
-        return "{\"type\":\"track\",\"userId\":\"bench-" + String.format("%06d", user % 1_000_000) + "\",\"messageId\":\""
+        return "{\"type\":\"track\",\"userId\":\"bench-" + String.format("%06d", user % 1_000_000)
+                + "\",\"messageId\":\""
                 + messageId + "\",\"event\":\"Product Viewed\",\"properties\":{\"product_id\":\"SKU-1042\","
                 + "\"category\":\"Serum\",\"price\":329.0,\"currency\":\"CNY\",\"note\":\"" + padding + "\"}}";
     }
@@ -222,16 +274,30 @@ public final class IngestionBench implements Callable<Integer> {
     /** Kafka's ProducerPerformance in its own JVM, with the guarantees ingestion's producer has. */
     private double producerPerformance(long records) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(java, "-Xmx512m", "-cp", kafkaLib.toAbsolutePath() + "/*",
+        List<String> command = List.of(
+                java,
+                "-Xmx512m",
+                "-cp",
+                kafkaLib.toAbsolutePath() + "/*",
                 "org.apache.kafka.tools.ProducerPerformance",
-                "--topic", rawTopic, "--num-records", Long.toString(records), "--record-size", Integer.toString(eventBytes),
-                "--throughput", "-1",
-                "--producer-props", "bootstrap.servers=" + kafkaBootstrap, "acks=all", "enable.idempotence=true",
+                "--topic",
+                rawTopic,
+                "--num-records",
+                Long.toString(records),
+                "--record-size",
+                Integer.toString(eventBytes),
+                "--throughput",
+                "-1",
+                "--producer-props",
+                "bootstrap.servers=" + kafkaBootstrap,
+                "acks=all",
+                "enable.idempotence=true",
                 "linger.ms=5");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String last = null;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = out.readLine()) != null;) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = out.readLine()) != null; ) {
                 if (RECORDS_PER_SEC.matcher(line).find()) {
                     last = line;
                 }

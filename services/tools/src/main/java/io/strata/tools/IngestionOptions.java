@@ -1,7 +1,6 @@
 package io.strata.tools;
 
 import java.net.URI;
-
 import picocli.CommandLine.Option;
 
 /** How a command reaches ingestion's batch API: the options {@code import} and {@code generate} share. */
@@ -10,16 +9,25 @@ final class IngestionOptions {
     /** ingestion's own limit of events per request. */
     static final int MAX_BATCH_EVENTS = 2500;
 
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:8081", description = "ingestion (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--url",
+            defaultValue = "http://127.0.0.1:8081",
+            description = "ingestion (default ${DEFAULT-VALUE})")
     URI url;
 
     @Option(names = "--write-key", description = "the write key of the source the events belong to")
     String writeKey;
 
-    @Option(names = "--batch-size", defaultValue = "500", description = "events per request, 1 to 2500 (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--batch-size",
+            defaultValue = "500",
+            description = "events per request, 1 to 2500 (default ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--parallel", defaultValue = "4", description = "requests in flight, at least 1 (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--parallel",
+            defaultValue = "4",
+            description = "requests in flight, at least 1 (default ${DEFAULT-VALUE})")
     int parallel;
 
     /**
@@ -30,13 +38,15 @@ final class IngestionOptions {
     BatchSender open() {
         String scheme = url.getScheme();
         if (url.getHost() == null || !"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
-            throw new IllegalArgumentException("--url must be an http(s) address such as http://127.0.0.1:8081, not " + url);
+            throw new IllegalArgumentException(
+                    "--url must be an http(s) address such as http://127.0.0.1:8081, not " + url);
         }
         if (writeKey == null || writeKey.isBlank()) {
             throw new IllegalArgumentException("--write-key is required (the write key of the source)");
         }
         if (batchSize < 1 || batchSize > MAX_BATCH_EVENTS) {
-            throw new IllegalArgumentException("--batch-size must be between 1 and " + MAX_BATCH_EVENTS + ", not " + batchSize);
+            throw new IllegalArgumentException(
+                    "--batch-size must be between 1 and " + MAX_BATCH_EVENTS + ", not " + batchSize);
         }
         if (parallel < 1) {
             throw new IllegalArgumentException("--parallel must be at least 1, not " + parallel);

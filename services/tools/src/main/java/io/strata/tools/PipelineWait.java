@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -22,7 +21,6 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -33,7 +31,9 @@ import picocli.CommandLine.Option;
  * markers after its last one. Where the offset gap is small, the events in it are counted with a
  * {@code read_committed} reader.
  */
-@Command(name = "wait-for-pipeline", mixinStandardHelpOptions = true,
+@Command(
+        name = "wait-for-pipeline",
+        mixinStandardHelpOptions = true,
         description = "Wait until consumer groups have read every event on their topics.")
 public final class PipelineWait implements Callable<Integer> {
 
@@ -48,10 +48,16 @@ public final class PipelineWait implements Callable<Integer> {
     @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka (default ${DEFAULT-VALUE})")
     String bootstrap;
 
-    @Option(names = "--group", required = true, description = "LABEL=GROUP (repeatable), e.g. profile-service=profile-service")
+    @Option(
+            names = "--group",
+            required = true,
+            description = "LABEL=GROUP (repeatable), e.g. profile-service=profile-service")
     List<String> groups;
 
-    @Option(names = "--timeout", defaultValue = "600", description = "seconds to wait at most (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--timeout",
+            defaultValue = "600",
+            description = "seconds to wait at most (default ${DEFAULT-VALUE})")
     long timeoutSeconds;
 
     @Option(names = "--interval", defaultValue = "1", description = "seconds between checks (default ${DEFAULT-VALUE})")
@@ -68,9 +74,13 @@ public final class PipelineWait implements Callable<Integer> {
         }
         long started = System.nanoTime();
         long deadline = started + Duration.ofSeconds(timeoutSeconds).toNanos();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, API_TIMEOUT_MS,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, API_TIMEOUT_MS));
+        try (Admin admin = Admin.create(Map.of(
+                        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                        API_TIMEOUT_MS,
+                        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                        API_TIMEOUT_MS));
                 KafkaConsumer<byte[], byte[]> reader = reader()) {
             while (true) {
                 Map<String, Long> pending = new LinkedHashMap<>();
@@ -85,12 +95,14 @@ public final class PipelineWait implements Callable<Integer> {
                 }
                 String status = describe(pending);
                 if (pending.values().stream().allMatch(n -> n == 0)) {
-                    err.printf("\rstrata: the pipeline caught up after %d s%s%n",
+                    err.printf(
+                            "\rstrata: the pipeline caught up after %d s%s%n",
                             Duration.ofNanos(System.nanoTime() - started).toSeconds(), " ".repeat(60));
                     return 0;
                 }
                 if (System.nanoTime() > deadline) {
-                    err.printf("%nstrata: the pipeline has not caught up within %d s (%s); see ./strata logs%n",
+                    err.printf(
+                            "%nstrata: the pipeline has not caught up within %d s (%s); see ./strata logs%n",
                             timeoutSeconds, status);
                     return 1;
                 }
@@ -102,7 +114,8 @@ public final class PipelineWait implements Callable<Integer> {
 
     private static String describe(Map<String, Long> pending) {
         List<String> parts = new ArrayList<>();
-        pending.forEach((label, n) -> parts.add(label + (n < 0 ? " not started" : String.format(" %,d events to go", n))));
+        pending.forEach(
+                (label, n) -> parts.add(label + (n < 0 ? " not started" : String.format(" %,d events to go", n))));
         return String.join(", ", parts);
     }
 
@@ -110,7 +123,8 @@ public final class PipelineWait implements Callable<Integer> {
     long pending(Admin admin, KafkaConsumer<byte[], byte[]> reader, String group)
             throws InterruptedException, ExecutionException {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata().get();
+                .partitionsToOffsetAndMetadata()
+                .get();
         committed.values().removeIf(o -> o == null);
         if (committed.isEmpty()) {
             return -1;
@@ -118,7 +132,9 @@ public final class PipelineWait implements Callable<Integer> {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
         // read_committed: up to the last stable offset, what a transactional consumer can read
-        var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+        var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                .all()
+                .get();
         long total = 0;
         for (var entry : committed.entrySet()) {
             long from = entry.getValue().offset();

@@ -4,9 +4,17 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The Java side of {@code ./strata}: commands whose logic outgrows a shell script. */
-@Command(name = "strata-tools", mixinStandardHelpOptions = true,
-        subcommands = {ImportCommand.class, GenerateCommand.class, IngestionBench.class, DemoReport.class, PipelineWait.class,
-                CommandLine.HelpCommand.class},
+@Command(
+        name = "strata-tools",
+        mixinStandardHelpOptions = true,
+        subcommands = {
+            ImportCommand.class,
+            GenerateCommand.class,
+            IngestionBench.class,
+            DemoReport.class,
+            PipelineWait.class,
+            CommandLine.HelpCommand.class
+        },
         description = "Strata command-line tools (run through ./strata).")
 public final class StrataTools {
 

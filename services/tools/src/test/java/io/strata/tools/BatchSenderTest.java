@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -11,14 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 /** The sender against a small stand-in for ingestion's /v1/batch. */
 class BatchSenderTest {
@@ -69,11 +67,17 @@ class BatchSenderTest {
             }
             assertTrue(exchange.getRequestHeaders().getFirst("Authorization").startsWith("Basic "));
             int n = body.path("batch").size();
-            boolean refuseFirst = body.path("batch").get(0).path("messageId").asText().equals("m-4");
+            boolean refuseFirst =
+                    body.path("batch").get(0).path("messageId").asText().equals("m-4");
             body.path("batch").forEach(received::add);
-            reply(exchange, refuseFirst ? 400 : 200, "{\"accepted\":" + (refuseFirst ? n - 1 : n) + ",\"duplicates\":0"
-                    + (refuseFirst ? ",\"rejected\":[{\"index\":0,\"field\":\"userId\",\"reason\":\"userId or anonymousId is required\"}]" : "")
-                    + "}");
+            reply(
+                    exchange,
+                    refuseFirst ? 400 : 200,
+                    "{\"accepted\":" + (refuseFirst ? n - 1 : n) + ",\"duplicates\":0"
+                            + (refuseFirst
+                                    ? ",\"rejected\":[{\"index\":0,\"field\":\"userId\",\"reason\":\"userId or anonymousId is required\"}]"
+                                    : "")
+                            + "}");
         });
         BatchSender.Summary summary;
         try (BatchSender sender = new BatchSender(url, "key", 3, 2)) {
@@ -88,9 +92,16 @@ class BatchSenderTest {
         assertEquals(9, summary.accepted);
         assertEquals(2, summary.refused);
         assertTrue(summary.refusals.contains("line 11: malformed JSON"), summary.refusals.toString());
-        assertTrue(summary.refusals.contains("line 4: userId: userId or anonymousId is required"), summary.refusals.toString());
+        assertTrue(
+                summary.refusals.contains("line 4: userId: userId or anonymousId is required"),
+                summary.refusals.toString());
         // the batch answered 429 was sent again: every call arrived
-        assertEquals(10, received.stream().map(e -> e.path("messageId").asText()).distinct().count());
+        assertEquals(
+                10,
+                received.stream()
+                        .map(e -> e.path("messageId").asText())
+                        .distinct()
+                        .count());
     }
 
     @Test
@@ -110,8 +121,8 @@ class BatchSenderTest {
     @Test
     void anAnswerTheSenderCannotUseStopsTheSendingInsteadOfLosingTheBatch() throws Exception {
         // a refusal pointing past the batch: the batch cannot be accounted for
-        URI url = start((call, body, exchange) -> reply(exchange, 400,
-                "{\"accepted\":0,\"rejected\":[{\"index\":99,\"field\":\"event\",\"reason\":\"x\"}]}"));
+        URI url = start((call, body, exchange) -> reply(
+                exchange, 400, "{\"accepted\":0,\"rejected\":[{\"index\":99,\"field\":\"event\",\"reason\":\"x\"}]}"));
         try (BatchSender sender = new BatchSender(url, "key", 2, 1)) {
             sender.add(1, "{\"type\":\"track\"}");
             BatchSender.Aborted stop = assertThrows(BatchSender.Aborted.class, sender::finish);
@@ -130,7 +141,8 @@ class BatchSenderTest {
     @Test
     void optionsThatCannotWorkAreRefusedByName() {
         for (String[] args : new String[][] {
-                {"--url", "localhost:8081"}, {"--parallel", "0"}, {"--batch-size", "0"}, {"--batch-size", "2501"}}) {
+            {"--url", "localhost:8081"}, {"--parallel", "0"}, {"--batch-size", "0"}, {"--batch-size", "2501"}
+        }) {
             IngestionOptions options = new IngestionOptions();
             new picocli.CommandLine(options).parseArgs(concat(args, "--write-key", "k"));
             IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, options::open);
@@ -138,7 +150,9 @@ class BatchSenderTest {
         }
         IngestionOptions noKey = new IngestionOptions();
         new picocli.CommandLine(noKey).parseArgs();
-        assertTrue(assertThrows(IllegalArgumentException.class, noKey::open).getMessage().startsWith("--write-key"));
+        assertTrue(assertThrows(IllegalArgumentException.class, noKey::open)
+                .getMessage()
+                .startsWith("--write-key"));
     }
 
     private static String[] concat(String[] a, String... b) {

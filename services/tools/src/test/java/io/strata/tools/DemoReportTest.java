@@ -3,18 +3,15 @@ package io.strata.tools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.sun.net.httpserver.HttpServer;
-
 import picocli.CommandLine;
 
 class DemoReportTest {
@@ -24,8 +21,10 @@ class DemoReportTest {
 
     @Test
     void reportsTheSummaryAsTheGatewayGivesItNextToWhatWasPlanted() throws Exception {
-        assertEquals(0, new CommandLine(new StrataTools()).execute("generate", "--seed", "5", "--consumers", "300",
-                "--out", tmp.toString()));
+        assertEquals(
+                0,
+                new CommandLine(new StrataTools())
+                        .execute("generate", "--seed", "5", "--consumers", "300", "--out", tmp.toString()));
         AtomicReference<String> authorization = new AtomicReference<>();
         HttpServer gateway = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         gateway.createContext("/api/v1/profiles/summary", exchange -> {
@@ -46,8 +45,16 @@ class DemoReportTest {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         report.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
         try {
-            assertEquals(0, new CommandLine(report).execute("--gateway", "http://127.0.0.1:" + gateway.getAddress().getPort(),
-                    "--token", "t0k", "--truths", tmp.resolve("truths.json").toString()));
+            assertEquals(
+                    0,
+                    new CommandLine(report)
+                            .execute(
+                                    "--gateway",
+                                    "http://127.0.0.1:" + gateway.getAddress().getPort(),
+                                    "--token",
+                                    "t0k",
+                                    "--truths",
+                                    tmp.resolve("truths.json").toString()));
         } finally {
             gateway.stop(0);
         }
@@ -73,8 +80,14 @@ class DemoReportTest {
         });
         gateway.start();
         try {
-            assertEquals(1, new CommandLine(new DemoReport()).execute("--gateway",
-                    "http://127.0.0.1:" + gateway.getAddress().getPort(), "--token", "expired"));
+            assertEquals(
+                    1,
+                    new CommandLine(new DemoReport())
+                            .execute(
+                                    "--gateway",
+                                    "http://127.0.0.1:" + gateway.getAddress().getPort(),
+                                    "--token",
+                                    "expired"));
         } finally {
             gateway.stop(0);
         }

@@ -3,6 +3,7 @@ package io.strata.tools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strata.testing.LocalStack;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -23,8 +23,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import io.strata.testing.LocalStack;
 import picocli.CommandLine;
 
 /**
@@ -56,7 +54,8 @@ class PipelineWaitTest {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers());
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "strata-test-" + UUID.randomUUID());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
             producer.initTransactions();
             for (int i = 0; i < events; i++) {
                 producer.beginTransaction();
@@ -69,14 +68,21 @@ class PipelineWaitTest {
     /** What a consumer commits after applying the event at {@code offset}: the next offset. */
     private void commitAfter(long offset) throws Exception {
         admin.alterConsumerGroupOffsets(group, Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(offset + 1)))
-                .all().get();
+                .all()
+                .get();
     }
 
     private int run(ByteArrayOutputStream err) {
         PipelineWait wait = new PipelineWait();
         wait.err = new PrintStream(err, true, StandardCharsets.UTF_8);
-        return new CommandLine(wait).execute("--bootstrap", LocalStack.kafkaBootstrapServers(),
-                "--group", "readers=" + group, "--timeout", "3");
+        return new CommandLine(wait)
+                .execute(
+                        "--bootstrap",
+                        LocalStack.kafkaBootstrapServers(),
+                        "--group",
+                        "readers=" + group,
+                        "--timeout",
+                        "3");
     }
 
     @Test
@@ -94,6 +100,8 @@ class PipelineWaitTest {
         commitAfter(0);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertEquals(1, run(err), "never caught up within the timeout");
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("readers 2 events to go"), err.toString(StandardCharsets.UTF_8));
+        assertTrue(
+                err.toString(StandardCharsets.UTF_8).contains("readers 2 events to go"),
+                err.toString(StandardCharsets.UTF_8));
     }
 }

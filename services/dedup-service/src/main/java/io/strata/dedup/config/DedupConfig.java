@@ -1,9 +1,8 @@
 package io.strata.dedup.config;
 
-import java.time.Duration;
-
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 
 @ConfigMapping(prefix = "strata.dedup")
 public interface DedupConfig {

@@ -1,7 +1,6 @@
 package io.strata.dedup.health;
 
 import jakarta.enterprise.context.ApplicationScoped;
-
 import org.apache.kafka.streams.KafkaStreams;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;

@@ -1,15 +1,13 @@
 package io.strata.dedup.mapping;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-
 import io.strata.dedup.domain.InvalidRecordException;
 import io.strata.proto.events.v1.Event;
 
 /** From an incoming record to the key of the events topic. */
 public final class EventKeyMapper {
 
-    private EventKeyMapper() {
-    }
+    private EventKeyMapper() {}
 
     /**
      * The key on the events topic, {@code tenant/userId} (else {@code tenant/anonymousId}), which

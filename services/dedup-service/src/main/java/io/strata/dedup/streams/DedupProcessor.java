@@ -1,18 +1,16 @@
 package io.strata.dedup.streams;
 
+import io.strata.dedup.domain.Deduplicator;
+import io.strata.dedup.domain.InvalidRecordException;
+import io.strata.dedup.mapping.EventKeyMapper;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.WindowStore;
 import org.jboss.logging.Logger;
-
-import io.strata.dedup.domain.Deduplicator;
-import io.strata.dedup.domain.InvalidRecordException;
-import io.strata.dedup.mapping.EventKeyMapper;
 
 /**
  * For each incoming record: an event seen for the first time within the window goes to the events

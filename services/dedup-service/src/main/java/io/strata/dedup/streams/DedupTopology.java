@@ -1,7 +1,8 @@
 package io.strata.dedup.streams;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.strata.dedup.config.DedupConfig;
 import java.time.Duration;
-
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -11,9 +12,6 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
-
-import io.micrometer.core.instrument.MeterRegistry;
-import io.strata.dedup.config.DedupConfig;
 
 /**
  * The dedup stage: incoming topic → dedup processor (with its window store) → events topic, or the
@@ -32,8 +30,7 @@ public final class DedupTopology {
     static final String EVENTS = "events";
     static final String DEAD_LETTERS = "dead-letters";
 
-    private DedupTopology() {
-    }
+    private DedupTopology() {}
 
     public record Settings(String inputTopic, String outputTopic, String deadLetterTopic, Duration window) {
 
@@ -49,8 +46,8 @@ public final class DedupTopology {
         topology.addProcessor(PROCESSOR, () -> new DedupProcessor(settings.window(), counters), SOURCE);
         topology.addStateStore(windowStore(settings.window()), PROCESSOR);
         topology.addSink(EVENTS, settings.outputTopic(), new StringSerializer(), new ByteArraySerializer(), PROCESSOR);
-        topology.addSink(DEAD_LETTERS, settings.deadLetterTopic(), new StringSerializer(), new ByteArraySerializer(),
-                PROCESSOR);
+        topology.addSink(
+                DEAD_LETTERS, settings.deadLetterTopic(), new StringSerializer(), new ByteArraySerializer(), PROCESSOR);
         return topology;
     }
 
@@ -61,7 +58,6 @@ public final class DedupTopology {
      */
     private static StoreBuilder<WindowStore<String, byte[]>> windowStore(Duration window) {
         return Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(STORE, window, window, false),
-                Serdes.String(), Serdes.ByteArray());
+                Stores.persistentWindowStore(STORE, window, window, false), Serdes.String(), Serdes.ByteArray());
     }
 }

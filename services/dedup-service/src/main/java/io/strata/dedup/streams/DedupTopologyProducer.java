@@ -1,12 +1,10 @@
 package io.strata.dedup.streams;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Produces;
-
-import org.apache.kafka.streams.Topology;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import io.strata.dedup.config.DedupConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import org.apache.kafka.streams.Topology;
 
 /** The topology the Kafka Streams extension runs (application id, guarantees: application.properties). */
 @ApplicationScoped

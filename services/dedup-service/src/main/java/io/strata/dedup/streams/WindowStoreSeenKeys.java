@@ -1,9 +1,8 @@
 package io.strata.dedup.streams;
 
+import io.strata.dedup.domain.SeenKeys;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
-
-import io.strata.dedup.domain.SeenKeys;
 
 /** The seen keys in the task's window store: one entry per forwarded key, at its record time. */
 final class WindowStoreSeenKeys implements SeenKeys {

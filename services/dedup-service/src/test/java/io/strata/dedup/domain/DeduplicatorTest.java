@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.TreeSet;
-
 import org.junit.jupiter.api.Test;
 
 class DeduplicatorTest {

@@ -5,6 +5,10 @@ import static io.strata.dedup.TestEvents.track;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.strata.proto.events.v1.Event;
+import io.strata.testing.KafkaProbe;
+import io.strata.testing.LocalStack;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +17,6 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -30,11 +33,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.strata.proto.events.v1.Event;
-import io.strata.testing.KafkaProbe;
-import io.strata.testing.LocalStack;
-
 /**
  * The window outlives the process: a replica restarted on its own disk, and one started on an
  * empty disk (another node) that restores the window from the changelog topic, both drop a repeat
@@ -48,6 +46,7 @@ class DedupRestartTest {
 
     @TempDir
     Path firstDisk;
+
     @TempDir
     Path secondDisk;
 
@@ -63,17 +62,19 @@ class DedupRestartTest {
         LocalStack.requireKafka();
         String run = UUID.randomUUID().toString();
         String prefix = "test.dedup-restart." + run;
-        settings = new DedupTopology.Settings(prefix + ".incoming", prefix + ".events", prefix + ".dlq",
-                Duration.ofHours(24));
+        settings = new DedupTopology.Settings(
+                prefix + ".incoming", prefix + ".events", prefix + ".dlq", Duration.ofHours(24));
         applicationId = "strata-dedup-restart-test-" + run;
 
         Properties adminProps = new Properties();
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers());
         admin = Admin.create(adminProps);
         admin.createTopics(List.of(
-                new NewTopic(settings.inputTopic(), 1, (short) 1),
-                new NewTopic(settings.outputTopic(), 1, (short) 1),
-                new NewTopic(settings.deadLetterTopic(), 1, (short) 1))).all().get();
+                        new NewTopic(settings.inputTopic(), 1, (short) 1),
+                        new NewTopic(settings.outputTopic(), 1, (short) 1),
+                        new NewTopic(settings.deadLetterTopic(), 1, (short) 1)))
+                .all()
+                .get();
 
         Properties producerProps = new Properties();
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers());
@@ -123,11 +124,19 @@ class DedupRestartTest {
             send(event);
             send(marker);
             // one partition: once the marker is out, the repeat before it has been processed
-            assertEquals(List.of("m-2"), messageIds(events.await(r -> true, 1, WAIT)),
+            assertEquals(
+                    List.of("m-2"),
+                    messageIds(events.await(r -> true, 1, WAIT)),
                     "the repeat is dropped, the next event forwarded");
         }
-        assertEquals(1.0, registry.counter("strata_dedup_events_total", "outcome", "duplicate").count());
-        assertEquals(2.0, registry.counter("strata_dedup_events_total", "outcome", "forwarded").count());
+        assertEquals(
+                1.0,
+                registry.counter("strata_dedup_events_total", "outcome", "duplicate")
+                        .count());
+        assertEquals(
+                2.0,
+                registry.counter("strata_dedup_events_total", "outcome", "forwarded")
+                        .count());
     }
 
     private KafkaStreams start(Path stateDir) {
@@ -143,13 +152,16 @@ class DedupRestartTest {
         KafkaStreams streams = new KafkaStreams(DedupTopology.build(settings, registry), props);
         running.add(streams);
         streams.start();
-        await("pipeline running").atMost(WAIT).pollInterval(Duration.ofMillis(100))
+        await("pipeline running")
+                .atMost(WAIT)
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> streams.state() == KafkaStreams.State.RUNNING);
         return streams;
     }
 
     private void send(Event event) throws Exception {
-        producer.send(new ProducerRecord<>(settings.inputTopic(), incomingKey(event), event.toByteArray())).get();
+        producer.send(new ProducerRecord<>(settings.inputTopic(), incomingKey(event), event.toByteArray()))
+                .get();
     }
 
     private static List<String> messageIds(List<ConsumerRecord<String, byte[]>> records) throws Exception {

@@ -7,13 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.strata.proto.events.v1.Event;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
-
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -28,9 +29,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.strata.proto.events.v1.Event;
 
 /**
  * The topology the service runs, driven without a broker. Restarts are covered by
@@ -93,7 +91,8 @@ class DedupTopologyTest {
         Event event = track("acme", "src-1", "m-1", "u-1", "");
         incoming.pipeInput(incomingKey(event), event.toByteArray(), T0);
         incoming.pipeInput(incomingKey(event), event.toByteArray(), T0.plusSeconds(5));
-        incoming.pipeInput(incomingKey(event), event.toByteArray(), T0.plus(WINDOW).minusMillis(1));
+        incoming.pipeInput(
+                incomingKey(event), event.toByteArray(), T0.plus(WINDOW).minusMillis(1));
 
         assertEquals(1, events.readRecordsToList().size());
         assertTrue(deadLetters.isEmpty());
@@ -130,10 +129,13 @@ class DedupTopologyTest {
         incoming.pipeInput(incomingKey(event), event.toByteArray(), T0);
         incoming.pipeInput(incomingKey(event), event.toByteArray(), T0.plus(Duration.ofHours(12)));
         incoming.pipeInput(incomingKey(event), event.toByteArray(), T0.plus(WINDOW));
-        incoming.pipeInput(incomingKey(event), event.toByteArray(), T0.plus(WINDOW).plus(Duration.ofHours(1)));
+        incoming.pipeInput(
+                incomingKey(event), event.toByteArray(), T0.plus(WINDOW).plus(Duration.ofHours(1)));
 
         List<TestRecord<String, byte[]>> out = events.readRecordsToList();
-        assertEquals(List.of(T0, T0.plus(WINDOW)), out.stream().map(TestRecord::getRecordTime).toList(),
+        assertEquals(
+                List.of(T0, T0.plus(WINDOW)),
+                out.stream().map(TestRecord::getRecordTime).toList(),
                 "the window runs from the forwarded copy; a dropped repeat does not extend it");
         assertCounts(2, 2, 0);
     }
@@ -199,9 +201,12 @@ class DedupTopologyTest {
         incoming.pipeInput("src-1/m-3", null, T0);
 
         List<TestRecord<String, byte[]>> dead = deadLetters.readRecordsToList();
-        assertEquals(List.of("event without tenant", "event without userId or anonymousId", "record without value"),
+        assertEquals(
+                List.of("event without tenant", "event without userId or anonymousId", "record without value"),
                 dead.stream().map(r -> header(r, "strata-dlq-reason")).toList());
-        assertEquals(List.of("src-1/m-1", "src-1/m-2", "src-1/m-3"), dead.stream().map(TestRecord::key).toList());
+        assertEquals(
+                List.of("src-1/m-1", "src-1/m-2", "src-1/m-3"),
+                dead.stream().map(TestRecord::key).toList());
         assertCounts(0, 0, 3);
     }
 
@@ -211,7 +216,8 @@ class DedupTopologyTest {
         incoming.pipeInput(incomingKey(event), event.toByteArray(), T0);
 
         assertTrue(driver.getWindowStore(DedupTopology.STORE).persistent());
-        assertTrue(driver.producedTopicNames().contains("strata-dedup-" + DedupTopology.STORE + "-changelog"),
+        assertTrue(
+                driver.producedTopicNames().contains("strata-dedup-" + DedupTopology.STORE + "-changelog"),
                 "produced: " + driver.producedTopicNames());
     }
 

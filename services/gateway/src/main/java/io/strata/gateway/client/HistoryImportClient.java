@@ -1,17 +1,6 @@
 package io.strata.gateway.client;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import com.google.protobuf.ByteString;
-
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
@@ -21,8 +10,15 @@ import io.strata.proto.ingestion.v1.HistoryImportService;
 import io.strata.proto.ingestion.v1.ImportFormat;
 import io.strata.proto.ingestion.v1.ImportHeader;
 import io.strata.proto.ingestion.v1.ImportHistoryRequest;
-import io.strata.proto.ingestion.v1.ImportHistoryResponse;
 import io.strata.proto.ingestion.v1.ImportSummary;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Streams an uploaded history file to ingestion-service's import. At most {@link #WINDOW} bytes
@@ -36,6 +32,7 @@ public class HistoryImportClient {
     static final long WINDOW = 16L * CHUNK;
     /** How long ingestion may read nothing before the import is given up. */
     static final Duration STALL = Duration.ofMinutes(3);
+
     private static final Duration TOKEN_WAIT = Duration.ofSeconds(10);
 
     private final HistoryImportService imports;
@@ -55,28 +52,39 @@ public class HistoryImportClient {
      */
     public ImportSummary importFile(String tenant, String sourceId, ImportFormat format, String zone, InputStream file)
             throws IOException, InterruptedException {
-        HistoryImportService stub = GrpcClientUtils.attachHeaders(imports,
-                tokens.metadata().await().atMost(TOKEN_WAIT));
+        HistoryImportService stub =
+                GrpcClientUtils.attachHeaders(imports, tokens.metadata().await().atMost(TOKEN_WAIT));
         Window window = new Window();
         CompletableFuture<ImportSummary> result = new CompletableFuture<>();
         UnicastProcessor<ImportHistoryRequest> requests = UnicastProcessor.create();
-        stub.importHistory(requests).subscribe().with(answer -> {
-            if (answer.hasProgress()) {
-                window.acknowledge(answer.getProgress().getBytesConsumed());
-            } else if (answer.hasSummary()) {
-                result.complete(answer.getSummary());
-            }
-        }, failure -> {
-            result.completeExceptionally(failure);
-            window.close();
-        }, () -> {
-            result.completeExceptionally(Status.INTERNAL.withDescription("the import ended without a summary")
-                    .asRuntimeException());
-            window.close();
-        });
+        stub.importHistory(requests)
+                .subscribe()
+                .with(
+                        answer -> {
+                            if (answer.hasProgress()) {
+                                window.acknowledge(answer.getProgress().getBytesConsumed());
+                            } else if (answer.hasSummary()) {
+                                result.complete(answer.getSummary());
+                            }
+                        },
+                        failure -> {
+                            result.completeExceptionally(failure);
+                            window.close();
+                        },
+                        () -> {
+                            result.completeExceptionally(Status.INTERNAL
+                                    .withDescription("the import ended without a summary")
+                                    .asRuntimeException());
+                            window.close();
+                        });
 
-        requests.onNext(ImportHistoryRequest.newBuilder().setHeader(ImportHeader.newBuilder().setTenant(tenant)
-                .setSourceId(sourceId).setFormat(format).setZone(zone)).build());
+        requests.onNext(ImportHistoryRequest.newBuilder()
+                .setHeader(ImportHeader.newBuilder()
+                        .setTenant(tenant)
+                        .setSourceId(sourceId)
+                        .setFormat(format)
+                        .setZone(zone))
+                .build());
         byte[] buffer = new byte[CHUNK];
         long sent = 0;
         try {
@@ -84,7 +92,9 @@ public class HistoryImportClient {
                 if (!window.awaitRoom(sent + n)) {
                     break; // ingestion ended the call: the result says why
                 }
-                requests.onNext(ImportHistoryRequest.newBuilder().setChunk(ByteString.copyFrom(buffer, 0, n)).build());
+                requests.onNext(ImportHistoryRequest.newBuilder()
+                        .setChunk(ByteString.copyFrom(buffer, 0, n))
+                        .build());
                 sent += n;
             }
             requests.onComplete();
@@ -97,8 +107,10 @@ public class HistoryImportClient {
             return result.get(STALL.toSeconds(), TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             requests.onError(e);
-            throw Status.DEADLINE_EXCEEDED.withDescription("ingestion did not finish the import within "
-                    + STALL.toMinutes() + " min of the last byte").asRuntimeException();
+            throw Status.DEADLINE_EXCEEDED
+                    .withDescription(
+                            "ingestion did not finish the import within " + STALL.toMinutes() + " min of the last byte")
+                    .asRuntimeException();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
@@ -128,8 +140,9 @@ public class HistoryImportClient {
             while (!closed && upTo - acknowledged > WINDOW) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw Status.DEADLINE_EXCEEDED.withDescription("ingestion read nothing of the file for "
-                            + STALL.toMinutes() + " min").asRuntimeException();
+                    throw Status.DEADLINE_EXCEEDED
+                            .withDescription("ingestion read nothing of the file for " + STALL.toMinutes() + " min")
+                            .asRuntimeException();
                 }
                 wait(Math.max(1, left / 1_000_000));
             }

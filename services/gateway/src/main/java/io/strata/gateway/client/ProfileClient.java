@@ -1,9 +1,5 @@
 package io.strata.gateway.client;
 
-import java.time.Duration;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.grpc.GrpcClientUtils;
 import io.smallrye.mutiny.Uni;
@@ -17,6 +13,8 @@ import io.strata.proto.profile.v1.Profile;
 import io.strata.proto.profile.v1.ProfileService;
 import io.strata.proto.profile.v1.SummarizeProfilesRequest;
 import io.strata.proto.profile.v1.SummarizeProfilesResponse;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 
 /** profile-service over gRPC, always for one tenant. */
 @ApplicationScoped
@@ -38,23 +36,37 @@ public class ProfileClient {
     }
 
     public Uni<Profile> get(String tenant, String id) {
-        return authorized().chain(s -> s.getProfile(GetProfileRequest.newBuilder().setTenant(tenant).setProfileId(id).build()))
-                .ifNoItem().after(DEADLINE).fail()
+        return authorized()
+                .chain(s -> s.getProfile(GetProfileRequest.newBuilder()
+                        .setTenant(tenant)
+                        .setProfileId(id)
+                        .build()))
+                .ifNoItem()
+                .after(DEADLINE)
+                .fail()
                 .map(GetProfileResponse::getProfile);
     }
 
     public Uni<Profile> lookup(String tenant, IdentityType type, String value) {
-        return authorized().chain(s -> s.lookupProfile(LookupProfileRequest.newBuilder()
+        return authorized()
+                .chain(s -> s.lookupProfile(LookupProfileRequest.newBuilder()
                         .setTenant(tenant)
                         .setIdentity(Identity.newBuilder().setType(type).setValue(value))
                         .build()))
-                .ifNoItem().after(DEADLINE).fail()
+                .ifNoItem()
+                .after(DEADLINE)
+                .fail()
                 .map(LookupProfileResponse::getProfile);
     }
 
     public Uni<SummarizeProfilesResponse> summarize(String tenant, int topEvents) {
-        return authorized().chain(s -> s.summarizeProfiles(SummarizeProfilesRequest.newBuilder()
-                        .setTenant(tenant).setTopEvents(topEvents).build()))
-                .ifNoItem().after(DEADLINE).fail();
+        return authorized()
+                .chain(s -> s.summarizeProfiles(SummarizeProfilesRequest.newBuilder()
+                        .setTenant(tenant)
+                        .setTopEvents(topEvents)
+                        .build()))
+                .ifNoItem()
+                .after(DEADLINE)
+                .fail();
     }
 }

@@ -1,13 +1,11 @@
 package io.strata.gateway.client;
 
-import java.time.Instant;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.grpc.Metadata;
 import io.quarkus.oidc.client.OidcClient;
 import io.quarkus.oidc.client.Tokens;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 
 /**
  * The gateway's client-credentials token for calls to the services, as gRPC metadata. Kept

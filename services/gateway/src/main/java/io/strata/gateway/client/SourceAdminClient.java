@@ -1,9 +1,5 @@
 package io.strata.gateway.client;
 
-import java.time.Duration;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.grpc.GrpcClientUtils;
 import io.smallrye.mutiny.Uni;
@@ -17,6 +13,8 @@ import io.strata.proto.ingestion.v1.RevokeSourceResponse;
 import io.strata.proto.ingestion.v1.RotateWriteKeyRequest;
 import io.strata.proto.ingestion.v1.RotateWriteKeyResponse;
 import io.strata.proto.ingestion.v1.SourceAdminService;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 
 /** ingestion-service's source administration over gRPC, always for one tenant. */
 @ApplicationScoped
@@ -38,24 +36,47 @@ public class SourceAdminClient {
     }
 
     public Uni<CreateSourceResponse> create(String tenant, String name, int rateLimitPerSecond) {
-        return authorized().chain(s -> s.createSource(CreateSourceRequest.newBuilder().setTenant(tenant).setName(name)
-                .setRateLimitPerSecond(rateLimitPerSecond).build()))
-                .ifNoItem().after(DEADLINE).fail();
+        return authorized()
+                .chain(s -> s.createSource(CreateSourceRequest.newBuilder()
+                        .setTenant(tenant)
+                        .setName(name)
+                        .setRateLimitPerSecond(rateLimitPerSecond)
+                        .build()))
+                .ifNoItem()
+                .after(DEADLINE)
+                .fail();
     }
 
     public Uni<ListSourcesResponse> list(String tenant, int pageSize, String cursor) {
-        return authorized().chain(s -> s.listSources(ListSourcesRequest.newBuilder().setTenant(tenant)
-                .setPage(PageRequest.newBuilder().setPageSize(pageSize).setPageToken(cursor)).build()))
-                .ifNoItem().after(DEADLINE).fail();
+        return authorized()
+                .chain(s -> s.listSources(ListSourcesRequest.newBuilder()
+                        .setTenant(tenant)
+                        .setPage(PageRequest.newBuilder().setPageSize(pageSize).setPageToken(cursor))
+                        .build()))
+                .ifNoItem()
+                .after(DEADLINE)
+                .fail();
     }
 
     public Uni<RotateWriteKeyResponse> rotate(String tenant, String id) {
-        return authorized().chain(s -> s.rotateWriteKey(RotateWriteKeyRequest.newBuilder().setTenant(tenant).setSourceId(id).build()))
-                .ifNoItem().after(DEADLINE).fail();
+        return authorized()
+                .chain(s -> s.rotateWriteKey(RotateWriteKeyRequest.newBuilder()
+                        .setTenant(tenant)
+                        .setSourceId(id)
+                        .build()))
+                .ifNoItem()
+                .after(DEADLINE)
+                .fail();
     }
 
     public Uni<RevokeSourceResponse> revoke(String tenant, String id) {
-        return authorized().chain(s -> s.revokeSource(RevokeSourceRequest.newBuilder().setTenant(tenant).setSourceId(id).build()))
-                .ifNoItem().after(DEADLINE).fail();
+        return authorized()
+                .chain(s -> s.revokeSource(RevokeSourceRequest.newBuilder()
+                        .setTenant(tenant)
+                        .setSourceId(id)
+                        .build()))
+                .ifNoItem()
+                .after(DEADLINE)
+                .fail();
     }
 }

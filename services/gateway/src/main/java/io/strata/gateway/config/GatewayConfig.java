@@ -1,10 +1,9 @@
 package io.strata.gateway.config;
 
-import java.util.Map;
-
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.util.Map;
 
 @ConfigMapping(prefix = "strata.gateway")
 public interface GatewayConfig {

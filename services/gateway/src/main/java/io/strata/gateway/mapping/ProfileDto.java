@@ -1,9 +1,8 @@
 package io.strata.gateway.mapping;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.annotation.JsonInclude;
 
 /** A profile as the REST API shows it. Times are ISO-8601 in UTC. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -17,6 +16,5 @@ public record ProfileDto(
         String createdAt,
         String updatedAt) {
 
-    public record IdentityDto(String type, String value) {
-    }
+    public record IdentityDto(String type, String value) {}
 }

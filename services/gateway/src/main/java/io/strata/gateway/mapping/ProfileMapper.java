@@ -1,19 +1,17 @@
 package io.strata.gateway.mapping;
 
-import java.time.Instant;
-import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.JsonFormat;
-
 import io.strata.proto.common.v1.IdentityType;
 import io.strata.proto.profile.v1.Profile;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** From the profile message to its REST shape. */
 public final class ProfileMapper {
@@ -21,8 +19,7 @@ public final class ProfileMapper {
     private static final String PREFIX = "IDENTITY_TYPE_";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ProfileMapper() {
-    }
+    private ProfileMapper() {}
 
     public static ProfileDto toDto(Profile profile) {
         return new ProfileDto(
@@ -55,8 +52,7 @@ public final class ProfileMapper {
 
     private static Map<String, Object> traits(Profile profile) {
         try {
-            return JSON.readValue(JsonFormat.printer().print(profile.getTraits()), new TypeReference<>() {
-            });
+            return JSON.readValue(JsonFormat.printer().print(profile.getTraits()), new TypeReference<>() {});
         } catch (InvalidProtocolBufferException | JsonProcessingException e) {
             throw new IllegalStateException("traits of profile " + profile.getId() + " cannot be shown", e);
         }

@@ -1,16 +1,13 @@
 package io.strata.gateway.rest;
 
-import java.util.Optional;
-import java.util.regex.Pattern;
-
+import io.strata.gateway.config.GatewayConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-
+import java.util.Optional;
+import java.util.regex.Pattern;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
-
-import io.strata.gateway.config.GatewayConfig;
 
 /**
  * The size limit of every request but file uploads. The HTTP server's own limit is set for the
@@ -38,8 +35,10 @@ public class BodySizeFilter {
         if (length == null) {
             String encoding = request.getHeaderString("Transfer-Encoding");
             if (encoding != null && !encoding.isBlank()) {
-                return Optional.of(Problem.response(Response.Status.LENGTH_REQUIRED,
-                        "a request body needs a Content-Length (at most " + maxBody + " bytes)", null));
+                return Optional.of(Problem.response(
+                        Response.Status.LENGTH_REQUIRED,
+                        "a request body needs a Content-Length (at most " + maxBody + " bytes)",
+                        null));
             }
             return Optional.empty();
         }
@@ -50,8 +49,10 @@ public class BodySizeFilter {
             return Optional.of(Problem.response(Response.Status.BAD_REQUEST, "Content-Length is not a number", null));
         }
         if (bytes > maxBody) {
-            return Optional.of(Problem.response(Response.Status.REQUEST_ENTITY_TOO_LARGE,
-                    "the body has " + bytes + " bytes; at most " + maxBody + " are accepted", null));
+            return Optional.of(Problem.response(
+                    Response.Status.REQUEST_ENTITY_TOO_LARGE,
+                    "the body has " + bytes + " bytes; at most " + maxBody + " are accepted",
+                    null));
         }
         return Optional.empty();
     }

@@ -1,20 +1,16 @@
 package io.strata.gateway.rest;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.oidc.client.OidcClientException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.Response;
-
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-
-import io.grpc.Status;
-import io.quarkus.oidc.client.OidcClientException;
-import io.grpc.StatusRuntimeException;
 
 /** Maps what the services and the API refuse to problem+json, never leaking internals. */
 public class ExceptionMappers {
@@ -36,8 +32,11 @@ public class ExceptionMappers {
             case PERMISSION_DENIED -> Problem.response(Response.Status.FORBIDDEN, status.getDescription(), null);
             case UNAUTHENTICATED -> Problem.response(Response.Status.UNAUTHORIZED, status.getDescription(), null);
             case UNAVAILABLE, DEADLINE_EXCEEDED -> unavailable(e);
-            case RESOURCE_EXHAUSTED -> Response.fromResponse(Problem.response(Response.Status.TOO_MANY_REQUESTS,
-                    status.getDescription(), null)).header("Retry-After", 5).build();
+            case RESOURCE_EXHAUSTED ->
+                Response.fromResponse(
+                                Problem.response(Response.Status.TOO_MANY_REQUESTS, status.getDescription(), null))
+                        .header("Retry-After", 5)
+                        .build();
             default -> {
                 LOG.errorf(e, "service call failed");
                 yield Problem.response(Response.Status.BAD_GATEWAY, "a service failed to answer", null);
@@ -77,7 +76,8 @@ public class ExceptionMappers {
             LOG.errorf(e, "request failed");
             return Problem.response(Response.Status.INTERNAL_SERVER_ERROR, "the request failed", null);
         }
-        return Response.fromResponse(Problem.response(status, e.getMessage(), null)).build();
+        return Response.fromResponse(Problem.response(status, e.getMessage(), null))
+                .build();
     }
 
     /** A request body that is not the JSON it should be. */
@@ -100,8 +100,8 @@ public class ExceptionMappers {
 
     private static Response unavailable(Exception e) {
         LOG.warnf("service unavailable: %s", e.getMessage());
-        return Response.fromResponse(Problem.response(Response.Status.SERVICE_UNAVAILABLE,
-                        "the service is unavailable; retry later", null))
+        return Response.fromResponse(Problem.response(
+                        Response.Status.SERVICE_UNAVAILABLE, "the service is unavailable; retry later", null))
                 .header("Retry-After", 5)
                 .build();
     }

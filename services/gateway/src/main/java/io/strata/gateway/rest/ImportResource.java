@@ -1,12 +1,11 @@
 package io.strata.gateway.rest;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.time.DateTimeException;
-import java.time.ZoneOffset;
-import java.util.List;
-import java.util.Locale;
-
+import io.smallrye.common.annotation.Blocking;
+import io.strata.gateway.client.HistoryImportClient;
+import io.strata.gateway.security.Roles;
+import io.strata.gateway.security.TenantContext;
+import io.strata.proto.ingestion.v1.ImportFormat;
+import io.strata.proto.ingestion.v1.ImportSummary;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -18,16 +17,14 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.DateTimeException;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Locale;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
-
-import io.smallrye.common.annotation.Blocking;
-import io.strata.gateway.client.HistoryImportClient;
-import io.strata.gateway.security.Roles;
-import io.strata.gateway.security.TenantContext;
-import io.strata.proto.ingestion.v1.ImportFormat;
-import io.strata.proto.ingestion.v1.ImportSummary;
 
 /**
  * Bulk import of history into a source: the request body is the file itself (an orders CSV or
@@ -48,16 +45,25 @@ public class ImportResource {
         this.tenant = tenant;
     }
 
-    public record Rejection(long line, String messageId, String field, String reason) {
-    }
+    public record Rejection(long line, String messageId, String field, String reason) {}
 
-    public record Summary(long bytes, long rows, long accepted, long duplicates, long rejectedRows,
-            List<Rejection> rejections) {
+    public record Summary(
+            long bytes, long rows, long accepted, long duplicates, long rejectedRows, List<Rejection> rejections) {
 
         static Summary of(ImportSummary s) {
-            return new Summary(s.getBytes(), s.getRows(), s.getAccepted(), s.getDuplicates(), s.getRejectedRows(),
-                    s.getRejectionsList().stream().map(r -> new Rejection(r.getLine(), emptyToNull(r.getMessageId()),
-                            emptyToNull(r.getField()), r.getReason())).toList());
+            return new Summary(
+                    s.getBytes(),
+                    s.getRows(),
+                    s.getAccepted(),
+                    s.getDuplicates(),
+                    s.getRejectedRows(),
+                    s.getRejectionsList().stream()
+                            .map(r -> new Rejection(
+                                    r.getLine(),
+                                    emptyToNull(r.getMessageId()),
+                                    emptyToNull(r.getField()),
+                                    r.getReason()))
+                            .toList());
         }
 
         private static String emptyToNull(String s) {
@@ -68,11 +74,16 @@ public class ImportResource {
     @POST
     @Blocking
     @Consumes(MediaType.WILDCARD)
-    @Operation(summary = "Import a history file (orders CSV or Segment JSONL, gzip or not) into the source; "
-            + "the answer lists the rejected rows by line. Importing the same file again publishes nothing twice.")
-    public Summary importHistory(@PathParam("id") String id, @QueryParam("format") String format,
+    @Operation(
+            summary =
+                    "Import a history file (orders CSV or Segment JSONL, gzip or not) into the source; "
+                            + "the answer lists the rejected rows by line. Importing the same file again publishes nothing twice.")
+    public Summary importHistory(
+            @PathParam("id") String id,
+            @QueryParam("format") String format,
             @QueryParam("zone") @DefaultValue("+08:00") String zone,
-            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body)
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            InputStream body)
             throws IOException, InterruptedException {
         String sourceId = SourceResource.uuid(id);
         ImportFormat fmt = format(format, contentType);
@@ -99,7 +110,8 @@ public class ImportResource {
             String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
             if (type.startsWith("text/csv")) {
                 name = "csv";
-            } else if (type.startsWith("application/x-ndjson") || type.startsWith("application/jsonl")
+            } else if (type.startsWith("application/x-ndjson")
+                    || type.startsWith("application/jsonl")
                     || type.startsWith("application/x-jsonlines")) {
                 name = "jsonl";
             }
@@ -107,8 +119,10 @@ public class ImportResource {
         return switch (name == null ? "" : name.toLowerCase(Locale.ROOT)) {
             case "csv" -> ImportFormat.IMPORT_FORMAT_CSV;
             case "jsonl" -> ImportFormat.IMPORT_FORMAT_JSONL;
-            default -> throw ApiException.badRequest("format",
-                    "format must be csv or jsonl (or send Content-Type text/csv or application/x-ndjson)");
+            default ->
+                throw ApiException.badRequest(
+                        "format",
+                        "format must be csv or jsonl (or send Content-Type text/csv or application/x-ndjson)");
         };
     }
 }

@@ -1,8 +1,7 @@
 package io.strata.gateway.rest;
 
-import jakarta.ws.rs.core.Response;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
+import jakarta.ws.rs.core.Response;
 
 /** The one error shape of the API (RFC 9457 problem details), naming the field when there is one. */
 @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -1,21 +1,5 @@
 package io.strata.gateway.rest;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-
-import jakarta.annotation.security.RolesAllowed;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.MediaType;
-
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
-
 import io.grpc.Status;
 import io.smallrye.mutiny.Uni;
 import io.strata.gateway.client.ProfileClient;
@@ -24,6 +8,19 @@ import io.strata.gateway.mapping.ProfileMapper;
 import io.strata.gateway.security.Roles;
 import io.strata.gateway.security.TenantContext;
 import io.strata.proto.common.v1.IdentityType;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /** Unified consumer profiles of the caller's tenant. */
 @Path("/api/v1/profiles")
@@ -41,13 +38,14 @@ public class ProfileResource {
     }
 
     /** The items list holds the profile owning the identifier, or nothing. */
-    public record ProfileList(List<ProfileDto> items) {
-    }
+    public record ProfileList(List<ProfileDto> items) {}
 
     @GET
-    @Operation(summary = "Find the profile that owns an identifier",
+    @Operation(
+            summary = "Find the profile that owns an identifier",
             description = "Exactly one of userId, anonymousId, email, phone.")
-    public Uni<ProfileList> find(@QueryParam("userId") String userId,
+    public Uni<ProfileList> find(
+            @QueryParam("userId") String userId,
             @QueryParam("anonymousId") String anonymousId,
             @QueryParam("email") String email,
             @QueryParam("phone") String phone) {
@@ -61,7 +59,8 @@ public class ProfileResource {
             throw ApiException.badRequest("userId", "give one of userId, anonymousId, email or phone");
         }
         if (given.size() > 1) {
-            throw ApiException.badRequest(given.keySet().stream().skip(1).findFirst().orElseThrow(),
+            throw ApiException.badRequest(
+                    given.keySet().stream().skip(1).findFirst().orElseThrow(),
                     "give only one of userId, anonymousId, email or phone");
         }
         var entry = given.entrySet().iterator().next();
@@ -72,28 +71,41 @@ public class ProfileResource {
     }
 
     /** What the tenant's profiles add up to. */
-    public record Summary(long profiles, long knownProfiles, long anonymousProfiles,
-            Map<String, Long> identities, long merges, long events, List<EventTotal> topEvents,
-            String firstSeen, String lastSeen) {
-    }
+    public record Summary(
+            long profiles,
+            long knownProfiles,
+            long anonymousProfiles,
+            Map<String, Long> identities,
+            long merges,
+            long events,
+            List<EventTotal> topEvents,
+            String firstSeen,
+            String lastSeen) {}
 
-    public record EventTotal(String name, long events, long profiles) {
-    }
+    public record EventTotal(String name, long events, long profiles) {}
 
     @GET
     @Path("/summary")
-    @Operation(summary = "What the tenant's profiles add up to",
+    @Operation(
+            summary = "What the tenant's profiles add up to",
             description = "Profiles (known: signed in at least once; anonymous), identifiers by type, "
                     + "profiles merged by identity resolution, events, and the most frequent events.")
     public Uni<Summary> summary(@QueryParam("topEvents") String topEventsParam) {
         int topEvents = ApiException.intParam("topEvents", topEventsParam, 10, 1, 100);
         return profiles.summarize(tenant.tenant(), topEvents).map(s -> {
             Map<String, Long> identities = new LinkedHashMap<>();
-            s.getIdentitiesByTypeMap().entrySet().stream().sorted(Map.Entry.comparingByKey())
+            s.getIdentitiesByTypeMap().entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey())
                     .forEach(e -> identities.put(ProfileMapper.identityName(e.getKey()), e.getValue()));
-            return new Summary(s.getProfiles(), s.getKnownProfiles(), s.getProfiles() - s.getKnownProfiles(),
-                    identities, s.getMerges(), s.getEvents(),
-                    s.getTopEventsList().stream().map(e -> new EventTotal(e.getName(), e.getEvents(), e.getProfiles()))
+            return new Summary(
+                    s.getProfiles(),
+                    s.getKnownProfiles(),
+                    s.getProfiles() - s.getKnownProfiles(),
+                    identities,
+                    s.getMerges(),
+                    s.getEvents(),
+                    s.getTopEventsList().stream()
+                            .map(e -> new EventTotal(e.getName(), e.getEvents(), e.getProfiles()))
                             .toList(),
                     s.hasFirstSeen() ? ProfileMapper.iso(s.getFirstSeen()) : null,
                     s.hasLastSeen() ? ProfileMapper.iso(s.getLastSeen()) : null);

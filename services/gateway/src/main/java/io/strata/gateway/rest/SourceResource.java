@@ -1,9 +1,11 @@
 package io.strata.gateway.rest;
 
-import java.net.URI;
-import java.util.List;
-import java.util.UUID;
-
+import com.fasterxml.jackson.databind.JsonNode;
+import io.smallrye.mutiny.Uni;
+import io.strata.gateway.client.SourceAdminClient;
+import io.strata.gateway.mapping.SourceDto;
+import io.strata.gateway.security.Roles;
+import io.strata.gateway.security.TenantContext;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -16,17 +18,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-import io.smallrye.mutiny.Uni;
-import io.strata.gateway.client.SourceAdminClient;
-import io.strata.gateway.mapping.SourceDto;
-import io.strata.gateway.security.Roles;
-import io.strata.gateway.security.TenantContext;
 
 /** Event sources and their write keys; administrators only. */
 @Path("/api/v1/sources")
@@ -45,17 +41,21 @@ public class SourceResource {
         this.tenant = tenant;
     }
 
-    public record SourcePage(List<SourceDto> items, String nextCursor) {
-    }
+    public record SourcePage(List<SourceDto> items, String nextCursor) {}
 
     @GET
     @Operation(summary = "The tenant's sources, by name")
-    public Uni<SourcePage> list(@QueryParam("pageSize") String pageSizeParam,
-            @QueryParam("cursor") @DefaultValue("") String cursor) {
+    public Uni<SourcePage> list(
+            @QueryParam("pageSize") String pageSizeParam, @QueryParam("cursor") @DefaultValue("") String cursor) {
         int pageSize = ApiException.intParam("pageSize", pageSizeParam, 50, 1, MAX_PAGE);
-        return sources.list(tenant.tenant(), pageSize, cursor).map(page -> new SourcePage(
-                page.getSourcesList().stream().map(s -> SourceDto.of(s, null)).toList(),
-                page.getPage().getNextPageToken().isEmpty() ? null : page.getPage().getNextPageToken()));
+        return sources.list(tenant.tenant(), pageSize, cursor)
+                .map(page -> new SourcePage(
+                        page.getSourcesList().stream()
+                                .map(s -> SourceDto.of(s, null))
+                                .toList(),
+                        page.getPage().getNextPageToken().isEmpty()
+                                ? null
+                                : page.getPage().getNextPageToken()));
     }
 
     @POST
@@ -70,13 +70,17 @@ public class SourceResource {
             throw ApiException.badRequest("name", "name is required");
         }
         JsonNode limit = body.get("rateLimitPerSecond");
-        if (limit != null && !limit.isNull() && (!limit.canConvertToInt() || !limit.isIntegralNumber() || limit.asInt() < 1)) {
+        if (limit != null
+                && !limit.isNull()
+                && (!limit.canConvertToInt() || !limit.isIntegralNumber() || limit.asInt() < 1)) {
             throw ApiException.badRequest("rateLimitPerSecond", "rateLimitPerSecond must be a positive integer");
         }
         int rate = limit == null || limit.isNull() ? 0 : limit.asInt();
         return sources.create(tenant.tenant(), name.asText(), rate)
-                .map(created -> Response.created(URI.create("/api/v1/sources/" + created.getSource().getId()))
-                        .entity(SourceDto.of(created.getSource(), created.getWriteKey())).build());
+                .map(created -> Response.created(URI.create(
+                                "/api/v1/sources/" + created.getSource().getId()))
+                        .entity(SourceDto.of(created.getSource(), created.getWriteKey()))
+                        .build());
     }
 
     @POST

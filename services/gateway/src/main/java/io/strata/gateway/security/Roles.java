@@ -8,6 +8,5 @@ public final class Roles {
     public static final String ANALYST = "strata-analyst";
     public static final String VIEWER = "strata-viewer";
 
-    private Roles() {
-    }
+    private Roles() {}
 }

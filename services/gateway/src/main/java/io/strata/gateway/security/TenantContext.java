@@ -1,11 +1,9 @@
 package io.strata.gateway.security;
 
+import io.strata.gateway.rest.ApiException;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.ws.rs.core.Response;
-
 import org.eclipse.microprofile.jwt.JsonWebToken;
-
-import io.strata.gateway.rest.ApiException;
 
 /** The tenant of the caller, from the access token's {@code tenant} claim; never from the request. */
 @RequestScoped

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +22,9 @@ class HistoryImportClientWindowTest {
                 throw new IllegalStateException(e);
             }
         });
-        Assertions.assertThrows(TimeoutException.class, () -> next.get(200, TimeUnit.MILLISECONDS),
+        Assertions.assertThrows(
+                TimeoutException.class,
+                () -> next.get(200, TimeUnit.MILLISECONDS),
                 "nothing acknowledged yet: the next chunk waits");
         window.acknowledge(HistoryImportClient.CHUNK);
         assertTrue(next.get(5, TimeUnit.SECONDS));

@@ -2,19 +2,17 @@ package io.strata.gateway.rest;
 
 import static io.restassured.RestAssured.given;
 
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
 import io.strata.gateway.security.Roles;
 import io.strata.testing.KeycloakTokens;
 import io.strata.testing.LocalRealm;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Every endpoint of the API, against tokens of the real realm: without a valid token (none,
@@ -55,8 +53,9 @@ class EndpointSecurityTest {
             new Endpoint("GET", "/api/v1/profiles/summary", Roles.VIEWER, null, null));
 
     /** The demo users by their highest role. */
-    private static final Map<String, String> USERS = Map.of(
-            Roles.ADMIN, "alice", Roles.MARKETER, "mia", Roles.ANALYST, "ana", Roles.VIEWER, "vic");
+    private static final Map<String, String> USERS =
+            Map.of(Roles.ADMIN, "alice", Roles.MARKETER, "mia", Roles.ANALYST, "ana", Roles.VIEWER, "vic");
+
     private static final List<String> RANKS = List.of(Roles.VIEWER, Roles.ANALYST, Roles.MARKETER, Roles.ADMIN);
 
     private static Map<String, String> invalid;
@@ -68,10 +67,14 @@ class EndpointSecurityTest {
         String expired = KeycloakTokens.accessToken("alice", "strata-cli-expiring"); // lives 1 s
         Thread.sleep(2_500);
         invalid = Map.of(
-                "garbage", "not-a-token",
-                "tampered signature", parts[0] + "." + parts[1] + "." + new StringBuilder(parts[2]).reverse(),
-                "expired", expired,
-                "another audience", KeycloakTokens.accessToken("alice", "admin-cli"));
+                "garbage",
+                "not-a-token",
+                "tampered signature",
+                parts[0] + "." + parts[1] + "." + new StringBuilder(parts[2]).reverse(),
+                "expired",
+                expired,
+                "another audience",
+                KeycloakTokens.accessToken("alice", "admin-cli"));
     }
 
     @Test
@@ -79,7 +82,11 @@ class EndpointSecurityTest {
         for (Endpoint endpoint : ENDPOINTS) {
             assertStatus(401, endpoint, "no token", endpoint.call(given()));
             for (Map.Entry<String, String> token : invalid.entrySet()) {
-                assertStatus(401, endpoint, token.getKey() + " token", endpoint.call(given().auth().oauth2(token.getValue())));
+                assertStatus(
+                        401,
+                        endpoint,
+                        token.getKey() + " token",
+                        endpoint.call(given().auth().oauth2(token.getValue())));
             }
         }
     }
@@ -90,10 +97,14 @@ class EndpointSecurityTest {
             int lowest = RANKS.indexOf(endpoint.role());
             for (int rank = 0; rank < lowest; rank++) {
                 String user = USERS.get(RANKS.get(rank));
-                assertStatus(403, endpoint, user, endpoint.call(given().auth().oauth2(KeycloakTokens.accessToken(user))));
+                assertStatus(
+                        403, endpoint, user, endpoint.call(given().auth().oauth2(KeycloakTokens.accessToken(user))));
             }
             // the gateway's own service account is signed in but holds no role of the API
-            assertStatus(403, endpoint, "a service account",
+            assertStatus(
+                    403,
+                    endpoint,
+                    "a service account",
                     endpoint.call(given().auth().oauth2(KeycloakTokens.serviceToken())));
             String allowed = USERS.get(endpoint.role());
             int status = endpoint.call(given().auth().oauth2(KeycloakTokens.accessToken(allowed)));

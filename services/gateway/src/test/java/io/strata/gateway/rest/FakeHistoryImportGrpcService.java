@@ -1,8 +1,5 @@
 package io.strata.gateway.rest;
 
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.security.Authenticated;
@@ -14,6 +11,8 @@ import io.strata.proto.ingestion.v1.ImportHistoryResponse;
 import io.strata.proto.ingestion.v1.ImportProgress;
 import io.strata.proto.ingestion.v1.ImportSummary;
 import io.strata.proto.ingestion.v1.RowRejection;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Stands in for ingestion-service's import: the header's source must be the tenant's (as the
@@ -35,31 +34,50 @@ public class FakeHistoryImportGrpcService implements HistoryImportService {
         AtomicReference<ImportHeader> header = new AtomicReference<>();
         AtomicLong bytes = new AtomicLong();
         AtomicLong lines = new AtomicLong();
-        return requests.onItem().transformToUniAndConcatenate(request -> {
-            if (request.hasHeader()) {
-                header.set(request.getHeader());
-                return sources.owned(request.getHeader().getTenant(), request.getHeader().getSourceId())
-                        .replaceWith((ImportHistoryResponse) null);
-            }
-            if (header.get() == null) {
-                return io.smallrye.mutiny.Uni.createFrom().<ImportHistoryResponse>failure(
-                        Status.INVALID_ARGUMENT.withDescription("header: first").asRuntimeException());
-            }
-            long total = bytes.addAndGet(request.getChunk().size());
-            for (byte b : request.getChunk().toByteArray()) {
-                if (b == '\n') {
-                    lines.incrementAndGet();
-                }
-            }
-            return io.smallrye.mutiny.Uni.createFrom().item(ImportHistoryResponse.newBuilder()
-                    .setProgress(ImportProgress.newBuilder().setBytesConsumed(total).setRows(lines.get())).build());
-        }).onCompletion().switchTo(() -> Multi.createFrom().item(ImportHistoryResponse.newBuilder()
-                .setSummary(ImportSummary.newBuilder().setBytes(bytes.get()).setRows(lines.get())
-                        .setAccepted(Math.max(0, lines.get() - 1)).setRejectedRows(lines.get() > 1 ? 1 : 0)
-                        .addAllRejections(lines.get() > 1
-                                ? java.util.List.of(RowRejection.newBuilder().setLine(2).setField("event")
-                                        .setReason("event is required").build())
-                                : java.util.List.of()))
-                .build()));
+        return requests.onItem()
+                .transformToUniAndConcatenate(request -> {
+                    if (request.hasHeader()) {
+                        header.set(request.getHeader());
+                        return sources.owned(
+                                        request.getHeader().getTenant(),
+                                        request.getHeader().getSourceId())
+                                .replaceWith((ImportHistoryResponse) null);
+                    }
+                    if (header.get() == null) {
+                        return io.smallrye.mutiny.Uni.createFrom()
+                                .<ImportHistoryResponse>failure(Status.INVALID_ARGUMENT
+                                        .withDescription("header: first")
+                                        .asRuntimeException());
+                    }
+                    long total = bytes.addAndGet(request.getChunk().size());
+                    for (byte b : request.getChunk().toByteArray()) {
+                        if (b == '\n') {
+                            lines.incrementAndGet();
+                        }
+                    }
+                    return io.smallrye.mutiny.Uni.createFrom()
+                            .item(ImportHistoryResponse.newBuilder()
+                                    .setProgress(ImportProgress.newBuilder()
+                                            .setBytesConsumed(total)
+                                            .setRows(lines.get()))
+                                    .build());
+                })
+                .onCompletion()
+                .switchTo(() -> Multi.createFrom()
+                        .item(ImportHistoryResponse.newBuilder()
+                                .setSummary(ImportSummary.newBuilder()
+                                        .setBytes(bytes.get())
+                                        .setRows(lines.get())
+                                        .setAccepted(Math.max(0, lines.get() - 1))
+                                        .setRejectedRows(lines.get() > 1 ? 1 : 0)
+                                        .addAllRejections(
+                                                lines.get() > 1
+                                                        ? java.util.List.of(RowRejection.newBuilder()
+                                                                .setLine(2)
+                                                                .setField("event")
+                                                                .setReason("event is required")
+                                                                .build())
+                                                        : java.util.List.of()))
+                                .build()));
     }
 }

@@ -6,12 +6,12 @@ import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.strata.proto.common.v1.Identity;
 import io.strata.proto.common.v1.IdentityType;
+import io.strata.proto.profile.v1.EventTotal;
 import io.strata.proto.profile.v1.GetProfileRequest;
 import io.strata.proto.profile.v1.GetProfileResponse;
 import io.strata.proto.profile.v1.LookupProfileRequest;
 import io.strata.proto.profile.v1.LookupProfileResponse;
 import io.strata.proto.profile.v1.Profile;
-import io.strata.proto.profile.v1.EventTotal;
 import io.strata.proto.profile.v1.ProfileService;
 import io.strata.proto.profile.v1.SummarizeProfilesRequest;
 import io.strata.proto.profile.v1.SummarizeProfilesResponse;
@@ -30,8 +30,12 @@ public class FakeProfileGrpcService implements ProfileService {
         return Profile.newBuilder()
                 .setId(ID)
                 .setTenant("demo")
-                .addIdentities(Identity.newBuilder().setType(IdentityType.IDENTITY_TYPE_USER_ID).setValue("u1"))
-                .addIdentities(Identity.newBuilder().setType(IdentityType.IDENTITY_TYPE_ANONYMOUS_ID).setValue("a1"))
+                .addIdentities(Identity.newBuilder()
+                        .setType(IdentityType.IDENTITY_TYPE_USER_ID)
+                        .setValue("u1"))
+                .addIdentities(Identity.newBuilder()
+                        .setType(IdentityType.IDENTITY_TYPE_ANONYMOUS_ID)
+                        .setValue("a1"))
                 .putEventCounts("Order Completed", 2)
                 .setCreatedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_700_000_000L))
                 .setUpdatedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_700_000_100L))
@@ -41,31 +45,45 @@ public class FakeProfileGrpcService implements ProfileService {
     @Override
     public Uni<GetProfileResponse> getProfile(GetProfileRequest request) {
         if ("demo".equals(request.getTenant()) && ID.equals(request.getProfileId())) {
-            return Uni.createFrom().item(GetProfileResponse.newBuilder().setProfile(profile()).build());
+            return Uni.createFrom()
+                    .item(GetProfileResponse.newBuilder().setProfile(profile()).build());
         }
-        return Uni.createFrom().failure(Status.NOT_FOUND.withDescription("profile not found").asRuntimeException());
+        return Uni.createFrom()
+                .failure(Status.NOT_FOUND.withDescription("profile not found").asRuntimeException());
     }
 
     @Override
     public Uni<LookupProfileResponse> lookupProfile(LookupProfileRequest request) {
         Identity identity = request.getIdentity();
-        if ("demo".equals(request.getTenant()) && identity.getType() == IdentityType.IDENTITY_TYPE_USER_ID
+        if ("demo".equals(request.getTenant())
+                && identity.getType() == IdentityType.IDENTITY_TYPE_USER_ID
                 && identity.getValue().equals("u1")) {
-            return Uni.createFrom().item(LookupProfileResponse.newBuilder().setProfile(profile()).build());
+            return Uni.createFrom()
+                    .item(LookupProfileResponse.newBuilder()
+                            .setProfile(profile())
+                            .build());
         }
         if (identity.getValue().equals("unavailable")) {
             return Uni.createFrom().failure(Status.UNAVAILABLE.asRuntimeException());
         }
-        return Uni.createFrom().failure(Status.NOT_FOUND.withDescription("no such profile").asRuntimeException());
+        return Uni.createFrom()
+                .failure(Status.NOT_FOUND.withDescription("no such profile").asRuntimeException());
     }
 
     @Override
     public Uni<SummarizeProfilesResponse> summarizeProfiles(SummarizeProfilesRequest request) {
         SummarizeProfilesResponse.Builder summary = SummarizeProfilesResponse.newBuilder();
         if ("demo".equals(request.getTenant())) {
-            summary.setProfiles(3).setKnownProfiles(1).putIdentitiesByType("USER_ID", 1)
-                    .putIdentitiesByType("ANONYMOUS_ID", 3).setMerges(1).setEvents(7)
-                    .addTopEvents(EventTotal.newBuilder().setName("Order Completed").setEvents(2).setProfiles(1))
+            summary.setProfiles(3)
+                    .setKnownProfiles(1)
+                    .putIdentitiesByType("USER_ID", 1)
+                    .putIdentitiesByType("ANONYMOUS_ID", 3)
+                    .setMerges(1)
+                    .setEvents(7)
+                    .addTopEvents(EventTotal.newBuilder()
+                            .setName("Order Completed")
+                            .setEvents(2)
+                            .setProfiles(1))
                     .setFirstSeen(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_700_000_000L))
                     .setLastSeen(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_700_000_100L));
         }

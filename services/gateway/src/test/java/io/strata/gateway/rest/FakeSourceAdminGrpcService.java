@@ -1,11 +1,6 @@
 package io.strata.gateway.rest;
 
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-
 import com.google.protobuf.Timestamp;
-
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.security.Authenticated;
@@ -21,6 +16,9 @@ import io.strata.proto.ingestion.v1.RotateWriteKeyRequest;
 import io.strata.proto.ingestion.v1.RotateWriteKeyResponse;
 import io.strata.proto.ingestion.v1.Source;
 import io.strata.proto.ingestion.v1.SourceAdminService;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Stands in for ingestion-service's source administration: sources in memory, per tenant. */
 @GrpcService
@@ -32,34 +30,51 @@ public class FakeSourceAdminGrpcService implements SourceAdminService {
     @Override
     public Uni<CreateSourceResponse> createSource(CreateSourceRequest request) {
         if (request.getName().length() > 100) {
-            return Uni.createFrom().failure(Status.INVALID_ARGUMENT
-                    .withDescription("name: name is required, at most 100 characters").asRuntimeException());
+            return Uni.createFrom()
+                    .failure(Status.INVALID_ARGUMENT
+                            .withDescription("name: name is required, at most 100 characters")
+                            .asRuntimeException());
         }
-        Source source = Source.newBuilder().setId(UUID.randomUUID().toString()).setTenant(request.getTenant())
-                .setName(request.getName()).setRateLimitPerSecond(request.getRateLimitPerSecond())
-                .setCreatedAt(Timestamp.newBuilder().setSeconds(1_700_000_000L)).build();
+        Source source = Source.newBuilder()
+                .setId(UUID.randomUUID().toString())
+                .setTenant(request.getTenant())
+                .setName(request.getName())
+                .setRateLimitPerSecond(request.getRateLimitPerSecond())
+                .setCreatedAt(Timestamp.newBuilder().setSeconds(1_700_000_000L))
+                .build();
         sources.put(source.getId(), source);
-        return Uni.createFrom().item(CreateSourceResponse.newBuilder().setSource(source).setWriteKey("key-" + source.getId()).build());
+        return Uni.createFrom()
+                .item(CreateSourceResponse.newBuilder()
+                        .setSource(source)
+                        .setWriteKey("key-" + source.getId())
+                        .build());
     }
 
     @Override
     public Uni<ListSourcesResponse> listSources(ListSourcesRequest request) {
         ListSourcesResponse.Builder response = ListSourcesResponse.newBuilder().setPage(PageInfo.getDefaultInstance());
-        sources.values().stream().filter(s -> s.getTenant().equals(request.getTenant()))
-                .sorted(java.util.Comparator.comparing(Source::getName)).forEach(response::addSources);
+        sources.values().stream()
+                .filter(s -> s.getTenant().equals(request.getTenant()))
+                .sorted(java.util.Comparator.comparing(Source::getName))
+                .forEach(response::addSources);
         return Uni.createFrom().item(response.build());
     }
 
     @Override
     public Uni<RotateWriteKeyResponse> rotateWriteKey(RotateWriteKeyRequest request) {
-        return owned(request.getTenant(), request.getSourceId()).map(source -> RotateWriteKeyResponse.newBuilder()
-                .setSource(source).setWriteKey("rotated-" + UUID.randomUUID()).build());
+        return owned(request.getTenant(), request.getSourceId())
+                .map(source -> RotateWriteKeyResponse.newBuilder()
+                        .setSource(source)
+                        .setWriteKey("rotated-" + UUID.randomUUID())
+                        .build());
     }
 
     @Override
     public Uni<RevokeSourceResponse> revokeSource(RevokeSourceRequest request) {
         return owned(request.getTenant(), request.getSourceId()).map(source -> {
-            Source revoked = source.toBuilder().setRevokedAt(Timestamp.newBuilder().setSeconds(1_700_000_500L)).build();
+            Source revoked = source.toBuilder()
+                    .setRevokedAt(Timestamp.newBuilder().setSeconds(1_700_000_500L))
+                    .build();
             sources.put(revoked.getId(), revoked);
             return RevokeSourceResponse.newBuilder().setSource(revoked).build();
         });
@@ -68,7 +83,10 @@ public class FakeSourceAdminGrpcService implements SourceAdminService {
     Uni<Source> owned(String tenant, String id) {
         Source source = sources.get(id);
         if (source == null || !source.getTenant().equals(tenant)) {
-            return Uni.createFrom().failure(Status.NOT_FOUND.withDescription("source " + id + " not found").asRuntimeException());
+            return Uni.createFrom()
+                    .failure(Status.NOT_FOUND
+                            .withDescription("source " + id + " not found")
+                            .asRuntimeException());
         }
         return Uni.createFrom().item(source);
     }

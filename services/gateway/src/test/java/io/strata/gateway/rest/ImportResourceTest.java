@@ -4,6 +4,12 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.strata.testing.KeycloakTokens;
+import io.strata.testing.LocalRealm;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,16 +20,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.GZIPOutputStream;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
-import io.restassured.http.ContentType;
-import io.strata.testing.KeycloakTokens;
-import io.strata.testing.LocalRealm;
 
 /** History uploads: streamed through to ingestion (a fake here), administrators of the tenant only. */
 @QuarkusTest
@@ -40,8 +38,15 @@ class ImportResourceTest {
     }
 
     private static String source(String token) {
-        return given().auth().oauth2(token).contentType(ContentType.JSON).body("{\"name\":\"history\"}")
-                .post("/api/v1/sources").then().statusCode(201).extract().path("id");
+        return given().auth()
+                .oauth2(token)
+                .contentType(ContentType.JSON)
+                .body("{\"name\":\"history\"}")
+                .post("/api/v1/sources")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
     }
 
     /** A CSV of {@code LINES} lines, generated as it is read: about 5 MB, beyond the JSON limit. */
@@ -57,8 +62,9 @@ class ImportResourceTest {
                     if (line == LINES) {
                         return -1;
                     }
-                    current = (line == 0 ? "order_id,user_id,timestamp,amount\n"
-                            : "o-" + line + ",u-" + line % 100 + ",2024-01-01 10:00:00,12.50\n")
+                    current = (line == 0
+                                    ? "order_id,user_id,timestamp,amount\n"
+                                    : "o-" + line + ",u-" + line % 100 + ",2024-01-01 10:00:00,12.50\n")
                             .getBytes(StandardCharsets.UTF_8);
                     line++;
                     at = 0;
@@ -71,9 +77,13 @@ class ImportResourceTest {
     @Test
     void aFileLargerThanAnyOtherRequestStreamsThroughAndTheSummaryComesBack() {
         String id = source(alice);
-        given().auth().oauth2(alice).contentType("text/csv").body(bigCsv())
+        given().auth()
+                .oauth2(alice)
+                .contentType("text/csv")
+                .body(bigCsv())
                 .post("/api/v1/sources/" + id + "/imports")
-                .then().statusCode(200)
+                .then()
+                .statusCode(200)
                 .body("rows", is(LINES))
                 .body("accepted", is(LINES - 1))
                 .body("rejectedRows", is(1))
@@ -88,32 +98,71 @@ class ImportResourceTest {
         try (GZIPOutputStream gzip = new GZIPOutputStream(zipped)) {
             gzip.write("{\"type\":\"page\",\"anonymousId\":\"a\"}\n".getBytes(StandardCharsets.UTF_8));
         }
-        given().auth().oauth2(alice).contentType("application/gzip").queryParam("format", "jsonl")
-                .body(zipped.toByteArray()).post("/api/v1/sources/" + id + "/imports")
-                .then().statusCode(200).body("bytes", is(zipped.size()));
+        given().auth()
+                .oauth2(alice)
+                .contentType("application/gzip")
+                .queryParam("format", "jsonl")
+                .body(zipped.toByteArray())
+                .post("/api/v1/sources/" + id + "/imports")
+                .then()
+                .statusCode(200)
+                .body("bytes", is(zipped.size()));
     }
 
     @Test
     void onlyTheTenantsAdministratorsMayImport() {
         String id = source(alice);
         for (String user : new String[] {"mia", "ana", "vic"}) {
-            given().auth().oauth2(KeycloakTokens.accessToken(user)).contentType("text/csv").body("a\n")
-                    .post("/api/v1/sources/" + id + "/imports").then().statusCode(403);
+            given().auth()
+                    .oauth2(KeycloakTokens.accessToken(user))
+                    .contentType("text/csv")
+                    .body("a\n")
+                    .post("/api/v1/sources/" + id + "/imports")
+                    .then()
+                    .statusCode(403);
         }
-        given().contentType("text/csv").body("a\n").post("/api/v1/sources/" + id + "/imports").then().statusCode(401);
-        given().auth().oauth2(KeycloakTokens.accessToken("bob")).contentType("text/csv").body("a\n")
-                .post("/api/v1/sources/" + id + "/imports").then().statusCode(404);
+        given().contentType("text/csv")
+                .body("a\n")
+                .post("/api/v1/sources/" + id + "/imports")
+                .then()
+                .statusCode(401);
+        given().auth()
+                .oauth2(KeycloakTokens.accessToken("bob"))
+                .contentType("text/csv")
+                .body("a\n")
+                .post("/api/v1/sources/" + id + "/imports")
+                .then()
+                .statusCode(404);
     }
 
     @Test
     void badParametersNameTheField() {
         String id = source(alice);
-        given().auth().oauth2(alice).contentType("application/octet-stream").body(new byte[] {'a', '\n'})
-                .post("/api/v1/sources/" + id + "/imports").then().statusCode(400).body("field", is("format"));
-        given().auth().oauth2(alice).contentType("text/csv").queryParam("zone", "Mars").body("a\n")
-                .post("/api/v1/sources/" + id + "/imports").then().statusCode(400).body("field", is("zone"));
-        given().auth().oauth2(alice).contentType("text/csv").body("a\n")
-                .post("/api/v1/sources/not-a-uuid/imports").then().statusCode(400).body("field", is("id"));
+        given().auth()
+                .oauth2(alice)
+                .contentType("application/octet-stream")
+                .body(new byte[] {'a', '\n'})
+                .post("/api/v1/sources/" + id + "/imports")
+                .then()
+                .statusCode(400)
+                .body("field", is("format"));
+        given().auth()
+                .oauth2(alice)
+                .contentType("text/csv")
+                .queryParam("zone", "Mars")
+                .body("a\n")
+                .post("/api/v1/sources/" + id + "/imports")
+                .then()
+                .statusCode(400)
+                .body("field", is("zone"));
+        given().auth()
+                .oauth2(alice)
+                .contentType("text/csv")
+                .body("a\n")
+                .post("/api/v1/sources/not-a-uuid/imports")
+                .then()
+                .statusCode(400)
+                .body("field", is("id"));
         // an unencoded "+" in a query string arrives as a space
         assertEquals("+05:30", ImportResource.offset(" 05:30"));
         assertEquals("+08:00", ImportResource.offset("+08:00"));
@@ -124,20 +173,30 @@ class ImportResourceTest {
     void anyOtherRequestIsHeldToTheBodyLimit() throws Exception {
         // refused on its Content-Length before the body is read; with Expect: 100-continue the client
         // learns it before sending the body (otherwise the refusal can cut the upload short)
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         String big = "{\"name\":\"" + "x".repeat(2 << 20) + "\"}";
-        HttpResponse<String> tooLarge = http.send(HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":"
-                + RestAssured.port + "/api/v1/sources")).expectContinue(true).header("Authorization", "Bearer " + alice)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(big)).build(),
+        HttpResponse<String> tooLarge = http.send(
+                HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/api/v1/sources"))
+                        .expectContinue(true)
+                        .header("Authorization", "Bearer " + alice)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(big))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(413, tooLarge.statusCode(), tooLarge.body());
-        assertEquals("application/problem+json", tooLarge.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(
+                "application/problem+json",
+                tooLarge.headers().firstValue("Content-Type").orElse(""));
         // a body of unknown length (chunked) is not read at all
-        HttpRequest chunked = HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port
-                + "/api/v1/sources")).header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
+        HttpRequest chunked = HttpRequest.newBuilder(
+                        URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/api/v1/sources"))
+                .header("Authorization", "Bearer " + alice)
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(
                         () -> new ByteArrayInputStream("{\"name\":\"x\"}".getBytes(StandardCharsets.UTF_8))))
                 .build();
-        assertEquals(411, http.send(chunked, HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(
+                411, http.send(chunked, HttpResponse.BodyHandlers.ofString()).statusCode());
     }
 }

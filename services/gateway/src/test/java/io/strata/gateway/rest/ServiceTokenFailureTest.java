@@ -2,14 +2,12 @@ package io.strata.gateway.rest;
 
 import static io.restassured.RestAssured.given;
 
-import java.util.Map;
-
-import org.junit.jupiter.api.Test;
-
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.strata.testing.KeycloakTokens;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** When the gateway cannot get its service token, callers get a 503 to retry, not a 500. */
 @QuarkusTest
@@ -25,8 +23,13 @@ class ServiceTokenFailureTest {
 
     @Test
     void aRefusedServiceTokenIsA503() {
-        given().auth().oauth2(KeycloakTokens.accessToken("alice")).queryParam("userId", "u1")
+        given().auth()
+                .oauth2(KeycloakTokens.accessToken("alice"))
+                .queryParam("userId", "u1")
                 .get("/api/v1/profiles")
-                .then().statusCode(503).header("Retry-After", "5").contentType("application/problem+json");
+                .then()
+                .statusCode(503)
+                .header("Retry-After", "5")
+                .contentType("application/problem+json");
     }
 }

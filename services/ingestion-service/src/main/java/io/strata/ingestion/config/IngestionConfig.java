@@ -1,10 +1,9 @@
 package io.strata.ingestion.config;
 
-import java.util.Map;
-import java.util.Optional;
-
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.util.Map;
+import java.util.Optional;
 
 @ConfigMapping(prefix = "strata.ingestion")
 public interface IngestionConfig {

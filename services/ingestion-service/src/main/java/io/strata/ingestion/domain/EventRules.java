@@ -1,13 +1,11 @@
 package io.strata.ingestion.domain;
 
+import com.google.protobuf.Timestamp;
+import io.strata.proto.events.v1.Event;
+import io.strata.proto.events.v1.EventType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-
-import com.google.protobuf.Timestamp;
-
-import io.strata.proto.events.v1.Event;
-import io.strata.proto.events.v1.EventType;
 
 /**
  * The tracking spec's rules for one event, whatever way it came in (HTTP JSON or gRPC), and the
@@ -19,8 +17,7 @@ public final class EventRules {
     public static final int MAX_ID_LENGTH = 256;
     public static final int MAX_TEXT_LENGTH = 1024;
 
-    private EventRules() {
-    }
+    private EventRules() {}
 
     /** @throws InvalidEventException naming the first field that breaks the spec */
     public static void check(Event.Builder event) {
@@ -46,8 +43,9 @@ public final class EventRules {
             case EVENT_TYPE_IDENTIFY, EVENT_TYPE_PAGE, EVENT_TYPE_SCREEN -> {
                 // nothing else is required
             }
-            default -> throw new InvalidEventException("type",
-                    "type must be one of identify, track, page, screen, group, alias");
+            default ->
+                throw new InvalidEventException(
+                        "type", "type must be one of identify, track, page, screen, group, alias");
         }
     }
 
@@ -64,7 +62,8 @@ public final class EventRules {
         if (!clientMessageId) {
             event.setMessageId(UUID.randomUUID().toString());
         }
-        Instant original = event.hasTimestamp() ? instant(event.getTimestamp())
+        Instant original = event.hasTimestamp()
+                ? instant(event.getTimestamp())
                 : event.hasOriginalTimestamp() ? instant(event.getOriginalTimestamp()) : null;
         if (sentAt != null) {
             event.setSentAt(timestamp(sentAt));
@@ -103,7 +102,10 @@ public final class EventRules {
     }
 
     public static Timestamp timestamp(Instant instant) {
-        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+        return Timestamp.newBuilder()
+                .setSeconds(instant.getEpochSecond())
+                .setNanos(instant.getNano())
+                .build();
     }
 
     public static Instant instant(Timestamp ts) {
@@ -141,8 +143,9 @@ public final class EventRules {
             case "screen" -> EventType.EVENT_TYPE_SCREEN;
             case "group" -> EventType.EVENT_TYPE_GROUP;
             case "alias" -> EventType.EVENT_TYPE_ALIAS;
-            default -> throw new InvalidEventException("type",
-                    "type must be one of identify, track, page, screen, group, alias");
+            default ->
+                throw new InvalidEventException(
+                        "type", "type must be one of identify, track, page, screen, group, alias");
         };
     }
 }

@@ -40,8 +40,11 @@ public class IngestionException extends RuntimeException {
     }
 
     public static IngestionException rateLimited(long retryAfterSeconds) {
-        return new IngestionException(Kind.RATE_LIMITED,
-                "the source sends more events than its rate limit allows; retry later", null, retryAfterSeconds);
+        return new IngestionException(
+                Kind.RATE_LIMITED,
+                "the source sends more events than its rate limit allows; retry later",
+                null,
+                retryAfterSeconds);
     }
 
     public static IngestionException unavailable(String message, long retryAfterSeconds) {

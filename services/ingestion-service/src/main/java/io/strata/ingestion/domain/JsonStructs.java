@@ -1,13 +1,12 @@
 package io.strata.ingestion.domain;
 
-import java.util.Iterator;
-import java.util.Map;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ListValue;
 import com.google.protobuf.NullValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import java.util.Iterator;
+import java.util.Map;
 
 /**
  * JSON objects as protobuf Structs, straight from Jackson's tree. (protobuf's JsonFormat would
@@ -19,8 +18,7 @@ public final class JsonStructs {
     /** protobuf's own default recursion limit. */
     static final int MAX_DEPTH = 100;
 
-    private JsonStructs() {
-    }
+    private JsonStructs() {}
 
     /** @throws InvalidEventException naming {@code field} for NUL characters, non-finite numbers or deep nesting */
     public static Struct toStruct(String field, JsonNode object) {
@@ -32,7 +30,7 @@ public final class JsonStructs {
             throw new InvalidEventException(field, field + " is nested deeper than " + MAX_DEPTH + " levels");
         }
         Struct.Builder struct = Struct.newBuilder();
-        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
             struct.putFields(text(field, entry.getKey()), value(field, entry.getValue(), depth));
         }
@@ -41,7 +39,8 @@ public final class JsonStructs {
 
     private static Value value(String field, JsonNode node, int depth) {
         return switch (node.getNodeType()) {
-            case NULL, MISSING -> Value.newBuilder().setNullValue(NullValue.NULL_VALUE).build();
+            case NULL, MISSING ->
+                Value.newBuilder().setNullValue(NullValue.NULL_VALUE).build();
             case BOOLEAN -> Value.newBuilder().setBoolValue(node.booleanValue()).build();
             case NUMBER -> {
                 double number = node.doubleValue();
@@ -50,7 +49,8 @@ public final class JsonStructs {
                 }
                 yield Value.newBuilder().setNumberValue(number).build();
             }
-            case STRING -> Value.newBuilder().setStringValue(text(field, node.textValue())).build();
+            case STRING ->
+                Value.newBuilder().setStringValue(text(field, node.textValue())).build();
             case ARRAY -> {
                 if (depth + 1 > MAX_DEPTH) {
                     throw new InvalidEventException(field, field + " is nested deeper than " + MAX_DEPTH + " levels");
@@ -61,7 +61,10 @@ public final class JsonStructs {
                 }
                 yield Value.newBuilder().setListValue(list).build();
             }
-            case OBJECT -> Value.newBuilder().setStructValue(struct(field, node, depth + 1)).build();
+            case OBJECT ->
+                Value.newBuilder()
+                        .setStructValue(struct(field, node, depth + 1))
+                        .build();
             default -> throw new InvalidEventException(field, field + " holds a value JSON cannot carry");
         };
     }

@@ -1,5 +1,10 @@
 package io.strata.ingestion.domain;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Struct;
+import io.strata.proto.events.v1.Event;
+import io.strata.proto.events.v1.EventType;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -7,21 +12,13 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.protobuf.Struct;
-
-import io.strata.proto.events.v1.Event;
-import io.strata.proto.events.v1.EventType;
-
 /**
  * Reads one Segment-spec call (JSON) into the event envelope, checking JSON types here and the
  * spec's rules in {@link EventRules}. Pure: no I/O, so every rule is unit-tested.
  */
 public final class SegmentEventParser {
 
-    private SegmentEventParser() {
-    }
+    private SegmentEventParser() {}
 
     /**
      * What a batch gives all its events: {@code sentAt}, and {@code context} / {@code integrations}
@@ -38,8 +35,7 @@ public final class SegmentEventParser {
     }
 
     /** A parsed event, and whether the caller gave its messageId. */
-    public record Parsed(Event event, boolean clientMessageId) {
-    }
+    public record Parsed(Event event, boolean clientMessageId) {}
 
     /** The type a batch item names in its {@code type} field. */
     public static EventType type(JsonNode item) {
@@ -51,8 +47,8 @@ public final class SegmentEventParser {
     }
 
     /** @throws InvalidEventException naming the first field that breaks the spec */
-    public static Parsed parse(EventType type, JsonNode body, Source source, Instant receivedAt,
-            BatchDefaults defaults) {
+    public static Parsed parse(
+            EventType type, JsonNode body, Source source, Instant receivedAt, BatchDefaults defaults) {
         if (body == null || !body.isObject()) {
             throw new InvalidEventException("", "an event must be a JSON object");
         }
@@ -80,7 +76,8 @@ public final class SegmentEventParser {
             event.setTimestamp(EventRules.timestamp(original));
         }
         Instant sentAt = time(body, "sentAt");
-        boolean clientMessageId = EventRules.stamp(event, source, receivedAt, sentAt != null ? sentAt : defaults.sentAt());
+        boolean clientMessageId =
+                EventRules.stamp(event, source, receivedAt, sentAt != null ? sentAt : defaults.sentAt());
         return new Parsed(event.build(), clientMessageId);
     }
 
@@ -133,7 +130,7 @@ public final class SegmentEventParser {
             return batch;
         }
         ObjectNode merged = ((ObjectNode) batch).deepCopy();
-        for (Iterator<Map.Entry<String, JsonNode>> it = event.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = event.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
             merged.set(entry.getKey(), entry.getValue());
         }
@@ -159,8 +156,10 @@ public final class SegmentEventParser {
             try {
                 return Instant.parse(text);
             } catch (DateTimeParseException e2) {
-                throw new InvalidEventException(field, field + " must be an ISO-8601 date-time, got '"
-                        + (text.length() <= 40 ? text : text.substring(0, 40) + "…") + "'");
+                throw new InvalidEventException(
+                        field,
+                        field + " must be an ISO-8601 date-time, got '"
+                                + (text.length() <= 40 ? text : text.substring(0, 40) + "…") + "'");
             }
         }
     }

@@ -7,5 +7,4 @@ import java.util.UUID;
  *
  * @param rateLimitPerSecond its own limit in events per second, or {@code null} for the default
  */
-public record Source(UUID id, String tenant, String name, Integer rateLimitPerSecond) {
-}
+public record Source(UUID id, String tenant, String name, Integer rateLimitPerSecond) {}

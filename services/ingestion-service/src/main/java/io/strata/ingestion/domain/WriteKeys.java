@@ -8,8 +8,7 @@ import java.util.HexFormat;
 /** Write keys are random, so a plain SHA-256 is enough to store them without keeping them. */
 public final class WriteKeys {
 
-    private WriteKeys() {
-    }
+    private WriteKeys() {}
 
     public static String hash(String writeKey) {
         try {

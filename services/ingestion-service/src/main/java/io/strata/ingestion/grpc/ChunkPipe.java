@@ -1,13 +1,12 @@
 package io.strata.ingestion.grpc;
 
+import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
-
-import com.google.protobuf.ByteString;
 
 /**
  * The bytes of a file arriving as messages of a stream, read as an {@link InputStream} by a worker

@@ -1,19 +1,17 @@
 package io.strata.ingestion.grpc;
 
-import java.util.function.Supplier;
-
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.smallrye.mutiny.Uni;
 import io.strata.ingestion.domain.IngestionException;
 import io.strata.ingestion.domain.InvalidEventException;
 import io.strata.ingestion.service.SourceService;
+import java.util.function.Supplier;
 
 /** Maps the service's refusals to gRPC statuses, naming the field in the description. */
 final class GrpcErrors {
 
-    private GrpcErrors() {
-    }
+    private GrpcErrors() {}
 
     /** Runs the call, turning what it throws or fails with into a gRPC status. */
     static <T> Uni<T> guarded(Supplier<Uni<? extends T>> call) {
@@ -36,7 +34,9 @@ final class GrpcErrors {
             return status.withDescription(field + ie.getMessage() + retry).asRuntimeException();
         }
         if (e instanceof InvalidEventException ie) {
-            return Status.INVALID_ARGUMENT.withDescription(ie.field() + ": " + ie.getMessage()).asRuntimeException();
+            return Status.INVALID_ARGUMENT
+                    .withDescription(ie.field() + ": " + ie.getMessage())
+                    .asRuntimeException();
         }
         if (e instanceof SourceService.SourceNotFoundException) {
             return Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException();

@@ -1,16 +1,8 @@
 package io.strata.ingestion.grpc;
 
-import java.time.DateTimeException;
-import java.time.ZoneOffset;
-import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
-
-import org.jboss.logging.Logger;
-
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
-import jakarta.annotation.security.RolesAllowed;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.MultiEmitter;
@@ -25,6 +17,12 @@ import io.strata.proto.ingestion.v1.ImportHistoryResponse;
 import io.strata.proto.ingestion.v1.ImportProgress;
 import io.strata.proto.ingestion.v1.ImportSummary;
 import io.strata.proto.ingestion.v1.RowRejection;
+import jakarta.annotation.security.RolesAllowed;
+import java.time.DateTimeException;
+import java.time.ZoneOffset;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jboss.logging.Logger;
 
 /**
  * Bulk import of history for the gateway (service token; the tenant is the signed-in
@@ -42,6 +40,7 @@ public class HistoryImportGrpcService implements HistoryImportService {
     static final long MAX_BUFFERED = 16L << 20;
     /** How long the stream may stay silent before the import is abandoned. */
     static final long IDLE_TIMEOUT_MILLIS = 120_000;
+
     static final ZoneOffset DEFAULT_ZONE = ZoneOffset.ofHours(8);
 
     private final SourceService sources;
@@ -53,8 +52,7 @@ public class HistoryImportGrpcService implements HistoryImportService {
     }
 
     /** The header, checked. */
-    record Header(String tenant, UUID sourceId, ImportFormat format, ZoneOffset zone) {
-    }
+    record Header(String tenant, UUID sourceId, ImportFormat format, ZoneOffset zone) {}
 
     @Override
     public Multi<ImportHistoryResponse> importHistory(Multi<ImportHistoryRequest> requests) {
@@ -67,64 +65,83 @@ public class HistoryImportGrpcService implements HistoryImportService {
                     current.fail(new IllegalStateException("the call ended"));
                 }
             });
-            requests.subscribe().with(request -> {
-                ChunkPipe current = pipe.get();
-                if (current == null) {
-                    Header header;
-                    try {
-                        header = header(request);
-                    } catch (RuntimeException e) {
-                        ChunkPipe refused = new ChunkPipe(0, 0, consumed -> { });
-                        refused.fail(e); // what follows the bad header is dropped
-                        pipe.set(refused);
-                        emitter.fail(GrpcErrors.toStatus(e));
-                        return;
-                    }
-                    AtomicReference<HistoryImporter.Summary> latest = new AtomicReference<>(new HistoryImporter.Summary());
-                    ChunkPipe started = new ChunkPipe(MAX_BUFFERED, IDLE_TIMEOUT_MILLIS,
-                            consumed -> emitter.emit(progress(consumed, latest.get())));
-                    pipe.set(started);
-                    sources.active(header.tenant(), header.sourceId()).subscribe().with(
-                            source -> Infrastructure.getDefaultWorkerPool().execute(
-                                    () -> run(source, header, started, latest, emitter)),
+            requests.subscribe()
+                    .with(
+                            request -> {
+                                ChunkPipe current = pipe.get();
+                                if (current == null) {
+                                    Header header;
+                                    try {
+                                        header = header(request);
+                                    } catch (RuntimeException e) {
+                                        ChunkPipe refused = new ChunkPipe(0, 0, consumed -> {});
+                                        refused.fail(e); // what follows the bad header is dropped
+                                        pipe.set(refused);
+                                        emitter.fail(GrpcErrors.toStatus(e));
+                                        return;
+                                    }
+                                    AtomicReference<HistoryImporter.Summary> latest =
+                                            new AtomicReference<>(new HistoryImporter.Summary());
+                                    ChunkPipe started = new ChunkPipe(
+                                            MAX_BUFFERED,
+                                            IDLE_TIMEOUT_MILLIS,
+                                            consumed -> emitter.emit(progress(consumed, latest.get())));
+                                    pipe.set(started);
+                                    sources.active(header.tenant(), header.sourceId())
+                                            .subscribe()
+                                            .with(
+                                                    source -> Infrastructure.getDefaultWorkerPool()
+                                                            .execute(() ->
+                                                                    run(source, header, started, latest, emitter)),
+                                                    failure -> {
+                                                        started.fail(failure);
+                                                        emitter.fail(GrpcErrors.toStatus(failure));
+                                                    });
+                                } else if (request.hasChunk()) {
+                                    current.offer(request.getChunk());
+                                } else if (request.hasHeader()) {
+                                    current.fail(new IllegalStateException("a second header"));
+                                    emitter.fail(Status.INVALID_ARGUMENT
+                                            .withDescription("header: only the first message is the header")
+                                            .asRuntimeException());
+                                }
+                            },
                             failure -> {
-                                started.fail(failure);
-                                emitter.fail(GrpcErrors.toStatus(failure));
+                                ChunkPipe current = pipe.get();
+                                if (current != null) {
+                                    current.fail(failure);
+                                }
+                            },
+                            () -> {
+                                ChunkPipe current = pipe.get();
+                                if (current != null) {
+                                    current.end();
+                                } else {
+                                    emitter.fail(Status.INVALID_ARGUMENT
+                                            .withDescription("header: the stream is empty")
+                                            .asRuntimeException());
+                                }
                             });
-                } else if (request.hasChunk()) {
-                    current.offer(request.getChunk());
-                } else if (request.hasHeader()) {
-                    current.fail(new IllegalStateException("a second header"));
-                    emitter.fail(Status.INVALID_ARGUMENT.withDescription("header: only the first message is the header")
-                            .asRuntimeException());
-                }
-            }, failure -> {
-                ChunkPipe current = pipe.get();
-                if (current != null) {
-                    current.fail(failure);
-                }
-            }, () -> {
-                ChunkPipe current = pipe.get();
-                if (current != null) {
-                    current.end();
-                } else {
-                    emitter.fail(Status.INVALID_ARGUMENT.withDescription("header: the stream is empty")
-                            .asRuntimeException());
-                }
-            });
         });
     }
 
-    private void run(Source source, Header header, ChunkPipe file, AtomicReference<HistoryImporter.Summary> latest,
+    private void run(
+            Source source,
+            Header header,
+            ChunkPipe file,
+            AtomicReference<HistoryImporter.Summary> latest,
             MultiEmitter<? super ImportHistoryResponse> emitter) {
         try {
-            HistoryImporter.Summary summary = importer.run(source, header.format(), header.zone(), file,
-                    latest::set);
-            emitter.emit(ImportHistoryResponse.newBuilder().setSummary(summary(file.total(), summary)).build());
+            HistoryImporter.Summary summary = importer.run(source, header.format(), header.zone(), file, latest::set);
+            emitter.emit(ImportHistoryResponse.newBuilder()
+                    .setSummary(summary(file.total(), summary))
+                    .build());
             emitter.complete();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            emitter.fail(Status.CANCELLED.withDescription("the import was interrupted").asRuntimeException());
+            emitter.fail(Status.CANCELLED
+                    .withDescription("the import was interrupted")
+                    .asRuntimeException());
         } catch (java.io.IOException e) {
             LOG.infof("import into source %s stopped: %s", source.id(), e.getMessage());
             emitter.fail(readFailure(e));
@@ -140,16 +157,20 @@ public class HistoryImportGrpcService implements HistoryImportService {
     static StatusRuntimeException readFailure(java.io.IOException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ChunkPipe.Broken) {
-                return Status.CANCELLED.withDescription("file: " + t.getMessage()).asRuntimeException();
+                return Status.CANCELLED
+                        .withDescription("file: " + t.getMessage())
+                        .asRuntimeException();
             }
         }
-        return Status.INVALID_ARGUMENT.withDescription("file: the file cannot be read: " + e.getMessage())
+        return Status.INVALID_ARGUMENT
+                .withDescription("file: the file cannot be read: " + e.getMessage())
                 .asRuntimeException();
     }
 
     static Header header(ImportHistoryRequest request) {
         if (!request.hasHeader()) {
-            throw Status.INVALID_ARGUMENT.withDescription("header: the first message must be the header")
+            throw Status.INVALID_ARGUMENT
+                    .withDescription("header: the first message must be the header")
                     .asRuntimeException();
         }
         ImportHeader header = request.getHeader();
@@ -181,16 +202,27 @@ public class HistoryImportGrpcService implements HistoryImportService {
     }
 
     private static ImportHistoryResponse progress(long consumed, HistoryImporter.Summary summary) {
-        return ImportHistoryResponse.newBuilder().setProgress(ImportProgress.newBuilder()
-                .setBytesConsumed(consumed).setRows(summary.rows).setAccepted(summary.accepted)).build();
+        return ImportHistoryResponse.newBuilder()
+                .setProgress(ImportProgress.newBuilder()
+                        .setBytesConsumed(consumed)
+                        .setRows(summary.rows)
+                        .setAccepted(summary.accepted))
+                .build();
     }
 
     private static ImportSummary summary(long bytes, HistoryImporter.Summary summary) {
-        ImportSummary.Builder out = ImportSummary.newBuilder().setBytes(bytes).setRows(summary.rows)
-                .setAccepted(summary.accepted).setDuplicates(summary.duplicates).setRejectedRows(summary.rejected);
+        ImportSummary.Builder out = ImportSummary.newBuilder()
+                .setBytes(bytes)
+                .setRows(summary.rows)
+                .setAccepted(summary.accepted)
+                .setDuplicates(summary.duplicates)
+                .setRejectedRows(summary.rejected);
         for (HistoryImporter.RowRejection r : summary.listed) {
-            out.addRejections(RowRejection.newBuilder().setLine(r.line()).setMessageId(r.messageId())
-                    .setField(r.field()).setReason(r.reason()));
+            out.addRejections(RowRejection.newBuilder()
+                    .setLine(r.line())
+                    .setMessageId(r.messageId())
+                    .setField(r.field())
+                    .setReason(r.reason()));
         }
         return out.build();
     }

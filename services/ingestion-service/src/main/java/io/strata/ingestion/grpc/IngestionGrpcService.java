@@ -1,14 +1,5 @@
 package io.strata.ingestion.grpc;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import org.eclipse.microprofile.jwt.JsonWebToken;
-
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.grpc.RegisterInterceptor;
@@ -33,6 +24,13 @@ import io.strata.proto.ingestion.v1.SendResponse;
 import io.strata.proto.ingestion.v1.SendStreamRequest;
 import io.strata.proto.ingestion.v1.SendStreamResponse;
 import io.strata.proto.ingestion.v1.SendSummary;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
  * Events from partner systems over gRPC, by the same rules as the HTTP API. A caller proves its
@@ -53,8 +51,8 @@ public class IngestionGrpcService implements IngestionService {
 
     private final SecurityIdentity identity;
 
-    public IngestionGrpcService(SourceService sources, EventIntake intake, IngestionConfig config,
-            SecurityIdentity identity) {
+    public IngestionGrpcService(
+            SourceService sources, EventIntake intake, IngestionConfig config, SecurityIdentity identity) {
         this.sources = sources;
         this.identity = identity;
         this.intake = intake;
@@ -66,9 +64,14 @@ public class IngestionGrpcService implements IngestionService {
         String writeKey = WriteKeyInterceptor.WRITE_KEY.get();
         String sourceId = WriteKeyInterceptor.SOURCE.get();
         return GrpcErrors.guarded(() -> authenticate(writeKey, sourceId)
-                .chain(source -> chunk(source, request.getEventsList(), request.hasSentAt()
-                        ? EventRules.instant(request.getSentAt()) : null, 0))
-                .map(result -> SendResponse.newBuilder().setSummary(summary(List.of(result))).build()));
+                .chain(source -> chunk(
+                        source,
+                        request.getEventsList(),
+                        request.hasSentAt() ? EventRules.instant(request.getSentAt()) : null,
+                        0))
+                .map(result -> SendResponse.newBuilder()
+                        .setSummary(summary(List.of(result)))
+                        .build()));
     }
 
     @Override
@@ -76,18 +79,26 @@ public class IngestionGrpcService implements IngestionService {
         String writeKey = WriteKeyInterceptor.WRITE_KEY.get();
         String sourceId = WriteKeyInterceptor.SOURCE.get();
         AtomicInteger offset = new AtomicInteger();
-        return GrpcErrors.guarded(() -> authenticate(writeKey, sourceId).chain(source -> requests
-                .onItem().transformToUniAndConcatenate(request -> chunk(source, request.getEventsList(),
-                        request.hasSentAt() ? EventRules.instant(request.getSentAt()) : null,
-                        offset.getAndAdd(request.getEventsCount())))
-                .collect().asList()
-                .map(results -> SendStreamResponse.newBuilder().setSummary(summary(results)).build())));
+        return GrpcErrors.guarded(() -> authenticate(writeKey, sourceId)
+                .chain(source -> requests.onItem()
+                        .transformToUniAndConcatenate(request -> chunk(
+                                source,
+                                request.getEventsList(),
+                                request.hasSentAt() ? EventRules.instant(request.getSentAt()) : null,
+                                offset.getAndAdd(request.getEventsCount())))
+                        .collect()
+                        .asList()
+                        .map(results -> SendStreamResponse.newBuilder()
+                                .setSummary(summary(results))
+                                .build())));
     }
 
     private Uni<IntakeResult> chunk(Source source, List<Event> events, Instant sentAt, int offset) {
         if (events.size() > limits.maxBatchEvents()) {
-            return Uni.createFrom().failure(IngestionException.invalid("events",
-                    "at most " + limits.maxBatchEvents() + " events per message, got " + events.size()));
+            return Uni.createFrom()
+                    .failure(IngestionException.invalid(
+                            "events",
+                            "at most " + limits.maxBatchEvents() + " events per message, got " + events.size()));
         }
         Instant receivedAt = clock.instant();
         List<Candidate> candidates = new ArrayList<>(events.size());
@@ -111,38 +122,49 @@ public class IngestionGrpcService implements IngestionService {
 
     private Uni<Source> authenticate(String writeKey, String sourceId) {
         if (writeKey != null) {
-            return sources.authenticate(writeKey).onItem().ifNull()
+            return sources.authenticate(writeKey)
+                    .onItem()
+                    .ifNull()
                     .failWith(() -> IngestionException.unauthenticated("unknown or revoked write key"));
         }
         if (identity.isAnonymous()) {
-            return Uni.createFrom().failure(IngestionException.unauthenticated(
-                    "a write key (metadata authorization: Basic base64(<write key>:)) or a partner's token "
-                            + "(authorization: Bearer, with metadata " + WriteKeyInterceptor.SOURCE_METADATA
-                            + ") is required"));
+            return Uni.createFrom()
+                    .failure(IngestionException.unauthenticated(
+                            "a write key (metadata authorization: Basic base64(<write key>:)) or a partner's token "
+                                    + "(authorization: Bearer, with metadata " + WriteKeyInterceptor.SOURCE_METADATA
+                                    + ") is required"));
         }
         if (!identity.hasRole(PARTNER_ROLE)) {
-            return Uni.createFrom().failure(Status.PERMISSION_DENIED
-                    .withDescription("the token's client is not a partner (role " + PARTNER_ROLE + ")").asRuntimeException());
+            return Uni.createFrom()
+                    .failure(Status.PERMISSION_DENIED
+                            .withDescription("the token's client is not a partner (role " + PARTNER_ROLE + ")")
+                            .asRuntimeException());
         }
         String tenant = identity.getPrincipal() instanceof JsonWebToken jwt ? jwt.getClaim("tenant") : null;
         if (tenant == null || tenant.isBlank()) {
-            return Uni.createFrom().failure(Status.PERMISSION_DENIED
-                    .withDescription("the partner's token carries no tenant").asRuntimeException());
+            return Uni.createFrom()
+                    .failure(Status.PERMISSION_DENIED
+                            .withDescription("the partner's token carries no tenant")
+                            .asRuntimeException());
         }
         if (sourceId == null || sourceId.isBlank()) {
-            return Uni.createFrom().failure(IngestionException.invalid(WriteKeyInterceptor.SOURCE_METADATA,
-                    "a partner names the source its events belong to (a source id of its tenant)"));
+            return Uni.createFrom()
+                    .failure(IngestionException.invalid(
+                            WriteKeyInterceptor.SOURCE_METADATA,
+                            "a partner names the source its events belong to (a source id of its tenant)"));
         }
         UUID id;
         try {
             id = UUID.fromString(sourceId.trim());
         } catch (IllegalArgumentException e) {
-            return Uni.createFrom().failure(IngestionException.invalid(WriteKeyInterceptor.SOURCE_METADATA,
-                    "not a source id: " + sourceId));
+            return Uni.createFrom()
+                    .failure(IngestionException.invalid(
+                            WriteKeyInterceptor.SOURCE_METADATA, "not a source id: " + sourceId));
         }
         // a revoked source is named by the metadata the partner sent, not by an API field
-        return sources.active(tenant, id).onFailure(IngestionException.class).transform(e -> IngestionException
-                .invalid(WriteKeyInterceptor.SOURCE_METADATA, e.getMessage()));
+        return sources.active(tenant, id)
+                .onFailure(IngestionException.class)
+                .transform(e -> IngestionException.invalid(WriteKeyInterceptor.SOURCE_METADATA, e.getMessage()));
     }
 
     private static SendSummary summary(List<IntakeResult> results) {

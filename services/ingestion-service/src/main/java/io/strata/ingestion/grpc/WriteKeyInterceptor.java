@@ -1,7 +1,5 @@
 package io.strata.ingestion.grpc;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
@@ -9,6 +7,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.strata.ingestion.rest.WriteKeyHeader;
+import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Puts the write key of the {@code authorization: Basic ...} metadata, and the source a partner's
@@ -27,8 +26,8 @@ public class WriteKeyInterceptor implements ServerInterceptor {
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-            ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         Context context = Context.current()
                 .withValue(WRITE_KEY, WriteKeyHeader.parse(headers.get(AUTHORIZATION)))
                 .withValue(SOURCE, headers.get(SOURCE_HEADER));

@@ -1,5 +1,12 @@
 package io.strata.ingestion.messaging;
 
+import io.smallrye.mutiny.Uni;
+import io.strata.ingestion.config.IngestionConfig;
+import io.strata.ingestion.domain.EventRules;
+import io.strata.proto.events.v1.Event;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,11 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -22,11 +24,6 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-
-import io.smallrye.mutiny.Uni;
-import io.strata.ingestion.config.IngestionConfig;
-import io.strata.ingestion.domain.EventRules;
-import io.strata.proto.events.v1.Event;
 
 /**
  * Publishes accepted events to the incoming topic with Kafka's own producer (acks=all, idempotent),
@@ -56,8 +53,8 @@ public class EventProducer {
     });
 
     @Inject
-    public EventProducer(IngestionConfig config,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    public EventProducer(
+            IngestionConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this(withBootstrap(config.producer(), bootstrapServers), config.topic());
     }
 

@@ -1,12 +1,10 @@
 package io.strata.ingestion.repository;
 
-import java.util.UUID;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import io.strata.ingestion.domain.SourceEntity;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.UUID;
 
 @ApplicationScoped
 public class SourceRepository implements PanacheRepositoryBase<SourceEntity, UUID> {

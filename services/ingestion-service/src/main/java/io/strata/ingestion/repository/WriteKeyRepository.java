@@ -1,13 +1,12 @@
 package io.strata.ingestion.repository;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.smallrye.mutiny.Uni;
 import io.strata.ingestion.domain.Source;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowIterator;
 import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
 
 /** The per-request write key lookup, on the reactive client: no ORM session on the hot path. */
 @ApplicationScoped
@@ -23,15 +22,13 @@ public class WriteKeyRepository {
     public Uni<Source> findActive(String keyHash) {
         return pool.preparedQuery("""
                 select id, tenant, name, rate_limit_per_second from sources
-                where write_key_hash = $1 and revoked_at is null""")
-                .execute(Tuple.of(keyHash))
-                .map(rows -> {
-                    RowIterator<Row> it = rows.iterator();
-                    if (!it.hasNext()) {
-                        return null;
-                    }
-                    Row row = it.next();
-                    return new Source(row.getUUID(0), row.getString(1), row.getString(2), row.getInteger(3));
-                });
+                where write_key_hash = $1 and revoked_at is null""").execute(Tuple.of(keyHash)).map(rows -> {
+            RowIterator<Row> it = rows.iterator();
+            if (!it.hasNext()) {
+                return null;
+            }
+            Row row = it.next();
+            return new Source(row.getUUID(0), row.getString(1), row.getString(2), row.getInteger(3));
+        });
     }
 }

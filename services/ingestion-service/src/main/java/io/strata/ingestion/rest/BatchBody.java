@@ -1,17 +1,15 @@
 package io.strata.ingestion.rest;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
-
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.strata.ingestion.domain.IngestionException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A batch request read in one pass: its top-level fields, and each event with its size in the
@@ -21,8 +19,7 @@ import io.strata.ingestion.domain.IngestionException;
  */
 record BatchBody(ObjectNode fields, List<Item> items) {
 
-    record Item(JsonNode node, long bytes) {
-    }
+    record Item(JsonNode node, long bytes) {}
 
     /** @throws IngestionException for malformed JSON, a missing batch, or more than {@code maxEvents} */
     static BatchBody read(ObjectMapper mapper, byte[] body, int maxEvents) {

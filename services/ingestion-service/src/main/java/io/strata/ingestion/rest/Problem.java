@@ -1,11 +1,9 @@
 package io.strata.ingestion.rest;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.strata.ingestion.domain.IngestionException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-
-import com.fasterxml.jackson.annotation.JsonInclude;
-
-import io.strata.ingestion.domain.IngestionException;
 
 /** The error body (RFC 9457 problem details), with the offending field when there is one. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
@@ -20,8 +18,13 @@ public record Problem(String type, String title, int status, String detail, Stri
     public static Response response(Response.Status status, String detail, String field, Object rejected) {
         return Response.status(status)
                 .type(MEDIA_TYPE)
-                .entity(new Problem("about:blank", status.getReasonPhrase(), status.getStatusCode(), detail,
-                        field == null || field.isEmpty() ? null : field, rejected))
+                .entity(new Problem(
+                        "about:blank",
+                        status.getReasonPhrase(),
+                        status.getStatusCode(),
+                        detail,
+                        field == null || field.isEmpty() ? null : field,
+                        rejected))
                 .build();
     }
 
@@ -35,7 +38,9 @@ public record Problem(String type, String title, int status, String detail, Stri
         };
         Response response = response(status, e.getMessage(), e.field());
         if (e.retryAfterSeconds() > 0) {
-            return Response.fromResponse(response).header(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds()).build();
+            return Response.fromResponse(response)
+                    .header(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds())
+                    .build();
         }
         return response;
     }

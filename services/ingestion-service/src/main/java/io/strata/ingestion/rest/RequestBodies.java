@@ -1,18 +1,16 @@
 package io.strata.ingestion.rest;
 
+import io.strata.ingestion.domain.IngestionException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.zip.GZIPInputStream;
 
-import io.strata.ingestion.domain.IngestionException;
-
 /** Request bodies as the tracking API takes them: plain or gzip, never larger than the limit. */
 final class RequestBodies {
 
-    private RequestBodies() {
-    }
+    private RequestBodies() {}
 
     /**
      * The body, decompressed when {@code Content-Encoding: gzip}; a body that inflates past

@@ -1,30 +1,8 @@
 package io.strata.ingestion.rest;
 
-import java.io.IOException;
-import java.time.Clock;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
-import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.HeaderParam;
-import jakarta.ws.rs.POST;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
-
-import org.jboss.logging.Logger;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.smallrye.mutiny.Uni;
 import io.strata.ingestion.config.IngestionConfig;
 import io.strata.ingestion.domain.Candidate;
@@ -38,6 +16,24 @@ import io.strata.ingestion.domain.Source;
 import io.strata.ingestion.service.EventIntake;
 import io.strata.ingestion.service.SourceService;
 import io.strata.proto.events.v1.EventType;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * The Segment HTTP Tracking API. The write key is the HTTP Basic user name or the body's
@@ -66,17 +62,21 @@ public class TrackingResource {
     /** One call: {@code /v1/identify}, {@code /v1/track}, {@code /v1/page}... */
     @POST
     @Path("/{call: identify|track|page|screen|group|alias}")
-    public Uni<Response> single(@PathParam("call") String call,
+    public Uni<Response> single(
+            @PathParam("call") String call,
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String encoding, byte[] body) {
+            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String encoding,
+            byte[] body) {
         return single(EventRules.typeOf(call), authorization, encoding, body);
     }
 
     /** Many calls at once: {@code {"batch":[...], "sentAt", "context", "integrations", "writeKey"}}. */
     @POST
     @Path("/batch")
-    public Uni<Response> batch(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String encoding, byte[] body) {
+    public Uni<Response> batch(
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String encoding,
+            byte[] body) {
         return many(authorization, encoding, body);
     }
 
@@ -86,8 +86,10 @@ public class TrackingResource {
      */
     @POST
     @Path("/import")
-    public Uni<Response> importBatch(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String encoding, byte[] body) {
+    public Uni<Response> importBatch(
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String encoding,
+            byte[] body) {
         return many(authorization, encoding, body);
     }
 
@@ -98,50 +100,55 @@ public class TrackingResource {
             throw IngestionException.tooLarge("", "the event is larger than " + limits.maxEventBytes() / 1024 + " KB");
         }
         JsonNode json = read(decoded);
-        return authenticate(authorization, json).chain(source -> {
-            Candidate candidate;
-            try {
-                SegmentEventParser.Parsed parsed = SegmentEventParser.parse(type, json, source, receivedAt,
-                        BatchDefaults.NONE);
-                candidate = Candidate.valid(0, parsed.event(), parsed.clientMessageId());
-            } catch (InvalidEventException e) {
-                throw IngestionException.invalid(e.field(), e.getMessage());
-            }
-            return intake.accept(source, List.of(candidate));
-        }).map(result -> Response.ok(Map.of("success", true)).build());
+        return authenticate(authorization, json)
+                .chain(source -> {
+                    Candidate candidate;
+                    try {
+                        SegmentEventParser.Parsed parsed =
+                                SegmentEventParser.parse(type, json, source, receivedAt, BatchDefaults.NONE);
+                        candidate = Candidate.valid(0, parsed.event(), parsed.clientMessageId());
+                    } catch (InvalidEventException e) {
+                        throw IngestionException.invalid(e.field(), e.getMessage());
+                    }
+                    return intake.accept(source, List.of(candidate));
+                })
+                .map(result -> Response.ok(Map.of("success", true)).build());
     }
 
     private Uni<Response> many(String authorization, String encoding, byte[] body) {
         Instant receivedAt = clock.instant();
-        BatchBody batch = BatchBody.read(mapper, RequestBodies.decode(body, encoding, limits.maxRequestBytes()),
-                limits.maxBatchEvents());
+        BatchBody batch = BatchBody.read(
+                mapper, RequestBodies.decode(body, encoding, limits.maxRequestBytes()), limits.maxBatchEvents());
         BatchDefaults defaults;
         try {
             defaults = BatchDefaults.of(batch.fields());
         } catch (InvalidEventException e) {
             throw IngestionException.invalid(e.field(), e.getMessage());
         }
-        return authenticate(authorization, batch.fields()).chain(source -> {
-            List<Candidate> candidates = new ArrayList<>(batch.items().size());
-            for (int i = 0; i < batch.items().size(); i++) {
-                candidates.add(candidate(i, batch.items().get(i), source, receivedAt, defaults));
-            }
-            return intake.accept(source, candidates);
-        }).map(TrackingResource::batchResponse);
+        return authenticate(authorization, batch.fields())
+                .chain(source -> {
+                    List<Candidate> candidates = new ArrayList<>(batch.items().size());
+                    for (int i = 0; i < batch.items().size(); i++) {
+                        candidates.add(candidate(i, batch.items().get(i), source, receivedAt, defaults));
+                    }
+                    return intake.accept(source, candidates);
+                })
+                .map(TrackingResource::batchResponse);
     }
 
-    private Candidate candidate(int index, BatchBody.Item sized, Source source, Instant receivedAt,
-            BatchDefaults defaults) {
+    private Candidate candidate(
+            int index, BatchBody.Item sized, Source source, Instant receivedAt, BatchDefaults defaults) {
         JsonNode item = sized.node();
         try {
             if (sized.bytes() > limits.maxEventBytes()) {
-                throw new InvalidEventException("", "the event is larger than " + limits.maxEventBytes() / 1024 + " KB");
+                throw new InvalidEventException(
+                        "", "the event is larger than " + limits.maxEventBytes() / 1024 + " KB");
             }
             if (!item.isObject()) {
                 throw new InvalidEventException("", "an event must be a JSON object");
             }
-            SegmentEventParser.Parsed parsed = SegmentEventParser.parse(SegmentEventParser.type(item), item, source,
-                    receivedAt, defaults);
+            SegmentEventParser.Parsed parsed =
+                    SegmentEventParser.parse(SegmentEventParser.type(item), item, source, receivedAt, defaults);
             return Candidate.valid(index, parsed.event(), parsed.clientMessageId());
         } catch (InvalidEventException e) {
             return Candidate.rejected(index, SegmentEventParser.messageIdOf(item), e);
@@ -157,8 +164,8 @@ public class TrackingResource {
         if (!result.allAccepted()) {
             body.put("rejected", result.rejected());
             if (result.accepted() + result.duplicates() == 0) {
-                return Problem.response(Response.Status.BAD_REQUEST, "no event of the batch is valid", "batch",
-                        result.rejected());
+                return Problem.response(
+                        Response.Status.BAD_REQUEST, "no event of the batch is valid", "batch", result.rejected());
             }
         }
         return Response.ok(body).build();
@@ -182,10 +189,13 @@ public class TrackingResource {
     private Uni<Source> authenticate(String authorization, JsonNode json) {
         String writeKey = writeKey(authorization, json);
         if (writeKey == null) {
-            return Uni.createFrom().failure(
-                    IngestionException.unauthenticated("a write key is required (HTTP Basic user name or writeKey)"));
+            return Uni.createFrom()
+                    .failure(IngestionException.unauthenticated(
+                            "a write key is required (HTTP Basic user name or writeKey)"));
         }
-        return sources.authenticate(writeKey).onItem().ifNull()
+        return sources.authenticate(writeKey)
+                .onItem()
+                .ifNull()
                 .failWith(() -> IngestionException.unauthenticated("unknown or revoked write key"));
     }
 

@@ -6,8 +6,7 @@ import java.util.Base64;
 /** The write key of an {@code Authorization: Basic base64(key:)} header, as Segment sends it. */
 public final class WriteKeyHeader {
 
-    private WriteKeyHeader() {
-    }
+    private WriteKeyHeader() {}
 
     /** The key, or null when the header is absent, not Basic, or not Base64. */
     public static String parse(String authorization) {
@@ -15,8 +14,8 @@ public final class WriteKeyHeader {
             return null;
         }
         try {
-            String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).strip()),
-                    StandardCharsets.UTF_8);
+            String decoded = new String(
+                    Base64.getDecoder().decode(authorization.substring(6).strip()), StandardCharsets.UTF_8);
             int colon = decoded.indexOf(':');
             String user = colon < 0 ? decoded : decoded.substring(0, colon);
             return user.isBlank() ? null : user;

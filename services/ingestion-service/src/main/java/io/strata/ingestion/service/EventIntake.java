@@ -1,15 +1,5 @@
 package io.strata.ingestion.service;
 
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
-import org.jboss.logging.Logger;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -20,6 +10,13 @@ import io.strata.ingestion.domain.IntakeResult;
 import io.strata.ingestion.domain.Rejection;
 import io.strata.ingestion.domain.Source;
 import io.strata.ingestion.messaging.EventProducer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
 
 /**
  * Takes a request's validated events from any entry point (HTTP, gRPC, imports): rate limit,
@@ -43,8 +40,8 @@ public class EventIntake {
     private final Counter duplicates;
     private final Counter rejected;
 
-    public EventIntake(EventProducer producer, SourceRateLimiter rateLimiter,
-            IngestionConfig config, MeterRegistry registry) {
+    public EventIntake(
+            EventProducer producer, SourceRateLimiter rateLimiter, IngestionConfig config, MeterRegistry registry) {
         this.producer = producer;
         this.rateLimiter = rateLimiter;
         this.config = config;
@@ -75,7 +72,8 @@ public class EventIntake {
         }
         if (inFlight.addAndGet(valid.size()) > config.limits().maxInFlightEvents()) {
             inFlight.addAndGet(-valid.size());
-            return Uni.createFrom().failure(IngestionException.unavailable("too many events in flight; retry later", 1));
+            return Uni.createFrom()
+                    .failure(IngestionException.unavailable("too many events in flight; retry later", 1));
         }
         return publishOnce(source, valid)
                 .map(published -> new IntakeResult(published, valid.size() - published, rejections))
@@ -112,8 +110,10 @@ public class EventIntake {
                 // the client's retry of the whole request republishes what was acknowledged;
                 // dedup-service drops those copies before strata.events.v1
                 LOG.warnf("Kafka did not acknowledge %d of %d events of source %s", failed, fresh.size(), source.id());
-                return Uni.createFrom().failure(IngestionException.unavailable(
-                        "events cannot be stored right now; retry later", config.unavailableRetryAfterSeconds()));
+                return Uni.createFrom()
+                        .failure(IngestionException.unavailable(
+                                "events cannot be stored right now; retry later",
+                                config.unavailableRetryAfterSeconds()));
             }
             return Uni.createFrom().item(published);
         });

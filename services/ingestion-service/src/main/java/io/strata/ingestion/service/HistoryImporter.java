@@ -1,24 +1,7 @@
 package io.strata.ingestion.service;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Iterator;
-import java.util.List;
-import java.util.concurrent.Semaphore;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
-import org.jboss.logging.Logger;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import io.strata.imports.ImportFormat;
 import io.strata.imports.ImportRow;
@@ -31,6 +14,19 @@ import io.strata.ingestion.domain.InvalidEventException;
 import io.strata.ingestion.domain.Rejection;
 import io.strata.ingestion.domain.SegmentEventParser;
 import io.strata.ingestion.domain.Source;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import org.jboss.logging.Logger;
 
 /**
  * Imports a history file into a source: reads it as Segment calls (constant memory, whatever the
@@ -47,6 +43,7 @@ public class HistoryImporter {
     static final int LISTED_REJECTIONS = 100;
     /** How long a batch may wait for the broker or the rate limit before the import gives up. */
     static final Duration PATIENCE = Duration.ofMinutes(2);
+
     static final int CONCURRENT_IMPORTS = 4;
 
     private final EventIntake intake;
@@ -57,7 +54,11 @@ public class HistoryImporter {
     private final Semaphore running = new Semaphore(CONCURRENT_IMPORTS);
     private final Clock clock = Clock.systemUTC();
 
-    public HistoryImporter(EventIntake intake, SourceRateLimiter rateLimiter, IngestionConfig config, ObjectMapper json,
+    public HistoryImporter(
+            EventIntake intake,
+            SourceRateLimiter rateLimiter,
+            IngestionConfig config,
+            ObjectMapper json,
             MeterRegistry registry) {
         this.intake = intake;
         this.rateLimiter = rateLimiter;
@@ -67,8 +68,7 @@ public class HistoryImporter {
     }
 
     /** A rejected row of the file. */
-    public record RowRejection(long line, String messageId, String field, String reason) {
-    }
+    public record RowRejection(long line, String messageId, String field, String reason) {}
 
     /** What became of the file's rows; {@code listed} holds the first {@link #LISTED_REJECTIONS}. */
     public static final class Summary {
@@ -105,12 +105,15 @@ public class HistoryImporter {
         }
         try {
             Summary summary = read(source, format, zone, file, progress);
-            registry.counter("strata_ingestion_imports_total", "outcome", "completed").increment();
-            LOG.infof("import into source %s of tenant %s: %d rows, %d accepted, %d duplicates, %d rejected",
+            registry.counter("strata_ingestion_imports_total", "outcome", "completed")
+                    .increment();
+            LOG.infof(
+                    "import into source %s of tenant %s: %d rows, %d accepted, %d duplicates, %d rejected",
                     source.id(), source.tenant(), summary.rows, summary.accepted, summary.duplicates, summary.rejected);
             return summary;
         } catch (IOException | RuntimeException | InterruptedException e) {
-            registry.counter("strata_ingestion_imports_total", "outcome", "failed").increment();
+            registry.counter("strata_ingestion_imports_total", "outcome", "failed")
+                    .increment();
             throw e;
         } finally {
             running.release();
@@ -166,8 +169,8 @@ public class HistoryImporter {
             summary.accepted += result.accepted();
             summary.duplicates += result.duplicates();
             for (Rejection r : result.rejected()) {
-                rejections.add(new RowRejection(batch.get(r.index()).line(), nonNull(r.messageId()),
-                        nonNull(r.field()), r.reason()));
+                rejections.add(new RowRejection(
+                        batch.get(r.index()).line(), nonNull(r.messageId()), nonNull(r.field()), r.reason()));
             }
         }
         rejections.sort(Comparator.comparingLong(RowRejection::line));
@@ -176,8 +179,8 @@ public class HistoryImporter {
 
     private Candidate candidate(int index, ObjectNode event, Source source, Instant receivedAt) {
         try {
-            SegmentEventParser.Parsed parsed = SegmentEventParser.parse(SegmentEventParser.type(event), event, source,
-                    receivedAt, SegmentEventParser.BatchDefaults.NONE);
+            SegmentEventParser.Parsed parsed = SegmentEventParser.parse(
+                    SegmentEventParser.type(event), event, source, receivedAt, SegmentEventParser.BatchDefaults.NONE);
             EventRules.checkSize(parsed.event(), maxEventBytes);
             return Candidate.valid(index, parsed.event(), parsed.clientMessageId());
         } catch (InvalidEventException e) {

@@ -1,19 +1,17 @@
 package io.strata.ingestion.service;
 
-import java.time.Duration;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.strata.ingestion.config.IngestionConfig;
 import io.strata.ingestion.domain.IngestionException;
 import io.strata.ingestion.domain.Source;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A token bucket per source, in events per second with a burst allowance. Limits are per
@@ -22,8 +20,7 @@ import io.strata.ingestion.domain.Source;
 @ApplicationScoped
 public class SourceRateLimiter {
 
-    private record Limited(int perSecond, Bucket bucket) {
-    }
+    private record Limited(int perSecond, Bucket bucket) {}
 
     private final Map<UUID, Limited> buckets = new ConcurrentHashMap<>();
     private final IngestionConfig.RateLimit config;
@@ -35,8 +32,10 @@ public class SourceRateLimiter {
     /** Takes {@code events} tokens, or refuses with the seconds to wait before retrying. */
     public void acquire(Source source, int events) {
         int perSecond = perSecond(source);
-        Limited limited = buckets.compute(source.id(),
-                (id, existing) -> existing != null && existing.perSecond() == perSecond ? existing
+        Limited limited = buckets.compute(
+                source.id(),
+                (id, existing) -> existing != null && existing.perSecond() == perSecond
+                        ? existing
                         : new Limited(perSecond, bucket(perSecond)));
         ConsumptionProbe probe = limited.bucket().tryConsumeAndReturnRemaining(events);
         if (!probe.isConsumed()) {
@@ -60,7 +59,10 @@ public class SourceRateLimiter {
     private Bucket bucket(int perSecond) {
         long capacity = (long) perSecond * config.burstSeconds();
         return Bucket.builder()
-                .addLimit(Bandwidth.builder().capacity(capacity).refillGreedy(perSecond, Duration.ofSeconds(1)).build())
+                .addLimit(Bandwidth.builder()
+                        .capacity(capacity)
+                        .refillGreedy(perSecond, Duration.ofSeconds(1))
+                        .build())
                 .build();
     }
 }

@@ -1,17 +1,5 @@
 package io.strata.ingestion.service;
 
-import java.security.SecureRandom;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.Base64;
-import java.util.List;
-import java.util.UUID;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-
-import org.jboss.logging.Logger;
-
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.runtime.StartupEvent;
@@ -24,6 +12,15 @@ import io.strata.ingestion.domain.SourceEntity;
 import io.strata.ingestion.domain.WriteKeys;
 import io.strata.ingestion.repository.SourceRepository;
 import io.strata.ingestion.repository.WriteKeyRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.security.SecureRandom;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /**
  * Sources and their write keys. Keys are random, shown once, and stored only as hashes; every
@@ -47,8 +44,7 @@ public class SourceService {
     }
 
     /** A source with the key that was made for it; the key is not kept anywhere else. */
-    public record Keyed(SourceEntity source, String writeKey) {
-    }
+    public record Keyed(SourceEntity source, String writeKey) {}
 
     /**
      * The active source a write key belongs to, or a null item for an unknown or revoked key.
@@ -66,17 +62,20 @@ public class SourceService {
     public Uni<Keyed> create(String tenant, String name, Integer rateLimitPerSecond) {
         requireTenant(tenant);
         if (name == null || name.isBlank() || name.length() > MAX_NAME_LENGTH) {
-            return Uni.createFrom().failure(IngestionException.invalid("name",
-                    "name is required, at most " + MAX_NAME_LENGTH + " characters"));
+            return Uni.createFrom()
+                    .failure(IngestionException.invalid(
+                            "name", "name is required, at most " + MAX_NAME_LENGTH + " characters"));
         }
         if (rateLimitPerSecond != null && rateLimitPerSecond < 0) {
-            return Uni.createFrom().failure(IngestionException.invalid("rateLimitPerSecond",
-                    "rateLimitPerSecond must be positive (or 0 for the default)"));
+            return Uni.createFrom()
+                    .failure(IngestionException.invalid(
+                            "rateLimitPerSecond", "rateLimitPerSecond must be positive (or 0 for the default)"));
         }
         return sources.findByName(tenant, name.strip()).chain(existing -> {
             if (existing != null) {
-                return Uni.createFrom().failure(IngestionException.invalid("name",
-                        "the tenant already has a source named " + name.strip()));
+                return Uni.createFrom()
+                        .failure(IngestionException.invalid(
+                                "name", "the tenant already has a source named " + name.strip()));
             }
             String key = newWriteKey();
             SourceEntity entity = new SourceEntity();
@@ -85,7 +84,8 @@ public class SourceService {
             entity.name = name.strip();
             entity.writeKeyHash = WriteKeys.hash(key);
             entity.createdAt = now();
-            entity.rateLimitPerSecond = rateLimitPerSecond == null || rateLimitPerSecond == 0 ? null : rateLimitPerSecond;
+            entity.rateLimitPerSecond =
+                    rateLimitPerSecond == null || rateLimitPerSecond == 0 ? null : rateLimitPerSecond;
             return sources.persist(entity).map(saved -> new Keyed(saved, key));
         });
     }
@@ -95,7 +95,8 @@ public class SourceService {
     public Uni<List<SourceEntity>> list(String tenant, String afterName, int limit) {
         requireTenant(tenant);
         return sources.find("tenant = ?1 and name > ?2 order by name", tenant, afterName == null ? "" : afterName)
-                .page(0, limit).list();
+                .page(0, limit)
+                .list();
     }
 
     @WithTransaction
@@ -133,8 +134,11 @@ public class SourceService {
     /** The tenant's source, or NOT_FOUND: another tenant's source is indistinguishable from none. */
     private Uni<SourceEntity> owned(String tenant, UUID id) {
         requireTenant(tenant);
-        return sources.find("tenant = ?1 and id = ?2", tenant, id).firstResult()
-                .onItem().ifNull().failWith(() -> new SourceNotFoundException(id));
+        return sources.find("tenant = ?1 and id = ?2", tenant, id)
+                .firstResult()
+                .onItem()
+                .ifNull()
+                .failWith(() -> new SourceNotFoundException(id));
     }
 
     /** Creates the configured bootstrap source, or gives it the configured key, at start. */
@@ -143,8 +147,8 @@ public class SourceService {
         if (bootstrap.writeKey().isEmpty()) {
             return;
         }
-        Source source = VertxContextSupport.subscribeAndAwait(
-                () -> ensureSource(bootstrap.tenant(), bootstrap.sourceName(), bootstrap.writeKey().get()));
+        Source source = VertxContextSupport.subscribeAndAwait(() -> ensureSource(
+                bootstrap.tenant(), bootstrap.sourceName(), bootstrap.writeKey().get()));
         LOG.infof("bootstrap source %s (%s) of tenant %s is ready", source.name(), source.id(), source.tenant());
     }
 

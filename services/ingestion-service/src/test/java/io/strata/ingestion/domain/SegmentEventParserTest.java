@@ -5,28 +5,27 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.strata.ingestion.domain.SegmentEventParser.BatchDefaults;
+import io.strata.proto.events.v1.Event;
+import io.strata.proto.events.v1.EventType;
 import java.time.Instant;
 import java.util.UUID;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.strata.ingestion.domain.SegmentEventParser.BatchDefaults;
-import io.strata.proto.events.v1.Event;
-import io.strata.proto.events.v1.EventType;
-
 class SegmentEventParserTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Source SOURCE = new Source(UUID.fromString("00000000-0000-0000-0000-00000000000a"), "acme", "web", null);
+    private static final Source SOURCE =
+            new Source(UUID.fromString("00000000-0000-0000-0000-00000000000a"), "acme", "web", null);
     private static final Instant RECEIVED = Instant.parse("2026-03-01T12:00:10Z");
 
     private static Event parse(EventType type, String json) throws Exception {
-        return SegmentEventParser.parse(type, JSON.readTree(json), SOURCE, RECEIVED, BatchDefaults.NONE).event();
+        return SegmentEventParser.parse(type, JSON.readTree(json), SOURCE, RECEIVED, BatchDefaults.NONE)
+                .event();
     }
 
     @Test
@@ -44,7 +43,10 @@ class SegmentEventParserTest {
         assertEquals(99.5, e.getProperties().getFieldsOrThrow("revenue").getNumberValue());
         assertEquals("1.2.3.4", e.getContext().getFieldsOrThrow("ip").getStringValue());
         assertEquals(RECEIVED.getEpochSecond(), e.getTimestamp().getSeconds(), "no client time: received time");
-        assertEquals("00000000-0000-0000-0000-00000000000a/m1", EventRules.incomingKey(e), "dedup-service keeps its window by source and messageId");
+        assertEquals(
+                "00000000-0000-0000-0000-00000000000a/m1",
+                EventRules.incomingKey(e),
+                "dedup-service keeps its window by source and messageId");
     }
 
     @Test
@@ -58,7 +60,9 @@ class SegmentEventParserTest {
 
     @Test
     void numericUserIdsAreAcceptedAsText() throws Exception {
-        assertEquals("12345", parse(EventType.EVENT_TYPE_IDENTIFY, "{\"userId\":12345}").getUserId());
+        assertEquals(
+                "12345",
+                parse(EventType.EVENT_TYPE_IDENTIFY, "{\"userId\":12345}").getUserId());
     }
 
     @Test
@@ -66,54 +70,68 @@ class SegmentEventParserTest {
         // the client's clock is 1 hour behind: it stamped the event 5 s before it sent the batch
         Event e = parse(EventType.EVENT_TYPE_TRACK, """
                 {"userId":"u1","event":"X","timestamp":"2026-03-01T11:00:00Z","sentAt":"2026-03-01T11:00:05Z"}""");
-        assertEquals(Instant.parse("2026-03-01T12:00:05Z").getEpochSecond(), e.getTimestamp().getSeconds());
-        assertEquals(Instant.parse("2026-03-01T11:00:00Z").getEpochSecond(), e.getOriginalTimestamp().getSeconds());
-        assertEquals(Instant.parse("2026-03-01T11:00:05Z").getEpochSecond(), e.getSentAt().getSeconds());
+        assertEquals(
+                Instant.parse("2026-03-01T12:00:05Z").getEpochSecond(),
+                e.getTimestamp().getSeconds());
+        assertEquals(
+                Instant.parse("2026-03-01T11:00:00Z").getEpochSecond(),
+                e.getOriginalTimestamp().getSeconds());
+        assertEquals(
+                Instant.parse("2026-03-01T11:00:05Z").getEpochSecond(),
+                e.getSentAt().getSeconds());
     }
 
     @Test
     void withoutSentAtTheClientTimestampIsKept() throws Exception {
-        Event e = parse(EventType.EVENT_TYPE_TRACK,
+        Event e = parse(
+                EventType.EVENT_TYPE_TRACK,
                 "{\"userId\":\"u1\",\"event\":\"X\",\"timestamp\":\"2025-12-24T08:00:00+08:00\"}");
-        assertEquals(Instant.parse("2025-12-24T00:00:00Z").getEpochSecond(), e.getTimestamp().getSeconds());
+        assertEquals(
+                Instant.parse("2025-12-24T00:00:00Z").getEpochSecond(),
+                e.getTimestamp().getSeconds());
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "TRACK    | {\"event\":\"X\"}                                   | userId",
-            "TRACK    | {\"userId\":\"\",\"anonymousId\":null,\"event\":\"X\"} | userId",
-            "TRACK    | {\"userId\":\"u1\"}                                 | event",
-            "TRACK    | {\"userId\":\"u1\",\"event\":\"  \"}                | event",
-            "TRACK    | {\"userId\":\"u1\",\"event\":42}                    | event",
-            "TRACK    | {\"userId\":{\"a\":1},\"event\":\"X\"}              | userId",
-            "TRACK    | {\"userId\":\"u1\",\"event\":\"X\",\"properties\":[1]} | properties",
-            "IDENTIFY | {\"userId\":\"u1\",\"traits\":\"vip\"}             | traits",
-            "IDENTIFY | {\"userId\":\"u1\",\"timestamp\":\"yesterday\"}     | timestamp",
-            "IDENTIFY | {\"userId\":\"u1\",\"sentAt\":12}                   | sentAt",
-            "GROUP    | {\"userId\":\"u1\"}                                 | groupId",
-            "ALIAS    | {\"userId\":\"u1\"}                                 | previousId",
-            "ALIAS    | {\"anonymousId\":\"a1\",\"previousId\":\"p\"}       | userId",
-            "TRACK    | {\"userId\":\"u\\u0000\",\"event\":\"X\"}          | userId",
-            "TRACK    | {\"userId\":\"u1\",\"event\":\"X\",\"properties\":{\"a\":\"b\\u0000\"}} | properties"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "TRACK    | {\"event\":\"X\"}                                   | userId",
+                "TRACK    | {\"userId\":\"\",\"anonymousId\":null,\"event\":\"X\"} | userId",
+                "TRACK    | {\"userId\":\"u1\"}                                 | event",
+                "TRACK    | {\"userId\":\"u1\",\"event\":\"  \"}                | event",
+                "TRACK    | {\"userId\":\"u1\",\"event\":42}                    | event",
+                "TRACK    | {\"userId\":{\"a\":1},\"event\":\"X\"}              | userId",
+                "TRACK    | {\"userId\":\"u1\",\"event\":\"X\",\"properties\":[1]} | properties",
+                "IDENTIFY | {\"userId\":\"u1\",\"traits\":\"vip\"}             | traits",
+                "IDENTIFY | {\"userId\":\"u1\",\"timestamp\":\"yesterday\"}     | timestamp",
+                "IDENTIFY | {\"userId\":\"u1\",\"sentAt\":12}                   | sentAt",
+                "GROUP    | {\"userId\":\"u1\"}                                 | groupId",
+                "ALIAS    | {\"userId\":\"u1\"}                                 | previousId",
+                "ALIAS    | {\"anonymousId\":\"a1\",\"previousId\":\"p\"}       | userId",
+                "TRACK    | {\"userId\":\"u\\u0000\",\"event\":\"X\"}          | userId",
+                "TRACK    | {\"userId\":\"u1\",\"event\":\"X\",\"properties\":{\"a\":\"b\\u0000\"}} | properties"
+            })
     void refusesCallsThatBreakTheSpecNamingTheField(String type, String json, String field) {
-        InvalidEventException e = assertThrows(InvalidEventException.class,
-                () -> parse(EventType.valueOf("EVENT_TYPE_" + type), json));
+        InvalidEventException e =
+                assertThrows(InvalidEventException.class, () -> parse(EventType.valueOf("EVENT_TYPE_" + type), json));
         assertEquals(field, e.field(), e.getMessage());
     }
 
     @Test
     void refusesOverlongIds() {
         String id = "x".repeat(EventRules.MAX_ID_LENGTH + 1);
-        InvalidEventException e = assertThrows(InvalidEventException.class,
-                () -> parse(EventType.EVENT_TYPE_IDENTIFY, "{\"userId\":\"" + id + "\"}"));
+        InvalidEventException e = assertThrows(
+                InvalidEventException.class, () -> parse(EventType.EVENT_TYPE_IDENTIFY, "{\"userId\":\"" + id + "\"}"));
         assertEquals("userId", e.field());
     }
 
     @Test
     void refusesNonObjects() {
         JsonNode array = JSON.createArrayNode();
-        assertThrows(InvalidEventException.class,
-                () -> SegmentEventParser.parse(EventType.EVENT_TYPE_TRACK, array, SOURCE, RECEIVED, BatchDefaults.NONE));
+        assertThrows(
+                InvalidEventException.class,
+                () -> SegmentEventParser.parse(
+                        EventType.EVENT_TYPE_TRACK, array, SOURCE, RECEIVED, BatchDefaults.NONE));
     }
 
     @Test
@@ -123,29 +141,49 @@ class SegmentEventParserTest {
                  "integrations":{"All":false}}""");
         JsonNode item = JSON.readTree("""
                 {"type":"track","userId":"u1","event":"X","timestamp":"2026-03-01T11:00:00Z","context":{"ip":"2.2.2.2"}}""");
-        Event e = SegmentEventParser.parse(SegmentEventParser.type(item), item, SOURCE, RECEIVED,
-                BatchDefaults.of(batch)).event();
+        Event e = SegmentEventParser.parse(
+                        SegmentEventParser.type(item), item, SOURCE, RECEIVED, BatchDefaults.of(batch))
+                .event();
         assertEquals("2.2.2.2", e.getContext().getFieldsOrThrow("ip").getStringValue(), "the event's own keys win");
-        assertEquals("analytics-java", e.getContext().getFieldsOrThrow("library").getStructValue()
-                .getFieldsOrThrow("name").getStringValue());
+        assertEquals(
+                "analytics-java",
+                e.getContext()
+                        .getFieldsOrThrow("library")
+                        .getStructValue()
+                        .getFieldsOrThrow("name")
+                        .getStringValue());
         assertFalse(e.getIntegrations().getFieldsOrThrow("All").getBoolValue());
-        assertEquals(Instant.parse("2026-03-01T12:00:05Z").getEpochSecond(), e.getTimestamp().getSeconds(),
+        assertEquals(
+                Instant.parse("2026-03-01T12:00:05Z").getEpochSecond(),
+                e.getTimestamp().getSeconds(),
                 "the batch's sentAt corrects the clock skew");
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {"{}", "{\"type\":\"purchase\"}", "{\"type\":7}"})
+    @CsvSource(
+            delimiter = '|',
+            value = {"{}", "{\"type\":\"purchase\"}", "{\"type\":7}"})
     void aBatchItemNeedsAKnownType(String json) {
-        InvalidEventException e = assertThrows(InvalidEventException.class,
-                () -> SegmentEventParser.type(JSON.readTree(json)));
+        InvalidEventException e =
+                assertThrows(InvalidEventException.class, () -> SegmentEventParser.type(JSON.readTree(json)));
         assertEquals("type", e.field());
     }
 
     @Test
     void theCallersMessageIdIsRememberedOnlyWhenGiven() throws Exception {
-        assertTrue(SegmentEventParser.parse(EventType.EVENT_TYPE_IDENTIFY, JSON.readTree(
-                "{\"userId\":\"u1\",\"messageId\":\"m-1\"}"), SOURCE, RECEIVED, BatchDefaults.NONE).clientMessageId());
-        assertFalse(SegmentEventParser.parse(EventType.EVENT_TYPE_IDENTIFY, JSON.readTree(
-                "{\"userId\":\"u1\"}"), SOURCE, RECEIVED, BatchDefaults.NONE).clientMessageId());
+        assertTrue(SegmentEventParser.parse(
+                        EventType.EVENT_TYPE_IDENTIFY,
+                        JSON.readTree("{\"userId\":\"u1\",\"messageId\":\"m-1\"}"),
+                        SOURCE,
+                        RECEIVED,
+                        BatchDefaults.NONE)
+                .clientMessageId());
+        assertFalse(SegmentEventParser.parse(
+                        EventType.EVENT_TYPE_IDENTIFY,
+                        JSON.readTree("{\"userId\":\"u1\"}"),
+                        SOURCE,
+                        RECEIVED,
+                        BatchDefaults.NONE)
+                .clientMessageId());
     }
 }

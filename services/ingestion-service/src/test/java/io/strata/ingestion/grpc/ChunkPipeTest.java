@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
-
-import com.google.protobuf.ByteString;
 
 class ChunkPipeTest {
 
@@ -30,7 +28,7 @@ class ChunkPipeTest {
 
     @Test
     void aSenderBeyondTheBoundBreaksTheStream() {
-        ChunkPipe pipe = new ChunkPipe(10, 1_000, consumed -> { });
+        ChunkPipe pipe = new ChunkPipe(10, 1_000, consumed -> {});
         pipe.offer(ByteString.copyFromUtf8("0123456789"));
         pipe.offer(ByteString.copyFromUtf8("x"));
         IOException e = assertThrows(IOException.class, pipe::readAllBytes);
@@ -39,10 +37,10 @@ class ChunkPipeTest {
 
     @Test
     void aBrokenOrSilentStreamEndsTheReader() {
-        ChunkPipe broken = new ChunkPipe(100, 1_000, consumed -> { });
+        ChunkPipe broken = new ChunkPipe(100, 1_000, consumed -> {});
         broken.fail(new IllegalStateException("cancelled"));
         assertThrows(IOException.class, broken::read);
-        ChunkPipe silent = new ChunkPipe(100, 50, consumed -> { });
+        ChunkPipe silent = new ChunkPipe(100, 50, consumed -> {});
         IOException e = assertThrows(IOException.class, silent::read);
         assertTrue(e.getMessage().contains("no bytes"), e.getMessage());
     }

@@ -4,21 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-import java.util.UUID;
-
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import com.google.protobuf.ByteString;
-
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
@@ -37,6 +23,17 @@ import io.strata.proto.ingestion.v1.RevokeSourceRequest;
 import io.strata.proto.ingestion.v1.SourceAdminService;
 import io.strata.testing.KafkaProbe;
 import io.strata.testing.KeycloakTokens;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** History files streamed through the import API: what is published, reported, refused. */
 @QuarkusTest
@@ -61,13 +58,24 @@ class HistoryImportGrpcServiceTest {
     }
 
     private String source(String tenant) {
-        return admin.createSource(CreateSourceRequest.newBuilder().setTenant(tenant).setName("history").build())
-                .await().atMost(WAIT).getSource().getId();
+        return admin.createSource(CreateSourceRequest.newBuilder()
+                        .setTenant(tenant)
+                        .setName("history")
+                        .build())
+                .await()
+                .atMost(WAIT)
+                .getSource()
+                .getId();
     }
 
     private static ImportHistoryRequest header(String tenant, String sourceId, ImportFormat format) {
-        return ImportHistoryRequest.newBuilder().setHeader(ImportHeader.newBuilder().setTenant(tenant)
-                .setSourceId(sourceId).setFormat(format).setZone("+08:00")).build();
+        return ImportHistoryRequest.newBuilder()
+                .setHeader(ImportHeader.newBuilder()
+                        .setTenant(tenant)
+                        .setSourceId(sourceId)
+                        .setFormat(format)
+                        .setZone("+08:00"))
+                .build();
     }
 
     /** The file in chunks of {@code chunk} bytes after the header. */
@@ -77,14 +85,19 @@ class HistoryImportGrpcServiceTest {
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         for (int at = 0; at < bytes.length; at += chunk) {
             requests.add(ImportHistoryRequest.newBuilder()
-                    .setChunk(ByteString.copyFrom(bytes, at, Math.min(chunk, bytes.length - at))).build());
+                    .setChunk(ByteString.copyFrom(bytes, at, Math.min(chunk, bytes.length - at)))
+                    .build());
         }
         return requests;
     }
 
     private ImportSummary run(HistoryImportService service, List<ImportHistoryRequest> requests) {
-        List<ImportHistoryResponse> answers = service.importHistory(Multi.createFrom().iterable(requests))
-                .collect().asList().await().atMost(WAIT);
+        List<ImportHistoryResponse> answers = service.importHistory(
+                        Multi.createFrom().iterable(requests))
+                .collect()
+                .asList()
+                .await()
+                .atMost(WAIT);
         ImportHistoryResponse last = answers.get(answers.size() - 1);
         assertTrue(last.hasSummary(), "the last answer is the summary");
         return last.getSummary();
@@ -97,34 +110,49 @@ class HistoryImportGrpcServiceTest {
         String run = UUID.randomUUID().toString().substring(0, 8);
         StringBuilder csv = new StringBuilder("order_id,user_id,email,order_time,product_id,category,price,quantity\n");
         for (int i = 0; i < 600; i++) {
-            csv.append("o-").append(run).append('-').append(i).append(",u-").append(run).append('-').append(i % 50)
-                    .append(",,2023-03-0").append(1 + i % 9).append(" 10:00:00,p1,tea,").append(10 + i % 7)
+            csv.append("o-")
+                    .append(run)
+                    .append('-')
+                    .append(i)
+                    .append(",u-")
+                    .append(run)
+                    .append('-')
+                    .append(i % 50)
+                    .append(",,2023-03-0")
+                    .append(1 + i % 9)
+                    .append(" 10:00:00,p1,tea,")
+                    .append(10 + i % 7)
                     .append(",2\n");
         }
         csv.append("o-bad-").append(run).append(",u-x,,yesterday,p1,tea,1,1\n");
         csv.append("o-bad2-").append(run).append(",,,2023-03-01,p1,tea,1,1\n");
 
         try (KafkaProbe probe = new KafkaProbe("strata.events.incoming.v1")) {
-            ImportSummary summary = run(imports, file(header(tenant, sourceId, ImportFormat.IMPORT_FORMAT_CSV),
-                    csv.toString(), 4096));
+            ImportSummary summary =
+                    run(imports, file(header(tenant, sourceId, ImportFormat.IMPORT_FORMAT_CSV), csv.toString(), 4096));
             assertEquals(602, summary.getRows());
             assertEquals(600, summary.getAccepted());
             assertEquals(2, summary.getRejectedRows());
             assertEquals(602, summary.getRejections(0).getLine(), "the header is line 1");
-            assertTrue(summary.getRejections(0).getReason().contains("yesterday"), summary.getRejections(0).getReason());
+            assertTrue(
+                    summary.getRejections(0).getReason().contains("yesterday"),
+                    summary.getRejections(0).getReason());
             assertEquals(603, summary.getRejections(1).getLine());
             assertEquals(csv.length(), summary.getBytes());
 
             var records = probe.await(r -> r.key().startsWith(sourceId + "/"), 600, WAIT);
             Event first = Event.parseFrom(records.get(0).value());
             assertEquals(sourceId, first.getSourceId());
-            assertTrue(Instant.ofEpochSecond(first.getTimestamp().getSeconds()).toString().startsWith("2023-03-0"),
+            assertTrue(
+                    Instant.ofEpochSecond(first.getTimestamp().getSeconds())
+                            .toString()
+                            .startsWith("2023-03-0"),
                     "the order's own time is kept");
 
             // a second import of the file hands over the same keys (messageIds derived from the
             // order lines), which dedup-service drops before strata.events.v1
-            ImportSummary again = run(imports, file(header(tenant, sourceId, ImportFormat.IMPORT_FORMAT_CSV),
-                    csv.toString(), 65536));
+            ImportSummary again =
+                    run(imports, file(header(tenant, sourceId, ImportFormat.IMPORT_FORMAT_CSV), csv.toString(), 65536));
             assertEquals(600, again.getAccepted());
             var resent = probe.await(r -> r.key().startsWith(sourceId + "/"), 600, WAIT);
             assertEquals(keys(records), keys(resent), "the same messageIds, so nothing is published twice");
@@ -141,14 +169,21 @@ class HistoryImportGrpcServiceTest {
     void aSourceLimitedBelowOneBatchStillImports() {
         String tenant = "t-" + UUID.randomUUID();
         // 50 events/s with a 2 s burst: a batch of 500 would be refused for ever
-        String sourceId = admin.createSource(CreateSourceRequest.newBuilder().setTenant(tenant).setName("slow")
-                .setRateLimitPerSecond(50).build()).await().atMost(WAIT).getSource().getId();
+        String sourceId = admin.createSource(CreateSourceRequest.newBuilder()
+                        .setTenant(tenant)
+                        .setName("slow")
+                        .setRateLimitPerSecond(50)
+                        .build())
+                .await()
+                .atMost(WAIT)
+                .getSource()
+                .getId();
         StringBuilder jsonl = new StringBuilder();
         for (int i = 0; i < 150; i++) {
             jsonl.append("{\"type\":\"track\",\"userId\":\"u").append(i).append("\",\"event\":\"E\"}\n");
         }
-        ImportSummary summary = run(imports, file(header(tenant, sourceId, ImportFormat.IMPORT_FORMAT_JSONL),
-                jsonl.toString(), 4096));
+        ImportSummary summary =
+                run(imports, file(header(tenant, sourceId, ImportFormat.IMPORT_FORMAT_JSONL), jsonl.toString(), 4096));
         assertEquals(150, summary.getAccepted());
     }
 
@@ -164,8 +199,11 @@ class HistoryImportGrpcServiceTest {
             }
         }
         byte[] truncated = java.util.Arrays.copyOf(zipped.toByteArray(), zipped.size() / 2);
-        List<ImportHistoryRequest> requests = List.of(header(tenant, sourceId, ImportFormat.IMPORT_FORMAT_JSONL),
-                ImportHistoryRequest.newBuilder().setChunk(ByteString.copyFrom(truncated)).build());
+        List<ImportHistoryRequest> requests = List.of(
+                header(tenant, sourceId, ImportFormat.IMPORT_FORMAT_JSONL),
+                ImportHistoryRequest.newBuilder()
+                        .setChunk(ByteString.copyFrom(truncated))
+                        .build());
         assertRefused(Status.Code.INVALID_ARGUMENT, "file: the file cannot be read", requests);
     }
 
@@ -174,13 +212,16 @@ class HistoryImportGrpcServiceTest {
         String tenant = "t-" + UUID.randomUUID();
         String sourceId = source(tenant);
         String big = "x".repeat(40_000);
-        String jsonl = "{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"E\",\"properties\":{\"note\":\"" + big + "\"}}\n"
-                + "{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"E\"}\n";
-        ImportSummary summary = run(imports, file(header(tenant, sourceId, ImportFormat.IMPORT_FORMAT_JSONL), jsonl, 65536));
+        String jsonl = "{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"E\",\"properties\":{\"note\":\"" + big
+                + "\"}}\n" + "{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"E\"}\n";
+        ImportSummary summary =
+                run(imports, file(header(tenant, sourceId, ImportFormat.IMPORT_FORMAT_JSONL), jsonl, 65536));
         assertEquals(1, summary.getAccepted());
         assertEquals(1, summary.getRejectedRows());
         assertEquals(1, summary.getRejections(0).getLine());
-        assertTrue(summary.getRejections(0).getReason().contains("larger than"), summary.getRejections(0).getReason());
+        assertTrue(
+                summary.getRejections(0).getReason().contains("larger than"),
+                summary.getRejections(0).getReason());
     }
 
     @Test
@@ -194,7 +235,8 @@ class HistoryImportGrpcServiceTest {
                 not json
                 {"type":"page","anonymousId":"a1","name":"Home"}
                 """;
-        ImportSummary summary = run(imports, file(header(tenant, sourceId, ImportFormat.IMPORT_FORMAT_JSONL), jsonl, 7));
+        ImportSummary summary =
+                run(imports, file(header(tenant, sourceId, ImportFormat.IMPORT_FORMAT_JSONL), jsonl, 7));
         assertEquals(5, summary.getRows());
         assertEquals(2, summary.getAccepted());
         assertEquals(3, summary.getRejectedRows());
@@ -208,45 +250,85 @@ class HistoryImportGrpcServiceTest {
     void aBadHeaderIsRefusedNamingTheField() {
         String tenant = "t-" + UUID.randomUUID();
         String sourceId = source(tenant);
-        assertRefused(Status.Code.INVALID_ARGUMENT, "header.format",
+        assertRefused(
+                Status.Code.INVALID_ARGUMENT,
+                "header.format",
                 file(header(tenant, sourceId, ImportFormat.IMPORT_FORMAT_UNSPECIFIED), "x", 10));
-        assertRefused(Status.Code.INVALID_ARGUMENT, "header.source_id",
+        assertRefused(
+                Status.Code.INVALID_ARGUMENT,
+                "header.source_id",
                 file(header(tenant, "nope", ImportFormat.IMPORT_FORMAT_CSV), "x", 10));
-        assertRefused(Status.Code.INVALID_ARGUMENT, "header.zone",
-                List.of(ImportHistoryRequest.newBuilder().setHeader(ImportHeader.newBuilder().setTenant(tenant)
-                        .setSourceId(sourceId).setFormat(ImportFormat.IMPORT_FORMAT_CSV).setZone("Mars")).build()));
-        assertRefused(Status.Code.INVALID_ARGUMENT, "header",
-                List.of(ImportHistoryRequest.newBuilder().setChunk(ByteString.copyFromUtf8("a,b\n")).build()));
-        assertRefused(Status.Code.INVALID_ARGUMENT, "file",
+        assertRefused(
+                Status.Code.INVALID_ARGUMENT,
+                "header.zone",
+                List.of(ImportHistoryRequest.newBuilder()
+                        .setHeader(ImportHeader.newBuilder()
+                                .setTenant(tenant)
+                                .setSourceId(sourceId)
+                                .setFormat(ImportFormat.IMPORT_FORMAT_CSV)
+                                .setZone("Mars"))
+                        .build()));
+        assertRefused(
+                Status.Code.INVALID_ARGUMENT,
+                "header",
+                List.of(ImportHistoryRequest.newBuilder()
+                        .setChunk(ByteString.copyFromUtf8("a,b\n"))
+                        .build()));
+        assertRefused(
+                Status.Code.INVALID_ARGUMENT,
+                "file",
                 file(header(tenant, sourceId, ImportFormat.IMPORT_FORMAT_CSV), "a,b\n1,2\n", 10));
-        assertRefused(Status.Code.NOT_FOUND, "",
+        assertRefused(
+                Status.Code.NOT_FOUND,
+                "",
                 file(header("another-" + tenant, sourceId, ImportFormat.IMPORT_FORMAT_CSV), "x", 10));
-        admin.revokeSource(RevokeSourceRequest.newBuilder().setTenant(tenant).setSourceId(sourceId).build())
-                .await().atMost(WAIT);
-        assertRefused(Status.Code.INVALID_ARGUMENT, "revoked",
+        admin.revokeSource(RevokeSourceRequest.newBuilder()
+                        .setTenant(tenant)
+                        .setSourceId(sourceId)
+                        .build())
+                .await()
+                .atMost(WAIT);
+        assertRefused(
+                Status.Code.INVALID_ARGUMENT,
+                "revoked",
                 file(header(tenant, sourceId, ImportFormat.IMPORT_FORMAT_JSONL), "{}", 10));
     }
 
     @Test
     void aCallerWithoutAServiceTokenIsRefused() {
-        List<ImportHistoryRequest> requests = file(header("t", UUID.randomUUID().toString(),
-                ImportFormat.IMPORT_FORMAT_JSONL), "{}", 10);
-        StatusRuntimeException none = assertThrows(StatusRuntimeException.class,
-                () -> client.importHistory(Multi.createFrom().iterable(requests)).collect().asList().await().atMost(WAIT));
-        assertTrue(Set.of(Status.Code.UNAUTHENTICATED, Status.Code.PERMISSION_DENIED).contains(none.getStatus().getCode()));
-        HistoryImportService asUser = GrpcClientUtils.attachHeaders(client,
-                KeycloakTokens.bearer(KeycloakTokens.accessToken("alice")));
-        StatusRuntimeException user = assertThrows(StatusRuntimeException.class,
-                () -> asUser.importHistory(Multi.createFrom().iterable(requests)).collect().asList().await().atMost(WAIT));
+        List<ImportHistoryRequest> requests =
+                file(header("t", UUID.randomUUID().toString(), ImportFormat.IMPORT_FORMAT_JSONL), "{}", 10);
+        StatusRuntimeException none = assertThrows(
+                StatusRuntimeException.class,
+                () -> client.importHistory(Multi.createFrom().iterable(requests))
+                        .collect()
+                        .asList()
+                        .await()
+                        .atMost(WAIT));
+        assertTrue(Set.of(Status.Code.UNAUTHENTICATED, Status.Code.PERMISSION_DENIED)
+                .contains(none.getStatus().getCode()));
+        HistoryImportService asUser =
+                GrpcClientUtils.attachHeaders(client, KeycloakTokens.bearer(KeycloakTokens.accessToken("alice")));
+        StatusRuntimeException user = assertThrows(
+                StatusRuntimeException.class,
+                () -> asUser.importHistory(Multi.createFrom().iterable(requests))
+                        .collect()
+                        .asList()
+                        .await()
+                        .atMost(WAIT));
         assertEquals(Status.Code.UNAUTHENTICATED, user.getStatus().getCode());
     }
 
     private void assertRefused(Status.Code code, String inDescription, List<ImportHistoryRequest> requests) {
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                () -> imports.importHistory(Multi.createFrom().iterable(requests)).collect().asList().await().atMost(WAIT));
+        StatusRuntimeException e = assertThrows(
+                StatusRuntimeException.class,
+                () -> imports.importHistory(Multi.createFrom().iterable(requests))
+                        .collect()
+                        .asList()
+                        .await()
+                        .atMost(WAIT));
         assertEquals(code, e.getStatus().getCode(), e.getStatus().toString());
         String description = String.valueOf(e.getStatus().getDescription());
         assertTrue(description.contains(inDescription), description);
     }
-
 }

@@ -3,14 +3,6 @@ package io.strata.ingestion.grpc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.Base64;
-import java.util.UUID;
-
-import org.eclipse.microprofile.config.ConfigProvider;
-import org.junit.jupiter.api.Test;
-
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -25,6 +17,12 @@ import io.strata.proto.ingestion.v1.SendRequest;
 import io.strata.proto.ingestion.v1.SendStreamRequest;
 import io.strata.proto.ingestion.v1.SendSummary;
 import io.strata.testing.KafkaProbe;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.UUID;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
 
 /** The partners' gRPC API: write key in metadata, the HTTP API's rules, per-event results. */
 @QuarkusTest
@@ -37,7 +35,8 @@ class IngestionGrpcServiceTest {
 
     private IngestionService withKey(String writeKey) {
         Metadata metadata = new Metadata();
-        metadata.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+        metadata.put(
+                Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
                 "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8)));
         return GrpcClientUtils.attachHeaders(ingestion, metadata);
     }
@@ -47,20 +46,35 @@ class IngestionGrpcServiceTest {
     }
 
     private static Event track(String userId, String messageId) {
-        return Event.newBuilder().setType(EventType.EVENT_TYPE_TRACK).setUserId(userId).setMessageId(messageId)
-                .setEvent("Order Completed").setTenant("someone-else").build();
+        return Event.newBuilder()
+                .setType(EventType.EVENT_TYPE_TRACK)
+                .setUserId(userId)
+                .setMessageId(messageId)
+                .setEvent("Order Completed")
+                .setTenant("someone-else")
+                .build();
     }
 
     @Test
     void sendPublishesValidEventsStampedWithTheSourcesTenant() throws Exception {
         String run = UUID.randomUUID().toString();
         try (KafkaProbe probe = new KafkaProbe("strata.events.incoming.v1")) {
-            SendSummary summary = withKey(writeKey()).send(SendRequest.newBuilder()
-                    .addEvents(track("u-" + run, run + "-1"))
-                    .addEvents(Event.newBuilder().setType(EventType.EVENT_TYPE_TRACK).setMessageId(run + "-2")
-                            .setEvent("X").build())
-                    .addEvents(Event.newBuilder().setUserId("u").setMessageId(run + "-3").build())
-                    .build()).await().atMost(WAIT).getSummary();
+            SendSummary summary = withKey(writeKey())
+                    .send(SendRequest.newBuilder()
+                            .addEvents(track("u-" + run, run + "-1"))
+                            .addEvents(Event.newBuilder()
+                                    .setType(EventType.EVENT_TYPE_TRACK)
+                                    .setMessageId(run + "-2")
+                                    .setEvent("X")
+                                    .build())
+                            .addEvents(Event.newBuilder()
+                                    .setUserId("u")
+                                    .setMessageId(run + "-3")
+                                    .build())
+                            .build())
+                    .await()
+                    .atMost(WAIT)
+                    .getSummary();
             assertEquals(1, summary.getAccepted());
             assertEquals(2, summary.getRejectedCount());
             assertEquals("userId", summary.getRejected(0).getField());
@@ -76,12 +90,23 @@ class IngestionGrpcServiceTest {
     @Test
     void aStreamIsSummarisedOnceWithIndicesAcrossChunks() {
         String run = UUID.randomUUID().toString();
-        SendSummary summary = withKey(writeKey()).sendStream(Multi.createFrom().items(
-                SendStreamRequest.newBuilder().addEvents(track("u-" + run, run + "-1"))
-                        .addEvents(track("u-" + run, run + "-2")).build(),
-                SendStreamRequest.newBuilder().addEvents(track("u-" + run, run + "-1"))
-                        .addEvents(Event.newBuilder().setType(EventType.EVENT_TYPE_TRACK).setUserId("u").build()).build()))
-                .await().atMost(WAIT).getSummary();
+        SendSummary summary = withKey(writeKey())
+                .sendStream(Multi.createFrom()
+                        .items(
+                                SendStreamRequest.newBuilder()
+                                        .addEvents(track("u-" + run, run + "-1"))
+                                        .addEvents(track("u-" + run, run + "-2"))
+                                        .build(),
+                                SendStreamRequest.newBuilder()
+                                        .addEvents(track("u-" + run, run + "-1"))
+                                        .addEvents(Event.newBuilder()
+                                                .setType(EventType.EVENT_TYPE_TRACK)
+                                                .setUserId("u")
+                                                .build())
+                                        .build()))
+                .await()
+                .atMost(WAIT)
+                .getSummary();
         // each message of the stream is taken as it comes: run-1 of the second message is
         // published again and dropped by dedup-service, not counted here
         assertEquals(3, summary.getAccepted());
@@ -93,11 +118,23 @@ class IngestionGrpcServiceTest {
 
     @Test
     void callsWithoutAValidWriteKeyAreUnauthenticated() {
-        StatusRuntimeException none = assertThrows(StatusRuntimeException.class, () -> ingestion.send(
-                SendRequest.newBuilder().addEvents(track("u", "m")).build()).await().atMost(WAIT));
+        StatusRuntimeException none = assertThrows(
+                StatusRuntimeException.class,
+                () -> ingestion
+                        .send(SendRequest.newBuilder()
+                                .addEvents(track("u", "m"))
+                                .build())
+                        .await()
+                        .atMost(WAIT));
         assertEquals(Status.Code.UNAUTHENTICATED, none.getStatus().getCode());
-        StatusRuntimeException wrong = assertThrows(StatusRuntimeException.class, () -> withKey("nope").send(
-                SendRequest.newBuilder().addEvents(track("u", "m")).build()).await().atMost(WAIT));
+        StatusRuntimeException wrong = assertThrows(
+                StatusRuntimeException.class,
+                () -> withKey("nope")
+                        .send(SendRequest.newBuilder()
+                                .addEvents(track("u", "m"))
+                                .build())
+                        .await()
+                        .atMost(WAIT));
         assertEquals(Status.Code.UNAUTHENTICATED, wrong.getStatus().getCode());
     }
 }

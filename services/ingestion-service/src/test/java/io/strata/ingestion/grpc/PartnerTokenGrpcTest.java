@@ -4,11 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
-import java.util.UUID;
-
-import org.junit.jupiter.api.Test;
-
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -28,6 +23,9 @@ import io.strata.proto.ingestion.v1.SendSummary;
 import io.strata.proto.ingestion.v1.SourceAdminService;
 import io.strata.testing.KafkaProbe;
 import io.strata.testing.KeycloakTokens;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
 
 /**
  * Partners' client-credentials tokens on the public IngestionService, against the real realm:
@@ -38,7 +36,8 @@ class PartnerTokenGrpcTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final String PARTNER = "strata-partner-demo"; // tenant demo, role strata-partner
-    private static final Metadata.Key<String> SOURCE = Metadata.Key.of("strata-source", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> SOURCE =
+            Metadata.Key.of("strata-source", Metadata.ASCII_STRING_MARSHALLER);
 
     @GrpcClient("ingestion")
     IngestionService ingestion;
@@ -48,8 +47,14 @@ class PartnerTokenGrpcTest {
 
     private String source(String tenant) {
         return GrpcClientUtils.attachHeaders(admin, KeycloakTokens.bearer(KeycloakTokens.serviceToken()))
-                .createSource(CreateSourceRequest.newBuilder().setTenant(tenant).setName("crm-" + UUID.randomUUID()).build())
-                .await().atMost(WAIT).getSource().getId();
+                .createSource(CreateSourceRequest.newBuilder()
+                        .setTenant(tenant)
+                        .setName("crm-" + UUID.randomUUID())
+                        .build())
+                .await()
+                .atMost(WAIT)
+                .getSource()
+                .getId();
     }
 
     private IngestionService as(String token, String sourceId) {
@@ -61,8 +66,15 @@ class PartnerTokenGrpcTest {
     }
 
     private static SendRequest oneEvent(String run) {
-        return SendRequest.newBuilder().addEvents(Event.newBuilder().setType(EventType.EVENT_TYPE_TRACK)
-                .setUserId("crm-" + run).setMessageId(run).setEvent("Coupon Claimed").setTenant("acme").build()).build();
+        return SendRequest.newBuilder()
+                .addEvents(Event.newBuilder()
+                        .setType(EventType.EVENT_TYPE_TRACK)
+                        .setUserId("crm-" + run)
+                        .setMessageId(run)
+                        .setEvent("Coupon Claimed")
+                        .setTenant("acme")
+                        .build())
+                .build();
     }
 
     private static Status.Code refusal(Runnable call) {
@@ -74,17 +86,26 @@ class PartnerTokenGrpcTest {
         String source = source("demo");
         String run = UUID.randomUUID().toString();
         try (KafkaProbe probe = new KafkaProbe("strata.events.incoming.v1")) {
-            SendSummary summary = as(KeycloakTokens.clientToken(PARTNER), source).send(oneEvent(run))
-                    .await().atMost(WAIT).getSummary();
+            SendSummary summary = as(KeycloakTokens.clientToken(PARTNER), source)
+                    .send(oneEvent(run))
+                    .await()
+                    .atMost(WAIT)
+                    .getSummary();
             assertEquals(1, summary.getAccepted());
-            Event published = Event.parseFrom(probe.await(r -> r.key().endsWith(run), 1, WAIT).get(0).value());
+            Event published = Event.parseFrom(
+                    probe.await(r -> r.key().endsWith(run), 1, WAIT).get(0).value());
             assertEquals("demo", published.getTenant(), "the tenant comes from the token, not from the event");
             assertEquals(source, published.getSourceId());
         }
         SendSummary streamed = as(KeycloakTokens.clientToken(PARTNER), source)
-                .sendStream(Multi.createFrom().item(SendStreamRequest.newBuilder()
-                        .addAllEvents(oneEvent(UUID.randomUUID().toString()).getEventsList()).build()))
-                .await().atMost(WAIT).getSummary();
+                .sendStream(Multi.createFrom()
+                        .item(SendStreamRequest.newBuilder()
+                                .addAllEvents(
+                                        oneEvent(UUID.randomUUID().toString()).getEventsList())
+                                .build()))
+                .await()
+                .atMost(WAIT)
+                .getSummary();
         assertEquals(1, streamed.getAccepted());
     }
 
@@ -92,29 +113,45 @@ class PartnerTokenGrpcTest {
     void anotherTenantsSourceIsNotFoundAndARevokedOneIsRefused() {
         String token = KeycloakTokens.clientToken(PARTNER);
         String acme = source("acme");
-        assertEquals(Status.Code.NOT_FOUND, refusal(() -> as(token, acme).send(oneEvent("x")).await().atMost(WAIT)));
-        assertEquals(Status.Code.NOT_FOUND,
-                refusal(() -> as(token, UUID.randomUUID().toString()).send(oneEvent("x")).await().atMost(WAIT)));
+        assertEquals(
+                Status.Code.NOT_FOUND,
+                refusal(() -> as(token, acme).send(oneEvent("x")).await().atMost(WAIT)));
+        assertEquals(
+                Status.Code.NOT_FOUND,
+                refusal(() -> as(token, UUID.randomUUID().toString())
+                        .send(oneEvent("x"))
+                        .await()
+                        .atMost(WAIT)));
 
         String revoked = source("demo");
         GrpcClientUtils.attachHeaders(admin, KeycloakTokens.bearer(KeycloakTokens.serviceToken()))
-                .revokeSource(RevokeSourceRequest.newBuilder().setTenant("demo").setSourceId(revoked).build())
-                .await().atMost(WAIT);
-        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
+                .revokeSource(RevokeSourceRequest.newBuilder()
+                        .setTenant("demo")
+                        .setSourceId(revoked)
+                        .build())
+                .await()
+                .atMost(WAIT);
+        StatusRuntimeException refused = assertThrows(
+                StatusRuntimeException.class,
                 () -> as(token, revoked).send(oneEvent("x")).await().atMost(WAIT));
         assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
-        assertTrue(refused.getStatus().getDescription().startsWith("strata-source: "),
+        assertTrue(
+                refused.getStatus().getDescription().startsWith("strata-source: "),
                 refused.getStatus().getDescription());
     }
 
     @Test
     void thePartnerNamesTheSource() {
         String token = KeycloakTokens.clientToken(PARTNER);
-        StatusRuntimeException missing = assertThrows(StatusRuntimeException.class,
+        StatusRuntimeException missing = assertThrows(
+                StatusRuntimeException.class,
                 () -> as(token, null).send(oneEvent("x")).await().atMost(WAIT));
         assertEquals(Status.Code.INVALID_ARGUMENT, missing.getStatus().getCode());
-        assertTrue(missing.getStatus().getDescription().startsWith("strata-source:"), missing.getStatus().getDescription());
-        StatusRuntimeException malformed = assertThrows(StatusRuntimeException.class,
+        assertTrue(
+                missing.getStatus().getDescription().startsWith("strata-source:"),
+                missing.getStatus().getDescription());
+        StatusRuntimeException malformed = assertThrows(
+                StatusRuntimeException.class,
                 () -> as(token, "not-a-uuid").send(oneEvent("x")).await().atMost(WAIT));
         assertEquals(Status.Code.INVALID_ARGUMENT, malformed.getStatus().getCode());
     }
@@ -123,16 +160,34 @@ class PartnerTokenGrpcTest {
     void onlyPartnersTokensAreTakenAndTheyOpenNothingElse() {
         String demo = source("demo");
         // the gateway's service token is valid here, but it is no partner's
-        assertEquals(Status.Code.PERMISSION_DENIED,
-                refusal(() -> as(KeycloakTokens.serviceToken(), demo).send(oneEvent("x")).await().atMost(WAIT)));
+        assertEquals(
+                Status.Code.PERMISSION_DENIED,
+                refusal(() -> as(KeycloakTokens.serviceToken(), demo)
+                        .send(oneEvent("x"))
+                        .await()
+                        .atMost(WAIT)));
         // a user's token has the gateway's audience; a forged one no valid signature
-        assertEquals(Status.Code.UNAUTHENTICATED,
-                refusal(() -> as(KeycloakTokens.accessToken("alice"), demo).send(oneEvent("x")).await().atMost(WAIT)));
-        assertEquals(Status.Code.UNAUTHENTICATED,
-                refusal(() -> as("eyJhbGciOiJSUzI1NiJ9.e30.c2ln", demo).send(oneEvent("x")).await().atMost(WAIT)));
+        assertEquals(
+                Status.Code.UNAUTHENTICATED,
+                refusal(() -> as(KeycloakTokens.accessToken("alice"), demo)
+                        .send(oneEvent("x"))
+                        .await()
+                        .atMost(WAIT)));
+        assertEquals(
+                Status.Code.UNAUTHENTICATED,
+                refusal(() -> as("eyJhbGciOiJSUzI1NiJ9.e30.c2ln", demo)
+                        .send(oneEvent("x"))
+                        .await()
+                        .atMost(WAIT)));
         // nor does a partner's token open the internal APIs
-        assertEquals(Status.Code.PERMISSION_DENIED, refusal(() -> GrpcClientUtils
-                .attachHeaders(admin, KeycloakTokens.bearer(KeycloakTokens.clientToken(PARTNER)))
-                .listSources(ListSourcesRequest.newBuilder().setTenant("demo").build()).await().atMost(WAIT)));
+        assertEquals(
+                Status.Code.PERMISSION_DENIED,
+                refusal(() -> GrpcClientUtils.attachHeaders(
+                                admin, KeycloakTokens.bearer(KeycloakTokens.clientToken(PARTNER)))
+                        .listSources(ListSourcesRequest.newBuilder()
+                                .setTenant("demo")
+                                .build())
+                        .await()
+                        .atMost(WAIT)));
     }
 }

@@ -7,6 +7,12 @@ import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.strata.proto.events.v1.Event;
+import io.strata.testing.KafkaProbe;
+import io.strata.testing.LocalStack;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,17 +22,9 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
-
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
-import io.restassured.http.ContentType;
-import io.strata.proto.events.v1.Event;
-import io.strata.testing.KafkaProbe;
-import io.strata.testing.LocalStack;
 
 /** Batches, limits, gzip and duplicates within a request, checked against what reaches the real topic. */
 @QuarkusTest
@@ -51,13 +49,19 @@ class BatchResourceTest {
         String run = UUID.randomUUID().toString();
         String body = "{\"batch\":[" + track("u-" + run, run + "-1") + ","
                 + "{\"type\":\"track\",\"userId\":\"u-" + run + "\",\"messageId\":\"" + run + "-2\"},"
-                + "{\"type\":\"identify\",\"userId\":\"u-" + run + "\",\"messageId\":\"" + run + "-3\",\"traits\":{\"vip\":true}},"
+                + "{\"type\":\"identify\",\"userId\":\"u-" + run + "\",\"messageId\":\"" + run
+                + "-3\",\"traits\":{\"vip\":true}},"
                 + "{\"type\":\"purchase\",\"userId\":\"u-" + run + "\"}"
                 + "],\"context\":{\"library\":{\"name\":\"test\"}}}";
         try (KafkaProbe probe = new KafkaProbe(TOPIC)) {
-            given().auth().preemptive().basic(writeKey, "").contentType(ContentType.JSON).body(body)
+            given().auth()
+                    .preemptive()
+                    .basic(writeKey, "")
+                    .contentType(ContentType.JSON)
+                    .body(body)
                     .post("/v1/batch")
-                    .then().statusCode(200)
+                    .then()
+                    .statusCode(200)
                     .body("success", is(false))
                     .body("accepted", is(2))
                     .body("rejected", hasSize(2))
@@ -69,9 +73,17 @@ class BatchResourceTest {
             var records = probe.await(r -> r.key().contains(run), 2, Duration.ofSeconds(10));
             assertEquals(2, records.size());
             Event first = Event.parseFrom(records.get(0).value());
-            assertEquals("test", first.getContext().getFieldsOrThrow("library").getStructValue()
-                    .getFieldsOrThrow("name").getStringValue(), "the batch's context reaches its events");
-            assertTrue(probe.drain(Duration.ofSeconds(1)).stream().noneMatch(r -> r.key().contains(run)),
+            assertEquals(
+                    "test",
+                    first.getContext()
+                            .getFieldsOrThrow("library")
+                            .getStructValue()
+                            .getFieldsOrThrow("name")
+                            .getStringValue(),
+                    "the batch's context reaches its events");
+            assertTrue(
+                    probe.drain(Duration.ofSeconds(1)).stream()
+                            .noneMatch(r -> r.key().contains(run)),
                     "the invalid events were not published");
         }
     }
@@ -82,11 +94,18 @@ class BatchResourceTest {
         String body = "{\"writeKey\":\"" + writeKey + "\",\"sentAt\":\"2026-01-01T00:00:00Z\",\"batch\":["
                 + track("u-" + run, run) + "]}";
         try (KafkaProbe probe = new KafkaProbe(TOPIC)) {
-            given().contentType(ContentType.JSON).header("Content-Encoding", "gzip")
+            given().contentType(ContentType.JSON)
+                    .header("Content-Encoding", "gzip")
                     .body(RequestBodiesTest.gzip(body.getBytes(StandardCharsets.UTF_8)))
                     .post("/v1/import/")
-                    .then().statusCode(200).body("success", is(true)).body("accepted", is(1));
-            assertEquals(1, probe.await(r -> r.key().contains(run), 1, Duration.ofSeconds(10)).size());
+                    .then()
+                    .statusCode(200)
+                    .body("success", is(true))
+                    .body("accepted", is(1));
+            assertEquals(
+                    1,
+                    probe.await(r -> r.key().contains(run), 1, Duration.ofSeconds(10))
+                            .size());
         }
     }
 
@@ -95,73 +114,130 @@ class BatchResourceTest {
         String run = UUID.randomUUID().toString();
         String body = "{\"batch\":[" + track("u-" + run, run) + "," + track("u-" + run, run) + "]}";
         try (KafkaProbe probe = new KafkaProbe(TOPIC)) {
-            given().auth().preemptive().basic(writeKey, "").contentType(ContentType.JSON).body(body)
+            given().auth()
+                    .preemptive()
+                    .basic(writeKey, "")
+                    .contentType(ContentType.JSON)
+                    .body(body)
                     .post("/v1/batch")
-                    .then().statusCode(200).body("accepted", is(1)).body("duplicates", is(1));
-            given().auth().preemptive().basic(writeKey, "").contentType(ContentType.JSON)
+                    .then()
+                    .statusCode(200)
+                    .body("accepted", is(1))
+                    .body("duplicates", is(1));
+            given().auth()
+                    .preemptive()
+                    .basic(writeKey, "")
+                    .contentType(ContentType.JSON)
                     .body(track("u-" + run, run))
                     .post("/v1/track")
-                    .then().statusCode(200).body("success", is(true));
+                    .then()
+                    .statusCode(200)
+                    .body("success", is(true));
             // the resend in another request is acknowledged and goes to the incoming topic again:
             // dedup-service drops it before strata.events.v1 (DedupTopologyTest, SliceIT)
-            assertEquals(2, probe.await(r -> r.key().contains(run), 2, Duration.ofSeconds(10)).size());
-            assertEquals(0, probe.drain(Duration.ofSeconds(1)).stream().filter(r -> r.key().contains(run)).count());
+            assertEquals(
+                    2,
+                    probe.await(r -> r.key().contains(run), 2, Duration.ofSeconds(10))
+                            .size());
+            assertEquals(
+                    0,
+                    probe.drain(Duration.ofSeconds(1)).stream()
+                            .filter(r -> r.key().contains(run))
+                            .count());
         }
     }
 
     @Test
     void limitsAreEnforcedNamingWhatIsTooLarge() throws Exception {
         String big = "x".repeat(33 * 1024);
-        given().auth().preemptive().basic(writeKey, "").contentType(ContentType.JSON)
+        given().auth()
+                .preemptive()
+                .basic(writeKey, "")
+                .contentType(ContentType.JSON)
                 .body("{\"userId\":\"u1\",\"event\":\"X\",\"properties\":{\"blob\":\"" + big + "\"}}")
                 .post("/v1/track")
-                .then().statusCode(413).body("detail", containsString("32 KB"));
-        given().auth().preemptive().basic(writeKey, "").contentType(ContentType.JSON)
+                .then()
+                .statusCode(413)
+                .body("detail", containsString("32 KB"));
+        given().auth()
+                .preemptive()
+                .basic(writeKey, "")
+                .contentType(ContentType.JSON)
                 .body("{\"batch\":[{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"X\",\"properties\":{\"blob\":\""
                         + big + "\"}}," + track("u1", UUID.randomUUID().toString()) + "]}")
                 .post("/v1/batch")
-                .then().statusCode(200).body("accepted", is(1)).body("rejected[0].reason", containsString("32 KB"));
-        String events = String.join(",", java.util.Collections.nCopies(2501, "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"X\"}"));
-        given().auth().preemptive().basic(writeKey, "").contentType(ContentType.JSON)
+                .then()
+                .statusCode(200)
+                .body("accepted", is(1))
+                .body("rejected[0].reason", containsString("32 KB"));
+        String events = String.join(
+                ",", java.util.Collections.nCopies(2501, "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"X\"}"));
+        given().auth()
+                .preemptive()
+                .basic(writeKey, "")
+                .contentType(ContentType.JSON)
                 .body("{\"batch\":[" + events + "]}")
                 .post("/v1/batch")
-                .then().statusCode(400).body("field", is("batch")).body("detail", containsString("at most 2500"));
+                .then()
+                .statusCode(400)
+                .body("field", is("batch"))
+                .body("detail", containsString("at most 2500"));
         // a body over the request limit is refused on its Content-Length; with Expect: 100-continue
         // the client learns it before sending the body (otherwise the refusal can cut the upload)
         String huge = "{\"batch\":[],\"pad\":\"" + "y".repeat(520_000) + "\"}";
         HttpResponse<String> refused = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1).build()
-                .send(HttpRequest.newBuilder(URI.create(
-                        RestAssured.baseURI + ":" + RestAssured.port + "/v1/batch"))
-                        .expectContinue(true)
-                        .header("Authorization", "Basic " + Base64.getEncoder()
-                                .encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8)))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(huge)).build(),
+                .version(HttpClient.Version.HTTP_1_1)
+                .build()
+                .send(
+                        HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/v1/batch"))
+                                .expectContinue(true)
+                                .header(
+                                        "Authorization",
+                                        "Basic "
+                                                + Base64.getEncoder()
+                                                        .encodeToString(
+                                                                (writeKey + ":").getBytes(StandardCharsets.UTF_8)))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(huge))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
         assertEquals(413, refused.statusCode(), refused.body());
     }
 
     @Test
     void aBatchWithoutOneValidEventIsRefused() {
-        given().auth().preemptive().basic(writeKey, "").contentType(ContentType.JSON)
+        given().auth()
+                .preemptive()
+                .basic(writeKey, "")
+                .contentType(ContentType.JSON)
                 .body("{\"batch\":[{\"type\":\"track\"}]}")
                 .post("/v1/batch")
-                .then().statusCode(400).contentType("application/problem+json")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
                 .body("rejected[0].field", is("userId"));
-        given().auth().preemptive().basic(writeKey, "").contentType(ContentType.JSON)
+        given().auth()
+                .preemptive()
+                .basic(writeKey, "")
+                .contentType(ContentType.JSON)
                 .body("{\"batch\":{}}")
                 .post("/v1/batch")
-                .then().statusCode(400).body("field", is("batch"));
+                .then()
+                .statusCode(400)
+                .body("field", is("batch"));
     }
 
     @Test
     void everyCallTypeIsAccepted() {
         for (String call : List.of("identify", "track", "page", "screen", "group", "alias")) {
-            given().auth().preemptive().basic(writeKey, "").contentType(ContentType.JSON)
+            given().auth()
+                    .preemptive()
+                    .basic(writeKey, "")
+                    .contentType(ContentType.JSON)
                     .body("{\"userId\":\"u1\",\"event\":\"E\",\"groupId\":\"g\",\"previousId\":\"p\",\"name\":\"N\"}")
                     .post("/v1/" + call)
-                    .then().statusCode(200);
+                    .then()
+                    .statusCode(200);
         }
     }
 }

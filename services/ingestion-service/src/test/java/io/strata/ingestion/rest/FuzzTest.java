@@ -3,6 +3,18 @@ package io.strata.ingestion.rest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.grpc.GrpcClientUtils;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.strata.proto.events.v1.Event;
+import io.strata.proto.ingestion.v1.IngestionService;
+import io.strata.proto.ingestion.v1.SendRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -18,24 +30,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.zip.GZIPOutputStream;
-
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
-
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
-
-import io.grpc.Metadata;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.quarkus.grpc.GrpcClient;
-import io.quarkus.grpc.GrpcClientUtils;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.strata.proto.events.v1.Event;
-import io.strata.proto.events.v1.EventType;
-import io.strata.proto.ingestion.v1.IngestionService;
-import io.strata.proto.ingestion.v1.SendRequest;
 
 /**
  * Thousands of random and mutated payloads at every endpoint: truncated JSON, wrong types, huge
@@ -63,8 +59,10 @@ class FuzzTest {
     void noPayloadGetsAServerErrorOrHangs() throws Exception {
         String writeKey = ConfigProvider.getConfig().getValue("strata.ingestion.bootstrap.write-key", String.class);
         // HTTP/1.1 as the SDKs speak it (no h2c upgrade attempts)
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
         TreeMap<Integer, Integer> statuses = new TreeMap<>();
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < HTTP_CASES; i++) {
@@ -79,11 +77,15 @@ class FuzzTest {
                 request.header("Content-Encoding", "gzip");
             }
             if (random.nextInt(8) != 0) {
-                request.header("Authorization", "Basic "
-                        + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8)));
+                request.header(
+                        "Authorization",
+                        "Basic "
+                                + Base64.getEncoder()
+                                        .encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8)));
             }
             try {
-                int status = client.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                int status = client.send(request.build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode();
                 statuses.merge(status, 1, Integer::sum);
                 if (status >= 500) {
                     failures.add(status + " for " + path + ": " + preview(body));
@@ -95,23 +97,32 @@ class FuzzTest {
                 statuses.merge(-1, 1, Integer::sum);
             }
         }
-        assertTrue(failures.isEmpty(), failures.size() + " failures, e.g. " + failures.subList(0, Math.min(5, failures.size())));
-        assertTrue(statuses.getOrDefault(200, 0) > 0 && statuses.getOrDefault(400, 0) > 0,
+        assertTrue(
+                failures.isEmpty(),
+                failures.size() + " failures, e.g. " + failures.subList(0, Math.min(5, failures.size())));
+        assertTrue(
+                statuses.getOrDefault(200, 0) > 0 && statuses.getOrDefault(400, 0) > 0,
                 "the fuzzing exercised both acceptance and refusal: " + statuses);
 
         // the service is still healthy and serving
         HttpRequest valid = HttpRequest.newBuilder(base.resolve("v1/track"))
                 .header("Content-Type", "application/json")
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8)))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"after-fuzz\",\"event\":\"X\"}")).build();
-        assertEquals(200, client.send(valid, HttpResponse.BodyHandlers.discarding()).statusCode());
+                .header(
+                        "Authorization",
+                        "Basic "
+                                + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"after-fuzz\",\"event\":\"X\"}"))
+                .build();
+        assertEquals(
+                200, client.send(valid, HttpResponse.BodyHandlers.discarding()).statusCode());
     }
 
     @Test
     void noRandomGrpcEventGetsAnInternalError() {
         String writeKey = ConfigProvider.getConfig().getValue("strata.ingestion.bootstrap.write-key", String.class);
         Metadata metadata = new Metadata();
-        metadata.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+        metadata.put(
+                Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
                 "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8)));
         IngestionService client = GrpcClientUtils.attachHeaders(ingestion, metadata);
         for (int i = 0; i < GRPC_CASES; i++) {
@@ -124,7 +135,8 @@ class FuzzTest {
                 client.send(request.build()).await().atMost(Duration.ofSeconds(10));
             } catch (StatusRuntimeException e) {
                 Status.Code code = e.getStatus().getCode();
-                assertTrue(code == Status.Code.INVALID_ARGUMENT || code == Status.Code.RESOURCE_EXHAUSTED,
+                assertTrue(
+                        code == Status.Code.INVALID_ARGUMENT || code == Status.Code.RESOURCE_EXHAUSTED,
                         "unexpected " + code + ": " + e.getStatus().getDescription());
             }
         }
@@ -145,11 +157,14 @@ class FuzzTest {
             event.setMessageId(randomText());
         }
         if (random.nextBoolean()) {
-            event.setProperties(Struct.newBuilder().putFields(randomText(),
-                    Value.newBuilder().setStringValue(randomText()).build()));
+            event.setProperties(Struct.newBuilder()
+                    .putFields(
+                            randomText(),
+                            Value.newBuilder().setStringValue(randomText()).build()));
         }
         if (random.nextInt(4) == 0) {
-            event.setTimestamp(com.google.protobuf.Timestamp.newBuilder().setSeconds(random.nextLong() % 253_402_300_799L));
+            event.setTimestamp(
+                    com.google.protobuf.Timestamp.newBuilder().setSeconds(random.nextLong() % 253_402_300_799L));
         }
         return event.build();
     }
@@ -167,15 +182,22 @@ class FuzzTest {
     /** A valid-looking body for the endpoint, to be mutated. */
     private String seed(String path) {
         String event = switch (random.nextInt(4)) {
-            case 0 -> "{\"userId\":\"u1\",\"event\":\"Order Completed\",\"properties\":{\"revenue\":12.5,\"products\":[{\"sku\":\"A\"}]}}";
-            case 1 -> "{\"anonymousId\":\"a1\",\"traits\":{\"email\":\"x@y.cn\"},\"timestamp\":\"2026-01-01T00:00:00Z\",\"sentAt\":\"2026-01-01T00:00:01Z\"}";
-            case 2 -> "{\"userId\":\"u1\",\"groupId\":\"g\",\"previousId\":\"p\",\"name\":\"Home\",\"event\":\"E\",\"context\":{\"ip\":\"1.2.3.4\"}}";
-            default -> "{\"userId\":" + randomJsonValue(0) + ",\"event\":" + randomJsonValue(0)
-                    + ",\"properties\":" + randomJsonValue(0) + ",\"timestamp\":" + randomJsonValue(0) + "}";
+            case 0 ->
+                "{\"userId\":\"u1\",\"event\":\"Order Completed\",\"properties\":{\"revenue\":12.5,\"products\":[{\"sku\":\"A\"}]}}";
+            case 1 ->
+                "{\"anonymousId\":\"a1\",\"traits\":{\"email\":\"x@y.cn\"},\"timestamp\":\"2026-01-01T00:00:00Z\",\"sentAt\":\"2026-01-01T00:00:01Z\"}";
+            case 2 ->
+                "{\"userId\":\"u1\",\"groupId\":\"g\",\"previousId\":\"p\",\"name\":\"Home\",\"event\":\"E\",\"context\":{\"ip\":\"1.2.3.4\"}}";
+            default ->
+                "{\"userId\":" + randomJsonValue(0) + ",\"event\":" + randomJsonValue(0) + ",\"properties\":"
+                        + randomJsonValue(0) + ",\"timestamp\":" + randomJsonValue(0) + "}";
         };
         if (path.endsWith("batch") || path.endsWith("import")) {
-            String typed = event.replaceFirst("\\{", "{\"type\":\"" + List.of("track", "identify", "page", "alias", "bogus")
-                    .get(random.nextInt(5)) + "\",");
+            String typed = event.replaceFirst(
+                    "\\{",
+                    "{\"type\":\""
+                            + List.of("track", "identify", "page", "alias", "bogus")
+                                    .get(random.nextInt(5)) + "\",");
             return "{\"batch\":[" + typed + "," + typed + "],\"sentAt\":" + randomJsonValue(0) + "}";
         }
         return event;
@@ -201,17 +223,21 @@ class FuzzTest {
             case 1 -> java.util.Arrays.copyOf(bytes, random.nextInt(bytes.length)); // truncated
             case 2 -> flip(bytes, (byte) 0x00); // NUL byte
             case 3 -> flip(bytes, (byte) (0x80 | random.nextInt(0x7f))); // invalid UTF-8
-            case 4 -> ("{\"userId\":\"u1\",\"event\":\"X\",\"properties\":" + "[".repeat(2000 + random.nextInt(5000))
-                    + "]".repeat(random.nextInt(3))).getBytes(StandardCharsets.UTF_8); // deep nesting
-            case 5 -> seed.replace("\"u1\"", "\"" + "u".repeat(33_000 + random.nextInt(600_000)) + "\"")
-                    .getBytes(StandardCharsets.UTF_8); // huge strings
+            case 4 ->
+                ("{\"userId\":\"u1\",\"event\":\"X\",\"properties\":" + "[".repeat(2000 + random.nextInt(5000))
+                                + "]".repeat(random.nextInt(3)))
+                        .getBytes(StandardCharsets.UTF_8); // deep nesting
+            case 5 ->
+                seed.replace("\"u1\"", "\"" + "u".repeat(33_000 + random.nextInt(600_000)) + "\"")
+                        .getBytes(StandardCharsets.UTF_8); // huge strings
             case 6 -> { // random binary
                 byte[] garbage = new byte[random.nextInt(2000)];
                 random.nextBytes(garbage);
                 yield garbage;
             }
-            case 7 -> seed.replace("\"u1\"", random.nextBoolean() ? "[]" : "{\"a\":1}")
-                    .getBytes(StandardCharsets.UTF_8); // wrong types
+            case 7 ->
+                seed.replace("\"u1\"", random.nextBoolean() ? "[]" : "{\"a\":1}")
+                        .getBytes(StandardCharsets.UTF_8); // wrong types
             case 8 -> "".getBytes(StandardCharsets.UTF_8);
             case 9 -> seed.replace("}", ",\"userId\":\"dup\"}").getBytes(StandardCharsets.UTF_8); // duplicate keys
             default -> flip(flip(bytes, (byte) '"'), (byte) '{');

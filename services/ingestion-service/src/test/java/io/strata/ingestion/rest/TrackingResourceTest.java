@@ -6,19 +6,17 @@ import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
-import java.util.UUID;
-
-import org.eclipse.microprofile.config.ConfigProvider;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
 import io.strata.testing.KafkaProbe;
 import io.strata.testing.LocalStack;
+import java.time.Duration;
+import java.util.UUID;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The tracking API against the real topic: what is acknowledged is on Kafka, what is refused is not. */
 @QuarkusTest
@@ -39,18 +37,25 @@ class TrackingResourceTest {
     void anAcknowledgedTrackIsOnTheTopic() throws Exception {
         String messageId = UUID.randomUUID().toString();
         try (KafkaProbe probe = new KafkaProbe(TOPIC)) {
-            given().auth().preemptive().basic(writeKey, "")
+            given().auth()
+                    .preemptive()
+                    .basic(writeKey, "")
                     .contentType(ContentType.JSON)
                     .body("""
                             {"userId":"u-%s","messageId":"%s","event":"Product Viewed",
                              "properties":{"sku":"SKU-1"}}""".formatted(messageId, messageId))
                     .post("/v1/track")
-                    .then().statusCode(200).body("success", is(true));
+                    .then()
+                    .statusCode(200)
+                    .body("success", is(true));
 
             var records = probe.await(r -> r.key().endsWith(messageId), 1, Duration.ofSeconds(10));
             assertEquals(1, records.size());
             Event event = Event.parseFrom(records.get(0).value());
-            assertEquals(event.getSourceId() + "/" + messageId, records.get(0).key(), "dedup-service keys its window by source and messageId");
+            assertEquals(
+                    event.getSourceId() + "/" + messageId,
+                    records.get(0).key(),
+                    "dedup-service keys its window by source and messageId");
             assertEquals(tenant, event.getTenant());
             assertEquals(EventType.EVENT_TYPE_TRACK, event.getType());
             assertEquals("Product Viewed", event.getEvent());
@@ -63,18 +68,22 @@ class TrackingResourceTest {
         given().contentType(ContentType.JSON)
                 .body("{\"writeKey\":\"" + writeKey + "\",\"userId\":\"u1\",\"traits\":{\"plan\":\"vip\"}}")
                 .post("/v1/identify")
-                .then().statusCode(200);
+                .then()
+                .statusCode(200);
     }
 
     @Test
     void malformedJsonIsRefusedAndNothingIsPublished() {
         String marker = UUID.randomUUID().toString();
         try (KafkaProbe probe = new KafkaProbe(TOPIC)) {
-            given().auth().preemptive().basic(writeKey, "")
+            given().auth()
+                    .preemptive()
+                    .basic(writeKey, "")
                     .contentType(ContentType.JSON)
                     .body("{\"userId\":\"" + marker + "\",\"event\":\"X\"")
                     .post("/v1/track")
-                    .then().statusCode(400)
+                    .then()
+                    .statusCode(400)
                     .contentType("application/problem+json")
                     .body("detail", containsString("malformed JSON"));
             assertTrue(probe.drain(Duration.ofSeconds(2)).stream()
@@ -84,33 +93,46 @@ class TrackingResourceTest {
 
     @Test
     void anEventWithoutIdentityIsRefusedNamingTheField() {
-        given().auth().preemptive().basic(writeKey, "")
+        given().auth()
+                .preemptive()
+                .basic(writeKey, "")
                 .contentType(ContentType.JSON)
                 .body("{\"event\":\"X\"}")
                 .post("/v1/track")
-                .then().statusCode(400).body("field", is("userId"));
+                .then()
+                .statusCode(400)
+                .body("field", is("userId"));
     }
 
     @Test
     void aTrackWithoutEventIsRefused() {
-        given().auth().preemptive().basic(writeKey, "")
+        given().auth()
+                .preemptive()
+                .basic(writeKey, "")
                 .contentType(ContentType.JSON)
                 .body("{\"userId\":\"u1\"}")
                 .post("/v1/track")
-                .then().statusCode(400).body("field", is("event"));
+                .then()
+                .statusCode(400)
+                .body("field", is("event"));
     }
 
     @Test
     void unknownOrMissingWriteKeysAreRefused() {
-        given().auth().preemptive().basic("not-a-key", "")
+        given().auth()
+                .preemptive()
+                .basic("not-a-key", "")
                 .contentType(ContentType.JSON)
                 .body("{\"userId\":\"u1\",\"event\":\"X\"}")
                 .post("/v1/track")
-                .then().statusCode(401);
+                .then()
+                .statusCode(401);
         given().contentType(ContentType.JSON)
                 .body("{\"userId\":\"u1\",\"event\":\"X\"}")
                 .post("/v1/track")
-                .then().statusCode(401).body("detail", containsString("write key is required"));
+                .then()
+                .statusCode(401)
+                .body("detail", containsString("write key is required"));
     }
 
     @Test

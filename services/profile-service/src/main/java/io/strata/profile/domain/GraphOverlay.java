@@ -30,20 +30,19 @@ public final class GraphOverlay {
     }
 
     /** One identifier as the database has it. */
-    public record Owned(IdentityKey identity, UUID profile, Instant profileCreatedAt, String profileUserId) {
-    }
+    public record Owned(IdentityKey identity, UUID profile, Instant profileCreatedAt, String profileUserId) {}
 
     // the database orders profiles by (created_at, id), comparing uuids byte by byte: their text does the same
-    private static final Comparator<Owner> AGE = Comparator.<Owner, Instant>comparing(o -> o.createdAt)
-            .thenComparing(o -> o.id.toString());
+    private static final Comparator<Owner> AGE =
+            Comparator.<Owner, Instant>comparing(o -> o.createdAt).thenComparing(o -> o.id.toString());
 
     private final Map<IdentityKey, Owner> owners = new HashMap<>();
     private final Map<UUID, Owner> profiles = new HashMap<>();
 
     public GraphOverlay(List<Owned> rows) {
         for (Owned row : rows) {
-            Owner owner = profiles.computeIfAbsent(row.profile(),
-                    id -> new Owner(id, row.profileCreatedAt(), row.profileUserId()));
+            Owner owner = profiles.computeIfAbsent(
+                    row.profile(), id -> new Owner(id, row.profileCreatedAt(), row.profileUserId()));
             owners.put(row.identity(), owner);
         }
     }

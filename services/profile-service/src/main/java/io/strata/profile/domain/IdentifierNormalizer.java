@@ -13,16 +13,28 @@ import java.util.regex.Pattern;
 public final class IdentifierNormalizer {
 
     private static final Set<String> JUNK = Set.of(
-            "", "0", "-1", "-", "null", "nil", "none", "undefined", "unknown", "n/a", "na", "test", "anonymous",
-            "[object object]", "00000000-0000-0000-0000-000000000000");
+            "",
+            "0",
+            "-1",
+            "-",
+            "null",
+            "nil",
+            "none",
+            "undefined",
+            "unknown",
+            "n/a",
+            "na",
+            "test",
+            "anonymous",
+            "[object object]",
+            "00000000-0000-0000-0000-000000000000");
     private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
     private static final Pattern SAME_CHAR = Pattern.compile("^(.)\\1*$");
     private static final Pattern SEQUENTIAL = Pattern.compile("^(0123456789|123456789|1234567890|12345678)$");
     private static final Set<String> TEST_PHONES = Set.of("13800138000", "8613800138000", "12345678901");
     private static final int MAX_LENGTH = 256;
 
-    private IdentifierNormalizer() {
-    }
+    private IdentifierNormalizer() {}
 
     public static Optional<IdentityKey> normalize(IdentityType type, String raw) {
         if (raw == null) {
@@ -35,9 +47,10 @@ public final class IdentifierNormalizer {
         return switch (type) {
             case EMAIL -> email(value);
             case PHONE -> phone(value);
-            default -> SAME_CHAR.matcher(value).matches() && value.length() > 1
-                    ? Optional.empty()
-                    : Optional.of(new IdentityKey(type, value));
+            default ->
+                SAME_CHAR.matcher(value).matches() && value.length() > 1
+                        ? Optional.empty()
+                        : Optional.of(new IdentityKey(type, value));
         };
     }
 
@@ -60,8 +73,11 @@ public final class IdentifierNormalizer {
         if (value.startsWith("00")) {
             digits = digits.substring(2);
         }
-        if (digits.length() < 6 || digits.length() > 15 || SAME_CHAR.matcher(digits).matches()
-                || SEQUENTIAL.matcher(digits).matches() || TEST_PHONES.contains(digits)) {
+        if (digits.length() < 6
+                || digits.length() > 15
+                || SAME_CHAR.matcher(digits).matches()
+                || SEQUENTIAL.matcher(digits).matches()
+                || TEST_PHONES.contains(digits)) {
             return Optional.empty();
         }
         if (!international && digits.length() == 11 && digits.startsWith("1")) {

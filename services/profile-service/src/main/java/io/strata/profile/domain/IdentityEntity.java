@@ -1,12 +1,11 @@
 package io.strata.profile.domain;
 
-import java.time.OffsetDateTime;
-import java.util.UUID;
-
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import java.time.OffsetDateTime;
+import java.util.UUID;
 
 /** One identifier of the identity graph and the profile that owns it. */
 @Entity

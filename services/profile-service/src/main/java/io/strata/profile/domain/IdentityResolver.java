@@ -28,14 +28,14 @@ import java.util.stream.Collectors;
  */
 public final class IdentityResolver {
 
-    private IdentityResolver() {
-    }
+    private IdentityResolver() {}
 
     public static Resolution resolve(List<IdentityKey> eventIdentities, List<OwnedIdentity> owned) {
         String eventUserId = eventIdentities.stream()
                 .filter(id -> id.type() == IdentityType.USER_ID)
                 .map(IdentityKey::value)
-                .findFirst().orElse(null);
+                .findFirst()
+                .orElse(null);
 
         // owners in decision order: by the priority of the identifier they own, then by age
         Map<UUID, OwnedIdentity> owners = new LinkedHashMap<>();

@@ -8,5 +8,4 @@ import java.util.UUID;
  * @param ownerUserId the user id of the owning profile, or {@code null} when it has none
  * @param ownerRank   the owner's age among the owners found: 0 is the oldest profile
  */
-public record OwnedIdentity(IdentityKey identity, UUID owner, String ownerUserId, int ownerRank) {
-}
+public record OwnedIdentity(IdentityKey identity, UUID owner, String ownerUserId, int ownerRank) {}

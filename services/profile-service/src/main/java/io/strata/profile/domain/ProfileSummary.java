@@ -12,10 +12,16 @@ import java.util.Map;
  * @param merges profiles merged into another
  * @param firstSeen the earliest event of any profile, or null when there is none
  */
-public record ProfileSummary(long profiles, long knownProfiles, Map<String, Long> identitiesByType, long merges,
-        long events, List<EventTotal> topEvents, Instant firstSeen, Instant lastSeen) {
+public record ProfileSummary(
+        long profiles,
+        long knownProfiles,
+        Map<String, Long> identitiesByType,
+        long merges,
+        long events,
+        List<EventTotal> topEvents,
+        Instant firstSeen,
+        Instant lastSeen) {
 
     /** Events of one name, and how many profiles have at least one. */
-    public record EventTotal(String name, long events, long profiles) {
-    }
+    public record EventTotal(String name, long events, long profiles) {}
 }

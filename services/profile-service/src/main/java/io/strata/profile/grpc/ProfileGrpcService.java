@@ -1,10 +1,7 @@
 package io.strata.profile.grpc;
 
-import java.util.UUID;
-
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
-import jakarta.annotation.security.RolesAllowed;
 import io.smallrye.mutiny.Uni;
 import io.strata.profile.domain.ProfileView;
 import io.strata.profile.mapping.ProfileMapper;
@@ -18,6 +15,8 @@ import io.strata.proto.profile.v1.Profile;
 import io.strata.proto.profile.v1.ProfileService;
 import io.strata.proto.profile.v1.SummarizeProfilesRequest;
 import io.strata.proto.profile.v1.SummarizeProfilesResponse;
+import jakarta.annotation.security.RolesAllowed;
+import java.util.UUID;
 
 /** Profiles for the other services; every call carries a service token (audience strata-services). */
 @GrpcService
@@ -45,7 +44,9 @@ public class ProfileGrpcService implements ProfileService {
             throw invalid("profile_id must be a UUID");
         }
         return profiles.byId(tenant, id)
-                .map(view -> GetProfileResponse.newBuilder().setProfile(found(view, "profile " + id)).build());
+                .map(view -> GetProfileResponse.newBuilder()
+                        .setProfile(found(view, "profile " + id))
+                        .build());
     }
 
     @Override
@@ -62,8 +63,10 @@ public class ProfileGrpcService implements ProfileService {
         }
         return profiles.byIdentity(tenant, type, request.getIdentity().getValue())
                 .map(view -> LookupProfileResponse.newBuilder()
-                        .setProfile(found(view, "profile with " + type.name().toLowerCase() + " "
-                                + request.getIdentity().getValue()))
+                        .setProfile(found(
+                                view,
+                                "profile with " + type.name().toLowerCase() + " "
+                                        + request.getIdentity().getValue()))
                         .build());
     }
 

@@ -1,30 +1,27 @@
 package io.strata.profile.mapping;
 
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
-
 import io.strata.profile.domain.IdentifierNormalizer;
 import io.strata.profile.domain.IdentityKey;
 import io.strata.profile.domain.IdentityType;
 import io.strata.profile.domain.IncomingEvent;
 import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 /** From the wire envelope to what the profile needs of it. */
 public final class EventMapper {
 
     private static final JsonFormat.Printer JSON = JsonFormat.printer().omittingInsignificantWhitespace();
 
-    private EventMapper() {
-    }
+    private EventMapper() {}
 
     public static Event parse(byte[] payload) throws InvalidProtocolBufferException {
         return Event.parseFrom(payload);
@@ -57,10 +54,22 @@ public final class EventMapper {
 
     /** The {@code type}s of {@code context.externalIds} entries Strata maps into the identity graph. */
     private static final java.util.Map<String, IdentityType> EXTERNAL_TYPES = java.util.Map.of(
-            "wechat_union_id", IdentityType.WECHAT_UNION_ID, "wechatUnionId", IdentityType.WECHAT_UNION_ID,
-            "wechat_open_id", IdentityType.WECHAT_OPEN_ID, "wechatOpenId", IdentityType.WECHAT_OPEN_ID,
-            "member_id", IdentityType.MEMBER_ID, "memberId", IdentityType.MEMBER_ID,
-            "device_id", IdentityType.DEVICE_ID, "deviceId", IdentityType.DEVICE_ID);
+            "wechat_union_id",
+            IdentityType.WECHAT_UNION_ID,
+            "wechatUnionId",
+            IdentityType.WECHAT_UNION_ID,
+            "wechat_open_id",
+            IdentityType.WECHAT_OPEN_ID,
+            "wechatOpenId",
+            IdentityType.WECHAT_OPEN_ID,
+            "member_id",
+            IdentityType.MEMBER_ID,
+            "memberId",
+            IdentityType.MEMBER_ID,
+            "device_id",
+            IdentityType.DEVICE_ID,
+            "deviceId",
+            IdentityType.DEVICE_ID);
 
     /** The event's identifiers, normalised, junk removed, most authoritative first. */
     static List<IdentityKey> identities(Event event) {

@@ -1,12 +1,9 @@
 package io.strata.profile.mapping;
 
-import java.time.OffsetDateTime;
-
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.JsonFormat;
-
 import io.strata.profile.domain.EventCountEntity;
 import io.strata.profile.domain.IdentityEntity;
 import io.strata.profile.domain.IdentityType;
@@ -17,14 +14,14 @@ import io.strata.proto.common.v1.Identity;
 import io.strata.proto.profile.v1.EventTotal;
 import io.strata.proto.profile.v1.Profile;
 import io.strata.proto.profile.v1.SummarizeProfilesResponse;
+import java.time.OffsetDateTime;
 
 /** Between the profile read model and its proto message. */
 public final class ProfileMapper {
 
     private static final String PREFIX = "IDENTITY_TYPE_";
 
-    private ProfileMapper() {
-    }
+    private ProfileMapper() {}
 
     public static Profile toProto(ProfileView view) {
         ProfileEntity p = view.profile();
@@ -66,11 +63,16 @@ public final class ProfileMapper {
 
     public static SummarizeProfilesResponse toProto(ProfileSummary summary) {
         SummarizeProfilesResponse.Builder out = SummarizeProfilesResponse.newBuilder()
-                .setProfiles(summary.profiles()).setKnownProfiles(summary.knownProfiles())
-                .putAllIdentitiesByType(summary.identitiesByType()).setMerges(summary.merges())
+                .setProfiles(summary.profiles())
+                .setKnownProfiles(summary.knownProfiles())
+                .putAllIdentitiesByType(summary.identitiesByType())
+                .setMerges(summary.merges())
                 .setEvents(summary.events());
-        summary.topEvents().forEach(e -> out.addTopEvents(EventTotal.newBuilder().setName(e.name())
-                .setEvents(e.events()).setProfiles(e.profiles())));
+        summary.topEvents()
+                .forEach(e -> out.addTopEvents(EventTotal.newBuilder()
+                        .setName(e.name())
+                        .setEvents(e.events())
+                        .setProfiles(e.profiles())));
         if (summary.firstSeen() != null) {
             out.setFirstSeen(timestamp(summary.firstSeen()));
         }
@@ -81,7 +83,10 @@ public final class ProfileMapper {
     }
 
     private static Timestamp timestamp(java.time.Instant time) {
-        return Timestamp.newBuilder().setSeconds(time.getEpochSecond()).setNanos(time.getNano()).build();
+        return Timestamp.newBuilder()
+                .setSeconds(time.getEpochSecond())
+                .setNanos(time.getNano())
+                .build();
     }
 
     private static Struct traits(String json) {
@@ -95,6 +100,9 @@ public final class ProfileMapper {
     }
 
     private static Timestamp timestamp(OffsetDateTime time) {
-        return Timestamp.newBuilder().setSeconds(time.toEpochSecond()).setNanos(time.getNano()).build();
+        return Timestamp.newBuilder()
+                .setSeconds(time.toEpochSecond())
+                .setNanos(time.getNano())
+                .build();
     }
 }

@@ -5,8 +5,7 @@ import io.vertx.pgclient.PgException;
 /** Database errors that no retry can cure: the data itself is refused. */
 final class DataErrors {
 
-    private DataErrors() {
-    }
+    private DataErrors() {}
 
     /**
      * SQLSTATE classes 22 (data exception, e.g. a value jsonb or text cannot hold), 23 (integrity

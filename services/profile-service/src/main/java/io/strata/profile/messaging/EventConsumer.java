@@ -1,22 +1,19 @@
 package io.strata.profile.messaging;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Collectors;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
-
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.strata.profile.config.ProfileConfig;
 import io.strata.profile.domain.IncomingEvent;
 import io.strata.profile.mapping.EventMapper;
 import io.strata.profile.service.EventApplier;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 /**
  * Consumes {@code strata.events.v1} in batches. The batch's offsets are committed only after the
@@ -50,18 +47,21 @@ public class EventConsumer {
             try {
                 parsed.add(new Parsed(record, EventMapper.toIncoming(EventMapper.parse(record.value()))));
             } catch (Exception e) {
-                LOG.warnf("record %s-%d@%d cannot be applied: %s", record.topic(), record.partition(), record.offset(),
-                        e.getMessage());
+                LOG.warnf(
+                        "record %s-%d@%d cannot be applied: %s",
+                        record.topic(), record.partition(), record.offset(), e.getMessage());
                 rejected = rejected.chain(() -> deadLetters.send(record, e));
             }
         }
         List<IncomingEvent> events = parsed.stream().map(Parsed::event).toList();
-        return rejected
-                .chain(() -> applier.apply(events))
+        return rejected.chain(() -> applier.apply(events))
                 // an event the database refuses whatever the attempt must not hold up the others
-                .onFailure(DataErrors::isPermanent).recoverWithUni(() -> oneByOne(parsed))
-                .onFailure().invoke(e -> LOG.errorf(e, "applying %d events failed; retrying", events.size()))
-                .onFailure().retry()
+                .onFailure(DataErrors::isPermanent)
+                .recoverWithUni(() -> oneByOne(parsed))
+                .onFailure()
+                .invoke(e -> LOG.errorf(e, "applying %d events failed; retrying", events.size()))
+                .onFailure()
+                .retry()
                 .withBackOff(config.applyBackoff(), config.applyMaxBackoff())
                 .atMost(config.applyAttempts() - 1L)
                 .invoke(applied -> LOG.debugf("applied %d of %d events", (Object) applied, events.size()))
@@ -70,16 +70,20 @@ public class EventConsumer {
 
     /** Each event in its own transaction; those the database refuses go to the dead-letter topic. */
     private Uni<Integer> oneByOne(List<Parsed> parsed) {
-        return Multi.createFrom().iterable(parsed)
-                .onItem().transformToUniAndConcatenate(p -> applier.apply(List.of(p.event()))
-                        .onFailure(DataErrors::isPermanent).recoverWithUni(e -> {
-                            LOG.warnf("event %s of tenant %s cannot be stored: %s", p.event().messageId(),
-                                    p.event().tenant(), e.getMessage());
+        return Multi.createFrom()
+                .iterable(parsed)
+                .onItem()
+                .transformToUniAndConcatenate(p -> applier.apply(List.of(p.event()))
+                        .onFailure(DataErrors::isPermanent)
+                        .recoverWithUni(e -> {
+                            LOG.warnf(
+                                    "event %s of tenant %s cannot be stored: %s",
+                                    p.event().messageId(), p.event().tenant(), e.getMessage());
                             return deadLetters.send(p.record(), e).replaceWith(0);
                         }))
-                .collect().with(Collectors.summingInt(Integer::intValue));
+                .collect()
+                .with(Collectors.summingInt(Integer::intValue));
     }
 
-    private record Parsed(ConsumerRecord<String, byte[]> record, IncomingEvent event) {
-    }
+    private record Parsed(ConsumerRecord<String, byte[]> record, IncomingEvent event) {}
 }

@@ -1,5 +1,15 @@
 package io.strata.profile.repository;
 
+import io.smallrye.mutiny.Uni;
+import io.strata.profile.domain.GraphOverlay;
+import io.strata.profile.domain.IdentityKey;
+import io.strata.profile.domain.IdentityType;
+import io.strata.profile.domain.IncomingEvent;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -10,18 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
-import io.smallrye.mutiny.Uni;
-import io.strata.profile.domain.GraphOverlay;
-import io.strata.profile.domain.IdentityKey;
-import io.strata.profile.domain.IdentityType;
-import io.strata.profile.domain.IncomingEvent;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Writes of the identity graph and the behaviour aggregates, a batch of events at a time: each
@@ -94,17 +92,17 @@ public class ProfileGraphRepository {
                          where u.profile_id = i.profile_id and u.type = 'USER_ID' order by u.id limit 1)
                 from unnest($2::text[], $3::text[]) as k(type, value)
                 join profile_identities i on i.tenant = $1 and i.type = k.type and i.value = k.value
-                join profiles p on p.id = i.profile_id""")
-                .execute(Tuple.of(tenant, types, values))
-                .map(rows -> {
-                    List<GraphOverlay.Owned> owned = new ArrayList<>();
-                    for (Row row : rows) {
-                        owned.add(new GraphOverlay.Owned(
-                                new IdentityKey(IdentityType.valueOf(row.getString(0)), row.getString(1)),
-                                row.getUUID(2), row.getOffsetDateTime(3).toInstant(), row.getString(4)));
-                    }
-                    return owned;
-                });
+                join profiles p on p.id = i.profile_id""").execute(Tuple.of(tenant, types, values)).map(rows -> {
+            List<GraphOverlay.Owned> owned = new ArrayList<>();
+            for (Row row : rows) {
+                owned.add(new GraphOverlay.Owned(
+                        new IdentityKey(IdentityType.valueOf(row.getString(0)), row.getString(1)),
+                        row.getUUID(2),
+                        row.getOffsetDateTime(3).toInstant(),
+                        row.getString(4)));
+            }
+            return owned;
+        });
     }
 
     public Uni<Void> createProfiles(SqlConnection conn, String tenant, List<UUID> ids, List<Instant> createdAt) {
@@ -119,8 +117,8 @@ public class ProfileGraphRepository {
     }
 
     /** Gives the identifiers to the profiles; one another writer took first stays with it. */
-    public Uni<Void> attach(SqlConnection conn, String tenant, List<UUID> profiles, List<IdentityKey> identities,
-            Instant now) {
+    public Uni<Void> attach(
+            SqlConnection conn, String tenant, List<UUID> profiles, List<IdentityKey> identities, Instant now) {
         if (profiles.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -143,8 +141,13 @@ public class ProfileGraphRepository {
     /**
      * Per profile: traits merged in (JSON objects as text; later keys win), first/last seen widened.
      */
-    public Uni<Void> touch(SqlConnection conn, List<UUID> profiles, List<String> traits, List<Instant> first,
-            List<Instant> last, Instant now) {
+    public Uni<Void> touch(
+            SqlConnection conn,
+            List<UUID> profiles,
+            List<String> traits,
+            List<Instant> first,
+            List<Instant> last,
+            Instant now) {
         if (profiles.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -156,14 +159,20 @@ public class ProfileGraphRepository {
                     updated_at = $5
                 from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[]) as v(id, traits, first, last)
                 where p.id = v.id""")
-                .execute(Tuple.of(profiles.toArray(UUID[]::new), traits.toArray(String[]::new), utcs(first),
-                        utcs(last)).addValue(utc(now)))
+                .execute(Tuple.of(profiles.toArray(UUID[]::new), traits.toArray(String[]::new), utcs(first), utcs(last))
+                        .addValue(utc(now)))
                 .replaceWithVoid();
     }
 
     /** Adds to the behaviour counts: one row per (profile, event name) in the arrays. */
-    public Uni<Void> count(SqlConnection conn, String tenant, List<UUID> profiles, List<String> names,
-            List<Long> counts, List<Instant> first, List<Instant> last) {
+    public Uni<Void> count(
+            SqlConnection conn,
+            String tenant,
+            List<UUID> profiles,
+            List<String> names,
+            List<Long> counts,
+            List<Instant> first,
+            List<Instant> last) {
         if (profiles.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -176,8 +185,13 @@ public class ProfileGraphRepository {
                     count = profile_event_counts.count + excluded.count,
                     first_at = least(profile_event_counts.first_at, excluded.first_at),
                     last_at = greatest(profile_event_counts.last_at, excluded.last_at)""")
-                .execute(Tuple.of(tenant, profiles.toArray(UUID[]::new), names.toArray(String[]::new),
-                        counts.toArray(Long[]::new), utcs(first)).addValue(utcs(last)))
+                .execute(Tuple.of(
+                                tenant,
+                                profiles.toArray(UUID[]::new),
+                                names.toArray(String[]::new),
+                                counts.toArray(Long[]::new),
+                                utcs(first))
+                        .addValue(utcs(last)))
                 .replaceWithVoid();
     }
 
@@ -206,12 +220,14 @@ public class ProfileGraphRepository {
                             updated_at = $3
                         from profiles s where t.id = $2 and s.id = $1""", Tuple.of(source, target, utc(now))),
                 Map.entry("update profile_merges set into_id = $2 where into_id = $1", pair),
-                Map.entry("insert into profile_merges (tenant, merged_id, into_id, merged_at) values ($1, $2, $3, $4)",
+                Map.entry(
+                        "insert into profile_merges (tenant, merged_id, into_id, merged_at) values ($1, $2, $3, $4)",
                         Tuple.of(tenant, source, target, utc(now))),
                 Map.entry("delete from profiles where id = $1", Tuple.of(source)));
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (var statement : statements) {
-            chain = chain.chain(() -> conn.preparedQuery(statement.getKey()).execute(statement.getValue())
+            chain = chain.chain(() -> conn.preparedQuery(statement.getKey())
+                    .execute(statement.getValue())
                     .replaceWithVoid());
         }
         return chain;

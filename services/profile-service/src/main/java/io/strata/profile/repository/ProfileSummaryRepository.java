@@ -1,19 +1,17 @@
 package io.strata.profile.repository;
 
+import io.smallrye.mutiny.Uni;
+import io.strata.profile.domain.ProfileSummary;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
-import io.smallrye.mutiny.Uni;
-import io.strata.profile.domain.ProfileSummary;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /** Aggregates over a tenant's profiles, on the reactive client: four grouped scans, run at once. */
 @ApplicationScoped
@@ -26,20 +24,22 @@ public class ProfileSummaryRepository {
     }
 
     /** Identifiers per type, and how many profiles hold a user id. */
-    private record Identities(Map<String, Long> byType, long known) {
-    }
+    private record Identities(Map<String, Long> byType, long known) {}
 
     /** The most frequent events, and the total of all events. */
-    private record Events(List<ProfileSummary.EventTotal> top, long total) {
-    }
+    private record Events(List<ProfileSummary.EventTotal> top, long total) {}
 
     public Uni<ProfileSummary> summarize(String tenant, int topEvents) {
         Tuple t = Tuple.of(tenant);
-        Uni<Row> profiles = one("select count(*) as n, min(first_seen) as first, max(last_seen) as last"
-                + " from profiles where tenant = $1", t);
+        Uni<Row> profiles = one(
+                "select count(*) as n, min(first_seen) as first, max(last_seen) as last"
+                        + " from profiles where tenant = $1",
+                t);
         Uni<Identities> identities = pool.preparedQuery("select type, count(*) as n,"
-                + " count(distinct profile_id) as profiles from profile_identities"
-                + " where tenant = $1 group by type order by type").execute(t).map(rows -> {
+                        + " count(distinct profile_id) as profiles from profile_identities"
+                        + " where tenant = $1 group by type order by type")
+                .execute(t)
+                .map(rows -> {
                     Map<String, Long> byType = new LinkedHashMap<>();
                     long known = 0;
                     for (Row row : rows) {
@@ -52,24 +52,35 @@ public class ProfileSummaryRepository {
                 });
         Uni<Row> merges = one("select count(*) as n from profile_merges where tenant = $1", t);
         Uni<Events> events = pool.preparedQuery("select event_name, sum(count) as events, count(*) as profiles,"
-                + " sum(sum(count)) over () as total from profile_event_counts where tenant = $1"
-                + " group by event_name order by events desc, event_name limit $2")
-                .execute(Tuple.of(tenant, topEvents)).map(rows -> {
+                        + " sum(sum(count)) over () as total from profile_event_counts where tenant = $1"
+                        + " group by event_name order by events desc, event_name limit $2")
+                .execute(Tuple.of(tenant, topEvents))
+                .map(rows -> {
                     List<ProfileSummary.EventTotal> top = new ArrayList<>();
                     long total = 0;
                     for (Row row : rows) {
-                        top.add(new ProfileSummary.EventTotal(row.getString("event_name"), row.getLong("events"),
-                                row.getLong("profiles")));
+                        top.add(new ProfileSummary.EventTotal(
+                                row.getString("event_name"), row.getLong("events"), row.getLong("profiles")));
                         total = row.getLong("total");
                     }
                     return new Events(top, total);
                 });
-        return Uni.combine().all().unis(profiles, identities, merges, events).asTuple().map(parts -> {
-            Row p = parts.getItem1();
-            return new ProfileSummary(p.getLong("n"), parts.getItem2().known(), parts.getItem2().byType(),
-                    parts.getItem3().getLong("n"), parts.getItem4().total(), parts.getItem4().top(),
-                    instant(p.getOffsetDateTime("first")), instant(p.getOffsetDateTime("last")));
-        });
+        return Uni.combine()
+                .all()
+                .unis(profiles, identities, merges, events)
+                .asTuple()
+                .map(parts -> {
+                    Row p = parts.getItem1();
+                    return new ProfileSummary(
+                            p.getLong("n"),
+                            parts.getItem2().known(),
+                            parts.getItem2().byType(),
+                            parts.getItem3().getLong("n"),
+                            parts.getItem4().total(),
+                            parts.getItem4().top(),
+                            instant(p.getOffsetDateTime("first")),
+                            instant(p.getOffsetDateTime("last")));
+                });
     }
 
     private Uni<Row> one(String sql, Tuple args) {

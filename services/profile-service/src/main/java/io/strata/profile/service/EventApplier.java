@@ -1,24 +1,8 @@
 package io.strata.profile.service;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
-import org.jboss.logging.Logger;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -29,6 +13,18 @@ import io.strata.profile.domain.IncomingEvent;
 import io.strata.profile.domain.Resolution;
 import io.strata.profile.repository.ProfileGraphRepository;
 import io.vertx.mutiny.sqlclient.SqlConnection;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /**
  * Applies accepted events to profiles: identity resolution, traits, behaviour counts. A batch is
@@ -66,7 +62,8 @@ public class EventApplier {
         List<IncomingEvent> attributable = new ArrayList<>(events.size());
         for (IncomingEvent event : events) {
             if (event.identities().isEmpty()) {
-                LOG.warnf("event %s of tenant %s carries no usable identifier; not attributed to a profile",
+                LOG.warnf(
+                        "event %s of tenant %s carries no usable identifier; not attributed to a profile",
                         event.messageId(), event.tenant());
                 unattributed.increment();
             } else {
@@ -93,9 +90,10 @@ public class EventApplier {
                 chain = chain.chain(() -> applyTenant(conn, tenant.getKey(), tenant.getValue(), now));
             }
             return chain.invoke(() -> {
-                applied.increment(applying);
-                duplicates.increment(attributable.size() - applying);
-            }).replaceWith(applying);
+                        applied.increment(applying);
+                        duplicates.increment(attributable.size() - applying);
+                    })
+                    .replaceWith(applying);
         }));
     }
 
@@ -166,7 +164,8 @@ public class EventApplier {
             overlay.attached(profile, identities);
             touches.computeIfAbsent(profile, p -> new Touch()).add(event);
             counts.computeIfAbsent(profile, p -> new LinkedHashMap<>())
-                    .computeIfAbsent(event.countName(), n -> new Count()).add(event.timestamp());
+                    .computeIfAbsent(event.countName(), n -> new Count())
+                    .add(event.timestamp());
         }
 
         /** Writes what is pending: new profiles, then identifiers, traits and counts. */

@@ -1,12 +1,10 @@
 package io.strata.profile.service;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
-import org.jboss.logging.Logger;
-
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.strata.profile.config.ProfileConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 
 /** Keeps the dedup table to its retention window. */
 @ApplicationScoped
@@ -25,8 +23,8 @@ public class ProcessedEventJanitor {
     @Scheduled(every = "1h", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public Uni<Void> purge() {
         return applier.purgeProcessed(java.time.Instant.now().minus(config.processedEventRetention()))
-                .invoke(rows -> LOG.infof("forgot %d processed event ids older than %s", rows,
-                        config.processedEventRetention()))
+                .invoke(rows -> LOG.infof(
+                        "forgot %d processed event ids older than %s", rows, config.processedEventRetention()))
                 .replaceWithVoid();
     }
 }

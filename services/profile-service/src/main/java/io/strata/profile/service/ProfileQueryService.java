@@ -1,9 +1,5 @@
 package io.strata.profile.service;
 
-import java.util.UUID;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
 import io.strata.profile.domain.IdentifierNormalizer;
@@ -12,6 +8,8 @@ import io.strata.profile.domain.IdentityType;
 import io.strata.profile.domain.ProfileEntity;
 import io.strata.profile.domain.ProfileView;
 import io.strata.profile.repository.ProfileReadRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.UUID;
 
 /** Finds profiles by id or by any identifier; empty results are {@code null} items. */
 @ApplicationScoped
@@ -29,9 +27,9 @@ public class ProfileQueryService {
         return profiles.find(tenant, id)
                 .chain(found -> found != null
                         ? Uni.createFrom().item(found)
-                        : profiles.mergedInto(tenant, id).chain(into -> into == null
-                                ? Uni.createFrom().nullItem()
-                                : profiles.find(tenant, into)))
+                        : profiles.mergedInto(tenant, id)
+                                .chain(into ->
+                                        into == null ? Uni.createFrom().nullItem() : profiles.find(tenant, into)))
                 .chain(this::view);
     }
 
@@ -46,7 +44,8 @@ public class ProfileQueryService {
             return Uni.createFrom().nullItem();
         }
         return profiles.owner(tenant, key)
-                .chain(owner -> owner == null ? Uni.createFrom().<ProfileEntity>nullItem() : profiles.find(tenant, owner))
+                .chain(owner ->
+                        owner == null ? Uni.createFrom().<ProfileEntity>nullItem() : profiles.find(tenant, owner))
                 .chain(this::view);
     }
 

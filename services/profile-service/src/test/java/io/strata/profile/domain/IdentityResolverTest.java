@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.UUID;
-
 import org.junit.jupiter.api.Test;
 
 class IdentityResolverTest {
@@ -27,17 +26,16 @@ class IdentityResolverTest {
 
     @Test
     void anAnonymousProfileLearnsItsUserId() {
-        Resolution r = IdentityResolver.resolve(List.of(USER, ANON),
-                List.of(new OwnedIdentity(ANON, P1, null, 0)));
+        Resolution r = IdentityResolver.resolve(List.of(USER, ANON), List.of(new OwnedIdentity(ANON, P1, null, 0)));
         assertEquals(P1, r.target());
         assertEquals(List.of(USER), r.attach());
     }
 
     @Test
     void anAnonymousProfileIsMergedIntoTheUsersProfile() {
-        Resolution r = IdentityResolver.resolve(List.of(USER, ANON), List.of(
-                new OwnedIdentity(ANON, P1, null, 0),
-                new OwnedIdentity(USER, P2, "u1", 1)));
+        Resolution r = IdentityResolver.resolve(
+                List.of(USER, ANON),
+                List.of(new OwnedIdentity(ANON, P1, null, 0), new OwnedIdentity(USER, P2, "u1", 1)));
         assertEquals(P2, r.target(), "the user id's owner wins over an older anonymous profile");
         assertEquals(List.of(P1), r.merge());
         assertTrue(r.attach().isEmpty());
@@ -46,8 +44,8 @@ class IdentityResolverTest {
     @Test
     void profilesOfTwoUsersAreNeverMerged() {
         // a shared device: the anonymous id belongs to someone else's profile
-        Resolution r = IdentityResolver.resolve(List.of(USER, ANON),
-                List.of(new OwnedIdentity(ANON, P1, "u-other", 0)));
+        Resolution r =
+                IdentityResolver.resolve(List.of(USER, ANON), List.of(new OwnedIdentity(ANON, P1, "u-other", 0)));
         assertNull(r.target(), "u1 gets a profile of its own");
         assertTrue(r.merge().isEmpty());
         assertEquals(List.of(USER), r.attach(), "the anonymous id stays with its owner");
@@ -56,10 +54,12 @@ class IdentityResolverTest {
     @Test
     void withoutUserIdTheMostAuthoritativeOwnerWinsAndOnlyCompatibleOnesMerge() {
         UUID p3 = UUID.randomUUID();
-        Resolution r = IdentityResolver.resolve(List.of(EMAIL, ANON), List.of(
-                new OwnedIdentity(ANON, P1, null, 0),
-                new OwnedIdentity(EMAIL, P2, "u1", 1),
-                new OwnedIdentity(new IdentityKey(IdentityType.DEVICE_ID, "d"), p3, "u2", 2)));
+        Resolution r = IdentityResolver.resolve(
+                List.of(EMAIL, ANON),
+                List.of(
+                        new OwnedIdentity(ANON, P1, null, 0),
+                        new OwnedIdentity(EMAIL, P2, "u1", 1),
+                        new OwnedIdentity(new IdentityKey(IdentityType.DEVICE_ID, "d"), p3, "u2", 2)));
         assertEquals(P2, r.target(), "email outranks an anonymous id");
         assertEquals(List.of(P1), r.merge(), "u2's profile is not merged into u1's");
     }
@@ -67,9 +67,9 @@ class IdentityResolverTest {
     @Test
     void olderProfileWinsBetweenEqualIdentifiers() {
         IdentityKey anon2 = new IdentityKey(IdentityType.ANONYMOUS_ID, "a2");
-        Resolution r = IdentityResolver.resolve(List.of(ANON, anon2), List.of(
-                new OwnedIdentity(anon2, P2, null, 1),
-                new OwnedIdentity(ANON, P1, null, 0)));
+        Resolution r = IdentityResolver.resolve(
+                List.of(ANON, anon2),
+                List.of(new OwnedIdentity(anon2, P2, null, 1), new OwnedIdentity(ANON, P1, null, 0)));
         assertEquals(P1, r.target());
         assertEquals(List.of(P2), r.merge());
     }
