@@ -1,0 +1,66 @@
+package io.strata.platform.kafka;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Sends records a consumer can never process to the dead-letter topic ({@link DeadLetters}), acks=all
+ * and idempotent; the returned stage completes once the broker has them, so a consumer commits past
+ * a record only after its dead letter is stored. (Kafka Streams stages forward to a sink of their
+ * topology instead, inside their transaction, with the same headers.)
+ */
+public final class DeadLetterProducer implements AutoCloseable {
+
+    private final Producer<String, byte[]> producer;
+    private final String topic;
+    private final String service;
+
+    public DeadLetterProducer(String bootstrapServers, String topic, String service) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, service + "-dead-letters");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        this.topic = topic;
+        this.service = service;
+    }
+
+    public CompletionStage<Void> send(ConsumerRecord<String, byte[]> record, String reason) {
+        var headers = DeadLetters.headers(
+                record.headers(),
+                service,
+                reason,
+                DeadLetters.origin(record.topic(), record.partition(), record.offset()));
+        ProducerRecord<String, byte[]> letter =
+                new ProducerRecord<>(topic, null, record.key(), record.value(), headers);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            producer.send(letter, (metadata, error) -> {
+                if (error == null) {
+                    done.complete(null);
+                } else {
+                    done.completeExceptionally(error);
+                }
+            });
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+        }
+        return done;
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(10));
+    }
+}

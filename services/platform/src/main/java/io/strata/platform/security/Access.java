@@ -1,0 +1,128 @@
+package io.strata.platform.security;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.strata.platform.errors.Errors;
+import io.strata.platform.errors.Reason;
+import io.strata.platform.grpc.CallerInterceptor;
+import java.security.Principal;
+import java.util.Set;
+import java.util.function.Function;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/**
+ * The rules of internal calls, checked by the called service on every RPC.
+ *
+ * <ul>
+ *   <li>Every call carries its calling service's client-credentials token ({@code authorization},
+ *       audience {@code strata-services}, role {@code strata-service}), verified by quarkus-oidc.
+ *   <li>A call made for a user ({@link #forUser}) comes from a client allowed to act for users
+ *       (the gateway) and also carries that user's own access token in {@code strata-user-token}:
+ *       the service verifies it, and the tenant of the request must be the token's and the user must
+ *       hold the method's role. A caller therefore cannot choose the tenant: it can only forward a
+ *       user's token, which names it.
+ *   <li>A call a service makes for itself ({@link #forService}) names the clients allowed, per RPC.
+ * </ul>
+ */
+public final class Access {
+
+    /** Verifies a user's access token (signature, issuer, audience, expiry): an OIDC tenant of the service. */
+    @FunctionalInterface
+    public interface UserTokens extends Function<String, Uni<SecurityIdentity>> {}
+
+    private final Set<String> userCallers;
+    private final UserTokens userTokens;
+
+    /**
+     * @param userCallers the clients that may call on users' behalf (today the gateway's)
+     */
+    public Access(Set<String> userCallers, UserTokens userTokens) {
+        this.userCallers = Set.copyOf(userCallers);
+        this.userTokens = userTokens;
+    }
+
+    /**
+     * A call for a user of {@code tenant} holding {@code role}; fails with PERMISSION_DENIED,
+     * UNAUTHENTICATED or INVALID_ARGUMENT (field {@code tenant}) otherwise.
+     *
+     * @param service the identity of the call (its service token)
+     */
+    public Uni<Caller> forUser(SecurityIdentity service, String tenant, String role) {
+        // the call's context is read now: the checks after the token's verification may run elsewhere
+        String method = method();
+        String token = CallerInterceptor.USER_TOKEN.get();
+        String client;
+        try {
+            client = serviceClient(service);
+            if (!userCallers.contains(client)) {
+                throw Errors.denied(
+                        Reason.CLIENT_NOT_ALLOWED, "client " + client + " may not call " + method + " for a user");
+            }
+            if (tenant == null || tenant.isBlank()) {
+                throw Errors.invalid("tenant", "tenant is required");
+            }
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(e);
+        }
+        if (token == null || token.isBlank()) {
+            return Uni.createFrom()
+                    .failure(Errors.denied(
+                            Reason.CLIENT_NOT_ALLOWED,
+                            method + " is called for a user: the user's token (metadata "
+                                    + CallerInterceptor.USER_TOKEN_METADATA + ") is missing"));
+        }
+        return userTokens
+                .apply(token)
+                .onFailure()
+                .transform(e -> Errors.unauthenticated("the user's token is not valid"))
+                .map(user -> {
+                    String userTenant = Tenants.fromClaim(claim(user.getPrincipal(), Tenants.CLAIM));
+                    if (userTenant == null) {
+                        throw Errors.denied(Reason.TENANT_MISMATCH, "the user's token carries no tenant");
+                    }
+                    if (!userTenant.equals(tenant)) {
+                        throw Errors.denied(Reason.TENANT_MISMATCH, "the user may not act for tenant " + tenant);
+                    }
+                    if (!user.hasRole(role)) {
+                        throw Errors.denied(Reason.ROLE_MISSING, method + " needs role " + role);
+                    }
+                    return new Caller(client, tenant, user.getPrincipal().getName(), Set.copyOf(user.getRoles()));
+                });
+    }
+
+    /** A service's own call, allowed for the named clients only. */
+    public Uni<Caller> forService(SecurityIdentity service, Set<String> clients) {
+        try {
+            String client = serviceClient(service);
+            if (!clients.contains(client)) {
+                throw Errors.denied(Reason.CLIENT_NOT_ALLOWED, "client " + client + " may not call " + method());
+            }
+            return Uni.createFrom().item(new Caller(client, null, null, Set.of()));
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(e);
+        }
+    }
+
+    private static String serviceClient(SecurityIdentity service) {
+        if (service == null || service.isAnonymous()) {
+            throw Errors.unauthenticated("a service token (authorization: Bearer) is required");
+        }
+        if (!service.hasRole(Roles.SERVICE)) {
+            throw Errors.denied(Reason.CLIENT_NOT_ALLOWED, "the token's client is not a Strata service");
+        }
+        Object client = claim(service.getPrincipal(), "azp");
+        if (client == null) {
+            throw Errors.denied(Reason.CLIENT_NOT_ALLOWED, "the service token names no client (azp)");
+        }
+        return client.toString();
+    }
+
+    private static Object claim(Principal principal, String name) {
+        return principal instanceof JsonWebToken jwt ? jwt.getClaim(name) : null;
+    }
+
+    private static String method() {
+        String method = CallerInterceptor.METHOD.get();
+        return method == null ? "this method" : method;
+    }
+}
