@@ -21,14 +21,20 @@
 #   keycloak_token USER [PASSWORD]        access token of a demo user (client strata-cli)
 #   keycloak_client_secret CLIENT         secret of a confidential client
 #   keycloak_service_token CLIENT         client-credentials access token of a confidential client
+#   strata_services                       the services manifest (deploy/services.txt), a row each
+#   strata_service_field NAME COLUMN      one column of a service's row
+#   strata_realm_render TEMPLATE          a realm template with the manifest's service clients
 #   infra_status            one line per component
 
 # PostgreSQL and Keycloak addresses can be overridden from the environment; the defaults
 # are what the services' %dev and %test profiles expect.
 STRATA_PG_HOST="${STRATA_PG_HOST:-127.0.0.1}"
 STRATA_PG_PORT="${STRATA_PG_PORT:-5432}"
-# Every service owns a database strata_<svc> (and strata_<svc>_test) through role strata_<svc>.
-STRATA_PG_SERVICES="ingestion profile segmentation insight campaign"
+# Every service owns a database strata_<svc> (and strata_<svc>_test) through role strata_<svc>:
+# the database column of deploy/services.txt.
+STRATA_PG_SERVICES="$(awk '!/^[[:space:]]*#/ && NF >= 7 && $5 != "-" {printf "%s ", $5}' \
+  "$STRATA_ROOT/deploy/services.txt")"
+STRATA_PG_SERVICES="${STRATA_PG_SERVICES% }"
 # Local-only credential of every service role; never used outside this machine.
 STRATA_PG_PASSWORD=strata
 
@@ -39,11 +45,8 @@ STRATA_KAFKA_PORT=9092
 STRATA_KEYCLOAK_HOST="${STRATA_KEYCLOAK_HOST:-127.0.0.1}"
 STRATA_KEYCLOAK_PORT="${STRATA_KEYCLOAK_PORT:-8180}"
 STRATA_KEYCLOAK_REALM=strata
-# Confidential clients of the realm; each gets a generated secret in secrets.env.
-# (a partner's, and one per service for the client-credentials tokens of its calls to others)
-STRATA_KEYCLOAK_CONFIDENTIAL_CLIENTS="strata-gateway strata-partner-demo"
-STRATA_KEYCLOAK_CONFIDENTIAL_CLIENTS+=" strata-ingestion-service strata-dedup-service strata-profile-service"
-STRATA_KEYCLOAK_CONFIDENTIAL_CLIENTS+=" strata-segmentation-service strata-insight-service strata-campaign-service"
+# The development realm's template; the production realm's is strata-realm-production.json.
+STRATA_KEYCLOAK_REALM_TEMPLATE="$STRATA_ROOT/deploy/keycloak/strata-realm.json"
 
 # ---------------------------------------------------------------------------------------
 # Small helpers
@@ -55,14 +58,142 @@ _strata_say() { # COMPONENT MESSAGE...
   printf '%s: %s\n' "$component" "$*" >&2
 }
 
+# The state directory: data, logs, pids and secrets, readable by this user only.
 _strata_state() {
   if [[ -z "${STRATA_ROOT:-}" ]]; then
     printf 'strata: STRATA_ROOT is not set (it must point at the repository root)\n' >&2
     return 1
   fi
   local state="${STRATA_STATE:-$STRATA_ROOT/.strata}"
-  mkdir -p "$state/logs" "$state/pids"
+  (umask 077 && mkdir -p "$state/logs" "$state/pids")
   printf '%s\n' "$state"
+}
+
+# ---------------------------------------------------------------------------------------
+# The services manifest (deploy/services.txt)
+# ---------------------------------------------------------------------------------------
+
+# Prints the manifest's rows without comments: name http grpc mgmt database client start
+strata_services() {
+  awk '!/^[[:space:]]*#/ && NF >= 7' "$STRATA_ROOT/deploy/services.txt"
+}
+
+# One column of a service's row: http, grpc, mgmt, database, client or start.
+strata_service_field() { # NAME COLUMN
+  local column
+  case "$2" in
+  http) column=2 ;;
+  grpc) column=3 ;;
+  mgmt) column=4 ;;
+  database) column=5 ;;
+  client) column=6 ;;
+  start) column=7 ;;
+  *)
+    _strata_say strata "no column $2 in deploy/services.txt"
+    return 1
+    ;;
+  esac
+  strata_services | awk -v name="$1" -v c="$column" '$1 == name {print $c; found = 1} END {exit !found}'
+}
+
+# ---------------------------------------------------------------------------------------
+# The realm: templates in deploy/keycloak/, plus a client per service of the manifest
+# ---------------------------------------------------------------------------------------
+
+# A confidential client for a service's own calls to the others (client credentials).
+_strata_realm_client() { # CLIENT_ID SERVICE
+  local id="$1" var
+  var="$(_strata_client_secret_var "$id")"
+  cat <<EOF
+    {
+      "clientId": "$id",
+      "name": "Strata $2",
+      "description": "$2 calling the other services with client-credentials tokens (audience strata-services, role strata-service); from deploy/services.txt",
+      "enabled": true,
+      "protocol": "openid-connect",
+      "publicClient": false,
+      "clientAuthenticatorType": "client-secret",
+      "secret": "\${$var}",
+      "standardFlowEnabled": false,
+      "implicitFlowEnabled": false,
+      "directAccessGrantsEnabled": false,
+      "serviceAccountsEnabled": true,
+      "fullScopeAllowed": true,
+      "protocolMappers": [
+        {
+          "name": "audience $id",
+          "protocol": "openid-connect",
+          "protocolMapper": "oidc-audience-mapper",
+          "consentRequired": false,
+          "config": {
+            "included.client.audience": "$id",
+            "access.token.claim": "true",
+            "id.token.claim": "false",
+            "introspection.token.claim": "true",
+            "lightweight.claim": "false"
+          }
+        },
+        {
+          "name": "audience strata-services",
+          "protocol": "openid-connect",
+          "protocolMapper": "oidc-audience-mapper",
+          "consentRequired": false,
+          "config": {
+            "included.custom.audience": "strata-services",
+            "access.token.claim": "true",
+            "id.token.claim": "false",
+            "introspection.token.claim": "true",
+            "lightweight.claim": "false"
+          }
+        }
+      ]
+    },
+EOF
+}
+
+_strata_realm_service_account() { # CLIENT_ID
+  cat <<EOF
+    {
+      "username": "service-account-$1",
+      "enabled": true,
+      "serviceAccountClientId": "$1",
+      "realmRoles": [
+        "strata-service"
+      ]
+    },
+EOF
+}
+
+# Prints TEMPLATE with, at the head of its "clients" and "users" arrays, a confidential client
+# strata-<name> and its service account for every service whose manifest row says client=yes.
+strata_realm_render() { # TEMPLATE
+  local template="$1" clients="" users="" name client
+  [[ -r "$template" ]] || {
+    _strata_say keycloak "no realm template $template"
+    return 1
+  }
+  while read -r name _ _ _ _ client _; do
+    [[ "$client" == yes ]] || continue
+    clients+="$(_strata_realm_client "strata-$name" "$name")"$'\n'
+    users+="$(_strata_realm_service_account "strata-$name")"$'\n'
+  done < <(strata_services)
+  # an entry is followed by a comma, unless it ends up last in its array
+  STRATA_REALM_CLIENTS="$clients" STRATA_REALM_USERS="$users" awk '
+    {
+      if (pending != "") {
+        if ($0 ~ /^  \]/) sub(/,\n$/, "\n", pending)
+        printf "%s", pending
+        pending = ""
+      }
+      print
+      if ($0 ~ /^  "clients": \[$/) pending = ENVIRON["STRATA_REALM_CLIENTS"]
+      if ($0 ~ /^  "users": \[$/) pending = ENVIRON["STRATA_REALM_USERS"]
+    }' "$template"
+}
+
+# The secrets a rendered realm takes from the environment: ${STRATA_<CLIENT>_CLIENT_SECRET}.
+_strata_realm_secret_vars() { # RENDERED_REALM_FILE
+  grep -o '\${STRATA_[A-Z0-9_]*_CLIENT_SECRET}' "$1" | tr -d '${}' | sort -u
 }
 
 # Runs a command as root (directly, or through sudo when not root).
@@ -598,15 +729,27 @@ _strata_random_secret() {
   head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'
 }
 
-# Generates, once, the Keycloak admin password and the confidential clients' secrets.
-# Variables missing from an older file are added; existing values are never changed.
+# The development realm as Keycloak imports it: the template with the manifest's clients.
+_strata_realm_file() { # STATE
+  printf '%s\n' "$1/keycloak/strata-realm.json"
+}
+
+# Renders the development realm into the state directory.
+_strata_realm_prepare() { # STATE
+  local file
+  file="$(_strata_realm_file "$1")"
+  (umask 077 && mkdir -p "$(dirname "$file")")
+  strata_realm_render "$STRATA_KEYCLOAK_REALM_TEMPLATE" >"$file.new" || return 1
+  mv "$file.new" "$file"
+}
+
+# Generates, once, the Keycloak admin password and the secret of every confidential client of the
+# rendered realm. Variables missing from an older file are added; existing values never change.
 _strata_secrets_ensure() { # STATE
-  local file="$1/secrets.env" var client
+  local file="$1/secrets.env" var
   (umask 077 && touch "$file")
   chmod 600 "$file"
-  for var in KC_BOOTSTRAP_ADMIN_PASSWORD $(for client in $STRATA_KEYCLOAK_CONFIDENTIAL_CLIENTS; do
-    _strata_client_secret_var "$client"
-  done); do
+  for var in KC_BOOTSTRAP_ADMIN_PASSWORD $(_strata_realm_secret_vars "$(_strata_realm_file "$1")"); do
     if ! grep -q "^$var=" "$file"; then
       printf '%s=%s\n' "$var" "$(_strata_random_secret)" >>"$file"
     fi
@@ -618,9 +761,9 @@ _strata_secret() { # STATE VARIABLE
   sed -n "s/^$2=//p" "$1/secrets.env" | head -n 1
 }
 
-# What the imported realm depends on: the realm file and the generated secrets.
+# What the imported realm depends on: the rendered realm and the generated secrets.
 _strata_keycloak_realm_checksum() { # STATE
-  cat "$STRATA_ROOT/deploy/keycloak/strata-realm.json" "$1/secrets.env" 2>/dev/null | sha256sum | awk '{print $1}'
+  cat "$(_strata_realm_file "$1")" "$1/secrets.env" 2>/dev/null | sha256sum | awk '{print $1}'
 }
 
 # Downloads the Keycloak distribution and unpacks it once; prints its home directory.
@@ -649,18 +792,19 @@ _strata_keycloak_install() { # STATE
 }
 
 keycloak_ensure() {
-  local state home pidfile log status stamp want deadline started client var
+  local state home pidfile log status stamp want deadline started var
   state="$(_strata_state)" || return 1
   pidfile="$state/pids/keycloak.pid"
   log="$state/logs/keycloak.log"
   _strata_need curl curl || return 1
 
+  _strata_realm_prepare "$state" || return 1
   status="$(_strata_keycloak_realm_status)"
   if [[ "$status" == 200 ]]; then
     if _strata_alive "$pidfile" keycloak; then
       _strata_say keycloak "running (pid $(_strata_pid "$pidfile")) on $(_strata_keycloak_url), realm $STRATA_KEYCLOAK_REALM"
       if [[ "$(_strata_keycloak_realm_checksum "$state")" != "$(cat "$state/keycloak/realm.stamp" 2>/dev/null)" ]]; then
-        _strata_say keycloak "deploy/keycloak/strata-realm.json changed since it started: keycloak_stop, then keycloak_ensure, to re-import it"
+        _strata_say keycloak "the realm (deploy/keycloak/strata-realm.json, deploy/services.txt) changed since it started: keycloak_stop, then keycloak_ensure, to re-import it"
       fi
     else
       _strata_say keycloak "something already answers on $(_strata_keycloak_url) with realm $STRATA_KEYCLOAK_REALM; using it"
@@ -685,7 +829,7 @@ keycloak_ensure() {
   if ! _strata_alive "$pidfile" keycloak; then
     home="$(_strata_keycloak_install "$state")" || return 1
     mkdir -p "$home/data/import"
-    cp "$STRATA_ROOT/deploy/keycloak/strata-realm.json" "$home/data/import/strata-realm.json"
+    cp "$(_strata_realm_file "$state")" "$home/data/import/strata-realm.json"
     # The import skips a realm that already exists, so a changed realm file (or changed
     # secrets) starts from a fresh dev database; the realm is then imported again.
     stamp="$state/keycloak/realm.stamp"
@@ -701,8 +845,7 @@ keycloak_ensure() {
     # ps and in the log). The realm file holds placeholders, ${STRATA_<CLIENT>_CLIENT_SECRET},
     # which the import replaces from the environment, so secrets stay out of git.
     (
-      for client in $STRATA_KEYCLOAK_CONFIDENTIAL_CLIENTS; do
-        var="$(_strata_client_secret_var "$client")"
+      for var in $(_strata_realm_secret_vars "$(_strata_realm_file "$state")"); do
         export "$var=$(_strata_secret "$state" "$var")"
       done
       export KC_BOOTSTRAP_ADMIN_USERNAME=admin
@@ -783,13 +926,14 @@ keycloak_token() { # USER [PASSWORD]
 }
 
 keycloak_client_secret() { # CLIENT
-  local state var secret
+  local state var secret clients
   state="$(_strata_state)" || return 1
-  if [[ $# -lt 1 || " $STRATA_KEYCLOAK_CONFIDENTIAL_CLIENTS " != *" $1 "* ]]; then
-    _strata_say keycloak "usage: keycloak_client_secret CLIENT  (one of: $STRATA_KEYCLOAK_CONFIDENTIAL_CLIENTS)"
+  clients="$(_strata_realm_secret_vars "$(_strata_realm_file "$state")" 2>/dev/null | tr '\n' ' ')"
+  var="$(_strata_client_secret_var "${1:-}")"
+  if [[ $# -lt 1 || " $clients " != *" $var "* ]]; then
+    _strata_say keycloak "usage: keycloak_client_secret CLIENT  (a confidential client of the realm: $clients)"
     return 1
   fi
-  var="$(_strata_client_secret_var "$1")"
   secret="$(_strata_secret "$state" "$var")"
   if [[ -z "$secret" ]]; then
     _strata_say keycloak "no secret for $1 yet: keycloak_ensure generates it"
