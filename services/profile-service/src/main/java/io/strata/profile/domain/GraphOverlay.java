@@ -13,6 +13,10 @@ import java.util.UUID;
  * batch carries, loaded once from the database, then kept up to date in memory as the batch's
  * events are resolved one after the other. Resolving against it gives the same answers as reading
  * the database before every event, without a round trip per event.
+ *
+ * <p>It also keeps the version of every profile it knows, as read and as this batch's own writes
+ * move it on: a write names the version it expects, so a profile another writer changed meanwhile
+ * is noticed instead of overwritten.
  */
 public final class GraphOverlay {
 
@@ -21,16 +25,19 @@ public final class GraphOverlay {
         final UUID id;
         Instant createdAt;
         String userId;
+        long version;
 
-        Owner(UUID id, Instant createdAt, String userId) {
+        Owner(UUID id, Instant createdAt, String userId, long version) {
             this.id = id;
             this.createdAt = createdAt;
             this.userId = userId;
+            this.version = version;
         }
     }
 
-    /** One identifier as the database has it. */
-    public record Owned(IdentityKey identity, UUID profile, Instant profileCreatedAt, String profileUserId) {}
+    /** One identifier as the database has it, with its profile's facts. */
+    public record Owned(
+            IdentityKey identity, UUID profile, Instant profileCreatedAt, String profileUserId, long profileVersion) {}
 
     // the database orders profiles by (created_at, id), comparing uuids byte by byte: their text does the same
     private static final Comparator<Owner> AGE =
@@ -42,7 +49,8 @@ public final class GraphOverlay {
     public GraphOverlay(List<Owned> rows) {
         for (Owned row : rows) {
             Owner owner = profiles.computeIfAbsent(
-                    row.profile(), id -> new Owner(id, row.profileCreatedAt(), row.profileUserId()));
+                    row.profile(),
+                    id -> new Owner(id, row.profileCreatedAt(), row.profileUserId(), row.profileVersion()));
             owners.put(row.identity(), owner);
         }
     }
@@ -67,8 +75,19 @@ public final class GraphOverlay {
         return owned;
     }
 
+    /** A profile this batch created (written with version 0). */
     public void created(UUID profile, Instant at) {
-        profiles.put(profile, new Owner(profile, at, null));
+        profiles.put(profile, new Owner(profile, at, null, 0));
+    }
+
+    /** The version the profile has as far as this batch knows: as read, plus this batch's writes. */
+    public long version(UUID profile) {
+        return profiles.get(profile).version;
+    }
+
+    /** This batch wrote the profile once more. */
+    public void written(UUID profile) {
+        profiles.get(profile).version++;
     }
 
     /** The identifiers now belong to the profile (a user id becomes its user id if it had none). */

@@ -1,7 +1,24 @@
 package io.strata.profile.domain;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
-/** A profile with everything a reader sees of it. */
+/**
+ * A profile with everything a reader sees of it.
+ *
+ * @param traitsJson its traits, a JSON object
+ * @param identities its identifiers, in the order they joined
+ * @param counts its events per name
+ */
 public record ProfileView(
-        ProfileEntity profile, String traitsJson, List<IdentityEntity> identities, List<EventCountEntity> counts) {}
+        UUID id,
+        String tenant,
+        String traitsJson,
+        Instant firstSeen,
+        Instant lastSeen,
+        Instant createdAt,
+        Instant updatedAt,
+        List<IdentityKey> identities,
+        Map<String, Long> counts) {}

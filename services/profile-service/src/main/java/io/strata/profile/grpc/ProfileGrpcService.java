@@ -1,11 +1,14 @@
 package io.strata.profile.grpc;
 
-import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.strata.platform.errors.Errors;
+import io.strata.platform.security.Access;
+import io.strata.platform.security.Roles;
+import io.strata.profile.domain.IdentityType;
 import io.strata.profile.domain.ProfileView;
 import io.strata.profile.mapping.ProfileMapper;
-import io.strata.profile.repository.ProfileSummaryRepository;
 import io.strata.profile.service.ProfileQueryService;
 import io.strata.proto.profile.v1.GetProfileRequest;
 import io.strata.proto.profile.v1.GetProfileResponse;
@@ -17,84 +20,91 @@ import io.strata.proto.profile.v1.SummarizeProfilesRequest;
 import io.strata.proto.profile.v1.SummarizeProfilesResponse;
 import jakarta.annotation.security.RolesAllowed;
 import java.util.UUID;
+import java.util.function.Supplier;
 
-/** Profiles for the other services; every call carries a service token (audience strata-services). */
+/**
+ * Profiles for the other services. Every call carries a service token (audience strata-services)
+ * and is made for a signed-in user of the request's tenant (services/platform {@link Access}): the
+ * gateway forwards the user's token, and the tenant of the request must be the user's.
+ */
 @GrpcService
-@RolesAllowed("strata-service")
+@RolesAllowed(Roles.SERVICE)
 public class ProfileGrpcService implements ProfileService {
 
     static final int DEFAULT_TOP_EVENTS = 10;
     static final int MAX_TOP_EVENTS = 100;
 
     private final ProfileQueryService profiles;
-    private final ProfileSummaryRepository summaries;
+    private final Access access;
+    private final SecurityIdentity identity;
 
-    public ProfileGrpcService(ProfileQueryService profiles, ProfileSummaryRepository summaries) {
+    public ProfileGrpcService(ProfileQueryService profiles, Access access, SecurityIdentity identity) {
         this.profiles = profiles;
-        this.summaries = summaries;
+        this.access = access;
+        this.identity = identity;
     }
 
     @Override
     public Uni<GetProfileResponse> getProfile(GetProfileRequest request) {
-        String tenant = requireTenant(request.getTenant());
-        UUID id;
-        try {
-            id = UUID.fromString(request.getProfileId());
-        } catch (IllegalArgumentException e) {
-            throw invalid("profile_id must be a UUID");
-        }
-        return profiles.byId(tenant, id)
-                .map(view -> GetProfileResponse.newBuilder()
-                        .setProfile(found(view, "profile " + id))
-                        .build());
+        return forUser(request.getTenant(), () -> {
+            UUID id;
+            try {
+                id = UUID.fromString(request.getProfileId());
+            } catch (IllegalArgumentException e) {
+                throw Errors.invalid("profile_id", "profile_id must be a UUID");
+            }
+            return profiles.byId(request.getTenant(), id)
+                    .map(view -> GetProfileResponse.newBuilder()
+                            .setProfile(found(view, "profile " + id))
+                            .build());
+        });
     }
 
     @Override
     public Uni<LookupProfileResponse> lookupProfile(LookupProfileRequest request) {
-        String tenant = requireTenant(request.getTenant());
-        if (!request.hasIdentity() || request.getIdentity().getValue().isBlank()) {
-            throw invalid("identity.value is required");
-        }
-        io.strata.profile.domain.IdentityType type;
-        try {
-            type = ProfileMapper.fromProto(request.getIdentity().getType());
-        } catch (IllegalArgumentException e) {
-            throw invalid(e.getMessage());
-        }
-        return profiles.byIdentity(tenant, type, request.getIdentity().getValue())
-                .map(view -> LookupProfileResponse.newBuilder()
-                        .setProfile(found(
-                                view,
-                                "profile with " + type.name().toLowerCase() + " "
-                                        + request.getIdentity().getValue()))
-                        .build());
+        return forUser(request.getTenant(), () -> {
+            if (!request.hasIdentity() || request.getIdentity().getValue().isBlank()) {
+                throw Errors.invalid("identity.value", "identity.value is required");
+            }
+            IdentityType type;
+            try {
+                type = ProfileMapper.fromProto(request.getIdentity().getType());
+            } catch (IllegalArgumentException e) {
+                throw Errors.invalid("identity.type", e.getMessage());
+            }
+            return profiles.byIdentity(
+                            request.getTenant(), type, request.getIdentity().getValue())
+                    .map(view -> LookupProfileResponse.newBuilder()
+                            .setProfile(found(
+                                    view,
+                                    "profile with " + type.name().toLowerCase() + " "
+                                            + request.getIdentity().getValue()))
+                            .build());
+        });
     }
 
     @Override
     public Uni<SummarizeProfilesResponse> summarizeProfiles(SummarizeProfilesRequest request) {
-        String tenant = requireTenant(request.getTenant());
-        int top = request.getTopEvents();
-        if (top < 0 || top > MAX_TOP_EVENTS) {
-            throw invalid("top_events must be between 0 and " + MAX_TOP_EVENTS);
-        }
-        return summaries.summarize(tenant, top == 0 ? DEFAULT_TOP_EVENTS : top).map(ProfileMapper::toProto);
+        return forUser(request.getTenant(), () -> {
+            int top = request.getTopEvents();
+            if (top < 0 || top > MAX_TOP_EVENTS) {
+                throw Errors.invalid("top_events", "top_events must be between 0 and " + MAX_TOP_EVENTS);
+            }
+            return profiles.summarize(request.getTenant(), top == 0 ? DEFAULT_TOP_EVENTS : top)
+                    .map(ProfileMapper::toProto);
+        });
+    }
+
+    /** Every read is for a user of the tenant who may at least view. */
+    private <T> Uni<T> forUser(String tenant, Supplier<Uni<T>> call) {
+        return access.forUser(identity, tenant, Roles.VIEWER)
+                .chain(caller -> Uni.createFrom().deferred(call::get));
     }
 
     private static Profile found(ProfileView view, String what) {
         if (view == null) {
-            throw Status.NOT_FOUND.withDescription(what + " not found").asRuntimeException();
+            throw Errors.notFound(what + " not found");
         }
         return ProfileMapper.toProto(view);
-    }
-
-    private static String requireTenant(String tenant) {
-        if (tenant == null || tenant.isBlank()) {
-            throw invalid("tenant is required");
-        }
-        return tenant;
-    }
-
-    private static RuntimeException invalid(String message) {
-        return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
     }
 }

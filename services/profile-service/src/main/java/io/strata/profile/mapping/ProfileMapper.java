@@ -4,17 +4,14 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.JsonFormat;
-import io.strata.profile.domain.EventCountEntity;
-import io.strata.profile.domain.IdentityEntity;
+import io.strata.profile.domain.IdentityKey;
 import io.strata.profile.domain.IdentityType;
-import io.strata.profile.domain.ProfileEntity;
 import io.strata.profile.domain.ProfileSummary;
 import io.strata.profile.domain.ProfileView;
 import io.strata.proto.common.v1.Identity;
 import io.strata.proto.profile.v1.EventTotal;
 import io.strata.proto.profile.v1.Profile;
 import io.strata.proto.profile.v1.SummarizeProfilesResponse;
-import java.time.OffsetDateTime;
 
 /** Between the profile read model and its proto message. */
 public final class ProfileMapper {
@@ -24,27 +21,23 @@ public final class ProfileMapper {
     private ProfileMapper() {}
 
     public static Profile toProto(ProfileView view) {
-        ProfileEntity p = view.profile();
         Profile.Builder builder = Profile.newBuilder()
-                .setId(p.id.toString())
-                .setTenant(p.tenant)
+                .setId(view.id().toString())
+                .setTenant(view.tenant())
                 .setTraits(traits(view.traitsJson()))
-                .setCreatedAt(timestamp(p.createdAt))
-                .setUpdatedAt(timestamp(p.updatedAt));
-        if (p.firstSeen != null) {
-            builder.setFirstSeen(timestamp(p.firstSeen));
+                .setCreatedAt(timestamp(view.createdAt()))
+                .setUpdatedAt(timestamp(view.updatedAt()));
+        if (view.firstSeen() != null) {
+            builder.setFirstSeen(timestamp(view.firstSeen()));
         }
-        if (p.lastSeen != null) {
-            builder.setLastSeen(timestamp(p.lastSeen));
+        if (view.lastSeen() != null) {
+            builder.setLastSeen(timestamp(view.lastSeen()));
         }
-        for (IdentityEntity identity : view.identities()) {
-            builder.addIdentities(Identity.newBuilder()
-                    .setType(toProto(IdentityType.valueOf(identity.type)))
-                    .setValue(identity.value));
+        for (IdentityKey identity : view.identities()) {
+            builder.addIdentities(
+                    Identity.newBuilder().setType(toProto(identity.type())).setValue(identity.value()));
         }
-        for (EventCountEntity count : view.counts()) {
-            builder.putEventCounts(count.eventName, count.count);
-        }
+        builder.putAllEventCounts(view.counts());
         return builder.build();
     }
 
@@ -97,12 +90,5 @@ public final class ProfileMapper {
             throw new IllegalStateException("stored traits are not a JSON object: " + e.getMessage(), e);
         }
         return struct.build();
-    }
-
-    private static Timestamp timestamp(OffsetDateTime time) {
-        return Timestamp.newBuilder()
-                .setSeconds(time.toEpochSecond())
-                .setNanos(time.getNano())
-                .build();
     }
 }

@@ -1,7 +1,11 @@
 package io.strata.profile.messaging;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.strata.platform.kafka.DeadLetterProducer;
+import io.strata.platform.logging.LogSafe;
 import io.strata.profile.config.ProfileConfig;
 import io.strata.profile.domain.IncomingEvent;
 import io.strata.profile.mapping.EventMapper;
@@ -9,6 +13,7 @@ import io.strata.profile.service.EventApplier;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -18,11 +23,19 @@ import org.jboss.logging.Logger;
 /**
  * Consumes {@code strata.events.v1} in batches. The batch's offsets are committed only after the
  * transaction that applied it committed (the connector commits acknowledged offsets, and the batch
- * is acknowledged when the returned Uni completes). Records that can never be applied go to the
- * dead-letter topic with the reason, and so do events the database refuses whatever the attempt
- * (bad data: the batch is then applied event by event); any other database failure is retried,
- * then stops the consumer,
- * which turns the health check DOWN, so nothing is skipped.
+ * is acknowledged when the returned Uni completes).
+ *
+ * <ul>
+ *   <li>Records that are no event go to the dead-letter topic with the reason, once, before the
+ *       batch is applied.
+ *   <li>A batch that another writer's changes overtook is applied again at once (a few times).
+ *   <li>Events the database refuses whatever the attempt (bad data) send the batch through event
+ *       by event; those refused go to the dead-letter topic, once each.
+ *   <li>Any other failure is retried with back-off, then stops the consumer, which turns the
+ *       health check DOWN, so nothing is skipped.
+ * </ul>
+ *
+ * Only the applying is retried: a dead letter is never sent twice by a retry.
  */
 @ApplicationScoped
 public class EventConsumer {
@@ -32,38 +45,39 @@ public class EventConsumer {
     private final EventApplier applier;
     private final DeadLetterProducer deadLetters;
     private final ProfileConfig config;
+    private final Counter conflicts;
 
-    public EventConsumer(EventApplier applier, DeadLetterProducer deadLetters, ProfileConfig config) {
+    public EventConsumer(
+            EventApplier applier, DeadLetterProducer deadLetters, ProfileConfig config, MeterRegistry registry) {
         this.applier = applier;
         this.deadLetters = deadLetters;
         this.config = config;
+        this.conflicts = registry.counter("strata_profile_batch_conflicts_total");
     }
 
     @Incoming("events")
     public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
         List<Parsed> parsed = new ArrayList<>(records.count());
-        Uni<Void> rejected = Uni.createFrom().voidItem();
+        List<Uni<Void>> rejected = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
                 parsed.add(new Parsed(record, EventMapper.toIncoming(EventMapper.parse(record.value()))));
             } catch (Exception e) {
                 LOG.warnf(
                         "record %s-%d@%d cannot be applied: %s",
-                        record.topic(), record.partition(), record.offset(), e.getMessage());
-                rejected = rejected.chain(() -> deadLetters.send(record, e));
+                        record.topic(), record.partition(), record.offset(), LogSafe.text(e.getMessage()));
+                rejected.add(deadLetter(record, e));
             }
         }
         List<IncomingEvent> events = parsed.stream().map(Parsed::event).toList();
-        return rejected.chain(() -> applier.apply(events))
-                // an event the database refuses whatever the attempt must not hold up the others
-                .onFailure(DataErrors::isPermanent)
-                .recoverWithUni(() -> oneByOne(parsed))
-                .onFailure()
-                .invoke(e -> LOG.errorf(e, "applying %d events failed; retrying", events.size()))
-                .onFailure()
-                .retry()
-                .withBackOff(config.applyBackoff(), config.applyMaxBackoff())
-                .atMost(config.applyAttempts() - 1L)
+        Uni<Void> deadLettered = rejected.isEmpty()
+                ? Uni.createFrom().voidItem()
+                : Uni.join().all(rejected).andFailFast().replaceWithVoid();
+        return deadLettered
+                .chain(() -> retried(() -> applier.apply(events))
+                        // an event the database refuses whatever the attempt must not hold up the others
+                        .onFailure(DataErrors::isPermanent)
+                        .recoverWithUni(() -> oneByOne(parsed)))
                 .invoke(applied -> LOG.debugf("applied %d of %d events", (Object) applied, events.size()))
                 .replaceWithVoid();
     }
@@ -73,16 +87,44 @@ public class EventConsumer {
         return Multi.createFrom()
                 .iterable(parsed)
                 .onItem()
-                .transformToUniAndConcatenate(p -> applier.apply(List.of(p.event()))
+                .transformToUniAndConcatenate(p -> retried(() -> applier.apply(List.of(p.event())))
                         .onFailure(DataErrors::isPermanent)
                         .recoverWithUni(e -> {
                             LOG.warnf(
                                     "event %s of tenant %s cannot be stored: %s",
-                                    p.event().messageId(), p.event().tenant(), e.getMessage());
-                            return deadLetters.send(p.record(), e).replaceWith(0);
+                                    LogSafe.text(p.event().messageId()),
+                                    LogSafe.text(p.event().tenant()),
+                                    LogSafe.text(e.getMessage()));
+                            return deadLetter(p.record(), e).replaceWith(0);
                         }))
                 .collect()
                 .with(Collectors.summingInt(Integer::intValue));
+    }
+
+    /**
+     * The application, again at once when another writer overtook it, again with back-off when
+     * the database failed; a failure the data causes passes through at once.
+     */
+    private Uni<Integer> retried(Supplier<Uni<Integer>> apply) {
+        return Uni.createFrom()
+                .deferred(apply::get)
+                .onFailure(DataErrors::isConflict)
+                .invoke(e -> conflicts.increment())
+                .onFailure(DataErrors::isConflict)
+                .retry()
+                .withBackOff(config.conflictBackoff(), config.conflictBackoff().multipliedBy(8))
+                .withJitter(0.5)
+                .atMost(config.conflictAttempts())
+                .onFailure(e -> !DataErrors.isPermanent(e))
+                .invoke(e -> LOG.errorf(e, "applying a batch failed; retrying"))
+                .onFailure(e -> !DataErrors.isPermanent(e))
+                .retry()
+                .withBackOff(config.applyBackoff(), config.applyMaxBackoff())
+                .atMost(config.applyAttempts() - 1L);
+    }
+
+    private Uni<Void> deadLetter(ConsumerRecord<String, byte[]> record, Throwable reason) {
+        return Uni.createFrom().completionStage(() -> deadLetters.send(record, String.valueOf(reason.getMessage())));
     }
 
     private record Parsed(ConsumerRecord<String, byte[]> record, IncomingEvent event) {}

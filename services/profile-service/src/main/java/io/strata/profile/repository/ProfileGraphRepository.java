@@ -7,6 +7,7 @@ import io.strata.profile.domain.IdentityType;
 import io.strata.profile.domain.IncomingEvent;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,9 +24,16 @@ import java.util.function.Function;
 
 /**
  * Writes of the identity graph and the behaviour aggregates, a batch of events at a time: each
- * statement takes arrays (one round trip for the whole batch) and upserts, so concurrent writers
- * and redeliveries cannot lose an increment. Every method runs on the caller's connection, inside
- * the caller's transaction.
+ * statement takes arrays (one round trip for the whole batch). Every method runs on the caller's
+ * connection, inside the caller's transaction, and names the tenant in every statement.
+ *
+ * <p>Several consumers write at once (replicas, or consumers of one replica), and a batch is
+ * resolved against the graph as it read it. So every write checks that what it was decided on still
+ * holds, and throws {@link ConcurrentChangeException} when it does not: a profile is written only
+ * at the version the batch read (each write moves the version on), an identifier is claimed only
+ * if nobody claimed it first, and a merge locks both profiles at the versions it read. The batch is
+ * then rolled back and resolved again. (Unique and foreign-key violations that slip between the
+ * statements, and deadlocks, have the same cure; the consumer retries them alike.)
  */
 @ApplicationScoped
 public class ProfileGraphRepository {
@@ -74,7 +82,7 @@ public class ProfileGraphRepository {
         return tenant + '/' + source + '/' + messageId;
     }
 
-    /** Who owns the identifiers now: each with its profile's age and user id. */
+    /** Who owns the identifiers now: each with its profile's age, user id and version. */
     public Uni<List<GraphOverlay.Owned>> owners(SqlConnection conn, String tenant, Set<IdentityKey> identities) {
         if (identities.isEmpty()) {
             return Uni.createFrom().item(List.of());
@@ -87,36 +95,89 @@ public class ProfileGraphRepository {
             values[i++] = identity.value();
         }
         return conn.preparedQuery("""
-                select i.type, i.value, i.profile_id, p.created_at,
+                select i.type, i.value, i.profile_id, p.created_at, p.version,
                        (select u.value from profile_identities u
-                         where u.profile_id = i.profile_id and u.type = 'USER_ID' order by u.id limit 1)
+                         where u.tenant = $1 and u.profile_id = i.profile_id and u.type = 'USER_ID'
+                         order by u.id limit 1)
                 from unnest($2::text[], $3::text[]) as k(type, value)
                 join profile_identities i on i.tenant = $1 and i.type = k.type and i.value = k.value
-                join profiles p on p.id = i.profile_id""").execute(Tuple.of(tenant, types, values)).map(rows -> {
+                join profiles p on p.tenant = $1 and p.id = i.profile_id""").execute(Tuple.of(tenant, types, values)).map(rows -> {
             List<GraphOverlay.Owned> owned = new ArrayList<>();
             for (Row row : rows) {
                 owned.add(new GraphOverlay.Owned(
                         new IdentityKey(IdentityType.valueOf(row.getString(0)), row.getString(1)),
                         row.getUUID(2),
                         row.getOffsetDateTime(3).toInstant(),
-                        row.getString(4)));
+                        row.getString(5),
+                        row.getLong(4)));
             }
             return owned;
         });
     }
 
+    /** New profiles, at version 0. */
     public Uni<Void> createProfiles(SqlConnection conn, String tenant, List<UUID> ids, List<Instant> createdAt) {
         if (ids.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         return conn.preparedQuery("""
-                insert into profiles (id, tenant, created_at, updated_at)
-                select id, $1::text, at, at from unnest($2::uuid[], $3::timestamptz[]) as p(id, at)""")
+                insert into profiles (id, tenant, created_at, updated_at, version)
+                select id, $1::text, at, at, 0 from unnest($2::uuid[], $3::timestamptz[]) as p(id, at)""")
                 .execute(Tuple.of(tenant, ids.toArray(UUID[]::new), utcs(createdAt)))
                 .replaceWithVoid();
     }
 
-    /** Gives the identifiers to the profiles; one another writer took first stays with it. */
+    /**
+     * Per profile, at the version the batch expects: traits merged in (JSON objects as text; later
+     * keys win), first/last seen widened, the version moved on.
+     *
+     * @throws ConcurrentChangeException (as the Uni's failure) when a profile is gone or at another version
+     */
+    public Uni<Void> touch(
+            SqlConnection conn,
+            String tenant,
+            List<UUID> profiles,
+            List<Long> versions,
+            List<String> traits,
+            List<Instant> first,
+            List<Instant> last,
+            Instant now) {
+        if (profiles.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return conn.preparedQuery("""
+                update profiles p set
+                    traits = p.traits || cast(v.traits as jsonb),
+                    first_seen = least(coalesce(p.first_seen, v.first), v.first),
+                    last_seen = greatest(coalesce(p.last_seen, v.last), v.last),
+                    updated_at = $7,
+                    version = p.version + 1
+                from unnest($2::uuid[], $3::bigint[], $4::text[], $5::timestamptz[], $6::timestamptz[])
+                     as v(id, version, traits, first, last)
+                where p.tenant = $1 and p.id = v.id and p.version = v.version""")
+                .execute(Tuple.of(
+                                tenant,
+                                profiles.toArray(UUID[]::new),
+                                versions.toArray(Long[]::new),
+                                traits.toArray(String[]::new),
+                                utcs(first),
+                                utcs(last))
+                        .addValue(utc(now)))
+                .map(RowSet::rowCount)
+                .invoke(updated -> {
+                    if (updated != profiles.size()) {
+                        throw new ConcurrentChangeException((profiles.size() - updated)
+                                + " profile(s) were written or merged away by another writer");
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    /**
+     * Gives the identifiers (each once) to the profiles.
+     *
+     * @throws ConcurrentChangeException (as the Uni's failure) when another writer claimed one first
+     */
     public Uni<Void> attach(
             SqlConnection conn, String tenant, List<UUID> profiles, List<IdentityKey> identities, Instant now) {
         if (profiles.isEmpty()) {
@@ -135,32 +196,13 @@ public class ProfileGraphRepository {
                 order by n
                 on conflict (tenant, type, value) do nothing""")
                 .execute(Tuple.of(tenant, types, values, profiles.toArray(UUID[]::new), utc(now)))
-                .replaceWithVoid();
-    }
-
-    /**
-     * Per profile: traits merged in (JSON objects as text; later keys win), first/last seen widened.
-     */
-    public Uni<Void> touch(
-            SqlConnection conn,
-            List<UUID> profiles,
-            List<String> traits,
-            List<Instant> first,
-            List<Instant> last,
-            Instant now) {
-        if (profiles.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return conn.preparedQuery("""
-                update profiles p set
-                    traits = p.traits || cast(v.traits as jsonb),
-                    first_seen = least(coalesce(p.first_seen, v.first), v.first),
-                    last_seen = greatest(coalesce(p.last_seen, v.last), v.last),
-                    updated_at = $5
-                from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[]) as v(id, traits, first, last)
-                where p.id = v.id""")
-                .execute(Tuple.of(profiles.toArray(UUID[]::new), traits.toArray(String[]::new), utcs(first), utcs(last))
-                        .addValue(utc(now)))
+                .map(RowSet::rowCount)
+                .invoke(inserted -> {
+                    if (inserted != profiles.size()) {
+                        throw new ConcurrentChangeException(
+                                (profiles.size() - inserted) + " identifier(s) were claimed by another writer first");
+                    }
+                })
                 .replaceWithVoid();
     }
 
@@ -181,7 +223,7 @@ public class ProfileGraphRepository {
                 select $1::text, profile, name, n, first, last
                 from unnest($2::uuid[], $3::text[], $4::bigint[], $5::timestamptz[], $6::timestamptz[])
                      as c(profile, name, n, first, last)
-                on conflict (profile_id, event_name) do update set
+                on conflict (tenant, profile_id, event_name) do update set
                     count = profile_event_counts.count + excluded.count,
                     first_at = least(profile_event_counts.first_at, excluded.first_at),
                     last_at = greatest(profile_event_counts.last_at, excluded.last_at)""")
@@ -196,35 +238,50 @@ public class ProfileGraphRepository {
     }
 
     /**
-     * Folds {@code source} into {@code target}: identifiers move, counts add up, the target's
-     * traits win over the source's, first/last seen widen, and the old id keeps resolving.
+     * Folds {@code source} into {@code target}, both locked at the versions the batch read:
+     * identifiers move, counts add up, the target's traits win over the source's, first/last seen
+     * widen, the target's version moves on, and the old id keeps resolving.
+     *
+     * @throws ConcurrentChangeException (as the Uni's failure) when either is gone or at another version
      */
-    public Uni<Void> merge(SqlConnection conn, String tenant, UUID source, UUID target, Instant now) {
-        Tuple pair = Tuple.of(source, target);
+    public Uni<Void> merge(
+            SqlConnection conn,
+            String tenant,
+            UUID source,
+            long sourceVersion,
+            UUID target,
+            long targetVersion,
+            Instant now) {
+        Tuple pair = Tuple.of(tenant, source, target);
         List<Map.Entry<String, Tuple>> statements = List.of(
-                Map.entry("update profile_identities set profile_id = $2 where profile_id = $1", pair),
+                Map.entry("update profile_identities set profile_id = $3 where tenant = $1 and profile_id = $2", pair),
                 Map.entry("""
                         insert into profile_event_counts (tenant, profile_id, event_name, count, first_at, last_at)
-                        select tenant, $2, event_name, count, first_at, last_at
-                        from profile_event_counts where profile_id = $1
-                        on conflict (profile_id, event_name) do update set
+                        select tenant, $3, event_name, count, first_at, last_at
+                        from profile_event_counts where tenant = $1 and profile_id = $2
+                        on conflict (tenant, profile_id, event_name) do update set
                             count = profile_event_counts.count + excluded.count,
                             first_at = least(profile_event_counts.first_at, excluded.first_at),
                             last_at = greatest(profile_event_counts.last_at, excluded.last_at)""", pair),
+                Map.entry(
+                        "delete from profile_event_counts where tenant = $1 and profile_id = $2",
+                        Tuple.of(tenant, source)),
                 Map.entry("""
                         update profiles t set
                             traits = s.traits || t.traits,
                             first_seen = least(t.first_seen, s.first_seen),
                             last_seen = greatest(t.last_seen, s.last_seen),
                             created_at = least(t.created_at, s.created_at),
-                            updated_at = $3
-                        from profiles s where t.id = $2 and s.id = $1""", Tuple.of(source, target, utc(now))),
-                Map.entry("update profile_merges set into_id = $2 where into_id = $1", pair),
-                Map.entry(
-                        "insert into profile_merges (tenant, merged_id, into_id, merged_at) values ($1, $2, $3, $4)",
-                        Tuple.of(tenant, source, target, utc(now))),
-                Map.entry("delete from profiles where id = $1", Tuple.of(source)));
-        Uni<Void> chain = Uni.createFrom().voidItem();
+                            updated_at = $4,
+                            version = t.version + 1
+                        from profiles s
+                        where t.tenant = $1 and t.id = $3 and s.tenant = $1 and s.id = $2""", Tuple.of(tenant, source, target, utc(now))),
+                Map.entry("update profile_merges set into_id = $3 where tenant = $1 and into_id = $2", pair),
+                Map.entry("""
+                        insert into profile_merges (tenant, merged_id, into_id, merged_at)
+                        values ($1, $2, $3, $4)""", Tuple.of(tenant, source, target, utc(now))),
+                Map.entry("delete from profiles where tenant = $1 and id = $2", Tuple.of(tenant, source)));
+        Uni<Void> chain = lockAt(conn, tenant, Map.of(source, sourceVersion, target, targetVersion));
         for (var statement : statements) {
             chain = chain.chain(() -> conn.preparedQuery(statement.getKey())
                     .execute(statement.getValue())
@@ -233,11 +290,33 @@ public class ProfileGraphRepository {
         return chain;
     }
 
+    /** Locks the profiles (in id order), checking each is at the expected version. */
+    private Uni<Void> lockAt(SqlConnection conn, String tenant, Map<UUID, Long> versions) {
+        UUID[] ids = versions.keySet().toArray(UUID[]::new);
+        return conn.preparedQuery("""
+                select id, version from profiles where tenant = $1 and id = any($2::uuid[])
+                order by id for update""")
+                .execute(Tuple.of(tenant, ids))
+                .invoke(rows -> {
+                    int current = 0;
+                    for (Row row : rows) {
+                        if (versions.get(row.getUUID(0)) == row.getLong(1)) {
+                            current++;
+                        }
+                    }
+                    if (current != versions.size()) {
+                        throw new ConcurrentChangeException(
+                                "a profile to merge was written or merged away by another writer");
+                    }
+                })
+                .replaceWithVoid();
+    }
+
     /** Forgets the ids of events applied before {@code before}; returns how many. */
     public Uni<Integer> purgeProcessed(Instant before) {
         return pool.preparedQuery("delete from processed_events where processed_at < $1")
                 .execute(Tuple.of(utc(before)))
-                .map(rows -> rows.rowCount());
+                .map(RowSet::rowCount);
     }
 
     private static OffsetDateTime utc(Instant instant) {

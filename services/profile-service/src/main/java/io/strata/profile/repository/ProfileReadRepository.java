@@ -1,75 +1,106 @@
 package io.strata.profile.repository;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.strata.profile.domain.EventCountEntity;
-import io.strata.profile.domain.IdentityEntity;
 import io.strata.profile.domain.IdentityKey;
-import io.strata.profile.domain.ProfileEntity;
+import io.strata.profile.domain.IdentityType;
+import io.strata.profile.domain.ProfileView;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowIterator;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
-/** Reads of profiles; every query is scoped by tenant. */
+/** Reads of profiles, on the reactive client; every query names the tenant. */
 @ApplicationScoped
 public class ProfileReadRepository {
 
-    public Uni<ProfileEntity> find(String tenant, UUID id) {
-        return Panache.getSession()
-                .chain(s -> s.createSelectionQuery(
-                                "from ProfileEntity where tenant = :tenant and id = :id", ProfileEntity.class)
-                        .setParameter("tenant", tenant)
-                        .setParameter("id", id)
-                        .getSingleResultOrNull());
+    private final Pool pool;
+
+    public ProfileReadRepository(Pool pool) {
+        this.pool = pool;
     }
 
-    /** The profile a merged-away id now lives on, or null. */
+    /** The profile with its identifiers and counts, or a null item. */
+    public Uni<ProfileView> find(String tenant, UUID id) {
+        Tuple key = Tuple.of(tenant, id);
+        Uni<Row> profile = pool.preparedQuery("""
+                select cast(traits as text) as traits, first_seen, last_seen, created_at, updated_at
+                from profiles where tenant = $1 and id = $2""").execute(key).map(rows -> first(rows.iterator()));
+        return profile.chain(row -> row == null
+                ? Uni.createFrom().nullItem()
+                : Uni.combine()
+                        .all()
+                        .unis(identities(key), counts(key))
+                        .with((identities, counts) -> new ProfileView(
+                                id,
+                                tenant,
+                                row.getString("traits"),
+                                instant(row.getOffsetDateTime("first_seen")),
+                                instant(row.getOffsetDateTime("last_seen")),
+                                instant(row.getOffsetDateTime("created_at")),
+                                instant(row.getOffsetDateTime("updated_at")),
+                                identities,
+                                counts)));
+    }
+
+    /** The profile a merged-away id now lives on, or a null item. */
     public Uni<UUID> mergedInto(String tenant, UUID id) {
-        return Panache.getSession()
-                .chain(s -> s.createNativeQuery(
-                                "select cast(into_id as text) from profile_merges where tenant = :tenant and merged_id = :id",
-                                String.class)
-                        .setParameter("tenant", tenant)
-                        .setParameter("id", id)
-                        .getSingleResultOrNull())
-                .map(into -> into == null ? null : UUID.fromString(into));
+        return pool.preparedQuery("select into_id from profile_merges where tenant = $1 and merged_id = $2")
+                .execute(Tuple.of(tenant, id))
+                .map(rows -> {
+                    Row row = first(rows.iterator());
+                    return row == null ? null : row.getUUID(0);
+                });
     }
 
+    /** The profile owning an identifier, or a null item. */
     public Uni<UUID> owner(String tenant, IdentityKey identity) {
-        return Panache.getSession()
-                .chain(s -> s.createSelectionQuery(
-                                "select profileId from IdentityEntity"
-                                        + " where tenant = :tenant and type = :type and value = :value",
-                                UUID.class)
-                        .setParameter("tenant", tenant)
-                        .setParameter("type", identity.type().name())
-                        .setParameter("value", identity.value())
-                        .getSingleResultOrNull());
+        return pool.preparedQuery(
+                        "select profile_id from profile_identities where tenant = $1 and type = $2 and value = $3")
+                .execute(Tuple.of(tenant, identity.type().name(), identity.value()))
+                .map(rows -> {
+                    Row row = first(rows.iterator());
+                    return row == null ? null : row.getUUID(0);
+                });
     }
 
-    /** The profile's traits as a JSON object's text. */
-    public Uni<String> traits(UUID profile) {
-        return Panache.getSession()
-                .chain(s -> s.createNativeQuery(
-                                "select cast(traits as text) from profiles where id = :id", String.class)
-                        .setParameter("id", profile)
-                        .getSingleResultOrNull());
+    private Uni<List<IdentityKey>> identities(Tuple key) {
+        return pool.preparedQuery(
+                        "select type, value from profile_identities where tenant = $1 and profile_id = $2 order by id")
+                .execute(key)
+                .map(rows -> {
+                    List<IdentityKey> identities = new ArrayList<>();
+                    for (Row row : rows) {
+                        identities.add(new IdentityKey(IdentityType.valueOf(row.getString(0)), row.getString(1)));
+                    }
+                    return identities;
+                });
     }
 
-    public Uni<List<IdentityEntity>> identities(UUID profile) {
-        return Panache.getSession()
-                .chain(s -> s.createSelectionQuery(
-                                "from IdentityEntity where profileId = :id order by id", IdentityEntity.class)
-                        .setParameter("id", profile)
-                        .getResultList());
+    private Uni<Map<String, Long>> counts(Tuple key) {
+        return pool.preparedQuery("""
+                select event_name, count from profile_event_counts
+                where tenant = $1 and profile_id = $2 order by event_name""").execute(key).map(rows -> {
+            Map<String, Long> counts = new LinkedHashMap<>();
+            for (Row row : rows) {
+                counts.put(row.getString(0), row.getLong(1));
+            }
+            return counts;
+        });
     }
 
-    public Uni<List<EventCountEntity>> counts(UUID profile) {
-        return Panache.getSession()
-                .chain(s -> s.createSelectionQuery(
-                                "from EventCountEntity where profileId = :id order by eventName",
-                                EventCountEntity.class)
-                        .setParameter("id", profile)
-                        .getResultList());
+    private static Row first(RowIterator<Row> rows) {
+        return rows.hasNext() ? rows.next() : null;
+    }
+
+    private static Instant instant(OffsetDateTime time) {
+        return time == null ? null : time.toInstant();
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import io.strata.platform.logging.LogSafe;
 import io.strata.profile.domain.GraphOverlay;
 import io.strata.profile.domain.IdentityKey;
 import io.strata.profile.domain.IdentityResolver;
@@ -29,7 +30,10 @@ import org.jboss.logging.Logger;
 /**
  * Applies accepted events to profiles: identity resolution, traits, behaviour counts. A batch is
  * one transaction, and each event's id is stored with its effect, so a batch redelivered after a
- * crash is applied exactly once.
+ * crash is applied exactly once. Writers running at once (replicas, consumers of one replica)
+ * cannot split or lose a profile: a batch that finds the graph changed under it fails with
+ * {@link io.strata.profile.repository.ConcurrentChangeException} and is applied again
+ * ({@link ProfileGraphRepository}).
  *
  * <p>A batch costs a handful of statements, not a few per event: the events' ids are claimed in
  * one statement, the owners of all their identifiers read in one query, the events resolved one
@@ -57,44 +61,47 @@ public class EventApplier {
         this.unattributed = registry.counter("strata_profile_events_total", "outcome", "no_identity");
     }
 
-    /** Applies the events in order, in one transaction; emits how many were new. */
+    /**
+     * Applies the events in order, in one transaction; emits how many were new. The metrics and logs
+     * of the batch are written once it committed, so a batch applied again counts once.
+     */
     public Uni<Integer> apply(List<IncomingEvent> events) {
         List<IncomingEvent> attributable = new ArrayList<>(events.size());
+        List<IncomingEvent> orphans = new ArrayList<>();
         for (IncomingEvent event : events) {
-            if (event.identities().isEmpty()) {
-                LOG.warnf(
-                        "event %s of tenant %s carries no usable identifier; not attributed to a profile",
-                        event.messageId(), event.tenant());
-                unattributed.increment();
-            } else {
-                attributable.add(event);
-            }
-        }
-        if (attributable.isEmpty()) {
-            return Uni.createFrom().item(0);
+            (event.identities().isEmpty() ? orphans : attributable).add(event);
         }
         Instant now = clock.instant();
-        return graph.inTransaction(conn -> graph.claim(conn, attributable, now).chain(claimed -> {
-            // the first of several copies in the batch is the one applied
-            Map<String, List<IncomingEvent>> fresh = new LinkedHashMap<>();
-            Set<String> taken = new HashSet<>();
-            for (IncomingEvent e : attributable) {
-                String key = ProfileGraphRepository.key(e.tenant(), e.sourceId(), e.messageId());
-                if (claimed.contains(key) && taken.add(key)) {
-                    fresh.computeIfAbsent(e.tenant(), t -> new ArrayList<>()).add(e);
-                }
+        Uni<Integer> applying = attributable.isEmpty()
+                ? Uni.createFrom().item(0)
+                : graph.inTransaction(conn -> graph.claim(conn, attributable, now)
+                        .chain(claimed -> {
+                            // the first of several copies in the batch is the one applied
+                            Map<String, List<IncomingEvent>> fresh = new LinkedHashMap<>();
+                            Set<String> taken = new HashSet<>();
+                            for (IncomingEvent e : attributable) {
+                                String key = ProfileGraphRepository.key(e.tenant(), e.sourceId(), e.messageId());
+                                if (claimed.contains(key) && taken.add(key)) {
+                                    fresh.computeIfAbsent(e.tenant(), t -> new ArrayList<>())
+                                            .add(e);
+                                }
+                            }
+                            Uni<Void> chain = Uni.createFrom().voidItem();
+                            for (var tenant : fresh.entrySet()) {
+                                chain = chain.chain(() -> applyTenant(conn, tenant.getKey(), tenant.getValue(), now));
+                            }
+                            return chain.replaceWith(taken.size());
+                        }));
+        return applying.invoke(n -> {
+            applied.increment(n);
+            duplicates.increment(attributable.size() - n);
+            unattributed.increment(orphans.size());
+            for (IncomingEvent event : orphans) {
+                LOG.warnf(
+                        "event %s of tenant %s carries no usable identifier; not attributed to a profile",
+                        LogSafe.text(event.messageId()), LogSafe.text(event.tenant()));
             }
-            int applying = taken.size();
-            Uni<Void> chain = Uni.createFrom().voidItem();
-            for (var tenant : fresh.entrySet()) {
-                chain = chain.chain(() -> applyTenant(conn, tenant.getKey(), tenant.getValue(), now));
-            }
-            return chain.invoke(() -> {
-                        applied.increment(applying);
-                        duplicates.increment(attributable.size() - applying);
-                    })
-                    .replaceWith(applying);
-        }));
+        });
     }
 
     private Uni<Void> applyTenant(SqlConnection conn, String tenant, List<IncomingEvent> events, Instant now) {
@@ -149,8 +156,18 @@ public class EventApplier {
                 // a merge moves what the database holds: what is pending goes first
                 merges = flush();
                 for (UUID merged : resolution.merge()) {
-                    merges = merges.chain(() -> graph.merge(conn, tenant, merged, profile, now))
-                            .invoke(() -> overlay.merged(merged, profile));
+                    merges = merges.chain(() -> graph.merge(
+                                    conn,
+                                    tenant,
+                                    merged,
+                                    overlay.version(merged),
+                                    profile,
+                                    overlay.version(profile),
+                                    now))
+                            .invoke(() -> {
+                                overlay.written(profile);
+                                overlay.merged(merged, profile);
+                            });
                 }
             }
             return merges.invoke(() -> record(event, profile, resolution.attach()));
@@ -175,11 +192,14 @@ public class EventApplier {
             List<UUID> owners = List.copyOf(attachTo);
             List<IdentityKey> identities = List.copyOf(attached);
             List<UUID> touched = new ArrayList<>();
+            List<Long> versions = new ArrayList<>();
             List<String> traits = new ArrayList<>();
             List<Instant> firstSeen = new ArrayList<>();
             List<Instant> lastSeen = new ArrayList<>();
             touches.forEach((profile, touch) -> {
                 touched.add(profile);
+                versions.add(overlay.version(profile));
+                overlay.written(profile);
                 traits.add(touch.traits.toString());
                 firstSeen.add(touch.first);
                 lastSeen.add(touch.last);
@@ -202,9 +222,11 @@ public class EventApplier {
             attached.clear();
             touches.clear();
             counts.clear();
+            // the touch goes first: it locks the profiles (at the versions read) before their
+            // identifiers and counts are written
             return graph.createProfiles(conn, tenant, newProfiles, newAt)
+                    .chain(() -> graph.touch(conn, tenant, touched, versions, traits, firstSeen, lastSeen, now))
                     .chain(() -> graph.attach(conn, tenant, owners, identities, now))
-                    .chain(() -> graph.touch(conn, touched, traits, firstSeen, lastSeen, now))
                     .chain(() -> graph.count(conn, tenant, counted, names, amounts, firstAt, lastAt));
         }
     }

@@ -23,8 +23,8 @@ class GraphOverlayTest {
         UUID older = UUID.fromString("ffffffff-0000-0000-0000-000000000000");
         UUID younger = UUID.fromString("00000000-0000-0000-0000-000000000001");
         GraphOverlay overlay = new GraphOverlay(List.of(
-                new GraphOverlay.Owned(DEVICE, younger, T0.plusSeconds(5), null),
-                new GraphOverlay.Owned(ANON, older, T0, null)));
+                new GraphOverlay.Owned(DEVICE, younger, T0.plusSeconds(5), null, 3),
+                new GraphOverlay.Owned(ANON, older, T0, null, 0)));
         List<OwnedIdentity> owned = overlay.owned(List.of(DEVICE, ANON, EMAIL));
         assertEquals(2, owned.size(), "nobody owns the email");
         assertEquals(1, owned.get(0).ownerRank());
@@ -34,7 +34,7 @@ class GraphOverlayTest {
     @Test
     void whatABatchDoesIsSeenByItsLaterEvents() {
         UUID anonymous = UUID.randomUUID();
-        GraphOverlay overlay = new GraphOverlay(List.of(new GraphOverlay.Owned(ANON, anonymous, T0, null)));
+        GraphOverlay overlay = new GraphOverlay(List.of(new GraphOverlay.Owned(ANON, anonymous, T0, null, 7)));
         UUID known = UUID.randomUUID();
         overlay.created(known, T0.plusSeconds(60));
         overlay.attached(known, List.of(USER, EMAIL));
@@ -51,5 +51,17 @@ class GraphOverlayTest {
         List<OwnedIdentity> both = overlay.owned(List.of(DEVICE, ANON));
         assertEquals(0, both.get(1).ownerRank(), "the merge kept the older creation time");
         assertNull(both.get(0).ownerUserId());
+    }
+
+    @Test
+    void versionsAreThoseReadPlusTheBatchsOwnWrites() {
+        UUID read = UUID.randomUUID();
+        GraphOverlay overlay = new GraphOverlay(List.of(new GraphOverlay.Owned(ANON, read, T0, null, 7)));
+        assertEquals(7, overlay.version(read));
+        overlay.written(read);
+        assertEquals(8, overlay.version(read));
+        UUID created = UUID.randomUUID();
+        overlay.created(created, T0);
+        assertEquals(0, overlay.version(created), "a new profile is written at version 0");
     }
 }

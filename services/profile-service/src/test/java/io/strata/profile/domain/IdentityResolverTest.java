@@ -73,4 +73,42 @@ class IdentityResolverTest {
         assertEquals(P1, r.target());
         assertEquals(List.of(P2), r.merge());
     }
+
+    /**
+     * The whole priority, pair by pair: for every two kinds of identifier owned by two profiles,
+     * the owner of the more authoritative one is the target (even when it is the younger profile)
+     * and the other is merged into it: user id, member id, phone, email, WeChat unionId, WeChat
+     * openId, device id, anonymous id.
+     */
+    @Test
+    void theMoreAuthoritativeIdentifierDecidesForEveryPairOfKinds() {
+        List<IdentityType> priority = List.of(
+                IdentityType.USER_ID,
+                IdentityType.MEMBER_ID,
+                IdentityType.PHONE,
+                IdentityType.EMAIL,
+                IdentityType.WECHAT_UNION_ID,
+                IdentityType.WECHAT_OPEN_ID,
+                IdentityType.DEVICE_ID,
+                IdentityType.ANONYMOUS_ID);
+        assertEquals(priority, List.of(IdentityType.values()), "the enum's order is the priority");
+        for (int high = 0; high < priority.size(); high++) {
+            for (int low = high + 1; low < priority.size(); low++) {
+                IdentityKey strong = new IdentityKey(priority.get(high), "s");
+                IdentityKey weak = new IdentityKey(priority.get(low), "w");
+                UUID younger = UUID.randomUUID();
+                UUID older = UUID.randomUUID();
+                Resolution r = IdentityResolver.resolve(
+                        List.of(strong, weak),
+                        List.of(
+                                new OwnedIdentity(weak, older, null, 0),
+                                new OwnedIdentity(
+                                        strong, younger, priority.get(high) == IdentityType.USER_ID ? "s" : null, 1)));
+                String pair = priority.get(high) + " over " + priority.get(low);
+                assertEquals(younger, r.target(), pair);
+                assertEquals(List.of(older), r.merge(), pair);
+                assertTrue(r.attach().isEmpty(), pair);
+            }
+        }
+    }
 }
