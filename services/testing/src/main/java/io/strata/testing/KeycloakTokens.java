@@ -52,6 +52,22 @@ public final class KeycloakTokens {
                         + URLEncoder.encode(secret(clientId), StandardCharsets.UTF_8));
     }
 
+    /**
+     * The metadata of a call one of Strata's services makes for a signed-in user: the service's
+     * token ({@code authorization: Bearer}) and the user's own ({@code strata-user-token}, the name
+     * services/platform's CallerInterceptor reads).
+     */
+    public static io.grpc.Metadata forUser(String serviceToken, String userToken) {
+        io.grpc.Metadata metadata = bearer(serviceToken);
+        metadata.put(io.grpc.Metadata.Key.of("strata-user-token", io.grpc.Metadata.ASCII_STRING_MARSHALLER), userToken);
+        return metadata;
+    }
+
+    /** As the gateway calls for a demo user (alice, bob...). */
+    public static io.grpc.Metadata gatewayFor(String user) {
+        return forUser(serviceToken(), accessToken(user));
+    }
+
     /** gRPC metadata carrying a bearer token. */
     public static io.grpc.Metadata bearer(String token) {
         io.grpc.Metadata metadata = new io.grpc.Metadata();

@@ -56,9 +56,11 @@ public final class Errors {
         return build(Code.PERMISSION_DENIED, description, info(reason));
     }
 
-    /** RESOURCE_EXHAUSTED: try again after {@code retryAfter}. */
+    /** RESOURCE_EXHAUSTED: try again after {@code retryAfter}, or (null) not as it is. */
     public static StatusRuntimeException exhausted(Reason reason, String description, Duration retryAfter) {
-        return build(Code.RESOURCE_EXHAUSTED, description, info(reason), retry(retryAfter));
+        return retryAfter == null
+                ? build(Code.RESOURCE_EXHAUSTED, description, info(reason))
+                : build(Code.RESOURCE_EXHAUSTED, description, info(reason), retry(retryAfter));
     }
 
     /** UNAVAILABLE: try again after {@code retryAfter}. */

@@ -45,15 +45,11 @@ public final class HttpProblems {
                 problem(409, "Conflict", status.getDescription(), null, reason, 0, false);
             case PERMISSION_DENIED -> problem(403, "Forbidden", status.getDescription(), null, reason, 0, false);
             case UNAUTHENTICATED -> problem(401, "Unauthorized", status.getDescription(), null, reason, 0, false);
+            // without RetryInfo the same request will not pass later (a stream past its longest)
             case RESOURCE_EXHAUSTED ->
-                problem(
-                        429,
-                        "Too Many Requests",
-                        status.getDescription(),
-                        null,
-                        reason,
-                        retry > 0 ? retry : seconds(DEFAULT_RETRY),
-                        false);
+                Errors.retryAfter(error).isPresent()
+                        ? problem(429, "Too Many Requests", status.getDescription(), null, reason, retry, false)
+                        : problem(413, "Content Too Large", status.getDescription(), null, reason, 0, false);
             case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED ->
                 problem(
                         503,

@@ -3,20 +3,49 @@ package io.strata.platform.grpc;
 import io.grpc.Metadata;
 import io.quarkus.grpc.auth.GrpcSecurityMechanism;
 import io.quarkus.oidc.AccessTokenCredential;
+import io.quarkus.oidc.TenantIdentityProvider;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.AuthenticationRequestContext;
+import io.quarkus.security.identity.IdentityProvider;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.AuthenticationRequest;
-import io.quarkus.security.identity.request.TokenAuthenticationRequest;
+import io.quarkus.security.identity.request.BaseAuthenticationRequest;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.smallrye.mutiny.Uni;
 
 /**
- * Bearer tokens on a gRPC server of its own ({@code quarkus.grpc.server.use-separate-server=true}),
- * where the HTTP server's authentication does not run: {@code authorization: Bearer} is handed to
- * quarkus-oidc, as on the HTTP port. Other schemes (a write key's {@code Basic}) pass untouched.
- * A service registers it as a bean (a subclass annotated {@code @Singleton}).
+ * Authentication of internal gRPC calls, on the HTTP port or on a gRPC server of its own: the
+ * caller's {@code authorization: Bearer} token is verified by the service's default OIDC tenant, and
+ * the identity it gives carries what else the call brought for {@link io.strata.platform.security.Access}:
+ * the forwarded user's token ({@code strata-user-token}) and the method's name. (The identity is
+ * resolved lazily, and the service method may run on another thread than the call's first: what
+ * Access needs travels with the identity, not in a thread's context.) Other schemes (a write key's
+ * {@code Basic}) pass untouched. A service registers both parts as beans: a subclass of this
+ * mechanism, and a subclass of {@link Identities} handed the default {@link TenantIdentityProvider}.
  */
 public class BearerTokenMechanism implements GrpcSecurityMechanism {
+
+    /** The identity's attribute holding the forwarded user's token, when the call carries one. */
+    public static final String USER_TOKEN = "strata.user-token";
+    /** The identity's attribute holding the called method's full name. */
+    public static final String METHOD = "strata.method";
 
     private static final Metadata.Key<String> AUTHORIZATION =
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final String BEARER = "Bearer ";
+
+    /** A bearer token of a gRPC call, with the call's user token and method, for {@link Identities}. */
+    public static final class Request extends BaseAuthenticationRequest {
+        private final String token;
+        private final String userToken;
+        private final String method;
+
+        Request(String token, String userToken, String method) {
+            this.token = token;
+            this.userToken = userToken;
+            this.method = method;
+        }
+    }
 
     @Override
     public boolean handles(Metadata metadata) {
@@ -26,7 +55,46 @@ public class BearerTokenMechanism implements GrpcSecurityMechanism {
 
     @Override
     public AuthenticationRequest createAuthenticationRequest(Metadata metadata) {
-        String token = metadata.get(AUTHORIZATION).substring(BEARER.length()).strip();
-        return new TokenAuthenticationRequest(new AccessTokenCredential(token));
+        return new Request(
+                metadata.get(AUTHORIZATION).substring(BEARER.length()).strip(),
+                metadata.get(CallerInterceptor.USER_TOKEN_HEADER),
+                metadata.get(CallerInterceptor.METHOD_HEADER));
+    }
+
+    @Override
+    public int getPriority() {
+        return 1_000;
+    }
+
+    /** Verifies a gRPC call's bearer token with an OIDC tenant (no HTTP request needed). */
+    public static class Identities implements IdentityProvider<Request> {
+
+        private final TenantIdentityProvider tokens;
+
+        public Identities(TenantIdentityProvider tokens) {
+            this.tokens = tokens;
+        }
+
+        @Override
+        public Class<Request> getRequestType() {
+            return Request.class;
+        }
+
+        @Override
+        public Uni<SecurityIdentity> authenticate(Request request, AuthenticationRequestContext context) {
+            return tokens.authenticate(new AccessTokenCredential(request.token))
+                    .onFailure(e -> !(e instanceof AuthenticationFailedException))
+                    .transform(e -> new AuthenticationFailedException(e.getMessage(), e))
+                    .map(identity -> {
+                        QuarkusSecurityIdentity.Builder with = QuarkusSecurityIdentity.builder(identity);
+                        if (request.userToken != null) {
+                            with.addAttribute(USER_TOKEN, request.userToken);
+                        }
+                        if (request.method != null) {
+                            with.addAttribute(METHOD, request.method);
+                        }
+                        return with.build();
+                    });
+        }
     }
 }

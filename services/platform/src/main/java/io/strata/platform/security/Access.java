@@ -4,6 +4,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.strata.platform.errors.Errors;
 import io.strata.platform.errors.Reason;
+import io.strata.platform.grpc.BearerTokenMechanism;
 import io.strata.platform.grpc.CallerInterceptor;
 import java.security.Principal;
 import java.util.Set;
@@ -41,65 +42,92 @@ public final class Access {
         this.userTokens = userTokens;
     }
 
-    /**
-     * A call for a user of {@code tenant} holding {@code role}; fails with PERMISSION_DENIED,
-     * UNAUTHENTICATED or INVALID_ARGUMENT (field {@code tenant}) otherwise.
-     *
-     * @param service the identity of the call (its service token)
-     */
-    public Uni<Caller> forUser(SecurityIdentity service, String tenant, String role) {
-        // the call's context is read now: the checks after the token's verification may run elsewhere
-        String method = method();
-        String token = CallerInterceptor.USER_TOKEN.get();
-        String client;
-        try {
-            client = serviceClient(service);
-            if (!userCallers.contains(client)) {
-                throw Errors.denied(
-                        Reason.CLIENT_NOT_ALLOWED, "client " + client + " may not call " + method + " for a user");
-            }
-            if (tenant == null || tenant.isBlank()) {
-                throw Errors.invalid("tenant", "tenant is required");
-            }
-        } catch (RuntimeException e) {
-            return Uni.createFrom().failure(e);
-        }
-        if (token == null || token.isBlank()) {
-            return Uni.createFrom()
-                    .failure(Errors.denied(
-                            Reason.CLIENT_NOT_ALLOWED,
-                            method + " is called for a user: the user's token (metadata "
-                                    + CallerInterceptor.USER_TOKEN_METADATA + ") is missing"));
-        }
-        return userTokens
-                .apply(token)
-                .onFailure()
-                .transform(e -> Errors.unauthenticated("the user's token is not valid"))
-                .map(user -> {
-                    String userTenant = Tenants.fromClaim(claim(user.getPrincipal(), Tenants.CLAIM));
-                    if (userTenant == null) {
-                        throw Errors.denied(Reason.TENANT_MISMATCH, "the user's token carries no tenant");
-                    }
-                    if (!userTenant.equals(tenant)) {
-                        throw Errors.denied(Reason.TENANT_MISMATCH, "the user may not act for tenant " + tenant);
-                    }
-                    if (!user.hasRole(role)) {
-                        throw Errors.denied(Reason.ROLE_MISSING, method + " needs role " + role);
-                    }
-                    return new Caller(client, tenant, user.getPrincipal().getName(), Set.copyOf(user.getRoles()));
-                });
+    /** A call for a user of {@code tenant} holding {@code role}: see {@link Call#forUser}. */
+    public Uni<Caller> forUser(Uni<SecurityIdentity> service, String tenant, String role) {
+        return call(service).forUser(tenant, role);
     }
 
     /** A service's own call, allowed for the named clients only. */
-    public Uni<Caller> forService(SecurityIdentity service, Set<String> clients) {
-        try {
-            String client = serviceClient(service);
-            if (!clients.contains(client)) {
-                throw Errors.denied(Reason.CLIENT_NOT_ALLOWED, "client " + client + " may not call " + method());
-            }
-            return Uni.createFrom().item(new Caller(client, null, null, Set.of()));
-        } catch (RuntimeException e) {
-            return Uni.createFrom().failure(e);
+    public Uni<Caller> forService(Uni<SecurityIdentity> service, Set<String> clients) {
+        return call(service).forService(clients);
+    }
+
+    /**
+     * The call's credentials, checked when a rule is known (for streams, whose tenant comes with a
+     * later message).
+     *
+     * @param service the call's identity: {@code CurrentIdentityAssociation#getDeferredIdentity()},
+     *     as {@link BearerTokenMechanism} builds it
+     */
+    public Call call(Uni<SecurityIdentity> service) {
+        return new Call(service.onFailure()
+                .transform(e -> Errors.unauthenticated("the service token is not valid"))
+                .memoize()
+                .indefinitely());
+    }
+
+    /** One call's credentials, checked when the rule is known. */
+    public final class Call {
+        private final Uni<SecurityIdentity> service;
+
+        private Call(Uni<SecurityIdentity> service) {
+            this.service = service;
+        }
+
+        /**
+         * The call is for a user of {@code tenant} holding {@code role}; fails with
+         * PERMISSION_DENIED, UNAUTHENTICATED or INVALID_ARGUMENT (field {@code tenant}) otherwise.
+         */
+        public Uni<Caller> forUser(String tenant, String role) {
+            return service.chain(identity -> {
+                String client = serviceClient(identity);
+                String method = method(identity);
+                String userToken = identity.getAttribute(BearerTokenMechanism.USER_TOKEN);
+                if (!userCallers.contains(client)) {
+                    throw Errors.denied(
+                            Reason.CLIENT_NOT_ALLOWED, "client " + client + " may not call " + method + " for a user");
+                }
+                if (tenant == null || tenant.isBlank()) {
+                    throw Errors.invalid("tenant", "tenant is required");
+                }
+                if (userToken == null || userToken.isBlank()) {
+                    throw Errors.denied(
+                            Reason.CLIENT_NOT_ALLOWED,
+                            method + " is called for a user: the user's token (metadata "
+                                    + CallerInterceptor.USER_TOKEN_METADATA + ") is missing");
+                }
+                return userTokens
+                        .apply(userToken)
+                        .onFailure()
+                        .transform(e -> Errors.unauthenticated("the user's token is not valid"))
+                        .map(user -> {
+                            String userTenant = Tenants.fromClaim(claim(user.getPrincipal(), Tenants.CLAIM));
+                            if (userTenant == null) {
+                                throw Errors.denied(Reason.TENANT_MISMATCH, "the user's token carries no tenant");
+                            }
+                            if (!userTenant.equals(tenant)) {
+                                throw Errors.denied(
+                                        Reason.TENANT_MISMATCH, "the user may not act for tenant " + tenant);
+                            }
+                            if (!user.hasRole(role)) {
+                                throw Errors.denied(Reason.ROLE_MISSING, method + " needs role " + role);
+                            }
+                            return new Caller(
+                                    client, tenant, user.getPrincipal().getName(), Set.copyOf(user.getRoles()));
+                        });
+            });
+        }
+
+        /** The call is a service's own, allowed for the named clients only. */
+        public Uni<Caller> forService(Set<String> clients) {
+            return service.map(identity -> {
+                String client = serviceClient(identity);
+                String method = method(identity);
+                if (!clients.contains(client)) {
+                    throw Errors.denied(Reason.CLIENT_NOT_ALLOWED, "client " + client + " may not call " + method);
+                }
+                return new Caller(client, null, null, Set.of());
+            });
         }
     }
 
@@ -117,12 +145,12 @@ public final class Access {
         return client.toString();
     }
 
-    private static Object claim(Principal principal, String name) {
-        return principal instanceof JsonWebToken jwt ? jwt.getClaim(name) : null;
+    private static String method(SecurityIdentity identity) {
+        String method = identity.getAttribute(BearerTokenMechanism.METHOD);
+        return method == null ? "this method" : method;
     }
 
-    private static String method() {
-        String method = CallerInterceptor.METHOD.get();
-        return method == null ? "this method" : method;
+    private static Object claim(Principal principal, String name) {
+        return principal instanceof JsonWebToken jwt ? jwt.getClaim(name) : null;
     }
 }

@@ -1,18 +1,17 @@
 package io.strata.platform.security;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.grpc.Context;
 import io.grpc.Status;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.strata.platform.errors.Errors;
-import io.strata.platform.grpc.CallerInterceptor;
+import io.strata.platform.grpc.BearerTokenMechanism;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.junit.jupiter.api.Test;
 
@@ -28,79 +27,84 @@ class AccessTest {
         default -> Uni.createFrom().failure(new SecurityException("bad signature"));
     });
 
-    private final SecurityIdentity gateway = service("strata-gateway");
-
     @Test
-    void aUserCallFromTheGatewayIsBoundToTheUsersTenantAndRole() throws Exception {
-        Caller caller = call("alice", () -> access.forUser(gateway, "demo", Roles.ADMIN));
+    void aUserCallFromTheGatewayIsBoundToTheUsersTenantAndRole() {
+        Caller caller = access.forUser(service("strata-gateway", "alice"), "demo", Roles.ADMIN)
+                .await()
+                .indefinitely();
         assertEquals(new Caller("strata-gateway", "demo", "alice", Set.of(Roles.ADMIN, Roles.VIEWER)), caller);
     }
 
     @Test
     void theTenantIsTheUsersNotTheCallers() {
-        assertRefused(Status.Code.PERMISSION_DENIED, "TENANT_MISMATCH", "alice", "acme", Roles.ADMIN, gateway);
-        assertRefused(Status.Code.PERMISSION_DENIED, "TENANT_MISMATCH", "nora", "demo", Roles.ADMIN, gateway);
-        assertRefused(Status.Code.INVALID_ARGUMENT, null, "alice", "", Roles.ADMIN, gateway);
+        assertRefused(Status.Code.PERMISSION_DENIED, "TENANT_MISMATCH", service("strata-gateway", "alice"), "acme");
+        assertRefused(Status.Code.PERMISSION_DENIED, "TENANT_MISMATCH", service("strata-gateway", "nora"), "demo");
+        assertRefused(Status.Code.INVALID_ARGUMENT, null, service("strata-gateway", "alice"), "");
     }
 
     @Test
     void theUsersRoleIsCheckedAgain() {
-        assertRefused(Status.Code.PERMISSION_DENIED, "ROLE_MISSING", "vic", "demo", Roles.ADMIN, gateway);
+        assertRefused(Status.Code.PERMISSION_DENIED, "ROLE_MISSING", service("strata-gateway", "vic"), "demo");
     }
 
     @Test
     void onlyTheGatewayMayCallForUsersAndOnlyWithAValidUserToken() {
         assertRefused(
-                Status.Code.PERMISSION_DENIED,
-                "CLIENT_NOT_ALLOWED",
-                "alice",
-                "demo",
-                Roles.ADMIN,
-                service("strata-test-service"));
-        assertRefused(Status.Code.PERMISSION_DENIED, "CLIENT_NOT_ALLOWED", null, "demo", Roles.ADMIN, gateway);
-        assertRefused(Status.Code.UNAUTHENTICATED, null, "forged", "demo", Roles.ADMIN, gateway);
-        assertRefused(Status.Code.UNAUTHENTICATED, null, "alice", "demo", Roles.ADMIN, null);
+                Status.Code.PERMISSION_DENIED, "CLIENT_NOT_ALLOWED", service("strata-test-service", "alice"), "demo");
+        assertRefused(Status.Code.PERMISSION_DENIED, "CLIENT_NOT_ALLOWED", service("strata-gateway", null), "demo");
+        assertRefused(Status.Code.UNAUTHENTICATED, null, service("strata-gateway", "forged"), "demo");
+        assertRefused(Status.Code.UNAUTHENTICATED, null, Uni.createFrom().nullItem(), "demo");
         SecurityIdentity partner = QuarkusSecurityIdentity.builder()
                 .setPrincipal(jwt("partner", Map.of("azp", "strata-partner-demo", "tenant", "demo")))
                 .addRole(Roles.PARTNER)
+                .addAttribute(BearerTokenMechanism.USER_TOKEN, "alice")
                 .build();
-        assertRefused(Status.Code.PERMISSION_DENIED, "CLIENT_NOT_ALLOWED", "alice", "demo", Roles.ADMIN, partner);
+        assertRefused(
+                Status.Code.PERMISSION_DENIED,
+                "CLIENT_NOT_ALLOWED",
+                Uni.createFrom().item(partner),
+                "demo");
     }
 
     @Test
-    void aServicesOwnCallIsAllowedForTheNamedClientsOnly() throws Exception {
-        Caller own = call(
-                null,
-                () -> access.forService(service("strata-segmentation-service"), Set.of("strata-segmentation-service")));
+    void aServicesOwnCallIsAllowedForTheNamedClientsOnly() {
+        Caller own = access.forService(
+                        service("strata-segmentation-service", null), Set.of("strata-segmentation-service"))
+                .await()
+                .indefinitely();
         assertEquals("strata-segmentation-service", own.client());
-        assertEquals(null, own.tenant());
+        assertNull(own.tenant());
         Exception e = assertThrows(
                 Exception.class,
-                () -> call(null, () -> access.forService(gateway, Set.of("strata-segmentation-service"))));
+                () -> access.forService(service("strata-gateway", null), Set.of("strata-segmentation-service"))
+                        .await()
+                        .indefinitely());
         assertEquals(Status.Code.PERMISSION_DENIED, Status.fromThrowable(e).getCode());
+        assertEquals(
+                "client strata-gateway may not call " + METHOD,
+                Status.fromThrowable(e).getDescription());
     }
 
-    private void assertRefused(
-            Status.Code code, String reason, String userToken, String tenant, String role, SecurityIdentity service) {
-        Exception e = assertThrows(Exception.class, () -> call(userToken, () -> access.forUser(service, tenant, role)));
+    private void assertRefused(Status.Code code, String reason, Uni<SecurityIdentity> service, String tenant) {
+        Exception e = assertThrows(
+                Exception.class,
+                () -> access.forUser(service, tenant, Roles.ADMIN).await().indefinitely());
         assertEquals(code, Status.fromThrowable(e).getCode(), e.getMessage());
         if (reason != null) {
             assertEquals(reason, Errors.reason(e).orElse(null));
         }
     }
 
-    private static Caller call(String userToken, Callable<Uni<Caller>> access) throws Exception {
-        Context context = Context.current()
-                .withValue(CallerInterceptor.METHOD, METHOD)
-                .withValue(CallerInterceptor.USER_TOKEN, userToken);
-        return context.call(access).await().indefinitely();
-    }
-
-    private static SecurityIdentity service(String client) {
-        return QuarkusSecurityIdentity.builder()
+    /** A service's identity as BearerTokenMechanism builds it: the forwarded user's token beside it. */
+    private static Uni<SecurityIdentity> service(String client, String userToken) {
+        QuarkusSecurityIdentity.Builder identity = QuarkusSecurityIdentity.builder()
                 .setPrincipal(jwt("service-account-" + client, Map.of("azp", client)))
                 .addRole(Roles.SERVICE)
-                .build();
+                .addAttribute(BearerTokenMechanism.METHOD, METHOD);
+        if (userToken != null) {
+            identity.addAttribute(BearerTokenMechanism.USER_TOKEN, userToken);
+        }
+        return Uni.createFrom().item(identity.build());
     }
 
     private static SecurityIdentity user(String name, Map<String, Object> claims, String... roles) {

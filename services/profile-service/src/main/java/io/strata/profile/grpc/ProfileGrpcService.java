@@ -1,7 +1,7 @@
 package io.strata.profile.grpc;
 
 import io.quarkus.grpc.GrpcService;
-import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
 import io.strata.platform.errors.Errors;
 import io.strata.platform.security.Access;
@@ -36,9 +36,9 @@ public class ProfileGrpcService implements ProfileService {
 
     private final ProfileQueryService profiles;
     private final Access access;
-    private final SecurityIdentity identity;
+    private final CurrentIdentityAssociation identity;
 
-    public ProfileGrpcService(ProfileQueryService profiles, Access access, SecurityIdentity identity) {
+    public ProfileGrpcService(ProfileQueryService profiles, Access access, CurrentIdentityAssociation identity) {
         this.profiles = profiles;
         this.access = access;
         this.identity = identity;
@@ -97,7 +97,7 @@ public class ProfileGrpcService implements ProfileService {
 
     /** Every read is for a user of the tenant who may at least view. */
     private <T> Uni<T> forUser(String tenant, Supplier<Uni<T>> call) {
-        return access.forUser(identity, tenant, Roles.VIEWER)
+        return access.forUser(identity.getDeferredIdentity(), tenant, Roles.VIEWER)
                 .chain(caller -> Uni.createFrom().deferred(call::get));
     }
 

@@ -44,9 +44,7 @@ public final class TestEvents implements AutoCloseable {
 
     /** Sends them all at once, then waits for every acknowledgement. */
     public void sendAll(List<Event> events) throws Exception {
-        sendRecords(events.stream()
-                .map(e -> Map.entry(key(e), e.toByteArray()))
-                .toList());
+        sendRecords(events.stream().map(e -> Map.entry(key(e), e.toByteArray())).toList());
     }
 
     /** Any bytes under a key, as a broken producer would write them. */
