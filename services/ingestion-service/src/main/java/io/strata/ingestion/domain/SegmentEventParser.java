@@ -1,14 +1,12 @@
 package io.strata.ingestion.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Struct;
 import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 
@@ -22,15 +20,35 @@ public final class SegmentEventParser {
 
     /**
      * What a batch gives all its events: {@code sentAt}, and {@code context} / {@code integrations}
-     * that an event's own keys override.
+     * that an event's own keys override. They are read once per batch (not once per event), and
+     * each is held to {@code maxBytes} as sent, since it is copied into every event.
      */
-    public record BatchDefaults(Instant sentAt, JsonNode context, JsonNode integrations) {
+    public record BatchDefaults(Instant sentAt, Struct context, Struct integrations) {
 
         public static final BatchDefaults NONE = new BatchDefaults(null, null, null);
 
-        /** @throws InvalidEventException for a batch field of the wrong type */
-        public static BatchDefaults of(JsonNode batch) {
-            return new BatchDefaults(time(batch, "sentAt"), object(batch, "context"), object(batch, "integrations"));
+        /**
+         * @param sizes the size in the body of each top-level field, as sent
+         * @throws InvalidEventException for a batch field of the wrong type or too large
+         */
+        public static BatchDefaults of(JsonNode batch, Map<String, Long> sizes, int maxBytes) {
+            return new BatchDefaults(
+                    time(batch, "sentAt"),
+                    defaults(batch, "context", sizes, maxBytes),
+                    defaults(batch, "integrations", sizes, maxBytes));
+        }
+
+        private static Struct defaults(JsonNode batch, String field, Map<String, Long> sizes, int maxBytes) {
+            JsonNode node = object(batch, field);
+            if (node == null) {
+                return null;
+            }
+            if (sizes.getOrDefault(field, 0L) > maxBytes) {
+                throw new InvalidEventException(
+                        field,
+                        "the batch's " + field + " is copied into every event: at most " + maxBytes / 1024 + " KB");
+            }
+            return JsonStructs.toStruct(field, node);
         }
     }
 
@@ -64,8 +82,8 @@ public final class SegmentEventParser {
 
         struct("properties", object(body, "properties")).ifPresent(event::setProperties);
         struct("traits", object(body, "traits")).ifPresent(event::setTraits);
-        struct("context", merged(defaults.context(), object(body, "context"))).ifPresent(event::setContext);
-        struct("integrations", merged(defaults.integrations(), object(body, "integrations")))
+        merged(defaults.context(), struct("context", object(body, "context"))).ifPresent(event::setContext);
+        merged(defaults.integrations(), struct("integrations", object(body, "integrations")))
                 .ifPresent(event::setIntegrations);
 
         Instant original = time(body, "timestamp");
@@ -121,20 +139,16 @@ public final class SegmentEventParser {
         return node;
     }
 
-    /** The batch's object with the event's keys laid over it. */
-    private static JsonNode merged(JsonNode batch, JsonNode event) {
+    /** The batch's object with the event's keys laid over it (their values shared, not copied). */
+    private static Optional<Struct> merged(Struct batch, Optional<Struct> event) {
         if (batch == null) {
             return event;
         }
-        if (event == null) {
-            return batch;
+        if (event.isEmpty()) {
+            return Optional.of(batch);
         }
-        ObjectNode merged = ((ObjectNode) batch).deepCopy();
-        for (Iterator<Map.Entry<String, JsonNode>> it = event.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
-            merged.set(entry.getKey(), entry.getValue());
-        }
-        return merged;
+        return Optional.of(
+                batch.toBuilder().putAllFields(event.get().getFieldsMap()).build());
     }
 
     private static Optional<Struct> struct(String field, JsonNode node) {

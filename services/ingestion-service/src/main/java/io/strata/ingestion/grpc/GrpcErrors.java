@@ -1,15 +1,19 @@
 package io.strata.ingestion.grpc;
 
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.quarkus.security.AuthenticationFailedException;
 import io.smallrye.mutiny.Uni;
 import io.strata.ingestion.domain.IngestionException;
 import io.strata.ingestion.domain.InvalidEventException;
-import io.strata.ingestion.service.SourceService;
+import io.strata.platform.errors.Errors;
+import java.time.Duration;
 import java.util.function.Supplier;
+import org.jboss.logging.Logger;
 
-/** Maps the service's refusals to gRPC statuses, naming the field in the description. */
+/** The service's refusals as gRPC statuses with typed details (services/platform {@link Errors}). */
 final class GrpcErrors {
+
+    private static final Logger LOG = Logger.getLogger(GrpcErrors.class);
 
     private GrpcErrors() {}
 
@@ -23,24 +27,23 @@ final class GrpcErrors {
             return e;
         }
         if (e instanceof IngestionException ie) {
-            Status status = switch (ie.kind()) {
-                case INVALID, TOO_LARGE -> Status.INVALID_ARGUMENT;
-                case UNAUTHENTICATED -> Status.UNAUTHENTICATED;
-                case RATE_LIMITED -> Status.RESOURCE_EXHAUSTED;
-                case UNAVAILABLE -> Status.UNAVAILABLE;
+            Duration retry = Duration.ofSeconds(ie.retryAfterSeconds());
+            return switch (ie.kind()) {
+                case INVALID, TOO_LARGE -> Errors.invalid(ie.field() == null ? "" : ie.field(), ie.getMessage());
+                case UNAUTHENTICATED -> Errors.unauthenticated(ie.getMessage());
+                case NOT_FOUND -> Errors.notFound(ie.getMessage());
+                case RATE_LIMITED -> Errors.exhausted(ie.reason(), ie.getMessage(), retry);
+                case UNAVAILABLE -> Errors.unavailable(ie.reason(), ie.getMessage(), retry);
+                case STREAM_LIMIT -> Errors.exhausted(ie.reason(), ie.getMessage(), null);
             };
-            String field = ie.field() == null || ie.field().isEmpty() ? "" : ie.field() + ": ";
-            String retry = ie.retryAfterSeconds() > 0 ? " (retry after " + ie.retryAfterSeconds() + " s)" : "";
-            return status.withDescription(field + ie.getMessage() + retry).asRuntimeException();
+        }
+        if (e instanceof AuthenticationFailedException) {
+            return Errors.unauthenticated("the token is not valid");
         }
         if (e instanceof InvalidEventException ie) {
-            return Status.INVALID_ARGUMENT
-                    .withDescription(ie.field() + ": " + ie.getMessage())
-                    .asRuntimeException();
+            return Errors.invalid(ie.field(), ie.getMessage());
         }
-        if (e instanceof SourceService.SourceNotFoundException) {
-            return Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException();
-        }
-        return Status.INTERNAL.withDescription("internal error").withCause(e).asRuntimeException();
+        LOG.error("a call failed", e);
+        return Errors.internal("internal error", e);
     }
 }

@@ -1,15 +1,20 @@
 package io.strata.ingestion.grpc;
 
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.strata.imports.ImportFormat;
+import io.strata.ingestion.config.IngestionConfig;
 import io.strata.ingestion.domain.Source;
 import io.strata.ingestion.service.HistoryImporter;
 import io.strata.ingestion.service.SourceService;
+import io.strata.platform.errors.Errors;
+import io.strata.platform.logging.LogSafe;
+import io.strata.platform.security.Access;
+import io.strata.platform.security.Roles;
 import io.strata.proto.ingestion.v1.HistoryImportService;
 import io.strata.proto.ingestion.v1.ImportHeader;
 import io.strata.proto.ingestion.v1.ImportHistoryRequest;
@@ -17,7 +22,7 @@ import io.strata.proto.ingestion.v1.ImportHistoryResponse;
 import io.strata.proto.ingestion.v1.ImportProgress;
 import io.strata.proto.ingestion.v1.ImportSummary;
 import io.strata.proto.ingestion.v1.RowRejection;
-import jakarta.annotation.security.RolesAllowed;
+import java.io.IOException;
 import java.time.DateTimeException;
 import java.time.ZoneOffset;
 import java.util.UUID;
@@ -25,30 +30,36 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
- * Bulk import of history for the gateway (service token; the tenant is the signed-in
- * administrator's). The file streams through a {@link ChunkPipe} into {@link HistoryImporter} on a
- * worker thread; progress goes back as the file is consumed, so the caller can bound what it sends
- * ahead.
+ * Bulk import of history, called by the gateway for a signed-in administrator (services/platform
+ * {@link Access}: the header's tenant must be the user's). The file streams through a
+ * {@link ChunkPipe} into {@link HistoryImporter} on a thread of the importer's own; progress goes
+ * back as the file is consumed, so the caller can bound what it sends ahead. An import holds one of
+ * its tenant's import slots until its summary.
  */
 @GrpcService
-@RolesAllowed("strata-service")
+// no @RolesAllowed: on a bidirectional stream it would hold the messages until the lazily verified
+// token is checked; Access checks the same (a service token, role strata-service) at the header
 public class HistoryImportGrpcService implements HistoryImportService {
 
     private static final Logger LOG = Logger.getLogger(HistoryImportGrpcService.class);
 
-    /** What a caller may send beyond what was read (its window is far smaller). */
-    static final long MAX_BUFFERED = 16L << 20;
-    /** How long the stream may stay silent before the import is abandoned. */
-    static final long IDLE_TIMEOUT_MILLIS = 120_000;
-
-    static final ZoneOffset DEFAULT_ZONE = ZoneOffset.ofHours(8);
-
     private final SourceService sources;
     private final HistoryImporter importer;
+    private final Access access;
+    private final CurrentIdentityAssociation identity;
+    private final IngestionConfig.Imports config;
 
-    public HistoryImportGrpcService(SourceService sources, HistoryImporter importer) {
+    public HistoryImportGrpcService(
+            SourceService sources,
+            HistoryImporter importer,
+            Access access,
+            CurrentIdentityAssociation identity,
+            IngestionConfig config) {
         this.sources = sources;
         this.importer = importer;
+        this.access = access;
+        this.identity = identity;
+        this.config = config.imports();
     }
 
     /** The header, checked. */
@@ -56,9 +67,11 @@ public class HistoryImportGrpcService implements HistoryImportService {
 
     @Override
     public Multi<ImportHistoryResponse> importHistory(Multi<ImportHistoryRequest> requests) {
+        // the call's credentials are read now; the tenant to check them against comes with the header
+        Access.Call call = access.call(identity.getDeferredIdentity());
         return Multi.createFrom().emitter(emitter -> {
             AtomicReference<ChunkPipe> pipe = new AtomicReference<>();
-            // a caller gone (cancelled, disconnected) stops the reader at its next chunk
+            // a caller gone (cancelled, disconnected, past its deadline) stops the reader at its next chunk
             emitter.onTermination(() -> {
                 ChunkPipe current = pipe.get();
                 if (current != null) {
@@ -70,40 +83,12 @@ public class HistoryImportGrpcService implements HistoryImportService {
                             request -> {
                                 ChunkPipe current = pipe.get();
                                 if (current == null) {
-                                    Header header;
-                                    try {
-                                        header = header(request);
-                                    } catch (RuntimeException e) {
-                                        ChunkPipe refused = new ChunkPipe(0, 0, consumed -> {});
-                                        refused.fail(e); // what follows the bad header is dropped
-                                        pipe.set(refused);
-                                        emitter.fail(GrpcErrors.toStatus(e));
-                                        return;
-                                    }
-                                    AtomicReference<HistoryImporter.Summary> latest =
-                                            new AtomicReference<>(new HistoryImporter.Summary());
-                                    ChunkPipe started = new ChunkPipe(
-                                            MAX_BUFFERED,
-                                            IDLE_TIMEOUT_MILLIS,
-                                            consumed -> emitter.emit(progress(consumed, latest.get())));
-                                    pipe.set(started);
-                                    sources.active(header.tenant(), header.sourceId())
-                                            .subscribe()
-                                            .with(
-                                                    source -> Infrastructure.getDefaultWorkerPool()
-                                                            .execute(() ->
-                                                                    run(source, header, started, latest, emitter)),
-                                                    failure -> {
-                                                        started.fail(failure);
-                                                        emitter.fail(GrpcErrors.toStatus(failure));
-                                                    });
+                                    start(call, request, pipe, emitter);
                                 } else if (request.hasChunk()) {
                                     current.offer(request.getChunk());
                                 } else if (request.hasHeader()) {
                                     current.fail(new IllegalStateException("a second header"));
-                                    emitter.fail(Status.INVALID_ARGUMENT
-                                            .withDescription("header: only the first message is the header")
-                                            .asRuntimeException());
+                                    emitter.fail(Errors.invalid("header", "only the first message is the header"));
                                 }
                             },
                             failure -> {
@@ -117,33 +102,73 @@ public class HistoryImportGrpcService implements HistoryImportService {
                                 if (current != null) {
                                     current.end();
                                 } else {
-                                    emitter.fail(Status.INVALID_ARGUMENT
-                                            .withDescription("header: the stream is empty")
-                                            .asRuntimeException());
+                                    emitter.fail(Errors.invalid("header", "the stream is empty"));
                                 }
                             });
         });
     }
 
+    /** The first message: the header checked, the caller's rights, the source, a slot; then the reader. */
+    private void start(
+            Access.Call call,
+            ImportHistoryRequest request,
+            AtomicReference<ChunkPipe> pipe,
+            MultiEmitter<? super ImportHistoryResponse> emitter) {
+        Header header;
+        try {
+            header = header(request);
+        } catch (RuntimeException e) {
+            refuse(pipe, emitter, e);
+            return;
+        }
+        AtomicReference<HistoryImporter.Summary> latest = new AtomicReference<>(new HistoryImporter.Summary());
+        ChunkPipe file = new ChunkPipe(
+                config.maxBuffered(),
+                config.idleTimeout().toMillis(),
+                consumed -> emitter.emit(progress(consumed, latest.get())));
+        pipe.set(file);
+        call.forUser(header.tenant(), Roles.ADMIN)
+                .chain(caller -> sources.active(header.tenant(), header.sourceId()))
+                .chain(source -> Uni.createFrom().item(() -> new Started(source, importer.claim(source.tenant()))))
+                .subscribe()
+                .with(
+                        started -> importer.executor().execute(() -> run(started, header, file, latest, emitter)),
+                        failure -> {
+                            file.fail(failure);
+                            emitter.fail(GrpcErrors.toStatus(failure));
+                        });
+    }
+
+    private record Started(Source source, HistoryImporter.Slot slot) {}
+
+    private void refuse(
+            AtomicReference<ChunkPipe> pipe, MultiEmitter<? super ImportHistoryResponse> emitter, RuntimeException e) {
+        ChunkPipe refused = new ChunkPipe(0, 0, consumed -> {});
+        refused.fail(e); // what follows the bad header is dropped
+        pipe.set(refused);
+        emitter.fail(GrpcErrors.toStatus(e));
+    }
+
     private void run(
-            Source source,
+            Started started,
             Header header,
             ChunkPipe file,
             AtomicReference<HistoryImporter.Summary> latest,
             MultiEmitter<? super ImportHistoryResponse> emitter) {
-        try {
-            HistoryImporter.Summary summary = importer.run(source, header.format(), header.zone(), file, latest::set);
+        try (HistoryImporter.Slot slot = started.slot()) {
+            HistoryImporter.Summary summary =
+                    importer.run(slot, started.source(), header.format(), header.zone(), file, latest::set);
             emitter.emit(ImportHistoryResponse.newBuilder()
                     .setSummary(summary(file.total(), summary))
                     .build());
             emitter.complete();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            emitter.fail(Status.CANCELLED
+            emitter.fail(io.grpc.Status.CANCELLED
                     .withDescription("the import was interrupted")
                     .asRuntimeException());
-        } catch (java.io.IOException e) {
-            LOG.infof("import into source %s stopped: %s", source.id(), e.getMessage());
+        } catch (IOException e) {
+            LOG.infof("import into source %s stopped: %s", started.source().id(), LogSafe.text(e.getMessage()));
             emitter.fail(readFailure(e));
         } catch (RuntimeException e) {
             emitter.fail(GrpcErrors.toStatus(e));
@@ -154,51 +179,43 @@ public class HistoryImportGrpcService implements HistoryImportService {
      * A stream that broke is the caller's doing (CANCELLED); anything else the reader could not get
      * through, e.g. a truncated gzip, is the file's (INVALID_ARGUMENT naming it).
      */
-    static StatusRuntimeException readFailure(java.io.IOException e) {
+    static StatusRuntimeException readFailure(IOException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ChunkPipe.Broken) {
-                return Status.CANCELLED
+                return io.grpc.Status.CANCELLED
                         .withDescription("file: " + t.getMessage())
                         .asRuntimeException();
             }
         }
-        return Status.INVALID_ARGUMENT
-                .withDescription("file: the file cannot be read: " + e.getMessage())
-                .asRuntimeException();
+        return Errors.invalid("file", "the file cannot be read: " + e.getMessage());
     }
 
-    static Header header(ImportHistoryRequest request) {
+    Header header(ImportHistoryRequest request) {
         if (!request.hasHeader()) {
-            throw Status.INVALID_ARGUMENT
-                    .withDescription("header: the first message must be the header")
-                    .asRuntimeException();
+            throw Errors.invalid("header", "the first message must be the header");
         }
         ImportHeader header = request.getHeader();
         if (header.getTenant().isBlank()) {
-            throw invalid("header.tenant", "tenant is required");
+            throw Errors.invalid("header.tenant", "tenant is required");
         }
         UUID sourceId;
         try {
             sourceId = UUID.fromString(header.getSourceId());
         } catch (IllegalArgumentException e) {
-            throw invalid("header.source_id", "not a source id: " + header.getSourceId());
+            throw Errors.invalid("header.source_id", "not a source id: " + header.getSourceId());
         }
         ImportFormat format = switch (header.getFormat()) {
             case IMPORT_FORMAT_CSV -> ImportFormat.CSV;
             case IMPORT_FORMAT_JSONL -> ImportFormat.JSONL;
-            default -> throw invalid("header.format", "csv or jsonl is required");
+            default -> throw Errors.invalid("header.format", "csv or jsonl is required");
         };
         ZoneOffset zone;
         try {
-            zone = header.getZone().isEmpty() ? DEFAULT_ZONE : ZoneOffset.of(header.getZone());
+            zone = header.getZone().isEmpty() ? config.defaultZone() : ZoneOffset.of(header.getZone());
         } catch (DateTimeException e) {
-            throw invalid("header.zone", "an offset such as +08:00 is required, not " + header.getZone());
+            throw Errors.invalid("header.zone", "an offset such as +08:00 is required, not " + header.getZone());
         }
         return new Header(header.getTenant(), sourceId, format, zone);
-    }
-
-    private static RuntimeException invalid(String field, String message) {
-        return Status.INVALID_ARGUMENT.withDescription(field + ": " + message).asRuntimeException();
     }
 
     private static ImportHistoryResponse progress(long consumed, HistoryImporter.Summary summary) {

@@ -1,8 +1,8 @@
 package io.strata.ingestion.grpc;
 
-import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.grpc.RegisterInterceptor;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -16,6 +16,10 @@ import io.strata.ingestion.domain.Rejection;
 import io.strata.ingestion.domain.Source;
 import io.strata.ingestion.service.EventIntake;
 import io.strata.ingestion.service.SourceService;
+import io.strata.platform.errors.Errors;
+import io.strata.platform.errors.Reason;
+import io.strata.platform.security.Roles;
+import io.strata.platform.security.Tenants;
 import io.strata.proto.events.v1.Event;
 import io.strata.proto.ingestion.v1.EventRejection;
 import io.strata.proto.ingestion.v1.IngestionService;
@@ -29,7 +33,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
@@ -42,21 +45,21 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 @RegisterInterceptor(WriteKeyInterceptor.class)
 public class IngestionGrpcService implements IngestionService {
 
-    static final String PARTNER_ROLE = "strata-partner";
-
     private final SourceService sources;
     private final EventIntake intake;
     private final IngestionConfig.Limits limits;
+    private final IngestionConfig.Streams streams;
     private final Clock clock = Clock.systemUTC();
 
-    private final SecurityIdentity identity;
+    private final CurrentIdentityAssociation identity;
 
     public IngestionGrpcService(
-            SourceService sources, EventIntake intake, IngestionConfig config, SecurityIdentity identity) {
+            SourceService sources, EventIntake intake, IngestionConfig config, CurrentIdentityAssociation identity) {
         this.sources = sources;
         this.identity = identity;
         this.intake = intake;
         this.limits = config.limits();
+        this.streams = config.streams();
     }
 
     @Override
@@ -69,28 +72,92 @@ public class IngestionGrpcService implements IngestionService {
                         request.getEventsList(),
                         request.hasSentAt() ? EventRules.instant(request.getSentAt()) : null,
                         0))
-                .map(result -> SendResponse.newBuilder()
-                        .setSummary(summary(List.of(result)))
-                        .build()));
+                .map(result -> {
+                    Tally tally = new Tally(Integer.MAX_VALUE);
+                    tally.add(result);
+                    return SendResponse.newBuilder().setSummary(tally.summary()).build();
+                }));
     }
 
+    /**
+     * The chunks in order, each answered by Kafka before the next is taken. The stream is held to
+     * a most events and a longest duration, and its summary lists the first rejections only (all
+     * are counted): a stream of any length holds constant memory here.
+     */
     @Override
     public Uni<SendStreamResponse> sendStream(Multi<SendStreamRequest> requests) {
         String writeKey = WriteKeyInterceptor.WRITE_KEY.get();
         String sourceId = WriteKeyInterceptor.SOURCE.get();
-        AtomicInteger offset = new AtomicInteger();
+        Tally tally = new Tally(streams.listedRejections());
         return GrpcErrors.guarded(() -> authenticate(writeKey, sourceId)
                 .chain(source -> requests.onItem()
-                        .transformToUniAndConcatenate(request -> chunk(
-                                source,
-                                request.getEventsList(),
-                                request.hasSentAt() ? EventRules.instant(request.getSentAt()) : null,
-                                offset.getAndAdd(request.getEventsCount())))
+                        .transformToUniAndConcatenate(request -> {
+                            if (tally.events + request.getEventsCount() > streams.maxEvents()) {
+                                return Uni.createFrom()
+                                        .failure(IngestionException.streamLimit("a stream carries at most "
+                                                + streams.maxEvents() + " events; " + tally.accepted
+                                                + " were accepted; open a new stream for the rest"));
+                            }
+                            long offset = tally.events;
+                            tally.events += request.getEventsCount();
+                            return chunk(
+                                    source,
+                                    request.getEventsList(),
+                                    request.hasSentAt() ? EventRules.instant(request.getSentAt()) : null,
+                                    (int) offset);
+                        })
+                        .onItem()
+                        .invoke(tally::add)
                         .collect()
-                        .asList()
-                        .map(results -> SendStreamResponse.newBuilder()
-                                .setSummary(summary(results))
+                        .last()
+                        .ifNoItem()
+                        .after(streams.maxDuration())
+                        .failWith(() -> IngestionException.streamLimit("a stream stays open at most "
+                                + streams.maxDuration() + "; " + tally.accepted
+                                + " events were accepted; open a new stream for the rest"))
+                        .map(last -> SendStreamResponse.newBuilder()
+                                .setSummary(tally.summary())
                                 .build())));
+    }
+
+    /** A request's or a stream's results so far: counts, and the first rejections. */
+    private static final class Tally {
+        private final int listed;
+        long events;
+        int accepted;
+        int duplicates;
+        int rejected;
+        private final List<EventRejection> rejections = new ArrayList<>();
+
+        Tally(int listed) {
+            this.listed = listed;
+        }
+
+        void add(IntakeResult result) {
+            accepted += result.accepted();
+            duplicates += result.duplicates();
+            rejected += result.rejected().size();
+            for (Rejection r : result.rejected()) {
+                if (rejections.size() >= listed) {
+                    break;
+                }
+                rejections.add(EventRejection.newBuilder()
+                        .setIndex(r.index())
+                        .setMessageId(r.messageId() == null ? "" : r.messageId())
+                        .setField(r.field() == null ? "" : r.field())
+                        .setReason(r.reason())
+                        .build());
+            }
+        }
+
+        SendSummary summary() {
+            return SendSummary.newBuilder()
+                    .setAccepted(accepted)
+                    .setDuplicates(duplicates)
+                    .addAllRejected(rejections)
+                    .setRejectedTotal(rejected)
+                    .build();
+        }
     }
 
     private Uni<IntakeResult> chunk(Source source, List<Event> events, Instant sentAt, int offset) {
@@ -127,6 +194,11 @@ public class IngestionGrpcService implements IngestionService {
                     .ifNull()
                     .failWith(() -> IngestionException.unauthenticated("unknown or revoked write key"));
         }
+        // a partner's token, verified lazily by quarkus-oidc
+        return identity.getDeferredIdentity().chain(caller -> partner(caller, sourceId));
+    }
+
+    private Uni<Source> partner(SecurityIdentity identity, String sourceId) {
         if (identity.isAnonymous()) {
             return Uni.createFrom()
                     .failure(IngestionException.unauthenticated(
@@ -134,18 +206,18 @@ public class IngestionGrpcService implements IngestionService {
                                     + "(authorization: Bearer, with metadata " + WriteKeyInterceptor.SOURCE_METADATA
                                     + ") is required"));
         }
-        if (!identity.hasRole(PARTNER_ROLE)) {
+        if (!identity.hasRole(Roles.PARTNER)) {
             return Uni.createFrom()
-                    .failure(Status.PERMISSION_DENIED
-                            .withDescription("the token's client is not a partner (role " + PARTNER_ROLE + ")")
-                            .asRuntimeException());
+                    .failure(Errors.denied(
+                            Reason.CLIENT_NOT_ALLOWED,
+                            "the token's client is not a partner (role " + Roles.PARTNER + ")"));
         }
-        String tenant = identity.getPrincipal() instanceof JsonWebToken jwt ? jwt.getClaim("tenant") : null;
-        if (tenant == null || tenant.isBlank()) {
+        String tenant = identity.getPrincipal() instanceof JsonWebToken jwt
+                ? Tenants.fromClaim(jwt.getClaim(Tenants.CLAIM))
+                : null;
+        if (tenant == null) {
             return Uni.createFrom()
-                    .failure(Status.PERMISSION_DENIED
-                            .withDescription("the partner's token carries no tenant")
-                            .asRuntimeException());
+                    .failure(Errors.denied(Reason.TENANT_MISMATCH, "the partner's token carries no tenant"));
         }
         if (sourceId == null || sourceId.isBlank()) {
             return Uni.createFrom()
@@ -163,23 +235,7 @@ public class IngestionGrpcService implements IngestionService {
         }
         // a revoked source is named by the metadata the partner sent, not by an API field
         return sources.active(tenant, id)
-                .onFailure(IngestionException.class)
+                .onFailure(e -> e instanceof IngestionException ie && ie.kind() == IngestionException.Kind.INVALID)
                 .transform(e -> IngestionException.invalid(WriteKeyInterceptor.SOURCE_METADATA, e.getMessage()));
-    }
-
-    private static SendSummary summary(List<IntakeResult> results) {
-        SendSummary.Builder summary = SendSummary.newBuilder();
-        for (IntakeResult result : results) {
-            summary.setAccepted(summary.getAccepted() + result.accepted());
-            summary.setDuplicates(summary.getDuplicates() + result.duplicates());
-            for (Rejection r : result.rejected()) {
-                summary.addRejected(EventRejection.newBuilder()
-                        .setIndex(r.index())
-                        .setMessageId(r.messageId() == null ? "" : r.messageId())
-                        .setField(r.field() == null ? "" : r.field())
-                        .setReason(r.reason()));
-            }
-        }
-        return summary.build();
     }
 }

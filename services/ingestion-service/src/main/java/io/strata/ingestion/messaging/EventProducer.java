@@ -46,6 +46,8 @@ public class EventProducer {
     private final Producer<String, byte[]> producer;
     private final String topic;
     private volatile long unreachableUntil = System.nanoTime();
+    private volatile long lastAck = 0;
+    private volatile long lastFailure = 0;
     private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "strata-event-sender");
         thread.setDaemon(true);
@@ -100,6 +102,11 @@ public class EventProducer {
                         // a metadata timeout comes back through the callback, within send()
                         producer.send(records.get(i), (metadata, error) -> {
                             acked[index] = error == null;
+                            if (error == null) {
+                                lastAck = System.nanoTime();
+                            } else {
+                                lastFailure = System.nanoTime();
+                            }
                             if (error instanceof TimeoutException) {
                                 unreachable();
                             }
@@ -121,16 +128,17 @@ public class EventProducer {
     }
 
     private void unreachable() {
-        unreachableUntil = System.nanoTime() + UNREACHABLE_BACKOFF_NANOS;
+        lastFailure = System.nanoTime();
+        unreachableUntil = lastFailure + UNREACHABLE_BACKOFF_NANOS;
     }
 
-    /** Whether the broker answers for the topic (a metadata request, bounded by max.block.ms). */
-    public boolean reachable() {
-        try {
-            return !producer.partitionsFor(topic).isEmpty();
-        } catch (RuntimeException e) {
-            return false;
-        }
+    /**
+     * Whether sends fail now: the latest answer Kafka gave (or the latest send that could not
+     * reach it) was a failure, within {@code recent}. (Without traffic the state ages out.)
+     */
+    public boolean failing(Duration recent) {
+        long failure = lastFailure;
+        return failure != 0 && failure - lastAck > 0 && System.nanoTime() - failure < recent.toNanos();
     }
 
     @PreDestroy

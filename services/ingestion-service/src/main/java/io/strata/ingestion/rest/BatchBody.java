@@ -9,15 +9,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.strata.ingestion.domain.IngestionException;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A batch request read in one pass: its top-level fields, and each event with its size in the
  * body as sent (so the 32 KB limit needs no re-serialisation).
  *
  * @param fields the top-level fields but {@code batch}
+ * @param fieldSizes the size of each of them in the body, as sent
  */
-record BatchBody(ObjectNode fields, List<Item> items) {
+record BatchBody(ObjectNode fields, Map<String, Long> fieldSizes, List<Item> items) {
 
     record Item(JsonNode node, long bytes) {}
 
@@ -28,6 +31,7 @@ record BatchBody(ObjectNode fields, List<Item> items) {
                 throw IngestionException.invalid("", "the body must be a JSON object");
             }
             ObjectNode fields = mapper.createObjectNode();
+            Map<String, Long> sizes = new HashMap<>();
             List<Item> items = null;
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String name = parser.currentName();
@@ -43,7 +47,9 @@ record BatchBody(ObjectNode fields, List<Item> items) {
                         items.add(new Item(item, parser.currentLocation().getByteOffset() - start));
                     }
                 } else {
+                    long start = parser.currentTokenLocation().getByteOffset();
                     fields.set(name, mapper.readTree(parser));
+                    sizes.put(name, parser.currentLocation().getByteOffset() - start);
                 }
             }
             if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
@@ -52,7 +58,7 @@ record BatchBody(ObjectNode fields, List<Item> items) {
             if (items == null) {
                 throw IngestionException.invalid("batch", "batch must be an array of events");
             }
-            return new BatchBody(fields, items);
+            return new BatchBody(fields, sizes, items);
         } catch (JsonProcessingException e) {
             throw IngestionException.invalid("", "malformed JSON: " + e.getOriginalMessage());
         } catch (IOException e) {

@@ -15,6 +15,8 @@ import io.strata.ingestion.domain.SegmentEventParser.BatchDefaults;
 import io.strata.ingestion.domain.Source;
 import io.strata.ingestion.service.EventIntake;
 import io.strata.ingestion.service.SourceService;
+import io.strata.platform.errors.Problem;
+import io.strata.platform.logging.LogSafe;
 import io.strata.proto.events.v1.EventType;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -38,6 +40,10 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 /**
  * The Segment HTTP Tracking API. The write key is the HTTP Basic user name or the body's
  * {@code writeKey}; bodies may be gzip. 200 means Kafka acknowledged every accepted event.
+ *
+ * <p>A batch's {@code context} and {@code integrations} are copied into each of its events, so each
+ * is held to a few KB, each event is held to the event limit once they are merged in, and the
+ * request's events together to a few MB: a small request cannot expand into a large one.
  */
 @Path("/v1")
 @Consumes(MediaType.WILDCARD)
@@ -106,6 +112,7 @@ public class TrackingResource {
                     try {
                         SegmentEventParser.Parsed parsed =
                                 SegmentEventParser.parse(type, json, source, receivedAt, BatchDefaults.NONE);
+                        EventRules.checkSize(parsed.event(), limits.maxEventBytes());
                         candidate = Candidate.valid(0, parsed.event(), parsed.clientMessageId());
                     } catch (InvalidEventException e) {
                         throw IngestionException.invalid(e.field(), e.getMessage());
@@ -121,19 +128,34 @@ public class TrackingResource {
                 mapper, RequestBodies.decode(body, encoding, limits.maxRequestBytes()), limits.maxBatchEvents());
         BatchDefaults defaults;
         try {
-            defaults = BatchDefaults.of(batch.fields());
+            defaults = BatchDefaults.of(batch.fields(), batch.fieldSizes(), limits.maxBatchDefaultsBytes());
         } catch (InvalidEventException e) {
             throw IngestionException.invalid(e.field(), e.getMessage());
         }
         return authenticate(authorization, batch.fields())
-                .chain(source -> {
-                    List<Candidate> candidates = new ArrayList<>(batch.items().size());
-                    for (int i = 0; i < batch.items().size(); i++) {
-                        candidates.add(candidate(i, batch.items().get(i), source, receivedAt, defaults));
-                    }
-                    return intake.accept(source, candidates);
-                })
+                .chain(source -> intake.accept(source, candidates(batch, source, receivedAt, defaults)))
                 .map(TrackingResource::batchResponse);
+    }
+
+    /** The batch's events, built one after the other until they would pass the expanded limit. */
+    private List<Candidate> candidates(BatchBody batch, Source source, Instant receivedAt, BatchDefaults defaults) {
+        List<Candidate> candidates = new ArrayList<>(batch.items().size());
+        long expanded = 0;
+        for (int i = 0; i < batch.items().size(); i++) {
+            Candidate candidate = candidate(i, batch.items().get(i), source, receivedAt, defaults);
+            if (candidate.isValid()) {
+                expanded += candidate.event().getSerializedSize();
+                if (expanded > limits.maxExpandedRequestBytes()) {
+                    throw IngestionException.tooLarge(
+                            "batch",
+                            "the batch's events, with its context and integrations copied into each, pass "
+                                    + limits.maxExpandedRequestBytes() / (1024 * 1024)
+                                    + " MB; send fewer events per request");
+                }
+            }
+            candidates.add(candidate);
+        }
+        return candidates;
     }
 
     private Candidate candidate(
@@ -149,6 +171,8 @@ public class TrackingResource {
             }
             SegmentEventParser.Parsed parsed =
                     SegmentEventParser.parse(SegmentEventParser.type(item), item, source, receivedAt, defaults);
+            // the limit holds for the event as stored, the batch's context and integrations in it
+            EventRules.checkSize(parsed.event(), limits.maxEventBytes());
             return Candidate.valid(index, parsed.event(), parsed.clientMessageId());
         } catch (InvalidEventException e) {
             return Candidate.rejected(index, SegmentEventParser.messageIdOf(item), e);
@@ -164,8 +188,10 @@ public class TrackingResource {
         if (!result.allAccepted()) {
             body.put("rejected", result.rejected());
             if (result.accepted() + result.duplicates() == 0) {
-                return Problem.response(
-                        Response.Status.BAD_REQUEST, "no event of the batch is valid", "batch", result.rejected());
+                return Problems.response(
+                        Problem.of(400, "Bad Request", "no event of the batch is valid", "batch")
+                                .withRejected(result.rejected()),
+                        0);
             }
         }
         return Response.ok(body).build();
@@ -212,8 +238,8 @@ public class TrackingResource {
     @ServerExceptionMapper
     public Response refused(IngestionException e) {
         if (e.kind() == IngestionException.Kind.UNAVAILABLE) {
-            LOG.warnf("answering 503: %s", e.getMessage());
+            LOG.warnf("answering 503: %s", LogSafe.text(e.getMessage()));
         }
-        return Problem.of(e);
+        return Problems.of(e);
     }
 }

@@ -10,18 +10,18 @@ import io.strata.ingestion.domain.IntakeResult;
 import io.strata.ingestion.domain.Rejection;
 import io.strata.ingestion.domain.Source;
 import io.strata.ingestion.messaging.EventProducer;
+import io.strata.platform.logging.LogSafe;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
- * Takes a request's validated events from any entry point (HTTP, gRPC, imports): rate limit,
- * bounded in-flight work, publication, and the answer only once Kafka has acknowledged every
- * event it reports as accepted.
+ * Takes a request's validated events from any entry point (HTTP, gRPC, imports): rate limit (every
+ * event costs, refused ones too), bounded in-flight work ({@link InFlight}), publication, and the
+ * answer only once Kafka has acknowledged every event it reports as accepted.
  *
  * <p>A messageId given twice in one request is published once and reported as a duplicate here.
  * Across requests, the dedup window is kept by dedup-service between the incoming topic and
@@ -34,50 +34,54 @@ public class EventIntake {
 
     private final EventProducer producer;
     private final SourceRateLimiter rateLimiter;
+    private final InFlight inFlight;
     private final IngestionConfig config;
-    private final AtomicInteger inFlight = new AtomicInteger();
     private final Counter accepted;
     private final Counter duplicates;
     private final Counter rejected;
 
     public EventIntake(
-            EventProducer producer, SourceRateLimiter rateLimiter, IngestionConfig config, MeterRegistry registry) {
+            EventProducer producer,
+            SourceRateLimiter rateLimiter,
+            InFlight inFlight,
+            IngestionConfig config,
+            MeterRegistry registry) {
         this.producer = producer;
         this.rateLimiter = rateLimiter;
+        this.inFlight = inFlight;
         this.config = config;
         this.accepted = registry.counter("strata_ingestion_events_total", "outcome", "accepted");
         this.duplicates = registry.counter("strata_ingestion_events_total", "outcome", "duplicate");
         this.rejected = registry.counter("strata_ingestion_events_total", "outcome", "rejected");
-        registry.gauge("strata_ingestion_events_in_flight", inFlight);
     }
 
     public Uni<IntakeResult> accept(Source source, List<Candidate> candidates) {
         List<Rejection> rejections = new ArrayList<>();
         List<Candidate> valid = new ArrayList<>(candidates.size());
+        long bytes = 0;
         for (Candidate candidate : candidates) {
             if (candidate.isValid()) {
                 valid.add(candidate);
+                bytes += candidate.event().getSerializedSize();
             } else {
                 rejections.add(candidate.rejection());
             }
         }
-        rejected.increment(rejections.size());
-        if (valid.isEmpty()) {
-            return Uni.createFrom().item(new IntakeResult(0, 0, rejections));
-        }
+        InFlight.Hold hold;
         try {
-            rateLimiter.acquire(source, valid.size());
+            // refused events cost tokens too: a flood of bad events is limited like any other
+            rateLimiter.acquire(source, candidates.size());
+            hold = valid.isEmpty() ? null : inFlight.reserve(source.tenant(), valid.size(), bytes);
         } catch (IngestionException e) {
             return Uni.createFrom().failure(e);
         }
-        if (inFlight.addAndGet(valid.size()) > config.limits().maxInFlightEvents()) {
-            inFlight.addAndGet(-valid.size());
-            return Uni.createFrom()
-                    .failure(IngestionException.unavailable("too many events in flight; retry later", 1));
+        rejected.increment(rejections.size());
+        if (hold == null) {
+            return Uni.createFrom().item(new IntakeResult(0, 0, rejections));
         }
         return publishOnce(source, valid)
                 .map(published -> new IntakeResult(published, valid.size() - published, rejections))
-                .eventually(() -> inFlight.addAndGet(-valid.size()));
+                .eventually(() -> inFlight.release(hold));
     }
 
     /** Publishes the request's events, a messageId given twice once; emits how many were published. */
@@ -109,7 +113,9 @@ public class EventIntake {
             if (failed > 0) {
                 // the client's retry of the whole request republishes what was acknowledged;
                 // dedup-service drops those copies before strata.events.v1
-                LOG.warnf("Kafka did not acknowledge %d of %d events of source %s", failed, fresh.size(), source.id());
+                LOG.warnf(
+                        "Kafka did not acknowledge %d of %d events of source %s",
+                        failed, fresh.size(), LogSafe.text(source.id()));
                 return Uni.createFrom()
                         .failure(IngestionException.unavailable(
                                 "events cannot be stored right now; retry later",

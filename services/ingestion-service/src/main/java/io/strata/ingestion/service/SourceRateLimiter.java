@@ -14,50 +14,76 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A token bucket per source, in events per second with a burst allowance. Limits are per
- * replica: with N replicas behind a balancer a source may send up to N times its limit.
+ * Token buckets in events per second with a burst allowance: one per source (its own limit, else
+ * the default, never above its tenant's quota) and one per tenant (its quota, over all its
+ * sources). Every event of a request costs a token, refused ones too. Limits are per replica: with
+ * N replicas behind a balancer a source may send up to N times its limit.
  */
 @ApplicationScoped
 public class SourceRateLimiter {
 
-    private record Limited(int perSecond, Bucket bucket) {}
+    private record Limited(long perSecond, Bucket bucket) {}
 
-    private final Map<UUID, Limited> buckets = new ConcurrentHashMap<>();
+    private final Map<UUID, Limited> sources = new ConcurrentHashMap<>();
+    private final Map<String, Limited> tenants = new ConcurrentHashMap<>();
     private final IngestionConfig.RateLimit config;
+    private final TenantQuotas quotas;
 
-    public SourceRateLimiter(IngestionConfig config) {
+    public SourceRateLimiter(IngestionConfig config, TenantQuotas quotas) {
         this.config = config.rateLimit();
+        this.quotas = quotas;
     }
 
-    /** Takes {@code events} tokens, or refuses with the seconds to wait before retrying. */
+    /** Takes {@code events} tokens of the source and of its tenant, or refuses with the seconds to wait. */
     public void acquire(Source source, int events) {
-        int perSecond = perSecond(source);
-        Limited limited = buckets.compute(
+        if (events <= 0) {
+            return;
+        }
+        long perSecond = perSecond(source);
+        Limited own = sources.compute(
                 source.id(),
                 (id, existing) -> existing != null && existing.perSecond() == perSecond
                         ? existing
                         : new Limited(perSecond, bucket(perSecond)));
-        ConsumptionProbe probe = limited.bucket().tryConsumeAndReturnRemaining(events);
+        ConsumptionProbe probe = own.bucket().tryConsumeAndReturnRemaining(events);
         if (!probe.isConsumed()) {
-            long capacity = (long) perSecond * config.burstSeconds();
-            long waitNanos = events > capacity
-                    ? TimeUnit.SECONDS.toNanos((long) Math.ceil((double) events / perSecond))
-                    : probe.getNanosToWaitForRefill();
-            throw IngestionException.rateLimited(Math.max(1, (long) Math.ceil(waitNanos / 1e9)));
+            throw IngestionException.rateLimited(retryAfter(events, perSecond, probe));
+        }
+        long quota = quotas.eventsPerSecond(source.tenant());
+        Limited tenant = tenants.compute(
+                source.tenant(),
+                (t, existing) -> existing != null && existing.perSecond() == quota
+                        ? existing
+                        : new Limited(quota, bucket(quota)));
+        ConsumptionProbe tenantProbe = tenant.bucket().tryConsumeAndReturnRemaining(events);
+        if (!tenantProbe.isConsumed()) {
+            own.bucket().addTokens(events); // the source's share is given back
+            throw IngestionException.overQuota(
+                    "the tenant's sources send more events than its quota of " + quota + " per second; retry later",
+                    retryAfter(events, quota, tenantProbe));
         }
     }
 
     /** The most events one request of the source can ever get through at once (its burst). */
     public long capacity(Source source) {
-        return (long) perSecond(source) * config.burstSeconds();
+        return perSecond(source) * config.burstSeconds();
     }
 
-    private int perSecond(Source source) {
-        return source.rateLimitPerSecond() != null ? source.rateLimitPerSecond() : config.eventsPerSecond();
+    private long perSecond(Source source) {
+        long own = source.rateLimitPerSecond() != null ? source.rateLimitPerSecond() : config.eventsPerSecond();
+        return Math.min(own, quotas.eventsPerSecond(source.tenant()));
     }
 
-    private Bucket bucket(int perSecond) {
-        long capacity = (long) perSecond * config.burstSeconds();
+    private long retryAfter(int events, long perSecond, ConsumptionProbe probe) {
+        long capacity = perSecond * config.burstSeconds();
+        long waitNanos = events > capacity
+                ? TimeUnit.SECONDS.toNanos((long) Math.ceil((double) events / perSecond))
+                : probe.getNanosToWaitForRefill();
+        return Math.max(1, (long) Math.ceil(waitNanos / 1e9));
+    }
+
+    private Bucket bucket(long perSecond) {
+        long capacity = perSecond * config.burstSeconds();
         return Bucket.builder()
                 .addLimit(Bandwidth.builder()
                         .capacity(capacity)

@@ -1,22 +1,19 @@
 package io.strata.ingestion.service;
 
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import io.strata.ingestion.config.IngestionConfig;
 import io.strata.ingestion.domain.IngestionException;
 import io.strata.ingestion.domain.Source;
-import io.strata.ingestion.domain.SourceEntity;
+import io.strata.ingestion.domain.SourceRecord;
 import io.strata.ingestion.domain.WriteKeys;
 import io.strata.ingestion.repository.SourceRepository;
-import io.strata.ingestion.repository.WriteKeyRepository;
+import io.strata.platform.logging.LogSafe;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.security.SecureRandom;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
@@ -24,7 +21,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Sources and their write keys. Keys are random, shown once, and stored only as hashes; every
- * request looks its key up, so a rotation or revocation takes effect on the next request.
+ * request looks its key up, so a rotation or revocation takes effect on the next request. A
+ * source's own rate limit stays within its tenant's quota.
  */
 @ApplicationScoped
 public class SourceService {
@@ -34,17 +32,18 @@ public class SourceService {
     private static final int MAX_NAME_LENGTH = 100;
 
     private final SourceRepository sources;
-    private final WriteKeyRepository keys;
+    private final TenantQuotas quotas;
     private final IngestionConfig config;
+    private final Clock clock = Clock.systemUTC();
 
-    public SourceService(SourceRepository sources, WriteKeyRepository keys, IngestionConfig config) {
+    public SourceService(SourceRepository sources, TenantQuotas quotas, IngestionConfig config) {
         this.sources = sources;
-        this.keys = keys;
+        this.quotas = quotas;
         this.config = config;
     }
 
     /** A source with the key that was made for it; the key is not kept anywhere else. */
-    public record Keyed(SourceEntity source, String writeKey) {}
+    public record Keyed(SourceRecord source, String writeKey) {}
 
     /**
      * The active source a write key belongs to, or a null item for an unknown or revoked key.
@@ -55,119 +54,130 @@ public class SourceService {
         if (writeKey == null || writeKey.isBlank()) {
             return Uni.createFrom().nullItem();
         }
-        return keys.findActive(WriteKeys.hash(writeKey));
+        return sources.findActive(WriteKeys.hash(writeKey));
     }
 
-    @WithTransaction
+    /**
+     * @param rateLimitPerSecond its own limit; null or 0 for the default (the tenant's quota, or
+     *     the service's default when lower)
+     */
     public Uni<Keyed> create(String tenant, String name, Integer rateLimitPerSecond) {
-        requireTenant(tenant);
-        if (name == null || name.isBlank() || name.length() > MAX_NAME_LENGTH) {
-            return Uni.createFrom()
-                    .failure(IngestionException.invalid(
-                            "name", "name is required, at most " + MAX_NAME_LENGTH + " characters"));
-        }
-        if (rateLimitPerSecond != null && rateLimitPerSecond < 0) {
-            return Uni.createFrom()
-                    .failure(IngestionException.invalid(
-                            "rateLimitPerSecond", "rateLimitPerSecond must be positive (or 0 for the default)"));
-        }
-        return sources.findByName(tenant, name.strip()).chain(existing -> {
-            if (existing != null) {
-                return Uni.createFrom()
-                        .failure(IngestionException.invalid(
-                                "name", "the tenant already has a source named " + name.strip()));
+        return Uni.createFrom().deferred(() -> {
+            requireTenant(tenant);
+            if (name == null || name.isBlank() || name.strip().length() > MAX_NAME_LENGTH) {
+                throw IngestionException.invalid(
+                        "name", "name is required, at most " + MAX_NAME_LENGTH + " characters");
+            }
+            Integer rate = rateLimitPerSecond == null || rateLimitPerSecond == 0 ? null : rateLimitPerSecond;
+            if (rate != null && rate < 0) {
+                throw IngestionException.invalid(
+                        "rate_limit_per_second", "rate_limit_per_second must be positive (or 0 for the default)");
+            }
+            int quota = quotas.eventsPerSecond(tenant);
+            if (rate != null && rate > quota) {
+                throw IngestionException.invalid(
+                        "rate_limit_per_second",
+                        "rate_limit_per_second " + rate + " is above the tenant's quota of " + quota
+                                + " events per second");
             }
             String key = newWriteKey();
-            SourceEntity entity = new SourceEntity();
-            entity.id = UUID.randomUUID();
-            entity.tenant = tenant;
-            entity.name = name.strip();
-            entity.writeKeyHash = WriteKeys.hash(key);
-            entity.createdAt = now();
-            entity.rateLimitPerSecond =
-                    rateLimitPerSecond == null || rateLimitPerSecond == 0 ? null : rateLimitPerSecond;
-            return sources.persist(entity).map(saved -> new Keyed(saved, key));
+            SourceRecord source =
+                    new SourceRecord(UUID.randomUUID(), tenant, name.strip(), clock.instant(), null, rate);
+            return sources.insert(source, WriteKeys.hash(key))
+                    .onItem()
+                    .ifNull()
+                    .failWith(() ->
+                            IngestionException.invalid("name", "the tenant already has a source named " + name.strip()))
+                    .map(saved -> new Keyed(saved, key));
         });
     }
 
     /** A page of the tenant's sources, by name, starting after {@code afterName} (may be empty). */
-    @WithSession
-    public Uni<List<SourceEntity>> list(String tenant, String afterName, int limit) {
-        requireTenant(tenant);
-        return sources.find("tenant = ?1 and name > ?2 order by name", tenant, afterName == null ? "" : afterName)
-                .page(0, limit)
-                .list();
+    public Uni<List<SourceRecord>> list(String tenant, String afterName, int limit) {
+        return Uni.createFrom().deferred(() -> {
+            requireTenant(tenant);
+            return sources.list(tenant, afterName == null ? "" : afterName, limit);
+        });
     }
 
-    @WithTransaction
     public Uni<Keyed> rotate(String tenant, UUID id) {
-        return owned(tenant, id).chain(entity -> {
-            if (entity.revokedAt != null) {
-                return Uni.createFrom().failure(IngestionException.invalid("id", "the source is revoked"));
+        return owned(tenant, id).chain(source -> {
+            if (source.revoked()) {
+                return Uni.createFrom().failure(IngestionException.invalid("source_id", "the source is revoked"));
             }
             String key = newWriteKey();
-            entity.writeKeyHash = WriteKeys.hash(key);
-            return Uni.createFrom().item(new Keyed(entity, key));
+            return sources.rekey(tenant, id, WriteKeys.hash(key))
+                    .onItem()
+                    .ifNull()
+                    .failWith(() -> IngestionException.invalid("source_id", "the source is revoked"))
+                    .map(rekeyed -> new Keyed(rekeyed, key));
         });
     }
 
-    @WithTransaction
-    public Uni<SourceEntity> revoke(String tenant, UUID id) {
-        return owned(tenant, id).invoke(entity -> {
-            if (entity.revokedAt == null) {
-                entity.revokedAt = now();
-            }
-        });
+    public Uni<SourceRecord> revoke(String tenant, UUID id) {
+        return owned(tenant, id)
+                .chain(source -> sources.revoke(tenant, id, clock.instant()))
+                .onItem()
+                .ifNull()
+                .failWith(() -> notFound(id));
     }
 
     /** The tenant's source when it is active; NOT_FOUND when absent, INVALID when revoked. */
-    @WithSession
     public Uni<Source> active(String tenant, UUID id) {
-        return owned(tenant, id).map(entity -> {
-            if (entity.revokedAt != null) {
+        return owned(tenant, id).map(source -> {
+            if (source.revoked()) {
                 throw IngestionException.invalid("source_id", "the source is revoked");
             }
-            return entity.toSource();
+            return source.toSource();
         });
     }
 
     /** The tenant's source, or NOT_FOUND: another tenant's source is indistinguishable from none. */
-    private Uni<SourceEntity> owned(String tenant, UUID id) {
-        requireTenant(tenant);
-        return sources.find("tenant = ?1 and id = ?2", tenant, id)
-                .firstResult()
-                .onItem()
-                .ifNull()
-                .failWith(() -> new SourceNotFoundException(id));
+    private Uni<SourceRecord> owned(String tenant, UUID id) {
+        return Uni.createFrom().deferred(() -> {
+            requireTenant(tenant);
+            return sources.find(tenant, id).onItem().ifNull().failWith(() -> notFound(id));
+        });
     }
 
-    /** Creates the configured bootstrap source, or gives it the configured key, at start. */
-    void onStart(@Observes StartupEvent ignored) throws Throwable {
+    /**
+     * On the local stack only ({@code strata.ingestion.bootstrap.enabled}, which ./strata sets): the
+     * bootstrap source is created, or given the configured key. A revoked bootstrap source stays
+     * revoked: a restart never brings a key back that an administrator revoked.
+     */
+    void onStart(@Observes StartupEvent ignored) {
         var bootstrap = config.bootstrap();
-        if (bootstrap.writeKey().isEmpty()) {
+        if (!bootstrap.enabled() || bootstrap.writeKey().isEmpty()) {
             return;
         }
-        Source source = VertxContextSupport.subscribeAndAwait(() -> ensureSource(
-                bootstrap.tenant(), bootstrap.sourceName(), bootstrap.writeKey().get()));
-        LOG.infof("bootstrap source %s (%s) of tenant %s is ready", source.name(), source.id(), source.tenant());
+        SourceRecord source = ensureBootstrap(
+                        bootstrap.tenant(),
+                        bootstrap.sourceName(),
+                        bootstrap.writeKey().get())
+                .await()
+                .atMost(Duration.ofSeconds(30));
+        if (source.revoked()) {
+            LOG.warnf(
+                    "bootstrap source %s (%s) of tenant %s is revoked and stays so; its key is not restored",
+                    LogSafe.text(source.name()), source.id(), LogSafe.text(source.tenant()));
+        } else {
+            LOG.infof(
+                    "bootstrap source %s (%s) of tenant %s is ready",
+                    LogSafe.text(source.name()), source.id(), LogSafe.text(source.tenant()));
+        }
     }
 
-    @WithTransaction
-    Uni<Source> ensureSource(String tenant, String name, String writeKey) {
+    Uni<SourceRecord> ensureBootstrap(String tenant, String name, String writeKey) {
         String hash = WriteKeys.hash(writeKey);
         return sources.findByName(tenant, name).chain(existing -> {
             if (existing != null) {
-                existing.writeKeyHash = hash;
-                existing.revokedAt = null;
-                return Uni.createFrom().item(existing.toSource());
+                return existing.revoked()
+                        ? Uni.createFrom().item(existing)
+                        : sources.rekey(tenant, existing.id(), hash)
+                                .map(rekeyed -> rekeyed == null ? existing : rekeyed);
             }
-            SourceEntity entity = new SourceEntity();
-            entity.id = UUID.randomUUID();
-            entity.tenant = tenant;
-            entity.name = name;
-            entity.writeKeyHash = hash;
-            entity.createdAt = now();
-            return sources.persist(entity).map(SourceEntity::toSource);
+            SourceRecord source = new SourceRecord(UUID.randomUUID(), tenant, name, clock.instant(), null, null);
+            return sources.insert(source, hash).onItem().ifNull().switchTo(() -> sources.findByName(tenant, name));
         });
     }
 
@@ -177,20 +187,13 @@ public class SourceService {
         }
     }
 
+    private static IngestionException notFound(UUID id) {
+        return IngestionException.notFound("source " + id + " not found");
+    }
+
     private static String newWriteKey() {
         byte[] bytes = new byte[24];
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    private static OffsetDateTime now() {
-        return OffsetDateTime.now(ZoneOffset.UTC);
-    }
-
-    /** No source of that id in the tenant. */
-    public static class SourceNotFoundException extends RuntimeException {
-        public SourceNotFoundException(UUID id) {
-            super("source " + id + " not found");
-        }
     }
 }

@@ -11,6 +11,7 @@ import io.strata.ingestion.domain.SegmentEventParser.BatchDefaults;
 import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -142,7 +143,7 @@ class SegmentEventParserTest {
         JsonNode item = JSON.readTree("""
                 {"type":"track","userId":"u1","event":"X","timestamp":"2026-03-01T11:00:00Z","context":{"ip":"2.2.2.2"}}""");
         Event e = SegmentEventParser.parse(
-                        SegmentEventParser.type(item), item, SOURCE, RECEIVED, BatchDefaults.of(batch))
+                        SegmentEventParser.type(item), item, SOURCE, RECEIVED, BatchDefaults.of(batch, Map.of(), 8192))
                 .event();
         assertEquals("2.2.2.2", e.getContext().getFieldsOrThrow("ip").getStringValue(), "the event's own keys win");
         assertEquals(
@@ -157,6 +158,23 @@ class SegmentEventParserTest {
                 Instant.parse("2026-03-01T12:00:05Z").getEpochSecond(),
                 e.getTimestamp().getSeconds(),
                 "the batch's sentAt corrects the clock skew");
+    }
+
+    @Test
+    void aBatchContextLargerThanItsLimitIsRefusedNamingIt() throws Exception {
+        JsonNode batch = JSON.readTree("{\"context\":{\"pad\":\"x\"},\"integrations\":{\"All\":true}}");
+        InvalidEventException context = assertThrows(
+                InvalidEventException.class, () -> BatchDefaults.of(batch, Map.of("context", 8193L), 8192));
+        assertEquals("context", context.field());
+        InvalidEventException integrations = assertThrows(
+                InvalidEventException.class, () -> BatchDefaults.of(batch, Map.of("integrations", 9000L), 8192));
+        assertEquals("integrations", integrations.field());
+        assertEquals(
+                "x",
+                BatchDefaults.of(batch, Map.of("context", 8192L), 8192)
+                        .context()
+                        .getFieldsOrThrow("pad")
+                        .getStringValue());
     }
 
     @ParameterizedTest

@@ -11,6 +11,9 @@ import io.quarkus.grpc.GrpcClient;
 import io.quarkus.grpc.GrpcClientUtils;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.helpers.test.AssertSubscriber;
+import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
+import io.strata.platform.errors.Errors;
 import io.strata.proto.events.v1.Event;
 import io.strata.proto.ingestion.v1.CreateSourceRequest;
 import io.strata.proto.ingestion.v1.HistoryImportService;
@@ -23,6 +26,7 @@ import io.strata.proto.ingestion.v1.RevokeSourceRequest;
 import io.strata.proto.ingestion.v1.SourceAdminService;
 import io.strata.testing.KafkaProbe;
 import io.strata.testing.KeycloakTokens;
+import io.strata.testing.TestTopics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,17 +54,18 @@ class HistoryImportGrpcServiceTest {
     HistoryImportService imports;
     SourceAdminService admin;
 
+    /** Imports as the gateway calls for alice, an administrator of tenant demo. */
     @BeforeEach
     void authorize() {
-        var bearer = KeycloakTokens.bearer(KeycloakTokens.serviceToken());
-        imports = GrpcClientUtils.attachHeaders(client, bearer);
-        admin = GrpcClientUtils.attachHeaders(adminClient, bearer);
+        var alice = KeycloakTokens.gatewayFor("alice");
+        imports = GrpcClientUtils.attachHeaders(client, alice);
+        admin = GrpcClientUtils.attachHeaders(adminClient, alice);
     }
 
     private String source(String tenant) {
         return admin.createSource(CreateSourceRequest.newBuilder()
                         .setTenant(tenant)
-                        .setName("history")
+                        .setName("history-" + UUID.randomUUID())
                         .build())
                 .await()
                 .atMost(WAIT)
@@ -91,7 +96,7 @@ class HistoryImportGrpcServiceTest {
         return requests;
     }
 
-    private ImportSummary run(HistoryImportService service, List<ImportHistoryRequest> requests) {
+    private static ImportSummary run(HistoryImportService service, List<ImportHistoryRequest> requests) {
         List<ImportHistoryResponse> answers = service.importHistory(
                         Multi.createFrom().iterable(requests))
                 .collect()
@@ -105,7 +110,7 @@ class HistoryImportGrpcServiceTest {
 
     @Test
     void aCsvOfOrdersIsPublishedWithItsTimesAndItsBadRowsNamedByLine() throws Exception {
-        String tenant = "t-" + UUID.randomUUID();
+        String tenant = "demo";
         String sourceId = source(tenant);
         String run = UUID.randomUUID().toString().substring(0, 8);
         StringBuilder csv = new StringBuilder("order_id,user_id,email,order_time,product_id,category,price,quantity\n");
@@ -127,7 +132,7 @@ class HistoryImportGrpcServiceTest {
         csv.append("o-bad-").append(run).append(",u-x,,yesterday,p1,tea,1,1\n");
         csv.append("o-bad2-").append(run).append(",,,2023-03-01,p1,tea,1,1\n");
 
-        try (KafkaProbe probe = new KafkaProbe("strata.events.incoming.v1")) {
+        try (KafkaProbe probe = new KafkaProbe(TestTopics.INCOMING)) {
             ImportSummary summary =
                     run(imports, file(header(tenant, sourceId, ImportFormat.IMPORT_FORMAT_CSV), csv.toString(), 4096));
             assertEquals(602, summary.getRows());
@@ -141,6 +146,7 @@ class HistoryImportGrpcServiceTest {
             assertEquals(csv.length(), summary.getBytes());
 
             var records = probe.await(r -> r.key().startsWith(sourceId + "/"), 600, WAIT);
+            assertEquals(600, records.size(), "every accepted order is on the topic");
             Event first = Event.parseFrom(records.get(0).value());
             assertEquals(sourceId, first.getSourceId());
             assertTrue(
@@ -155,6 +161,8 @@ class HistoryImportGrpcServiceTest {
                     run(imports, file(header(tenant, sourceId, ImportFormat.IMPORT_FORMAT_CSV), csv.toString(), 65536));
             assertEquals(600, again.getAccepted());
             var resent = probe.await(r -> r.key().startsWith(sourceId + "/"), 600, WAIT);
+            assertEquals(600, resent.size());
+            assertEquals(600, keys(records).size(), "600 orders, 600 messageIds");
             assertEquals(keys(records), keys(resent), "the same messageIds, so nothing is published twice");
         }
     }
@@ -167,11 +175,11 @@ class HistoryImportGrpcServiceTest {
 
     @Test
     void aSourceLimitedBelowOneBatchStillImports() {
-        String tenant = "t-" + UUID.randomUUID();
+        String tenant = "demo";
         // 50 events/s with a 2 s burst: a batch of 500 would be refused for ever
         String sourceId = admin.createSource(CreateSourceRequest.newBuilder()
                         .setTenant(tenant)
-                        .setName("slow")
+                        .setName("slow-" + UUID.randomUUID())
                         .setRateLimitPerSecond(50)
                         .build())
                 .await()
@@ -189,7 +197,7 @@ class HistoryImportGrpcServiceTest {
 
     @Test
     void aFileThatCannotBeReadIsRefusedAsTheFilesFault() throws Exception {
-        String tenant = "t-" + UUID.randomUUID();
+        String tenant = "demo";
         String sourceId = source(tenant);
         java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
         try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(zipped)) {
@@ -209,7 +217,7 @@ class HistoryImportGrpcServiceTest {
 
     @Test
     void anEventOverTheSizeLimitIsARefusedRow() {
-        String tenant = "t-" + UUID.randomUUID();
+        String tenant = "demo";
         String sourceId = source(tenant);
         String big = "x".repeat(40_000);
         String jsonl = "{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"E\",\"properties\":{\"note\":\"" + big
@@ -226,7 +234,7 @@ class HistoryImportGrpcServiceTest {
 
     @Test
     void jsonlCallsAreValidatedAsTheHttpApiDoes() {
-        String tenant = "t-" + UUID.randomUUID();
+        String tenant = "demo";
         String sourceId = source(tenant);
         String jsonl = """
                 {"type":"track","userId":"u1","event":"Signed Up","timestamp":"2024-01-02T03:04:05Z"}
@@ -248,7 +256,7 @@ class HistoryImportGrpcServiceTest {
 
     @Test
     void aBadHeaderIsRefusedNamingTheField() {
-        String tenant = "t-" + UUID.randomUUID();
+        String tenant = "demo";
         String sourceId = source(tenant);
         assertRefused(
                 Status.Code.INVALID_ARGUMENT,
@@ -278,10 +286,18 @@ class HistoryImportGrpcServiceTest {
                 Status.Code.INVALID_ARGUMENT,
                 "file",
                 file(header(tenant, sourceId, ImportFormat.IMPORT_FORMAT_CSV), "a,b\n1,2\n", 10));
+        // bob, an administrator of acme, cannot import into demo's source, nor name demo as his tenant
+        HistoryImportService bob = GrpcClientUtils.attachHeaders(client, KeycloakTokens.gatewayFor("bob"));
         assertRefused(
+                bob,
                 Status.Code.NOT_FOUND,
                 "",
-                file(header("another-" + tenant, sourceId, ImportFormat.IMPORT_FORMAT_CSV), "x", 10));
+                file(header("acme", sourceId, ImportFormat.IMPORT_FORMAT_CSV), "x", 10));
+        assertRefused(
+                bob,
+                Status.Code.PERMISSION_DENIED,
+                "tenant demo",
+                file(header(tenant, sourceId, ImportFormat.IMPORT_FORMAT_CSV), "x", 10));
         admin.revokeSource(RevokeSourceRequest.newBuilder()
                         .setTenant(tenant)
                         .setSourceId(sourceId)
@@ -292,6 +308,84 @@ class HistoryImportGrpcServiceTest {
                 Status.Code.INVALID_ARGUMENT,
                 "revoked",
                 file(header(tenant, sourceId, ImportFormat.IMPORT_FORMAT_JSONL), "{}", 10));
+    }
+
+    @Test
+    void aTenantRunsAsManyImportsAtOnceAsItsQuotaAllows() {
+        String sourceId = source("demo");
+        // two imports of demo stay open (demo's quota is the default, 2 at once)
+        List<UnicastProcessor<ImportHistoryRequest>> open = new ArrayList<>();
+        List<AssertSubscriber<ImportHistoryResponse>> answers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            UnicastProcessor<ImportHistoryRequest> requests = UnicastProcessor.create();
+            answers.add(imports.importHistory(requests).subscribe().withSubscriber(AssertSubscriber.create(100)));
+            requests.onNext(header("demo", sourceId, ImportFormat.IMPORT_FORMAT_JSONL));
+            requests.onNext(ImportHistoryRequest.newBuilder()
+                    .setChunk(ByteString.copyFromUtf8("{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"E\"}\n"))
+                    .build());
+            open.add(requests);
+        }
+        // they have their slots once they read their first chunk
+        answers.forEach(a -> a.awaitItems(1, WAIT));
+        StatusRuntimeException third = assertThrows(
+                StatusRuntimeException.class,
+                () -> run(imports, file(header("demo", sourceId, ImportFormat.IMPORT_FORMAT_JSONL), "{}", 10)));
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, third.getStatus().getCode());
+        assertEquals("TENANT_QUOTA", Errors.reason(third).orElse(null));
+        assertTrue(Errors.retryAfter(third).isPresent(), "the caller is told when to retry");
+
+        // another tenant is not held up by demo's imports
+        HistoryImportService bob = GrpcClientUtils.attachHeaders(client, KeycloakTokens.gatewayFor("bob"));
+        String acmeSource = GrpcClientUtils.attachHeaders(adminClient, KeycloakTokens.gatewayFor("bob"))
+                .createSource(CreateSourceRequest.newBuilder()
+                        .setTenant("acme")
+                        .setName("history-" + UUID.randomUUID())
+                        .build())
+                .await()
+                .atMost(WAIT)
+                .getSource()
+                .getId();
+        String line = "{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"E\"}\n";
+        assertEquals(
+                1,
+                run(bob, file(header("acme", acmeSource, ImportFormat.IMPORT_FORMAT_JSONL), line, 100))
+                        .getAccepted());
+
+        // an import that ends gives its slot back
+        open.forEach(UnicastProcessor::onComplete);
+        answers.forEach(a -> a.awaitCompletion(WAIT));
+        assertEquals(
+                1,
+                run(imports, file(header("demo", sourceId, ImportFormat.IMPORT_FORMAT_JSONL), line, 100))
+                        .getAccepted());
+    }
+
+    @Test
+    void onlyTheGatewayImportsForAUser() {
+        List<ImportHistoryRequest> requests =
+                file(header("demo", UUID.randomUUID().toString(), ImportFormat.IMPORT_FORMAT_JSONL), "{}", 10);
+        StatusRuntimeException otherClient = assertThrows(
+                StatusRuntimeException.class,
+                () -> GrpcClientUtils.attachHeaders(
+                                client,
+                                KeycloakTokens.forUser(
+                                        KeycloakTokens.clientToken("strata-test-service"),
+                                        KeycloakTokens.accessToken("alice")))
+                        .importHistory(Multi.createFrom().iterable(requests))
+                        .collect()
+                        .asList()
+                        .await()
+                        .atMost(WAIT));
+        assertEquals(Status.Code.PERMISSION_DENIED, otherClient.getStatus().getCode());
+        StatusRuntimeException noUser = assertThrows(
+                StatusRuntimeException.class,
+                () -> GrpcClientUtils.attachHeaders(client, KeycloakTokens.bearer(KeycloakTokens.serviceToken()))
+                        .importHistory(Multi.createFrom().iterable(requests))
+                        .collect()
+                        .asList()
+                        .await()
+                        .atMost(WAIT));
+        assertEquals(Status.Code.PERMISSION_DENIED, noUser.getStatus().getCode());
     }
 
     @Test
@@ -320,9 +414,14 @@ class HistoryImportGrpcServiceTest {
     }
 
     private void assertRefused(Status.Code code, String inDescription, List<ImportHistoryRequest> requests) {
+        assertRefused(imports, code, inDescription, requests);
+    }
+
+    private static void assertRefused(
+            HistoryImportService as, Status.Code code, String inDescription, List<ImportHistoryRequest> requests) {
         StatusRuntimeException e = assertThrows(
                 StatusRuntimeException.class,
-                () -> imports.importHistory(Multi.createFrom().iterable(requests))
+                () -> as.importHistory(Multi.createFrom().iterable(requests))
                         .collect()
                         .asList()
                         .await()

@@ -17,6 +17,7 @@ import io.strata.proto.ingestion.v1.SendRequest;
 import io.strata.proto.ingestion.v1.SendStreamRequest;
 import io.strata.proto.ingestion.v1.SendSummary;
 import io.strata.testing.KafkaProbe;
+import io.strata.testing.TestTopics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -58,7 +59,7 @@ class IngestionGrpcServiceTest {
     @Test
     void sendPublishesValidEventsStampedWithTheSourcesTenant() throws Exception {
         String run = UUID.randomUUID().toString();
-        try (KafkaProbe probe = new KafkaProbe("strata.events.incoming.v1")) {
+        try (KafkaProbe probe = new KafkaProbe(TestTopics.INCOMING)) {
             SendSummary summary = withKey(writeKey())
                     .send(SendRequest.newBuilder()
                             .addEvents(track("u-" + run, run + "-1"))

@@ -23,6 +23,7 @@ import io.strata.proto.ingestion.v1.SendSummary;
 import io.strata.proto.ingestion.v1.SourceAdminService;
 import io.strata.testing.KafkaProbe;
 import io.strata.testing.KeycloakTokens;
+import io.strata.testing.TestTopics;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,7 @@ class PartnerTokenGrpcTest {
     SourceAdminService admin;
 
     private String source(String tenant) {
-        return GrpcClientUtils.attachHeaders(admin, KeycloakTokens.bearer(KeycloakTokens.serviceToken()))
+        return GrpcClientUtils.attachHeaders(admin, KeycloakTokens.gatewayFor(tenant.equals("acme") ? "bob" : "alice"))
                 .createSource(CreateSourceRequest.newBuilder()
                         .setTenant(tenant)
                         .setName("crm-" + UUID.randomUUID())
@@ -85,7 +86,7 @@ class PartnerTokenGrpcTest {
     void aPartnersTokenSendsIntoASourceOfItsTenant() throws Exception {
         String source = source("demo");
         String run = UUID.randomUUID().toString();
-        try (KafkaProbe probe = new KafkaProbe("strata.events.incoming.v1")) {
+        try (KafkaProbe probe = new KafkaProbe(TestTopics.INCOMING)) {
             SendSummary summary = as(KeycloakTokens.clientToken(PARTNER), source)
                     .send(oneEvent(run))
                     .await()
@@ -124,7 +125,7 @@ class PartnerTokenGrpcTest {
                         .atMost(WAIT)));
 
         String revoked = source("demo");
-        GrpcClientUtils.attachHeaders(admin, KeycloakTokens.bearer(KeycloakTokens.serviceToken()))
+        GrpcClientUtils.attachHeaders(admin, KeycloakTokens.gatewayFor("alice"))
                 .revokeSource(RevokeSourceRequest.newBuilder()
                         .setTenant("demo")
                         .setSourceId(revoked)
@@ -179,11 +180,13 @@ class PartnerTokenGrpcTest {
                         .send(oneEvent("x"))
                         .await()
                         .atMost(WAIT)));
-        // nor does a partner's token open the internal APIs
+        // nor does a partner's token open the internal APIs, even with a user's token beside it
         assertEquals(
                 Status.Code.PERMISSION_DENIED,
                 refusal(() -> GrpcClientUtils.attachHeaders(
-                                admin, KeycloakTokens.bearer(KeycloakTokens.clientToken(PARTNER)))
+                                admin,
+                                KeycloakTokens.forUser(
+                                        KeycloakTokens.clientToken(PARTNER), KeycloakTokens.accessToken("alice")))
                         .listSources(ListSourcesRequest.newBuilder()
                                 .setTenant("demo")
                                 .build())

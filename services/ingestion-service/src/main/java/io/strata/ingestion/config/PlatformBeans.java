@@ -1,0 +1,21 @@
+package io.strata.ingestion.config;
+
+import io.quarkus.oidc.AccessTokenCredential;
+import io.quarkus.oidc.Tenant;
+import io.quarkus.oidc.TenantIdentityProvider;
+import io.strata.platform.security.Access;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+/** The shared conventions of services/platform, wired for this service. */
+@ApplicationScoped
+public class PlatformBeans {
+
+    /** Internal calls: the gateway's calls for a user carry that user's token, verified by OIDC tenant "users". */
+    @Produces
+    @Singleton
+    Access access(@Tenant("users") TenantIdentityProvider users, IngestionConfig config) {
+        return new Access(config.userCallers(), token -> users.authenticate(new AccessTokenCredential(token)));
+    }
+}
