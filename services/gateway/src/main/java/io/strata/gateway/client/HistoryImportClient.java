@@ -4,13 +4,15 @@ import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
-import io.quarkus.grpc.GrpcClientUtils;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
-import io.strata.proto.ingestion.v1.HistoryImportService;
+import io.strata.gateway.config.GatewayConfig;
+import io.strata.gateway.security.SignedIn;
+import io.strata.platform.grpc.ServiceCallInterceptor;
 import io.strata.proto.ingestion.v1.ImportFormat;
 import io.strata.proto.ingestion.v1.ImportHeader;
 import io.strata.proto.ingestion.v1.ImportHistoryRequest;
 import io.strata.proto.ingestion.v1.ImportSummary;
+import io.strata.proto.ingestion.v1.MutinyHistoryImportServiceGrpc.MutinyHistoryImportServiceStub;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,14 +35,12 @@ public class HistoryImportClient {
     /** How long ingestion may read nothing before the import is given up. */
     static final Duration STALL = Duration.ofMinutes(3);
 
-    private static final Duration TOKEN_WAIT = Duration.ofSeconds(10);
+    private final MutinyHistoryImportServiceStub imports;
+    private final long deadlineMillis;
 
-    private final HistoryImportService imports;
-    private final ServiceTokens tokens;
-
-    public HistoryImportClient(@GrpcClient("ingestion") HistoryImportService imports, ServiceTokens tokens) {
+    public HistoryImportClient(@GrpcClient("ingestion") MutinyHistoryImportServiceStub imports, GatewayConfig config) {
         this.imports = imports;
-        this.tokens = tokens;
+        this.deadlineMillis = config.calls().importDeadline().toMillis();
     }
 
     /**
@@ -50,10 +50,10 @@ public class HistoryImportClient {
      * @throws StatusRuntimeException as ingestion refused or failed the import
      * @throws IOException when the upload itself breaks
      */
-    public ImportSummary importFile(String tenant, String sourceId, ImportFormat format, String zone, InputStream file)
+    public ImportSummary importFile(SignedIn user, String sourceId, ImportFormat format, String zone, InputStream file)
             throws IOException, InterruptedException {
-        HistoryImportService stub =
-                GrpcClientUtils.attachHeaders(imports, tokens.metadata().await().atMost(TOKEN_WAIT));
+        MutinyHistoryImportServiceStub stub = imports.withOption(ServiceCallInterceptor.FOR_USER, user.token())
+                .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS);
         Window window = new Window();
         CompletableFuture<ImportSummary> result = new CompletableFuture<>();
         UnicastProcessor<ImportHistoryRequest> requests = UnicastProcessor.create();
@@ -80,7 +80,7 @@ public class HistoryImportClient {
 
         requests.onNext(ImportHistoryRequest.newBuilder()
                 .setHeader(ImportHeader.newBuilder()
-                        .setTenant(tenant)
+                        .setTenant(user.tenant())
                         .setSourceId(sourceId)
                         .setFormat(format)
                         .setZone(zone))

@@ -1,72 +1,63 @@
 package io.strata.gateway.client;
 
 import io.quarkus.grpc.GrpcClient;
-import io.quarkus.grpc.GrpcClientUtils;
 import io.smallrye.mutiny.Uni;
+import io.strata.gateway.config.GatewayConfig;
+import io.strata.gateway.security.SignedIn;
+import io.strata.platform.grpc.ServiceCallInterceptor;
 import io.strata.proto.common.v1.Identity;
 import io.strata.proto.common.v1.IdentityType;
 import io.strata.proto.profile.v1.GetProfileRequest;
 import io.strata.proto.profile.v1.GetProfileResponse;
 import io.strata.proto.profile.v1.LookupProfileRequest;
 import io.strata.proto.profile.v1.LookupProfileResponse;
+import io.strata.proto.profile.v1.MutinyProfileServiceGrpc.MutinyProfileServiceStub;
 import io.strata.proto.profile.v1.Profile;
-import io.strata.proto.profile.v1.ProfileService;
 import io.strata.proto.profile.v1.SummarizeProfilesRequest;
 import io.strata.proto.profile.v1.SummarizeProfilesResponse;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
-/** profile-service over gRPC, always for one tenant. */
+/** profile-service over gRPC, always for a signed-in user (whose token goes along) and with a deadline. */
 @ApplicationScoped
 public class ProfileClient {
 
-    private static final Duration DEADLINE = Duration.ofSeconds(5);
+    private final MutinyProfileServiceStub profiles;
+    private final long deadlineMillis;
 
-    private final ProfileService profiles;
-    private final ServiceTokens tokens;
-
-    public ProfileClient(@GrpcClient("profile") ProfileService profiles, ServiceTokens tokens) {
+    public ProfileClient(@GrpcClient("profile") MutinyProfileServiceStub profiles, GatewayConfig config) {
         this.profiles = profiles;
-        this.tokens = tokens;
+        this.deadlineMillis = config.calls().deadline().toMillis();
     }
 
-    /** The stub with the gateway's service token attached. */
-    private Uni<ProfileService> authorized() {
-        return tokens.metadata().map(metadata -> GrpcClientUtils.attachHeaders(profiles, metadata));
+    private MutinyProfileServiceStub forUser(SignedIn user) {
+        return profiles.withOption(ServiceCallInterceptor.FOR_USER, user.token())
+                .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS);
     }
 
-    public Uni<Profile> get(String tenant, String id) {
-        return authorized()
-                .chain(s -> s.getProfile(GetProfileRequest.newBuilder()
-                        .setTenant(tenant)
+    public Uni<Profile> get(SignedIn user, String id) {
+        return forUser(user)
+                .getProfile(GetProfileRequest.newBuilder()
+                        .setTenant(user.tenant())
                         .setProfileId(id)
-                        .build()))
-                .ifNoItem()
-                .after(DEADLINE)
-                .fail()
+                        .build())
                 .map(GetProfileResponse::getProfile);
     }
 
-    public Uni<Profile> lookup(String tenant, IdentityType type, String value) {
-        return authorized()
-                .chain(s -> s.lookupProfile(LookupProfileRequest.newBuilder()
-                        .setTenant(tenant)
+    public Uni<Profile> lookup(SignedIn user, IdentityType type, String value) {
+        return forUser(user)
+                .lookupProfile(LookupProfileRequest.newBuilder()
+                        .setTenant(user.tenant())
                         .setIdentity(Identity.newBuilder().setType(type).setValue(value))
-                        .build()))
-                .ifNoItem()
-                .after(DEADLINE)
-                .fail()
+                        .build())
                 .map(LookupProfileResponse::getProfile);
     }
 
-    public Uni<SummarizeProfilesResponse> summarize(String tenant, int topEvents) {
-        return authorized()
-                .chain(s -> s.summarizeProfiles(SummarizeProfilesRequest.newBuilder()
-                        .setTenant(tenant)
+    public Uni<SummarizeProfilesResponse> summarize(SignedIn user, int topEvents) {
+        return forUser(user)
+                .summarizeProfiles(SummarizeProfilesRequest.newBuilder()
+                        .setTenant(user.tenant())
                         .setTopEvents(topEvents)
-                        .build()))
-                .ifNoItem()
-                .after(DEADLINE)
-                .fail();
+                        .build());
     }
 }

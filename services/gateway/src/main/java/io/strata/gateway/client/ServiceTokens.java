@@ -1,46 +1,33 @@
 package io.strata.gateway.client;
 
-import io.grpc.Metadata;
 import io.quarkus.oidc.client.OidcClient;
-import io.quarkus.oidc.client.Tokens;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
+import io.strata.platform.grpc.CachedTokenSource;
+import io.strata.platform.grpc.TokenSource;
+import jakarta.inject.Singleton;
 import java.time.Instant;
 
 /**
- * The gateway's client-credentials token for calls to the services, as gRPC metadata. Kept
- * until shortly before it expires, then fetched again, without blocking the caller.
+ * The gateway's client-credentials token for its calls to the services (client strata-gateway,
+ * audience strata-services), kept until shortly before it expires and renewed once however many
+ * calls start meanwhile (services/platform {@link CachedTokenSource}).
  */
-@ApplicationScoped
-public class ServiceTokens {
+@Singleton
+public class ServiceTokens implements TokenSource {
 
-    private static final Metadata.Key<String> AUTHORIZATION =
-            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-    private static final long REFRESH_BEFORE_SECONDS = 30;
-
-    private final OidcClient client;
-    private volatile Tokens current;
+    private final TokenSource cached;
 
     public ServiceTokens(OidcClient client) {
-        this.client = client;
+        this.cached = new CachedTokenSource(() -> client.getTokens()
+                .map(tokens -> new Token(
+                        tokens.getAccessToken(),
+                        tokens.getAccessTokenExpiresAt() == null
+                                ? null
+                                : Instant.ofEpochSecond(tokens.getAccessTokenExpiresAt()))));
     }
 
-    public Uni<Metadata> metadata() {
-        Tokens tokens = current;
-        if (tokens != null && !expiring(tokens)) {
-            return Uni.createFrom().item(metadata(tokens));
-        }
-        return client.getTokens().invoke(fresh -> current = fresh).map(ServiceTokens::metadata);
-    }
-
-    private static boolean expiring(Tokens tokens) {
-        Long expiresAt = tokens.getAccessTokenExpiresAt();
-        return expiresAt == null || Instant.now().getEpochSecond() + REFRESH_BEFORE_SECONDS >= expiresAt;
-    }
-
-    private static Metadata metadata(Tokens tokens) {
-        Metadata metadata = new Metadata();
-        metadata.put(AUTHORIZATION, "Bearer " + tokens.getAccessToken());
-        return metadata;
+    @Override
+    public Uni<Token> token() {
+        return cached.token();
     }
 }

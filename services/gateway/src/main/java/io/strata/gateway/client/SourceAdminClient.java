@@ -1,82 +1,73 @@
 package io.strata.gateway.client;
 
 import io.quarkus.grpc.GrpcClient;
-import io.quarkus.grpc.GrpcClientUtils;
 import io.smallrye.mutiny.Uni;
+import io.strata.gateway.config.GatewayConfig;
+import io.strata.gateway.security.SignedIn;
+import io.strata.platform.grpc.ServiceCallInterceptor;
 import io.strata.proto.common.v1.PageRequest;
 import io.strata.proto.ingestion.v1.CreateSourceRequest;
 import io.strata.proto.ingestion.v1.CreateSourceResponse;
 import io.strata.proto.ingestion.v1.ListSourcesRequest;
 import io.strata.proto.ingestion.v1.ListSourcesResponse;
+import io.strata.proto.ingestion.v1.MutinySourceAdminServiceGrpc.MutinySourceAdminServiceStub;
 import io.strata.proto.ingestion.v1.RevokeSourceRequest;
 import io.strata.proto.ingestion.v1.RevokeSourceResponse;
 import io.strata.proto.ingestion.v1.RotateWriteKeyRequest;
 import io.strata.proto.ingestion.v1.RotateWriteKeyResponse;
-import io.strata.proto.ingestion.v1.SourceAdminService;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
-/** ingestion-service's source administration over gRPC, always for one tenant. */
+/**
+ * ingestion-service's source administration over gRPC, always for a signed-in administrator (whose
+ * token goes along) and with a deadline.
+ */
 @ApplicationScoped
 public class SourceAdminClient {
 
-    private static final Duration DEADLINE = Duration.ofSeconds(5);
+    private final MutinySourceAdminServiceStub sources;
+    private final long deadlineMillis;
 
-    private final SourceAdminService sources;
-    private final ServiceTokens tokens;
-
-    public SourceAdminClient(@GrpcClient("ingestion") SourceAdminService sources, ServiceTokens tokens) {
+    public SourceAdminClient(@GrpcClient("ingestion") MutinySourceAdminServiceStub sources, GatewayConfig config) {
         this.sources = sources;
-        this.tokens = tokens;
+        this.deadlineMillis = config.calls().deadline().toMillis();
     }
 
-    /** The stub with the gateway's service token attached. */
-    private Uni<SourceAdminService> authorized() {
-        return tokens.metadata().map(metadata -> GrpcClientUtils.attachHeaders(sources, metadata));
+    private MutinySourceAdminServiceStub forUser(SignedIn user) {
+        return sources.withOption(ServiceCallInterceptor.FOR_USER, user.token())
+                .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS);
     }
 
-    public Uni<CreateSourceResponse> create(String tenant, String name, int rateLimitPerSecond) {
-        return authorized()
-                .chain(s -> s.createSource(CreateSourceRequest.newBuilder()
-                        .setTenant(tenant)
+    public Uni<CreateSourceResponse> create(SignedIn user, String name, int rateLimitPerSecond) {
+        return forUser(user)
+                .createSource(CreateSourceRequest.newBuilder()
+                        .setTenant(user.tenant())
                         .setName(name)
                         .setRateLimitPerSecond(rateLimitPerSecond)
-                        .build()))
-                .ifNoItem()
-                .after(DEADLINE)
-                .fail();
+                        .build());
     }
 
-    public Uni<ListSourcesResponse> list(String tenant, int pageSize, String cursor) {
-        return authorized()
-                .chain(s -> s.listSources(ListSourcesRequest.newBuilder()
-                        .setTenant(tenant)
+    public Uni<ListSourcesResponse> list(SignedIn user, int pageSize, String cursor) {
+        return forUser(user)
+                .listSources(ListSourcesRequest.newBuilder()
+                        .setTenant(user.tenant())
                         .setPage(PageRequest.newBuilder().setPageSize(pageSize).setPageToken(cursor))
-                        .build()))
-                .ifNoItem()
-                .after(DEADLINE)
-                .fail();
+                        .build());
     }
 
-    public Uni<RotateWriteKeyResponse> rotate(String tenant, String id) {
-        return authorized()
-                .chain(s -> s.rotateWriteKey(RotateWriteKeyRequest.newBuilder()
-                        .setTenant(tenant)
+    public Uni<RotateWriteKeyResponse> rotate(SignedIn user, String id) {
+        return forUser(user)
+                .rotateWriteKey(RotateWriteKeyRequest.newBuilder()
+                        .setTenant(user.tenant())
                         .setSourceId(id)
-                        .build()))
-                .ifNoItem()
-                .after(DEADLINE)
-                .fail();
+                        .build());
     }
 
-    public Uni<RevokeSourceResponse> revoke(String tenant, String id) {
-        return authorized()
-                .chain(s -> s.revokeSource(RevokeSourceRequest.newBuilder()
-                        .setTenant(tenant)
+    public Uni<RevokeSourceResponse> revoke(SignedIn user, String id) {
+        return forUser(user)
+                .revokeSource(RevokeSourceRequest.newBuilder()
+                        .setTenant(user.tenant())
                         .setSourceId(id)
-                        .build()))
-                .ifNoItem()
-                .after(DEADLINE)
-                .fail();
+                        .build());
     }
 }

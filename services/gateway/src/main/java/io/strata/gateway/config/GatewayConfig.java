@@ -3,6 +3,7 @@ package io.strata.gateway.config;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.Map;
 
 @ConfigMapping(prefix = "strata.gateway")
@@ -11,6 +12,22 @@ public interface GatewayConfig {
     RateLimit rateLimit();
 
     Limits limits();
+
+    Calls calls();
+
+    /** Calls to the services: each has a deadline, which the called service sees and stops at. */
+    interface Calls {
+        /** Reads and administration. */
+        @WithDefault("PT5S")
+        Duration deadline();
+
+        /**
+         * A history import, from its first byte to its summary: a little longer than the longest
+         * import ingestion-service runs ({@code strata.ingestion.imports.max-duration}).
+         */
+        @WithDefault("PT6H5M")
+        Duration importDeadline();
+    }
 
     /** Request sizes. File uploads (imports) are bounded by quarkus.http.limits.max-body-size. */
     interface Limits {

@@ -1,71 +1,50 @@
 package io.strata.gateway.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.oidc.client.OidcClientException;
+import io.strata.platform.errors.HttpProblems;
+import io.strata.platform.logging.LogSafe;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** Maps what the services and the API refuse to problem+json, never leaking internals. */
+/**
+ * Maps what the services and the API refuse to problem+json, never leaking internals. A service's
+ * error says in typed details which field is at fault and how long to wait (services/platform
+ * {@link HttpProblems}): nothing here reads a description.
+ */
 public class ExceptionMappers {
 
     private static final Logger LOG = Logger.getLogger(ExceptionMappers.class);
-    private static final Pattern FIELD = Pattern.compile("^([A-Za-z][A-Za-z0-9_.]*): (.+)$", Pattern.DOTALL);
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
-        return Problem.response(e.status(), e.getMessage(), e.field());
+        return Problems.response(e.status(), e.getMessage(), e.field());
     }
 
     @ServerExceptionMapper
     public Response grpc(StatusRuntimeException e) {
-        Status status = e.getStatus();
-        return switch (status.getCode()) {
-            case NOT_FOUND -> Problem.response(Response.Status.NOT_FOUND, status.getDescription(), null);
-            case INVALID_ARGUMENT -> invalid(status.getDescription());
-            case PERMISSION_DENIED -> Problem.response(Response.Status.FORBIDDEN, status.getDescription(), null);
-            case UNAUTHENTICATED -> Problem.response(Response.Status.UNAUTHORIZED, status.getDescription(), null);
-            case UNAVAILABLE, DEADLINE_EXCEEDED -> unavailable(e);
-            case RESOURCE_EXHAUSTED ->
-                Response.fromResponse(
-                                Problem.response(Response.Status.TOO_MANY_REQUESTS, status.getDescription(), null))
-                        .header("Retry-After", 5)
-                        .build();
-            default -> {
-                LOG.errorf(e, "service call failed");
-                yield Problem.response(Response.Status.BAD_GATEWAY, "a service failed to answer", null);
-            }
-        };
+        HttpProblems.HttpProblem problem = HttpProblems.of(e, ExceptionMappers::fieldName);
+        if (problem.failure()) {
+            LOG.warnf("a service call failed: %s", LogSafe.text(e.getStatus()));
+        }
+        return Problems.of(problem);
     }
 
-    /** Services describe bad input as "field: message"; the field goes into the problem. */
-    private static Response invalid(String description) {
-        Matcher named = FIELD.matcher(description == null ? "" : description);
-        if (named.matches()) {
-            return Problem.response(Response.Status.BAD_REQUEST, named.group(2), camel(named.group(1)));
+    /**
+     * The REST API's name of a field a service named: its proto path in the API's spelling, without
+     * the message it sits in ({@code header.source_id} is the path's {@code id}, {@code page.page_size}
+     * the query's {@code pageSize}).
+     */
+    static String fieldName(String field) {
+        if (field == null || field.isEmpty()) {
+            return null;
         }
-        return Problem.response(Response.Status.BAD_REQUEST, description, null);
-    }
-
-    /** The REST API's spelling of a proto field name: source_id → sourceId. */
-    static String camel(String field) {
-        StringBuilder out = new StringBuilder();
-        boolean upper = false;
-        for (char c : field.toCharArray()) {
-            if (c == '_') {
-                upper = true;
-            } else {
-                out.append(upper ? Character.toUpperCase(c) : c);
-                upper = false;
-            }
-        }
-        return out.toString();
+        String last = field.substring(field.lastIndexOf('.') + 1);
+        return last.equals("source_id") ? "id" : HttpProblems.camel(last);
     }
 
     /** What the REST layer itself refuses (unreadable JSON, wrong media type, unknown method...), in the one shape. */
@@ -74,35 +53,33 @@ public class ExceptionMappers {
         Response.StatusType status = e.getResponse().getStatusInfo();
         if (status.getStatusCode() >= 500) {
             LOG.errorf(e, "request failed");
-            return Problem.response(Response.Status.INTERNAL_SERVER_ERROR, "the request failed", null);
+            return Problems.response(Response.Status.INTERNAL_SERVER_ERROR, "the request failed", null);
         }
-        return Response.fromResponse(Problem.response(status, e.getMessage(), null))
-                .build();
+        return Problems.response(status, e.getMessage(), null);
     }
 
     /** A request body that is not the JSON it should be. */
     @ServerExceptionMapper
     public Response json(JsonProcessingException e) {
-        return Problem.response(Response.Status.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage(), null);
+        return Problems.response(Response.Status.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage(), null);
     }
 
     /** The gateway cannot get its own service token (Keycloak down, wrong client secret). */
     @ServerExceptionMapper
     public Response serviceToken(OidcClientException e) {
-        LOG.errorf("no service token for the call to a service: %s", e.getMessage());
-        return unavailable(e);
+        LOG.errorf("no service token for the call to a service: %s", LogSafe.text(e.getMessage()));
+        return unavailable();
     }
 
     @ServerExceptionMapper
     public Response timeout(TimeoutException e) {
-        return unavailable(e);
+        return unavailable();
     }
 
-    private static Response unavailable(Exception e) {
-        LOG.warnf("service unavailable: %s", e.getMessage());
-        return Response.fromResponse(Problem.response(
-                        Response.Status.SERVICE_UNAVAILABLE, "the service is unavailable; retry later", null))
-                .header("Retry-After", 5)
-                .build();
+    private static Response unavailable() {
+        return Problems.response(
+                io.strata.platform.errors.Problem.of(
+                        503, "Service Unavailable", "the service is unavailable; retry later", null),
+                HttpProblems.DEFAULT_RETRY.toSeconds());
     }
 }

@@ -2,8 +2,8 @@ package io.strata.gateway.rest;
 
 import io.smallrye.common.annotation.Blocking;
 import io.strata.gateway.client.HistoryImportClient;
-import io.strata.gateway.security.Roles;
 import io.strata.gateway.security.TenantContext;
+import io.strata.platform.security.Roles;
 import io.strata.proto.ingestion.v1.ImportFormat;
 import io.strata.proto.ingestion.v1.ImportSummary;
 import jakarta.annotation.security.RolesAllowed;
@@ -87,7 +87,7 @@ public class ImportResource {
             throws IOException, InterruptedException {
         String sourceId = SourceResource.uuid(id);
         ImportFormat fmt = format(format, contentType);
-        return Summary.of(imports.importFile(tenant.tenant(), sourceId, fmt, offset(zone), body));
+        return Summary.of(imports.importFile(tenant.user(), sourceId, fmt, offset(zone), body));
     }
 
     /**

@@ -5,8 +5,8 @@ import io.smallrye.mutiny.Uni;
 import io.strata.gateway.client.ProfileClient;
 import io.strata.gateway.mapping.ProfileDto;
 import io.strata.gateway.mapping.ProfileMapper;
-import io.strata.gateway.security.Roles;
 import io.strata.gateway.security.TenantContext;
+import io.strata.platform.security.Roles;
 import io.strata.proto.common.v1.IdentityType;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -64,7 +64,7 @@ public class ProfileResource {
                     "give only one of userId, anonymousId, email or phone");
         }
         var entry = given.entrySet().iterator().next();
-        return profiles.lookup(tenant.tenant(), identityType(entry.getKey()), entry.getValue())
+        return profiles.lookup(tenant.user(), identityType(entry.getKey()), entry.getValue())
                 .map(profile -> new ProfileList(List.of(ProfileMapper.toDto(profile))))
                 .onFailure(e -> Status.fromThrowable(e).getCode() == Status.Code.NOT_FOUND)
                 .recoverWithItem(new ProfileList(List.of()));
@@ -92,7 +92,7 @@ public class ProfileResource {
                     + "profiles merged by identity resolution, events, and the most frequent events.")
     public Uni<Summary> summary(@QueryParam("topEvents") String topEventsParam) {
         int topEvents = ApiException.intParam("topEvents", topEventsParam, 10, 1, 100);
-        return profiles.summarize(tenant.tenant(), topEvents).map(s -> {
+        return profiles.summarize(tenant.user(), topEvents).map(s -> {
             Map<String, Long> identities = new LinkedHashMap<>();
             s.getIdentitiesByTypeMap().entrySet().stream()
                     .sorted(Map.Entry.comparingByKey())
@@ -121,7 +121,7 @@ public class ProfileResource {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("id", "id must be a UUID");
         }
-        return profiles.get(tenant.tenant(), id).map(ProfileMapper::toDto);
+        return profiles.get(tenant.user(), id).map(ProfileMapper::toDto);
     }
 
     private static IdentityType identityType(String parameter) {

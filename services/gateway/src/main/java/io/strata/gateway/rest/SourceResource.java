@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Uni;
 import io.strata.gateway.client.SourceAdminClient;
 import io.strata.gateway.mapping.SourceDto;
-import io.strata.gateway.security.Roles;
 import io.strata.gateway.security.TenantContext;
+import io.strata.platform.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -48,7 +48,7 @@ public class SourceResource {
     public Uni<SourcePage> list(
             @QueryParam("pageSize") String pageSizeParam, @QueryParam("cursor") @DefaultValue("") String cursor) {
         int pageSize = ApiException.intParam("pageSize", pageSizeParam, 50, 1, MAX_PAGE);
-        return sources.list(tenant.tenant(), pageSize, cursor)
+        return sources.list(tenant.user(), pageSize, cursor)
                 .map(page -> new SourcePage(
                         page.getSourcesList().stream()
                                 .map(s -> SourceDto.of(s, null))
@@ -76,7 +76,7 @@ public class SourceResource {
             throw ApiException.badRequest("rateLimitPerSecond", "rateLimitPerSecond must be a positive integer");
         }
         int rate = limit == null || limit.isNull() ? 0 : limit.asInt();
-        return sources.create(tenant.tenant(), name.asText(), rate)
+        return sources.create(tenant.user(), name.asText(), rate)
                 .map(created -> Response.created(URI.create(
                                 "/api/v1/sources/" + created.getSource().getId()))
                         .entity(SourceDto.of(created.getSource(), created.getWriteKey()))
@@ -87,14 +87,14 @@ public class SourceResource {
     @Path("/{id}/rotate")
     @Operation(summary = "Give the source a new write key; the old one stops working at once")
     public Uni<SourceDto> rotate(@PathParam("id") String id) {
-        return sources.rotate(tenant.tenant(), uuid(id)).map(r -> SourceDto.of(r.getSource(), r.getWriteKey()));
+        return sources.rotate(tenant.user(), uuid(id)).map(r -> SourceDto.of(r.getSource(), r.getWriteKey()));
     }
 
     @DELETE
     @Path("/{id}")
     @Operation(summary = "Revoke the source; its write key stops working at once")
     public Uni<SourceDto> revoke(@PathParam("id") String id) {
-        return sources.revoke(tenant.tenant(), uuid(id)).map(r -> SourceDto.of(r.getSource(), null));
+        return sources.revoke(tenant.user(), uuid(id)).map(r -> SourceDto.of(r.getSource(), null));
     }
 
     static String uuid(String id) {

@@ -4,7 +4,8 @@ import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.strata.gateway.config.GatewayConfig;
-import io.strata.gateway.rest.Problem;
+import io.strata.gateway.rest.Problems;
+import io.strata.platform.security.Tenants;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -37,7 +38,7 @@ public class RateLimitFilter {
                 || !(request.getSecurityContext().getUserPrincipal() instanceof JsonWebToken token)) {
             return Optional.empty();
         }
-        String tenant = String.valueOf(token.<Object>getClaim(TenantContext.CLAIM));
+        String tenant = String.valueOf(Tenants.fromClaim(token.getClaim(Tenants.CLAIM)));
         String client = String.valueOf(token.<Object>getClaim("azp"));
         int perSecond = config.clients()
                 .getOrDefault(client, config.tenants().getOrDefault(tenant, config.requestsPerSecond()));
@@ -47,7 +48,7 @@ public class RateLimitFilter {
             return Optional.empty();
         }
         long retryAfter = Math.max(1, (long) Math.ceil(probe.getNanosToWaitForRefill() / 1e9));
-        return Optional.of(Response.fromResponse(Problem.response(
+        return Optional.of(Response.fromResponse(Problems.response(
                         Response.Status.TOO_MANY_REQUESTS,
                         "too many requests for tenant " + tenant + " and client " + client + "; retry later",
                         null))

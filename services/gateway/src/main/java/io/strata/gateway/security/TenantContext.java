@@ -1,15 +1,14 @@
 package io.strata.gateway.security;
 
 import io.strata.gateway.rest.ApiException;
+import io.strata.platform.security.Tenants;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-/** The tenant of the caller, from the access token's {@code tenant} claim; never from the request. */
+/** The caller of a request, from its access token; a token without a tenant opens nothing (403). */
 @RequestScoped
 public class TenantContext {
-
-    public static final String CLAIM = "tenant";
 
     private final JsonWebToken token;
 
@@ -17,12 +16,15 @@ public class TenantContext {
         this.token = token;
     }
 
-    public String tenant() {
-        Object claim = token.getClaim(CLAIM);
-        String tenant = claim == null ? null : claim.toString().strip();
-        if (tenant == null || tenant.isEmpty()) {
+    public SignedIn user() {
+        String tenant = Tenants.fromClaim(token.getClaim(Tenants.CLAIM));
+        if (tenant == null) {
             throw new ApiException(Response.Status.FORBIDDEN, "the access token carries no tenant", null);
         }
-        return tenant;
+        return new SignedIn(tenant, token.getRawToken());
+    }
+
+    public String tenant() {
+        return user().tenant();
     }
 }

@@ -1,17 +1,23 @@
 package io.strata.gateway.rest;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
-import io.strata.gateway.security.Roles;
+import io.strata.platform.security.Roles;
 import io.strata.testing.KeycloakTokens;
 import io.strata.testing.LocalRealm;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,8 +29,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(LocalRealm.class)
 class EndpointSecurityTest {
 
-    /** An endpoint and the lowest role that may call it. */
-    record Endpoint(String method, String path, String role, String contentType, String body) {
+    /** An endpoint, the lowest role that may call it, and what it answers that role. */
+    record Endpoint(String method, String path, String role, String contentType, String body, int success) {
 
         int call(RequestSpecification request) {
             RequestSpecification r = request.contentType(contentType == null ? "application/json" : contentType);
@@ -40,46 +46,70 @@ class EndpointSecurityTest {
         }
     }
 
-    private static final String ANY_ID = UUID.randomUUID().toString();
-
-    static final List<Endpoint> ENDPOINTS = List.of(
-            new Endpoint("GET", "/api/v1/sources", Roles.ADMIN, null, null),
-            new Endpoint("POST", "/api/v1/sources", Roles.ADMIN, null, "{\"name\":\"x\"}"),
-            new Endpoint("POST", "/api/v1/sources/" + ANY_ID + "/rotate", Roles.ADMIN, null, null),
-            new Endpoint("DELETE", "/api/v1/sources/" + ANY_ID, Roles.ADMIN, null, null),
-            new Endpoint("POST", "/api/v1/sources/" + ANY_ID + "/imports", Roles.ADMIN, "text/csv", "a,b\n"),
-            new Endpoint("GET", "/api/v1/profiles?userId=u1", Roles.VIEWER, null, null),
-            new Endpoint("GET", "/api/v1/profiles/" + ANY_ID, Roles.VIEWER, null, null),
-            new Endpoint("GET", "/api/v1/profiles/summary", Roles.VIEWER, null, null));
-
     /** The demo users by their highest role. */
     private static final Map<String, String> USERS =
             Map.of(Roles.ADMIN, "alice", Roles.MARKETER, "mia", Roles.ANALYST, "ana", Roles.VIEWER, "vic");
 
-    private static final List<String> RANKS = List.of(Roles.VIEWER, Roles.ANALYST, Roles.MARKETER, Roles.ADMIN);
-
+    private static List<Endpoint> endpoints;
     private static Map<String, String> invalid;
 
-    @BeforeAll
-    static void tokens() throws InterruptedException {
+    @BeforeEach
+    void endpointsAndTokens() {
+        if (endpoints != null) {
+            return;
+        }
+        // a source of alice's tenant, so each endpoint of a source can succeed
+        String source = given().auth()
+                .oauth2(KeycloakTokens.accessToken("alice"))
+                .contentType("application/json")
+                .body("{\"name\":\"endpoints\"}")
+                .post("/api/v1/sources")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        endpoints = List.of(
+                new Endpoint("GET", "/api/v1/sources", Roles.ADMIN, null, null, 200),
+                new Endpoint("POST", "/api/v1/sources", Roles.ADMIN, null, "{\"name\":\"x\"}", 201),
+                new Endpoint("POST", "/api/v1/sources/" + source + "/rotate", Roles.ADMIN, null, null, 200),
+                new Endpoint("POST", "/api/v1/sources/" + source + "/imports", Roles.ADMIN, "text/csv", "a,b\n", 200),
+                new Endpoint("DELETE", "/api/v1/sources/" + source, Roles.ADMIN, null, null, 200),
+                new Endpoint("GET", "/api/v1/profiles?userId=u1", Roles.VIEWER, null, null, 200),
+                new Endpoint("GET", "/api/v1/profiles/" + FakeProfileGrpcService.ID, Roles.VIEWER, null, null, 200),
+                new Endpoint("GET", "/api/v1/profiles/summary", Roles.VIEWER, null, null, 200));
+
         String valid = KeycloakTokens.accessToken("alice");
         String[] parts = valid.split("\\.");
-        String expired = KeycloakTokens.accessToken("alice", "strata-cli-expiring"); // lives 1 s
-        Thread.sleep(2_500);
+        String expiring = KeycloakTokens.accessToken("alice", "strata-cli-expiring"); // lives 1 s
+        long expiresAt = expiry(expiring);
+        await("the 1-second token expires")
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> Instant.now().getEpochSecond() > expiresAt);
         invalid = Map.of(
                 "garbage",
                 "not-a-token",
                 "tampered signature",
                 parts[0] + "." + parts[1] + "." + new StringBuilder(parts[2]).reverse(),
                 "expired",
-                expired,
+                expiring,
                 "another audience",
                 KeycloakTokens.accessToken("alice", "admin-cli"));
     }
 
+    /** The token's exp claim. */
+    private static long expiry(String token) {
+        String payload = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
+        Matcher exp = Pattern.compile("\"exp\"\\s*:\\s*(\\d+)").matcher(payload);
+        if (!exp.find()) {
+            throw new IllegalStateException("no exp in " + payload);
+        }
+        return Long.parseLong(exp.group(1));
+    }
+
     @Test
     void withoutAValidTokenEveryEndpointAnswers401() {
-        for (Endpoint endpoint : ENDPOINTS) {
+        for (Endpoint endpoint : endpoints) {
             assertStatus(401, endpoint, "no token", endpoint.call(given()));
             for (Map.Entry<String, String> token : invalid.entrySet()) {
                 assertStatus(
@@ -92,11 +122,11 @@ class EndpointSecurityTest {
     }
 
     @Test
-    void everyEndpointRefusesTheRolesBelowItsOwn() {
-        for (Endpoint endpoint : ENDPOINTS) {
-            int lowest = RANKS.indexOf(endpoint.role());
+    void everyEndpointRefusesTheRolesBelowItsOwnAndServesItsOwn() {
+        for (Endpoint endpoint : endpoints) {
+            int lowest = Roles.RANKS.indexOf(endpoint.role());
             for (int rank = 0; rank < lowest; rank++) {
-                String user = USERS.get(RANKS.get(rank));
+                String user = USERS.get(Roles.RANKS.get(rank));
                 assertStatus(
                         403, endpoint, user, endpoint.call(given().auth().oauth2(KeycloakTokens.accessToken(user))));
             }
@@ -107,9 +137,25 @@ class EndpointSecurityTest {
                     "a service account",
                     endpoint.call(given().auth().oauth2(KeycloakTokens.serviceToken())));
             String allowed = USERS.get(endpoint.role());
-            int status = endpoint.call(given().auth().oauth2(KeycloakTokens.accessToken(allowed)));
-            if (status == 401 || status == 403) {
-                throw new AssertionError(endpoint + " refused " + allowed + " (" + endpoint.role() + "): " + status);
+            assertStatus(
+                    endpoint.success(),
+                    endpoint,
+                    allowed + " (" + endpoint.role() + ")",
+                    endpoint.call(given().auth().oauth2(KeycloakTokens.accessToken(allowed))));
+        }
+    }
+
+    @Test
+    void aTokenWithARoleButNoTenantOpensNothing() {
+        // nora is a viewer of no tenant
+        String nora = KeycloakTokens.accessToken("nora");
+        for (Endpoint endpoint : endpoints) {
+            if (endpoint.role().equals(Roles.VIEWER)) {
+                assertStatus(
+                        403,
+                        endpoint,
+                        "nora (no tenant)",
+                        endpoint.call(given().auth().oauth2(nora)));
             }
         }
     }

@@ -2,8 +2,10 @@ package io.strata.gateway.rest;
 
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
-import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Multi;
+import io.strata.platform.security.Access;
+import io.strata.platform.security.Roles;
 import io.strata.proto.ingestion.v1.HistoryImportService;
 import io.strata.proto.ingestion.v1.ImportHeader;
 import io.strata.proto.ingestion.v1.ImportHistoryRequest;
@@ -20,17 +22,22 @@ import java.util.concurrent.atomic.AtomicReference;
  * rejected.
  */
 @GrpcService
-@Authenticated
 public class FakeHistoryImportGrpcService implements HistoryImportService {
 
     private final FakeSourceAdminGrpcService sources;
+    private final Access access;
+    private final CurrentIdentityAssociation identity;
 
-    public FakeHistoryImportGrpcService(@GrpcService FakeSourceAdminGrpcService sources) {
+    public FakeHistoryImportGrpcService(
+            @GrpcService FakeSourceAdminGrpcService sources, Access access, CurrentIdentityAssociation identity) {
         this.sources = sources;
+        this.access = access;
+        this.identity = identity;
     }
 
     @Override
     public Multi<ImportHistoryResponse> importHistory(Multi<ImportHistoryRequest> requests) {
+        Access.Call call = access.call(identity.getDeferredIdentity());
         AtomicReference<ImportHeader> header = new AtomicReference<>();
         AtomicLong bytes = new AtomicLong();
         AtomicLong lines = new AtomicLong();
@@ -38,9 +45,10 @@ public class FakeHistoryImportGrpcService implements HistoryImportService {
                 .transformToUniAndConcatenate(request -> {
                     if (request.hasHeader()) {
                         header.set(request.getHeader());
-                        return sources.owned(
+                        return call.forUser(request.getHeader().getTenant(), Roles.ADMIN)
+                                .chain(caller -> sources.owned(
                                         request.getHeader().getTenant(),
-                                        request.getHeader().getSourceId())
+                                        request.getHeader().getSourceId()))
                                 .replaceWith((ImportHistoryResponse) null);
                     }
                     if (header.get() == null) {

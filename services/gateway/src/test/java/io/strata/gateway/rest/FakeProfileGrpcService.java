@@ -2,8 +2,10 @@ package io.strata.gateway.rest;
 
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
-import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
+import io.strata.platform.security.Access;
+import io.strata.platform.security.Roles;
 import io.strata.proto.common.v1.Identity;
 import io.strata.proto.common.v1.IdentityType;
 import io.strata.proto.profile.v1.EventTotal;
@@ -21,8 +23,27 @@ import io.strata.proto.profile.v1.SummarizeProfilesResponse;
  * user "u1"; every other tenant has none, so a test sees exactly what the gateway asked for.
  */
 @GrpcService
-@Authenticated // as the real service is: proves the gateway sends its service token
 public class FakeProfileGrpcService implements ProfileService {
+
+    /** A user id whose lookup never answers: the gateway's deadline ends the call. */
+    static final String SILENT = "silent";
+
+    /** Set once the call the gateway gave up on was cancelled here. */
+    static final java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private final Access access;
+    private final CurrentIdentityAssociation identity;
+
+    public FakeProfileGrpcService(Access access, CurrentIdentityAssociation identity) {
+        this.access = access;
+        this.identity = identity;
+    }
+
+    /** As profile-service: the caller may act for a viewer of the request's tenant. */
+    private <T> Uni<T> checked(String tenant, java.util.function.Supplier<Uni<T>> call) {
+        return access.forUser(identity.getDeferredIdentity(), tenant, Roles.VIEWER)
+                .chain(caller -> caller.within(call.get()));
+    }
 
     static final String ID = "6f1c2d2e-8a7b-4c55-9d7e-0a1b2c3d4e5f";
 
@@ -44,6 +65,10 @@ public class FakeProfileGrpcService implements ProfileService {
 
     @Override
     public Uni<GetProfileResponse> getProfile(GetProfileRequest request) {
+        return checked(request.getTenant(), () -> get(request));
+    }
+
+    private Uni<GetProfileResponse> get(GetProfileRequest request) {
         if ("demo".equals(request.getTenant()) && ID.equals(request.getProfileId())) {
             return Uni.createFrom()
                     .item(GetProfileResponse.newBuilder().setProfile(profile()).build());
@@ -54,7 +79,17 @@ public class FakeProfileGrpcService implements ProfileService {
 
     @Override
     public Uni<LookupProfileResponse> lookupProfile(LookupProfileRequest request) {
+        return checked(request.getTenant(), () -> lookup(request));
+    }
+
+    private Uni<LookupProfileResponse> lookup(LookupProfileRequest request) {
         Identity identity = request.getIdentity();
+        if (identity.getValue().equals(SILENT)) {
+            return Uni.createFrom()
+                    .<LookupProfileResponse>nothing()
+                    .onCancellation()
+                    .invoke(() -> cancelled.set(true));
+        }
         if ("demo".equals(request.getTenant())
                 && identity.getType() == IdentityType.IDENTITY_TYPE_USER_ID
                 && identity.getValue().equals("u1")) {
@@ -72,6 +107,10 @@ public class FakeProfileGrpcService implements ProfileService {
 
     @Override
     public Uni<SummarizeProfilesResponse> summarizeProfiles(SummarizeProfilesRequest request) {
+        return checked(request.getTenant(), () -> summarize(request));
+    }
+
+    private Uni<SummarizeProfilesResponse> summarize(SummarizeProfilesRequest request) {
         SummarizeProfilesResponse.Builder summary = SummarizeProfilesResponse.newBuilder();
         if ("demo".equals(request.getTenant())) {
             summary.setProfiles(3)

@@ -9,6 +9,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.strata.testing.KeycloakTokens;
 import io.strata.testing.LocalRealm;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -155,8 +156,32 @@ class ProfileResourceTest {
     }
 
     @Test
-    void publishesOpenApiAndHealth() {
-        given().get("/q/openapi").then().statusCode(200);
-        given().get("/q/health/live").then().statusCode(200).body("status", is("UP"));
+    void openApiHealthAndMetricsAreOnTheManagementPortNeverOnThePublicOne() {
+        int management = ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
+        String admin = "http://127.0.0.1:" + management;
+        given().get(admin + "/q/openapi").then().statusCode(200);
+        given().get(admin + "/q/health/live").then().statusCode(200).body("status", is("UP"));
+        given().get(admin + "/q/metrics").then().statusCode(200);
+        for (String path : java.util.List.of("/q/openapi", "/q/health/live", "/q/metrics", "/q/swagger-ui")) {
+            given().get(path).then().statusCode(404);
+        }
+    }
+
+    @Test
+    void aServiceThatDoesNotAnswerWithinTheDeadlineIsA503AndTheCallIsCancelledThere() {
+        FakeProfileGrpcService.cancelled.set(false);
+        long started = System.nanoTime();
+        given().auth()
+                .oauth2(alice)
+                .queryParam("userId", FakeProfileGrpcService.SILENT)
+                .get("/api/v1/profiles")
+                .then()
+                .statusCode(503)
+                .header("Retry-After", "5");
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        org.junit.jupiter.api.Assertions.assertTrue(millis < 10_000, "answered at the deadline: " + millis + " ms");
+        org.awaitility.Awaitility.await("the service saw the call end")
+                .atMost(java.time.Duration.ofSeconds(10))
+                .until(FakeProfileGrpcService.cancelled::get);
     }
 }

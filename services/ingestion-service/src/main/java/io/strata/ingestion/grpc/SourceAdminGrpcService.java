@@ -100,10 +100,10 @@ public class SourceAdminGrpcService implements SourceAdminService {
                                 .build()));
     }
 
-    /** Every method is for an administrator of the request's tenant. */
+    /** Every method is for an administrator of the request's tenant, and ends when the caller gives up. */
     private <T> Uni<T> forAdmin(String tenant, Supplier<Uni<? extends T>> call) {
         return GrpcErrors.guarded(() -> access.forUser(identity.getDeferredIdentity(), tenant, Roles.ADMIN)
-                .chain(caller -> Uni.createFrom().deferred(call)));
+                .chain(caller -> caller.within(Uni.createFrom().<T>deferred(call))));
     }
 
     private static UUID id(String id) {

@@ -29,6 +29,8 @@ public class BearerTokenMechanism implements GrpcSecurityMechanism {
     public static final String USER_TOKEN = "strata.user-token";
     /** The identity's attribute holding the called method's full name. */
     public static final String METHOD = "strata.method";
+    /** The identity's attribute holding when the caller gives up (epoch milliseconds), when it said. */
+    public static final String DEADLINE = "strata.deadline";
 
     private static final Metadata.Key<String> AUTHORIZATION =
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
@@ -39,11 +41,13 @@ public class BearerTokenMechanism implements GrpcSecurityMechanism {
         private final String token;
         private final String userToken;
         private final String method;
+        private final Long deadline;
 
-        Request(String token, String userToken, String method) {
+        Request(String token, String userToken, String method, Long deadline) {
             this.token = token;
             this.userToken = userToken;
             this.method = method;
+            this.deadline = deadline;
         }
     }
 
@@ -55,10 +59,12 @@ public class BearerTokenMechanism implements GrpcSecurityMechanism {
 
     @Override
     public AuthenticationRequest createAuthenticationRequest(Metadata metadata) {
+        String deadline = metadata.get(CallerInterceptor.DEADLINE_HEADER);
         return new Request(
                 metadata.get(AUTHORIZATION).substring(BEARER.length()).strip(),
                 metadata.get(CallerInterceptor.USER_TOKEN_HEADER),
-                metadata.get(CallerInterceptor.METHOD_HEADER));
+                metadata.get(CallerInterceptor.METHOD_HEADER),
+                deadline == null ? null : Long.valueOf(deadline));
     }
 
     @Override
@@ -92,6 +98,9 @@ public class BearerTokenMechanism implements GrpcSecurityMechanism {
                         }
                         if (request.method != null) {
                             with.addAttribute(METHOD, request.method);
+                        }
+                        if (request.deadline != null) {
+                            with.addAttribute(DEADLINE, request.deadline);
                         }
                         return with.build();
                     });

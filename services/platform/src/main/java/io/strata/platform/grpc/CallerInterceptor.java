@@ -1,14 +1,18 @@
 package io.strata.platform.grpc;
 
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import jakarta.enterprise.inject.spi.Prioritized;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Server side of internal calls, before authentication: names the called method in the call's
- * metadata ({@code strata-method}, whatever the caller sent there), so that
+ * Server side of internal calls, before authentication: names the called method and the time the
+ * caller gives up (its deadline) in the call's metadata ({@code strata-method},
+ * {@code strata-deadline}, whatever the caller sent there), so that
  * {@link BearerTokenMechanism} puts it, with the forwarded user's token ({@code strata-user-token}),
  * on the call's identity for {@link io.strata.platform.security.Access}. A service registers it as a
  * global interceptor (a subclass annotated {@code @GlobalInterceptor @ApplicationScoped}).
@@ -21,12 +25,21 @@ public class CallerInterceptor implements ServerInterceptor, Prioritized {
             Metadata.Key.of(USER_TOKEN_METADATA, Metadata.ASCII_STRING_MARSHALLER);
     public static final Metadata.Key<String> METHOD_HEADER =
             Metadata.Key.of("strata-method", Metadata.ASCII_STRING_MARSHALLER);
+    /** When the caller gives up (epoch milliseconds), from the call's deadline ({@code grpc-timeout}). */
+    public static final Metadata.Key<String> DEADLINE_HEADER =
+            Metadata.Key.of("strata-deadline", Metadata.ASCII_STRING_MARSHALLER);
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(
             ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         headers.discardAll(METHOD_HEADER);
         headers.put(METHOD_HEADER, call.getMethodDescriptor().getFullMethodName());
+        headers.discardAll(DEADLINE_HEADER);
+        Deadline deadline = Context.current().getDeadline();
+        if (deadline != null) {
+            long remaining = deadline.timeRemaining(TimeUnit.MILLISECONDS);
+            headers.put(DEADLINE_HEADER, Long.toString(System.currentTimeMillis() + remaining));
+        }
         return next.startCall(call, headers);
     }
 

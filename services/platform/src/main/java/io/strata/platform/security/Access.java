@@ -7,6 +7,7 @@ import io.strata.platform.errors.Reason;
 import io.strata.platform.grpc.BearerTokenMechanism;
 import io.strata.platform.grpc.CallerInterceptor;
 import java.security.Principal;
+import java.time.Instant;
 import java.util.Set;
 import java.util.function.Function;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -113,7 +114,11 @@ public final class Access {
                                 throw Errors.denied(Reason.ROLE_MISSING, method + " needs role " + role);
                             }
                             return new Caller(
-                                    client, tenant, user.getPrincipal().getName(), Set.copyOf(user.getRoles()));
+                                    client,
+                                    tenant,
+                                    user.getPrincipal().getName(),
+                                    Set.copyOf(user.getRoles()),
+                                    deadline(identity));
                         });
             });
         }
@@ -126,7 +131,7 @@ public final class Access {
                 if (!clients.contains(client)) {
                     throw Errors.denied(Reason.CLIENT_NOT_ALLOWED, "client " + client + " may not call " + method);
                 }
-                return new Caller(client, null, null, Set.of());
+                return new Caller(client, null, null, Set.of(), deadline(identity));
             });
         }
     }
@@ -143,6 +148,11 @@ public final class Access {
             throw Errors.denied(Reason.CLIENT_NOT_ALLOWED, "the service token names no client (azp)");
         }
         return client.toString();
+    }
+
+    private static Instant deadline(SecurityIdentity identity) {
+        Long at = identity.getAttribute(BearerTokenMechanism.DEADLINE);
+        return at == null ? null : Instant.ofEpochMilli(at);
     }
 
     private static String method(SecurityIdentity identity) {

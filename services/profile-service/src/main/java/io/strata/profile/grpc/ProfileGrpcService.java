@@ -95,10 +95,10 @@ public class ProfileGrpcService implements ProfileService {
         });
     }
 
-    /** Every read is for a user of the tenant who may at least view. */
+    /** Every read is for a user of the tenant who may at least view, and ends when the caller gives up. */
     private <T> Uni<T> forUser(String tenant, Supplier<Uni<T>> call) {
         return access.forUser(identity.getDeferredIdentity(), tenant, Roles.VIEWER)
-                .chain(caller -> Uni.createFrom().deferred(call::get));
+                .chain(caller -> caller.within(Uni.createFrom().deferred(call::get)));
     }
 
     private static Profile found(ProfileView view, String what) {
