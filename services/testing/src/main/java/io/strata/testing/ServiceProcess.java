@@ -24,16 +24,22 @@ public final class ServiceProcess implements AutoCloseable {
     private final String name;
     private final Path jar;
     private final int port;
+    private final int managementPort;
     private final Map<String, String> properties = new LinkedHashMap<>();
     private final Path log;
     private Process process;
 
+    /**
+     * @param port its HTTP port; its management port (health, metrics) is {@code port + 1000}
+     */
     public ServiceProcess(Path root, String name, int port) {
         this.name = name;
         this.jar = root.resolve("services").resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
         this.port = port;
+        this.managementPort = port + 1000;
         this.log = root.resolve("services").resolve(name).resolve("target/e2e-" + name + ".log");
         property("quarkus.http.port", Integer.toString(port));
+        property("quarkus.management.port", Integer.toString(managementPort));
     }
 
     public ServiceProcess property(String key, String value) {
@@ -49,11 +55,16 @@ public final class ServiceProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** Where its health and metrics are served. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
+    }
+
     public Path log() {
         return log;
     }
 
-    /** Starts the process and waits until {@code /q/health/ready} answers 200. */
+    /** Starts the process and waits until {@code /q/health/ready} (management port) answers 200. */
     public ServiceProcess start(Duration timeout) {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: package the services first (./mvnw package)");
@@ -79,7 +90,7 @@ public final class ServiceProcess implements AutoCloseable {
     private void awaitReady(Duration timeout) {
         HttpClient client =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(2))
                 .build();
         await(name + " ready")

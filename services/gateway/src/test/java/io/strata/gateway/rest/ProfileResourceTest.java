@@ -9,7 +9,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.strata.testing.KeycloakTokens;
 import io.strata.testing.LocalRealm;
-import org.eclipse.microprofile.config.ConfigProvider;
+import io.strata.testing.Management;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -157,8 +157,7 @@ class ProfileResourceTest {
 
     @Test
     void openApiHealthAndMetricsAreOnTheManagementPortNeverOnThePublicOne() {
-        int management = ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
-        String admin = "http://127.0.0.1:" + management;
+        String admin = Management.url("");
         given().get(admin + "/q/openapi").then().statusCode(200);
         given().get(admin + "/q/health/live").then().statusCode(200).body("status", is("UP"));
         given().get(admin + "/q/metrics").then().statusCode(200);

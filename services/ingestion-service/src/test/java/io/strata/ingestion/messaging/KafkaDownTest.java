@@ -22,6 +22,7 @@ import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
 import io.strata.proto.ingestion.v1.IngestionService;
 import io.strata.proto.ingestion.v1.SendRequest;
+import io.strata.testing.Management;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -63,8 +64,7 @@ class KafkaDownTest {
     }
 
     private static String readiness() {
-        int management = ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
-        return "http://127.0.0.1:" + management + "/q/health/ready";
+        return Management.url("/q/health/ready");
     }
 
     private static String batch(int events) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.strata.testing.Management;
 import io.strata.testing.TestTopics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -139,10 +140,6 @@ class AmplificationTest {
         } finally {
             clients.shutdownNow();
         }
-        int management = ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
-        assertEquals(
-                200,
-                given().get("http://127.0.0.1:" + management + "/q/health/ready")
-                        .statusCode());
+        assertEquals(200, given().get(Management.url("/q/health/ready")).statusCode());
     }
 }

@@ -13,6 +13,7 @@ import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
 import io.strata.testing.KafkaProbe;
 import io.strata.testing.LocalStack;
+import io.strata.testing.Management;
 import io.strata.testing.TestTopics;
 import java.time.Duration;
 import java.util.List;
@@ -152,8 +153,7 @@ class TrackingResourceTest {
 
     @Test
     void healthAndMetricsAreOnTheManagementPortNeverOnThePublicOne() {
-        int management = ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
-        String admin = "http://127.0.0.1:" + management;
+        String admin = Management.url("");
         given().get(admin + "/q/health/ready").then().statusCode(200).body("status", is("UP"));
         given().get(admin + "/q/metrics").then().statusCode(200).body(containsString("http_server_requests"));
         for (String path : List.of("/q/metrics", "/q/health", "/q/health/ready", "/q/openapi")) {

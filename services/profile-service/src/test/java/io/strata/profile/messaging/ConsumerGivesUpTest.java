@@ -10,6 +10,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.strata.profile.support.FailingTenants;
 import io.strata.profile.support.TestEvents;
 import io.strata.testing.KafkaGroups;
+import io.strata.testing.Management;
 import io.strata.testing.TestTopics;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
@@ -44,10 +45,9 @@ class ConsumerGivesUpTest {
 
     @Test
     void afterItsRetriesTheConsumerStopsAndLivenessIsDown() throws Exception {
-        int management = ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
         String group = ConfigProvider.getConfig().getValue("mp.messaging.incoming.events.group.id", String.class);
         KafkaGroups.awaitAssigned(group, TestTopics.EVENTS, Duration.ofSeconds(60));
-        given().get("http://127.0.0.1:" + management + "/q/health/live").then().statusCode(200);
+        given().get(Management.url("/q/health/live")).then().statusCode(200);
 
         FailingTenants.install(pool);
         try (TestEvents events = new TestEvents()) {
@@ -56,8 +56,6 @@ class ConsumerGivesUpTest {
         await("liveness DOWN")
                 .atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(250))
-                .until(() -> given().get("http://127.0.0.1:" + management + "/q/health/live")
-                                .statusCode()
-                        == 503);
+                .until(() -> given().get(Management.url("/q/health/live")).statusCode() == 503);
     }
 }
