@@ -15,6 +15,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.strata.proto.events.v1.Event;
 import io.strata.testing.KafkaProbe;
 import io.strata.testing.LocalStack;
+import io.strata.testing.Management;
+import io.strata.testing.TestTopics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +24,9 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -29,6 +34,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,8 +45,8 @@ import org.junit.jupiter.api.Test;
 class DedupServiceTest {
 
     private static final String INPUT = DedupTestResource.INPUT;
-    private static final String EVENTS = "strata.events.v1";
-    private static final String DLQ = "strata.events.dlq.v1";
+    private static final String EVENTS = TestTopics.EVENTS;
+    private static final String DLQ = TestTopics.DEAD_LETTERS;
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     private static KafkaProducer<String, byte[]> producer;
@@ -106,27 +112,62 @@ class DedupServiceTest {
     }
 
     @Test
-    void healthAndMetricsAreServed() {
+    void healthAndMetricsAreServedOnTheManagementPort() {
+        String admin = Management.url("");
         await("ready")
                 .atMost(WAIT)
                 .pollInterval(Duration.ofMillis(200))
-                .until(() -> given().get("/q/health/ready").statusCode() == 200);
-        given().get("/q/health/ready")
+                .until(() -> given().get(admin + "/q/health/ready").statusCode() == 200);
+        given().get(admin + "/q/health/ready")
                 .then()
                 .statusCode(200)
                 .body(containsString("Kafka Streams topics health check"))
                 .body(containsString("Dedup pipeline running"));
-        given().get("/q/health/live")
+        given().get(admin + "/q/health/live")
                 .then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body(containsString("Kafka Streams state health check"));
-        given().get("/q/metrics")
+        given().get(admin + "/q/metrics")
                 .then()
                 .statusCode(200)
                 .body(containsString("strata_dedup_events_total{outcome=\"forwarded\"}"))
                 .body(containsString("strata_dedup_events_total{outcome=\"duplicate\"}"))
                 .body(containsString("strata_dedup_events_total{outcome=\"dead_letter\"}"));
+    }
+
+    /**
+     * The stage runs exactly_once_v2: its output is written in Kafka transactions (a transactional
+     * producer of the application, whose id Kafka Streams names after it) and read_committed readers
+     * see nothing of an aborted one.
+     */
+    @Test
+    void theStageWritesItsOutputInKafkaTransactions() throws Exception {
+        String applicationId =
+                ConfigProvider.getConfig().getValue("quarkus.kafka-streams.application-id", String.class);
+        String tenant = "test-dedup-" + UUID.randomUUID();
+        try (KafkaProbe events = new KafkaProbe(EVENTS)) {
+            send(null, track(tenant, "src-eos", "m-1", "u-1", ""));
+            assertEquals(
+                    1,
+                    events.await(r -> r.key().startsWith(tenant + "/"), 1, WAIT).size());
+        }
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers());
+        try (Admin admin = Admin.create(props)) {
+            List<String> transactional = admin.listTransactions().all().get().stream()
+                    .map(TransactionListing::transactionalId)
+                    .filter(id -> id.startsWith(applicationId + "-"))
+                    .toList();
+            assertTrue(!transactional.isEmpty(), "a transactional producer of " + applicationId);
+            var described = admin.describeTransactions(transactional).all().get();
+            assertTrue(
+                    described.values().stream()
+                            .flatMap(d -> d.topicPartitions().stream())
+                            .allMatch(tp ->
+                                    tp.topic().startsWith("test.") || tp.topic().startsWith(applicationId)),
+                    "its transactions touch the test topics and its own changelog only: " + described);
+        }
     }
 
     private static RecordMetadata send(Integer partition, Event event) throws Exception {
@@ -149,7 +190,11 @@ class DedupServiceTest {
 
     /** A counter as Prometheus scrapes it. */
     private static double metric(String outcome) {
-        String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String body = given().get(Management.url("/q/metrics"))
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         Matcher m = Pattern.compile(
                         "^strata_dedup_events_total\\{outcome=\"" + outcome + "\"} (\\S+)$", Pattern.MULTILINE)
                 .matcher(body);

@@ -3,6 +3,7 @@ package io.strata.dedup;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.strata.testing.KafkaGroups;
 import io.strata.testing.LocalStack;
+import io.strata.testing.TestTopics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,13 +13,13 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
- * A Kafka Streams application of the test's own beside any running stack: its own application id
+ * A Kafka Streams application of the test's own beside any running stack: the test topics, its own application id
  * (so its own group, window and changelog), starting at the current end of the incoming topic, and
  * a state directory of its own. Its internal topics and group are deleted after the run.
  */
 public class DedupTestResource implements QuarkusTestResourceLifecycleManager {
 
-    public static final String INPUT = "strata.events.incoming.v1";
+    public static final String INPUT = TestTopics.INCOMING;
 
     private String applicationId;
     private Path stateDir;
@@ -26,6 +27,7 @@ public class DedupTestResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         LocalStack.requireKafka();
+        TestTopics.ensure();
         applicationId = "strata-dedup-test-" + UUID.randomUUID();
         // a new application would read the whole incoming topic and forward its history again
         KafkaGroups.startAtEnd(applicationId, INPUT);
@@ -35,6 +37,13 @@ public class DedupTestResource implements QuarkusTestResourceLifecycleManager {
             throw new IllegalStateException("cannot create a state directory", e);
         }
         return Map.of(
+                // topics of the tests' own, never the product's
+                "strata.dedup.input-topic",
+                TestTopics.INCOMING,
+                "strata.dedup.output-topic",
+                TestTopics.EVENTS,
+                "strata.dedup.dead-letter-topic",
+                TestTopics.DEAD_LETTERS,
                 "quarkus.kafka-streams.application-id",
                 applicationId,
                 "quarkus.kafka-streams.bootstrap-servers",

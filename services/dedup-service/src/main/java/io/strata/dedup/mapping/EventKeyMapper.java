@@ -2,6 +2,7 @@ package io.strata.dedup.mapping;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.dedup.domain.InvalidRecordException;
+import io.strata.platform.kafka.Keys;
 import io.strata.proto.events.v1.Event;
 
 /** From an incoming record to the key of the events topic. */
@@ -38,6 +39,6 @@ public final class EventKeyMapper {
         if (identity.isEmpty()) {
             throw new InvalidRecordException("event without userId or anonymousId");
         }
-        return event.getTenant() + "/" + identity;
+        return Keys.event(event.getTenant(), identity);
     }
 }

@@ -3,9 +3,9 @@ package io.strata.dedup.streams;
 import io.strata.dedup.domain.Deduplicator;
 import io.strata.dedup.domain.InvalidRecordException;
 import io.strata.dedup.mapping.EventKeyMapper;
-import java.nio.charset.StandardCharsets;
+import io.strata.platform.kafka.DeadLetters;
+import io.strata.platform.logging.LogSafe;
 import java.time.Duration;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -58,14 +58,13 @@ final class DedupProcessor implements Processor<String, byte[], String, byte[]> 
 
     private void deadLetter(Record<String, byte[]> record, String reason) {
         String origin = context.recordMetadata()
-                .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
+                .map(m -> DeadLetters.origin(m.topic(), m.partition(), m.offset()))
                 .orElse("unknown");
-        LOG.warnf("record %s cannot be forwarded: %s", origin, reason);
-        RecordHeaders headers = new RecordHeaders();
-        headers.add("strata-dlq-reason", reason.getBytes(StandardCharsets.UTF_8));
-        headers.add("strata-dlq-service", SERVICE.getBytes(StandardCharsets.UTF_8));
-        headers.add("strata-dlq-origin", origin.getBytes(StandardCharsets.UTF_8));
-        context.forward(record.withHeaders(headers), DedupTopology.DEAD_LETTERS);
+        LOG.warnf("record %s cannot be forwarded: %s", origin, LogSafe.text(reason));
+        // inside the stage's transaction: a dead letter is written once with the input's offset
+        context.forward(
+                record.withHeaders(DeadLetters.headers(record.headers(), SERVICE, reason, origin)),
+                DedupTopology.DEAD_LETTERS);
         counters.deadLetters.increment();
     }
 }
