@@ -13,6 +13,7 @@ import io.strata.testing.KafkaProbe;
 import io.strata.testing.KeycloakTokens;
 import io.strata.testing.LocalStack;
 import io.strata.testing.ServiceProcess;
+import io.strata.testing.TestTopics;
 import io.strata.tools.ImportCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,12 +24,20 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,7 +51,7 @@ import picocli.CommandLine;
  */
 class SliceIT {
 
-    private static final String TOPIC = "strata.events.v1";
+    private static final String TOPIC = TestTopics.EVENTS;
     private static final String TENANT = "demo"; // the tenant of alice's token
     private static final Duration READY = Duration.ofSeconds(90);
     private static final Path ROOT = Path.of(System.getProperty("strata.root", "../.."));
@@ -50,11 +59,12 @@ class SliceIT {
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
     private static final String WRITE_KEY = "e2e-" + UUID.randomUUID();
     private static final String PROFILE_GROUP = "profile-service-e2e-" + RUN;
-    private static final String INCOMING = "strata.events.incoming.v1";
+    private static final String INCOMING = TestTopics.INCOMING;
     private static final String DEDUP_APPLICATION = "strata-dedup-e2e-" + RUN;
 
     private static ServiceProcess ingestion;
     private static ServiceProcess dedup;
+    private static String dedupState;
     private static ServiceProcess profile;
     private static ServiceProcess gateway;
     private static String token;
@@ -62,6 +72,8 @@ class SliceIT {
     @BeforeAll
     static void startServices() {
         LocalStack.requireKafkaAndPostgres();
+        // the test topics, never the product's: nothing of a test reaches the stack ./strata up runs
+        TestTopics.ensure();
         token = KeycloakTokens.accessToken("alice");
         // the group starts at the topic's end, and commits rarely, so a crash is sure to leave
         // applied but uncommitted events for the restarted service to see again
@@ -72,6 +84,9 @@ class SliceIT {
         ingestion = new ServiceProcess(ROOT, "ingestion-service", 28081)
                 .property("DB_NAME", "strata_ingestion_test")
                 .property("DB_PASSWORD", "strata")
+                .property("quarkus.grpc.server.port", "28091")
+                .property("strata.ingestion.topic", INCOMING)
+                .property("strata.ingestion.bootstrap.enabled", "true")
                 .property("strata.ingestion.bootstrap.tenant", TENANT)
                 .property("strata.ingestion.bootstrap.source-name", "e2e-" + RUN)
                 .property("strata.ingestion.bootstrap.write-key", WRITE_KEY)
@@ -80,7 +95,7 @@ class SliceIT {
                 .property("PROFILE_SERVICE_HOST", "127.0.0.1")
                 .property("PROFILE_SERVICE_PORT", "28082")
                 .property("INGESTION_SERVICE_HOST", "127.0.0.1")
-                .property("INGESTION_SERVICE_PORT", "28081")
+                .property("INGESTION_SERVICE_GRPC_PORT", "28091")
                 .property("OIDC_AUTH_SERVER_URL", KeycloakTokens.issuer())
                 .property("STRATA_GATEWAY_CLIENT_SECRET", KeycloakTokens.gatewaySecret())
                 .start(READY);
@@ -90,11 +105,22 @@ class SliceIT {
 
     /** dedup-service on an empty state directory: its window comes back from the changelog topic. */
     private static ServiceProcess dedupService() {
+        dedupState = stateDir();
+        return dedupService(dedupState);
+    }
+
+    private static ServiceProcess dedupService(String stateDir) {
         return new ServiceProcess(ROOT, "dedup-service", 28086)
                 .property("quarkus.kafka-streams.application-id", DEDUP_APPLICATION)
-                .property("STRATA_DEDUP_STATE_DIR", stateDir())
+                .property("strata.dedup.input-topic", INCOMING)
+                .property("strata.dedup.output-topic", TOPIC)
+                .property("strata.dedup.dead-letter-topic", TestTopics.DEAD_LETTERS)
+                .property("STRATA_DEDUP_STATE_DIR", stateDir)
                 // a stopped instance leaves the group at once, so a restart does not wait out its session
                 .property("kafka-streams.consumer.internal.leave.group.on.close", "true")
+                // and a killed one is noticed within seconds
+                .property("kafka-streams.consumer.session.timeout.ms", "6000")
+                .property("kafka-streams.consumer.heartbeat.interval.ms", "1000")
                 .start(READY);
     }
 
@@ -112,6 +138,8 @@ class SliceIT {
         return new ServiceProcess(ROOT, "profile-service", 28082)
                 .property("DB_NAME", "strata_profile_test")
                 .property("DB_PASSWORD", "strata")
+                .property("mp.messaging.incoming.events.topic", TOPIC)
+                .property("strata.profile.dead-letter-topic", TestTopics.DEAD_LETTERS)
                 .property("mp.messaging.incoming.events.group.id", PROFILE_GROUP)
                 .property("mp.messaging.incoming.events.auto.commit.interval.ms", "120000")
                 .start(READY);
@@ -281,12 +309,98 @@ class SliceIT {
         }
     }
 
+    private static String userId(byte[] value) {
+        try {
+            return Event.parseFrom(value).getUserId();
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            return "";
+        }
+    }
+
     private static String messageId(byte[] value) {
         try {
             return Event.parseFrom(value).getMessageId();
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             return "";
         }
+    }
+
+    /**
+     * kill -9 of dedup-service while events stream in: once it is back (on its own disk, as a pod
+     * restarted with its volume), every event is on strata.events.v1 exactly once, the resends among
+     * them not at all: the input offsets, the window and the output commit in one transaction.
+     */
+    @Test
+    void killingDedupServiceMidStreamForwardsEveryEventOnceAndNoResend() throws Exception {
+        String prefix = "e2e-dedup-kill-" + RUN + "-";
+        int total = 3000;
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        Map<String, Integer> seen = new HashMap<>();
+        try (KafkaProbe out = new KafkaProbe(TOPIC);
+                KafkaProducer<String, byte[]> producer =
+                        new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            double forwardedBefore = counter(dedup, "strata_dedup_events_total", "forwarded");
+            CompletableFuture<Void> stream = CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < total; i++) {
+                    send(producer, prefix + i);
+                    if (i % 10 == 9) {
+                        send(producer, prefix + (i - 1)); // a resend, as a client retrying would
+                    }
+                    if (i % 100 == 0) {
+                        LockSupport.parkNanos(20_000_000L);
+                    }
+                }
+                producer.flush();
+            });
+            await("dedup-service forwards part of the stream")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> counter(dedup, "strata_dedup_events_total", "forwarded") - forwardedBefore >= 300);
+            dedup.kill();
+            stream.get(60, TimeUnit.SECONDS);
+            assertTrue(seenAll(out, prefix, seen, 1) < total, "killed mid-stream");
+
+            dedup = dedupService(dedupState);
+            KafkaGroups.awaitAssigned(DEDUP_APPLICATION, INCOMING, READY);
+            await("every event forwarded")
+                    .atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> seenAll(out, prefix, seen, 0) >= total);
+            seenAll(out, prefix, seen, 2);
+        }
+        assertEquals(total, seen.size(), "every event");
+        Map<String, Integer> twice = new HashMap<>();
+        seen.forEach((id, n) -> {
+            if (n != 1) {
+                twice.put(id, n);
+            }
+        });
+        assertEquals(Map.of(), twice, "no event forwarded twice, resends included");
+    }
+
+    private static void send(KafkaProducer<String, byte[]> producer, String messageId) {
+        Event event = Event.newBuilder()
+                .setTenant(TENANT)
+                .setSourceId("e2e-kill")
+                .setMessageId(messageId)
+                .setType(io.strata.proto.events.v1.EventType.EVENT_TYPE_TRACK)
+                .setUserId("e2e-dedup-" + RUN + "-" + Math.abs(messageId.hashCode() % 20))
+                .setEvent("Streamed")
+                .build();
+        producer.send(new ProducerRecord<>(INCOMING, "e2e-kill/" + messageId, event.toByteArray()));
+    }
+
+    /** Reads the events topic (read_committed) for {@code seconds} of quiet, counting the run's messageIds. */
+    private static int seenAll(KafkaProbe out, String prefix, Map<String, Integer> seen, int seconds) {
+        for (var record : out.drain(Duration.ofMillis(seconds == 0 ? 300 : seconds * 1000L))) {
+            String id = messageId(record.value());
+            if (id.startsWith(prefix)) {
+                seen.merge(id, 1, Integer::sum);
+            }
+        }
+        return seen.size();
     }
 
     @Test
@@ -313,10 +427,10 @@ class SliceIT {
                     .extract()
                     .path("detail");
             assertTrue(detail.startsWith("malformed JSON"), detail);
-            assertTrue(
-                    probe.drain(Duration.ofSeconds(3)).stream()
-                            .noneMatch(r -> r.key() != null && r.key().contains(marker)),
-                    "nothing reached Kafka");
+            // a well-formed event after it: once it is on the topic, a published malformed one would be too
+            send("track", "{\"userId\":\"" + marker + "\",\"event\":\"After\"}");
+            var mentioning = probe.await(r -> userId(r.value()).equals(marker), 2, Duration.ofSeconds(10));
+            assertEquals(1, mentioning.size(), "only the well-formed event reached Kafka");
         }
     }
 
@@ -401,7 +515,7 @@ class SliceIT {
     }
 
     private static double counter(ServiceProcess service, String name, String outcome) {
-        String metrics = given().get(service.baseUrl() + "/q/metrics")
+        String metrics = given().get(service.managementUrl() + "/q/metrics")
                 .then()
                 .statusCode(200)
                 .extract()
