@@ -35,7 +35,11 @@ public final class DemoReport implements Callable<Integer> {
             description = "the gateway (default ${DEFAULT-VALUE})")
     URI gateway;
 
-    @Option(names = "--token", required = true, description = "a bearer token of a user of the tenant")
+    @Option(
+            names = "--token",
+            defaultValue = "${env:STRATA_TOKEN}",
+            description = "a bearer token of a user of the tenant (default: the environment's STRATA_TOKEN,"
+                    + " which keeps it off the command line)")
     String token;
 
     @Option(names = "--truths", description = "the generator's truths.json, to set what was planted beside what exists")
@@ -50,6 +54,10 @@ public final class DemoReport implements Callable<Integer> {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
+        if (token == null || token.isBlank()) {
+            System.err.println("demo-report: --token is required (or STRATA_TOKEN in the environment)");
+            return 2;
+        }
         if (truths != null && !Files.isRegularFile(truths)) {
             System.err.println("demo-report: --truths: no such file: " + truths);
             return 2;

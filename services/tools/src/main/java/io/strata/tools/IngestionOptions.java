@@ -15,7 +15,11 @@ final class IngestionOptions {
             description = "ingestion (default ${DEFAULT-VALUE})")
     URI url;
 
-    @Option(names = "--write-key", description = "the write key of the source the events belong to")
+    @Option(
+            names = "--write-key",
+            defaultValue = "${env:STRATA_WRITE_KEY}",
+            description = "the write key of the source the events belong to (default: the environment's"
+                    + " STRATA_WRITE_KEY, which keeps it off the command line)")
     String writeKey;
 
     @Option(
@@ -42,7 +46,8 @@ final class IngestionOptions {
                     "--url must be an http(s) address such as http://127.0.0.1:8081, not " + url);
         }
         if (writeKey == null || writeKey.isBlank()) {
-            throw new IllegalArgumentException("--write-key is required (the write key of the source)");
+            throw new IllegalArgumentException(
+                    "--write-key is required (the write key of the source), or STRATA_WRITE_KEY in the environment");
         }
         if (batchSize < 1 || batchSize > MAX_BATCH_EVENTS) {
             throw new IllegalArgumentException(

@@ -1,6 +1,7 @@
 package io.strata.tools;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,6 +27,7 @@ class BatchSenderTest {
     private final List<JsonNode> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger calls = new AtomicInteger();
     private HttpServer server;
+    private final List<String> authorizations = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void stop() {
@@ -65,7 +68,8 @@ class BatchSenderTest {
                 reply(exchange, 429, "{\"title\":\"slow down\"}");
                 return;
             }
-            assertTrue(exchange.getRequestHeaders().getFirst("Authorization").startsWith("Basic "));
+            // recorded here, asserted on the test's thread (a failure in the server's thread would go unseen)
+            authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
             int n = body.path("batch").size();
             boolean refuseFirst =
                     body.path("batch").get(0).path("messageId").asText().equals("m-4");
@@ -88,6 +92,12 @@ class BatchSenderTest {
             sender.finish();
             summary = sender.summary();
         }
+        assertFalse(authorizations.isEmpty(), "the server was called");
+        assertTrue(
+                authorizations.stream()
+                        .allMatch(a -> a.equals("Basic "
+                                + Base64.getEncoder().encodeToString("key:".getBytes(StandardCharsets.UTF_8)))),
+                "every batch carries the write key as HTTP Basic: " + authorizations);
         assertEquals(11, summary.rows);
         assertEquals(9, summary.accepted);
         assertEquals(2, summary.refused);
