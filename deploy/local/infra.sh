@@ -24,6 +24,7 @@
 #   strata_services                       the services manifest (deploy/services.txt), a row each
 #   strata_service_field NAME COLUMN      one column of a service's row
 #   strata_realm_render TEMPLATE          a realm template with the manifest's service clients
+#   proto_check             buf lint and buf breaking (against main) on proto/
 #   infra_status            one line per component
 
 # PostgreSQL and Keycloak addresses can be overridden from the environment; the defaults
@@ -582,6 +583,17 @@ _strata_kafka_tool() { # STATE CLASS ARGS...
     -cp "$state/kafka/lib/*" "$class" "$@"
 }
 
+# True when a broker of the cluster is registered and unfenced (ClusterTool lists it so).
+_strata_kafka_unfenced() { # STATE
+  local state="$1" java
+  java="$(_strata_kafka_java)" || return 1
+  timeout 20 "$java" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+    -Dlog4j2.configurationFile="$STRATA_ROOT/deploy/kafka/log4j2-tools.properties" \
+    -cp "$state/kafka/lib/*" org.apache.kafka.tools.ClusterTool list-endpoints \
+    --bootstrap-server "$STRATA_KAFKA_HOST:$STRATA_KAFKA_PORT" 2>/dev/null |
+    awk '$5 == "unfenced" && $6 == "broker" {found = 1} END {exit !found}'
+}
+
 _strata_kafka_topic_list() { # STATE
   local state="$1" java
   java="$(_strata_kafka_java)" || return 1
@@ -667,7 +679,8 @@ kafka_ensure() {
     running=1
   fi
 
-  # Ready = the port is open and the broker answers a topic listing.
+  # Ready = the broker is registered with the controller and unfenced (an open port, or even a
+  # topic listing, comes earlier: topics created before then fail with "all brokers are fenced").
   deadline=$((SECONDS + ${STRATA_KAFKA_TIMEOUT:-60}))
   while :; do
     if [[ $running == 1 ]] && ! _strata_alive "$pidfile" kafka.Kafka; then
@@ -675,7 +688,7 @@ kafka_ensure() {
       _strata_log_tail kafka "$log"
       return 1
     fi
-    if _strata_port_open "$STRATA_KAFKA_HOST" "$STRATA_KAFKA_PORT" &&
+    if _strata_port_open "$STRATA_KAFKA_HOST" "$STRATA_KAFKA_PORT" && _strata_kafka_unfenced "$state" &&
       topics="$(_strata_kafka_topic_list "$state" 2>/dev/null)"; then
       break
     fi
@@ -953,6 +966,51 @@ keycloak_service_token() { # CLIENT
   _strata_say keycloak "client-credentials grant for client $1"
   _strata_keycloak_token_request "client $1" -d grant_type=client_credentials \
     --data-urlencode "client_id=$1" --data-urlencode "client_secret=$secret"
+}
+
+# ---------------------------------------------------------------------------------------
+# The contracts: buf lint and buf breaking on proto/
+# ---------------------------------------------------------------------------------------
+
+# buf from the npm registry, installed once per version under the state directory; prints its path.
+_strata_buf() { # STATE
+  local state="$1" version dir
+  version="$(_strata_pom_property buf.version)"
+  dir="$state/buf/$version"
+  if [[ ! -x "$dir/node_modules/.bin/buf" ]]; then
+    _strata_need npm npm || return 1
+    _strata_say buf "installing @bufbuild/buf $version from the npm registry"
+    npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "@bufbuild/buf@$version" >&2 || return 1
+  fi
+  printf '%s\n' "$dir/node_modules/.bin/buf"
+}
+
+# buf lint on proto/, and buf breaking against the main branch (STRATA_PROTO_BASE names another
+# git ref; on main itself, against the commit before): a field renumbered or removed, a type
+# renamed, fails the tests.
+proto_check() {
+  local state buf base="${STRATA_PROTO_BASE:-main}"
+  state="$(_strata_state)" || return 1
+  if [[ -z "${STRATA_PROTO_BASE:-}" ]] &&
+    [[ "$(git -C "$STRATA_ROOT" rev-parse -q --verify HEAD 2>/dev/null)" == \
+      "$(git -C "$STRATA_ROOT" rev-parse -q --verify main 2>/dev/null)" ]]; then
+    base=HEAD~1
+  fi
+  buf="$(_strata_buf "$state")" || return 1
+  _strata_say buf "lint of proto/"
+  (cd "$STRATA_ROOT/proto" && "$buf" lint) || {
+    _strata_say buf "proto/ breaks the lint rules (proto/buf.yaml)"
+    return 1
+  }
+  if git -C "$STRATA_ROOT" rev-parse --verify -q "$base^{commit}" >/dev/null 2>&1; then
+    _strata_say buf "breaking changes against $base"
+    (cd "$STRATA_ROOT/proto" && "$buf" breaking --against "$STRATA_ROOT/.git#ref=$base,subdir=proto") || {
+      _strata_say buf "proto/ breaks the contract of $base: a breaking change is a new v2 package"
+      return 1
+    }
+  else
+    _strata_say buf "no git ref $base here: the breaking check is skipped"
+  fi
 }
 
 # ---------------------------------------------------------------------------------------
