@@ -2,7 +2,7 @@ package io.strata.ingestion.messaging;
 
 import io.smallrye.mutiny.Uni;
 import io.strata.ingestion.config.IngestionConfig;
-import io.strata.ingestion.domain.EventRules;
+import io.strata.ingestion.mapping.EventRules;
 import io.strata.proto.events.v1.Event;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -5,14 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import io.strata.ingestion.config.IngestionConfig;
-import io.strata.ingestion.domain.Candidate;
-import io.strata.ingestion.domain.EventRules;
 import io.strata.ingestion.domain.IngestionException;
 import io.strata.ingestion.domain.IntakeResult;
 import io.strata.ingestion.domain.InvalidEventException;
-import io.strata.ingestion.domain.SegmentEventParser;
-import io.strata.ingestion.domain.SegmentEventParser.BatchDefaults;
 import io.strata.ingestion.domain.Source;
+import io.strata.ingestion.mapping.Candidate;
+import io.strata.ingestion.mapping.EventRules;
+import io.strata.ingestion.mapping.SegmentEventMapper;
+import io.strata.ingestion.mapping.SegmentEventMapper.BatchDefaults;
 import io.strata.ingestion.service.EventIntake;
 import io.strata.ingestion.service.SourceService;
 import io.strata.platform.errors.Problem;
@@ -110,8 +110,8 @@ public class TrackingResource {
                 .chain(source -> {
                     Candidate candidate;
                     try {
-                        SegmentEventParser.Parsed parsed =
-                                SegmentEventParser.parse(type, json, source, receivedAt, BatchDefaults.NONE);
+                        SegmentEventMapper.Parsed parsed =
+                                SegmentEventMapper.parse(type, json, source, receivedAt, BatchDefaults.NONE);
                         EventRules.checkSize(parsed.event(), limits.maxEventBytes());
                         candidate = Candidate.valid(0, parsed.event(), parsed.clientMessageId());
                     } catch (InvalidEventException e) {
@@ -169,13 +169,13 @@ public class TrackingResource {
             if (!item.isObject()) {
                 throw new InvalidEventException("", "an event must be a JSON object");
             }
-            SegmentEventParser.Parsed parsed =
-                    SegmentEventParser.parse(SegmentEventParser.type(item), item, source, receivedAt, defaults);
+            SegmentEventMapper.Parsed parsed =
+                    SegmentEventMapper.parse(SegmentEventMapper.type(item), item, source, receivedAt, defaults);
             // the limit holds for the event as stored, the batch's context and integrations in it
             EventRules.checkSize(parsed.event(), limits.maxEventBytes());
             return Candidate.valid(index, parsed.event(), parsed.clientMessageId());
         } catch (InvalidEventException e) {
-            return Candidate.rejected(index, SegmentEventParser.messageIdOf(item), e);
+            return Candidate.rejected(index, SegmentEventMapper.messageIdOf(item), e);
         }
     }
 
@@ -186,11 +186,12 @@ public class TrackingResource {
         body.put("accepted", result.accepted());
         body.put("duplicates", result.duplicates());
         if (!result.allAccepted()) {
-            body.put("rejected", result.rejected());
+            List<RejectedEvent> rejected = RejectedEvent.of(result.rejected());
+            body.put("rejected", rejected);
             if (result.accepted() + result.duplicates() == 0) {
                 return Problems.response(
                         Problem.of(400, "Bad Request", "no event of the batch is valid", "batch")
-                                .withRejected(result.rejected()),
+                                .withRejected(rejected),
                         0);
             }
         }

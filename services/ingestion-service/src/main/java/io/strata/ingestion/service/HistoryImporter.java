@@ -6,14 +6,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.strata.imports.ImportFormat;
 import io.strata.imports.ImportRow;
 import io.strata.ingestion.config.IngestionConfig;
-import io.strata.ingestion.domain.Candidate;
-import io.strata.ingestion.domain.EventRules;
 import io.strata.ingestion.domain.IngestionException;
 import io.strata.ingestion.domain.IntakeResult;
 import io.strata.ingestion.domain.InvalidEventException;
 import io.strata.ingestion.domain.Rejection;
-import io.strata.ingestion.domain.SegmentEventParser;
 import io.strata.ingestion.domain.Source;
+import io.strata.ingestion.mapping.Candidate;
+import io.strata.ingestion.mapping.EventRules;
+import io.strata.ingestion.mapping.SegmentEventMapper;
 import io.strata.platform.logging.LogSafe;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -260,12 +260,12 @@ public class HistoryImporter {
 
     private Candidate candidate(int index, ObjectNode event, Source source, Instant receivedAt) {
         try {
-            SegmentEventParser.Parsed parsed = SegmentEventParser.parse(
-                    SegmentEventParser.type(event), event, source, receivedAt, SegmentEventParser.BatchDefaults.NONE);
+            SegmentEventMapper.Parsed parsed = SegmentEventMapper.parse(
+                    SegmentEventMapper.type(event), event, source, receivedAt, SegmentEventMapper.BatchDefaults.NONE);
             EventRules.checkSize(parsed.event(), maxEventBytes);
             return Candidate.valid(index, parsed.event(), parsed.clientMessageId());
         } catch (InvalidEventException e) {
-            return Candidate.rejected(index, SegmentEventParser.messageIdOf(event), e);
+            return Candidate.rejected(index, SegmentEventMapper.messageIdOf(event), e);
         }
     }
 

@@ -1,7 +1,9 @@
-package io.strata.ingestion.domain;
+package io.strata.ingestion.mapping;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.Struct;
+import io.strata.ingestion.domain.InvalidEventException;
+import io.strata.ingestion.domain.Source;
 import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
 import java.time.Instant;
@@ -14,9 +16,9 @@ import java.util.Optional;
  * Reads one Segment-spec call (JSON) into the event envelope, checking JSON types here and the
  * spec's rules in {@link EventRules}. Pure: no I/O, so every rule is unit-tested.
  */
-public final class SegmentEventParser {
+public final class SegmentEventMapper {
 
-    private SegmentEventParser() {}
+    private SegmentEventMapper() {}
 
     /**
      * What a batch gives all its events: {@code sentAt}, and {@code context} / {@code integrations}

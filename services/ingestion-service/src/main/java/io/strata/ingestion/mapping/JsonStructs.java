@@ -1,10 +1,11 @@
-package io.strata.ingestion.domain;
+package io.strata.ingestion.mapping;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ListValue;
 import com.google.protobuf.NullValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import io.strata.ingestion.domain.InvalidEventException;
 import java.util.Iterator;
 import java.util.Map;
 

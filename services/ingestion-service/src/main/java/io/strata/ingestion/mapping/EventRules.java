@@ -1,6 +1,8 @@
-package io.strata.ingestion.domain;
+package io.strata.ingestion.mapping;
 
 import com.google.protobuf.Timestamp;
+import io.strata.ingestion.domain.InvalidEventException;
+import io.strata.ingestion.domain.Source;
 import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
 import java.time.Duration;

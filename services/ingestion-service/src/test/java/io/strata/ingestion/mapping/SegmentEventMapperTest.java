@@ -1,4 +1,4 @@
-package io.strata.ingestion.domain;
+package io.strata.ingestion.mapping;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.strata.ingestion.domain.SegmentEventParser.BatchDefaults;
+import io.strata.ingestion.domain.InvalidEventException;
+import io.strata.ingestion.domain.Source;
+import io.strata.ingestion.mapping.SegmentEventMapper.BatchDefaults;
 import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
 import java.time.Instant;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class SegmentEventParserTest {
+class SegmentEventMapperTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Source SOURCE =
@@ -25,7 +27,7 @@ class SegmentEventParserTest {
     private static final Instant RECEIVED = Instant.parse("2026-03-01T12:00:10Z");
 
     private static Event parse(EventType type, String json) throws Exception {
-        return SegmentEventParser.parse(type, JSON.readTree(json), SOURCE, RECEIVED, BatchDefaults.NONE)
+        return SegmentEventMapper.parse(type, JSON.readTree(json), SOURCE, RECEIVED, BatchDefaults.NONE)
                 .event();
     }
 
@@ -131,7 +133,7 @@ class SegmentEventParserTest {
         JsonNode array = JSON.createArrayNode();
         assertThrows(
                 InvalidEventException.class,
-                () -> SegmentEventParser.parse(
+                () -> SegmentEventMapper.parse(
                         EventType.EVENT_TYPE_TRACK, array, SOURCE, RECEIVED, BatchDefaults.NONE));
     }
 
@@ -142,8 +144,8 @@ class SegmentEventParserTest {
                  "integrations":{"All":false}}""");
         JsonNode item = JSON.readTree("""
                 {"type":"track","userId":"u1","event":"X","timestamp":"2026-03-01T11:00:00Z","context":{"ip":"2.2.2.2"}}""");
-        Event e = SegmentEventParser.parse(
-                        SegmentEventParser.type(item), item, SOURCE, RECEIVED, BatchDefaults.of(batch, Map.of(), 8192))
+        Event e = SegmentEventMapper.parse(
+                        SegmentEventMapper.type(item), item, SOURCE, RECEIVED, BatchDefaults.of(batch, Map.of(), 8192))
                 .event();
         assertEquals("2.2.2.2", e.getContext().getFieldsOrThrow("ip").getStringValue(), "the event's own keys win");
         assertEquals(
@@ -183,20 +185,20 @@ class SegmentEventParserTest {
             value = {"{}", "{\"type\":\"purchase\"}", "{\"type\":7}"})
     void aBatchItemNeedsAKnownType(String json) {
         InvalidEventException e =
-                assertThrows(InvalidEventException.class, () -> SegmentEventParser.type(JSON.readTree(json)));
+                assertThrows(InvalidEventException.class, () -> SegmentEventMapper.type(JSON.readTree(json)));
         assertEquals("type", e.field());
     }
 
     @Test
     void theCallersMessageIdIsRememberedOnlyWhenGiven() throws Exception {
-        assertTrue(SegmentEventParser.parse(
+        assertTrue(SegmentEventMapper.parse(
                         EventType.EVENT_TYPE_IDENTIFY,
                         JSON.readTree("{\"userId\":\"u1\",\"messageId\":\"m-1\"}"),
                         SOURCE,
                         RECEIVED,
                         BatchDefaults.NONE)
                 .clientMessageId());
-        assertFalse(SegmentEventParser.parse(
+        assertFalse(SegmentEventMapper.parse(
                         EventType.EVENT_TYPE_IDENTIFY,
                         JSON.readTree("{\"userId\":\"u1\"}"),
                         SOURCE,

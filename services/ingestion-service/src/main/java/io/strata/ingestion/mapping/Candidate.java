@@ -1,5 +1,7 @@
-package io.strata.ingestion.domain;
+package io.strata.ingestion.mapping;
 
+import io.strata.ingestion.domain.InvalidEventException;
+import io.strata.ingestion.domain.Rejection;
 import io.strata.proto.events.v1.Event;
 
 /**
