@@ -10,11 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
 
 /**
  * A single-node Kafka (KRaft) of a test's own, started from the local stack's broker jars
@@ -188,11 +188,11 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * A cluster id as Kafka makes them: never one that begins with "-", which the storage tool would
+     * read as an option (a random base64 id does so once in 64 runs).
+     */
     private static String uuid() {
-        // a Kafka cluster id: 16 random bytes, URL-safe base64 without padding
-        UUID id = UUID.randomUUID();
-        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16);
-        bytes.putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits());
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+        return Uuid.randomUuid().toString();
     }
 }
