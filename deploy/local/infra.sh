@@ -67,6 +67,8 @@ _strata_state() {
   fi
   local state="${STRATA_STATE:-$STRATA_ROOT/.strata}"
   (umask 077 && mkdir -p "$state/logs" "$state/pids")
+  # a state directory of an earlier version may have been created readable by others
+  chmod go-rwx "$state" "$state/logs" 2>/dev/null || true
   printf '%s\n' "$state"
 }
 
