@@ -366,25 +366,19 @@ class HistoryImportGrpcServiceTest {
                 file(header("demo", UUID.randomUUID().toString(), ImportFormat.IMPORT_FORMAT_JSONL), "{}", 10);
         StatusRuntimeException otherClient = assertThrows(
                 StatusRuntimeException.class,
-                () -> GrpcClientUtils.attachHeaders(
+                () -> run(
+                        GrpcClientUtils.attachHeaders(
                                 client,
                                 KeycloakTokens.forUser(
                                         KeycloakTokens.clientToken("strata-test-service"),
-                                        KeycloakTokens.accessToken("alice")))
-                        .importHistory(Multi.createFrom().iterable(requests))
-                        .collect()
-                        .asList()
-                        .await()
-                        .atMost(WAIT));
+                                        KeycloakTokens.accessToken("alice"))),
+                        requests));
         assertEquals(Status.Code.PERMISSION_DENIED, otherClient.getStatus().getCode());
         StatusRuntimeException noUser = assertThrows(
                 StatusRuntimeException.class,
-                () -> GrpcClientUtils.attachHeaders(client, KeycloakTokens.bearer(KeycloakTokens.serviceToken()))
-                        .importHistory(Multi.createFrom().iterable(requests))
-                        .collect()
-                        .asList()
-                        .await()
-                        .atMost(WAIT));
+                () -> run(
+                        GrpcClientUtils.attachHeaders(client, KeycloakTokens.bearer(KeycloakTokens.serviceToken())),
+                        requests));
         assertEquals(Status.Code.PERMISSION_DENIED, noUser.getStatus().getCode());
     }
 
@@ -392,24 +386,12 @@ class HistoryImportGrpcServiceTest {
     void aCallerWithoutAServiceTokenIsRefused() {
         List<ImportHistoryRequest> requests =
                 file(header("t", UUID.randomUUID().toString(), ImportFormat.IMPORT_FORMAT_JSONL), "{}", 10);
-        StatusRuntimeException none = assertThrows(
-                StatusRuntimeException.class,
-                () -> client.importHistory(Multi.createFrom().iterable(requests))
-                        .collect()
-                        .asList()
-                        .await()
-                        .atMost(WAIT));
+        StatusRuntimeException none = assertThrows(StatusRuntimeException.class, () -> run(client, requests));
         assertTrue(Set.of(Status.Code.UNAUTHENTICATED, Status.Code.PERMISSION_DENIED)
                 .contains(none.getStatus().getCode()));
         HistoryImportService asUser =
                 GrpcClientUtils.attachHeaders(client, KeycloakTokens.bearer(KeycloakTokens.accessToken("alice")));
-        StatusRuntimeException user = assertThrows(
-                StatusRuntimeException.class,
-                () -> asUser.importHistory(Multi.createFrom().iterable(requests))
-                        .collect()
-                        .asList()
-                        .await()
-                        .atMost(WAIT));
+        StatusRuntimeException user = assertThrows(StatusRuntimeException.class, () -> run(asUser, requests));
         assertEquals(Status.Code.UNAUTHENTICATED, user.getStatus().getCode());
     }
 
@@ -419,13 +401,7 @@ class HistoryImportGrpcServiceTest {
 
     private static void assertRefused(
             HistoryImportService as, Status.Code code, String inDescription, List<ImportHistoryRequest> requests) {
-        StatusRuntimeException e = assertThrows(
-                StatusRuntimeException.class,
-                () -> as.importHistory(Multi.createFrom().iterable(requests))
-                        .collect()
-                        .asList()
-                        .await()
-                        .atMost(WAIT));
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> run(as, requests));
         assertEquals(code, e.getStatus().getCode(), e.getStatus().toString());
         String description = String.valueOf(e.getStatus().getDescription());
         assertTrue(description.contains(inDescription), description);
