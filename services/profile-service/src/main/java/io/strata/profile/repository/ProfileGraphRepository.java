@@ -300,7 +300,7 @@ public class ProfileGraphRepository {
                 .invoke(rows -> {
                     int current = 0;
                     for (Row row : rows) {
-                        if (versions.get(row.getUUID(0)) == row.getLong(1)) {
+                        if (row.getLong(1).equals(versions.get(row.getUUID(0)))) {
                             current++;
                         }
                     }

@@ -42,8 +42,9 @@ public class ProfileQueryService {
         if (key == null) {
             return Uni.createFrom().nullItem();
         }
+        // a merge committed between the two reads moved the identifier's profile: byId follows it
         return profiles.owner(tenant, key)
-                .chain(owner -> owner == null ? Uni.createFrom().nullItem() : profiles.find(tenant, owner));
+                .chain(owner -> owner == null ? Uni.createFrom().nullItem() : byId(tenant, owner));
     }
 
     public Uni<ProfileSummary> summarize(String tenant, int topEvents) {

@@ -18,6 +18,8 @@ import io.strata.profile.support.TestEvents;
 import io.strata.proto.events.v1.Event;
 import io.strata.testing.KafkaGroups;
 import io.strata.testing.TestTopics;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +48,9 @@ class IdentityRaceTest {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    Pool pool;
 
     @Test
     void twoConsumersRacingOnSharedIdentifiersBuildWhatOneConsumerBuilds() throws Exception {
@@ -80,6 +85,69 @@ class IdentityRaceTest {
                     .indefinitely();
             assertNotNull(person, "person " + p);
             assertEquals(Map.of("identify", (long) DEVICES, "Product Viewed", (long) DEVICES * VIEWS), person.counts());
+            for (int d = 0; d < DEVICES; d++) {
+                ProfileView device = profiles.byIdentity(
+                                tenant, IdentityType.ANONYMOUS_ID, "device-" + run + "-" + p + "-" + d)
+                        .await()
+                        .indefinitely();
+                assertEquals(person.id(), device.id(), "device " + d + " of person " + p);
+            }
+        }
+        assertTrue(
+                conflicts() > conflictsBefore, "the consumers did overtake each other (else this test proved nothing)");
+    }
+
+    /**
+     * Every person first appears as several anonymous profiles (one per device) that were written
+     * many times (versions above any small-number cache); then each device's identify carries the
+     * person's email on its own partition, so the consumers race to attach the email and to merge
+     * the same profiles into one. The result must be one profile per person.
+     */
+    @Test
+    void mergesRacingOnLongWrittenProfilesBuildWhatOneConsumerBuilds() throws Exception {
+        String group = ConfigProvider.getConfig().getValue("mp.messaging.incoming.events.group.id", String.class);
+        KafkaGroups.awaitAssigned(group, TestTopics.EVENTS, Duration.ofSeconds(60));
+        String tenant = tenant();
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        int people = PEOPLE / 2;
+        List<Event> views = new ArrayList<>();
+        List<Event> identifies = new ArrayList<>();
+        for (int d = 0; d < DEVICES; d++) {
+            for (int p = 0; p < people; p++) {
+                String device = "device-" + run + "-" + p + "-" + d;
+                views.add(track(tenant, null, device, "Product Viewed"));
+                identifies.add(identify(tenant, null, device, Map.of("email", email(run, p))));
+            }
+        }
+        try (TestEvents events = new TestEvents()) {
+            events.sendAll(views);
+        }
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> profiles.summarize(tenant, 10).await().indefinitely(), s -> s.events() == views.size());
+        // as if each profile had been written a thousand times
+        pool.preparedQuery("update profiles set version = version + 1000 where tenant = $1")
+                .execute(Tuple.of(tenant))
+                .await()
+                .indefinitely();
+
+        double conflictsBefore = conflicts();
+        try (TestEvents events = new TestEvents()) {
+            events.sendAll(identifies);
+        }
+        ProfileSummary summary = await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .until(
+                        () -> profiles.summarize(tenant, 10).await().indefinitely(),
+                        s -> s.events() == views.size() + identifies.size());
+        assertEquals(people, summary.profiles(), "one profile per person");
+        assertEquals((long) people * (DEVICES - 1), summary.merges(), "every other device's profile merged in");
+        for (int p = 0; p < people; p++) {
+            ProfileView person = profiles.byIdentity(tenant, IdentityType.EMAIL, email(run, p))
+                    .await()
+                    .indefinitely();
+            assertNotNull(person, "person " + p);
+            assertEquals(Map.of("identify", (long) DEVICES, "Product Viewed", (long) DEVICES), person.counts());
             for (int d = 0; d < DEVICES; d++) {
                 ProfileView device = profiles.byIdentity(
                                 tenant, IdentityType.ANONYMOUS_ID, "device-" + run + "-" + p + "-" + d)
