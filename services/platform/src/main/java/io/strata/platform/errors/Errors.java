@@ -68,12 +68,9 @@ public final class Errors {
         return build(Code.UNAVAILABLE, description, info(reason), retry(retryAfter));
     }
 
+    /** INTERNAL, with the cause kept for the server's log (it never reaches the caller). */
     public static StatusRuntimeException internal(String description, Throwable cause) {
-        StatusRuntimeException e = build(Code.INTERNAL, description);
-        if (cause != null) {
-            e.initCause(cause);
-        }
-        return e;
+        return Status.INTERNAL.withDescription(description).withCause(cause).asRuntimeException();
     }
 
     /** The field violations of an error, empty when it carries none. */
@@ -104,8 +101,55 @@ public final class Errors {
         for (Any detail : details(error)) {
             if (detail.is(ErrorInfo.class)) {
                 ErrorInfo info = unpack(detail, ErrorInfo.class);
-                if (Reason.DOMAIN.equals(info.getDomain())) {
+                if (Reason.DOMAIN.equals(info.getDomain()) && !info.getReason().isEmpty()) {
                     return Optional.of(info.getReason());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The error with {@code key = value} added to the metadata of its {@link ErrorInfo} (one is
+     * added when it has none of ours), e.g. how much of a stream was stored before it failed.
+     */
+    public static StatusRuntimeException withMetadata(Throwable error, String key, String value) {
+        com.google.rpc.Status status = StatusProto.fromThrowable(error);
+        if (status == null) {
+            Status plain = Status.fromThrowable(error);
+            status = com.google.rpc.Status.newBuilder()
+                    .setCode(plain.getCode().value())
+                    .setMessage(plain.getDescription() == null ? "" : plain.getDescription())
+                    .build();
+        }
+        com.google.rpc.Status.Builder out = status.toBuilder().clearDetails();
+        boolean added = false;
+        for (Any detail : status.getDetailsList()) {
+            if (!added && detail.is(ErrorInfo.class)) {
+                ErrorInfo info = unpack(detail, ErrorInfo.class);
+                if (Reason.DOMAIN.equals(info.getDomain())) {
+                    detail = Any.pack(info.toBuilder().putMetadata(key, value).build());
+                    added = true;
+                }
+            }
+            out.addDetails(detail);
+        }
+        if (!added) {
+            out.addDetails(Any.pack(ErrorInfo.newBuilder()
+                    .setDomain(Reason.DOMAIN)
+                    .putMetadata(key, value)
+                    .build()));
+        }
+        return StatusProto.toStatusRuntimeException(out.build());
+    }
+
+    /** A value of the metadata of the error's {@link ErrorInfo}, when it carries one. */
+    public static Optional<String> metadata(Throwable error, String key) {
+        for (Any detail : details(error)) {
+            if (detail.is(ErrorInfo.class)) {
+                ErrorInfo info = unpack(detail, ErrorInfo.class);
+                if (Reason.DOMAIN.equals(info.getDomain()) && info.containsMetadata(key)) {
+                    return Optional.of(info.getMetadataOrThrow(key));
                 }
             }
         }

@@ -76,4 +76,35 @@ class ErrorsTest {
                     proto.contains("ERROR_REASON_" + reason.name() + " ="), reason + " is missing from errors.proto");
         }
     }
+
+    @Test
+    void anInternalErrorKeepsItsCauseForTheLogOnly() {
+        IllegalStateException cause = new IllegalStateException("the database is gone");
+        StatusRuntimeException e = Errors.internal("internal error", cause);
+        assertEquals(Status.Code.INTERNAL, e.getStatus().getCode());
+        assertEquals("internal error", e.getStatus().getDescription());
+        assertEquals(cause, e.getStatus().getCause());
+    }
+
+    @Test
+    void metadataIsAddedToTheErrorInfoOrToANewOne() {
+        StatusRuntimeException limited = Errors.withMetadata(
+                Errors.exhausted(Reason.RATE_LIMITED, "slow down", Duration.ofSeconds(3)), "accepted", "42");
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, limited.getStatus().getCode());
+        assertEquals("slow down", limited.getStatus().getDescription());
+        assertEquals(Optional.of("42"), Errors.metadata(limited, "accepted"));
+        assertEquals(Optional.of("RATE_LIMITED"), Errors.reason(limited), "the reason stays");
+        assertEquals(Optional.of(Duration.ofSeconds(3)), Errors.retryAfter(limited), "the other details stay");
+
+        StatusRuntimeException invalid = Errors.withMetadata(Errors.invalid("events", "too many"), "accepted", "7");
+        assertEquals(Optional.of("7"), Errors.metadata(invalid, "accepted"));
+        assertEquals("events", Errors.violations(invalid).get(0).field());
+        assertEquals(Optional.empty(), Errors.reason(invalid), "no reason is made up");
+
+        StatusRuntimeException plain =
+                Errors.withMetadata(Status.UNAVAILABLE.withDescription("down").asRuntimeException(), "accepted", "0");
+        assertEquals(Status.Code.UNAVAILABLE, plain.getStatus().getCode());
+        assertEquals(Optional.of("0"), Errors.metadata(plain, "accepted"));
+        assertEquals(Optional.empty(), Errors.metadata(plain, "other"));
+    }
 }
