@@ -89,8 +89,11 @@ public interface IngestionConfig {
         @WithDefault("50000")
         int maxInFlightEvents();
 
-        /** Bytes of those events. */
-        @WithDefault("67108864")
+        /**
+         * Bytes of those events; the producer's {@code buffer.memory} must hold them (with room for
+         * the records' overhead), or a full buffer would stall every tenant's sends.
+         */
+        @WithDefault("33554432")
         long maxInFlightBytes();
 
         /** The share of both budgets one tenant may hold, so a tenant cannot turn the others away. */

@@ -3,10 +3,12 @@ package io.strata.ingestion.grpc;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 
 /**
  * The bytes of a file arriving as messages of a stream, read as an {@link InputStream} by a worker
@@ -34,6 +36,8 @@ final class ChunkPipe extends InputStream {
     private int position;
     private long total;
     private boolean ended;
+    private volatile long deadlineNanos;
+    private volatile Supplier<RuntimeException> pastDeadline;
 
     /**
      * @param consumed told the total of bytes read each time the reader finishes a chunk
@@ -42,6 +46,15 @@ final class ChunkPipe extends InputStream {
         this.maxBuffered = maxBuffered;
         this.idleTimeoutMillis = idleTimeoutMillis;
         this.consumed = consumed;
+    }
+
+    /**
+     * The reader fails with {@code failure} once {@code left} has passed, however the caller sends:
+     * a trickle of bytes, each within the idle timeout, cannot hold an import open for longer.
+     */
+    void deadline(Duration left, Supplier<RuntimeException> failure) {
+        this.deadlineNanos = System.nanoTime() + left.toNanos();
+        this.pastDeadline = failure;
     }
 
     /** Called by the stream, one chunk at a time, in order. */
@@ -104,14 +117,26 @@ final class ChunkPipe extends InputStream {
             if (ended) {
                 return false;
             }
+            long wait = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMillis);
+            Supplier<RuntimeException> limit = pastDeadline;
+            if (limit != null) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    throw limit.get();
+                }
+                wait = Math.min(wait, left);
+            }
             ByteString chunk;
             try {
-                chunk = chunks.poll(idleTimeoutMillis, TimeUnit.MILLISECONDS);
+                chunk = chunks.poll(wait, TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new Broken("interrupted while waiting for the file", e);
             }
             if (chunk == null) {
+                if (limit != null && deadlineNanos - System.nanoTime() <= 0) {
+                    throw limit.get();
+                }
                 throw new Broken("no bytes of the file for " + idleTimeoutMillis / 1000 + " s", null);
             }
             if (failure != null) {

@@ -24,6 +24,8 @@ import io.strata.proto.ingestion.v1.ImportSummary;
 import io.strata.proto.ingestion.v1.RowRejection;
 import java.io.IOException;
 import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
@@ -156,8 +158,14 @@ public class HistoryImportGrpcService implements HistoryImportService {
             AtomicReference<HistoryImporter.Summary> latest,
             MultiEmitter<? super ImportHistoryResponse> emitter) {
         try (HistoryImporter.Slot slot = started.slot()) {
+            file.deadline(Duration.between(Instant.now(), slot.deadline()), importer::pastDeadline);
             HistoryImporter.Summary summary =
-                    importer.run(slot, started.source(), header.format(), header.zone(), file, latest::set);
+                    importer.run(slot, started.source(), header.format(), header.zone(), file, stored -> {
+                        latest.set(stored);
+                        // after every batch too: a slowly limited source may take minutes per chunk,
+                        // and the caller gives up an import it hears nothing of
+                        emitter.emit(progress(file.total(), stored));
+                    });
             emitter.emit(ImportHistoryResponse.newBuilder()
                     .setSummary(summary(file.total(), summary))
                     .build());

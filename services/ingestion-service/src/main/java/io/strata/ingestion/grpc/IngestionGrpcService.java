@@ -1,11 +1,17 @@
 package io.strata.ingestion.grpc;
 
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.grpc.RegisterInterceptor;
+import io.quarkus.grpc.stubs.ServerCalls;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import io.strata.ingestion.config.IngestionConfig;
 import io.strata.ingestion.domain.IngestionException;
 import io.strata.ingestion.domain.IntakeResult;
@@ -22,7 +28,8 @@ import io.strata.platform.security.Roles;
 import io.strata.platform.security.Tenants;
 import io.strata.proto.events.v1.Event;
 import io.strata.proto.ingestion.v1.EventRejection;
-import io.strata.proto.ingestion.v1.IngestionService;
+import io.strata.proto.ingestion.v1.IngestionServiceGrpc;
+import io.strata.proto.ingestion.v1.MutinyIngestionServiceGrpc;
 import io.strata.proto.ingestion.v1.SendRequest;
 import io.strata.proto.ingestion.v1.SendResponse;
 import io.strata.proto.ingestion.v1.SendStreamRequest;
@@ -43,7 +50,14 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
  */
 @GrpcService
 @RegisterInterceptor(WriteKeyInterceptor.class)
-public class IngestionGrpcService implements IngestionService {
+public class IngestionGrpcService extends MutinyIngestionServiceGrpc.IngestionServiceImplBase {
+
+    /**
+     * The ErrorInfo metadata of a failed stream: how many of its events were stored before it
+     * failed (they stay stored; events with a messageId of the caller's are dropped as duplicates
+     * when sent again).
+     */
+    static final String ACCEPTED_METADATA = "accepted";
 
     private final SourceService sources;
     private final EventIntake intake;
@@ -117,7 +131,61 @@ public class IngestionGrpcService implements IngestionService {
                                 + " events were accepted; open a new stream for the rest"))
                         .map(last -> SendStreamResponse.newBuilder()
                                 .setSummary(tally.summary())
-                                .build())));
+                                .build())
+                        // the chunks before the failure stay stored: the caller learns how many
+                        .onFailure()
+                        .transform(e -> Errors.withMetadata(
+                                GrpcErrors.toStatus(e), ACCEPTED_METADATA, Integer.toString(tally.accepted)))));
+    }
+
+    /**
+     * The service as generated, but {@code SendStream} with transport back-pressure: a chunk is
+     * read off the connection only once the one before it was answered by Kafka. (The generated
+     * binding takes every message as it arrives into an unbounded queue, so a client sending faster
+     * than its events are stored would fill this replica's memory; with flow control its sends wait
+     * in its own HTTP/2 window instead.)
+     */
+    @Override
+    public ServerServiceDefinition bindService() {
+        ServerServiceDefinition generated = super.bindService();
+        ServerServiceDefinition.Builder paced = ServerServiceDefinition.builder(generated.getServiceDescriptor());
+        String sendStream = IngestionServiceGrpc.getSendStreamMethod().getFullMethodName();
+        for (ServerMethodDefinition<?, ?> method : generated.getMethods()) {
+            if (method.getMethodDescriptor().getFullMethodName().equals(sendStream)) {
+                paced.addMethod(
+                        IngestionServiceGrpc.getSendStreamMethod(),
+                        io.grpc.stub.ServerCalls.asyncClientStreamingCall(this::pacedSendStream));
+            } else {
+                paced.addMethod(method);
+            }
+        }
+        return paced.build();
+    }
+
+    /** Messages are requested from the transport as {@link #sendStream} asks for them, one chunk at a time. */
+    private StreamObserver<SendStreamRequest> pacedSendStream(StreamObserver<SendStreamResponse> response) {
+        ServerCallStreamObserver<SendStreamResponse> call = (ServerCallStreamObserver<SendStreamResponse>) response;
+        call.disableAutoRequest();
+        UnicastProcessor<SendStreamRequest> received = UnicastProcessor.create();
+        Multi<SendStreamRequest> requested =
+                received.onRequest().invoke(n -> call.request((int) Math.min(n, Integer.MAX_VALUE)));
+        ServerCalls.oneToOne(requested, response, null, this::sendStream);
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(SendStreamRequest request) {
+                received.onNext(request);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                received.onError(error);
+            }
+
+            @Override
+            public void onCompleted() {
+                received.onComplete();
+            }
+        };
     }
 
     /** A request's or a stream's results so far: counts, and the first rejections. */
@@ -172,7 +240,7 @@ public class IngestionGrpcService implements IngestionService {
         for (int i = 0; i < events.size(); i++) {
             candidates.add(candidate(offset + i, events.get(i), source, receivedAt, sentAt));
         }
-        return intake.accept(source, candidates);
+        return intake.accept(source, candidates, "events");
     }
 
     private Candidate candidate(int index, Event event, Source source, Instant receivedAt, Instant sentAt) {

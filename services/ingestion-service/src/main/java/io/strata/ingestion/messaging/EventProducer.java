@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -57,7 +58,19 @@ public class EventProducer {
     @Inject
     public EventProducer(
             IngestionConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
-        this(withBootstrap(config.producer(), bootstrapServers), config.topic());
+        this(withBootstrap(checked(config), bootstrapServers), config.topic());
+    }
+
+    /** The producer's settings, refused when its buffer could not hold the in-flight budget. */
+    private static Map<String, String> checked(IngestionConfig config) {
+        long buffer = Long.parseLong(config.producer().getOrDefault(ProducerConfig.BUFFER_MEMORY_CONFIG, "33554432"));
+        long inFlight = config.limits().maxInFlightBytes();
+        if (buffer < inFlight + inFlight / 4) {
+            throw new IllegalStateException("strata.ingestion.producer.\"buffer.memory\" (" + buffer
+                    + ") must hold strata.ingestion.limits.max-in-flight-bytes (" + inFlight
+                    + ") and a quarter more for the records' overhead");
+        }
+        return config.producer();
     }
 
     EventProducer(Map<String, String> settings, String topic) {
@@ -107,7 +120,9 @@ public class EventProducer {
                             } else {
                                 lastFailure = System.nanoTime();
                             }
-                            if (error instanceof TimeoutException) {
+                            // a full buffer is load, not an unreachable broker (the in-flight budget
+                            // keeps it from filling)
+                            if (error instanceof TimeoutException && !(error instanceof BufferExhaustedException)) {
                                 unreachable();
                             }
                             if (pending.decrementAndGet() == 0) {

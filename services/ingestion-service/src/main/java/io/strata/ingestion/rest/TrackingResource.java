@@ -115,7 +115,7 @@ public class TrackingResource {
                         EventRules.checkSize(parsed.event(), limits.maxEventBytes());
                         candidate = Candidate.valid(0, parsed.event(), parsed.clientMessageId());
                     } catch (InvalidEventException e) {
-                        throw IngestionException.invalid(e.field(), e.getMessage());
+                        throw intake.charge(source, 1, IngestionException.invalid(e.field(), e.getMessage()));
                     }
                     return intake.accept(source, List.of(candidate));
                 })
@@ -146,11 +146,14 @@ public class TrackingResource {
             if (candidate.isValid()) {
                 expanded += candidate.event().getSerializedSize();
                 if (expanded > limits.maxExpandedRequestBytes()) {
-                    throw IngestionException.tooLarge(
-                            "batch",
-                            "the batch's events, with its context and integrations copied into each, pass "
-                                    + limits.maxExpandedRequestBytes() / (1024 * 1024)
-                                    + " MB; send fewer events per request");
+                    throw intake.charge(
+                            source,
+                            batch.items().size(),
+                            IngestionException.tooLarge(
+                                    "batch",
+                                    "the batch's events, with its context and integrations copied into each, pass "
+                                            + limits.maxExpandedRequestBytes() / (1024 * 1024)
+                                            + " MB; send fewer events per request"));
                 }
             }
             candidates.add(candidate);

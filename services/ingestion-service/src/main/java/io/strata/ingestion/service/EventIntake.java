@@ -55,7 +55,19 @@ public class EventIntake {
         this.rejected = registry.counter("strata_ingestion_events_total", "outcome", "rejected");
     }
 
+    /** {@link #accept(Source, List, String)} for a request whose events are its {@code batch}. */
     public Uni<IntakeResult> accept(Source source, List<Candidate> candidates) {
+        return accept(source, candidates, "batch");
+    }
+
+    /**
+     * Every event of the request costs a token, valid or not; the valid ones are published and the
+     * answer comes once Kafka acknowledged them.
+     *
+     * @param eventsField the request's list of events, named when it holds more than the source may
+     *     ever send at once
+     */
+    public Uni<IntakeResult> accept(Source source, List<Candidate> candidates, String eventsField) {
         List<Rejection> rejections = new ArrayList<>();
         List<Candidate> valid = new ArrayList<>(candidates.size());
         long bytes = 0;
@@ -70,7 +82,7 @@ public class EventIntake {
         InFlight.Hold hold;
         try {
             // refused events cost tokens too: a flood of bad events is limited like any other
-            rateLimiter.acquire(source, candidates.size());
+            rateLimiter.acquire(source, candidates.size(), eventsField);
             hold = valid.isEmpty() ? null : inFlight.reserve(source.tenant(), valid.size(), bytes);
         } catch (IngestionException e) {
             return Uni.createFrom().failure(e);
@@ -82,6 +94,16 @@ public class EventIntake {
         return publishOnce(source, valid)
                 .map(published -> new IntakeResult(published, valid.size() - published, rejections))
                 .eventually(() -> inFlight.release(hold));
+    }
+
+    /**
+     * A request refused before its events were built (it is too large, or its one event is
+     * invalid) costs its events' tokens all the same, so a flood of bad requests is limited like
+     * any other; then it fails with {@code refusal} (or with the rate limit, when that comes first).
+     */
+    public IngestionException charge(Source source, int events, IngestionException refusal) {
+        rateLimiter.acquire(source, events, "batch");
+        return refusal;
     }
 
     /** Publishes the request's events, a messageId given twice once; emits how many were published. */

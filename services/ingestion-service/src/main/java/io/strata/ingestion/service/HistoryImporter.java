@@ -115,6 +115,11 @@ public class HistoryImporter {
             this.deadline = deadline;
         }
 
+        /** When the import must have ended. */
+        public Instant deadline() {
+            return deadline;
+        }
+
         @Override
         public void close() {
             synchronized (HistoryImporter.this) {
@@ -185,6 +190,12 @@ public class HistoryImporter {
         }
     }
 
+    /** An import that ran past its longest duration: what was stored before stays. */
+    public IngestionException pastDeadline() {
+        return IngestionException.streamLimit("the import ran longer than " + config.maxDuration()
+                + "; split the file, or import the rest again (rows stored before are not published twice)");
+    }
+
     /** The offset of a CSV's local times when the caller names none. */
     public ZoneOffset defaultZone() {
         return config.defaultZone();
@@ -213,9 +224,7 @@ public class HistoryImporter {
                 batch.add(rows.next());
                 if (batch.size() == size) {
                     if (clock.instant().isAfter(slot.deadline)) {
-                        throw IngestionException.streamLimit("the import ran longer than " + config.maxDuration()
-                                + "; split the file, or import the rest again (rows stored before are not"
-                                + " published twice)");
+                        throw pastDeadline();
                     }
                     submit(source, batch, summary);
                     batch.clear();

@@ -5,6 +5,7 @@ import io.quarkus.runtime.Startup;
 import io.strata.ingestion.config.IngestionConfig;
 import io.strata.ingestion.domain.IngestionException;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,8 +33,12 @@ public class InFlight {
     private final AtomicLong bytes = new AtomicLong();
     private final Map<String, long[]> tenants = new ConcurrentHashMap<>();
 
+    @Inject
     public InFlight(IngestionConfig config, MeterRegistry registry) {
-        var limits = config.limits();
+        this(config.limits(), registry);
+    }
+
+    InFlight(IngestionConfig.Limits limits, MeterRegistry registry) {
         this.maxEvents = limits.maxInFlightEvents();
         this.maxBytes = limits.maxInFlightBytes();
         this.tenantEvents = (long) (limits.maxTenantShare() * maxEvents);
@@ -55,15 +60,30 @@ public class InFlight {
                 throw IngestionException.overloaded(
                         "the tenant has as many events in flight as it may; retry later", RETRY_AFTER_SECONDS);
             }
-            if (events.addAndGet(count) > maxEvents | bytes.addAndGet(size) > maxBytes) {
-                events.addAndGet(-count);
-                bytes.addAndGet(-size);
+            // the replica's budget, each counter taken only when the request fits in it (not taken
+            // and given back: two requests passing the limit together would both be refused)
+            if (!take(events, count, maxEvents)) {
                 throw IngestionException.overloaded("too many events in flight; retry later", RETRY_AFTER_SECONDS);
+            }
+            if (!take(bytes, size, maxBytes)) {
+                events.addAndGet(-count);
+                throw IngestionException.overloaded("too many bytes in flight; retry later", RETRY_AFTER_SECONDS);
             }
             mine[0] += count;
             mine[1] += size;
         }
         return new Hold(tenant, count, size);
+    }
+
+    private static boolean take(AtomicLong counter, long amount, long max) {
+        for (long current = counter.get(); ; current = counter.get()) {
+            if (current + amount > max) {
+                return false;
+            }
+            if (counter.compareAndSet(current, current + amount)) {
+                return true;
+            }
+        }
     }
 
     public void release(Hold hold) {

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Token buckets in events per second with a burst allowance: one per source (its own limit, else
@@ -34,12 +33,23 @@ public class SourceRateLimiter {
         this.quotas = quotas;
     }
 
-    /** Takes {@code events} tokens of the source and of its tenant, or refuses with the seconds to wait. */
-    public void acquire(Source source, int events) {
+    /**
+     * Takes {@code events} tokens of the source and of its tenant, or refuses with the seconds to
+     * wait. More events than the source's burst could never pass: those are refused as too large,
+     * naming {@code field} (the request's list of events), not asked to wait.
+     */
+    public void acquire(Source source, int events, String field) {
         if (events <= 0) {
             return;
         }
         long perSecond = perSecond(source);
+        long capacity = perSecond * config.burstSeconds();
+        if (events > capacity) {
+            throw IngestionException.tooLarge(
+                    field,
+                    "the source takes at most " + capacity + " events at once (" + perSecond + " per second, "
+                            + config.burstSeconds() + " s of burst); send at most " + capacity + " per request");
+        }
         Limited own = sources.compute(
                 source.id(),
                 (id, existing) -> existing != null && existing.perSecond() == perSecond
@@ -47,7 +57,7 @@ public class SourceRateLimiter {
                         : new Limited(perSecond, bucket(perSecond)));
         ConsumptionProbe probe = own.bucket().tryConsumeAndReturnRemaining(events);
         if (!probe.isConsumed()) {
-            throw IngestionException.rateLimited(retryAfter(events, perSecond, probe));
+            throw IngestionException.rateLimited(retryAfter(probe));
         }
         long quota = quotas.eventsPerSecond(source.tenant());
         Limited tenant = tenants.compute(
@@ -60,7 +70,7 @@ public class SourceRateLimiter {
             own.bucket().addTokens(events); // the source's share is given back
             throw IngestionException.overQuota(
                     "the tenant's sources send more events than its quota of " + quota + " per second; retry later",
-                    retryAfter(events, quota, tenantProbe));
+                    retryAfter(tenantProbe));
         }
     }
 
@@ -74,12 +84,8 @@ public class SourceRateLimiter {
         return Math.min(own, quotas.eventsPerSecond(source.tenant()));
     }
 
-    private long retryAfter(int events, long perSecond, ConsumptionProbe probe) {
-        long capacity = perSecond * config.burstSeconds();
-        long waitNanos = events > capacity
-                ? TimeUnit.SECONDS.toNanos((long) Math.ceil((double) events / perSecond))
-                : probe.getNanosToWaitForRefill();
-        return Math.max(1, (long) Math.ceil(waitNanos / 1e9));
+    private static long retryAfter(ConsumptionProbe probe) {
+        return Math.max(1, (long) Math.ceil(probe.getNanosToWaitForRefill() / 1e9));
     }
 
     private Bucket bucket(long perSecond) {

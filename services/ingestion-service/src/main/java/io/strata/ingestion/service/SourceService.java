@@ -146,7 +146,10 @@ public class SourceService {
      * revoked: a restart never brings a key back that an administrator revoked.
      */
     void onStart(@Observes StartupEvent ignored) {
-        var bootstrap = config.bootstrap();
+        bootstrap(config.bootstrap());
+    }
+
+    void bootstrap(IngestionConfig.Bootstrap bootstrap) {
         if (!bootstrap.enabled() || bootstrap.writeKey().isEmpty()) {
             return;
         }

@@ -268,6 +268,7 @@ class SourceAdminGrpcServiceTest {
     @Test
     void aSourceOverItsRateLimitIsToldWhenToRetryAndRefusedEventsCountToo() {
         CreateSourceResponse slow = create("slow-" + run, 2);
+        // more events than the source may ever send at once (its burst: 2 s of 2): too large, not "retry"
         given().auth()
                 .preemptive()
                 .basic(slow.getWriteKey(), "")
@@ -275,10 +276,20 @@ class SourceAdminGrpcServiceTest {
                 .body(body(10, true))
                 .post("/v1/batch")
                 .then()
+                .statusCode(413)
+                .body("field", org.hamcrest.Matchers.is("batch"))
+                .body("detail", org.hamcrest.Matchers.containsString("at most 4 events at once"));
+        assertEquals(200, batch(slow.getWriteKey(), 4, true), "its burst passes");
+        given().auth()
+                .preemptive()
+                .basic(slow.getWriteKey(), "")
+                .contentType(ContentType.JSON)
+                .body(body(4, true))
+                .post("/v1/batch")
+                .then()
                 .statusCode(429)
-                .header("Retry-After", "5")
+                .header("Retry-After", org.hamcrest.Matchers.notNullValue())
                 .body("reason", org.hamcrest.Matchers.is("RATE_LIMITED"));
-        assertEquals(200, track(slow.getWriteKey()), "within the limit the source is served");
 
         // a batch of invalid events costs its tokens too: a flood of bad events is limited like any other
         CreateSourceResponse flooded = create("flood-" + run, 5);

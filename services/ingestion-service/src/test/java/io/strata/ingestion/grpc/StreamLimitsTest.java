@@ -100,6 +100,7 @@ class StreamLimitsTest {
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
         assertEquals("STREAM_LIMIT", Errors.reason(e).orElse(null));
         assertEquals(true, Errors.retryAfter(e).isEmpty(), "the same stream will not pass later");
+        assertEquals("6", Errors.metadata(e, "accepted").orElse(null), "the first chunk stays stored");
     }
 
     @Test
@@ -116,5 +117,6 @@ class StreamLimitsTest {
                         .atMost(WAIT));
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
         assertEquals("STREAM_LIMIT", Errors.reason(e).orElse(null));
+        assertEquals("1", Errors.metadata(e, "accepted").orElse(null));
     }
 }
