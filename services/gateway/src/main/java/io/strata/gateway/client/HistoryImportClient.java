@@ -32,7 +32,10 @@ public class HistoryImportClient {
 
     static final int CHUNK = 64 * 1024;
     static final long WINDOW = 16L * CHUNK;
-    /** How long ingestion may read nothing before the import is given up. */
+    /**
+     * How long ingestion may report no progress before the import is given up: it reports after
+     * every chunk it read and every batch it stored, so silence this long means it is stuck.
+     */
     static final Duration STALL = Duration.ofMinutes(3);
 
     private final MutinyHistoryImportServiceStub imports;
@@ -54,7 +57,7 @@ public class HistoryImportClient {
             throws IOException, InterruptedException {
         MutinyHistoryImportServiceStub stub = imports.withOption(ServiceCallInterceptor.FOR_USER, user.token())
                 .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS);
-        Window window = new Window();
+        Window window = new Window(STALL);
         CompletableFuture<ImportSummary> result = new CompletableFuture<>();
         UnicastProcessor<ImportHistoryRequest> requests = UnicastProcessor.create();
         stub.importHistory(requests)
@@ -103,14 +106,21 @@ public class HistoryImportClient {
             throw e;
         }
         try {
-            // after the last byte ingestion has at most the window to read and its events to store
-            return result.get(STALL.toSeconds(), TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            requests.onError(e);
-            throw Status.DEADLINE_EXCEEDED
-                    .withDescription(
-                            "ingestion did not finish the import within " + STALL.toMinutes() + " min of the last byte")
-                    .asRuntimeException();
+            // after the last byte ingestion has at most the window to read and its events to store;
+            // it reports progress as it goes, and the call's deadline bounds the whole
+            while (true) {
+                try {
+                    return result.get(1, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    if (window.stalled()) {
+                        requests.onError(e);
+                        throw Status.DEADLINE_EXCEEDED
+                                .withDescription("ingestion reported no progress of the import for " + STALL.toMinutes()
+                                        + " min")
+                                .asRuntimeException();
+                    }
+                }
+            }
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
@@ -121,12 +131,25 @@ public class HistoryImportClient {
 
     /** The bytes ingestion has read, and waiting until a chunk may go. */
     static final class Window {
+        private final long stallNanos;
         private long acknowledged;
         private boolean closed;
+        private long lastProgress = System.nanoTime();
 
+        Window(Duration stall) {
+            this.stallNanos = stall.toNanos();
+        }
+
+        /** Any progress ingestion reports, whether or not it read more bytes. */
         synchronized void acknowledge(long bytes) {
             acknowledged = Math.max(acknowledged, bytes);
+            lastProgress = System.nanoTime();
             notifyAll();
+        }
+
+        /** No progress reported for the stall time. */
+        synchronized boolean stalled() {
+            return System.nanoTime() - lastProgress > stallNanos;
         }
 
         synchronized void close() {
@@ -136,12 +159,12 @@ public class HistoryImportClient {
 
         /** Waits until {@code upTo} bytes would be within the window; false once the call ended. */
         synchronized boolean awaitRoom(long upTo) throws InterruptedException {
-            long deadline = System.nanoTime() + STALL.toNanos();
             while (!closed && upTo - acknowledged > WINDOW) {
-                long left = deadline - System.nanoTime();
+                long left = lastProgress + stallNanos - System.nanoTime();
                 if (left <= 0) {
                     throw Status.DEADLINE_EXCEEDED
-                            .withDescription("ingestion read nothing of the file for " + STALL.toMinutes() + " min")
+                            .withDescription("ingestion reported no progress of the import for "
+                                    + Duration.ofNanos(stallNanos).toSeconds() + " s")
                             .asRuntimeException();
                 }
                 wait(Math.max(1, left / 1_000_000));
