@@ -65,14 +65,14 @@ class IngestionDurabilityIT {
         broker.createTopic(TestTopics.INCOMING, 6);
         ingestion = new ServiceProcess(ROOT, "ingestion-service", 28191)
                 .property("DB_NAME", "strata_ingestion_test")
-                .property("DB_PASSWORD", "strata")
+                .secret("DB_PASSWORD", "strata")
                 .property("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers())
                 .property("quarkus.grpc.server.port", "28192")
                 .property("strata.ingestion.topic", TestTopics.INCOMING)
                 .property("strata.ingestion.bootstrap.enabled", "true")
                 .property("strata.ingestion.bootstrap.tenant", "durability-" + RUN)
                 .property("strata.ingestion.bootstrap.source-name", "load")
-                .property("strata.ingestion.bootstrap.write-key", WRITE_KEY)
+                .secret("STRATA_INGESTION_BOOTSTRAP_WRITE_KEY", WRITE_KEY)
                 .start(Duration.ofSeconds(90));
     }
 

@@ -83,13 +83,13 @@ class SliceIT {
         dedup = dedupService();
         ingestion = new ServiceProcess(ROOT, "ingestion-service", 28081)
                 .property("DB_NAME", "strata_ingestion_test")
-                .property("DB_PASSWORD", "strata")
+                .secret("DB_PASSWORD", "strata")
                 .property("quarkus.grpc.server.port", "28091")
                 .property("strata.ingestion.topic", INCOMING)
                 .property("strata.ingestion.bootstrap.enabled", "true")
                 .property("strata.ingestion.bootstrap.tenant", TENANT)
                 .property("strata.ingestion.bootstrap.source-name", "e2e-" + RUN)
-                .property("strata.ingestion.bootstrap.write-key", WRITE_KEY)
+                .secret("STRATA_INGESTION_BOOTSTRAP_WRITE_KEY", WRITE_KEY)
                 .start(READY);
         gateway = new ServiceProcess(ROOT, "gateway", 28080)
                 .property("PROFILE_SERVICE_HOST", "127.0.0.1")
@@ -97,7 +97,7 @@ class SliceIT {
                 .property("INGESTION_SERVICE_HOST", "127.0.0.1")
                 .property("INGESTION_SERVICE_GRPC_PORT", "28091")
                 .property("OIDC_AUTH_SERVER_URL", KeycloakTokens.issuer())
-                .property("STRATA_GATEWAY_CLIENT_SECRET", KeycloakTokens.gatewaySecret())
+                .secret("STRATA_GATEWAY_CLIENT_SECRET", KeycloakTokens.gatewaySecret())
                 .start(READY);
         KafkaGroups.awaitAssigned(PROFILE_GROUP, TOPIC, READY);
         KafkaGroups.awaitAssigned(DEDUP_APPLICATION, INCOMING, READY);
@@ -137,7 +137,7 @@ class SliceIT {
     private static ServiceProcess profileService() {
         return new ServiceProcess(ROOT, "profile-service", 28082)
                 .property("DB_NAME", "strata_profile_test")
-                .property("DB_PASSWORD", "strata")
+                .secret("DB_PASSWORD", "strata")
                 .property("mp.messaging.incoming.events.topic", TOPIC)
                 .property("strata.profile.dead-letter-topic", TestTopics.DEAD_LETTERS)
                 .property("mp.messaging.incoming.events.group.id", PROFILE_GROUP)

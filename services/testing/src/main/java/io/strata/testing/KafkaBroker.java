@@ -61,6 +61,12 @@ public final class KafkaBroker implements AutoCloseable {
             throw new IllegalStateException(
                     lib + " is missing: ./strata test (or ./strata up) fetches the broker's jars");
         }
+        for (int taken : new int[] {port, controllerPort}) {
+            // else a broker left over from an earlier run would answer for this one
+            if (ServiceProcess.listening(taken)) {
+                throw new IllegalStateException("port " + taken + " is held by another process; stop it first");
+            }
+        }
         try {
             Path config = dir.resolve("server.properties");
             if (!Files.exists(config)) {
@@ -98,7 +104,12 @@ public final class KafkaBroker implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start a broker on " + port, e);
         }
+        Process started = process;
+        Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
         awaitServing();
+        if (!process.isAlive()) {
+            throw new IllegalStateException("the broker exited once serving; see " + log);
+        }
         return this;
     }
 

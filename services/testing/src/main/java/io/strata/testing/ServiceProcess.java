@@ -3,6 +3,8 @@ package io.strata.testing;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +19,9 @@ import java.util.Map;
 
 /**
  * A packaged Quarkus service ({@code target/quarkus-app/quarkus-run.jar}) run as its own
- * process, as in production, with settings passed as system properties.
+ * process, as in production: settings as system properties, secrets ({@link #secret}) in its
+ * environment only, so no command line ({@code ps}) shows them. It refuses to start on a port
+ * another process holds, and a test JVM that ends leaves none of its services running.
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -26,6 +30,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final int port;
     private final int managementPort;
     private final Map<String, String> properties = new LinkedHashMap<>();
+    private final Map<String, String> environment = new LinkedHashMap<>();
     private final Path log;
     private Process process;
 
@@ -44,6 +49,12 @@ public final class ServiceProcess implements AutoCloseable {
 
     public ServiceProcess property(String key, String value) {
         properties.put(key, value);
+        return this;
+    }
+
+    /** A secret setting, by its environment variable (e.g. {@code STRATA_INGESTION_BOOTSTRAP_WRITE_KEY}). */
+    public ServiceProcess secret(String variable, String value) {
+        environment.put(variable, value);
         return this;
     }
 
@@ -69,22 +80,44 @@ public final class ServiceProcess implements AutoCloseable {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: package the services first (./mvnw package)");
         }
+        for (int taken : new int[] {port, managementPort}) {
+            // else a process left over from an earlier run would answer for this one
+            if (listening(taken)) {
+                throw new IllegalStateException(
+                        "port " + taken + " of " + name + " is held by another process; stop it first");
+            }
+        }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.toString());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
         try {
-            process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .start();
+            process = builder.start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + name, e);
         }
+        Process started = process;
+        Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
         awaitReady(timeout);
+        if (!process.isAlive()) {
+            throw new IllegalStateException(name + " exited once ready; see " + log);
+        }
         return this;
+    }
+
+    static boolean listening(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private void awaitReady(Duration timeout) {
