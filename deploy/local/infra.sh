@@ -201,10 +201,11 @@ _strata_realm_secret_vars() { # RENDERED_REALM_FILE
 
 # Runs a command as root (directly, or through sudo when not root).
 _strata_as_root() {
+  # system packages and clusters get the system's usual modes, not the state directory's 077
   if [[ "$(id -u)" -eq 0 ]]; then
-    "$@"
+    (umask 022 && "$@")
   elif command -v sudo >/dev/null 2>&1; then
-    sudo "$@"
+    (umask 022 && sudo "$@")
   else
     printf 'strata: this step needs root (or sudo): %s\n' "$*" >&2
     return 1
@@ -508,7 +509,7 @@ pg_ensure() {
     _strata_say postgresql "pg_hba.conf must allow it: host all all $STRATA_PG_HOST/32 scram-sha-256"
     return 1
   fi
-  _strata_say postgresql "ready: postgresql://strata_<service>:$STRATA_PG_PASSWORD@$STRATA_PG_HOST:$STRATA_PG_PORT/strata_<service>[_test]"
+  _strata_say postgresql "ready: postgresql://strata_<service>@$STRATA_PG_HOST:$STRATA_PG_PORT/strata_<service>[_test] (local password in deploy/README.md)"
 }
 
 pg_stop() {
@@ -937,7 +938,7 @@ keycloak_token() { # USER [PASSWORD]
   _strata_need curl curl || return 1
   _strata_say keycloak "password grant for user $1 (client strata-cli)"
   _strata_keycloak_token_request "user $1" -d grant_type=password -d client_id=strata-cli \
-    --data-urlencode "username=$1" --data-urlencode "password=${2:-strata}"
+    --data-urlencode "username=$1" --data-urlencode password@<(printf '%s' "${2:-strata}")
 }
 
 keycloak_client_secret() { # CLIENT
@@ -966,8 +967,9 @@ keycloak_service_token() { # CLIENT
   }
   _strata_need curl curl || return 1
   _strata_say keycloak "client-credentials grant for client $1"
+  # the secret reaches curl through a pipe, never its command line (ps)
   _strata_keycloak_token_request "client $1" -d grant_type=client_credentials \
-    --data-urlencode "client_id=$1" --data-urlencode "client_secret=$secret"
+    --data-urlencode "client_id=$1" --data-urlencode client_secret@<(printf '%s' "$secret")
 }
 
 # ---------------------------------------------------------------------------------------
@@ -1004,12 +1006,20 @@ proto_check() {
     _strata_say buf "proto/ breaks the lint rules (proto/buf.yaml)"
     return 1
   }
+  if ! git -C "$STRATA_ROOT" rev-parse --verify -q "$base^{commit}" >/dev/null 2>&1 &&
+    [[ -z "${STRATA_PROTO_BASE:-}" && "$base" == main ]] &&
+    git -C "$STRATA_ROOT" rev-parse --verify -q "origin/main^{commit}" >/dev/null 2>&1; then
+    base=origin/main # a checkout of another branch, without a local main
+  fi
   if git -C "$STRATA_ROOT" rev-parse --verify -q "$base^{commit}" >/dev/null 2>&1; then
     _strata_say buf "breaking changes against $base"
     (cd "$STRATA_ROOT/proto" && "$buf" breaking --against "$STRATA_ROOT/.git#ref=$base,subdir=proto") || {
       _strata_say buf "proto/ breaks the contract of $base: a breaking change is a new v2 package"
       return 1
     }
+  elif [[ -n "${CI:-}" ]]; then
+    _strata_say buf "no git ref $base to compare proto/ with (a shallow clone?); CI needs the history"
+    return 1
   else
     _strata_say buf "no git ref $base here: the breaking check is skipped"
   fi
