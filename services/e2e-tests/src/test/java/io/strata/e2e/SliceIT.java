@@ -244,14 +244,7 @@ class SliceIT {
                 {"type":"track","userId":"%1$s","event":"Order Completed","properties":{"order_id":"%1$s-1","revenue":199},"timestamp":"2023-11-11T00:06:00+08:00"}
                 {"type":"track","userId":"%1$s"}
                 """.formatted(customer, RUN.substring(0, 4).replaceAll("[^0-9]", "7"));
-        String source = given().auth()
-                .oauth2(token)
-                .get(gateway.baseUrl() + "/api/v1/sources")
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath()
-                .getString("items.find { it.name == 'e2e-" + RUN + "' }.id");
+        String source = sourceId("e2e-" + RUN);
         double dropped = duplicatesDropped();
         for (int round = 1; round <= 2; round++) {
             JsonPath summary = given().auth()
@@ -378,6 +371,28 @@ class SliceIT {
             }
         });
         assertEquals(Map.of(), twice, "no event forwarded twice, resends included");
+    }
+
+    /** The id of the tenant's source of that name, through every page of the list (the test database keeps older runs' sources). */
+    private static String sourceId(String name) {
+        String cursor = "";
+        do {
+            JsonPath page = given().auth()
+                    .oauth2(token)
+                    .queryParam("pageSize", 500)
+                    .queryParam("cursor", cursor)
+                    .get(gateway.baseUrl() + "/api/v1/sources")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
+            String id = page.getString("items.find { it.name == '" + name + "' }.id");
+            if (id != null) {
+                return id;
+            }
+            cursor = page.getString("nextCursor");
+        } while (cursor != null && !cursor.isEmpty());
+        throw new AssertionError("no source named " + name);
     }
 
     private static void send(KafkaProducer<String, byte[]> producer, String messageId) {
