@@ -14,7 +14,33 @@ public record ProfileDto(
         String firstSeen,
         String lastSeen,
         String createdAt,
-        String updatedAt) {
+        String updatedAt,
+        BehaviourDto behaviour,
+        long version) {
 
     public record IdentityDto(String type, String value) {}
+
+    /** Behaviour aggregates: per event name, orders (absent without any), facets by dimension and value. */
+    public record BehaviourDto(
+            Map<String, EventStatsDto> events, OrdersDto orders, Map<String, Map<String, FacetDto>> facets) {}
+
+    /** Lifetime count, first and last time, and the rolling windows ending today. */
+    public record EventStatsDto(
+            long count,
+            String firstAt,
+            String lastAt,
+            long last7Days,
+            long last30Days,
+            long last90Days,
+            long last365Days) {}
+
+    public record OrdersDto(
+            long orders,
+            double revenue,
+            double averageOrderValue,
+            String firstOrderAt,
+            String lastOrderAt,
+            long purchaseDays) {}
+
+    public record FacetDto(long count, String firstAt, String lastAt) {}
 }

@@ -7,6 +7,9 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.JsonFormat;
 import io.strata.proto.common.v1.IdentityType;
+import io.strata.proto.profile.v1.Behaviour;
+import io.strata.proto.profile.v1.FacetStats;
+import io.strata.proto.profile.v1.OrderStats;
 import io.strata.proto.profile.v1.Profile;
 import java.time.Instant;
 import java.util.Locale;
@@ -32,7 +35,42 @@ public final class ProfileMapper {
                 profile.hasFirstSeen() ? iso(profile.getFirstSeen()) : null,
                 profile.hasLastSeen() ? iso(profile.getLastSeen()) : null,
                 iso(profile.getCreatedAt()),
-                iso(profile.getUpdatedAt()));
+                iso(profile.getUpdatedAt()),
+                behaviour(profile.getBehaviour()),
+                profile.getVersion());
+    }
+
+    private static ProfileDto.BehaviourDto behaviour(Behaviour behaviour) {
+        Map<String, ProfileDto.EventStatsDto> events = new TreeMap<>();
+        behaviour
+                .getEventsMap()
+                .forEach((name, s) -> events.put(
+                        name,
+                        new ProfileDto.EventStatsDto(
+                                s.getCount(),
+                                iso(s.getFirstAt()),
+                                iso(s.getLastAt()),
+                                s.getLast7Days(),
+                                s.getLast30Days(),
+                                s.getLast90Days(),
+                                s.getLast365Days())));
+        ProfileDto.OrdersDto orders = null;
+        if (behaviour.hasOrders()) {
+            OrderStats o = behaviour.getOrders();
+            orders = new ProfileDto.OrdersDto(
+                    o.getOrders(),
+                    o.getRevenue(),
+                    o.getAverageOrderValue(),
+                    iso(o.getFirstOrderAt()),
+                    iso(o.getLastOrderAt()),
+                    o.getPurchaseDays());
+        }
+        Map<String, Map<String, ProfileDto.FacetDto>> facets = new TreeMap<>();
+        for (FacetStats f : behaviour.getFacetsList()) {
+            facets.computeIfAbsent(f.getDimension(), d -> new TreeMap<>())
+                    .put(f.getValue(), new ProfileDto.FacetDto(f.getCount(), iso(f.getFirstAt()), iso(f.getLastAt())));
+        }
+        return new ProfileDto.BehaviourDto(events, orders, facets);
     }
 
     /** {@code IDENTITY_TYPE_ANONYMOUS_ID} → {@code anonymousId}, the spec's own spelling. */

@@ -3,6 +3,7 @@ package io.strata.profile.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Set;
 
 @ConfigMapping(prefix = "strata.profile")
@@ -37,6 +38,43 @@ public interface ProfileConfig {
     /** Records that can never be applied go there, with the reason. */
     @WithDefault("strata.events.dlq.v1")
     String deadLetterTopic();
+
+    /**
+     * The time zone of days: purchase days and the rolling windows (7/30/90/365 days ending
+     * today) count days of this zone.
+     */
+    @WithDefault("UTC")
+    ZoneId timeZone();
+
+    /** The change feed: its topics and the relay that sends the outbox to them. */
+    Feed feed();
+
+    interface Feed {
+
+        /** Every applied event, with the profile it resolved to. */
+        @WithDefault("strata.profile-events.v1")
+        String profileEventsTopic();
+
+        /** Changes of profiles: traits, aggregates, identifiers; merges. */
+        @WithDefault("strata.profile-changes.v1")
+        String profileChangesTopic();
+
+        /** Whether this replica relays the outbox to Kafka (one replica at a time does). */
+        @WithDefault("true")
+        boolean relayEnabled();
+
+        /** Records sent per round, in one transaction. */
+        @WithDefault("2000")
+        int relayBatch();
+
+        /** The pause of an idle relay between looks at the outbox (committed batches wake it at once). */
+        @WithDefault("PT0.2S")
+        Duration relayIdle();
+
+        /** How long a round may wait for Kafka's acks before it gives up and starts again. */
+        @WithDefault("PT30S")
+        Duration relayTimeout();
+    }
 
     /** The clients that may call the gRPC API on behalf of a signed-in user (the gateway). */
     @WithDefault("strata-gateway")

@@ -1,5 +1,7 @@
 package io.strata.profile.domain;
 
+import io.strata.proto.events.v1.Event;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 
@@ -9,7 +11,11 @@ import java.util.List;
  * @param countName   the name its behaviour count goes under: the event name of a track call,
  *                    otherwise the call type ("identify", "page"...)
  * @param traitsJson  traits to merge into the profile as a JSON object, or {@code null}
+ * @param timestamp   when it happened (the event's time, not its arrival)
  * @param identities  the event's valid identifiers, most authoritative first
+ * @param revenue     the order's revenue when the event is an order ({@code Order Completed}), else null
+ * @param facets      what the event shows about the consumer (categories bought, platform...)
+ * @param event       the event itself, as it is announced on the change feed
  */
 public record IncomingEvent(
         String tenant,
@@ -18,7 +24,10 @@ public record IncomingEvent(
         String countName,
         String traitsJson,
         Instant timestamp,
-        List<IdentityKey> identities) {
+        List<IdentityKey> identities,
+        BigDecimal revenue,
+        List<Facet> facets,
+        Event event) {
 
     public boolean hasUserId() {
         return identities.stream().anyMatch(id -> id.type() == IdentityType.USER_ID);

@@ -11,6 +11,9 @@ import java.util.UUID;
  * @param traitsJson its traits, a JSON object
  * @param identities its identifiers, in the order they joined
  * @param counts its events per name
+ * @param behaviour its behaviour aggregates
+ * @param today the day of the read (in the tenant's zone), where the rolling windows end
+ * @param version its version (as on the change feed)
  */
 public record ProfileView(
         UUID id,
@@ -21,4 +24,7 @@ public record ProfileView(
         Instant createdAt,
         Instant updatedAt,
         List<IdentityKey> identities,
-        Map<String, Long> counts) {}
+        Map<String, Long> counts,
+        Behaviour behaviour,
+        int today,
+        long version) {}

@@ -5,12 +5,14 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
+import io.strata.profile.domain.Facet;
 import io.strata.profile.domain.IdentifierNormalizer;
 import io.strata.profile.domain.IdentityKey;
 import io.strata.profile.domain.IdentityType;
 import io.strata.profile.domain.IncomingEvent;
 import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +44,115 @@ public final class EventMapper {
                 countName(event),
                 event.getType() == EventType.EVENT_TYPE_IDENTIFY && event.hasTraits() ? json(event.getTraits()) : null,
                 instant(event.hasTimestamp() ? event.getTimestamp() : event.getReceivedAt()),
-                identities(event));
+                identities(event),
+                isOrder(event) ? revenue(event.getProperties()) : null,
+                facets(event),
+                event);
+    }
+
+    /** The Segment e-commerce spec's order event. */
+    static final String ORDER_COMPLETED = "Order Completed";
+    /** Strata's marketing event for content views (channel, topic, creator). */
+    static final String CONTENT_VIEWED = "Content Viewed";
+
+    private static boolean isOrder(Event event) {
+        return event.getType() == EventType.EVENT_TYPE_TRACK && ORDER_COMPLETED.equals(event.getEvent());
+    }
+
+    /** {@code revenue}, else {@code total}, else the sum of the products' price times quantity (1 if absent). */
+    static BigDecimal revenue(Struct properties) {
+        for (String field : List.of("revenue", "total")) {
+            Value value = properties.getFieldsOrDefault(field, Value.getDefaultInstance());
+            BigDecimal amount = decimal(value);
+            if (amount != null) {
+                return amount;
+            }
+        }
+        BigDecimal sum = BigDecimal.ZERO;
+        for (Struct product : products(properties)) {
+            BigDecimal price = decimal(product.getFieldsOrDefault("price", Value.getDefaultInstance()));
+            BigDecimal quantity = decimal(product.getFieldsOrDefault("quantity", Value.getDefaultInstance()));
+            if (price != null) {
+                sum = sum.add(price.multiply(quantity == null ? BigDecimal.ONE : quantity));
+            }
+        }
+        return sum;
+    }
+
+    /** What the event shows about its consumer, each (dimension, value) once. */
+    static List<Facet> facets(Event event) {
+        java.util.LinkedHashSet<Facet> facets = new java.util.LinkedHashSet<>();
+        Struct properties = event.getProperties();
+        if (isOrder(event)) {
+            for (Struct product : products(properties)) {
+                addFacet(facets, Facet.CATEGORY, string(product, "category"));
+                addFacet(facets, Facet.PRODUCT, firstString(product, "product_id", "productId", "sku"));
+            }
+        }
+        if (event.getType() == EventType.EVENT_TYPE_TRACK && CONTENT_VIEWED.equals(event.getEvent())) {
+            addFacet(facets, Facet.CONTENT_CHANNEL, string(properties, "channel"));
+            addFacet(facets, Facet.CONTENT_TOPIC, string(properties, "topic"));
+            addFacet(facets, Facet.CONTENT_CREATOR, string(properties, "creator"));
+        } else {
+            addFacet(facets, Facet.CHANNEL, string(properties, "channel"));
+        }
+        Struct context = event.getContext();
+        Value device = context.getFieldsOrDefault("device", Value.getDefaultInstance());
+        String platform = null;
+        if (device.hasStructValue()) {
+            platform = string(device.getStructValue(), "type");
+            addFacet(facets, Facet.DEVICE, string(device.getStructValue(), "id"));
+        }
+        Value os = context.getFieldsOrDefault("os", Value.getDefaultInstance());
+        if (platform == null && os.hasStructValue()) {
+            platform = string(os.getStructValue(), "name");
+        }
+        addFacet(facets, Facet.PLATFORM, platform == null ? null : platform.toLowerCase(Locale.ROOT));
+        return List.copyOf(facets);
+    }
+
+    private static final int MAX_FACET_VALUE = 200;
+
+    private static void addFacet(java.util.Set<Facet> facets, String dimension, String value) {
+        if (value != null && !value.isBlank() && value.length() <= MAX_FACET_VALUE) {
+            facets.add(new Facet(dimension, value.strip()));
+        }
+    }
+
+    private static List<Struct> products(Struct properties) {
+        Value products = properties.getFieldsOrDefault("products", Value.getDefaultInstance());
+        if (!products.hasListValue()) {
+            return List.of();
+        }
+        return products.getListValue().getValuesList().stream()
+                .filter(Value::hasStructValue)
+                .map(Value::getStructValue)
+                .toList();
+    }
+
+    private static String firstString(Struct struct, String... fields) {
+        for (String field : fields) {
+            String value = string(struct, field);
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
+    }
+
+    private static BigDecimal decimal(Value value) {
+        return switch (value.getKindCase()) {
+            case NUMBER_VALUE ->
+                Double.isFinite(value.getNumberValue()) ? BigDecimal.valueOf(value.getNumberValue()) : null;
+            case STRING_VALUE -> {
+                try {
+                    yield new BigDecimal(value.getStringValue().strip());
+                } catch (NumberFormatException e) {
+                    yield null;
+                }
+            }
+            default -> null;
+        };
     }
 
     static String countName(Event event) {

@@ -38,6 +38,8 @@ public final class ProfileMapper {
                     Identity.newBuilder().setType(toProto(identity.type())).setValue(identity.value()));
         }
         builder.putAllEventCounts(view.counts());
+        builder.setBehaviour(FeedMapper.behaviour(view.behaviour(), view.today()));
+        builder.setVersion(view.version());
         return builder.build();
     }
 
@@ -75,7 +77,7 @@ public final class ProfileMapper {
         return out.build();
     }
 
-    private static Timestamp timestamp(java.time.Instant time) {
+    static Timestamp timestamp(java.time.Instant time) {
         return Timestamp.newBuilder()
                 .setSeconds(time.getEpochSecond())
                 .setNanos(time.getNano())

@@ -127,9 +127,41 @@ public class ProfileGraphRepository {
                 .replaceWithVoid();
     }
 
+    /** A profile's stored contents, as JSON text: traits, their times, behaviour; and its span. */
+    public record StoredContents(
+            UUID id, String traits, String traitTimes, String behaviour, Instant firstSeen, Instant lastSeen) {}
+
+    /** The contents of the profiles (those that exist). */
+    public Uni<List<StoredContents>> contents(SqlConnection conn, String tenant, Set<UUID> ids) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return conn.preparedQuery("""
+                select id, cast(traits as text), cast(trait_times as text), cast(behaviour as text),
+                       first_seen, last_seen
+                from profiles where tenant = $1 and id = any($2::uuid[])""")
+                .execute(Tuple.of(tenant, ids.toArray(UUID[]::new)))
+                .map(rows -> {
+                    List<StoredContents> contents = new ArrayList<>();
+                    for (Row row : rows) {
+                        contents.add(new StoredContents(
+                                row.getUUID(0),
+                                row.getString(1),
+                                row.getString(2),
+                                row.getString(3),
+                                instant(row.getOffsetDateTime(4)),
+                                instant(row.getOffsetDateTime(5))));
+                    }
+                    return contents;
+                });
+    }
+
+    /** The contents to write of one profile: JSON text, and its span. */
+    public record Contents(String traits, String traitTimes, String behaviour, Instant firstSeen, Instant lastSeen) {}
+
     /**
-     * Per profile, at the version the batch expects: traits merged in (JSON objects as text; later
-     * keys win), first/last seen widened, the version moved on.
+     * Per profile, at the version the batch expects: its contents replaced by what the batch
+     * computed from them, the version moved on.
      *
      * @throws ConcurrentChangeException (as the Uni's failure) when a profile is gone or at another version
      */
@@ -138,31 +170,49 @@ public class ProfileGraphRepository {
             String tenant,
             List<UUID> profiles,
             List<Long> versions,
-            List<String> traits,
-            List<Instant> first,
-            List<Instant> last,
+            List<Contents> contents,
             Instant now) {
         if (profiles.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
+        int n = profiles.size();
+        String[] traits = new String[n];
+        String[] times = new String[n];
+        String[] behaviour = new String[n];
+        OffsetDateTime[] first = new OffsetDateTime[n];
+        OffsetDateTime[] last = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            Contents c = contents.get(i);
+            traits[i] = c.traits();
+            times[i] = c.traitTimes();
+            behaviour[i] = c.behaviour();
+            first[i] = c.firstSeen() == null ? null : utc(c.firstSeen());
+            last[i] = c.lastSeen() == null ? null : utc(c.lastSeen());
+        }
         return conn.preparedQuery("""
                 update profiles p set
-                    traits = p.traits || cast(v.traits as jsonb),
-                    first_seen = least(coalesce(p.first_seen, v.first), v.first),
-                    last_seen = greatest(coalesce(p.last_seen, v.last), v.last),
-                    updated_at = $7,
+                    traits = cast(v.traits as jsonb),
+                    trait_times = cast(v.times as jsonb),
+                    behaviour = cast(v.behaviour as jsonb),
+                    first_seen = v.first,
+                    last_seen = v.last,
+                    updated_at = $9,
                     version = p.version + 1
-                from unnest($2::uuid[], $3::bigint[], $4::text[], $5::timestamptz[], $6::timestamptz[])
-                     as v(id, version, traits, first, last)
+                from unnest($2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
+                            $8::timestamptz[])
+                     as v(id, version, traits, times, behaviour, first, last)
                 where p.tenant = $1 and p.id = v.id and p.version = v.version""")
-                .execute(Tuple.of(
-                                tenant,
-                                profiles.toArray(UUID[]::new),
-                                versions.toArray(Long[]::new),
-                                traits.toArray(String[]::new),
-                                utcs(first),
-                                utcs(last))
-                        .addValue(utc(now)))
+                .execute(Tuple.from(new Object[] {
+                    tenant,
+                    profiles.toArray(UUID[]::new),
+                    versions.toArray(Long[]::new),
+                    traits,
+                    times,
+                    behaviour,
+                    first,
+                    last,
+                    utc(now)
+                }))
                 .map(RowSet::rowCount)
                 .invoke(updated -> {
                     if (updated != profiles.size()) {
@@ -170,6 +220,25 @@ public class ProfileGraphRepository {
                                 + " profile(s) were written or merged away by another writer");
                     }
                 })
+                .replaceWithVoid();
+    }
+
+    /** Records of the change feed, to be sent by the relay once this transaction committed. */
+    public Uni<Void> outbox(SqlConnection conn, List<String> topics, List<String> keys, List<byte[]> payloads) {
+        if (topics.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return conn.preparedQuery("""
+                insert into profile_outbox (topic, key, payload)
+                select topic, key, payload from unnest($1::text[], $2::text[], $3::bytea[])
+                     with ordinality as o(topic, key, payload, n)
+                order by n""")
+                .execute(Tuple.of(
+                        topics.toArray(String[]::new),
+                        keys.toArray(String[]::new),
+                        payloads.stream()
+                                .map(io.vertx.core.buffer.Buffer::buffer)
+                                .toArray(io.vertx.core.buffer.Buffer[]::new)))
                 .replaceWithVoid();
     }
 
@@ -239,12 +308,14 @@ public class ProfileGraphRepository {
 
     /**
      * Folds {@code source} into {@code target}, both locked at the versions the batch read:
-     * identifiers move, counts add up, the target's traits win over the source's, first/last seen
-     * widen, the target's version moves on, and the old id keeps resolving.
+     * identifiers move, counts add up, the older creation time stays, the target's version moves
+     * on, and the old id keeps resolving. The contents (traits, behaviour, first and last seen) are
+     * combined by the batch, which writes them with the target's next {@link #touch}. Emits the
+     * identifiers that moved.
      *
      * @throws ConcurrentChangeException (as the Uni's failure) when either is gone or at another version
      */
-    public Uni<Void> merge(
+    public Uni<List<IdentityKey>> merge(
             SqlConnection conn,
             String tenant,
             UUID source,
@@ -254,7 +325,6 @@ public class ProfileGraphRepository {
             Instant now) {
         Tuple pair = Tuple.of(tenant, source, target);
         List<Map.Entry<String, Tuple>> statements = List.of(
-                Map.entry("update profile_identities set profile_id = $3 where tenant = $1 and profile_id = $2", pair),
                 Map.entry("""
                         insert into profile_event_counts (tenant, profile_id, event_name, count, first_at, last_at)
                         select tenant, $3, event_name, count, first_at, last_at
@@ -268,9 +338,6 @@ public class ProfileGraphRepository {
                         Tuple.of(tenant, source)),
                 Map.entry("""
                         update profiles t set
-                            traits = s.traits || t.traits,
-                            first_seen = least(t.first_seen, s.first_seen),
-                            last_seen = greatest(t.last_seen, s.last_seen),
                             created_at = least(t.created_at, s.created_at),
                             updated_at = $4,
                             version = t.version + 1
@@ -281,13 +348,21 @@ public class ProfileGraphRepository {
                         insert into profile_merges (tenant, merged_id, into_id, merged_at)
                         values ($1, $2, $3, $4)""", Tuple.of(tenant, source, target, utc(now))),
                 Map.entry("delete from profiles where tenant = $1 and id = $2", Tuple.of(tenant, source)));
-        Uni<Void> chain = lockAt(conn, tenant, Map.of(source, sourceVersion, target, targetVersion));
+        List<IdentityKey> moved = new ArrayList<>();
+        Uni<Void> chain = lockAt(conn, tenant, Map.of(source, sourceVersion, target, targetVersion))
+                .chain(() -> conn.preparedQuery("""
+                                update profile_identities set profile_id = $3 where tenant = $1 and profile_id = $2
+                                returning type, value""")
+                        .execute(pair)
+                        .invoke(rows -> rows.forEach(row ->
+                                moved.add(new IdentityKey(IdentityType.valueOf(row.getString(0)), row.getString(1)))))
+                        .replaceWithVoid());
         for (var statement : statements) {
             chain = chain.chain(() -> conn.preparedQuery(statement.getKey())
                     .execute(statement.getValue())
                     .replaceWithVoid());
         }
-        return chain;
+        return chain.replaceWith(moved);
     }
 
     /** Locks the profiles (in id order), checking each is at the expected version. */
@@ -317,6 +392,10 @@ public class ProfileGraphRepository {
         return pool.preparedQuery("delete from processed_events where processed_at < $1")
                 .execute(Tuple.of(utc(before)))
                 .map(RowSet::rowCount);
+    }
+
+    private static Instant instant(OffsetDateTime time) {
+        return time == null ? null : time.toInstant();
     }
 
     private static OffsetDateTime utc(Instant instant) {

@@ -1,6 +1,10 @@
 package io.strata.profile.repository;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
+import io.strata.profile.config.ProfileConfig;
+import io.strata.profile.domain.Behaviour;
 import io.strata.profile.domain.IdentityKey;
 import io.strata.profile.domain.IdentityType;
 import io.strata.profile.domain.ProfileView;
@@ -9,8 +13,10 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowIterator;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,17 +27,31 @@ import java.util.UUID;
 @ApplicationScoped
 public class ProfileReadRepository {
 
-    private final Pool pool;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    public ProfileReadRepository(Pool pool) {
+    private final Pool pool;
+    private final ZoneId zone;
+    private final Clock clock = Clock.systemUTC();
+
+    public ProfileReadRepository(Pool pool, ProfileConfig config) {
         this.pool = pool;
+        this.zone = config.timeZone();
+    }
+
+    private static Behaviour behaviour(String json) {
+        try {
+            return JSON.readValue(json, Behaviour.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a profile's behaviour is not readable: " + e.getOriginalMessage(), e);
+        }
     }
 
     /** The profile with its identifiers and counts, or a null item. */
     public Uni<ProfileView> find(String tenant, UUID id) {
         Tuple key = Tuple.of(tenant, id);
         Uni<Row> profile = pool.preparedQuery("""
-                select cast(traits as text) as traits, first_seen, last_seen, created_at, updated_at
+                select cast(traits as text) as traits, cast(behaviour as text) as behaviour, version,
+                       first_seen, last_seen, created_at, updated_at
                 from profiles where tenant = $1 and id = $2""").execute(key).map(rows -> first(rows.iterator()));
         return profile.chain(row -> row == null
                 ? Uni.createFrom().nullItem()
@@ -47,7 +67,10 @@ public class ProfileReadRepository {
                                 instant(row.getOffsetDateTime("created_at")),
                                 instant(row.getOffsetDateTime("updated_at")),
                                 identities,
-                                counts)));
+                                counts,
+                                behaviour(row.getString("behaviour")),
+                                Behaviour.day(clock.instant(), zone),
+                                row.getLong("version"))));
     }
 
     /** The profile a merged-away id now lives on, or a null item. */

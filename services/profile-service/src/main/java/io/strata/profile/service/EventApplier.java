@@ -1,23 +1,35 @@
 package io.strata.profile.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import io.strata.platform.kafka.Keys;
 import io.strata.platform.logging.LogSafe;
+import io.strata.profile.config.ProfileConfig;
+import io.strata.profile.domain.Behaviour;
 import io.strata.profile.domain.GraphOverlay;
 import io.strata.profile.domain.IdentityKey;
 import io.strata.profile.domain.IdentityResolver;
 import io.strata.profile.domain.IncomingEvent;
+import io.strata.profile.domain.ProfileState;
 import io.strata.profile.domain.Resolution;
+import io.strata.profile.domain.Traits;
+import io.strata.profile.mapping.FeedMapper;
+import io.strata.profile.messaging.OutboxRelay;
 import io.strata.profile.repository.ProfileGraphRepository;
+import io.strata.proto.profile.v1.ProfileChange;
+import io.strata.proto.profile.v1.ProfileEvent;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -28,17 +40,20 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
- * Applies accepted events to profiles: identity resolution, traits, behaviour counts. A batch is
- * one transaction, and each event's id is stored with its effect, so a batch redelivered after a
- * crash is applied exactly once. Writers running at once (replicas, consumers of one replica)
+ * Applies accepted events to profiles: identity resolution, traits (last write wins on the event's
+ * time), behaviour aggregates ({@link Behaviour}), and the change feed's records of it all, written
+ * to the outbox in the same transaction ({@link OutboxRelay} sends them once it committed). A batch
+ * is one transaction, and each event's id is stored with its effect, so a batch redelivered after a
+ * crash is applied exactly once, and announced once. Writers running at once (replicas, consumers of one replica)
  * cannot split or lose a profile: a batch that finds the graph changed under it fails with
  * {@link io.strata.profile.repository.ConcurrentChangeException} and is applied again
  * ({@link ProfileGraphRepository}).
  *
  * <p>A batch costs a handful of statements, not a few per event: the events' ids are claimed in
- * one statement, the owners of all their identifiers read in one query, the events resolved one
- * after the other against that graph in memory ({@link GraphOverlay}), and the new profiles,
- * identifiers, traits and counts written with one statement each. A merge is written at once (it
+ * one statement, the owners of all their identifiers and those profiles' contents read in two
+ * queries, the events resolved and folded in one after the other in memory ({@link GraphOverlay},
+ * {@link ProfileState}), and the new profiles, contents, identifiers, counts and feed records
+ * written with one statement each. A merge is written at once (it
  * moves what the database holds), after the writes pending before it.
  */
 @ApplicationScoped
@@ -47,14 +62,22 @@ public class EventApplier {
     private static final Logger LOG = Logger.getLogger(EventApplier.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static final TypeReference<Map<String, Long>> TIMES = new TypeReference<>() {};
+
     private final ProfileGraphRepository graph;
+    private final ProfileConfig.Feed feed;
+    private final ZoneId zone;
+    private final OutboxRelay relay;
     private final Clock clock;
     private final Counter applied;
     private final Counter duplicates;
     private final Counter unattributed;
 
-    public EventApplier(ProfileGraphRepository graph, MeterRegistry registry) {
+    public EventApplier(ProfileGraphRepository graph, ProfileConfig config, OutboxRelay relay, MeterRegistry registry) {
         this.graph = graph;
+        this.feed = config.feed();
+        this.zone = config.timeZone();
+        this.relay = relay;
         this.clock = Clock.systemUTC();
         this.applied = registry.counter("strata_profile_events_total", "outcome", "applied");
         this.duplicates = registry.counter("strata_profile_events_total", "outcome", "duplicate");
@@ -93,6 +116,9 @@ public class EventApplier {
                             return chain.replaceWith(taken.size());
                         }));
         return applying.invoke(n -> {
+            if (n > 0) {
+                relay.wake();
+            }
             applied.increment(n);
             duplicates.increment(attributable.size() - n);
             unattributed.increment(orphans.size());
@@ -108,35 +134,62 @@ public class EventApplier {
         Set<IdentityKey> identities = new LinkedHashSet<>();
         events.forEach(e -> identities.addAll(e.identities()));
         return graph.owners(conn, tenant, identities).chain(owned -> {
-            Batch batch = new Batch(conn, tenant, new GraphOverlay(owned), now);
-            Uni<Void> chain = Uni.createFrom().voidItem();
-            for (IncomingEvent event : events) {
-                chain = chain.chain(() -> batch.apply(event));
-            }
-            return chain.chain(batch::flush);
+            Set<UUID> profiles = new LinkedHashSet<>();
+            owned.forEach(o -> profiles.add(o.profile()));
+            return graph.contents(conn, tenant, profiles).chain(contents -> {
+                Batch batch = new Batch(conn, tenant, new GraphOverlay(owned), now);
+                contents.forEach(batch::load);
+                Uni<Void> chain = Uni.createFrom().voidItem();
+                for (IncomingEvent event : events) {
+                    chain = chain.chain(() -> batch.apply(event));
+                }
+                return chain.chain(batch::flush);
+            });
         });
     }
 
-    /** One tenant's events of a batch: resolved in order, written together. */
+    /** One tenant's events of a batch: resolved in order, written together with the records announcing them. */
     private final class Batch {
         private final SqlConnection conn;
         private final String tenant;
         private final GraphOverlay overlay;
         private final Instant now;
+        private final int today;
         private long tick;
 
+        private final Map<UUID, ProfileState> states = new HashMap<>();
         private final List<UUID> created = new ArrayList<>();
         private final List<Instant> createdAt = new ArrayList<>();
         private final List<UUID> attachTo = new ArrayList<>();
         private final List<IdentityKey> attached = new ArrayList<>();
-        private final Map<UUID, Touch> touches = new LinkedHashMap<>();
+        private final Set<UUID> touched = new LinkedHashSet<>();
         private final Map<UUID, Map<String, Count>> counts = new LinkedHashMap<>();
+        private final Outbox outbox = new Outbox();
 
         Batch(SqlConnection conn, String tenant, GraphOverlay overlay, Instant now) {
             this.conn = conn;
             this.tenant = tenant;
             this.overlay = overlay;
             this.now = now;
+            this.today = Behaviour.day(now, zone);
+        }
+
+        void load(ProfileGraphRepository.StoredContents stored) {
+            try {
+                ObjectNode traits = (ObjectNode) JSON.readTree(stored.traits());
+                Map<String, Long> times = JSON.readValue(stored.traitTimes(), TIMES);
+                Behaviour behaviour = JSON.readValue(stored.behaviour(), Behaviour.class);
+                states.put(
+                        stored.id(),
+                        new ProfileState(
+                                stored.id(),
+                                new Traits(traits, times),
+                                behaviour,
+                                stored.firstSeen(),
+                                stored.lastSeen()));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("stored contents of a profile are not readable: " + e.getMessage(), e);
+            }
         }
 
         Uni<Void> apply(IncomingEvent event) {
@@ -149,6 +202,7 @@ public class EventApplier {
                 created.add(target);
                 createdAt.add(at);
                 overlay.created(target, at);
+                states.put(target, ProfileState.created(target));
             }
             UUID profile = target;
             Uni<Void> merges = Uni.createFrom().voidItem();
@@ -156,18 +210,20 @@ public class EventApplier {
                 // a merge moves what the database holds: what is pending goes first
                 merges = flush();
                 for (UUID merged : resolution.merge()) {
-                    merges = merges.chain(() -> graph.merge(
-                                    conn,
-                                    tenant,
-                                    merged,
-                                    overlay.version(merged),
-                                    profile,
-                                    overlay.version(profile),
-                                    now))
-                            .invoke(() -> {
-                                overlay.written(profile);
-                                overlay.merged(merged, profile);
-                            });
+                    merges = merges.chain(() -> {
+                        long mergedVersion = overlay.version(merged);
+                        return graph.merge(conn, tenant, merged, mergedVersion, profile, overlay.version(profile), now)
+                                .invoke(moved -> {
+                                    overlay.written(profile);
+                                    overlay.merged(merged, profile);
+                                    ProfileState survivor = states.get(profile);
+                                    survivor.merge(states.remove(merged), today);
+                                    survivor.attached(moved);
+                                    touched.add(profile);
+                                    outbox.change(FeedMapper.merged(tenant, merged, mergedVersion + 1, profile, now));
+                                })
+                                .replaceWithVoid();
+                    });
                 }
             }
             return merges.invoke(() -> record(event, profile, resolution.attach()));
@@ -179,31 +235,39 @@ public class EventApplier {
                 attached.add(identity);
             }
             overlay.attached(profile, identities);
-            touches.computeIfAbsent(profile, p -> new Touch()).add(event);
+            ProfileState state = states.get(profile);
+            state.attached(identities);
+            state.apply(event, traits(event), zone, today);
+            touched.add(profile);
             counts.computeIfAbsent(profile, p -> new LinkedHashMap<>())
                     .computeIfAbsent(event.countName(), n -> new Count())
                     .add(event.timestamp());
+            outbox.event(FeedMapper.event(event, profile, now));
         }
 
-        /** Writes what is pending: new profiles, then identifiers, traits and counts. */
+        /**
+         * Writes what is pending: new profiles, then the touched profiles' contents, identifiers,
+         * counts, and the change feed's records of it all.
+         */
         Uni<Void> flush() {
             List<UUID> newProfiles = List.copyOf(created);
             List<Instant> newAt = List.copyOf(createdAt);
             List<UUID> owners = List.copyOf(attachTo);
             List<IdentityKey> identities = List.copyOf(attached);
-            List<UUID> touched = new ArrayList<>();
+            List<UUID> written = new ArrayList<>();
             List<Long> versions = new ArrayList<>();
-            List<String> traits = new ArrayList<>();
-            List<Instant> firstSeen = new ArrayList<>();
-            List<Instant> lastSeen = new ArrayList<>();
-            touches.forEach((profile, touch) -> {
-                touched.add(profile);
+            List<ProfileGraphRepository.Contents> contents = new ArrayList<>();
+            for (UUID profile : touched) {
+                ProfileState state = states.get(profile);
+                written.add(profile);
                 versions.add(overlay.version(profile));
                 overlay.written(profile);
-                traits.add(touch.traits.toString());
-                firstSeen.add(touch.first);
-                lastSeen.add(touch.last);
-            });
+                contents.add(contents(state));
+                if (state.changed()) {
+                    outbox.change(FeedMapper.updated(tenant, state, overlay.version(profile), now));
+                    state.clearChanges();
+                }
+            }
             List<UUID> counted = new ArrayList<>();
             List<String> names = new ArrayList<>();
             List<Long> amounts = new ArrayList<>();
@@ -216,39 +280,76 @@ public class EventApplier {
                 firstAt.add(count.first);
                 lastAt.add(count.last);
             }));
+            Outbox records = outbox.take();
             created.clear();
             createdAt.clear();
             attachTo.clear();
             attached.clear();
-            touches.clear();
+            touched.clear();
             counts.clear();
             // the touch goes first: it locks the profiles (at the versions read) before their
             // identifiers and counts are written
             return graph.createProfiles(conn, tenant, newProfiles, newAt)
-                    .chain(() -> graph.touch(conn, tenant, touched, versions, traits, firstSeen, lastSeen, now))
+                    .chain(() -> graph.touch(conn, tenant, written, versions, contents, now))
                     .chain(() -> graph.attach(conn, tenant, owners, identities, now))
-                    .chain(() -> graph.count(conn, tenant, counted, names, amounts, firstAt, lastAt));
+                    .chain(() -> graph.count(conn, tenant, counted, names, amounts, firstAt, lastAt))
+                    .chain(() -> graph.outbox(conn, records.topics, records.keys, records.payloads));
+        }
+
+        private ProfileGraphRepository.Contents contents(ProfileState state) {
+            try {
+                return new ProfileGraphRepository.Contents(
+                        state.traits().values().toString(),
+                        JSON.writeValueAsString(state.traits().times()),
+                        JSON.writeValueAsString(state.behaviour()),
+                        state.firstSeen(),
+                        state.lastSeen());
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("a profile's contents cannot be written as JSON", e);
+            }
+        }
+
+        /** The records of the change feed written so far, in order. */
+        private final class Outbox {
+            List<String> topics = new ArrayList<>();
+            List<String> keys = new ArrayList<>();
+            List<byte[]> payloads = new ArrayList<>();
+
+            void event(ProfileEvent event) {
+                add(feed.profileEventsTopic(), event.getProfileId(), event.toByteArray());
+            }
+
+            void change(ProfileChange change) {
+                add(feed.profileChangesTopic(), change.getProfileId(), change.toByteArray());
+            }
+
+            private void add(String topic, String profile, byte[] payload) {
+                topics.add(topic);
+                keys.add(Keys.profile(tenant, profile));
+                payloads.add(payload);
+            }
+
+            Outbox take() {
+                Outbox taken = new Outbox();
+                taken.topics = topics;
+                taken.keys = keys;
+                taken.payloads = payloads;
+                topics = new ArrayList<>();
+                keys = new ArrayList<>();
+                payloads = new ArrayList<>();
+                return taken;
+            }
         }
     }
 
-    /** A profile's traits (merged in event order) and the span of its events' times. */
-    private static final class Touch {
-        final ObjectNode traits = JSON.createObjectNode();
-        Instant first;
-        Instant last;
-
-        void add(IncomingEvent event) {
-            if (event.traitsJson() != null) {
-                try {
-                    if (JSON.readTree(event.traitsJson()) instanceof ObjectNode object) {
-                        traits.setAll(object);
-                    }
-                } catch (JsonProcessingException e) {
-                    throw new IllegalArgumentException("traits are not JSON: " + e.getOriginalMessage(), e);
-                }
-            }
-            first = first == null || event.timestamp().isBefore(first) ? event.timestamp() : first;
-            last = last == null || event.timestamp().isAfter(last) ? event.timestamp() : last;
+    private static ObjectNode traits(IncomingEvent event) {
+        if (event.traitsJson() == null) {
+            return null;
+        }
+        try {
+            return JSON.readTree(event.traitsJson()) instanceof ObjectNode object ? object : null;
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("traits are not JSON: " + e.getOriginalMessage(), e);
         }
     }
 

@@ -1,0 +1,133 @@
+package io.strata.profile.domain;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * A profile's contents while a batch works on it (traits, behaviour, first and last seen), and what
+ * the batch changed since the last write, which the change feed announces.
+ *
+ * <p>Not thread-safe: one batch owns it.
+ */
+public final class ProfileState {
+
+    private final UUID id;
+    private final Traits traits;
+    private final Behaviour behaviour;
+    private Instant firstSeen;
+    private Instant lastSeen;
+
+    private boolean created;
+    private final Set<String> changedTraits = new TreeSet<>();
+    private final Behaviour.Changes changes = new Behaviour.Changes();
+    private final List<IdentityKey> identitiesAdded = new ArrayList<>();
+    private boolean seenChanged;
+
+    public ProfileState(UUID id, Traits traits, Behaviour behaviour, Instant firstSeen, Instant lastSeen) {
+        this.id = id;
+        this.traits = traits;
+        this.behaviour = behaviour;
+        this.firstSeen = firstSeen;
+        this.lastSeen = lastSeen;
+    }
+
+    /** A profile this batch creates. */
+    public static ProfileState created(UUID id) {
+        ProfileState state = new ProfileState(id, Traits.empty(), new Behaviour(), null, null);
+        state.created = true;
+        return state;
+    }
+
+    /** Folds the event in: its traits (by event time), behaviour, first and last seen. */
+    public void apply(IncomingEvent event, ObjectNode eventTraits, ZoneId zone, int today) {
+        if (eventTraits != null) {
+            traits.write(eventTraits, event.timestamp(), changedTraits);
+        }
+        behaviour.add(event.countName(), event.timestamp(), event.revenue(), event.facets(), zone, today, changes);
+        seen(event.timestamp(), event.timestamp());
+    }
+
+    public void attached(List<IdentityKey> identities) {
+        identitiesAdded.addAll(identities);
+    }
+
+    /** Takes in everything of a profile merged into this one. */
+    public void merge(ProfileState other, int today) {
+        traits.merge(other.traits, changedTraits);
+        behaviour.merge(other.behaviour, today, changes);
+        if (other.firstSeen != null) {
+            seen(other.firstSeen, other.lastSeen);
+        }
+    }
+
+    private void seen(Instant first, Instant last) {
+        if (firstSeen == null || first.isBefore(firstSeen)) {
+            firstSeen = first;
+            seenChanged = true;
+        }
+        if (lastSeen == null || last.isAfter(lastSeen)) {
+            lastSeen = last;
+            seenChanged = true;
+        }
+    }
+
+    /** Whether anything changed since the changes were last cleared. */
+    public boolean changed() {
+        return created || !changedTraits.isEmpty() || !changes.isEmpty() || !identitiesAdded.isEmpty() || seenChanged;
+    }
+
+    /** Forgets what changed (it was announced). */
+    public void clearChanges() {
+        created = false;
+        changedTraits.clear();
+        changes.clear();
+        identitiesAdded.clear();
+        seenChanged = false;
+    }
+
+    public UUID id() {
+        return id;
+    }
+
+    public Traits traits() {
+        return traits;
+    }
+
+    public Behaviour behaviour() {
+        return behaviour;
+    }
+
+    public Instant firstSeen() {
+        return firstSeen;
+    }
+
+    public Instant lastSeen() {
+        return lastSeen;
+    }
+
+    public boolean isCreated() {
+        return created;
+    }
+
+    public Set<String> changedTraits() {
+        return changedTraits;
+    }
+
+    public Behaviour.Changes behaviourChanges() {
+        return changes;
+    }
+
+    public List<IdentityKey> identitiesAdded() {
+        return identitiesAdded;
+    }
+
+    public boolean seenChanged() {
+        return seenChanged;
+    }
+}

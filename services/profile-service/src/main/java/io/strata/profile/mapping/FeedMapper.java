@@ -1,0 +1,155 @@
+package io.strata.profile.mapping;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.Value;
+import com.google.protobuf.util.JsonFormat;
+import io.strata.profile.domain.Behaviour;
+import io.strata.profile.domain.Facet;
+import io.strata.profile.domain.IdentityKey;
+import io.strata.profile.domain.IncomingEvent;
+import io.strata.profile.domain.ProfileState;
+import io.strata.proto.common.v1.Identity;
+import io.strata.proto.profile.v1.EventStats;
+import io.strata.proto.profile.v1.FacetStats;
+import io.strata.proto.profile.v1.OrderStats;
+import io.strata.proto.profile.v1.ProfileChange;
+import io.strata.proto.profile.v1.ProfileEvent;
+import io.strata.proto.profile.v1.ProfileMerged;
+import io.strata.proto.profile.v1.ProfileUpdated;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/** The change feed's records (proto) from what a batch committed, and behaviour as the API shows it. */
+public final class FeedMapper {
+
+    private FeedMapper() {}
+
+    /** An applied event, with the profile it resolved to. */
+    public static ProfileEvent event(IncomingEvent event, UUID profile, Instant now) {
+        return ProfileEvent.newBuilder()
+                .setTenant(event.tenant())
+                .setProfileId(profile.toString())
+                .setEvent(event.event())
+                .setAppliedAt(ProfileMapper.timestamp(now))
+                .build();
+    }
+
+    /** What changed on the profile since its changes were last cleared, at its new version. */
+    public static ProfileChange updated(String tenant, ProfileState state, long version, Instant now) {
+        ProfileUpdated.Builder updated = ProfileUpdated.newBuilder().setCreated(state.isCreated());
+        for (String key : state.changedTraits()) {
+            updated.putTraits(key, value(state.traits().values().get(key)));
+        }
+        for (IdentityKey identity : state.identitiesAdded()) {
+            updated.addIdentitiesAdded(Identity.newBuilder()
+                    .setType(ProfileMapper.toProto(identity.type()))
+                    .setValue(identity.value()));
+        }
+        Behaviour behaviour = state.behaviour();
+        Behaviour.Changes changes = state.behaviourChanges();
+        for (String name : changes.events) {
+            updated.putEvents(name, stats(behaviour.events.get(name), null));
+        }
+        if (changes.orders && behaviour.orders != null) {
+            updated.setOrders(orders(behaviour.orders));
+        }
+        for (Facet facet : changes.facets) {
+            Behaviour.Stats stats = behaviour.facet(facet);
+            if (stats != null) {
+                updated.addFacets(facet(facet.dimension(), facet.value(), stats));
+            }
+        }
+        if (state.firstSeen() != null) {
+            updated.setFirstSeen(ProfileMapper.timestamp(state.firstSeen()));
+            updated.setLastSeen(ProfileMapper.timestamp(state.lastSeen()));
+        }
+        return change(tenant, state.id(), version, now).setUpdated(updated).build();
+    }
+
+    /** The profile {@code source} was folded into {@code into}; announced under the source's key. */
+    public static ProfileChange merged(String tenant, UUID source, long version, UUID into, Instant now) {
+        return change(tenant, source, version, now)
+                .setMerged(ProfileMerged.newBuilder().setIntoProfileId(into.toString()))
+                .build();
+    }
+
+    private static ProfileChange.Builder change(String tenant, UUID profile, long version, Instant now) {
+        return ProfileChange.newBuilder()
+                .setTenant(tenant)
+                .setProfileId(profile.toString())
+                .setChangeId(profile + "/" + version)
+                .setVersion(version)
+                .setChangedAt(ProfileMapper.timestamp(now));
+    }
+
+    /** The whole behaviour, with the rolling windows ending {@code today}. */
+    public static io.strata.proto.profile.v1.Behaviour behaviour(Behaviour behaviour, int today) {
+        io.strata.proto.profile.v1.Behaviour.Builder out = io.strata.proto.profile.v1.Behaviour.newBuilder();
+        behaviour.events.forEach((name, stats) -> out.putEvents(name, stats(stats, today)));
+        if (behaviour.orders != null && behaviour.orders.n > 0) {
+            out.setOrders(orders(behaviour.orders));
+        }
+        behaviour.facets.forEach(
+                (dimension, values) -> values.forEach((value, stats) -> out.addFacets(facet(dimension, value, stats))));
+        return out.build();
+    }
+
+    /** An event name's stats; with the rolling windows when {@code today} is given. */
+    static EventStats stats(Behaviour.Stats stats, Integer today) {
+        EventStats.Builder out = EventStats.newBuilder()
+                .setCount(stats.n)
+                .setFirstAt(millis(stats.first))
+                .setLastAt(millis(stats.last));
+        if (stats.daily != null) {
+            for (Map.Entry<Integer, Long> day : stats.daily.entrySet()) {
+                out.putDaily(day.getKey(), day.getValue());
+            }
+        }
+        if (today != null) {
+            out.setLast7Days(stats.window(today, 7))
+                    .setLast30Days(stats.window(today, 30))
+                    .setLast90Days(stats.window(today, 90))
+                    .setLast365Days(stats.window(today, 365));
+        }
+        return out.build();
+    }
+
+    static OrderStats orders(Behaviour.Orders orders) {
+        OrderStats.Builder out = OrderStats.newBuilder()
+                .setOrders(orders.n)
+                .setRevenue(orders.revenue.doubleValue())
+                .setAverageOrderValue(orders.average().doubleValue())
+                .setFirstOrderAt(millis(orders.first))
+                .setLastOrderAt(millis(orders.last))
+                .setPurchaseDays(orders.days.size());
+        out.addAllPurchaseDayList(orders.days);
+        return out.build();
+    }
+
+    static FacetStats facet(String dimension, String value, Behaviour.Stats stats) {
+        return FacetStats.newBuilder()
+                .setDimension(dimension)
+                .setValue(value)
+                .setCount(stats.n)
+                .setFirstAt(millis(stats.first))
+                .setLastAt(millis(stats.last))
+                .build();
+    }
+
+    private static Timestamp millis(long millis) {
+        return ProfileMapper.timestamp(Instant.ofEpochMilli(millis));
+    }
+
+    private static Value value(JsonNode node) {
+        Value.Builder value = Value.newBuilder();
+        try {
+            JsonFormat.parser().merge(node == null ? "null" : node.toString(), value);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("a trait is not JSON: " + e.getMessage(), e);
+        }
+        return value.build();
+    }
+}
