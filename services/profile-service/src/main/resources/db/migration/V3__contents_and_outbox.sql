@@ -5,7 +5,8 @@
 -- * behaviour: the behaviour aggregates (see io.strata.profile.domain.Behaviour), JSON. Filled here
 --   from the per-name counts kept so far (without the daily buckets, which were not kept).
 -- * profile_outbox: the change feed's records, written in the transaction of the change they
---   announce; a relay sends them to Kafka in id order and deletes them once Kafka has them.
+--   announce, all records of one write in one row (io.strata.profile.messaging.OutboxRecords); a
+--   relay sends them to Kafka in id order and deletes the row once Kafka has them all.
 
 alter table profiles add column trait_times jsonb not null default '{}'::jsonb;
 alter table profiles add column behaviour jsonb not null default '{}'::jsonb;
@@ -24,8 +25,8 @@ where p.tenant = c.tenant and p.id = c.profile_id;
 
 create table profile_outbox (
     id          bigserial   primary key,
-    topic       text        not null,
-    key         text        not null,
+    tenant      text        not null,
+    records     integer     not null,
     payload     bytea       not null,
     created_at  timestamptz not null default now()
 );

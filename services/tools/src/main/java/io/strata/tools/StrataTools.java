@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
             ImportCommand.class,
             GenerateCommand.class,
             IngestionBench.class,
+            ProfileBench.class,
             DemoReport.class,
             PipelineWait.class,
             CommandLine.HelpCommand.class

@@ -63,8 +63,8 @@ public interface ProfileConfig {
         @WithDefault("true")
         boolean relayEnabled();
 
-        /** Records sent per round, in one transaction. */
-        @WithDefault("2000")
+        /** Outbox rows (each the records of one committed write, up to a batch's) sent per round, in one transaction. */
+        @WithDefault("20")
         int relayBatch();
 
         /** The pause of an idle relay between looks at the outbox (committed batches wake it at once). */

@@ -16,6 +16,7 @@ import java.util.List;
  * @param revenue     the order's revenue when the event is an order ({@code Order Completed}), else null
  * @param facets      what the event shows about the consumer (categories bought, platform...)
  * @param event       the event itself, as it is announced on the change feed
+ * @param raw         the event's serialized bytes as they came (copied into the feed's record), or null
  */
 public record IncomingEvent(
         String tenant,
@@ -27,7 +28,8 @@ public record IncomingEvent(
         List<IdentityKey> identities,
         BigDecimal revenue,
         List<Facet> facets,
-        Event event) {
+        Event event,
+        byte[] raw) {
 
     public boolean hasUserId() {
         return identities.stream().anyMatch(id -> id.type() == IdentityType.USER_ID);

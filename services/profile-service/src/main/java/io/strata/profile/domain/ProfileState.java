@@ -18,7 +18,8 @@ import java.util.UUID;
 public final class ProfileState {
 
     private final UUID id;
-    private final Traits traits;
+    private Traits traits;
+    private java.util.function.Supplier<Traits> storedTraits;
     private final Behaviour behaviour;
     private Instant firstSeen;
     private Instant lastSeen;
@@ -37,6 +38,23 @@ public final class ProfileState {
         this.lastSeen = lastSeen;
     }
 
+    /**
+     * A stored profile whose traits are read only when an event or a merge needs them (most events
+     * carry none): a write then leaves the stored traits as they are ({@link #traitsLoaded()}).
+     */
+    public ProfileState(
+            UUID id,
+            java.util.function.Supplier<Traits> storedTraits,
+            Behaviour behaviour,
+            Instant firstSeen,
+            Instant lastSeen) {
+        this.id = id;
+        this.storedTraits = storedTraits;
+        this.behaviour = behaviour;
+        this.firstSeen = firstSeen;
+        this.lastSeen = lastSeen;
+    }
+
     /** A profile this batch creates. */
     public static ProfileState created(UUID id) {
         ProfileState state = new ProfileState(id, Traits.empty(), new Behaviour(), null, null);
@@ -47,7 +65,7 @@ public final class ProfileState {
     /** Folds the event in: its traits (by event time), behaviour, first and last seen. */
     public void apply(IncomingEvent event, ObjectNode eventTraits, ZoneId zone, int today) {
         if (eventTraits != null) {
-            traits.write(eventTraits, event.timestamp(), changedTraits);
+            traits().write(eventTraits, event.timestamp(), changedTraits);
         }
         behaviour.add(event.countName(), event.timestamp(), event.revenue(), event.facets(), zone, today, changes);
         seen(event.timestamp(), event.timestamp());
@@ -59,7 +77,7 @@ public final class ProfileState {
 
     /** Takes in everything of a profile merged into this one. */
     public void merge(ProfileState other, int today) {
-        traits.merge(other.traits, changedTraits);
+        traits().merge(other.traits(), changedTraits);
         behaviour.merge(other.behaviour, today, changes);
         if (other.firstSeen != null) {
             seen(other.firstSeen, other.lastSeen);
@@ -95,8 +113,18 @@ public final class ProfileState {
         return id;
     }
 
+    /** The traits (read from their stored form the first time). */
     public Traits traits() {
+        if (traits == null) {
+            traits = storedTraits.get();
+            storedTraits = null;
+        }
         return traits;
+    }
+
+    /** Whether the traits were read (or made): only then are they written back. */
+    public boolean traitsLoaded() {
+        return traits != null;
     }
 
     public Behaviour behaviour() {

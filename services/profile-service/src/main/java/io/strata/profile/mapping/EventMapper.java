@@ -31,6 +31,14 @@ public final class EventMapper {
 
     /** @throws IllegalArgumentException when the envelope lacks what ingestion always sets */
     public static IncomingEvent toIncoming(Event event) {
+        return toIncoming(event, null);
+    }
+
+    /**
+     * @param raw the event's serialized bytes, as they came from Kafka (the feed copies them), or null
+     * @throws IllegalArgumentException when the envelope lacks what ingestion always sets
+     */
+    public static IncomingEvent toIncoming(Event event, byte[] raw) {
         if (event.getTenant().isEmpty() || event.getMessageId().isEmpty()) {
             throw new IllegalArgumentException("event without tenant or messageId");
         }
@@ -47,7 +55,8 @@ public final class EventMapper {
                 identities(event),
                 isOrder(event) ? revenue(event.getProperties()) : null,
                 facets(event),
-                event);
+                event,
+                raw);
     }
 
     /** The Segment e-commerce spec's order event. */

@@ -1,6 +1,7 @@
 package io.strata.profile.mapping;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
@@ -27,14 +28,39 @@ public final class FeedMapper {
 
     private FeedMapper() {}
 
-    /** An applied event, with the profile it resolved to. */
-    public static ProfileEvent event(IncomingEvent event, UUID profile, Instant now) {
-        return ProfileEvent.newBuilder()
-                .setTenant(event.tenant())
-                .setProfileId(profile.toString())
-                .setEvent(event.event())
-                .setAppliedAt(ProfileMapper.timestamp(now))
-                .build();
+    /**
+     * An applied event, with the profile it resolved to, as a serialized {@link ProfileEvent}. The
+     * event's bytes as they came from Kafka are copied in as they are (a message field is its
+     * serialized bytes), not parsed and serialized again.
+     */
+    public static byte[] event(IncomingEvent event, UUID profile, Instant now) {
+        if (event.raw() == null) {
+            return ProfileEvent.newBuilder()
+                    .setTenant(event.tenant())
+                    .setProfileId(profile.toString())
+                    .setEvent(event.event())
+                    .setAppliedAt(ProfileMapper.timestamp(now))
+                    .build()
+                    .toByteArray();
+        }
+        Timestamp appliedAt = ProfileMapper.timestamp(now);
+        String profileId = profile.toString();
+        int size = CodedOutputStream.computeStringSize(ProfileEvent.TENANT_FIELD_NUMBER, event.tenant())
+                + CodedOutputStream.computeStringSize(ProfileEvent.PROFILE_ID_FIELD_NUMBER, profileId)
+                + CodedOutputStream.computeByteArraySize(ProfileEvent.EVENT_FIELD_NUMBER, event.raw())
+                + CodedOutputStream.computeMessageSize(ProfileEvent.APPLIED_AT_FIELD_NUMBER, appliedAt);
+        byte[] bytes = new byte[size];
+        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+        try {
+            out.writeString(ProfileEvent.TENANT_FIELD_NUMBER, event.tenant());
+            out.writeString(ProfileEvent.PROFILE_ID_FIELD_NUMBER, profileId);
+            out.writeByteArray(ProfileEvent.EVENT_FIELD_NUMBER, event.raw());
+            out.writeMessage(ProfileEvent.APPLIED_AT_FIELD_NUMBER, appliedAt);
+            out.checkNoSpaceLeft();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes;
     }
 
     /** What changed on the profile since its changes were last cleared, at its new version. */

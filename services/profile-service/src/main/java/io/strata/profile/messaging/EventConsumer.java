@@ -61,7 +61,8 @@ public class EventConsumer {
         List<Uni<Void>> rejected = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
-                parsed.add(new Parsed(record, EventMapper.toIncoming(EventMapper.parse(record.value()))));
+                parsed.add(
+                        new Parsed(record, EventMapper.toIncoming(EventMapper.parse(record.value()), record.value())));
             } catch (Exception e) {
                 LOG.warnf(
                         "record %s-%d@%d cannot be applied: %s",

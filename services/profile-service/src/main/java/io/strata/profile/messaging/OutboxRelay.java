@@ -36,8 +36,9 @@ import org.jboss.logging.Logger;
  * if the process dies right after the commit, and nothing is announced of a batch that rolled back.
  *
  * <p>A round is one transaction on a thread of its own: take the outbox's transaction-scoped
- * advisory lock (so one replica relays at a time and the order holds), read the oldest records,
- * send them (acks=all, idempotent, in order per partition), wait for every ack, delete them, commit.
+ * advisory lock (so one replica relays at a time and the order holds), read the oldest rows (each
+ * the records of one committed write, {@link OutboxRecords}), send their records (acks=all,
+ * idempotent, in order per partition), wait for every ack, delete the rows, commit.
  * A crash or a failed send between the sends and the commit sends those records again: consumers
  * see a duplicate with the same identity, never a gap. Committed batches wake the relay; otherwise it
  * looks every {@code relay-idle}.
@@ -138,7 +139,7 @@ public class OutboxRelay {
         }
     }
 
-    /** One round; returns how many records it relayed (0 when another replica holds the outbox). */
+    /** One round; returns how many outbox rows it relayed (0 when another replica holds the outbox). */
     int round() {
         Duration timeout = config.relayTimeout();
         SqlConnection conn = pool.getConnection().await().atMost(timeout);
@@ -158,14 +159,15 @@ public class OutboxRelay {
                 }
                 List<Long> ids = new ArrayList<>();
                 List<CompletableFuture<Void>> acks = new ArrayList<>();
-                for (Row row : conn.preparedQuery(
-                                "select id, topic, key, payload from profile_outbox order by id limit $1")
+                for (Row row : conn.preparedQuery("select id, payload from profile_outbox order by id limit $1")
                         .execute(Tuple.of(config.relayBatch()))
                         .await()
                         .atMost(timeout)) {
                     ids.add(row.getLong(0));
-                    acks.add(send(
-                            row.getString(1), row.getString(2), row.getBuffer(3).getBytes()));
+                    for (OutboxRecords.Entry entry :
+                            OutboxRecords.decode(row.getBuffer(1).getBytes())) {
+                        acks.add(send(entry.topic(), entry.key(), entry.payload()));
+                    }
                 }
                 if (!ids.isEmpty()) {
                     CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
@@ -176,7 +178,7 @@ public class OutboxRelay {
                             .atMost(timeout);
                 }
                 tx.commit().await().atMost(timeout);
-                sent.increment(ids.size());
+                sent.increment(acks.size());
                 if (ids.size() < config.relayBatch()) {
                     pending.set(0);
                 } else {
@@ -200,7 +202,7 @@ public class OutboxRelay {
     }
 
     private long estimatePending(Duration timeout) {
-        Row row = pool.query("select coalesce(max(id) - min(id) + 1, 0) from profile_outbox")
+        Row row = pool.query("select coalesce(sum(records), 0) from profile_outbox")
                 .execute()
                 .await()
                 .atMost(timeout)

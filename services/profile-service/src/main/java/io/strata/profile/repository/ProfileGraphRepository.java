@@ -156,7 +156,7 @@ public class ProfileGraphRepository {
                 });
     }
 
-    /** The contents to write of one profile: JSON text, and its span. */
+    /** The contents to write of one profile: JSON text (traits and their times null: unchanged), and its span. */
     public record Contents(String traits, String traitTimes, String behaviour, Instant firstSeen, Instant lastSeen) {}
 
     /**
@@ -191,8 +191,8 @@ public class ProfileGraphRepository {
         }
         return conn.preparedQuery("""
                 update profiles p set
-                    traits = cast(v.traits as jsonb),
-                    trait_times = cast(v.times as jsonb),
+                    traits = coalesce(cast(v.traits as jsonb), p.traits),
+                    trait_times = coalesce(cast(v.times as jsonb), p.trait_times),
                     behaviour = cast(v.behaviour as jsonb),
                     first_seen = v.first,
                     last_seen = v.last,
@@ -223,22 +223,13 @@ public class ProfileGraphRepository {
                 .replaceWithVoid();
     }
 
-    /** Records of the change feed, to be sent by the relay once this transaction committed. */
-    public Uni<Void> outbox(SqlConnection conn, List<String> topics, List<String> keys, List<byte[]> payloads) {
-        if (topics.isEmpty()) {
+    /** Records of the change feed (one write's, encoded), sent by the relay once this transaction committed. */
+    public Uni<Void> outbox(SqlConnection conn, String tenant, int records, byte[] payload) {
+        if (records == 0) {
             return Uni.createFrom().voidItem();
         }
-        return conn.preparedQuery("""
-                insert into profile_outbox (topic, key, payload)
-                select topic, key, payload from unnest($1::text[], $2::text[], $3::bytea[])
-                     with ordinality as o(topic, key, payload, n)
-                order by n""")
-                .execute(Tuple.of(
-                        topics.toArray(String[]::new),
-                        keys.toArray(String[]::new),
-                        payloads.stream()
-                                .map(io.vertx.core.buffer.Buffer::buffer)
-                                .toArray(io.vertx.core.buffer.Buffer[]::new)))
+        return conn.preparedQuery("insert into profile_outbox (tenant, records, payload) values ($1, $2, $3)")
+                .execute(Tuple.of(tenant, records, io.vertx.core.buffer.Buffer.buffer(payload)))
                 .replaceWithVoid();
     }
 

@@ -46,31 +46,66 @@ public class ProfileReadRepository {
         }
     }
 
+    /** A profile with its identifiers and counts, in one query (one snapshot, one round trip). */
+    private static final String PROFILE = """
+            select p.id, cast(p.traits as text) as traits, cast(p.behaviour as text) as behaviour, p.version,
+                   p.first_seen, p.last_seen, p.created_at, p.updated_at,
+                   (select array_agg(i.type order by i.id) from profile_identities i
+                     where i.tenant = p.tenant and i.profile_id = p.id) as types,
+                   (select array_agg(i.value order by i.id) from profile_identities i
+                     where i.tenant = p.tenant and i.profile_id = p.id) as ident_values,
+                   (select array_agg(c.event_name order by c.event_name) from profile_event_counts c
+                     where c.tenant = p.tenant and c.profile_id = p.id) as names,
+                   (select array_agg(c.count order by c.event_name) from profile_event_counts c
+                     where c.tenant = p.tenant and c.profile_id = p.id) as counts
+            from profiles p
+            """;
+
     /** The profile with its identifiers and counts, or a null item. */
     public Uni<ProfileView> find(String tenant, UUID id) {
-        Tuple key = Tuple.of(tenant, id);
-        Uni<Row> profile = pool.preparedQuery("""
-                select cast(traits as text) as traits, cast(behaviour as text) as behaviour, version,
-                       first_seen, last_seen, created_at, updated_at
-                from profiles where tenant = $1 and id = $2""").execute(key).map(rows -> first(rows.iterator()));
-        return profile.chain(row -> row == null
-                ? Uni.createFrom().nullItem()
-                : Uni.combine()
-                        .all()
-                        .unis(identities(key), counts(key))
-                        .with((identities, counts) -> new ProfileView(
-                                id,
-                                tenant,
-                                row.getString("traits"),
-                                instant(row.getOffsetDateTime("first_seen")),
-                                instant(row.getOffsetDateTime("last_seen")),
-                                instant(row.getOffsetDateTime("created_at")),
-                                instant(row.getOffsetDateTime("updated_at")),
-                                identities,
-                                counts,
-                                behaviour(row.getString("behaviour")),
-                                Behaviour.day(clock.instant(), zone),
-                                row.getLong("version"))));
+        return pool.preparedQuery(PROFILE + " where p.tenant = $1 and p.id = $2")
+                .execute(Tuple.of(tenant, id))
+                .map(rows -> view(tenant, first(rows.iterator())));
+    }
+
+    /** The profile owning the identifier, with its identifiers and counts, or a null item. */
+    public Uni<ProfileView> findByIdentity(String tenant, IdentityKey identity) {
+        return pool.preparedQuery(PROFILE + """
+                         join profile_identities o on o.tenant = p.tenant and o.profile_id = p.id
+                        where o.tenant = $1 and o.type = $2 and o.value = $3""")
+                .execute(Tuple.of(tenant, identity.type().name(), identity.value()))
+                .map(rows -> view(tenant, first(rows.iterator())));
+    }
+
+    private ProfileView view(String tenant, Row row) {
+        if (row == null) {
+            return null;
+        }
+        List<IdentityKey> identities = new ArrayList<>();
+        String[] types = row.getArrayOfStrings("types");
+        String[] values = row.getArrayOfStrings("ident_values");
+        for (int i = 0; types != null && i < types.length; i++) {
+            identities.add(new IdentityKey(IdentityType.valueOf(types[i]), values[i]));
+        }
+        Map<String, Long> counts = new LinkedHashMap<>();
+        String[] names = row.getArrayOfStrings("names");
+        Long[] amounts = row.getArrayOfLongs("counts");
+        for (int i = 0; names != null && i < names.length; i++) {
+            counts.put(names[i], amounts[i]);
+        }
+        return new ProfileView(
+                row.getUUID("id"),
+                tenant,
+                row.getString("traits"),
+                instant(row.getOffsetDateTime("first_seen")),
+                instant(row.getOffsetDateTime("last_seen")),
+                instant(row.getOffsetDateTime("created_at")),
+                instant(row.getOffsetDateTime("updated_at")),
+                identities,
+                counts,
+                behaviour(row.getString("behaviour")),
+                Behaviour.day(clock.instant(), zone),
+                row.getLong("version"));
     }
 
     /** The profile a merged-away id now lives on, or a null item. */
@@ -81,42 +116,6 @@ public class ProfileReadRepository {
                     Row row = first(rows.iterator());
                     return row == null ? null : row.getUUID(0);
                 });
-    }
-
-    /** The profile owning an identifier, or a null item. */
-    public Uni<UUID> owner(String tenant, IdentityKey identity) {
-        return pool.preparedQuery(
-                        "select profile_id from profile_identities where tenant = $1 and type = $2 and value = $3")
-                .execute(Tuple.of(tenant, identity.type().name(), identity.value()))
-                .map(rows -> {
-                    Row row = first(rows.iterator());
-                    return row == null ? null : row.getUUID(0);
-                });
-    }
-
-    private Uni<List<IdentityKey>> identities(Tuple key) {
-        return pool.preparedQuery(
-                        "select type, value from profile_identities where tenant = $1 and profile_id = $2 order by id")
-                .execute(key)
-                .map(rows -> {
-                    List<IdentityKey> identities = new ArrayList<>();
-                    for (Row row : rows) {
-                        identities.add(new IdentityKey(IdentityType.valueOf(row.getString(0)), row.getString(1)));
-                    }
-                    return identities;
-                });
-    }
-
-    private Uni<Map<String, Long>> counts(Tuple key) {
-        return pool.preparedQuery("""
-                select event_name, count from profile_event_counts
-                where tenant = $1 and profile_id = $2 order by event_name""").execute(key).map(rows -> {
-            Map<String, Long> counts = new LinkedHashMap<>();
-            for (Row row : rows) {
-                counts.put(row.getString(0), row.getLong(1));
-            }
-            return counts;
-        });
     }
 
     private static Row first(RowIterator<Row> rows) {

@@ -19,10 +19,10 @@ import io.strata.profile.domain.ProfileState;
 import io.strata.profile.domain.Resolution;
 import io.strata.profile.domain.Traits;
 import io.strata.profile.mapping.FeedMapper;
+import io.strata.profile.messaging.OutboxRecords;
 import io.strata.profile.messaging.OutboxRelay;
 import io.strata.profile.repository.ProfileGraphRepository;
 import io.strata.proto.profile.v1.ProfileChange;
-import io.strata.proto.profile.v1.ProfileEvent;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -176,19 +176,23 @@ public class EventApplier {
 
         void load(ProfileGraphRepository.StoredContents stored) {
             try {
-                ObjectNode traits = (ObjectNode) JSON.readTree(stored.traits());
-                Map<String, Long> times = JSON.readValue(stored.traitTimes(), TIMES);
                 Behaviour behaviour = JSON.readValue(stored.behaviour(), Behaviour.class);
                 states.put(
                         stored.id(),
                         new ProfileState(
-                                stored.id(),
-                                new Traits(traits, times),
-                                behaviour,
-                                stored.firstSeen(),
-                                stored.lastSeen()));
+                                stored.id(), () -> traitsOf(stored), behaviour, stored.firstSeen(), stored.lastSeen()));
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("stored contents of a profile are not readable: " + e.getMessage(), e);
+            }
+        }
+
+        private static Traits traitsOf(ProfileGraphRepository.StoredContents stored) {
+            try {
+                ObjectNode traits = (ObjectNode) JSON.readTree(stored.traits());
+                Map<String, Long> times = JSON.readValue(stored.traitTimes(), TIMES);
+                return new Traits(traits, times);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("stored traits of a profile are not readable: " + e.getMessage(), e);
             }
         }
 
@@ -242,7 +246,7 @@ public class EventApplier {
             counts.computeIfAbsent(profile, p -> new LinkedHashMap<>())
                     .computeIfAbsent(event.countName(), n -> new Count())
                     .add(event.timestamp());
-            outbox.event(FeedMapper.event(event, profile, now));
+            outbox.event(profile, FeedMapper.event(event, profile, now));
         }
 
         /**
@@ -280,7 +284,7 @@ public class EventApplier {
                 firstAt.add(count.first);
                 lastAt.add(count.last);
             }));
-            Outbox records = outbox.take();
+            OutboxRecords records = outbox.take();
             created.clear();
             createdAt.clear();
             attachTo.clear();
@@ -293,14 +297,17 @@ public class EventApplier {
                     .chain(() -> graph.touch(conn, tenant, written, versions, contents, now))
                     .chain(() -> graph.attach(conn, tenant, owners, identities, now))
                     .chain(() -> graph.count(conn, tenant, counted, names, amounts, firstAt, lastAt))
-                    .chain(() -> graph.outbox(conn, records.topics, records.keys, records.payloads));
+                    .chain(() -> records.isEmpty()
+                            ? Uni.createFrom().voidItem()
+                            : graph.outbox(conn, tenant, records.size(), records.encode()));
         }
 
         private ProfileGraphRepository.Contents contents(ProfileState state) {
             try {
+                boolean traits = state.traitsLoaded();
                 return new ProfileGraphRepository.Contents(
-                        state.traits().values().toString(),
-                        JSON.writeValueAsString(state.traits().times()),
+                        traits ? state.traits().values().toString() : null,
+                        traits ? JSON.writeValueAsString(state.traits().times()) : null,
                         JSON.writeValueAsString(state.behaviour()),
                         state.firstSeen(),
                         state.lastSeen());
@@ -311,32 +318,20 @@ public class EventApplier {
 
         /** The records of the change feed written so far, in order. */
         private final class Outbox {
-            List<String> topics = new ArrayList<>();
-            List<String> keys = new ArrayList<>();
-            List<byte[]> payloads = new ArrayList<>();
+            OutboxRecords records = new OutboxRecords();
 
-            void event(ProfileEvent event) {
-                add(feed.profileEventsTopic(), event.getProfileId(), event.toByteArray());
+            void event(UUID profile, byte[] event) {
+                records.add(feed.profileEventsTopic(), Keys.profile(tenant, profile.toString()), event);
             }
 
             void change(ProfileChange change) {
-                add(feed.profileChangesTopic(), change.getProfileId(), change.toByteArray());
+                records.add(
+                        feed.profileChangesTopic(), Keys.profile(tenant, change.getProfileId()), change.toByteArray());
             }
 
-            private void add(String topic, String profile, byte[] payload) {
-                topics.add(topic);
-                keys.add(Keys.profile(tenant, profile));
-                payloads.add(payload);
-            }
-
-            Outbox take() {
-                Outbox taken = new Outbox();
-                taken.topics = topics;
-                taken.keys = keys;
-                taken.payloads = payloads;
-                topics = new ArrayList<>();
-                keys = new ArrayList<>();
-                payloads = new ArrayList<>();
+            OutboxRecords take() {
+                OutboxRecords taken = records;
+                records = new OutboxRecords();
                 return taken;
             }
         }

@@ -42,9 +42,8 @@ public class ProfileQueryService {
         if (key == null) {
             return Uni.createFrom().nullItem();
         }
-        // a merge committed between the two reads moved the identifier's profile: byId follows it
-        return profiles.owner(tenant, key)
-                .chain(owner -> owner == null ? Uni.createFrom().nullItem() : byId(tenant, owner));
+        // one query: the identifier and its profile as of one snapshot
+        return profiles.findByIdentity(tenant, key);
     }
 
     public Uni<ProfileSummary> summarize(String tenant, int topEvents) {

@@ -211,8 +211,8 @@ class ChangeFeedTest {
         pool.query("""
                 create or replace function test_feed_rollback() returns trigger language plpgsql as $$
                 begin
-                    if nextval(split_part(new.key, '-', 3)::regclass) = 1 then
-                        raise exception 'the test rolls back the first write of %', new.key using errcode = 'P0001';
+                    if nextval(split_part(new.tenant, '-', 3)::regclass) = 1 then
+                        raise exception 'the test rolls back the first write of %', new.tenant using errcode = 'P0001';
                     end if;
                     return new;
                 end $$""").execute().await().indefinitely();
@@ -220,7 +220,7 @@ class ChangeFeedTest {
                 do $$ begin
                     if not exists (select from pg_trigger where tgname = 'test_feed_rollback') then
                         create trigger test_feed_rollback before insert on profile_outbox
-                            for each row when (new.key like 'feed-rollback-%')
+                            for each row when (new.tenant like 'feed-rollback-%')
                             execute function test_feed_rollback();
                     end if;
                 end $$""").execute().await().indefinitely();
@@ -245,7 +245,7 @@ class ChangeFeedTest {
                     .iterator()
                     .next()
                     .getLong(0);
-            assertTrue(attempts > sent.size(), "the first write was refused, so it was written again");
+            assertTrue(attempts >= 2, "the first write was refused, so it was written again");
         }
     }
 
@@ -258,8 +258,8 @@ class ChangeFeedTest {
         pool.query("""
                 create or replace function test_feed_resend() returns trigger language plpgsql as $$
                 begin
-                    if nextval(split_part(old.key, '-', 3)::regclass) <= 2 then
-                        raise exception 'the test fails this relay round of %', old.key using errcode = 'P0001';
+                    if nextval(split_part(old.tenant, '-', 3)::regclass) <= 2 then
+                        raise exception 'the test fails this relay round of %', old.tenant using errcode = 'P0001';
                     end if;
                     return old;
                 end $$""").execute().await().indefinitely();
@@ -267,7 +267,7 @@ class ChangeFeedTest {
                 do $$ begin
                     if not exists (select from pg_trigger where tgname = 'test_feed_resend') then
                         create trigger test_feed_resend before delete on profile_outbox
-                            for each row when (old.key like 'feed-resend-%')
+                            for each row when (old.tenant like 'feed-resend-%')
                             execute function test_feed_resend();
                     end if;
                 end $$""").execute().await().indefinitely();
@@ -293,8 +293,8 @@ class ChangeFeedTest {
     private void awaitOutboxSent(String tenant) {
         await().atMost(WAIT)
                 .pollInterval(Duration.ofMillis(100))
-                .until(() -> pool.preparedQuery("select count(*) from profile_outbox where key like $1")
-                                .execute(io.vertx.mutiny.sqlclient.Tuple.of(tenant + "/%"))
+                .until(() -> pool.preparedQuery("select count(*) from profile_outbox where tenant = $1")
+                                .execute(io.vertx.mutiny.sqlclient.Tuple.of(tenant))
                                 .await()
                                 .indefinitely()
                                 .iterator()
