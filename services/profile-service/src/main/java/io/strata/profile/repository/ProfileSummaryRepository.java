@@ -4,6 +4,7 @@ import io.smallrye.mutiny.Uni;
 import io.strata.profile.domain.ProfileSummary;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -29,13 +30,25 @@ public class ProfileSummaryRepository {
     /** The most frequent events, and the total of all events. */
     private record Events(List<ProfileSummary.EventTotal> top, long total) {}
 
+    /**
+     * The summary as of one moment: its queries run in one read-only repeatable-read transaction,
+     * one after the other on its connection, so the counts agree with each other (profiles and
+     * merges of the same commits, events of the same batches) while batches commit meanwhile.
+     */
     public Uni<ProfileSummary> summarize(String tenant, int topEvents) {
+        return pool.withTransaction(conn -> conn.query("set transaction isolation level repeatable read, read only")
+                .execute()
+                .chain(() -> summarize(conn, tenant, topEvents)));
+    }
+
+    private Uni<ProfileSummary> summarize(SqlConnection conn, String tenant, int topEvents) {
         Tuple t = Tuple.of(tenant);
         Uni<Row> profiles = one(
+                conn,
                 "select count(*) as n, min(first_seen) as first, max(last_seen) as last"
                         + " from profiles where tenant = $1",
                 t);
-        Uni<Identities> identities = pool.preparedQuery("select type, count(*) as n,"
+        Uni<Identities> identities = conn.preparedQuery("select type, count(*) as n,"
                         + " count(distinct profile_id) as profiles from profile_identities"
                         + " where tenant = $1 group by type order by type")
                 .execute(t)
@@ -50,8 +63,8 @@ public class ProfileSummaryRepository {
                     }
                     return new Identities(byType, known);
                 });
-        Uni<Row> merges = one("select count(*) as n from profile_merges where tenant = $1", t);
-        Uni<Events> events = pool.preparedQuery("select event_name, sum(count) as events, count(*) as profiles,"
+        Uni<Row> merges = one(conn, "select count(*) as n from profile_merges where tenant = $1", t);
+        Uni<Events> events = conn.preparedQuery("select event_name, sum(count) as events, count(*) as profiles,"
                         + " sum(sum(count)) over () as total from profile_event_counts where tenant = $1"
                         + " group by event_name order by events desc, event_name limit $2")
                 .execute(Tuple.of(tenant, topEvents))
@@ -65,26 +78,20 @@ public class ProfileSummaryRepository {
                     }
                     return new Events(top, total);
                 });
-        return Uni.combine()
-                .all()
-                .unis(profiles, identities, merges, events)
-                .asTuple()
-                .map(parts -> {
-                    Row p = parts.getItem1();
-                    return new ProfileSummary(
-                            p.getLong("n"),
-                            parts.getItem2().known(),
-                            parts.getItem2().byType(),
-                            parts.getItem3().getLong("n"),
-                            parts.getItem4().total(),
-                            parts.getItem4().top(),
-                            instant(p.getOffsetDateTime("first")),
-                            instant(p.getOffsetDateTime("last")));
-                });
+        // one connection runs one statement at a time: in sequence
+        return profiles.chain(p -> identities.chain(ids -> merges.chain(m -> events.map(e -> new ProfileSummary(
+                p.getLong("n"),
+                ids.known(),
+                ids.byType(),
+                m.getLong("n"),
+                e.total(),
+                e.top(),
+                instant(p.getOffsetDateTime("first")),
+                instant(p.getOffsetDateTime("last")))))));
     }
 
-    private Uni<Row> one(String sql, Tuple args) {
-        return pool.preparedQuery(sql).execute(args).map(rows -> rows.iterator().next());
+    private static Uni<Row> one(SqlConnection conn, String sql, Tuple args) {
+        return conn.preparedQuery(sql).execute(args).map(rows -> rows.iterator().next());
     }
 
     private static Instant instant(OffsetDateTime time) {
