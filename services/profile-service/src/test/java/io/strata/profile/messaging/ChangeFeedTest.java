@@ -204,26 +204,8 @@ class ChangeFeedTest {
 
     @Test
     void aWriteThatRolledBackIsNotAnnounced() throws Exception {
-        String sequence =
-                "feed_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        String tenant = "feed-rollback-" + sequence + "-tenant";
-        pool.query("create sequence " + sequence).execute().await().indefinitely();
-        pool.query("""
-                create or replace function test_feed_rollback() returns trigger language plpgsql as $$
-                begin
-                    if nextval(split_part(new.tenant, '-', 3)::regclass) = 1 then
-                        raise exception 'the test rolls back the first write of %', new.tenant using errcode = 'P0001';
-                    end if;
-                    return new;
-                end $$""").execute().await().indefinitely();
-        pool.query("""
-                do $$ begin
-                    if not exists (select from pg_trigger where tgname = 'test_feed_rollback') then
-                        create trigger test_feed_rollback before insert on profile_outbox
-                            for each row when (new.tenant like 'feed-rollback-%')
-                            execute function test_feed_rollback();
-                    end if;
-                end $$""").execute().await().indefinitely();
+        String sequence = sequence();
+        String tenant = failingTenant("feed-rollback", sequence, "insert", 1);
         try (KafkaProbe applied = new KafkaProbe(TestTopics.PROFILE_EVENTS)) {
             List<Event> sent = history(tenant, "u1");
             events.sendAll(sent);
@@ -251,26 +233,7 @@ class ChangeFeedTest {
 
     @Test
     void recordsSentByARoundThatFailedAreSentAgainWithTheSameIdentityAndNothingIsLost() throws Exception {
-        String sequence =
-                "feed_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        String tenant = "feed-resend-" + sequence + "-tenant";
-        pool.query("create sequence " + sequence).execute().await().indefinitely();
-        pool.query("""
-                create or replace function test_feed_resend() returns trigger language plpgsql as $$
-                begin
-                    if nextval(split_part(old.tenant, '-', 3)::regclass) <= 2 then
-                        raise exception 'the test fails this relay round of %', old.tenant using errcode = 'P0001';
-                    end if;
-                    return old;
-                end $$""").execute().await().indefinitely();
-        pool.query("""
-                do $$ begin
-                    if not exists (select from pg_trigger where tgname = 'test_feed_resend') then
-                        create trigger test_feed_resend before delete on profile_outbox
-                            for each row when (old.tenant like 'feed-resend-%')
-                            execute function test_feed_resend();
-                    end if;
-                end $$""").execute().await().indefinitely();
+        String tenant = failingTenant("feed-resend", sequence(), "delete", 2);
         try (KafkaProbe changes = new KafkaProbe(TestTopics.PROFILE_CHANGES)) {
             events.send(at(track(tenant, "u1", null, "Signed Up"), 0));
             ProfileView profile = awaitProfile(tenant, "u1", p -> true);
@@ -288,6 +251,47 @@ class ChangeFeedTest {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** A sequence of its own, counting a trigger's calls (sequences ignore rollbacks). */
+    private String sequence() {
+        String sequence =
+                "feed_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        pool.query("create sequence " + sequence).execute().await().indefinitely();
+        return sequence;
+    }
+
+    /**
+     * A tenant {@code <prefix>-<sequence>-tenant} whose first {@code failures} outbox rows fail on
+     * {@code operation} (insert: the applying transaction rolls back; delete: the relay's round does,
+     * after it sent the records), through a trigger that counts with the tenant's sequence.
+     */
+    private String failingTenant(String prefix, String sequence, String operation, int failures) {
+        String row = operation.equals("insert") ? "new" : "old";
+        String name = "test_" + prefix.replace('-', '_');
+        pool.query("""
+                create or replace function %1$s() returns trigger language plpgsql as $$
+                begin
+                    if nextval(split_part(%2$s.tenant, '-', 3)::regclass) <= %3$d then
+                        raise exception 'the test fails this %4$s of %%', %2$s.tenant using errcode = 'P0001';
+                    end if;
+                    return %2$s;
+                end $$""".formatted(name, row, failures, operation))
+                .execute()
+                .await()
+                .indefinitely();
+        pool.query("""
+                do $$ begin
+                    if not exists (select from pg_trigger where tgname = '%1$s') then
+                        create trigger %1$s before %2$s on profile_outbox
+                            for each row when (%3$s.tenant like '%4$s-%%')
+                            execute function %1$s();
+                    end if;
+                end $$""".formatted(name, operation, row, prefix))
+                .execute()
+                .await()
+                .indefinitely();
+        return prefix + "-" + sequence + "-tenant";
+    }
 
     /** The relay sent everything of the tenant the outbox held. */
     private void awaitOutboxSent(String tenant) {
