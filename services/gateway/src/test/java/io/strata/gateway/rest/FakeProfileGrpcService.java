@@ -128,4 +128,40 @@ public class FakeProfileGrpcService implements ProfileService {
         }
         return Uni.createFrom().item(summary.build());
     }
+
+    @Override
+    public Uni<io.strata.proto.profile.v1.ListProfilesResponse> listProfiles(
+            io.strata.proto.profile.v1.ListProfilesRequest request) {
+        return Uni.createFrom().failure(Status.UNIMPLEMENTED.asRuntimeException());
+    }
+
+    @Override
+    public Uni<io.strata.proto.profile.v1.SetConsentsResponse> setConsents(
+            io.strata.proto.profile.v1.SetConsentsRequest request) {
+        return Uni.createFrom().failure(Status.UNIMPLEMENTED.asRuntimeException());
+    }
+
+    @Override
+    public Uni<io.strata.proto.profile.v1.GetConsentsResponse> getConsents(
+            io.strata.proto.profile.v1.GetConsentsRequest request) {
+        return Uni.createFrom().failure(Status.UNIMPLEMENTED.asRuntimeException());
+    }
+
+    @Override
+    public Uni<io.strata.proto.profile.v1.RequestDeletionResponse> requestDeletion(
+            io.strata.proto.profile.v1.RequestDeletionRequest request) {
+        return Uni.createFrom().failure(Status.UNIMPLEMENTED.asRuntimeException());
+    }
+
+    @Override
+    public Uni<io.strata.proto.profile.v1.GetDeletionRequestResponse> getDeletionRequest(
+            io.strata.proto.profile.v1.GetDeletionRequestRequest request) {
+        return Uni.createFrom().failure(Status.UNIMPLEMENTED.asRuntimeException());
+    }
+
+    @Override
+    public Uni<io.strata.proto.profile.v1.ListDeletionRequestsResponse> listDeletionRequests(
+            io.strata.proto.profile.v1.ListDeletionRequestsRequest request) {
+        return Uni.createFrom().failure(Status.UNIMPLEMENTED.asRuntimeException());
+    }
 }

@@ -48,6 +48,16 @@ public final class Errors {
         return build(Code.NOT_FOUND, description);
     }
 
+    /** ALREADY_EXISTS: what the caller creates is there already (HTTP 409). */
+    public static StatusRuntimeException exists(String description) {
+        return build(Code.ALREADY_EXISTS, description);
+    }
+
+    /** FAILED_PRECONDITION: the request is well formed but the state does not allow it (HTTP 409). */
+    public static StatusRuntimeException precondition(String description) {
+        return build(Code.FAILED_PRECONDITION, description);
+    }
+
     public static StatusRuntimeException unauthenticated(String description) {
         return build(Code.UNAUTHENTICATED, description);
     }

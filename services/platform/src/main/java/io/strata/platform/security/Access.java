@@ -123,6 +123,46 @@ public final class Access {
             });
         }
 
+        /**
+         * The call is a partner's (client credentials, role {@code strata-partner}), for the tenant
+         * its token names; {@code tenant}, when given, must be that one.
+         */
+        public Uni<Caller> forPartner(String tenant) {
+            return service.map(identity -> {
+                if (identity == null || identity.isAnonymous()) {
+                    throw Errors.unauthenticated("a partner's token (authorization: Bearer) is required");
+                }
+                if (!identity.hasRole(Roles.PARTNER)) {
+                    throw Errors.denied(Reason.CLIENT_NOT_ALLOWED, "the token's client is not a partner");
+                }
+                String own = Tenants.fromClaim(claim(identity.getPrincipal(), Tenants.CLAIM));
+                if (own == null) {
+                    throw Errors.denied(Reason.TENANT_MISMATCH, "the partner's token carries no tenant");
+                }
+                if (tenant != null && !tenant.isBlank() && !tenant.equals(own)) {
+                    throw Errors.denied(Reason.TENANT_MISMATCH, "the partner may not act for tenant " + tenant);
+                }
+                Object client = claim(identity.getPrincipal(), "azp");
+                return new Caller(client == null ? "" : client.toString(), own, null, Set.of(), deadline(identity));
+            });
+        }
+
+        /**
+         * A user's call through the gateway when the call carries a user's token, else a service's
+         * own call by one of {@code clients}, else a partner's call for its tenant.
+         */
+        public Uni<Caller> forAnyone(String tenant, String role, Set<String> clients) {
+            return service.chain(identity -> {
+                if (identity != null && identity.getAttribute(BearerTokenMechanism.USER_TOKEN) != null) {
+                    return forUser(tenant, role);
+                }
+                if (identity != null && identity.hasRole(Roles.PARTNER) && !identity.hasRole(Roles.SERVICE)) {
+                    return forPartner(tenant);
+                }
+                return forService(clients);
+            });
+        }
+
         /** The call is a service's own, allowed for the named clients only. */
         public Uni<Caller> forService(Set<String> clients) {
             return service.map(identity -> {

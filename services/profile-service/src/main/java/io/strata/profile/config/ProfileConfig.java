@@ -76,6 +76,32 @@ public interface ProfileConfig {
         Duration relayTimeout();
     }
 
+    /** Tags: the catalog cache, bulk limits, the clients that write model tags. */
+    Tags tags();
+
+    interface Tags {
+
+        /** How long a tenant's catalog is cached (a change made on another replica is seen after it). */
+        @WithDefault("PT5S")
+        Duration catalogTtl();
+
+        /** Rows of one SetTags or SetConsents call. */
+        @WithDefault("10000")
+        int maxRows();
+
+        /** Profiles recomputed per transaction of a recompute job. */
+        @WithDefault("500")
+        int recomputePage();
+
+        /** The pause between looks for recompute jobs to run. */
+        @WithDefault("PT1S")
+        Duration jobPoll();
+
+        /** Service clients that may write model tags (as "model:<client>") and look up tags for themselves. */
+        @WithDefault("strata-segmentation,strata-campaign")
+        Set<String> serviceWriters();
+    }
+
     /** The clients that may call the gRPC API on behalf of a signed-in user (the gateway). */
     @WithDefault("strata-gateway")
     Set<String> userCallers();

@@ -21,4 +21,8 @@ public record Facet(String dimension, String value) {
 
     public static final String CONTENT_TOPIC = "content_topic";
     public static final String CONTENT_CREATOR = "content_creator";
+
+    /** Every dimension. */
+    public static final java.util.List<String> DIMENSIONS = java.util.List.of(
+            CATEGORY, PRODUCT, CHANNEL, PLATFORM, DEVICE, CONTENT_CHANNEL, CONTENT_TOPIC, CONTENT_CREATOR);
 }

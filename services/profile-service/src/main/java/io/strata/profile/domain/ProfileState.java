@@ -1,6 +1,8 @@
 package io.strata.profile.domain;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.strata.profile.consent.Consents;
+import io.strata.profile.tags.ProfileTags;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -23,6 +25,10 @@ public final class ProfileState {
     private final Behaviour behaviour;
     private Instant firstSeen;
     private Instant lastSeen;
+    private ProfileTags tags = ProfileTags.empty();
+    private java.util.function.Supplier<Consents> storedConsents;
+    private Consents consents;
+    private boolean traitsDirty;
 
     private boolean created;
     private final Set<String> changedTraits = new TreeSet<>();
@@ -59,13 +65,22 @@ public final class ProfileState {
     public static ProfileState created(UUID id) {
         ProfileState state = new ProfileState(id, Traits.empty(), new Behaviour(), null, null);
         state.created = true;
+        state.consents = Consents.parse(null);
         return state;
+    }
+
+    /** The stored tags and consent (the consent read only when a merge needs it). */
+    public ProfileState stored(ProfileTags tags, java.util.function.Supplier<Consents> consents) {
+        this.tags = tags;
+        this.storedConsents = consents;
+        return this;
     }
 
     /** Folds the event in: its traits (by event time), behaviour, first and last seen. */
     public void apply(IncomingEvent event, ObjectNode eventTraits, ZoneId zone, int today) {
         if (eventTraits != null) {
             traits().write(eventTraits, event.timestamp(), changedTraits);
+            traitsDirty = true;
         }
         behaviour.add(event.countName(), event.timestamp(), event.revenue(), event.facets(), zone, today, changes);
         seen(event.timestamp(), event.timestamp());
@@ -78,7 +93,10 @@ public final class ProfileState {
     /** Takes in everything of a profile merged into this one. */
     public void merge(ProfileState other, int today) {
         traits().merge(other.traits(), changedTraits);
+        traitsDirty = true;
         behaviour.merge(other.behaviour, today, changes);
+        tags.merge(other.tags);
+        consents().merge(other.consents());
         if (other.firstSeen != null) {
             seen(other.firstSeen, other.lastSeen);
         }
@@ -97,7 +115,13 @@ public final class ProfileState {
 
     /** Whether anything changed since the changes were last cleared. */
     public boolean changed() {
-        return created || !changedTraits.isEmpty() || !changes.isEmpty() || !identitiesAdded.isEmpty() || seenChanged;
+        return created
+                || !changedTraits.isEmpty()
+                || !changes.isEmpty()
+                || !identitiesAdded.isEmpty()
+                || seenChanged
+                || !tags.changed().isEmpty()
+                || (consents != null && !consents.changed().isEmpty());
     }
 
     /** Forgets what changed (it was announced). */
@@ -107,6 +131,10 @@ public final class ProfileState {
         changes.clear();
         identitiesAdded.clear();
         seenChanged = false;
+        tags.clearChanges();
+        if (consents != null) {
+            consents.clearChanges();
+        }
     }
 
     public UUID id() {
@@ -122,9 +150,32 @@ public final class ProfileState {
         return traits;
     }
 
-    /** Whether the traits were read (or made): only then are they written back. */
+    /** Whether the traits were read (or made): a rule may read them without changing them. */
     public boolean traitsLoaded() {
         return traits != null;
+    }
+
+    /** Whether the traits changed (an event's traits, a merge): only then are they written back. */
+    public boolean traitsDirty() {
+        return traitsDirty;
+    }
+
+    public ProfileTags tags() {
+        return tags;
+    }
+
+    /** The consent (read from its stored form the first time). */
+    public Consents consents() {
+        if (consents == null) {
+            consents = storedConsents == null ? Consents.parse(null) : storedConsents.get();
+            storedConsents = null;
+        }
+        return consents;
+    }
+
+    /** Whether the consent changed (a merge, a statement): only then is it written back. */
+    public boolean consentsDirty() {
+        return consents != null && !consents.changed().isEmpty();
     }
 
     public Behaviour behaviour() {

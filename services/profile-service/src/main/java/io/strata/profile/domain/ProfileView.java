@@ -14,6 +14,8 @@ import java.util.UUID;
  * @param behaviour its behaviour aggregates
  * @param today the day of the read (in the tenant's zone), where the rolling windows end
  * @param version its version (as on the change feed)
+ * @param tagsJson its tags, as stored ({@link io.strata.profile.tags.ProfileTags})
+ * @param consentsJson its consent, as stored ({@link io.strata.profile.consent.Consents})
  */
 public record ProfileView(
         UUID id,
@@ -27,4 +29,6 @@ public record ProfileView(
         Map<String, Long> counts,
         Behaviour behaviour,
         int today,
-        long version) {}
+        long version,
+        String tagsJson,
+        String consentsJson) {}

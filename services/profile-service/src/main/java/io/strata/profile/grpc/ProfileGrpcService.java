@@ -9,7 +9,12 @@ import io.strata.platform.security.Roles;
 import io.strata.profile.domain.IdentityType;
 import io.strata.profile.domain.ProfileView;
 import io.strata.profile.mapping.ProfileMapper;
+import io.strata.profile.repository.ProfileReadRepository;
+import io.strata.profile.service.ProfileCommands;
 import io.strata.profile.service.ProfileQueryService;
+import io.strata.profile.service.ProfileRefs;
+import io.strata.profile.tags.TagDefinition;
+import io.strata.proto.profile.v1.*;
 import io.strata.proto.profile.v1.GetProfileRequest;
 import io.strata.proto.profile.v1.GetProfileResponse;
 import io.strata.proto.profile.v1.LookupProfileRequest;
@@ -19,6 +24,9 @@ import io.strata.proto.profile.v1.ProfileService;
 import io.strata.proto.profile.v1.SummarizeProfilesRequest;
 import io.strata.proto.profile.v1.SummarizeProfilesResponse;
 import jakarta.annotation.security.RolesAllowed;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -35,11 +43,17 @@ public class ProfileGrpcService implements ProfileService {
     static final int MAX_TOP_EVENTS = 100;
 
     private final ProfileQueryService profiles;
+    private final ProfileCommands commands;
     private final Access access;
     private final CurrentIdentityAssociation identity;
 
-    public ProfileGrpcService(ProfileQueryService profiles, Access access, CurrentIdentityAssociation identity) {
+    public ProfileGrpcService(
+            ProfileQueryService profiles,
+            ProfileCommands commands,
+            Access access,
+            CurrentIdentityAssociation identity) {
         this.profiles = profiles;
+        this.commands = commands;
         this.access = access;
         this.identity = identity;
     }
@@ -93,6 +107,175 @@ public class ProfileGrpcService implements ProfileService {
             return profiles.summarize(request.getTenant(), top == 0 ? DEFAULT_TOP_EVENTS : top)
                     .map(ProfileMapper::toProto);
         });
+    }
+
+    static final int DEFAULT_PAGE = 50;
+    static final int MAX_PAGE = 500;
+
+    @Override
+    public Uni<ListProfilesResponse> listProfiles(ListProfilesRequest request) {
+        return forUser(request.getTenant(), () -> {
+            int size = page(request.getPageSize());
+            UUID after = cursor(request.getPageToken());
+            List<String[]> tags = new ArrayList<>();
+            for (int i = 0; i < request.getTagsCount(); i++) {
+                String tag = request.getTags(i);
+                String[] parts = tag.split("=", 2);
+                if (!TagDefinition.KEY.matcher(parts[0]).matches()) {
+                    throw Errors.invalid("tags[" + i + "]", "a tag filter is key or key=value");
+                }
+                tags.add(parts);
+            }
+            Instant since = request.hasSeenSince()
+                    ? Instant.ofEpochSecond(
+                            request.getSeenSince().getSeconds(),
+                            request.getSeenSince().getNanos())
+                    : null;
+            var filter = new ProfileReadRepository.Filter(tags, request.hasKnown() ? request.getKnown() : null, since);
+            return profiles.list(request.getTenant(), filter, after, size + 1).map(views -> {
+                ListProfilesResponse.Builder out = ListProfilesResponse.newBuilder();
+                for (int i = 0; i < Math.min(size, views.size()); i++) {
+                    out.addProfiles(ProfileMapper.toProto(views.get(i)));
+                }
+                if (views.size() > size) {
+                    out.setNextPageToken(views.get(size - 1).id().toString());
+                }
+                return out.build();
+            });
+        });
+    }
+
+    @Override
+    public Uni<SetConsentsResponse> setConsents(SetConsentsRequest request) {
+        return forUser(
+                request.getTenant(),
+                Roles.MARKETER,
+                () -> commands.setConsents(request.getTenant(), request.getUpdatesList())
+                        .map(result -> SetConsentsResponse.newBuilder()
+                                .setApplied(result.applied())
+                                .addAllRefused(result.refused())
+                                .build()));
+    }
+
+    @Override
+    public Uni<GetConsentsResponse> getConsents(GetConsentsRequest request) {
+        return forUser(
+                request.getTenant(),
+                () -> profile(request.getTenant(), request.getProfile())
+                        .map(profile -> GetConsentsResponse.newBuilder()
+                                .setProfileId(profile.getId())
+                                .addAllConsents(profile.getConsentsList())
+                                .build()));
+    }
+
+    @Override
+    public Uni<RequestDeletionResponse> requestDeletion(RequestDeletionRequest request) {
+        return access.forUser(identity.getDeferredIdentity(), request.getTenant(), Roles.ADMIN)
+                .chain(caller -> caller.within(Uni.createFrom().deferred(() -> {
+                    List<RefusedRow> refused = new ArrayList<>();
+                    ProfileRefs.Ref ref = ProfileRefs.check(0, request.getProfile(), "profile", refused);
+                    if (ref == null) {
+                        throw Errors.invalid(
+                                refused.get(0).getField(), refused.get(0).getReason());
+                    }
+                    if (request.getReason().length() > 500) {
+                        throw Errors.invalid("reason", "reason has at most 500 characters");
+                    }
+                    return commands.requestDeletion(request.getTenant(), ref, request.getReason(), caller.user())
+                            .map(d -> RequestDeletionResponse.newBuilder()
+                                    .setRequest(toProto(d))
+                                    .build());
+                })));
+    }
+
+    @Override
+    public Uni<GetDeletionRequestResponse> getDeletionRequest(GetDeletionRequestRequest request) {
+        return forUser(request.getTenant(), Roles.ADMIN, () -> {
+            UUID id = uuid("id", request.getId());
+            return commands.deletion(request.getTenant(), id).map(d -> {
+                if (d == null) {
+                    throw Errors.notFound("deletion request " + id + " not found");
+                }
+                return GetDeletionRequestResponse.newBuilder()
+                        .setRequest(toProto(d))
+                        .build();
+            });
+        });
+    }
+
+    @Override
+    public Uni<ListDeletionRequestsResponse> listDeletionRequests(ListDeletionRequestsRequest request) {
+        return forUser(request.getTenant(), Roles.ADMIN, () -> {
+            int size = page(request.getPageSize());
+            UUID after = cursor(request.getPageToken());
+            return commands.deletions(request.getTenant(), size + 1, after).map(list -> {
+                ListDeletionRequestsResponse.Builder out = ListDeletionRequestsResponse.newBuilder();
+                for (int i = 0; i < Math.min(size, list.size()); i++) {
+                    out.addRequests(toProto(list.get(i)));
+                }
+                if (list.size() > size) {
+                    out.setNextPageToken(list.get(size - 1).id().toString());
+                }
+                return out.build();
+            });
+        });
+    }
+
+    private Uni<Profile> profile(String tenant, ProfileRef ref) {
+        List<RefusedRow> refused = new ArrayList<>();
+        ProfileRefs.Ref checked = ProfileRefs.check(0, ref, "profile", refused);
+        if (checked == null) {
+            throw Errors.invalid(refused.get(0).getField(), refused.get(0).getReason());
+        }
+        Uni<ProfileView> view = checked.id() != null
+                ? profiles.byId(tenant, checked.id())
+                : profiles.byIdentity(
+                        tenant, checked.identity().type(), checked.identity().value());
+        return view.map(v -> found(v, "profile"));
+    }
+
+    private static DeletionRequest toProto(ProfileCommands.Deletion d) {
+        DeletionRequest.Builder out = DeletionRequest.newBuilder()
+                .setId(d.id().toString())
+                .setTenant(d.tenant())
+                .setStatus(d.status())
+                .setReason(d.reason())
+                .setRequestedBy(d.requestedBy())
+                .setRequestedAt(ProfileMapper.timestamp(d.requestedAt()))
+                .setProfiles(d.profiles())
+                .setIdentifiers(d.identifiers())
+                .setEvents(d.events());
+        if (d.identityType() != null) {
+            out.setIdentityType(d.identityType());
+        }
+        if (d.completedAt() != null) {
+            out.setCompletedAt(ProfileMapper.timestamp(d.completedAt()));
+        }
+        return out.build();
+    }
+
+    private static int page(int requested) {
+        if (requested < 0 || requested > MAX_PAGE) {
+            throw Errors.invalid("page_size", "page_size must be between 0 and " + MAX_PAGE);
+        }
+        return requested == 0 ? DEFAULT_PAGE : requested;
+    }
+
+    private static UUID cursor(String token) {
+        return token.isEmpty() ? null : uuid("page_token", token);
+    }
+
+    private static UUID uuid(String field, String value) {
+        try {
+            return UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            throw Errors.invalid(field, field + " is not valid");
+        }
+    }
+
+    private <T> Uni<T> forUser(String tenant, String role, Supplier<Uni<T>> call) {
+        return access.forUser(identity.getDeferredIdentity(), tenant, role)
+                .chain(caller -> caller.within(Uni.createFrom().deferred(call::get)));
     }
 
     /** Every read is for a user of the tenant who may at least view, and ends when the caller gives up. */

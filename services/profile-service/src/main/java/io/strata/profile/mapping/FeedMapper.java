@@ -6,19 +6,24 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
+import io.strata.profile.consent.Consents;
 import io.strata.profile.domain.Behaviour;
 import io.strata.profile.domain.Facet;
 import io.strata.profile.domain.IdentityKey;
 import io.strata.profile.domain.IncomingEvent;
 import io.strata.profile.domain.ProfileState;
+import io.strata.profile.tags.ProfileTags;
 import io.strata.proto.common.v1.Identity;
+import io.strata.proto.profile.v1.Consent;
 import io.strata.proto.profile.v1.EventStats;
 import io.strata.proto.profile.v1.FacetStats;
 import io.strata.proto.profile.v1.OrderStats;
 import io.strata.proto.profile.v1.ProfileChange;
+import io.strata.proto.profile.v1.ProfileDeleted;
 import io.strata.proto.profile.v1.ProfileEvent;
 import io.strata.proto.profile.v1.ProfileMerged;
 import io.strata.proto.profile.v1.ProfileUpdated;
+import io.strata.proto.profile.v1.TagValue;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -63,6 +68,42 @@ public final class FeedMapper {
         return bytes;
     }
 
+    /** A tag's value as the feed and the API carry it. */
+    public static TagValue tagValue(ProfileTags.Entry entry) {
+        TagValue.Builder value = TagValue.newBuilder()
+                .setSource(entry.source())
+                .setSetAt(ProfileMapper.timestamp(Instant.ofEpochMilli(entry.at())));
+        JsonNode v = entry.value();
+        if (v.isBoolean()) {
+            value.setBoolValue(v.booleanValue());
+        } else if (v.isNumber()) {
+            value.setNumberValue(v.doubleValue());
+        } else if (v.asText().length() == 10 && v.asText().matches("\\d{4}-\\d{2}-\\d{2}")) {
+            value.setDateValue(v.asText());
+        } else {
+            value.setEnumValue(v.asText());
+        }
+        return value.build();
+    }
+
+    public static Consent consent(Consents.Entry entry) {
+        return Consent.newBuilder()
+                .setChannel(entry.scope().channel())
+                .setPurpose(entry.scope().purpose())
+                .setSender(entry.scope().sender())
+                .setGranted(entry.granted())
+                .setSource(entry.source())
+                .setAt(ProfileMapper.timestamp(Instant.ofEpochMilli(entry.at())))
+                .build();
+    }
+
+    /** A deleted profile's last record. */
+    public static ProfileChange deleted(String tenant, UUID profile, long version, UUID request, Instant now) {
+        return change(tenant, profile, version, now)
+                .setDeleted(ProfileDeleted.newBuilder().setRequestId(request.toString()))
+                .build();
+    }
+
     /** What changed on the profile since its changes were last cleared, at its new version. */
     public static ProfileChange updated(String tenant, ProfileState state, long version, Instant now) {
         ProfileUpdated.Builder updated = ProfileUpdated.newBuilder().setCreated(state.isCreated());
@@ -91,6 +132,19 @@ public final class FeedMapper {
         if (state.firstSeen() != null) {
             updated.setFirstSeen(ProfileMapper.timestamp(state.firstSeen()));
             updated.setLastSeen(ProfileMapper.timestamp(state.lastSeen()));
+        }
+        for (String key : state.tags().changed()) {
+            ProfileTags.Entry entry = state.tags().get(key);
+            if (entry == null) {
+                updated.addTagsRemoved(key);
+            } else {
+                updated.putTags(key, tagValue(entry));
+            }
+        }
+        if (state.consentsDirty()) {
+            for (String key : state.consents().changed()) {
+                updated.addConsents(consent(state.consents().entries().get(key)));
+            }
         }
         return change(tenant, state.id(), version, now).setUpdated(updated).build();
     }

@@ -40,6 +40,13 @@ public final class ProfileMapper {
         builder.putAllEventCounts(view.counts());
         builder.setBehaviour(FeedMapper.behaviour(view.behaviour(), view.today()));
         builder.setVersion(view.version());
+        io.strata.profile.tags.ProfileTags.parse(view.tagsJson())
+                .entries()
+                .forEach((key, entry) -> builder.putTags(key, FeedMapper.tagValue(entry)));
+        io.strata.profile.consent.Consents.parse(view.consentsJson())
+                .entries()
+                .values()
+                .forEach(entry -> builder.addConsents(FeedMapper.consent(entry)));
         return builder.build();
     }
 
@@ -77,7 +84,7 @@ public final class ProfileMapper {
         return out.build();
     }
 
-    static Timestamp timestamp(java.time.Instant time) {
+    public static Timestamp timestamp(java.time.Instant time) {
         return Timestamp.newBuilder()
                 .setSeconds(time.getEpochSecond())
                 .setNanos(time.getNano())

@@ -129,17 +129,35 @@ public class ProfileGraphRepository {
 
     /** A profile's stored contents, as JSON text: traits, their times, behaviour; and its span. */
     public record StoredContents(
-            UUID id, String traits, String traitTimes, String behaviour, Instant firstSeen, Instant lastSeen) {}
+            UUID id,
+            String traits,
+            String traitTimes,
+            String behaviour,
+            Instant firstSeen,
+            Instant lastSeen,
+            String tags,
+            String consents,
+            long version) {}
 
     /** The contents of the profiles (those that exist). */
     public Uni<List<StoredContents>> contents(SqlConnection conn, String tenant, Set<UUID> ids) {
+        return contents(conn, tenant, ids, "");
+    }
+
+    /** The contents of the profiles (those that exist), locked for this transaction (in id order). */
+    public Uni<List<StoredContents>> lockContents(SqlConnection conn, String tenant, java.util.Collection<UUID> ids) {
+        return contents(conn, tenant, ids, " order by id for update");
+    }
+
+    private Uni<List<StoredContents>> contents(
+            SqlConnection conn, String tenant, java.util.Collection<UUID> ids, String suffix) {
         if (ids.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
         return conn.preparedQuery("""
                 select id, cast(traits as text), cast(trait_times as text), cast(behaviour as text),
-                       first_seen, last_seen
-                from profiles where tenant = $1 and id = any($2::uuid[])""")
+                       first_seen, last_seen, cast(tags as text), cast(consents as text), version
+                from profiles where tenant = $1 and id = any($2::uuid[])""" + suffix)
                 .execute(Tuple.of(tenant, ids.toArray(UUID[]::new)))
                 .map(rows -> {
                     List<StoredContents> contents = new ArrayList<>();
@@ -150,14 +168,27 @@ public class ProfileGraphRepository {
                                 row.getString(2),
                                 row.getString(3),
                                 instant(row.getOffsetDateTime(4)),
-                                instant(row.getOffsetDateTime(5))));
+                                instant(row.getOffsetDateTime(5)),
+                                row.getString(6),
+                                row.getString(7),
+                                row.getLong(8)));
                     }
                     return contents;
                 });
     }
 
-    /** The contents to write of one profile: JSON text (traits and their times null: unchanged), and its span. */
-    public record Contents(String traits, String traitTimes, String behaviour, Instant firstSeen, Instant lastSeen) {}
+    /**
+     * The contents to write of one profile: JSON text (traits and their times, tags, consents null:
+     * unchanged), and its span.
+     */
+    public record Contents(
+            String traits,
+            String traitTimes,
+            String behaviour,
+            Instant firstSeen,
+            Instant lastSeen,
+            String tags,
+            String consents) {}
 
     /**
      * Per profile, at the version the batch expects: its contents replaced by what the batch
@@ -179,6 +210,8 @@ public class ProfileGraphRepository {
         String[] traits = new String[n];
         String[] times = new String[n];
         String[] behaviour = new String[n];
+        String[] tags = new String[n];
+        String[] consents = new String[n];
         OffsetDateTime[] first = new OffsetDateTime[n];
         OffsetDateTime[] last = new OffsetDateTime[n];
         for (int i = 0; i < n; i++) {
@@ -186,6 +219,8 @@ public class ProfileGraphRepository {
             traits[i] = c.traits();
             times[i] = c.traitTimes();
             behaviour[i] = c.behaviour();
+            tags[i] = c.tags();
+            consents[i] = c.consents();
             first[i] = c.firstSeen() == null ? null : utc(c.firstSeen());
             last[i] = c.lastSeen() == null ? null : utc(c.lastSeen());
         }
@@ -193,14 +228,16 @@ public class ProfileGraphRepository {
                 update profiles p set
                     traits = coalesce(cast(v.traits as jsonb), p.traits),
                     trait_times = coalesce(cast(v.times as jsonb), p.trait_times),
-                    behaviour = cast(v.behaviour as jsonb),
+                    behaviour = coalesce(cast(v.behaviour as jsonb), p.behaviour),
+                    tags = coalesce(cast(v.tags as jsonb), p.tags),
+                    consents = coalesce(cast(v.consents as jsonb), p.consents),
                     first_seen = v.first,
                     last_seen = v.last,
                     updated_at = $9,
                     version = p.version + 1
                 from unnest($2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
-                            $8::timestamptz[])
-                     as v(id, version, traits, times, behaviour, first, last)
+                            $8::timestamptz[], $10::text[], $11::text[])
+                     as v(id, version, traits, times, behaviour, first, last, tags, consents)
                 where p.tenant = $1 and p.id = v.id and p.version = v.version""")
                 .execute(Tuple.from(new Object[] {
                     tenant,
@@ -211,7 +248,9 @@ public class ProfileGraphRepository {
                     behaviour,
                     first,
                     last,
-                    utc(now)
+                    utc(now),
+                    tags,
+                    consents
                 }))
                 .map(RowSet::rowCount)
                 .invoke(updated -> {
@@ -221,6 +260,41 @@ public class ProfileGraphRepository {
                     }
                 })
                 .replaceWithVoid();
+    }
+
+    /** The hashes among {@code hashes} that are suppressed (identifiers of deleted people). */
+    public Uni<Set<String>> suppressed(SqlConnection conn, String tenant, java.util.Collection<String> hashes) {
+        if (hashes.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return conn.preparedQuery("select hash from suppressions where tenant = $1 and hash = any($2::text[])")
+                .execute(Tuple.of(tenant, hashes.toArray(String[]::new)))
+                .map(rows -> {
+                    Set<String> found = new HashSet<>();
+                    rows.forEach(r -> found.add(r.getString(0)));
+                    return found;
+                });
+    }
+
+    /** Per profile, how many identifiers of each type it has. */
+    public Uni<Map<UUID, Map<IdentityType, Integer>>> identityCounts(SqlConnection conn, String tenant, Set<UUID> ids) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return conn.preparedQuery("""
+                select profile_id, type, count(*) from profile_identities
+                where tenant = $1 and profile_id = any($2::uuid[]) group by profile_id, type""")
+                .execute(Tuple.of(tenant, ids.toArray(UUID[]::new)))
+                .map(rows -> {
+                    Map<UUID, Map<IdentityType, Integer>> counts = new java.util.HashMap<>();
+                    for (Row row : rows) {
+                        counts.computeIfAbsent(row.getUUID(0), id -> new java.util.EnumMap<>(IdentityType.class))
+                                .put(
+                                        IdentityType.valueOf(row.getString(1)),
+                                        row.getLong(2).intValue());
+                    }
+                    return counts;
+                });
     }
 
     /** Records of the change feed (one write's, encoded), sent by the relay once this transaction committed. */

@@ -49,6 +49,7 @@ public class ProfileReadRepository {
     /** A profile with its identifiers and counts, in one query (one snapshot, one round trip). */
     private static final String PROFILE = """
             select p.id, cast(p.traits as text) as traits, cast(p.behaviour as text) as behaviour, p.version,
+                   cast(p.tags as text) as tags, cast(p.consents as text) as consents,
                    p.first_seen, p.last_seen, p.created_at, p.updated_at,
                    (select array_agg(i.type order by i.id) from profile_identities i
                      where i.tenant = p.tenant and i.profile_id = p.id) as types,
@@ -77,7 +78,45 @@ public class ProfileReadRepository {
                 .map(rows -> view(tenant, first(rows.iterator())));
     }
 
-    private ProfileView view(String tenant, Row row) {
+    /** A filter of {@link #list}: a tag ("key" or "key=value"), known or not, seen since. */
+    public record Filter(List<String[]> tags, Boolean known, Instant seenSince) {}
+
+    /** Profiles after {@code after} (in id order) that pass the filter, at most {@code limit}. */
+    public Uni<List<ProfileView>> list(String tenant, Filter filter, UUID after, int limit) {
+        StringBuilder sql =
+                new StringBuilder(PROFILE).append(" where p.tenant = $1 and ($2::uuid is null or p.id > $2)");
+        List<Object> params = new ArrayList<>(List.of(tenant));
+        params.add(after);
+        for (String[] tag : filter.tags()) {
+            params.add(tag[0]);
+            sql.append(" and p.tags ? $").append(params.size());
+            if (tag.length > 1) {
+                params.add(tag[1]);
+                sql.append(" and p.tags -> $")
+                        .append(params.size() - 1)
+                        .append(" ->> 'v' = $")
+                        .append(params.size());
+            }
+        }
+        if (filter.known() != null) {
+            sql.append(filter.known() ? " and exists" : " and not exists").append("""
+                     (select 1 from profile_identities k
+                      where k.tenant = p.tenant and k.profile_id = p.id and k.type = 'USER_ID')""");
+        }
+        if (filter.seenSince() != null) {
+            params.add(filter.seenSince().atOffset(java.time.ZoneOffset.UTC));
+            sql.append(" and p.last_seen >= $").append(params.size());
+        }
+        params.add(limit);
+        sql.append(" order by p.id limit $").append(params.size());
+        return pool.preparedQuery(sql.toString()).execute(Tuple.from(params)).map(rows -> {
+            List<ProfileView> out = new ArrayList<>();
+            rows.forEach(r -> out.add(view(tenant, r)));
+            return out;
+        });
+    }
+
+    ProfileView view(String tenant, Row row) {
         if (row == null) {
             return null;
         }
@@ -105,7 +144,9 @@ public class ProfileReadRepository {
                 counts,
                 behaviour(row.getString("behaviour")),
                 Behaviour.day(clock.instant(), zone),
-                row.getLong("version"));
+                row.getLong("version"),
+                row.getString("tags"),
+                row.getString("consents"));
     }
 
     /** The profile a merged-away id now lives on, or a null item. */

@@ -1,7 +1,6 @@
 package io.strata.profile.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
@@ -14,14 +13,17 @@ import io.strata.profile.domain.Behaviour;
 import io.strata.profile.domain.GraphOverlay;
 import io.strata.profile.domain.IdentityKey;
 import io.strata.profile.domain.IdentityResolver;
+import io.strata.profile.domain.IdentityType;
 import io.strata.profile.domain.IncomingEvent;
 import io.strata.profile.domain.ProfileState;
 import io.strata.profile.domain.Resolution;
-import io.strata.profile.domain.Traits;
 import io.strata.profile.mapping.FeedMapper;
 import io.strata.profile.messaging.OutboxRecords;
 import io.strata.profile.messaging.OutboxRelay;
 import io.strata.profile.repository.ProfileGraphRepository;
+import io.strata.profile.tags.Catalog;
+import io.strata.profile.tags.TagCatalogs;
+import io.strata.profile.tags.TagInputs;
 import io.strata.proto.profile.v1.ProfileChange;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,6 +31,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -62,9 +65,8 @@ public class EventApplier {
     private static final Logger LOG = Logger.getLogger(EventApplier.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static final TypeReference<Map<String, Long>> TIMES = new TypeReference<>() {};
-
     private final ProfileGraphRepository graph;
+    private final TagCatalogs catalogs;
     private final ProfileConfig.Feed feed;
     private final ZoneId zone;
     private final OutboxRelay relay;
@@ -72,9 +74,16 @@ public class EventApplier {
     private final Counter applied;
     private final Counter duplicates;
     private final Counter unattributed;
+    private final Counter suppressedEvents;
 
-    public EventApplier(ProfileGraphRepository graph, ProfileConfig config, OutboxRelay relay, MeterRegistry registry) {
+    public EventApplier(
+            ProfileGraphRepository graph,
+            TagCatalogs catalogs,
+            ProfileConfig config,
+            OutboxRelay relay,
+            MeterRegistry registry) {
         this.graph = graph;
+        this.catalogs = catalogs;
         this.feed = config.feed();
         this.zone = config.timeZone();
         this.relay = relay;
@@ -82,6 +91,7 @@ public class EventApplier {
         this.applied = registry.counter("strata_profile_events_total", "outcome", "applied");
         this.duplicates = registry.counter("strata_profile_events_total", "outcome", "duplicate");
         this.unattributed = registry.counter("strata_profile_events_total", "outcome", "no_identity");
+        this.suppressedEvents = registry.counter("strata_profile_events_total", "outcome", "suppressed");
     }
 
     /**
@@ -95,6 +105,7 @@ public class EventApplier {
             (event.identities().isEmpty() ? orphans : attributable).add(event);
         }
         Instant now = clock.instant();
+        int[] dropped = {0};
         Uni<Integer> applying = attributable.isEmpty()
                 ? Uni.createFrom().item(0)
                 : graph.inTransaction(conn -> graph.claim(conn, attributable, now)
@@ -109,9 +120,12 @@ public class EventApplier {
                                             .add(e);
                                 }
                             }
+                            dropped[0] = 0;
                             Uni<Void> chain = Uni.createFrom().voidItem();
                             for (var tenant : fresh.entrySet()) {
-                                chain = chain.chain(() -> applyTenant(conn, tenant.getKey(), tenant.getValue(), now));
+                                chain = chain.chain(() -> applyTenant(conn, tenant.getKey(), tenant.getValue(), now)
+                                        .invoke(n -> dropped[0] += n)
+                                        .replaceWithVoid());
                             }
                             return chain.replaceWith(taken.size());
                         }));
@@ -119,7 +133,8 @@ public class EventApplier {
             if (n > 0) {
                 relay.wake();
             }
-            applied.increment(n);
+            applied.increment(n - dropped[0]);
+            suppressedEvents.increment(dropped[0]);
             duplicates.increment(attributable.size() - n);
             unattributed.increment(orphans.size());
             for (IncomingEvent event : orphans) {
@@ -130,28 +145,53 @@ public class EventApplier {
         });
     }
 
-    private Uni<Void> applyTenant(SqlConnection conn, String tenant, List<IncomingEvent> events, Instant now) {
+    /**
+     * Applies one tenant's events, except those carrying an identifier of a deleted person (dropped);
+     * emits how many were dropped.
+     */
+    private Uni<Integer> applyTenant(SqlConnection conn, String tenant, List<IncomingEvent> all, Instant now) {
+        Map<IdentityKey, String> hashes = new HashMap<>();
+        all.forEach(e -> e.identities().forEach(i -> hashes.computeIfAbsent(i, ProfileCommands::hash)));
+        return graph.suppressed(conn, tenant, hashes.values()).chain(suppressed -> {
+            if (suppressed.isEmpty()) {
+                return applyAllowed(conn, tenant, all, now).replaceWith(0);
+            }
+            List<IncomingEvent> allowed = new ArrayList<>();
+            for (IncomingEvent e : all) {
+                if (e.identities().stream().noneMatch(i -> suppressed.contains(hashes.get(i)))) {
+                    allowed.add(e);
+                }
+            }
+            int dropped = all.size() - allowed.size();
+            return (allowed.isEmpty() ? Uni.createFrom().voidItem() : applyAllowed(conn, tenant, allowed, now))
+                    .replaceWith(dropped);
+        });
+    }
+
+    private Uni<Void> applyAllowed(SqlConnection conn, String tenant, List<IncomingEvent> events, Instant now) {
         Set<IdentityKey> identities = new LinkedHashSet<>();
         events.forEach(e -> identities.addAll(e.identities()));
-        return graph.owners(conn, tenant, identities).chain(owned -> {
-            Set<UUID> profiles = new LinkedHashSet<>();
-            owned.forEach(o -> profiles.add(o.profile()));
-            return graph.contents(conn, tenant, profiles).chain(contents -> {
-                Batch batch = new Batch(conn, tenant, new GraphOverlay(owned), now);
-                contents.forEach(batch::load);
-                Uni<Void> chain = Uni.createFrom().voidItem();
-                for (IncomingEvent event : events) {
-                    chain = chain.chain(() -> batch.apply(event));
-                }
-                return chain.chain(batch::flush);
-            });
-        });
+        return catalogs.get(tenant)
+                .chain(catalog -> graph.owners(conn, tenant, identities).chain(owned -> {
+                    Set<UUID> profiles = new LinkedHashSet<>();
+                    owned.forEach(o -> profiles.add(o.profile()));
+                    return graph.contents(conn, tenant, profiles).chain(contents -> {
+                        Batch batch = new Batch(conn, tenant, catalog, new GraphOverlay(owned), now);
+                        contents.forEach(batch::load);
+                        Uni<Void> chain = Uni.createFrom().voidItem();
+                        for (IncomingEvent event : events) {
+                            chain = chain.chain(() -> batch.apply(event));
+                        }
+                        return chain.chain(batch::flush);
+                    });
+                }));
     }
 
     /** One tenant's events of a batch: resolved in order, written together with the records announcing them. */
     private final class Batch {
         private final SqlConnection conn;
         private final String tenant;
+        private final Catalog catalog;
         private final GraphOverlay overlay;
         private final Instant now;
         private final int today;
@@ -166,34 +206,17 @@ public class EventApplier {
         private final Map<UUID, Map<String, Count>> counts = new LinkedHashMap<>();
         private final Outbox outbox = new Outbox();
 
-        Batch(SqlConnection conn, String tenant, GraphOverlay overlay, Instant now) {
+        Batch(SqlConnection conn, String tenant, Catalog catalog, GraphOverlay overlay, Instant now) {
             this.conn = conn;
             this.tenant = tenant;
+            this.catalog = catalog;
             this.overlay = overlay;
             this.now = now;
             this.today = Behaviour.day(now, zone);
         }
 
         void load(ProfileGraphRepository.StoredContents stored) {
-            try {
-                Behaviour behaviour = JSON.readValue(stored.behaviour(), Behaviour.class);
-                states.put(
-                        stored.id(),
-                        new ProfileState(
-                                stored.id(), () -> traitsOf(stored), behaviour, stored.firstSeen(), stored.lastSeen()));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("stored contents of a profile are not readable: " + e.getMessage(), e);
-            }
-        }
-
-        private static Traits traitsOf(ProfileGraphRepository.StoredContents stored) {
-            try {
-                ObjectNode traits = (ObjectNode) JSON.readTree(stored.traits());
-                Map<String, Long> times = JSON.readValue(stored.traitTimes(), TIMES);
-                return new Traits(traits, times);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("stored traits of a profile are not readable: " + e.getMessage(), e);
-            }
+            states.put(stored.id(), ProfileRewriter.state(stored));
         }
 
         Uni<Void> apply(IncomingEvent event) {
@@ -250,10 +273,25 @@ public class EventApplier {
         }
 
         /**
-         * Writes what is pending: new profiles, then the touched profiles' contents, identifiers,
-         * counts, and the change feed's records of it all.
+         * Writes what is pending: new profiles, then the touched profiles' contents (their rule tags
+         * brought up to date), identifiers, counts, and the change feed's records of it all.
          */
         Uni<Void> flush() {
+            if (!catalog.readsIdentities() || touched.isEmpty()) {
+                return write(Map.of());
+            }
+            return graph.identityCounts(conn, tenant, touched).chain(stored -> {
+                Map<UUID, Map<IdentityType, Integer>> counts = new HashMap<>();
+                stored.forEach((profile, byType) -> counts.put(profile, new EnumMap<>(byType)));
+                for (int i = 0; i < attachTo.size(); i++) {
+                    counts.computeIfAbsent(attachTo.get(i), p -> new EnumMap<>(IdentityType.class))
+                            .merge(attached.get(i).type(), 1, Integer::sum);
+                }
+                return write(counts);
+            });
+        }
+
+        private Uni<Void> write(Map<UUID, Map<IdentityType, Integer>> identityCounts) {
             List<UUID> newProfiles = List.copyOf(created);
             List<Instant> newAt = List.copyOf(createdAt);
             List<UUID> owners = List.copyOf(attachTo);
@@ -263,6 +301,10 @@ public class EventApplier {
             List<ProfileGraphRepository.Contents> contents = new ArrayList<>();
             for (UUID profile : touched) {
                 ProfileState state = states.get(profile);
+                catalog.evaluate(
+                        TagInputs.of(state, identityCounts.getOrDefault(profile, Map.of()), now, zone),
+                        state.tags(),
+                        now.toEpochMilli());
                 written.add(profile);
                 versions.add(overlay.version(profile));
                 overlay.written(profile);
@@ -304,13 +346,15 @@ public class EventApplier {
 
         private ProfileGraphRepository.Contents contents(ProfileState state) {
             try {
-                boolean traits = state.traitsLoaded();
+                boolean traits = state.traitsDirty();
                 return new ProfileGraphRepository.Contents(
                         traits ? state.traits().values().toString() : null,
                         traits ? JSON.writeValueAsString(state.traits().times()) : null,
                         JSON.writeValueAsString(state.behaviour()),
                         state.firstSeen(),
-                        state.lastSeen());
+                        state.lastSeen(),
+                        state.tags().changed().isEmpty() ? null : state.tags().json(),
+                        state.consentsDirty() ? state.consents().json() : null);
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("a profile's contents cannot be written as JSON", e);
             }

@@ -9,6 +9,7 @@ import io.strata.profile.domain.ProfileView;
 import io.strata.profile.repository.ProfileReadRepository;
 import io.strata.profile.repository.ProfileSummaryRepository;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.UUID;
 
 /** Finds profiles by id or by any identifier, and sums a tenant's up; empty results are null items. */
@@ -44,6 +45,10 @@ public class ProfileQueryService {
         }
         // one query: the identifier and its profile as of one snapshot
         return profiles.findByIdentity(tenant, key);
+    }
+
+    public Uni<List<ProfileView>> list(String tenant, ProfileReadRepository.Filter filter, UUID after, int limit) {
+        return profiles.list(tenant, filter, after, limit);
     }
 
     public Uni<ProfileSummary> summarize(String tenant, int topEvents) {

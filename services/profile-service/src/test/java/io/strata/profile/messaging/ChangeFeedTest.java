@@ -346,11 +346,23 @@ class ChangeFeedTest {
         Map<String, FacetStats> facets = new HashMap<>();
         profile.getBehaviour().getFacetsList().forEach(f -> facets.put(f.getDimension() + "=" + f.getValue(), f));
         assertEquals(facets, copy.facets);
+        assertEquals(new TreeMap<>(profile.getTagsMap()), copy.tags);
+        Map<String, io.strata.proto.profile.v1.Consent> consents = new TreeMap<>();
+        profile.getConsentsList()
+                .forEach(c -> consents.put(c.getChannel() + "|" + c.getPurpose() + "|" + c.getSender(), c));
+        assertEquals(consents, copy.consents);
     }
 
     /** The profile without what differs between two tenants' copies of it (ids, tenant, times of writing). */
     private static Profile comparable(ProfileView view) {
-        return ProfileMapper.toProto(view).toBuilder()
+        Profile profile = ProfileMapper.toProto(view);
+        Map<String, io.strata.proto.profile.v1.TagValue> tags = new TreeMap<>();
+        profile.getTagsMap()
+                .forEach((key, value) ->
+                        tags.put(key, value.toBuilder().clearSetAt().build()));
+        return profile.toBuilder()
+                .clearTags()
+                .putAllTags(tags)
                 .clearId()
                 .clearTenant()
                 .clearIdentities()

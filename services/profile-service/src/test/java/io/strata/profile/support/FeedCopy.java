@@ -29,6 +29,8 @@ public final class FeedCopy {
         public final Map<String, EventStats> events = new TreeMap<>();
         public OrderStats orders;
         public final Map<String, FacetStats> facets = new TreeMap<>();
+        public final Map<String, io.strata.proto.profile.v1.TagValue> tags = new TreeMap<>();
+        public final Map<String, io.strata.proto.profile.v1.Consent> consents = new TreeMap<>();
     }
 
     public final Map<String, Copy> profiles = new HashMap<>();
@@ -51,7 +53,7 @@ public final class FeedCopy {
         }
         copy.version = change.getVersion();
         switch (change.getChangeCase()) {
-            case MERGED -> profiles.remove(change.getProfileId());
+            case MERGED, DELETED -> profiles.remove(change.getProfileId());
             case UPDATED -> {
                 var updated = change.getUpdated();
                 copy.traits.putAll(updated.getTraitsMap());
@@ -63,6 +65,11 @@ public final class FeedCopy {
                 for (FacetStats facet : updated.getFacetsList()) {
                     copy.facets.put(facet.getDimension() + "=" + facet.getValue(), facet);
                 }
+                copy.tags.putAll(updated.getTagsMap());
+                updated.getTagsRemovedList().forEach(copy.tags::remove);
+                updated.getConsentsList()
+                        .forEach(
+                                c -> copy.consents.put(c.getChannel() + "|" + c.getPurpose() + "|" + c.getSender(), c));
             }
             default -> throw new IllegalStateException("unknown change " + change.getChangeCase());
         }

@@ -1,0 +1,582 @@
+package io.strata.profile.grpc;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ListValue;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.grpc.GrpcClientUtils;
+import io.quarkus.test.junit.QuarkusTest;
+import io.strata.platform.errors.Errors;
+import io.strata.profile.support.TestEvents;
+import io.strata.proto.common.v1.Identity;
+import io.strata.proto.common.v1.IdentityType;
+import io.strata.proto.events.v1.EventType;
+import io.strata.proto.profile.v1.ConsentUpdate;
+import io.strata.proto.profile.v1.CreateTagDefinitionRequest;
+import io.strata.proto.profile.v1.GetConsentsRequest;
+import io.strata.proto.profile.v1.LookupProfileRequest;
+import io.strata.proto.profile.v1.LookupTagsRequest;
+import io.strata.proto.profile.v1.Profile;
+import io.strata.proto.profile.v1.ProfileRef;
+import io.strata.proto.profile.v1.ProfileService;
+import io.strata.proto.profile.v1.RequestDeletionRequest;
+import io.strata.proto.profile.v1.SetConsentsRequest;
+import io.strata.proto.profile.v1.SetTagsRequest;
+import io.strata.proto.profile.v1.SetTagsResponse;
+import io.strata.proto.profile.v1.TagAssignment;
+import io.strata.proto.profile.v1.TagDefinition;
+import io.strata.proto.profile.v1.TagService;
+import io.strata.testing.KafkaGroups;
+import io.strata.testing.KeycloakTokens;
+import io.strata.testing.TestTopics;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tags, consent and deletion through the gRPC API, against the real database, Kafka and tokens:
+ * rule tags follow the profile's events, bulk sets report what they refused, model tags are for
+ * services only, consent is per channel, purpose and sender, and a deletion leaves nothing of the
+ * person and drops their later events. alice is an admin of demo, mia a marketer of demo, vic a
+ * viewer of demo, bob an admin of acme.
+ */
+@QuarkusTest
+class TagsConsentDeletionTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @GrpcClient("profile")
+    ProfileService profileClient;
+
+    @GrpcClient("profile")
+    TagService tagClient;
+
+    @Inject
+    Pool pool;
+
+    private static String gateway;
+
+    @BeforeAll
+    static void ready() throws Exception {
+        gateway = KeycloakTokens.serviceToken();
+        String group = ConfigProvider.getConfig().getValue("mp.messaging.incoming.events.group.id", String.class);
+        KafkaGroups.awaitAssigned(group, TestTopics.EVENTS, Duration.ofSeconds(60));
+    }
+
+    private ProfileService profiles(String user) {
+        return GrpcClientUtils.attachHeaders(
+                profileClient, KeycloakTokens.forUser(gateway, KeycloakTokens.accessToken(user)));
+    }
+
+    private TagService tags(String user) {
+        return GrpcClientUtils.attachHeaders(
+                tagClient, KeycloakTokens.forUser(gateway, KeycloakTokens.accessToken(user)));
+    }
+
+    private static Identity userId(String id) {
+        return Identity.newBuilder()
+                .setType(IdentityType.IDENTITY_TYPE_USER_ID)
+                .setValue(id)
+                .build();
+    }
+
+    private static ProfileRef ref(String user) {
+        return ProfileRef.newBuilder().setIdentity(userId(user)).build();
+    }
+
+    private Profile lookup(String user) {
+        return profiles("alice")
+                .lookupProfile(LookupProfileRequest.newBuilder()
+                        .setTenant("demo")
+                        .setIdentity(userId(user))
+                        .build())
+                .await()
+                .atMost(WAIT)
+                .getProfile();
+    }
+
+    private static io.strata.proto.events.v1.Event order(String user, double revenue, String category) {
+        Struct product = Struct.newBuilder()
+                .putFields(
+                        "product_id",
+                        Value.newBuilder().setStringValue("P-" + category).build())
+                .putFields(
+                        "category", Value.newBuilder().setStringValue(category).build())
+                .build();
+        Struct properties = Struct.newBuilder()
+                .putFields("revenue", Value.newBuilder().setNumberValue(revenue).build())
+                .putFields(
+                        "products",
+                        Value.newBuilder()
+                                .setListValue(ListValue.newBuilder()
+                                        .addValues(Value.newBuilder().setStructValue(product)))
+                                .build())
+                .build();
+        return TestEvents.base("demo", user, null)
+                .setType(EventType.EVENT_TYPE_TRACK)
+                .setEvent("Order Completed")
+                .setProperties(properties)
+                .build();
+    }
+
+    @Test
+    void ruleTagsFollowTheProfilesEvents() throws Exception {
+        String user = "tags-" + UUID.randomUUID();
+        try (TestEvents events = new TestEvents()) {
+            events.send(TestEvents.identify("demo", user, null, Map.of("gender", "female", "birthday", "1990-05-01")));
+            events.send(order(user, 120, "skincare"));
+        }
+        Profile first = await().atMost(WAIT)
+                .ignoreExceptions()
+                .until(() -> lookup(user), p -> p.getTagsMap().containsKey("first_time_buyer"));
+        assertEquals("female", first.getTagsOrThrow("gender").getEnumValue());
+        assertEquals("1990-05-01", first.getTagsOrThrow("birthday").getDateValue());
+        assertEquals(1.0, first.getTagsOrThrow("orders_total").getNumberValue());
+        assertEquals("rule", first.getTagsOrThrow("gender").getSource());
+        assertFalse(first.getTagsMap().containsKey("repeat_buyer"));
+
+        try (TestEvents events = new TestEvents()) {
+            events.send(order(user, 80, "masks"));
+        }
+        Profile second = await().atMost(WAIT)
+                .ignoreExceptions()
+                .until(() -> lookup(user), p -> p.getTagsMap().containsKey("repeat_buyer"));
+        assertFalse(second.getTagsMap().containsKey("first_time_buyer"), "the rule no longer holds: the tag is gone");
+        assertEquals(200.0, second.getTagsOrThrow("revenue_total").getNumberValue());
+    }
+
+    @Test
+    void tagsAreSetInBulkWithTheRowsRefused() throws Exception {
+        String a = "bulk-a-" + UUID.randomUUID();
+        String b = "bulk-b-" + UUID.randomUUID();
+        try (TestEvents events = new TestEvents()) {
+            events.send(TestEvents.track("demo", a, null, "Visited"));
+            events.send(TestEvents.track("demo", b, null, "Visited"));
+        }
+        await().atMost(WAIT).ignoreExceptions().until(() -> lookup(a) != null && lookup(b) != null);
+
+        SetTagsResponse response = tags("mia")
+                .setTags(SetTagsRequest.newBuilder()
+                        .setTenant("demo")
+                        .setTagKey("vip_manual")
+                        .addAssignments(
+                                TagAssignment.newBuilder().setProfile(ref(a)).setValue("true"))
+                        .addAssignments(
+                                TagAssignment.newBuilder().setProfile(ref(b)).setValue("perhaps"))
+                        .addAssignments(TagAssignment.newBuilder()
+                                .setProfile(ref("nobody-" + UUID.randomUUID()))
+                                .setValue("true"))
+                        .addAssignments(TagAssignment.newBuilder()
+                                .setProfile(ProfileRef.newBuilder().setProfileId("not-a-uuid"))
+                                .setValue("true"))
+                        .build())
+                .await()
+                .atMost(WAIT);
+        assertEquals(1, response.getApplied());
+        assertEquals(1, response.getChanged());
+        assertEquals(
+                List.of(1, 2, 3),
+                response.getRefusedList().stream().map(r -> r.getRow()).toList());
+        assertEquals("value", response.getRefused(0).getField());
+        assertEquals("profile", response.getRefused(1).getField());
+        assertEquals("profile.profile_id", response.getRefused(2).getField());
+        Profile tagged = lookup(a);
+        assertTrue(tagged.getTagsOrThrow("vip_manual").getBoolValue());
+        assertEquals("manual", tagged.getTagsOrThrow("vip_manual").getSource());
+        assertFalse(lookup(b).getTagsMap().containsKey("vip_manual"));
+
+        // a rule tag is computed; a model tag is its service's; a viewer sets nothing; another tenant's user neither
+        StatusRuntimeException rule = assertThrows(
+                StatusRuntimeException.class,
+                () -> tags("mia")
+                        .setTags(SetTagsRequest.newBuilder()
+                                .setTenant("demo")
+                                .setTagKey("repeat_buyer")
+                                .addAssignments(TagAssignment.newBuilder()
+                                        .setProfile(ref(a))
+                                        .setValue("true"))
+                                .build())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals(Status.Code.INVALID_ARGUMENT, rule.getStatus().getCode());
+        assertEquals("tag_key", Errors.violations(rule).get(0).field());
+        StatusRuntimeException model = assertThrows(
+                StatusRuntimeException.class,
+                () -> tags("mia")
+                        .setTags(SetTagsRequest.newBuilder()
+                                .setTenant("demo")
+                                .setTagKey("rfm_group")
+                                .addAssignments(TagAssignment.newBuilder()
+                                        .setProfile(ref(a))
+                                        .setValue("important_value"))
+                                .build())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals(Status.Code.INVALID_ARGUMENT, model.getStatus().getCode());
+        SetTagsRequest vip = SetTagsRequest.newBuilder()
+                .setTenant("demo")
+                .setTagKey("vip_manual")
+                .addAssignments(TagAssignment.newBuilder().setProfile(ref(b)).setValue("true"))
+                .build();
+        assertEquals(
+                Status.Code.PERMISSION_DENIED,
+                assertThrows(
+                                StatusRuntimeException.class,
+                                () -> tags("vic").setTags(vip).await().atMost(WAIT))
+                        .getStatus()
+                        .getCode());
+        assertEquals(
+                Status.Code.PERMISSION_DENIED,
+                assertThrows(
+                                StatusRuntimeException.class,
+                                () -> tags("bob").setTags(vip).await().atMost(WAIT))
+                        .getStatus()
+                        .getCode());
+        assertFalse(lookup(b).getTagsMap().containsKey("vip_manual"));
+
+        // a partner looks up tags and consent of its own tenant only
+        TagService partner = GrpcClientUtils.attachHeaders(
+                tagClient, KeycloakTokens.bearer(KeycloakTokens.clientToken("strata-partner-demo")));
+        var found = partner.lookupTags(
+                        LookupTagsRequest.newBuilder().setIdentity(userId(a)).build())
+                .await()
+                .atMost(WAIT);
+        assertTrue(found.getTagsOrThrow("vip_manual").getBoolValue());
+        assertEquals(
+                Status.Code.PERMISSION_DENIED,
+                assertThrows(
+                                StatusRuntimeException.class,
+                                () -> partner.lookupTags(LookupTagsRequest.newBuilder()
+                                                .setTenant("acme")
+                                                .setIdentity(userId(a))
+                                                .build())
+                                        .await()
+                                        .atMost(WAIT))
+                        .getStatus()
+                        .getCode());
+        assertEquals(
+                Status.Code.PERMISSION_DENIED,
+                assertThrows(
+                                StatusRuntimeException.class,
+                                () -> partner.setTags(vip).await().atMost(WAIT))
+                        .getStatus()
+                        .getCode());
+    }
+
+    @Test
+    void aTenantsOwnRuleTagIsComputedForEveryProfile() throws Exception {
+        String user = "own-" + UUID.randomUUID();
+        try (TestEvents events = new TestEvents()) {
+            events.send(TestEvents.track("demo", user, null, "Webinar Joined"));
+        }
+        await().atMost(WAIT).ignoreExceptions().until(() -> lookup(user) != null);
+        String key = "webinar_" + UUID.randomUUID().toString().substring(0, 8);
+        Struct rule = Struct.newBuilder()
+                .putFields(
+                        "when",
+                        Value.newBuilder()
+                                .setStructValue(Struct.newBuilder()
+                                        .putFields(
+                                                "of",
+                                                Value.newBuilder()
+                                                        .setStructValue(Struct.newBuilder()
+                                                                .putFields(
+                                                                        "event",
+                                                                        Value.newBuilder()
+                                                                                .setStringValue("Webinar Joined")
+                                                                                .build())
+                                                                .putFields(
+                                                                        "measure",
+                                                                        Value.newBuilder()
+                                                                                .setStringValue("count")
+                                                                                .build()))
+                                                        .build())
+                                        .putFields(
+                                                "op",
+                                                Value.newBuilder()
+                                                        .setStringValue("gte")
+                                                        .build())
+                                        .putFields(
+                                                "value",
+                                                Value.newBuilder()
+                                                        .setNumberValue(1)
+                                                        .build()))
+                                .build())
+                .build();
+        TagDefinition.Builder definition = TagDefinition.newBuilder()
+                .setKey(key)
+                .setName("Joined a webinar")
+                .setKind("rule")
+                .setValueType("boolean")
+                .setCategory("behaviour/events")
+                .setRule(rule);
+        TagDefinition created = tags("mia")
+                .createTagDefinition(CreateTagDefinitionRequest.newBuilder()
+                        .setTenant("demo")
+                        .setDefinition(definition)
+                        .build())
+                .await()
+                .atMost(WAIT)
+                .getDefinition();
+        assertEquals(key, created.getKey());
+        assertEquals(
+                1.0,
+                created.getRule()
+                        .getFieldsOrThrow("when")
+                        .getStructValue()
+                        .getFieldsOrThrow("value")
+                        .getNumberValue());
+        // the recompute reaches the profile that joined before the tag existed
+        await().atMost(Duration.ofSeconds(60))
+                .ignoreExceptions()
+                .until(() -> lookup(user).getTagsMap().containsKey(key));
+
+        // a bad rule names its field; a taken key is a conflict
+        StatusRuntimeException bad = assertThrows(
+                StatusRuntimeException.class,
+                () -> tags("mia")
+                        .createTagDefinition(CreateTagDefinitionRequest.newBuilder()
+                                .setTenant("demo")
+                                .setDefinition(definition
+                                        .clone()
+                                        .setKey(key + "_x")
+                                        .setRule(Struct.newBuilder()
+                                                .putFields(
+                                                        "when",
+                                                        Value.newBuilder()
+                                                                .setStructValue(Struct.newBuilder()
+                                                                        .putFields(
+                                                                                "of",
+                                                                                Value.newBuilder()
+                                                                                        .setStructValue(
+                                                                                                Struct.newBuilder()
+                                                                                                        .putFields(
+                                                                                                                "orders",
+                                                                                                                Value
+                                                                                                                        .newBuilder()
+                                                                                                                        .setStringValue(
+                                                                                                                                "profit")
+                                                                                                                        .build()))
+                                                                                        .build())
+                                                                        .putFields(
+                                                                                "op",
+                                                                                Value.newBuilder()
+                                                                                        .setStringValue("gte")
+                                                                                        .build())
+                                                                        .putFields(
+                                                                                "value",
+                                                                                Value.newBuilder()
+                                                                                        .setNumberValue(1)
+                                                                                        .build()))
+                                                                .build())))
+                                .build())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals(Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
+        assertEquals(
+                "definition.rule.when.of.orders", Errors.violations(bad).get(0).field());
+        StatusRuntimeException taken = assertThrows(
+                StatusRuntimeException.class,
+                () -> tags("mia")
+                        .createTagDefinition(CreateTagDefinitionRequest.newBuilder()
+                                .setTenant("demo")
+                                .setDefinition(definition.clone().setKey("gender"))
+                                .build())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals(Status.Code.ALREADY_EXISTS, taken.getStatus().getCode());
+        // an analyst may not define tags
+        assertEquals(
+                Status.Code.PERMISSION_DENIED,
+                assertThrows(
+                                StatusRuntimeException.class,
+                                () -> tags("vic")
+                                        .createTagDefinition(CreateTagDefinitionRequest.newBuilder()
+                                                .setTenant("demo")
+                                                .setDefinition(
+                                                        definition.clone().setKey(key + "_y"))
+                                                .build())
+                                        .await()
+                                        .atMost(WAIT))
+                        .getStatus()
+                        .getCode());
+    }
+
+    @Test
+    void consentIsPerChannelPurposeAndSenderAndTheLatestStatementWins() throws Exception {
+        String user = "consent-" + UUID.randomUUID();
+        try (TestEvents events = new TestEvents()) {
+            events.send(TestEvents.track("demo", user, null, "Visited"));
+        }
+        await().atMost(WAIT).ignoreExceptions().until(() -> lookup(user) != null);
+        com.google.protobuf.Timestamp earlier = com.google.protobuf.Timestamp.newBuilder()
+                .setSeconds(java.time.Instant.now().minusSeconds(3600).getEpochSecond())
+                .build();
+        var response = profiles("mia")
+                .setConsents(SetConsentsRequest.newBuilder()
+                        .setTenant("demo")
+                        .addUpdates(ConsentUpdate.newBuilder()
+                                .setProfile(ref(user))
+                                .setChannel("sms")
+                                .setPurpose("marketing")
+                                .setSender("【蓝序】")
+                                .setGranted(true)
+                                .setSource("preference-center"))
+                        .addUpdates(ConsentUpdate.newBuilder()
+                                .setProfile(ref(user))
+                                .setChannel("sms")
+                                .setPurpose("marketing")
+                                .setSender("【蓝序】")
+                                .setGranted(false)
+                                .setAt(earlier)
+                                .setSource("import"))
+                        .addUpdates(ConsentUpdate.newBuilder()
+                                .setProfile(ref(user))
+                                .setChannel("SMS!")
+                                .setPurpose("marketing"))
+                        .build())
+                .await()
+                .atMost(WAIT);
+        assertEquals(2, response.getApplied());
+        assertEquals(1, response.getRefusedCount());
+        assertEquals("channel", response.getRefused(0).getField());
+        var consents = profiles("vic")
+                .getConsents(GetConsentsRequest.newBuilder()
+                        .setTenant("demo")
+                        .setProfile(ref(user))
+                        .build())
+                .await()
+                .atMost(WAIT)
+                .getConsentsList();
+        assertEquals(1, consents.size());
+        assertTrue(consents.get(0).getGranted(), "the older statement does not override the newer");
+        assertEquals("【蓝序】", consents.get(0).getSender());
+        assertEquals(
+                Status.Code.PERMISSION_DENIED,
+                assertThrows(
+                                StatusRuntimeException.class,
+                                () -> profiles("bob")
+                                        .getConsents(GetConsentsRequest.newBuilder()
+                                                .setTenant("demo")
+                                                .setProfile(ref(user))
+                                                .build())
+                                        .await()
+                                        .atMost(WAIT))
+                        .getStatus()
+                        .getCode());
+    }
+
+    @Test
+    void aDeletionLeavesNothingOfThePersonAndDropsTheirLaterEvents() throws Exception {
+        String user = "forget-" + UUID.randomUUID();
+        String anonymous = "anon-" + UUID.randomUUID();
+        String email = user + "@example.com";
+        try (TestEvents events = new TestEvents()) {
+            events.send(TestEvents.identify("demo", user, anonymous, Map.of("email", email, "gender", "male")));
+            events.send(order(user, 50, "coffee"));
+        }
+        Profile profile = await().atMost(WAIT)
+                .ignoreExceptions()
+                .until(() -> lookup(user), p -> p.getTagsMap().containsKey("first_time_buyer"));
+        UUID id = UUID.fromString(profile.getId());
+        profiles("mia")
+                .setConsents(SetConsentsRequest.newBuilder()
+                        .setTenant("demo")
+                        .addUpdates(ConsentUpdate.newBuilder()
+                                .setProfile(ref(user))
+                                .setChannel("email")
+                                .setPurpose("marketing")
+                                .setGranted(true))
+                        .build())
+                .await()
+                .atMost(WAIT);
+
+        RequestDeletionRequest request = RequestDeletionRequest.newBuilder()
+                .setTenant("demo")
+                .setProfile(ProfileRef.newBuilder()
+                        .setIdentity(Identity.newBuilder()
+                                .setType(IdentityType.IDENTITY_TYPE_EMAIL)
+                                .setValue(email.toUpperCase())))
+                .setReason("the person asked")
+                .build();
+        // only an admin deletes
+        assertEquals(
+                Status.Code.PERMISSION_DENIED,
+                assertThrows(
+                                StatusRuntimeException.class,
+                                () -> profiles("mia")
+                                        .requestDeletion(request)
+                                        .await()
+                                        .atMost(WAIT))
+                        .getStatus()
+                        .getCode());
+        var deletion =
+                profiles("alice").requestDeletion(request).await().atMost(WAIT).getRequest();
+        assertEquals("completed", deletion.getStatus());
+        assertEquals(1, deletion.getProfiles());
+        assertEquals(Set.of(3), Set.of(deletion.getIdentifiers()), "user id, anonymous id, email");
+        assertEquals(2, deletion.getEvents());
+        assertEquals("EMAIL", deletion.getIdentityType());
+
+        for (String table : List.of("profiles", "profile_identities", "profile_event_counts", "profile_merges")) {
+            String column = table.equals("profiles") ? "id" : table.equals("profile_merges") ? "into_id" : "profile_id";
+            long left = pool.preparedQuery("select count(*) from " + table + " where " + column + " = $1")
+                    .execute(Tuple.of(id))
+                    .await()
+                    .atMost(WAIT)
+                    .iterator()
+                    .next()
+                    .getLong(0);
+            assertEquals(0, left, table + " still holds the person");
+        }
+        long values = pool.preparedQuery("""
+                        select count(*) from profile_identities where value in ($1, $2, $3)""")
+                .execute(Tuple.of(user, anonymous, email))
+                .await()
+                .atMost(WAIT)
+                .iterator()
+                .next()
+                .getLong(0);
+        assertEquals(0, values);
+        long audit = pool.preparedQuery("""
+                        select count(*) from deletion_requests
+                        where id = $1 and requested_by is not null and completed_at is not null
+                          and cast(to_jsonb(deletion_requests) as text) not like $2""")
+                .execute(Tuple.of(UUID.fromString(deletion.getId()), "%" + user + "%"))
+                .await()
+                .atMost(WAIT)
+                .iterator()
+                .next()
+                .getLong(0);
+        assertEquals(1, audit, "the request is logged, without the person's identifiers");
+
+        // later events of the person are dropped: no profile comes back, for any of their identifiers
+        try (TestEvents events = new TestEvents()) {
+            events.send(TestEvents.track("demo", user, null, "Visited"));
+            events.send(TestEvents.track("demo", null, anonymous, "Visited"));
+        }
+        String marker = "marker-" + UUID.randomUUID();
+        try (TestEvents events = new TestEvents()) {
+            events.send(TestEvents.track("demo", marker, null, "Visited"));
+        }
+        await().atMost(WAIT).ignoreExceptions().until(() -> lookup(marker) != null);
+        StatusRuntimeException gone = assertThrows(StatusRuntimeException.class, () -> lookup(user));
+        assertEquals(Status.Code.NOT_FOUND, gone.getStatus().getCode());
+    }
+}
