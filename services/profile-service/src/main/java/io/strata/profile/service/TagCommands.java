@@ -262,36 +262,37 @@ public class TagCommands {
     /** Per tag: profiles with a value; per value for boolean and enum tags. */
     public record Counts(long profiles, Map<String, Long> byTag, Map<String, Map<String, Long>> byValue) {}
 
+    /** In one statement, so the total and the per-tag counts are of one snapshot. */
     public Uni<Counts> count(String tenant) {
         return catalogs.get(tenant)
-                .chain(catalog -> pool.withTransaction(conn -> conn.preparedQuery(
-                                "select count(*) from profiles where tenant = $1")
+                .chain(catalog -> pool.preparedQuery("""
+                        select null, null, count(*) from profiles where tenant = $1
+                        union all
+                        select t.key,
+                               case when jsonb_typeof(t.value -> 'v') in ('boolean', 'string') then t.value ->> 'v' end,
+                               count(*)
+                        from profiles p cross join lateral jsonb_each(p.tags) t
+                        where p.tenant = $1
+                        group by 1, 2""")
                         .execute(Tuple.of(tenant))
-                        .chain(total -> conn.preparedQuery("""
-                                        select t.key,
-                                               case when jsonb_typeof(t.value -> 'v') in ('boolean', 'string')
-                                                    then t.value ->> 'v' end as value,
-                                               count(*)
-                                        from profiles p cross join lateral jsonb_each(p.tags) t
-                                        where p.tenant = $1
-                                        group by 1, 2""")
-                                .execute(Tuple.of(tenant))
-                                .map(rows -> {
-                                    Map<String, Long> byTag = new TreeMap<>();
-                                    Map<String, Map<String, Long>> byValue = new TreeMap<>();
-                                    for (Row row : rows) {
-                                        String key = row.getString(0);
-                                        if (catalog.get(key) == null) {
-                                            continue;
-                                        }
-                                        byTag.merge(key, row.getLong(2), Long::sum);
-                                        if (row.getString(1) != null) {
-                                            byValue.computeIfAbsent(key, k -> new TreeMap<>())
-                                                    .put(row.getString(1), row.getLong(2));
-                                        }
+                        .map(rows -> {
+                            long total = 0;
+                            Map<String, Long> byTag = new TreeMap<>();
+                            Map<String, Map<String, Long>> byValue = new TreeMap<>();
+                            for (Row row : rows) {
+                                String key = row.getString(0);
+                                if (key == null) {
+                                    total = row.getLong(2);
+                                } else if (catalog.get(key) != null) {
+                                    byTag.merge(key, row.getLong(2), Long::sum);
+                                    if (row.getString(1) != null) {
+                                        byValue.computeIfAbsent(key, k -> new TreeMap<>())
+                                                .put(row.getString(1), row.getLong(2));
                                     }
-                                    return new Counts(total.iterator().next().getLong(0), byTag, byValue);
-                                }))));
+                                }
+                            }
+                            return new Counts(total, byTag, byValue);
+                        }));
     }
 
     private static TagDefinition own(Catalog catalog, String key) {
@@ -310,8 +311,16 @@ public class TagCommands {
         try {
             return TagDefinition.parse(json, earlier, false);
         } catch (InvalidTagException e) {
-            throw Errors.invalid("definition." + e.field(), e.getMessage());
+            throw Errors.invalid("definition." + protoName(e.field()), e.getMessage());
         }
+    }
+
+    /** A definition's field as the proto names it ({@code valueType} is {@code value_type}). */
+    private static String protoName(String field) {
+        int dot = field.indexOf('.');
+        String head = dot < 0 ? field : field.substring(0, dot);
+        String rest = dot < 0 ? "" : field.substring(dot);
+        return head.replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT) + rest;
     }
 
     /** Serialises catalog changes of one tenant (two creations cannot both take a key or read each other). */

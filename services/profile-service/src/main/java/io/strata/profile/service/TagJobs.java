@@ -1,8 +1,7 @@
 package io.strata.profile.service;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.strata.profile.config.ProfileConfig;
 import io.strata.profile.messaging.OutboxRelay;
@@ -12,7 +11,6 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -20,12 +18,12 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
  * Recomputes of a tenant's rule tags over all its profiles (after a rule changed, or on request).
- * A job is a row of {@code tag_jobs}; it runs a page of profiles (in id order) per transaction,
+ * A job is a row of {@code tag_jobs}; a scheduled look ({@code strata.profile.tags.job-poll}) runs
+ * it a page of profiles (in id order) per transaction,
  * which also moves the job's cursor, so a job survives a crash and resumes where it stopped. Any
  * replica runs queued jobs and jobs whose runner stopped beating ({@link #STALE}); a page locks the
  * job's row, so two runners never do the same page.
@@ -42,8 +40,6 @@ public class TagJobs {
     private final OutboxRelay relay;
     private final ProfileConfig.Tags config;
     private final MeterRegistry registry;
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private Thread worker;
 
     public TagJobs(
             Pool pool,
@@ -94,45 +90,25 @@ public class TagJobs {
                 .map(rows -> rows.iterator().hasNext() ? job(rows.iterator().next()) : null);
     }
 
-    void start(@Observes StartupEvent start) {
-        worker = Thread.ofPlatform().name("tag-jobs").daemon().start(this::loop);
-    }
-
-    void stop(@Observes ShutdownEvent stop) {
-        running.set(false);
-        if (worker != null) {
-            worker.interrupt();
-        }
-    }
-
-    private void loop() {
-        while (running.get()) {
-            try {
-                UUID job = claim().await().atMost(Duration.ofSeconds(30));
-                if (job == null) {
-                    Thread.sleep(config.jobPoll().toMillis());
-                    continue;
-                }
-                boolean done = false;
-                while (!done && running.get()) {
-                    done = page(job).await().atMost(Duration.ofMinutes(2));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                if (!running.get()) {
-                    return;
-                }
-                LOG.warnf("a tag recompute failed and will be resumed: %s", e.toString());
-                try {
-                    Thread.sleep(config.jobPoll().toMillis());
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
+    /** Runs a job to its end, if one is waiting; a failure leaves it for the next look (it resumes from its cursor). */
+    @Scheduled(
+            every = "${strata.profile.tags.job-poll}",
+            delayed = "${strata.profile.tags.job-poll}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> run() {
+        return claim().onItem()
+                .ifNotNull()
+                .transformToUni(job -> Uni.createFrom()
+                        .deferred(() -> page(job))
+                        .repeat()
+                        .until(Boolean::booleanValue)
+                        .collect()
+                        .last())
+                .onFailure()
+                .invoke(e -> LOG.warnf("a tag recompute failed and will be resumed: %s", e.toString()))
+                .onFailure()
+                .recoverWithNull()
+                .replaceWithVoid();
     }
 
     /** Takes a queued job, or one whose runner stopped, or none. */

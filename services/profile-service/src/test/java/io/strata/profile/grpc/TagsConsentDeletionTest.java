@@ -89,6 +89,20 @@ class TagsConsentDeletionTest {
                 tagClient, KeycloakTokens.forUser(gateway, KeycloakTokens.accessToken(user)));
     }
 
+    /** The call's failure (it must fail). */
+    private static StatusRuntimeException refused(java.util.function.Supplier<io.smallrye.mutiny.Uni<?>> call) {
+        return assertThrows(
+                StatusRuntimeException.class, () -> call.get().await().atMost(WAIT));
+    }
+
+    private static SetTagsRequest setTag(String key, String user, String value) {
+        return SetTagsRequest.newBuilder()
+                .setTenant("demo")
+                .setTagKey(key)
+                .addAssignments(TagAssignment.newBuilder().setProfile(ref(user)).setValue(value))
+                .build();
+    }
+
     private static Identity userId(String id) {
         return Identity.newBuilder()
                 .setType(IdentityType.IDENTITY_TYPE_USER_ID)
@@ -202,52 +216,18 @@ class TagsConsentDeletionTest {
         assertFalse(lookup(b).getTagsMap().containsKey("vip_manual"));
 
         // a rule tag is computed; a model tag is its service's; a viewer sets nothing; another tenant's user neither
-        StatusRuntimeException rule = assertThrows(
-                StatusRuntimeException.class,
-                () -> tags("mia")
-                        .setTags(SetTagsRequest.newBuilder()
-                                .setTenant("demo")
-                                .setTagKey("repeat_buyer")
-                                .addAssignments(TagAssignment.newBuilder()
-                                        .setProfile(ref(a))
-                                        .setValue("true"))
-                                .build())
-                        .await()
-                        .atMost(WAIT));
+        StatusRuntimeException rule = refused(() -> tags("mia").setTags(setTag("repeat_buyer", a, "true")));
         assertEquals(Status.Code.INVALID_ARGUMENT, rule.getStatus().getCode());
         assertEquals("tag_key", Errors.violations(rule).get(0).field());
-        StatusRuntimeException model = assertThrows(
-                StatusRuntimeException.class,
-                () -> tags("mia")
-                        .setTags(SetTagsRequest.newBuilder()
-                                .setTenant("demo")
-                                .setTagKey("rfm_group")
-                                .addAssignments(TagAssignment.newBuilder()
-                                        .setProfile(ref(a))
-                                        .setValue("important_value"))
-                                .build())
-                        .await()
-                        .atMost(WAIT));
+        StatusRuntimeException model = refused(() -> tags("mia").setTags(setTag("rfm_group", a, "important_value")));
         assertEquals(Status.Code.INVALID_ARGUMENT, model.getStatus().getCode());
-        SetTagsRequest vip = SetTagsRequest.newBuilder()
-                .setTenant("demo")
-                .setTagKey("vip_manual")
-                .addAssignments(TagAssignment.newBuilder().setProfile(ref(b)).setValue("true"))
-                .build();
+        SetTagsRequest vip = setTag("vip_manual", b, "true");
         assertEquals(
                 Status.Code.PERMISSION_DENIED,
-                assertThrows(
-                                StatusRuntimeException.class,
-                                () -> tags("vic").setTags(vip).await().atMost(WAIT))
-                        .getStatus()
-                        .getCode());
+                refused(() -> tags("vic").setTags(vip)).getStatus().getCode());
         assertEquals(
                 Status.Code.PERMISSION_DENIED,
-                assertThrows(
-                                StatusRuntimeException.class,
-                                () -> tags("bob").setTags(vip).await().atMost(WAIT))
-                        .getStatus()
-                        .getCode());
+                refused(() -> tags("bob").setTags(vip)).getStatus().getCode());
         assertFalse(lookup(b).getTagsMap().containsKey("vip_manual"));
 
         // a partner looks up tags and consent of its own tenant only
@@ -260,23 +240,15 @@ class TagsConsentDeletionTest {
         assertTrue(found.getTagsOrThrow("vip_manual").getBoolValue());
         assertEquals(
                 Status.Code.PERMISSION_DENIED,
-                assertThrows(
-                                StatusRuntimeException.class,
-                                () -> partner.lookupTags(LookupTagsRequest.newBuilder()
-                                                .setTenant("acme")
-                                                .setIdentity(userId(a))
-                                                .build())
-                                        .await()
-                                        .atMost(WAIT))
+                refused(() -> partner.lookupTags(LookupTagsRequest.newBuilder()
+                                .setTenant("acme")
+                                .setIdentity(userId(a))
+                                .build()))
                         .getStatus()
                         .getCode());
         assertEquals(
                 Status.Code.PERMISSION_DENIED,
-                assertThrows(
-                                StatusRuntimeException.class,
-                                () -> partner.setTags(vip).await().atMost(WAIT))
-                        .getStatus()
-                        .getCode());
+                refused(() -> partner.setTags(vip)).getStatus().getCode());
     }
 
     @Test
@@ -348,72 +320,57 @@ class TagsConsentDeletionTest {
                 .until(() -> lookup(user).getTagsMap().containsKey(key));
 
         // a bad rule names its field; a taken key is a conflict
-        StatusRuntimeException bad = assertThrows(
-                StatusRuntimeException.class,
-                () -> tags("mia")
-                        .createTagDefinition(CreateTagDefinitionRequest.newBuilder()
-                                .setTenant("demo")
-                                .setDefinition(definition
-                                        .clone()
-                                        .setKey(key + "_x")
-                                        .setRule(Struct.newBuilder()
-                                                .putFields(
-                                                        "when",
-                                                        Value.newBuilder()
-                                                                .setStructValue(Struct.newBuilder()
-                                                                        .putFields(
-                                                                                "of",
-                                                                                Value.newBuilder()
-                                                                                        .setStructValue(
-                                                                                                Struct.newBuilder()
-                                                                                                        .putFields(
-                                                                                                                "orders",
-                                                                                                                Value
-                                                                                                                        .newBuilder()
-                                                                                                                        .setStringValue(
-                                                                                                                                "profit")
-                                                                                                                        .build()))
-                                                                                        .build())
-                                                                        .putFields(
-                                                                                "op",
-                                                                                Value.newBuilder()
-                                                                                        .setStringValue("gte")
-                                                                                        .build())
-                                                                        .putFields(
-                                                                                "value",
-                                                                                Value.newBuilder()
-                                                                                        .setNumberValue(1)
-                                                                                        .build()))
-                                                                .build())))
-                                .build())
-                        .await()
-                        .atMost(WAIT));
+        StatusRuntimeException bad = refused(() -> tags("mia")
+                .createTagDefinition(CreateTagDefinitionRequest.newBuilder()
+                        .setTenant("demo")
+                        .setDefinition(definition
+                                .clone()
+                                .setKey(key + "_x")
+                                .setRule(Struct.newBuilder()
+                                        .putFields(
+                                                "when",
+                                                Value.newBuilder()
+                                                        .setStructValue(Struct.newBuilder()
+                                                                .putFields(
+                                                                        "of",
+                                                                        Value.newBuilder()
+                                                                                .setStructValue(Struct.newBuilder()
+                                                                                        .putFields(
+                                                                                                "orders",
+                                                                                                Value.newBuilder()
+                                                                                                        .setStringValue(
+                                                                                                                "profit")
+                                                                                                        .build()))
+                                                                                .build())
+                                                                .putFields(
+                                                                        "op",
+                                                                        Value.newBuilder()
+                                                                                .setStringValue("gte")
+                                                                                .build())
+                                                                .putFields(
+                                                                        "value",
+                                                                        Value.newBuilder()
+                                                                                .setNumberValue(1)
+                                                                                .build()))
+                                                        .build())))
+                        .build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
         assertEquals(
                 "definition.rule.when.of.orders", Errors.violations(bad).get(0).field());
-        StatusRuntimeException taken = assertThrows(
-                StatusRuntimeException.class,
-                () -> tags("mia")
-                        .createTagDefinition(CreateTagDefinitionRequest.newBuilder()
-                                .setTenant("demo")
-                                .setDefinition(definition.clone().setKey("gender"))
-                                .build())
-                        .await()
-                        .atMost(WAIT));
+        StatusRuntimeException taken = refused(() -> tags("mia")
+                .createTagDefinition(CreateTagDefinitionRequest.newBuilder()
+                        .setTenant("demo")
+                        .setDefinition(definition.clone().setKey("gender"))
+                        .build()));
         assertEquals(Status.Code.ALREADY_EXISTS, taken.getStatus().getCode());
         // an analyst may not define tags
         assertEquals(
                 Status.Code.PERMISSION_DENIED,
-                assertThrows(
-                                StatusRuntimeException.class,
-                                () -> tags("vic")
-                                        .createTagDefinition(CreateTagDefinitionRequest.newBuilder()
-                                                .setTenant("demo")
-                                                .setDefinition(
-                                                        definition.clone().setKey(key + "_y"))
-                                                .build())
-                                        .await()
-                                        .atMost(WAIT))
+                refused(() -> tags("vic")
+                                .createTagDefinition(CreateTagDefinitionRequest.newBuilder()
+                                        .setTenant("demo")
+                                        .setDefinition(definition.clone().setKey(key + "_y"))
+                                        .build()))
                         .getStatus()
                         .getCode());
     }
@@ -469,15 +426,11 @@ class TagsConsentDeletionTest {
         assertEquals("【蓝序】", consents.get(0).getSender());
         assertEquals(
                 Status.Code.PERMISSION_DENIED,
-                assertThrows(
-                                StatusRuntimeException.class,
-                                () -> profiles("bob")
-                                        .getConsents(GetConsentsRequest.newBuilder()
-                                                .setTenant("demo")
-                                                .setProfile(ref(user))
-                                                .build())
-                                        .await()
-                                        .atMost(WAIT))
+                refused(() -> profiles("bob")
+                                .getConsents(GetConsentsRequest.newBuilder()
+                                        .setTenant("demo")
+                                        .setProfile(ref(user))
+                                        .build()))
                         .getStatus()
                         .getCode());
     }
@@ -518,12 +471,7 @@ class TagsConsentDeletionTest {
         // only an admin deletes
         assertEquals(
                 Status.Code.PERMISSION_DENIED,
-                assertThrows(
-                                StatusRuntimeException.class,
-                                () -> profiles("mia")
-                                        .requestDeletion(request)
-                                        .await()
-                                        .atMost(WAIT))
+                refused(() -> profiles("mia").requestDeletion(request))
                         .getStatus()
                         .getCode());
         var deletion =
