@@ -29,6 +29,9 @@ public final class ProfileState {
     private java.util.function.Supplier<Consents> storedConsents;
     private Consents consents;
     private boolean traitsDirty;
+    private boolean merged;
+    private final java.util.Map<IdentityType, Integer> identityCounts = new java.util.EnumMap<>(IdentityType.class);
+    private int evaluatedDay = Integer.MIN_VALUE;
 
     private boolean created;
     private final Set<String> changedTraits = new TreeSet<>();
@@ -69,10 +72,19 @@ public final class ProfileState {
         return state;
     }
 
-    /** The stored tags and consent (the consent read only when a merge needs it). */
-    public ProfileState stored(ProfileTags tags, java.util.function.Supplier<Consents> consents) {
+    /**
+     * The stored tags and consent (the consent read only when a merge needs it), the day its rule
+     * tags were last evaluated (the day of its last write), and its identifiers per type.
+     */
+    public ProfileState stored(
+            ProfileTags tags,
+            java.util.function.Supplier<Consents> consents,
+            int evaluatedDay,
+            java.util.Map<IdentityType, Integer> identityCounts) {
         this.tags = tags;
+        this.identityCounts.putAll(identityCounts);
         this.storedConsents = consents;
+        this.evaluatedDay = evaluatedDay;
         return this;
     }
 
@@ -86,14 +98,17 @@ public final class ProfileState {
         seen(event.timestamp(), event.timestamp());
     }
 
+    /** Identifiers the profile gained (of an event, or moved from a profile merged into it). */
     public void attached(List<IdentityKey> identities) {
         identitiesAdded.addAll(identities);
+        identities.forEach(i -> identityCounts.merge(i.type(), 1, Integer::sum));
     }
 
     /** Takes in everything of a profile merged into this one. */
     public void merge(ProfileState other, int today) {
         traits().merge(other.traits(), changedTraits);
         traitsDirty = true;
+        merged = true;
         behaviour.merge(other.behaviour, today, changes);
         tags.merge(other.tags);
         consents().merge(other.consents());
@@ -131,6 +146,7 @@ public final class ProfileState {
         changes.clear();
         identitiesAdded.clear();
         seenChanged = false;
+        merged = false;
         tags.clearChanges();
         if (consents != null) {
             consents.clearChanges();
@@ -158,6 +174,25 @@ public final class ProfileState {
     /** Whether the traits changed (an event's traits, a merge): only then are they written back. */
     public boolean traitsDirty() {
         return traitsDirty;
+    }
+
+    /** Whether another profile was merged into this one since the changes were last cleared. */
+    public boolean wasMerged() {
+        return merged;
+    }
+
+    /** Its identifiers per type (as stored, and those it gained since). */
+    public java.util.Map<IdentityType, Integer> identityCounts() {
+        return identityCounts;
+    }
+
+    public int evaluatedDay() {
+        return evaluatedDay;
+    }
+
+    /** The rule tags were brought up to date on {@code day}. */
+    public void evaluatedOn(int day) {
+        evaluatedDay = day;
     }
 
     public ProfileTags tags() {

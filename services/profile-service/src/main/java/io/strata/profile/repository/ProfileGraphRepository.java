@@ -127,7 +127,10 @@ public class ProfileGraphRepository {
                 .replaceWithVoid();
     }
 
-    /** A profile's stored contents, as JSON text: traits, their times, behaviour; and its span. */
+    /**
+     * A profile's stored contents, as JSON text: traits, their times, behaviour, tags, consent; its
+     * span, version, last write, and how many identifiers of each type it has.
+     */
     public record StoredContents(
             UUID id,
             String traits,
@@ -137,7 +140,9 @@ public class ProfileGraphRepository {
             Instant lastSeen,
             String tags,
             String consents,
-            long version) {}
+            long version,
+            Instant updatedAt,
+            Map<IdentityType, Integer> identityCounts) {}
 
     /** The contents of the profiles (those that exist). */
     public Uni<List<StoredContents>> contents(SqlConnection conn, String tenant, Set<UUID> ids) {
@@ -146,7 +151,7 @@ public class ProfileGraphRepository {
 
     /** The contents of the profiles (those that exist), locked for this transaction (in id order). */
     public Uni<List<StoredContents>> lockContents(SqlConnection conn, String tenant, java.util.Collection<UUID> ids) {
-        return contents(conn, tenant, ids, " order by id for update");
+        return contents(conn, tenant, ids, " order by p.id for update of p");
     }
 
     private Uni<List<StoredContents>> contents(
@@ -155,9 +160,13 @@ public class ProfileGraphRepository {
             return Uni.createFrom().item(List.of());
         }
         return conn.preparedQuery("""
-                select id, cast(traits as text), cast(trait_times as text), cast(behaviour as text),
-                       first_seen, last_seen, cast(tags as text), cast(consents as text), version
-                from profiles where tenant = $1 and id = any($2::uuid[])""" + suffix)
+                select p.id, cast(p.traits as text), cast(p.trait_times as text), cast(p.behaviour as text),
+                       p.first_seen, p.last_seen, cast(p.tags as text), cast(p.consents as text), p.version,
+                       p.updated_at,
+                       (select array_agg(c.type || ':' || c.n) from (
+                            select i.type, count(*) as n from profile_identities i
+                            where i.tenant = p.tenant and i.profile_id = p.id group by i.type) c) as identity_counts
+                from profiles p where p.tenant = $1 and p.id = any($2::uuid[])""" + suffix)
                 .execute(Tuple.of(tenant, ids.toArray(UUID[]::new)))
                 .map(rows -> {
                     List<StoredContents> contents = new ArrayList<>();
@@ -171,7 +180,9 @@ public class ProfileGraphRepository {
                                 instant(row.getOffsetDateTime(5)),
                                 row.getString(6),
                                 row.getString(7),
-                                row.getLong(8)));
+                                row.getLong(8),
+                                instant(row.getOffsetDateTime(9)),
+                                counts(row.getArrayOfStrings(10))));
                     }
                     return contents;
                 });
@@ -276,25 +287,16 @@ public class ProfileGraphRepository {
                 });
     }
 
-    /** Per profile, how many identifiers of each type it has. */
-    public Uni<Map<UUID, Map<IdentityType, Integer>>> identityCounts(SqlConnection conn, String tenant, Set<UUID> ids) {
-        if (ids.isEmpty()) {
-            return Uni.createFrom().item(Map.of());
+    private static Map<IdentityType, Integer> counts(String[] byType) {
+        Map<IdentityType, Integer> counts = new java.util.EnumMap<>(IdentityType.class);
+        if (byType != null) {
+            for (String entry : byType) {
+                int colon = entry.lastIndexOf(':');
+                counts.put(
+                        IdentityType.valueOf(entry.substring(0, colon)), Integer.parseInt(entry.substring(colon + 1)));
+            }
         }
-        return conn.preparedQuery("""
-                select profile_id, type, count(*) from profile_identities
-                where tenant = $1 and profile_id = any($2::uuid[]) group by profile_id, type""")
-                .execute(Tuple.of(tenant, ids.toArray(UUID[]::new)))
-                .map(rows -> {
-                    Map<UUID, Map<IdentityType, Integer>> counts = new java.util.HashMap<>();
-                    for (Row row : rows) {
-                        counts.computeIfAbsent(row.getUUID(0), id -> new java.util.EnumMap<>(IdentityType.class))
-                                .put(
-                                        IdentityType.valueOf(row.getString(1)),
-                                        row.getLong(2).intValue());
-                    }
-                    return counts;
-                });
+        return counts;
     }
 
     /** Records of the change feed (one write's, encoded), sent by the relay once this transaction committed. */

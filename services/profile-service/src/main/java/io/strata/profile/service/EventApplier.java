@@ -13,7 +13,6 @@ import io.strata.profile.domain.Behaviour;
 import io.strata.profile.domain.GraphOverlay;
 import io.strata.profile.domain.IdentityKey;
 import io.strata.profile.domain.IdentityResolver;
-import io.strata.profile.domain.IdentityType;
 import io.strata.profile.domain.IncomingEvent;
 import io.strata.profile.domain.ProfileState;
 import io.strata.profile.domain.Resolution;
@@ -31,7 +30,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -152,39 +150,52 @@ public class EventApplier {
     private Uni<Integer> applyTenant(SqlConnection conn, String tenant, List<IncomingEvent> all, Instant now) {
         Map<IdentityKey, String> hashes = new HashMap<>();
         all.forEach(e -> e.identities().forEach(i -> hashes.computeIfAbsent(i, ProfileCommands::hash)));
-        return graph.suppressed(conn, tenant, hashes.values()).chain(suppressed -> {
-            if (suppressed.isEmpty()) {
-                return applyAllowed(conn, tenant, all, now).replaceWith(0);
-            }
-            List<IncomingEvent> allowed = new ArrayList<>();
-            for (IncomingEvent e : all) {
-                if (e.identities().stream().noneMatch(i -> suppressed.contains(hashes.get(i)))) {
-                    allowed.add(e);
-                }
-            }
-            int dropped = all.size() - allowed.size();
-            return (allowed.isEmpty() ? Uni.createFrom().voidItem() : applyAllowed(conn, tenant, allowed, now))
-                    .replaceWith(dropped);
-        });
+        Set<IdentityKey> identities = new LinkedHashSet<>();
+        all.forEach(e -> identities.addAll(e.identities()));
+        // both queries go out at once (pipelined on the connection): one round trip, not two
+        return Uni.combine()
+                .all()
+                .unis(graph.suppressed(conn, tenant, hashes.values()), graph.owners(conn, tenant, identities))
+                .asTuple()
+                .chain(found -> {
+                    Set<String> suppressed = found.getItem1();
+                    List<IncomingEvent> allowed = all;
+                    if (!suppressed.isEmpty()) {
+                        allowed = new ArrayList<>();
+                        for (IncomingEvent e : all) {
+                            if (e.identities().stream().noneMatch(i -> suppressed.contains(hashes.get(i)))) {
+                                allowed.add(e);
+                            }
+                        }
+                    }
+                    int dropped = all.size() - allowed.size();
+                    return (allowed.isEmpty()
+                                    ? Uni.createFrom().voidItem()
+                                    : applyAllowed(conn, tenant, allowed, found.getItem2(), now))
+                            .replaceWith(dropped);
+                });
     }
 
-    private Uni<Void> applyAllowed(SqlConnection conn, String tenant, List<IncomingEvent> events, Instant now) {
-        Set<IdentityKey> identities = new LinkedHashSet<>();
-        events.forEach(e -> identities.addAll(e.identities()));
-        return catalogs.get(tenant)
-                .chain(catalog -> graph.owners(conn, tenant, identities).chain(owned -> {
-                    Set<UUID> profiles = new LinkedHashSet<>();
-                    owned.forEach(o -> profiles.add(o.profile()));
-                    return graph.contents(conn, tenant, profiles).chain(contents -> {
-                        Batch batch = new Batch(conn, tenant, catalog, new GraphOverlay(owned), now);
-                        contents.forEach(batch::load);
-                        Uni<Void> chain = Uni.createFrom().voidItem();
-                        for (IncomingEvent event : events) {
-                            chain = chain.chain(() -> batch.apply(event));
-                        }
-                        return chain.chain(batch::flush);
-                    });
-                }));
+    /** Applies events none of whose identifiers is suppressed; {@code owned}: the owners of their identifiers. */
+    private Uni<Void> applyAllowed(
+            SqlConnection conn,
+            String tenant,
+            List<IncomingEvent> events,
+            List<GraphOverlay.Owned> owned,
+            Instant now) {
+        return catalogs.get(tenant).chain(catalog -> {
+            Set<UUID> profiles = new LinkedHashSet<>();
+            owned.forEach(o -> profiles.add(o.profile()));
+            return graph.contents(conn, tenant, profiles).chain(contents -> {
+                Batch batch = new Batch(conn, tenant, catalog, new GraphOverlay(owned), now);
+                contents.forEach(batch::load);
+                Uni<Void> chain = Uni.createFrom().voidItem();
+                for (IncomingEvent event : events) {
+                    chain = chain.chain(() -> batch.apply(event));
+                }
+                return chain.chain(batch::flush);
+            });
+        });
     }
 
     /** One tenant's events of a batch: resolved in order, written together with the records announcing them. */
@@ -216,7 +227,7 @@ public class EventApplier {
         }
 
         void load(ProfileGraphRepository.StoredContents stored) {
-            states.put(stored.id(), ProfileRewriter.state(stored));
+            states.put(stored.id(), ProfileRewriter.state(stored, zone));
         }
 
         Uni<Void> apply(IncomingEvent event) {
@@ -277,21 +288,6 @@ public class EventApplier {
          * brought up to date), identifiers, counts, and the change feed's records of it all.
          */
         Uni<Void> flush() {
-            if (!catalog.readsIdentities() || touched.isEmpty()) {
-                return write(Map.of());
-            }
-            return graph.identityCounts(conn, tenant, touched).chain(stored -> {
-                Map<UUID, Map<IdentityType, Integer>> counts = new HashMap<>();
-                stored.forEach((profile, byType) -> counts.put(profile, new EnumMap<>(byType)));
-                for (int i = 0; i < attachTo.size(); i++) {
-                    counts.computeIfAbsent(attachTo.get(i), p -> new EnumMap<>(IdentityType.class))
-                            .merge(attached.get(i).type(), 1, Integer::sum);
-                }
-                return write(counts);
-            });
-        }
-
-        private Uni<Void> write(Map<UUID, Map<IdentityType, Integer>> identityCounts) {
             List<UUID> newProfiles = List.copyOf(created);
             List<Instant> newAt = List.copyOf(createdAt);
             List<UUID> owners = List.copyOf(attachTo);
@@ -301,10 +297,7 @@ public class EventApplier {
             List<ProfileGraphRepository.Contents> contents = new ArrayList<>();
             for (UUID profile : touched) {
                 ProfileState state = states.get(profile);
-                catalog.evaluate(
-                        TagInputs.of(state, identityCounts.getOrDefault(profile, Map.of()), now, zone),
-                        state.tags(),
-                        now.toEpochMilli());
+                TagInputs.evaluate(catalog, state, false, now, zone);
                 written.add(profile);
                 versions.add(overlay.version(profile));
                 overlay.written(profile);

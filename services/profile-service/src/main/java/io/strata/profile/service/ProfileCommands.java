@@ -152,6 +152,7 @@ public class ProfileCommands {
                             tenant,
                             catalog,
                             byProfile.keySet(),
+                            false,
                             (id, state) -> byProfile
                                     .get(id)
                                     .forEach(s -> state.consents().state(s.scope(), s.granted(), s.source(), s.at())),
@@ -356,13 +357,17 @@ public class ProfileCommands {
 
     /** The suppression hash of an identifier: SHA-256 of "TYPE:value" (the value normalised). */
     public static String hash(IdentityKey identity) {
+        return HexFormat.of()
+                .formatHex(SHA256.get()
+                        .digest((identity.type().name() + ":" + identity.value()).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** A digest per thread (every batch of events hashes each of its identifiers). */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of()
-                    .formatHex(sha.digest(
-                            (identity.type().name() + ":" + identity.value()).getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
+    });
 }

@@ -7,7 +7,6 @@ import io.strata.platform.kafka.Keys;
 import io.strata.profile.config.ProfileConfig;
 import io.strata.profile.consent.Consents;
 import io.strata.profile.domain.Behaviour;
-import io.strata.profile.domain.IdentityType;
 import io.strata.profile.domain.ProfileState;
 import io.strata.profile.domain.Traits;
 import io.strata.profile.mapping.FeedMapper;
@@ -56,17 +55,14 @@ public class ProfileRewriter {
             String tenant,
             Catalog catalog,
             Collection<UUID> ids,
+            boolean everything,
             BiConsumer<UUID, ProfileState> change,
             Instant now) {
         if (ids.isEmpty()) {
             return Uni.createFrom().item(new Outcome(0, 0));
         }
-        return graph.lockContents(conn, tenant, ids).chain(stored -> {
-            Uni<Map<UUID, Map<IdentityType, Integer>>> counts = catalog.readsIdentities()
-                    ? graph.identityCounts(conn, tenant, new java.util.LinkedHashSet<>(ids))
-                    : Uni.createFrom().item(Map.of());
-            return counts.chain(identities -> write(conn, tenant, catalog, stored, identities, change, now));
-        });
+        return graph.lockContents(conn, tenant, ids)
+                .chain(stored -> write(conn, tenant, catalog, stored, everything, change, now));
     }
 
     private Uni<Outcome> write(
@@ -74,7 +70,7 @@ public class ProfileRewriter {
             String tenant,
             Catalog catalog,
             List<ProfileGraphRepository.StoredContents> stored,
-            Map<UUID, Map<IdentityType, Integer>> identities,
+            boolean everything,
             BiConsumer<UUID, ProfileState> change,
             Instant now) {
         List<UUID> written = new ArrayList<>();
@@ -82,12 +78,9 @@ public class ProfileRewriter {
         List<ProfileGraphRepository.Contents> contents = new ArrayList<>();
         OutboxRecords records = new OutboxRecords();
         for (ProfileGraphRepository.StoredContents row : stored) {
-            ProfileState state = state(row);
+            ProfileState state = state(row, zone);
             change.accept(row.id(), state);
-            catalog.evaluate(
-                    TagInputs.of(state, identities.getOrDefault(row.id(), Map.of()), now, zone),
-                    state.tags(),
-                    now.toEpochMilli());
+            TagInputs.evaluate(catalog, state, everything, now, zone);
             if (!state.changed()) {
                 continue;
             }
@@ -113,11 +106,15 @@ public class ProfileRewriter {
     }
 
     /** A stored profile as a write works on it (traits and consent read only when needed). */
-    static ProfileState state(ProfileGraphRepository.StoredContents row) {
+    static ProfileState state(ProfileGraphRepository.StoredContents row, ZoneId zone) {
         try {
             Behaviour behaviour = JSON.readValue(row.behaviour(), Behaviour.class);
             return new ProfileState(row.id(), () -> traits(row), behaviour, row.firstSeen(), row.lastSeen())
-                    .stored(ProfileTags.parse(row.tags()), () -> Consents.parse(row.consents()));
+                    .stored(
+                            ProfileTags.parse(row.tags()),
+                            () -> Consents.parse(row.consents()),
+                            Behaviour.day(row.updatedAt(), zone),
+                            row.identityCounts());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored contents of a profile are not readable: " + e.getMessage(), e);
         }

@@ -243,6 +243,7 @@ public class TagCommands {
                                 tenant,
                                 catalog,
                                 byProfile.keySet(),
+                                false,
                                 (id, state) -> {
                                     for (JsonNode value : byProfile.get(id)) {
                                         if (value == null) {

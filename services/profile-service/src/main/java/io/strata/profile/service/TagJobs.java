@@ -26,7 +26,8 @@ import org.jboss.logging.Logger;
  * it a page of profiles (in id order) per transaction,
  * which also moves the job's cursor, so a job survives a crash and resumes where it stopped. Any
  * replica runs queued jobs and jobs whose runner stopped beating ({@link #STALE}); a page locks the
- * job's row, so two runners never do the same page.
+ * job's row, so two runners never do the same page. A job starts twice the catalog cache's
+ * lifetime after it was queued, when no replica still evaluates the rules as they were.
  */
 @ApplicationScoped
 public class TagJobs {
@@ -40,6 +41,7 @@ public class TagJobs {
     private final OutboxRelay relay;
     private final ProfileConfig.Tags config;
     private final MeterRegistry registry;
+    private final Duration settle;
 
     public TagJobs(
             Pool pool,
@@ -54,6 +56,9 @@ public class TagJobs {
         this.relay = relay;
         this.config = config.tags();
         this.registry = registry;
+        // every replica's cached catalog has the change by then (TagCatalogs), so no write with the
+        // old rules follows the recompute of a profile
+        this.settle = config.tags().catalogTtl().multipliedBy(2);
     }
 
     public record Job(
@@ -115,9 +120,11 @@ public class TagJobs {
     private Uni<UUID> claim() {
         return pool.withTransaction(conn -> conn.preparedQuery("""
                         select id from tag_jobs
-                        where status = 'queued' or (status = 'running' and heartbeat_at < $1)
+                        where (status = 'queued' and created_at < $2) or (status = 'running' and heartbeat_at < $1)
                         order by created_at limit 1 for update skip locked""")
-                .execute(Tuple.of(Instant.now().minus(STALE).atOffset(ZoneOffset.UTC)))
+                .execute(Tuple.of(
+                        Instant.now().minus(STALE).atOffset(ZoneOffset.UTC),
+                        Instant.now().minus(settle).atOffset(ZoneOffset.UTC)))
                 .chain(rows -> {
                     if (!rows.iterator().hasNext()) {
                         return Uni.createFrom().nullItem();
@@ -151,8 +158,8 @@ public class TagJobs {
                                         page.forEach(r -> ids.add(r.getUUID(0)));
                                         boolean last = ids.size() < config.recomputePage();
                                         return catalogs.load(conn, tenant)
-                                                .chain(catalog ->
-                                                        rewriter.rewrite(conn, tenant, catalog, ids, (p, s) -> {}, now))
+                                                .chain(catalog -> rewriter.rewrite(
+                                                        conn, tenant, catalog, ids, true, (p, s) -> {}, now))
                                                 .chain(outcome -> conn.preparedQuery("""
                                                                 update tag_jobs set cursor_id = $2, profiles = profiles + $3,
                                                                     changed = changed + $4, heartbeat_at = $5,

@@ -13,15 +13,11 @@ import java.util.Map;
 public final class Catalog {
 
     private final Map<String, TagDefinition> definitions = new LinkedHashMap<>();
-    private final boolean readsIdentities;
 
     public Catalog(List<TagDefinition> definitions) {
-        boolean identities = false;
         for (TagDefinition d : definitions) {
             this.definitions.put(d.key(), d);
-            identities |= d.rule() != null && d.rule().readsIdentities();
         }
-        this.readsIdentities = identities;
     }
 
     public TagDefinition get(String key) {
@@ -32,29 +28,39 @@ public final class Catalog {
         return Collections.unmodifiableMap(definitions);
     }
 
-    /** Whether a rule counts identifiers (the event path then reads them). */
-    public boolean readsIdentities() {
-        return readsIdentities;
+    /** Brings every rule tag of the profile up to date (see {@link #evaluate(TagInput, ProfileTags, long, RuleInputs)}). */
+    public boolean evaluate(TagInput in, ProfileTags tags, long now) {
+        return evaluate(in, tags, now, RuleInputs.everything(), true);
     }
 
     /**
-     * Brings the profile's rule tags up to date, and drops values of tags no longer defined.
+     * Brings the profile's rule tags up to date. Only the rules reading something in {@code inputs}
+     * (what changed) are evaluated (the others' values still hold); a tag whose value changes is
+     * added to it, so the rules reading that tag follow.
      *
+     * @param dropUndefined also drop values of tags this catalog does not define: only with a
+     *     catalog read in the writing transaction (a recompute), never with a cached one, which may
+     *     not know a tag defined a moment ago
      * @return whether a value changed
      */
-    public boolean evaluate(TagInput in, ProfileTags tags, long now) {
+    public boolean evaluate(TagInput in, ProfileTags tags, long now, RuleInputs inputs, boolean dropUndefined) {
         boolean changed = false;
-        for (String key : List.copyOf(tags.entries().keySet())) {
-            if (!definitions.containsKey(key)) {
-                changed |= tags.remove(key);
+        if (dropUndefined) {
+            for (String key : List.copyOf(tags.entries().keySet())) {
+                if (!definitions.containsKey(key)) {
+                    changed |= tags.remove(key);
+                }
             }
         }
         for (TagDefinition d : definitions.values()) {
-            if (d.rule() == null) {
+            if (d.rule() == null || !d.rule().inputs().affectedBy(inputs)) {
                 continue;
             }
             JsonNode value = d.rule().evaluate(in);
-            changed |= value == null ? tags.remove(d.key()) : tags.set(d.key(), value, "rule", now);
+            if (value == null ? tags.remove(d.key()) : tags.set(d.key(), value, "rule", now)) {
+                changed = true;
+                inputs.tags.add(d.key());
+            }
         }
         return changed;
     }

@@ -1,9 +1,12 @@
 package io.strata.profile.tags;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.StringWriter;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
@@ -13,11 +16,14 @@ import java.util.TreeSet;
 /**
  * A profile's tag values, each with its source ("rule", "manual", "import", "model:<client>") and
  * the time it was set; and the keys changed since the changes were last cleared (for the change
- * feed). Stored as JSON {@code {key: {"v": value, "s": source, "t": epoch ms}}}. Not thread-safe.
+ * feed). Stored as JSON {@code {key: {"v": value, "s": source, "t": epoch ms}}} ("s" left out for
+ * "rule", the most frequent). Not thread-safe.
  */
 public final class ProfileTags {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static final String RULE = "rule";
 
     /** One tag's value. */
     public record Entry(JsonNode value, String source, long at) {}
@@ -29,37 +35,61 @@ public final class ProfileTags {
         return new ProfileTags();
     }
 
-    /** Reads the stored form ({@code null} or blank: none). */
+    /** Reads the stored form ({@code null} or blank: none); streamed, as it is read for every profile written. */
     public static ProfileTags parse(String json) {
         ProfileTags tags = new ProfileTags();
         if (json == null || json.isBlank() || json.equals("{}")) {
             return tags;
         }
-        try {
-            JsonNode node = JSON.readTree(json);
-            node.fields()
-                    .forEachRemaining(e -> tags.entries.put(
-                            e.getKey(),
-                            new Entry(
-                                    e.getValue().get("v"),
-                                    e.getValue().path("s").asText("rule"),
-                                    e.getValue().path("t").asLong())));
+        try (JsonParser in = JSON.getFactory().createParser(json)) {
+            if (in.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalStateException("stored tags of a profile are not an object");
+            }
+            while (in.nextToken() == JsonToken.FIELD_NAME) {
+                String key = in.currentName();
+                in.nextToken();
+                JsonNode value = null;
+                String source = RULE;
+                long at = 0;
+                while (in.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = in.currentName();
+                    in.nextToken();
+                    switch (field) {
+                        case "v" -> value = JSON.readTree(in);
+                        case "s" -> source = in.getText();
+                        case "t" -> at = in.getLongValue();
+                        default -> in.skipChildren();
+                    }
+                }
+                tags.entries.put(key, new Entry(value, source, at));
+            }
             return tags;
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored tags of a profile are not readable: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalStateException("stored tags of a profile are not readable: " + e.getMessage(), e);
         }
     }
 
     /** The stored form. */
     public String json() {
-        ObjectNode node = JSON.createObjectNode();
-        entries.forEach((key, e) -> {
-            ObjectNode entry = node.putObject(key);
-            entry.set("v", e.value());
-            entry.put("s", e.source());
-            entry.put("t", e.at());
-        });
-        return node.toString();
+        StringWriter text = new StringWriter(entries.size() * 40);
+        try (JsonGenerator out = JSON.getFactory().createGenerator(text)) {
+            out.writeStartObject();
+            for (var e : entries.entrySet()) {
+                out.writeFieldName(e.getKey());
+                out.writeStartObject();
+                out.writeFieldName("v");
+                JSON.writeTree(out, e.getValue().value());
+                if (!e.getValue().source().equals(RULE)) {
+                    out.writeStringField("s", e.getValue().source());
+                }
+                out.writeNumberField("t", e.getValue().at());
+                out.writeEndObject();
+            }
+            out.writeEndObject();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return text.toString();
     }
 
     public JsonNode value(String key) {

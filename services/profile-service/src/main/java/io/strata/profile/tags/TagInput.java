@@ -49,6 +49,24 @@ public final class TagInput {
         this.localToday = LocalDate.ofEpochDay(today);
     }
 
+    private final Map<TagRule.Source, Object> values = new java.util.HashMap<>();
+
+    /**
+     * A source's value, computed once per evaluation (rules share sources: the cases of an enum
+     * read the same one); a tag's is read each time, as tags are set while rules are evaluated.
+     */
+    Object value(TagRule.Source source) {
+        if (source instanceof TagRule.Source.Tag) {
+            return source.value(this);
+        }
+        Object value = values.get(source);
+        if (value == null && !values.containsKey(source)) {
+            value = source.value(this);
+            values.put(source, value);
+        }
+        return value;
+    }
+
     ObjectNode traits() {
         if (traits == null && traitsSource != null) {
             traits = traitsSource.get();

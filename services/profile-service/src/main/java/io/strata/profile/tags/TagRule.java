@@ -27,32 +27,24 @@ public sealed interface TagRule {
     /** The rule's value for the profile, or null for no value. */
     JsonNode evaluate(TagInput in);
 
-    /** Tags this rule reads. */
-    Set<String> tagsRead();
+    /** What the rule reads: it is evaluated again only when one of them changed. */
+    RuleInputs inputs();
 
-    /** Whether the rule counts identifiers (which the event path reads only when some rule does). */
-    boolean readsIdentities();
+    /** Tags this rule reads. */
+    default Set<String> tagsRead() {
+        return inputs().tags;
+    }
 
     /** A boolean tag: true when the condition holds. */
-    record When(Cond when) implements TagRule {
+    record When(Cond when, RuleInputs inputs) implements TagRule {
         @Override
         public JsonNode evaluate(TagInput in) {
             return when.test(in) ? BooleanNode.TRUE : null;
         }
-
-        @Override
-        public Set<String> tagsRead() {
-            return when.tags(new java.util.TreeSet<>());
-        }
-
-        @Override
-        public boolean readsIdentities() {
-            return when.identities();
-        }
     }
 
     /** An enum tag: the first case that holds, else the default. */
-    record Cases(List<Map.Entry<JsonNode, Cond>> cases, JsonNode otherwise) implements TagRule {
+    record Cases(List<Map.Entry<JsonNode, Cond>> cases, JsonNode otherwise, RuleInputs inputs) implements TagRule {
         @Override
         public JsonNode evaluate(TagInput in) {
             for (var c : cases) {
@@ -62,25 +54,13 @@ public sealed interface TagRule {
             }
             return otherwise;
         }
-
-        @Override
-        public Set<String> tagsRead() {
-            Set<String> tags = new java.util.TreeSet<>();
-            cases.forEach(c -> c.getValue().tags(tags));
-            return tags;
-        }
-
-        @Override
-        public boolean readsIdentities() {
-            return cases.stream().anyMatch(c -> c.getValue().identities());
-        }
     }
 
     /** A number or date tag: a source's value. */
-    record ValueOf(Source source, boolean date) implements TagRule {
+    record ValueOf(Source source, boolean date, RuleInputs inputs) implements TagRule {
         @Override
         public JsonNode evaluate(TagInput in) {
-            Object value = source.value(in);
+            Object value = in.value(source);
             if (value == null) {
                 return null;
             }
@@ -91,30 +71,12 @@ public sealed interface TagRule {
             BigDecimal number = Values.number(value);
             return number == null ? null : DecimalNode.valueOf(number.stripTrailingZeros());
         }
-
-        @Override
-        public Set<String> tagsRead() {
-            return source instanceof Source.Tag t ? Set.of(t.key()) : Set.of();
-        }
-
-        @Override
-        public boolean readsIdentities() {
-            return source instanceof Source.Identities;
-        }
     }
 
     // ---- conditions -------------------------------------------------------------------------
 
     sealed interface Cond {
         boolean test(TagInput in);
-
-        default Set<String> tags(Set<String> into) {
-            return into;
-        }
-
-        default boolean identities() {
-            return false;
-        }
     }
 
     record All(List<Cond> conds) implements Cond {
@@ -126,17 +88,6 @@ public sealed interface TagRule {
                 }
             }
             return true;
-        }
-
-        @Override
-        public Set<String> tags(Set<String> into) {
-            conds.forEach(c -> c.tags(into));
-            return into;
-        }
-
-        @Override
-        public boolean identities() {
-            return conds.stream().anyMatch(Cond::identities);
         }
     }
 
@@ -150,33 +101,12 @@ public sealed interface TagRule {
             }
             return false;
         }
-
-        @Override
-        public Set<String> tags(Set<String> into) {
-            conds.forEach(c -> c.tags(into));
-            return into;
-        }
-
-        @Override
-        public boolean identities() {
-            return conds.stream().anyMatch(Cond::identities);
-        }
     }
 
     record Not(Cond cond) implements Cond {
         @Override
         public boolean test(TagInput in) {
             return !cond.test(in);
-        }
-
-        @Override
-        public Set<String> tags(Set<String> into) {
-            return cond.tags(into);
-        }
-
-        @Override
-        public boolean identities() {
-            return cond.identities();
         }
     }
 
@@ -195,7 +125,7 @@ public sealed interface TagRule {
     record Compare(Source source, Op op, JsonNode operand) implements Cond {
         @Override
         public boolean test(TagInput in) {
-            Object value = source.value(in);
+            Object value = in.value(source);
             return switch (op) {
                 case EXISTS -> (value != null) == operand.asBoolean();
                 case NE -> value == null || !Values.equal(value, operand);
@@ -228,19 +158,6 @@ public sealed interface TagRule {
                 }
             };
         }
-
-        @Override
-        public Set<String> tags(Set<String> into) {
-            if (source instanceof Source.Tag t) {
-                into.add(t.key());
-            }
-            return into;
-        }
-
-        @Override
-        public boolean identities() {
-            return source instanceof Source.Identities;
-        }
     }
 
     // ---- sources ----------------------------------------------------------------------------
@@ -249,7 +166,7 @@ public sealed interface TagRule {
     sealed interface Source {
         Object value(TagInput in);
 
-        record Trait(String[] path) implements Source {
+        record Trait(List<String> path) implements Source {
             @Override
             public Object value(TagInput in) {
                 JsonNode node = in.traits();
@@ -383,7 +300,7 @@ public sealed interface TagRule {
         switch (type) {
             case BOOLEAN -> {
                 c.only(rule, "rule", "when");
-                compiled = new When(c.cond(c.required(rule, "when", "rule"), "rule.when"));
+                compiled = new When(c.cond(c.required(rule, "when", "rule"), "rule.when"), c.inputs);
             }
             case ENUM -> {
                 c.only(rule, "rule", "cases", "else");
@@ -408,13 +325,14 @@ public sealed interface TagRule {
                 } else {
                     otherwise = null;
                 }
-                compiled = new Cases(List.copyOf(compiledCases), otherwise);
+                compiled = new Cases(List.copyOf(compiledCases), otherwise, c.inputs);
             }
             case NUMBER, DATE -> {
                 c.only(rule, "rule", "value");
                 compiled = new ValueOf(
                         c.source(c.required(rule, "value", "rule"), "rule.value"),
-                        type == TagDefinition.ValueType.DATE);
+                        type == TagDefinition.ValueType.DATE,
+                        c.inputs);
             }
             default -> throw new IllegalStateException(type.name());
         }
@@ -423,6 +341,7 @@ public sealed interface TagRule {
 
     final class Compiler {
         private final Set<String> earlier;
+        final RuleInputs inputs = new RuleInputs();
         private int nodes;
 
         Compiler(Set<String> earlier) {
@@ -522,14 +441,48 @@ public sealed interface TagRule {
             return new Compare(source, op, operand);
         }
 
+        /** A source, noted among what the rule reads. */
         Source source(JsonNode node, String at) {
+            Source source = parseSource(node, at);
+            boolean daily = false;
+            switch (source) {
+                case Source.Trait t -> inputs.traits = true;
+                case Source.Age a -> {
+                    inputs.traits = true;
+                    daily = true;
+                }
+                case Source.Event e -> {
+                    inputs.events.add(e.name());
+                    daily = !e.measure().equals("count");
+                }
+                case Source.Orders o -> {
+                    inputs.orders = true;
+                    daily = o.measure().startsWith("days_since");
+                }
+                case Source.FacetValue f -> {
+                    inputs.facetValues.add(f.dimension() + "=" + f.value());
+                    daily = f.measure().startsWith("days_since");
+                }
+                case Source.FacetSummary f -> inputs.facets.add(f.dimension());
+                case Source.Identities i -> inputs.identities = true;
+                case Source.Profile p -> {
+                    inputs.seen = true;
+                    daily = true;
+                }
+                case Source.Tag t -> inputs.tags.add(t.key());
+            }
+            inputs.time |= daily;
+            return source;
+        }
+
+        private Source parseSource(JsonNode node, String at) {
             if (!node.isObject() || node.size() == 0) {
                 throw new InvalidTagException(at, "a source must be an object");
             }
             if (node.has("trait")) {
                 only(node, at, "trait");
                 String path = text(node, "trait", at);
-                return new Source.Trait(path.split("\\."));
+                return new Source.Trait(List.of(path.split("\\.")));
             }
             if (node.has("age")) {
                 only(node, at, "age");

@@ -152,8 +152,12 @@ class TagsConsentDeletionTest {
     @Test
     void ruleTagsFollowTheProfilesEvents() throws Exception {
         String user = "tags-" + UUID.randomUUID();
+        String anonymous = "anon-" + UUID.randomUUID();
         try (TestEvents events = new TestEvents()) {
-            events.send(TestEvents.identify("demo", user, null, Map.of("gender", "female", "birthday", "1990-05-01")));
+            // an anonymous visit, then the sign-in that joins it to the user (in either order)
+            events.send(TestEvents.track("demo", null, anonymous, "Visited"));
+            events.send(
+                    TestEvents.identify("demo", user, anonymous, Map.of("gender", "female", "birthday", "1990-05-01")));
             events.send(order(user, 120, "skincare"));
         }
         Profile first = await().atMost(WAIT)
@@ -163,6 +167,7 @@ class TagsConsentDeletionTest {
         assertEquals("1990-05-01", first.getTagsOrThrow("birthday").getDateValue());
         assertEquals(1.0, first.getTagsOrThrow("orders_total").getNumberValue());
         assertEquals("rule", first.getTagsOrThrow("gender").getSource());
+        assertTrue(first.getTagsOrThrow("known_customer").getBoolValue(), "counted identifiers: a user id");
         assertFalse(first.getTagsMap().containsKey("repeat_buyer"));
 
         try (TestEvents events = new TestEvents()) {

@@ -210,4 +210,50 @@ class TagRuleTest {
         tags.clearChanges();
         assertEquals(false, catalog.evaluate(profile(tags), tags, NOW.toEpochMilli() + 1000));
     }
+
+    @Test
+    void onlyTheRulesReadingWhatChangedAreEvaluated() {
+        TagDefinition gender = define(
+                "{'key':'gg','name':'G','kind':'rule','valueType':'enum','values':['female','male'],'category':'demographic','rule':{'cases':[{'value':'male','when':{'of':{'trait':'gender'},'op':'eq','value':'male'}},{'value':'female','when':{'of':{'trait':'gender'},'op':'eq','value':'female'}}]}}");
+        TagDefinition orders = define(
+                "{'key':'oo','name':'O','kind':'rule','valueType':'number','category':'value','rule':{'value':{'orders':'count'}}}");
+        TagDefinition many = define(
+                "{'key':'mm','name':'M','kind':'rule','valueType':'boolean','category':'value','rule':{'when':{'of':{'tag':'oo'},'op':'gte','value':2}}}",
+                "oo");
+        TagDefinition recent = define(
+                "{'key':'rr','name':'R','kind':'rule','valueType':'number','category':'value','rule':{'value':{'profile':'days_since_first_seen'}}}");
+        Catalog catalog = new Catalog(List.of(gender, orders, many, recent));
+        // stored values, each out of date
+        ProfileTags tags = ProfileTags.empty();
+        tags.set("gg", json("'male'".replace('\'', '"')), "rule", 1);
+        tags.set("oo", json("1"), "rule", 1);
+        tags.set("rr", json("9"), "rule", 1);
+        tags.clearChanges();
+
+        RuleInputs ordersChanged = new RuleInputs();
+        ordersChanged.orders = true;
+        catalog.evaluate(profile(tags), tags, NOW.toEpochMilli(), ordersChanged, false);
+        assertEquals("male", tags.value("gg").asText(), "no trait changed: the gender rule is not evaluated");
+        assertEquals(2, tags.value("oo").asInt());
+        assertEquals(true, tags.value("mm").asBoolean(), "the tag it reads changed");
+        assertEquals(9, tags.value("rr").asInt(), "the day did not change: days since stays as it was");
+
+        RuleInputs nextDay = new RuleInputs();
+        nextDay.time = true;
+        catalog.evaluate(profile(tags), tags, NOW.toEpochMilli(), nextDay, false);
+        assertEquals(40, tags.value("rr").asInt());
+        assertEquals("male", tags.value("gg").asText());
+
+        RuleInputs traits = new RuleInputs();
+        traits.traits = true;
+        tags.set("defined_elsewhere", json("true"), "rule", 1);
+        catalog.evaluate(profile(tags), tags, NOW.toEpochMilli(), traits, false);
+        assertEquals("female", tags.value("gg").asText());
+        assertEquals(
+                true,
+                tags.value("defined_elsewhere").asBoolean(),
+                "a cached catalog may not know a new tag: its value stays");
+        catalog.evaluate(profile(tags), tags, NOW.toEpochMilli(), RuleInputs.everything(), true);
+        assertNull(tags.value("defined_elsewhere"), "a recompute drops what its catalog does not define");
+    }
 }
