@@ -60,4 +60,52 @@ public class ProfileClient {
                         .setTopEvents(topEvents)
                         .build());
     }
+
+    public Uni<io.strata.proto.profile.v1.SetConsentsResponse> setConsents(
+            SignedIn user, java.util.List<io.strata.proto.profile.v1.ConsentUpdate> updates) {
+        return forUser(user)
+                .setConsents(io.strata.proto.profile.v1.SetConsentsRequest.newBuilder()
+                        .setTenant(user.tenant())
+                        .addAllUpdates(updates)
+                        .build());
+    }
+
+    public Uni<io.strata.proto.profile.v1.GetConsentsResponse> consents(
+            SignedIn user, io.strata.proto.profile.v1.ProfileRef profile) {
+        return forUser(user)
+                .getConsents(io.strata.proto.profile.v1.GetConsentsRequest.newBuilder()
+                        .setTenant(user.tenant())
+                        .setProfile(profile)
+                        .build());
+    }
+
+    public Uni<io.strata.proto.profile.v1.DeletionRequest> requestDeletion(
+            SignedIn user, io.strata.proto.profile.v1.ProfileRef profile, String reason) {
+        return forUser(user)
+                .requestDeletion(io.strata.proto.profile.v1.RequestDeletionRequest.newBuilder()
+                        .setTenant(user.tenant())
+                        .setProfile(profile)
+                        .setReason(reason)
+                        .build())
+                .map(io.strata.proto.profile.v1.RequestDeletionResponse::getRequest);
+    }
+
+    public Uni<io.strata.proto.profile.v1.DeletionRequest> deletion(SignedIn user, String id) {
+        return forUser(user)
+                .getDeletionRequest(io.strata.proto.profile.v1.GetDeletionRequestRequest.newBuilder()
+                        .setTenant(user.tenant())
+                        .setId(id)
+                        .build())
+                .map(io.strata.proto.profile.v1.GetDeletionRequestResponse::getRequest);
+    }
+
+    public Uni<io.strata.proto.profile.v1.ListDeletionRequestsResponse> deletions(
+            SignedIn user, int pageSize, String pageToken) {
+        return forUser(user)
+                .listDeletionRequests(io.strata.proto.profile.v1.ListDeletionRequestsRequest.newBuilder()
+                        .setTenant(user.tenant())
+                        .setPageSize(pageSize)
+                        .setPageToken(pageToken)
+                        .build());
+    }
 }

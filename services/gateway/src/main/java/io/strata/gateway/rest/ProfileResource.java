@@ -7,7 +7,6 @@ import io.strata.gateway.mapping.ProfileDto;
 import io.strata.gateway.mapping.ProfileMapper;
 import io.strata.gateway.security.TenantContext;
 import io.strata.platform.security.Roles;
-import io.strata.proto.common.v1.IdentityType;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -43,28 +42,28 @@ public class ProfileResource {
     @GET
     @Operation(
             summary = "Find the profile that owns an identifier",
-            description = "Exactly one of userId, anonymousId, email, phone.")
+            description = "Exactly one of userId, anonymousId, email, phone, deviceId, memberId, wechatUnionId, "
+                    + "wechatOpenId.")
     public Uni<ProfileList> find(
             @QueryParam("userId") String userId,
             @QueryParam("anonymousId") String anonymousId,
             @QueryParam("email") String email,
-            @QueryParam("phone") String phone) {
-        Map<String, String> given = new LinkedHashMap<>();
+            @QueryParam("phone") String phone,
+            @QueryParam("deviceId") String deviceId,
+            @QueryParam("memberId") String memberId,
+            @QueryParam("wechatUnionId") String wechatUnionId,
+            @QueryParam("wechatOpenId") String wechatOpenId) {
+        Map<String, String> given = new java.util.HashMap<>();
         given.put("userId", userId);
         given.put("anonymousId", anonymousId);
         given.put("email", email);
         given.put("phone", phone);
-        given.values().removeIf(v -> v == null || v.isBlank());
-        if (given.isEmpty()) {
-            throw ApiException.badRequest("userId", "give one of userId, anonymousId, email or phone");
-        }
-        if (given.size() > 1) {
-            throw ApiException.badRequest(
-                    given.keySet().stream().skip(1).findFirst().orElseThrow(),
-                    "give only one of userId, anonymousId, email or phone");
-        }
-        var entry = given.entrySet().iterator().next();
-        return profiles.lookup(tenant.user(), identityType(entry.getKey()), entry.getValue())
+        given.put("deviceId", deviceId);
+        given.put("memberId", memberId);
+        given.put("wechatUnionId", wechatUnionId);
+        given.put("wechatOpenId", wechatOpenId);
+        var identity = ProfileRefs.identity(given::get);
+        return profiles.lookup(tenant.user(), identity.getType(), identity.getValue())
                 .map(profile -> new ProfileList(List.of(ProfileMapper.toDto(profile))))
                 .onFailure(e -> Status.fromThrowable(e).getCode() == Status.Code.NOT_FOUND)
                 .recoverWithItem(new ProfileList(List.of()));
@@ -122,15 +121,5 @@ public class ProfileResource {
             throw ApiException.badRequest("id", "id must be a UUID");
         }
         return profiles.get(tenant.user(), id).map(ProfileMapper::toDto);
-    }
-
-    private static IdentityType identityType(String parameter) {
-        return switch (parameter) {
-            case "userId" -> IdentityType.IDENTITY_TYPE_USER_ID;
-            case "anonymousId" -> IdentityType.IDENTITY_TYPE_ANONYMOUS_ID;
-            case "email" -> IdentityType.IDENTITY_TYPE_EMAIL;
-            case "phone" -> IdentityType.IDENTITY_TYPE_PHONE;
-            default -> throw new IllegalArgumentException(parameter);
-        };
     }
 }

@@ -135,10 +135,20 @@ public class FakeProfileGrpcService implements ProfileService {
         return Uni.createFrom().failure(Status.UNIMPLEMENTED.asRuntimeException());
     }
 
+    /** The consent statements sent, for the tests to read. */
+    static final java.util.List<io.strata.proto.profile.v1.SetConsentsRequest> consents =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @Override
     public Uni<io.strata.proto.profile.v1.SetConsentsResponse> setConsents(
             io.strata.proto.profile.v1.SetConsentsRequest request) {
-        return Uni.createFrom().failure(Status.UNIMPLEMENTED.asRuntimeException());
+        return checked(request.getTenant(), () -> {
+            consents.add(request);
+            return Uni.createFrom()
+                    .item(io.strata.proto.profile.v1.SetConsentsResponse.newBuilder()
+                            .setApplied(request.getUpdatesCount())
+                            .build());
+        });
     }
 
     @Override
@@ -150,7 +160,18 @@ public class FakeProfileGrpcService implements ProfileService {
     @Override
     public Uni<io.strata.proto.profile.v1.RequestDeletionResponse> requestDeletion(
             io.strata.proto.profile.v1.RequestDeletionRequest request) {
-        return Uni.createFrom().failure(Status.UNIMPLEMENTED.asRuntimeException());
+        return access.forUser(identity.getDeferredIdentity(), request.getTenant(), Roles.ADMIN)
+                .map(caller -> io.strata.proto.profile.v1.RequestDeletionResponse.newBuilder()
+                        .setRequest(io.strata.proto.profile.v1.DeletionRequest.newBuilder()
+                                .setId("d1")
+                                .setStatus("completed")
+                                .setIdentityType(request.getProfile()
+                                        .getIdentity()
+                                        .getType()
+                                        .name())
+                                .setReason(request.getReason())
+                                .setRequestedBy(caller.user()))
+                        .build());
     }
 
     @Override
