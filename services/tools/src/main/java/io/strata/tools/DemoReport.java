@@ -45,6 +45,15 @@ public final class DemoReport implements Callable<Integer> {
     @Option(names = "--truths", description = "the generator's truths.json, to set what was planted beside what exists")
     Path truths;
 
+    @Option(
+            names = "--consumers",
+            description = "the generator's consumers.csv: every consumer it planted on several devices must be one"
+                    + " profile, and no two consumers one profile")
+    Path consumers;
+
+    /** Lookups in flight at once in the multi-device check. */
+    static final int LOOKUPS_IN_FLIGHT = 16;
+
     private final ObjectMapper json = new ObjectMapper();
     PrintStream out = System.out;
 
@@ -116,10 +125,219 @@ public final class DemoReport implements Callable<Integer> {
                     profiles == 0 ? 0.0 : 100.0 * e.path("profiles").asLong() / profiles);
             first = false;
         }
+        int status = 0;
+        try {
+            tags(http, profiles);
+            if (consumers != null && !multiDevice(http)) {
+                status = 1;
+            }
+        } catch (IOException | IllegalStateException e) {
+            System.err.println("demo-report: " + e.getMessage());
+            return 1;
+        }
         if (truths != null) {
             planted(json.readTree(truths.toFile()));
         }
-        return 0;
+        return status;
+    }
+
+    private JsonNode get(HttpClient http, String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(gateway.resolve(path))
+                        .header("Authorization", "Bearer " + token)
+                        .timeout(Duration.ofSeconds(120))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(
+                    "GET " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return json.readTree(response.body());
+    }
+
+    /** The tag catalog and how much of it holds on the tenant's profiles. */
+    private void tags(HttpClient http, long profiles) throws IOException, InterruptedException {
+        JsonNode catalog = get(http, "/api/v1/tags").path("definitions");
+        JsonNode counts = get(http, "/api/v1/tags/counts");
+        Map<String, JsonNode> byKey = new java.util.HashMap<>();
+        long values = 0;
+        for (JsonNode count : counts.path("tags")) {
+            byKey.put(count.path("key").asText(), count);
+            values += count.path("profiles").asLong();
+        }
+        Map<String, Integer> kinds = new java.util.TreeMap<>();
+        Map<String, int[]> groups = new java.util.LinkedHashMap<>();
+        List<String> empty = new ArrayList<>();
+        int rules = 0;
+        int holding = 0;
+        for (JsonNode d : catalog) {
+            String kind = d.path("kind").asText();
+            kinds.merge(kind, 1, Integer::sum);
+            if (!kind.equals("rule")) {
+                continue;
+            }
+            rules++;
+            String category = d.path("category").asText();
+            String group = category.contains("/") ? category.substring(0, category.indexOf('/')) : category;
+            int[] g = groups.computeIfAbsent(group, k -> new int[2]);
+            g[1]++;
+            if (byKey.containsKey(d.path("key").asText())) {
+                holding++;
+                g[0]++;
+            } else {
+                empty.add(d.path("key").asText());
+            }
+        }
+        out.println();
+        out.println("Tags (GET /api/v1/tags, /api/v1/tags/counts)");
+        List<String> kindText = new ArrayList<>();
+        kinds.forEach((kind, n) -> kindText.add(n + " " + kind));
+        row("catalog", "%d tags: %s", catalog.size(), String.join(" · ", kindText));
+        row(
+                "coverage",
+                "%d of %d rule tags hold on some profile; %.1f tags per profile",
+                holding,
+                rules,
+                profiles == 0 ? 0.0 : (double) values / profiles);
+        List<String> groupText = new ArrayList<>();
+        groups.forEach((group, g) -> groupText.add(group + " " + g[0] + "/" + g[1]));
+        row("by group", "%s", String.join(" · ", groupText));
+        if (!empty.isEmpty()) {
+            row("on nobody", "%s", String.join(", ", empty));
+        }
+        for (String key :
+                List.of("gender", "age_band", "purchase_stage", "engagement_level", "strategic_crowd_standard")) {
+            JsonNode count = byKey.get(key);
+            if (count == null) {
+                continue;
+            }
+            List<Map.Entry<String, JsonNode>> shares =
+                    new ArrayList<>(count.path("values").properties());
+            shares.sort(
+                    (a, b) -> Long.compare(b.getValue().asLong(), a.getValue().asLong()));
+            List<String> text = new ArrayList<>();
+            for (var e : shares) {
+                text.add(String.format(
+                        Locale.ROOT,
+                        "%s %.0f%%",
+                        e.getKey(),
+                        profiles == 0 ? 0.0 : 100.0 * e.getValue().asLong() / profiles));
+            }
+            row(key, "%s", String.join(" · ", text));
+        }
+    }
+
+    /**
+     * Every consumer the generator planted on two or more devices is one profile: each device id
+     * finds the profile of the consumer's user id, and no two consumers share one.
+     */
+    private boolean multiDevice(HttpClient http) throws IOException, InterruptedException {
+        List<String[]> planted = new ArrayList<>();
+        try (var parser = org.apache.commons.csv.CSVFormat.RFC4180
+                .builder()
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .get()
+                .parse(Files.newBufferedReader(consumers))) {
+            for (var record : parser) {
+                String[] devices = record.get("device_ids").isBlank()
+                        ? new String[0]
+                        : record.get("device_ids").split(" ");
+                if (devices.length >= 2) {
+                    String[] ids = new String[devices.length + 1];
+                    ids[0] = record.get("user_id");
+                    System.arraycopy(devices, 0, ids, 1, devices.length);
+                    planted.add(ids);
+                }
+            }
+        }
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(LOOKUPS_IN_FLIGHT);
+        List<java.util.concurrent.CompletableFuture<String>[]> lookups = new ArrayList<>();
+        for (String[] consumer : planted) {
+            @SuppressWarnings("unchecked")
+            java.util.concurrent.CompletableFuture<String>[] found =
+                    new java.util.concurrent.CompletableFuture[consumer.length];
+            for (int i = 0; i < consumer.length; i++) {
+                inFlight.acquire();
+                String parameter = (i == 0 ? "userId=" : "deviceId=")
+                        + java.net.URLEncoder.encode(consumer[i], java.nio.charset.StandardCharsets.UTF_8);
+                found[i] = http.sendAsync(
+                                HttpRequest.newBuilder(gateway.resolve("/api/v1/profiles?" + parameter))
+                                        .header("Authorization", "Bearer " + token)
+                                        .timeout(Duration.ofSeconds(60))
+                                        .GET()
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .thenApply(response -> {
+                            if (response.statusCode() != 200) {
+                                throw new IllegalStateException(
+                                        "a lookup answered " + response.statusCode() + ": " + response.body());
+                            }
+                            try {
+                                JsonNode items = json.readTree(response.body()).path("items");
+                                return items.isEmpty()
+                                        ? null
+                                        : items.get(0).path("id").asText();
+                            } catch (IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        })
+                        .whenComplete((id, e) -> inFlight.release());
+            }
+            lookups.add(found);
+        }
+        int whole = 0;
+        int split = 0;
+        int junk = 0;
+        java.util.Map<String, Integer> owners = new java.util.HashMap<>();
+        int shared = 0;
+        List<String> examples = new ArrayList<>();
+        for (int c = 0; c < planted.size(); c++) {
+            String[] profile = new String[planted.get(c).length];
+            for (int i = 0; i < profile.length; i++) {
+                try {
+                    profile[i] = lookups.get(c)[i].get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+                }
+            }
+            boolean one = profile[0] != null;
+            for (int i = 1; i < profile.length; i++) {
+                if (profile[i] == null) {
+                    junk++; // a junk device id is no identifier: nothing was joined by it
+                } else if (!profile[i].equals(profile[0])) {
+                    one = false;
+                }
+            }
+            if (one) {
+                whole++;
+            } else {
+                split++;
+                if (examples.size() < 3) {
+                    examples.add(planted.get(c)[0]);
+                }
+            }
+            if (profile[0] != null && owners.put(profile[0], c) != null) {
+                shared++;
+            }
+        }
+        boolean ok = split == 0 && shared == 0;
+        out.println();
+        out.println("Identity resolution, checked against " + consumers.getFileName()
+                + " (GET /api/v1/profiles?deviceId=)");
+        row(
+                "multi-device",
+                "%s %,d consumers planted on 2+ devices: %,d one profile each, %,d split%s; %,d sharing a profile"
+                        + " with another; %,d junk device ids left out",
+                ok ? "✓" : "✗",
+                planted.size(),
+                whole,
+                split,
+                examples.isEmpty() ? "" : " (e.g. " + String.join(", ", examples) + ")",
+                shared,
+                junk);
+        return ok;
     }
 
     /** What the generator planted (truths.json): what later analyses must recover from the data. */

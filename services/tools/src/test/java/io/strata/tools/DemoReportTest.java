@@ -8,7 +8,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +45,7 @@ class DemoReportTest {
                 exchange.getResponseBody().write(body);
             }
         });
+        tagEndpoints(gateway);
         gateway.start();
         DemoReport report = new DemoReport();
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
@@ -68,6 +74,111 @@ class DemoReportTest {
         assertTrue(text.contains("skincare+masks lift"), "the category pairs planted: " + text);
         assertTrue(text.contains("BG/NBD r 0.90"), text);
         assertTrue(!text.contains("\"schema\""), "the answer file is summarised, not dumped: " + text);
+        assertTrue(text.contains("2 tags: 1 manual · 1 rule"), text);
+        assertTrue(text.contains("1 of 1 rule tags hold on some profile"), text);
+        assertTrue(text.contains("female 60% · male 33%"), text);
+    }
+
+    /** The catalog of two tags, and their counts on the 300 profiles of the summary. */
+    private static void tagEndpoints(HttpServer gateway) {
+        respond(gateway, "/api/v1/tags", """
+                {"definitions":[{"key":"gender","kind":"rule","category":"demographic/basic"},
+                                {"key":"vip","kind":"manual","category":"value/vip"}]}""");
+        respond(gateway, "/api/v1/tags/counts", """
+                {"profiles":"300","tags":[{"key":"gender","profiles":"280","values":{"female":"180","male":"100"}}]}""");
+    }
+
+    private static void respond(HttpServer gateway, String path, String json) {
+        gateway.createContext(path, exchange -> {
+            try (exchange) {
+                byte[] body = json.getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+            }
+        });
+    }
+
+    @Test
+    void everyConsumerPlantedOnSeveralDevicesMustBeOneProfile() throws Exception {
+        assertEquals(
+                0,
+                new CommandLine(new StrataTools())
+                        .execute("generate", "--seed", "7", "--consumers", "200", "--out", tmp.toString()));
+        // the profile of each identifier, as a correct identity resolution makes them
+        Map<String, String> profileOf = new HashMap<>();
+        List<String> multi = new ArrayList<>();
+        java.util.Set<String> junk = new java.util.HashSet<>();
+        try (var parser = org.apache.commons.csv.CSVFormat.RFC4180
+                .builder()
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .get()
+                .parse(Files.newBufferedReader(tmp.resolve("consumers.csv")))) {
+            for (var record : parser) {
+                String user = record.get("user_id");
+                profileOf.put("userId=" + user, "p-" + user);
+                String[] devices = record.get("device_ids").split(" ");
+                for (String device : devices) {
+                    // a junk device id (the same on many devices) is no identifier: it finds nothing
+                    String before = profileOf.putIfAbsent("deviceId=" + device, "p-" + user);
+                    if (before != null && !before.equals("p-" + user)) {
+                        junk.add("deviceId=" + device);
+                    }
+                }
+                if (devices.length >= 2 && !junk.contains("deviceId=" + devices[1])) {
+                    multi.add(devices[1]);
+                }
+            }
+        }
+        junk.forEach(profileOf::remove);
+        assertTrue(multi.size() >= 2, "the generator plants consumers on several devices");
+        Report whole = report(profileOf);
+        assertEquals(0, whole.exit, whole.text);
+        assertTrue(
+                whole.text.contains("✓ " + multi.size() + " consumers planted on 2+ devices: " + multi.size()
+                        + " one profile each, 0 split"),
+                whole.text);
+        // one device joined to the wrong consumer: split, and the report fails
+        profileOf.put("deviceId=" + multi.get(0), "p-someone-else");
+        Report broken = report(profileOf);
+        assertEquals(1, broken.exit);
+        assertTrue(broken.text.contains("✗") && broken.text.contains(", 1 split"), broken.text);
+    }
+
+    private record Report(int exit, String text) {}
+
+    private Report report(Map<String, String> profileOf) throws Exception {
+        HttpServer gateway = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        respond(gateway, "/api/v1/profiles/summary", "{\"profiles\":200}");
+        tagEndpoints(gateway);
+        gateway.createContext("/api/v1/profiles", exchange -> {
+            try (exchange) {
+                String query =
+                        java.net.URLDecoder.decode(exchange.getRequestURI().getRawQuery(), StandardCharsets.UTF_8);
+                String id = profileOf.get(query);
+                byte[] body = (id == null ? "{\"items\":[]}" : "{\"items\":[{\"id\":\"" + id + "\"}]}")
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+            }
+        });
+        gateway.start();
+        DemoReport report = new DemoReport();
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        report.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+        try {
+            int exit = new CommandLine(report)
+                    .execute(
+                            "--gateway",
+                            "http://127.0.0.1:" + gateway.getAddress().getPort(),
+                            "--token",
+                            "t0k",
+                            "--consumers",
+                            tmp.resolve("consumers.csv").toString());
+            return new Report(exit, printed.toString(StandardCharsets.UTF_8));
+        } finally {
+            gateway.stop(0);
+        }
     }
 
     @Test
