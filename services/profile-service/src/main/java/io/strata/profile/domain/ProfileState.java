@@ -31,6 +31,7 @@ public final class ProfileState {
     private boolean traitsDirty;
     private boolean merged;
     private final java.util.Map<IdentityType, Integer> identityCounts = new java.util.EnumMap<>(IdentityType.class);
+    private boolean identityCountsDirty;
     private int evaluatedDay = Integer.MIN_VALUE;
 
     private boolean created;
@@ -102,6 +103,7 @@ public final class ProfileState {
     public void attached(List<IdentityKey> identities) {
         identitiesAdded.addAll(identities);
         identities.forEach(i -> identityCounts.merge(i.type(), 1, Integer::sum));
+        identityCountsDirty |= !identities.isEmpty();
     }
 
     /** Takes in everything of a profile merged into this one. */
@@ -184,6 +186,11 @@ public final class ProfileState {
     /** Its identifiers per type (as stored, and those it gained since). */
     public java.util.Map<IdentityType, Integer> identityCounts() {
         return identityCounts;
+    }
+
+    /** Whether identifiers were gained: only then are the counts written back. */
+    public boolean identityCountsDirty() {
+        return identityCountsDirty;
     }
 
     public int evaluatedDay() {

@@ -70,9 +70,10 @@ public final class FeedMapper {
 
     /** A tag's value as the feed and the API carry it. */
     public static TagValue tagValue(ProfileTags.Entry entry) {
-        TagValue.Builder value = TagValue.newBuilder()
-                .setSource(entry.source())
-                .setSetAt(ProfileMapper.timestamp(Instant.ofEpochMilli(entry.at())));
+        TagValue.Builder value = TagValue.newBuilder().setSource(entry.source());
+        if (!entry.source().equals("rule")) {
+            value.setSetAt(ProfileMapper.timestamp(Instant.ofEpochMilli(entry.at())));
+        }
         JsonNode v = entry.value();
         if (v.isBoolean()) {
             value.setBoolValue(v.booleanValue());

@@ -38,6 +38,9 @@ import java.util.function.Function;
 @ApplicationScoped
 public class ProfileGraphRepository {
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
     private final Pool pool;
 
     public ProfileGraphRepository(Pool pool) {
@@ -162,10 +165,7 @@ public class ProfileGraphRepository {
         return conn.preparedQuery("""
                 select p.id, cast(p.traits as text), cast(p.trait_times as text), cast(p.behaviour as text),
                        p.first_seen, p.last_seen, cast(p.tags as text), cast(p.consents as text), p.version,
-                       p.updated_at,
-                       (select array_agg(c.type || ':' || c.n) from (
-                            select i.type, count(*) as n from profile_identities i
-                            where i.tenant = p.tenant and i.profile_id = p.id group by i.type) c) as identity_counts
+                       p.updated_at, cast(p.identity_counts as text)
                 from profiles p where p.tenant = $1 and p.id = any($2::uuid[])""" + suffix)
                 .execute(Tuple.of(tenant, ids.toArray(UUID[]::new)))
                 .map(rows -> {
@@ -182,7 +182,7 @@ public class ProfileGraphRepository {
                                 row.getString(7),
                                 row.getLong(8),
                                 instant(row.getOffsetDateTime(9)),
-                                counts(row.getArrayOfStrings(10))));
+                                counts(row.getString(10))));
                     }
                     return contents;
                 });
@@ -199,7 +199,8 @@ public class ProfileGraphRepository {
             Instant firstSeen,
             Instant lastSeen,
             String tags,
-            String consents) {}
+            String consents,
+            String identityCounts) {}
 
     /**
      * Per profile, at the version the batch expects: its contents replaced by what the batch
@@ -223,6 +224,7 @@ public class ProfileGraphRepository {
         String[] behaviour = new String[n];
         String[] tags = new String[n];
         String[] consents = new String[n];
+        String[] identityCounts = new String[n];
         OffsetDateTime[] first = new OffsetDateTime[n];
         OffsetDateTime[] last = new OffsetDateTime[n];
         for (int i = 0; i < n; i++) {
@@ -232,6 +234,7 @@ public class ProfileGraphRepository {
             behaviour[i] = c.behaviour();
             tags[i] = c.tags();
             consents[i] = c.consents();
+            identityCounts[i] = c.identityCounts();
             first[i] = c.firstSeen() == null ? null : utc(c.firstSeen());
             last[i] = c.lastSeen() == null ? null : utc(c.lastSeen());
         }
@@ -242,13 +245,14 @@ public class ProfileGraphRepository {
                     behaviour = coalesce(cast(v.behaviour as jsonb), p.behaviour),
                     tags = coalesce(cast(v.tags as jsonb), p.tags),
                     consents = coalesce(cast(v.consents as jsonb), p.consents),
+                    identity_counts = coalesce(cast(v.counts as jsonb), p.identity_counts),
                     first_seen = v.first,
                     last_seen = v.last,
                     updated_at = $9,
                     version = p.version + 1
                 from unnest($2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
-                            $8::timestamptz[], $10::text[], $11::text[])
-                     as v(id, version, traits, times, behaviour, first, last, tags, consents)
+                            $8::timestamptz[], $10::text[], $11::text[], $12::text[])
+                     as v(id, version, traits, times, behaviour, first, last, tags, consents, counts)
                 where p.tenant = $1 and p.id = v.id and p.version = v.version""")
                 .execute(Tuple.from(new Object[] {
                     tenant,
@@ -261,7 +265,8 @@ public class ProfileGraphRepository {
                     last,
                     utc(now),
                     tags,
-                    consents
+                    consents,
+                    identityCounts
                 }))
                 .map(RowSet::rowCount)
                 .invoke(updated -> {
@@ -287,16 +292,27 @@ public class ProfileGraphRepository {
                 });
     }
 
-    private static Map<IdentityType, Integer> counts(String[] byType) {
+    private static Map<IdentityType, Integer> counts(String json) {
         Map<IdentityType, Integer> counts = new java.util.EnumMap<>(IdentityType.class);
-        if (byType != null) {
-            for (String entry : byType) {
-                int colon = entry.lastIndexOf(':');
-                counts.put(
-                        IdentityType.valueOf(entry.substring(0, colon)), Integer.parseInt(entry.substring(colon + 1)));
+        if (json != null && !json.equals("{}")) {
+            try {
+                JSON.readTree(json)
+                        .fields()
+                        .forEachRemaining(e -> counts.put(
+                                IdentityType.valueOf(e.getKey()), e.getValue().asInt()));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(
+                        "a profile's identity counts are not readable: " + e.getOriginalMessage(), e);
             }
         }
         return counts;
+    }
+
+    /** Identifiers per type as stored on the profile's row. */
+    public static String countsJson(Map<IdentityType, Integer> counts) {
+        var node = JSON.createObjectNode();
+        counts.forEach((type, n) -> node.put(type.name(), n));
+        return node.toString();
     }
 
     /** Records of the change feed (one write's, encoded), sent by the relay once this transaction committed. */

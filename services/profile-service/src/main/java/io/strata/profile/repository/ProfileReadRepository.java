@@ -89,13 +89,13 @@ public class ProfileReadRepository {
         params.add(after);
         for (String[] tag : filter.tags()) {
             params.add(tag[0]);
-            sql.append(" and p.tags ? $").append(params.size());
+            int key = params.size();
             if (tag.length > 1) {
                 params.add(tag[1]);
-                sql.append(" and p.tags -> $")
-                        .append(params.size() - 1)
-                        .append(" ->> 'v' = $")
-                        .append(params.size());
+                sql.append(" and coalesce(p.tags -> 'r' ->> $" + key + ", p.tags -> 'o' -> $" + key + " ->> 'v') = $"
+                        + params.size());
+            } else {
+                sql.append(" and (p.tags -> 'r' ? $" + key + " or p.tags -> 'o' ? $" + key + ")");
             }
         }
         if (filter.known() != null) {

@@ -347,7 +347,8 @@ public class EventApplier {
                         state.firstSeen(),
                         state.lastSeen(),
                         state.tags().changed().isEmpty() ? null : state.tags().json(),
-                        state.consentsDirty() ? state.consents().json() : null);
+                        state.consentsDirty() ? state.consents().json() : null,
+                        state.identityCountsDirty() ? ProfileGraphRepository.countsJson(state.identityCounts()) : null);
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("a profile's contents cannot be written as JSON", e);
             }

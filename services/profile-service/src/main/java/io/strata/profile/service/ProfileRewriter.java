@@ -93,7 +93,8 @@ public class ProfileRewriter {
                     row.firstSeen(),
                     row.lastSeen(),
                     state.tags().changed().isEmpty() ? null : state.tags().json(),
-                    state.consentsDirty() ? state.consents().json() : null));
+                    state.consentsDirty() ? state.consents().json() : null,
+                    null));
             records.add(
                     feed.profileChangesTopic(),
                     Keys.profile(tenant, row.id().toString()),

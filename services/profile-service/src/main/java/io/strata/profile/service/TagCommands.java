@@ -270,9 +270,13 @@ public class TagCommands {
                         select null, null, count(*) from profiles where tenant = $1
                         union all
                         select t.key,
-                               case when jsonb_typeof(t.value -> 'v') in ('boolean', 'string') then t.value ->> 'v' end,
+                               case when jsonb_typeof(t.value) in ('boolean', 'string') then t.value #>> '{}' end,
                                count(*)
-                        from profiles p cross join lateral jsonb_each(p.tags) t
+                        from profiles p
+                        cross join lateral (
+                            select key, value from jsonb_each(p.tags -> 'r')
+                            union all
+                            select key, value -> 'v' from jsonb_each(p.tags -> 'o')) t
                         where p.tenant = $1
                         group by 1, 2""")
                         .execute(Tuple.of(tenant))

@@ -16,14 +16,20 @@ import java.util.TreeSet;
 /**
  * A profile's tag values, each with its source ("rule", "manual", "import", "model:<client>") and
  * the time it was set; and the keys changed since the changes were last cleared (for the change
- * feed). Stored as JSON {@code {key: {"v": value, "s": source, "t": epoch ms}}} ("s" left out for
- * "rule", the most frequent). Not thread-safe.
+ * feed). Stored as JSON {@code {"r": {key: value}, "o": {key: {"v": value, "s": source, "t": epoch
+ * ms}}}}: rule tags' values alone (a rule tag is as of the profile's version; it has no time of its
+ * own), the rest with their source and time. Keys have two characters at least, so "r" and "o" are
+ * no tag's. Not thread-safe.
  */
 public final class ProfileTags {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final String RULE = "rule";
+    /** The stored form's sections: rule tags' values; the others' entries. */
+    private static final String RULES = "r";
+
+    private static final String OTHERS = "o";
 
     /** One tag's value. */
     public record Entry(JsonNode value, String source, long at) {}
@@ -42,26 +48,19 @@ public final class ProfileTags {
             return tags;
         }
         try (JsonParser in = JSON.getFactory().createParser(json)) {
-            if (in.nextToken() != JsonToken.START_OBJECT) {
-                throw new IllegalStateException("stored tags of a profile are not an object");
-            }
+            expect(in.nextToken(), JsonToken.START_OBJECT);
             while (in.nextToken() == JsonToken.FIELD_NAME) {
-                String key = in.currentName();
-                in.nextToken();
-                JsonNode value = null;
-                String source = RULE;
-                long at = 0;
+                String section = in.currentName();
+                expect(in.nextToken(), JsonToken.START_OBJECT);
                 while (in.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = in.currentName();
+                    String key = in.currentName();
                     in.nextToken();
-                    switch (field) {
-                        case "v" -> value = JSON.readTree(in);
-                        case "s" -> source = in.getText();
-                        case "t" -> at = in.getLongValue();
-                        default -> in.skipChildren();
+                    if (section.equals(RULES)) {
+                        tags.entries.put(key, new Entry(JSON.readTree(in), RULE, 0));
+                    } else {
+                        tags.entries.put(key, entry(in));
                     }
                 }
-                tags.entries.put(key, new Entry(value, source, at));
             }
             return tags;
         } catch (IOException e) {
@@ -69,22 +68,55 @@ public final class ProfileTags {
         }
     }
 
+    private static Entry entry(JsonParser in) throws IOException {
+        JsonNode value = null;
+        String source = "";
+        long at = 0;
+        while (in.nextToken() == JsonToken.FIELD_NAME) {
+            String field = in.currentName();
+            in.nextToken();
+            switch (field) {
+                case "v" -> value = JSON.readTree(in);
+                case "s" -> source = in.getText();
+                case "t" -> at = in.getLongValue();
+                default -> in.skipChildren();
+            }
+        }
+        return new Entry(value, source, at);
+    }
+
+    private static void expect(JsonToken token, JsonToken expected) {
+        if (token != expected) {
+            throw new IllegalStateException("stored tags of a profile are not readable: " + token + " for " + expected);
+        }
+    }
+
     /** The stored form. */
     public String json() {
-        StringWriter text = new StringWriter(entries.size() * 40);
+        StringWriter text = new StringWriter(entries.size() * 24);
         try (JsonGenerator out = JSON.getFactory().createGenerator(text)) {
             out.writeStartObject();
+            out.writeObjectFieldStart(RULES);
             for (var e : entries.entrySet()) {
-                out.writeFieldName(e.getKey());
-                out.writeStartObject();
-                out.writeFieldName("v");
-                JSON.writeTree(out, e.getValue().value());
-                if (!e.getValue().source().equals(RULE)) {
-                    out.writeStringField("s", e.getValue().source());
+                if (e.getValue().source().equals(RULE)) {
+                    out.writeFieldName(e.getKey());
+                    JSON.writeTree(out, e.getValue().value());
                 }
-                out.writeNumberField("t", e.getValue().at());
-                out.writeEndObject();
             }
+            out.writeEndObject();
+            out.writeObjectFieldStart(OTHERS);
+            for (var e : entries.entrySet()) {
+                if (!e.getValue().source().equals(RULE)) {
+                    out.writeFieldName(e.getKey());
+                    out.writeStartObject();
+                    out.writeFieldName("v");
+                    JSON.writeTree(out, e.getValue().value());
+                    out.writeStringField("s", e.getValue().source());
+                    out.writeNumberField("t", e.getValue().at());
+                    out.writeEndObject();
+                }
+            }
+            out.writeEndObject();
             out.writeEndObject();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -168,6 +168,18 @@ class TagsConsentDeletionTest {
         assertEquals(1.0, first.getTagsOrThrow("orders_total").getNumberValue());
         assertEquals("rule", first.getTagsOrThrow("gender").getSource());
         assertTrue(first.getTagsOrThrow("known_customer").getBoolValue(), "counted identifiers: a user id");
+        long exact = pool.preparedQuery("""
+                        select count(*) from profiles p
+                        where p.id = $1 and p.identity_counts = (
+                            select jsonb_object_agg(type, n) from (
+                                select type, count(*) as n from profile_identities where profile_id = $1 group by type) c)""")
+                .execute(Tuple.of(UUID.fromString(first.getId())))
+                .await()
+                .atMost(WAIT)
+                .iterator()
+                .next()
+                .getLong(0);
+        assertEquals(1, exact, "the identifiers counted on the profile are those it has");
         assertFalse(first.getTagsMap().containsKey("repeat_buyer"));
 
         try (TestEvents events = new TestEvents()) {
@@ -219,6 +231,36 @@ class TagsConsentDeletionTest {
         assertTrue(tagged.getTagsOrThrow("vip_manual").getBoolValue());
         assertEquals("manual", tagged.getTagsOrThrow("vip_manual").getSource());
         assertFalse(lookup(b).getTagsMap().containsKey("vip_manual"));
+
+        // the tag filters profiles and is counted
+        var since = com.google.protobuf.Timestamp.newBuilder()
+                .setSeconds(java.time.Instant.now().minusSeconds(120).getEpochSecond())
+                .build();
+        var listed = profiles("vic")
+                .listProfiles(io.strata.proto.profile.v1.ListProfilesRequest.newBuilder()
+                        .setTenant("demo")
+                        .addTags("vip_manual=true")
+                        .setSeenSince(since)
+                        .setPageSize(500)
+                        .build())
+                .await()
+                .atMost(WAIT)
+                .getProfilesList();
+        assertEquals(
+                List.of(tagged.getId()), listed.stream().map(Profile::getId).toList());
+        var counts = tags("vic")
+                .countTags(io.strata.proto.profile.v1.CountTagsRequest.newBuilder()
+                        .setTenant("demo")
+                        .build())
+                .await()
+                .atMost(WAIT);
+        var vipCount = counts.getTagsList().stream()
+                .filter(t -> t.getKey().equals("vip_manual"))
+                .findFirst()
+                .orElseThrow();
+        assertTrue(vipCount.getValuesOrThrow("true") >= 1);
+        assertTrue(
+                counts.getTagsList().stream().anyMatch(t -> t.getKey().equals("orders_total") && t.getProfiles() >= 2));
 
         // a rule tag is computed; a model tag is its service's; a viewer sets nothing; another tenant's user neither
         StatusRuntimeException rule = refused(() -> tags("mia").setTags(setTag("repeat_buyer", a, "true")));
