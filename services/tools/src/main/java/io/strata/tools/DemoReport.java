@@ -52,7 +52,10 @@ public final class DemoReport implements Callable<Integer> {
     Path consumers;
 
     /** Lookups in flight at once in the multi-device check. */
-    static final int LOOKUPS_IN_FLIGHT = 16;
+    static final int LOOKUPS_IN_FLIGHT = 8;
+
+    /** Attempts of a lookup the gateway's rate limit refused (it says when to come back). */
+    static final int LOOKUP_ATTEMPTS = 20;
 
     private final ObjectMapper json = new ObjectMapper();
     PrintStream out = System.out;
@@ -252,61 +255,39 @@ public final class DemoReport implements Callable<Integer> {
                 }
             }
         }
+        // one lookup per consumer (by user id: the profile lists its identifiers), and one per device
+        // id missing from it, to tell a device joined elsewhere (split) from a junk one (no profile)
         java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(LOOKUPS_IN_FLIGHT);
-        List<java.util.concurrent.CompletableFuture<String>[]> lookups = new ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<JsonNode>> users = new ArrayList<>();
         for (String[] consumer : planted) {
-            @SuppressWarnings("unchecked")
-            java.util.concurrent.CompletableFuture<String>[] found =
-                    new java.util.concurrent.CompletableFuture[consumer.length];
-            for (int i = 0; i < consumer.length; i++) {
-                inFlight.acquire();
-                String parameter = (i == 0 ? "userId=" : "deviceId=")
-                        + java.net.URLEncoder.encode(consumer[i], java.nio.charset.StandardCharsets.UTF_8);
-                found[i] = http.sendAsync(
-                                HttpRequest.newBuilder(gateway.resolve("/api/v1/profiles?" + parameter))
-                                        .header("Authorization", "Bearer " + token)
-                                        .timeout(Duration.ofSeconds(60))
-                                        .GET()
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString())
-                        .thenApply(response -> {
-                            if (response.statusCode() != 200) {
-                                throw new IllegalStateException(
-                                        "a lookup answered " + response.statusCode() + ": " + response.body());
-                            }
-                            try {
-                                JsonNode items = json.readTree(response.body()).path("items");
-                                return items.isEmpty()
-                                        ? null
-                                        : items.get(0).path("id").asText();
-                            } catch (IOException e) {
-                                throw new java.io.UncheckedIOException(e);
-                            }
-                        })
-                        .whenComplete((id, e) -> inFlight.release());
-            }
-            lookups.add(found);
+            users.add(lookup(http, inFlight, "userId", consumer[0]));
         }
         int whole = 0;
         int split = 0;
         int junk = 0;
-        java.util.Map<String, Integer> owners = new java.util.HashMap<>();
         int shared = 0;
+        java.util.Map<String, Integer> owners = new java.util.HashMap<>();
         List<String> examples = new ArrayList<>();
         for (int c = 0; c < planted.size(); c++) {
-            String[] profile = new String[planted.get(c).length];
-            for (int i = 0; i < profile.length; i++) {
-                try {
-                    profile[i] = lookups.get(c)[i].get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+            JsonNode profile = join(users.get(c));
+            String id = profile == null ? null : profile.path("id").asText();
+            java.util.Set<String> devices = new java.util.HashSet<>();
+            if (profile != null) {
+                for (JsonNode identity : profile.path("identities")) {
+                    if (identity.path("type").asText().equals("deviceId")) {
+                        devices.add(identity.path("value").asText());
+                    }
                 }
             }
-            boolean one = profile[0] != null;
-            for (int i = 1; i < profile.length; i++) {
-                if (profile[i] == null) {
+            boolean one = id != null;
+            for (int i = 1; i < planted.get(c).length; i++) {
+                String device = planted.get(c)[i];
+                if (devices.contains(device)) {
+                    continue;
+                }
+                if (join(lookup(http, inFlight, "deviceId", device)) == null) {
                     junk++; // a junk device id is no identifier: nothing was joined by it
-                } else if (!profile[i].equals(profile[0])) {
+                } else {
                     one = false;
                 }
             }
@@ -318,7 +299,7 @@ public final class DemoReport implements Callable<Integer> {
                     examples.add(planted.get(c)[0]);
                 }
             }
-            if (profile[0] != null && owners.put(profile[0], c) != null) {
+            if (id != null && owners.put(id, c) != null) {
                 shared++;
             }
         }
@@ -404,6 +385,63 @@ public final class DemoReport implements Callable<Integer> {
                 gg.path("p").asDouble(),
                 gg.path("q").asDouble(),
                 gg.path("gamma").asDouble());
+    }
+
+    /** The profile owning the identifier (null: none), through the gateway; a 429 is retried after its Retry-After. */
+    private java.util.concurrent.CompletableFuture<JsonNode> lookup(
+            HttpClient http, java.util.concurrent.Semaphore inFlight, String parameter, String value) {
+        try {
+            inFlight.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        return attempt(
+                        http,
+                        parameter + "=" + java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8),
+                        1)
+                .whenComplete((profile, e) -> inFlight.release());
+    }
+
+    private java.util.concurrent.CompletableFuture<JsonNode> attempt(HttpClient http, String query, int attempt) {
+        return http.sendAsync(
+                        HttpRequest.newBuilder(gateway.resolve("/api/v1/profiles?" + query))
+                                .header("Authorization", "Bearer " + token)
+                                .timeout(Duration.ofSeconds(60))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .thenCompose(response -> {
+                    if (response.statusCode() == 429 && attempt < LOOKUP_ATTEMPTS) {
+                        long wait = response.headers()
+                                .firstValueAsLong("Retry-After")
+                                .orElse(1);
+                        return java.util.concurrent.CompletableFuture.supplyAsync(
+                                        () -> null,
+                                        java.util.concurrent.CompletableFuture.delayedExecutor(
+                                                Math.max(1, wait), java.util.concurrent.TimeUnit.SECONDS))
+                                .thenCompose(ignored -> attempt(http, query, attempt + 1));
+                    }
+                    if (response.statusCode() != 200) {
+                        throw new IllegalStateException(
+                                "a lookup answered " + response.statusCode() + ": " + response.body());
+                    }
+                    try {
+                        JsonNode items = json.readTree(response.body()).path("items");
+                        return java.util.concurrent.CompletableFuture.completedFuture(
+                                items.isEmpty() ? null : items.get(0));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+    }
+
+    private static JsonNode join(java.util.concurrent.CompletableFuture<JsonNode> lookup) throws InterruptedException {
+        try {
+            return lookup.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        }
     }
 
     private static String day(JsonNode time) {

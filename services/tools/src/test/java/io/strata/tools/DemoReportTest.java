@@ -156,7 +156,19 @@ class DemoReportTest {
                 String query =
                         java.net.URLDecoder.decode(exchange.getRequestURI().getRawQuery(), StandardCharsets.UTF_8);
                 String id = profileOf.get(query);
-                byte[] body = (id == null ? "{\"items\":[]}" : "{\"items\":[{\"id\":\"" + id + "\"}]}")
+                // a profile lists its device ids: those the resolution joined to it
+                StringBuilder devices = new StringBuilder();
+                profileOf.forEach((identifier, profile) -> {
+                    if (identifier.startsWith("deviceId=") && profile.equals(id)) {
+                        devices.append(devices.isEmpty() ? "" : ",")
+                                .append("{\"type\":\"deviceId\",\"value\":\"")
+                                .append(identifier.substring("deviceId=".length()))
+                                .append("\"}");
+                    }
+                });
+                byte[] body = (id == null
+                                ? "{\"items\":[]}"
+                                : "{\"items\":[{\"id\":\"" + id + "\",\"identities\":[" + devices + "]}]}")
                         .getBytes(StandardCharsets.UTF_8);
                 exchange.sendResponseHeaders(200, body.length);
                 exchange.getResponseBody().write(body);
