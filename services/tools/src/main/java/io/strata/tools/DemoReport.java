@@ -306,7 +306,7 @@ public final class DemoReport implements Callable<Integer> {
         boolean ok = split == 0 && shared == 0;
         out.println();
         out.println("Identity resolution, checked against " + consumers.getFileName()
-                + " (GET /api/v1/profiles?deviceId=)");
+                + " (GET /api/v1/profiles?userId=, ?deviceId=)");
         row(
                 "multi-device",
                 "%s %,d consumers planted on 2+ devices: %,d one profile each, %,d split%s; %,d sharing a profile"
