@@ -102,6 +102,16 @@ public interface ProfileConfig {
         Set<String> serviceWriters();
     }
 
+    /** Identity rules: how long a tenant's rules are cached. */
+    Identity identity();
+
+    interface Identity {
+
+        /** How long a tenant's identity rules are cached (a change made on another replica is seen after it). */
+        @WithDefault("PT5S")
+        Duration rulesTtl();
+    }
+
     /** The clients that may call the gRPC API on behalf of a signed-in user (the gateway). */
     @WithDefault("strata-gateway")
     Set<String> userCallers();

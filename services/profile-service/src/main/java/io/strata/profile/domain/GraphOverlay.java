@@ -3,6 +3,7 @@ package io.strata.profile.domain;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,20 +25,24 @@ public final class GraphOverlay {
     private static final class Owner {
         final UUID id;
         Instant createdAt;
-        String userId;
+        final Map<IdentityType, Integer> counts = new EnumMap<>(IdentityType.class);
         long version;
 
-        Owner(UUID id, Instant createdAt, String userId, long version) {
+        Owner(UUID id, Instant createdAt, Map<IdentityType, Integer> counts, long version) {
             this.id = id;
             this.createdAt = createdAt;
-            this.userId = userId;
+            this.counts.putAll(counts);
             this.version = version;
         }
     }
 
-    /** One identifier as the database has it, with its profile's facts. */
+    /** One identifier as the database has it, with its profile's facts (its identifiers per type). */
     public record Owned(
-            IdentityKey identity, UUID profile, Instant profileCreatedAt, String profileUserId, long profileVersion) {}
+            IdentityKey identity,
+            UUID profile,
+            Instant profileCreatedAt,
+            Map<IdentityType, Integer> profileCounts,
+            long profileVersion) {}
 
     // the database orders profiles by (created_at, id), comparing uuids byte by byte: their text does the same
     private static final Comparator<Owner> AGE =
@@ -50,7 +55,7 @@ public final class GraphOverlay {
         for (Owned row : rows) {
             Owner owner = profiles.computeIfAbsent(
                     row.profile(),
-                    id -> new Owner(id, row.profileCreatedAt(), row.profileUserId(), row.profileVersion()));
+                    id -> new Owner(id, row.profileCreatedAt(), row.profileCounts(), row.profileVersion()));
             owners.put(row.identity(), owner);
         }
     }
@@ -69,7 +74,7 @@ public final class GraphOverlay {
         for (IdentityKey identity : identities) {
             Owner owner = owners.get(identity);
             if (owner != null) {
-                owned.add(new OwnedIdentity(identity, owner.id, owner.userId, found.indexOf(owner)));
+                owned.add(new OwnedIdentity(identity, owner.id, Map.copyOf(owner.counts), found.indexOf(owner)));
             }
         }
         return owned;
@@ -77,7 +82,7 @@ public final class GraphOverlay {
 
     /** A profile this batch created (written with version 0). */
     public void created(UUID profile, Instant at) {
-        profiles.put(profile, new Owner(profile, at, null, 0));
+        profiles.put(profile, new Owner(profile, at, Map.of(), 0));
     }
 
     /** The version the profile has as far as this batch knows: as read, plus this batch's writes. */
@@ -90,18 +95,16 @@ public final class GraphOverlay {
         profiles.get(profile).version++;
     }
 
-    /** The identifiers now belong to the profile (a user id becomes its user id if it had none). */
+    /** The identifiers now belong to the profile. */
     public void attached(UUID profile, List<IdentityKey> identities) {
         Owner owner = profiles.get(profile);
         for (IdentityKey identity : identities) {
             owners.put(identity, owner);
-            if (identity.type() == IdentityType.USER_ID && owner.userId == null) {
-                owner.userId = identity.value();
-            }
+            owner.counts.merge(identity.type(), 1, Integer::sum);
         }
     }
 
-    /** {@code source} was folded into {@code target}: its identifiers, its age and its user id move. */
+    /** {@code source} was folded into {@code target}: its identifiers and its age move. */
     public void merged(UUID source, UUID target) {
         Owner from = profiles.remove(source);
         Owner into = profiles.get(target);
@@ -112,8 +115,6 @@ public final class GraphOverlay {
         if (from.createdAt.isBefore(into.createdAt)) {
             into.createdAt = from.createdAt;
         }
-        if (into.userId == null) {
-            into.userId = from.userId;
-        }
+        from.counts.forEach((type, n) -> into.counts.merge(type, n, Integer::sum));
     }
 }

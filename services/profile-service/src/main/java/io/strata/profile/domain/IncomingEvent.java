@@ -34,4 +34,29 @@ public record IncomingEvent(
     public boolean hasUserId() {
         return identities.stream().anyMatch(id -> id.type() == IdentityType.USER_ID);
     }
+
+    /** The same event with other identifiers (the tenant's blocked values taken out). */
+    public IncomingEvent withIdentities(List<IdentityKey> kept) {
+        return new IncomingEvent(
+                tenant, sourceId, messageId, countName, traitsJson, timestamp, kept, revenue, facets, event, raw);
+    }
+
+    /**
+     * What an alias call declares to be the same person as its user id: its previous id, as a user
+     * id (a brand's former account id); empty for every other event, or an alias without a user id.
+     */
+    public java.util.Set<IdentityKey> aliases() {
+        if (event == null || event.getType() != io.strata.proto.events.v1.EventType.EVENT_TYPE_ALIAS || !hasUserId()) {
+            return java.util.Set.of();
+        }
+        return IdentifierNormalizer.normalize(IdentityType.USER_ID, event.getPreviousId())
+                .filter(id -> identities.stream().noneMatch(id::equals))
+                .map(java.util.Set::of)
+                .orElse(java.util.Set.of());
+    }
+
+    /** The event's bytes as ingestion accepted them (kept in the event log). */
+    public byte[] bytes() {
+        return raw != null ? raw : event.toByteArray();
+    }
 }

@@ -6,13 +6,18 @@ import io.smallrye.mutiny.Uni;
 import io.strata.platform.errors.Errors;
 import io.strata.platform.security.Access;
 import io.strata.platform.security.Roles;
+import io.strata.profile.domain.IdentityKey;
+import io.strata.profile.domain.IdentityRules;
 import io.strata.profile.domain.IdentityType;
 import io.strata.profile.domain.ProfileView;
+import io.strata.profile.identity.IdentityRuleStore;
+import io.strata.profile.identity.MergeHistory;
 import io.strata.profile.mapping.ProfileMapper;
 import io.strata.profile.repository.ProfileReadRepository;
 import io.strata.profile.service.ProfileCommands;
 import io.strata.profile.service.ProfileQueryService;
 import io.strata.profile.service.ProfileRefs;
+import io.strata.profile.service.Unmerger;
 import io.strata.profile.tags.TagDefinition;
 import io.strata.proto.profile.v1.*;
 import io.strata.proto.profile.v1.GetProfileRequest;
@@ -44,16 +49,25 @@ public class ProfileGrpcService implements ProfileService {
 
     private final ProfileQueryService profiles;
     private final ProfileCommands commands;
+    private final Unmerger unmerger;
+    private final MergeHistory history;
+    private final IdentityRuleStore rules;
     private final Access access;
     private final CurrentIdentityAssociation identity;
 
     public ProfileGrpcService(
             ProfileQueryService profiles,
             ProfileCommands commands,
+            Unmerger unmerger,
+            MergeHistory history,
+            IdentityRuleStore rules,
             Access access,
             CurrentIdentityAssociation identity) {
         this.profiles = profiles;
         this.commands = commands;
+        this.unmerger = unmerger;
+        this.history = history;
+        this.rules = rules;
         this.access = access;
         this.identity = identity;
     }
@@ -219,6 +233,179 @@ public class ProfileGrpcService implements ProfileService {
                 return out.build();
             });
         });
+    }
+
+    @Override
+    public Uni<GetMergeHistoryResponse> getMergeHistory(GetMergeHistoryRequest request) {
+        return forUser(request.getTenant(), () -> {
+            UUID id = uuid("profile_id", request.getProfileId());
+            return history.of(request.getTenant(), id).map(h -> {
+                if (h.profile() == null) {
+                    throw Errors.notFound("profile " + id + " not found");
+                }
+                GetMergeHistoryResponse.Builder out = GetMergeHistoryResponse.newBuilder()
+                        .setProfileId(h.profile().toString());
+                for (MergeHistory.Merge m : h.merges()) {
+                    MergeRecord.Builder record = MergeRecord.newBuilder()
+                            .setMergedProfileId(m.merged().toString())
+                            .setIntoProfileId(m.into().toString())
+                            .setMergedAt(ProfileMapper.timestamp(m.at()));
+                    m.identities().forEach(i -> record.addIdentities(identity(i)));
+                    if (m.unmergedAt() != null) {
+                        record.setUnmergedAt(ProfileMapper.timestamp(m.unmergedAt()))
+                                .setUnmergedBy(m.unmergedBy());
+                    }
+                    out.addMerges(record);
+                }
+                for (MergeHistory.Refusal r : h.refusals()) {
+                    IdentityRefusal.Builder refusal = IdentityRefusal.newBuilder()
+                            .setIdentity(identity(r.identity()))
+                            .setReason(r.reason())
+                            .setTimes(r.times())
+                            .setFirstAt(ProfileMapper.timestamp(r.first()))
+                            .setLastAt(ProfileMapper.timestamp(r.last()));
+                    if (r.other() != null) {
+                        refusal.setOtherProfileId(r.other().toString());
+                    }
+                    out.addRefusals(refusal);
+                }
+                return out.build();
+            });
+        });
+    }
+
+    @Override
+    public Uni<UnmergeResponse> unmerge(UnmergeRequest request) {
+        return access.forUser(identity.getDeferredIdentity(), request.getTenant(), Roles.ADMIN)
+                .chain(caller -> caller.within(Uni.createFrom().deferred(() -> {
+                    UUID profile = uuid("profile_id", request.getProfileId());
+                    UUID merged = uuid("merged_profile_id", request.getMergedProfileId());
+                    if (profile.equals(merged)) {
+                        throw Errors.invalid("merged_profile_id", "merged_profile_id names the profile itself");
+                    }
+                    String tenant = request.getTenant();
+                    return unmerger.unmerge(tenant, profile, merged, caller.user())
+                            .chain(outcome -> Uni.combine()
+                                    .all()
+                                    .unis(
+                                            profiles.byId(tenant, outcome.profile()),
+                                            profiles.byId(tenant, outcome.restored()))
+                                    .asTuple()
+                                    .map(views -> UnmergeResponse.newBuilder()
+                                            .setProfile(found(views.getItem1(), "profile"))
+                                            .setRestored(found(views.getItem2(), "restored profile"))
+                                            .setEventsMoved(outcome.eventsMoved())
+                                            .build()));
+                })));
+    }
+
+    @Override
+    public Uni<GetIdentityRulesResponse> getIdentityRules(GetIdentityRulesRequest request) {
+        return forUser(
+                request.getTenant(),
+                () -> rules.load(rulesClient(), request.getTenant())
+                        .map(stored -> GetIdentityRulesResponse.newBuilder()
+                                .setRules(toProto(stored))
+                                .build()));
+    }
+
+    @Override
+    public Uni<SetIdentityRulesResponse> setIdentityRules(SetIdentityRulesRequest request) {
+        return access.forUser(identity.getDeferredIdentity(), request.getTenant(), Roles.ADMIN)
+                .chain(caller -> caller.within(Uni.createFrom().deferred(() -> {
+                    IdentityRules parsed = fromProto(request.getRules());
+                    long expected = request.hasExpectedVersion() ? request.getExpectedVersion() : -1;
+                    if (request.hasExpectedVersion() && expected < 0) {
+                        throw Errors.invalid("expected_version", "expected_version cannot be negative");
+                    }
+                    return rules.save(request.getTenant(), parsed, expected, caller.user(), Instant.now())
+                            .map(stored -> {
+                                if (stored == null) {
+                                    throw Errors.precondition(
+                                            "the identity rules are no longer at version " + expected);
+                                }
+                                return SetIdentityRulesResponse.newBuilder()
+                                        .setRules(toProto(stored))
+                                        .build();
+                            });
+                })));
+    }
+
+    private io.vertx.mutiny.sqlclient.SqlClient rulesClient() {
+        return rules.pool();
+    }
+
+    private static io.strata.proto.profile.v1.IdentityRules toProto(IdentityRuleStore.Stored stored) {
+        var out = io.strata.proto.profile.v1.IdentityRules.newBuilder().setVersion(stored.version());
+        IdentityRules r = stored.rules();
+        r.priority().forEach(t -> out.addPriority(ProfileMapper.toProto(t)));
+        for (IdentityType type : IdentityType.values()) {
+            if (r.limit(type) != Integer.MAX_VALUE) {
+                out.addLimits(IdentityLimit.newBuilder()
+                        .setType(ProfileMapper.toProto(type))
+                        .setMax(r.limit(type)));
+            }
+        }
+        r.blocked().stream()
+                .sorted(java.util.Comparator.comparing(IdentityKey::type).thenComparing(IdentityKey::value))
+                .forEach(b -> out.addBlocked(identity(b)));
+        if (stored.updatedAt() != null) {
+            out.setUpdatedAt(ProfileMapper.timestamp(stored.updatedAt())).setUpdatedBy(stored.updatedBy());
+        }
+        return out.build();
+    }
+
+    /** The proto's rules, checked as the JSON form is (the same rules, the same field names). */
+    private static IdentityRules fromProto(io.strata.proto.profile.v1.IdentityRules rules) {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        var priority = json.putArray("priority");
+        for (int i = 0; i < rules.getPriorityCount(); i++) {
+            priority.add(typeName(rules.getPriority(i), "rules.priority[" + i + "]"));
+        }
+        var limits = json.putObject("limits");
+        for (int i = 0; i < rules.getLimitsCount(); i++) {
+            IdentityLimit limit = rules.getLimits(i);
+            String type = typeName(limit.getType(), "rules.limits[" + i + "].type");
+            if (limits.has(type)) {
+                throw Errors.invalid("rules.limits[" + i + "].type", type + " is limited twice");
+            }
+            limits.put(type, limit.getMax());
+        }
+        var blocked = json.putArray("blocked");
+        for (int i = 0; i < rules.getBlockedCount(); i++) {
+            blocked.addObject()
+                    .put("type", typeName(rules.getBlocked(i).getType(), "rules.blocked[" + i + "].type"))
+                    .put("value", rules.getBlocked(i).getValue());
+        }
+        try {
+            return IdentityRules.parse(json);
+        } catch (IdentityRules.InvalidRulesException e) {
+            String field = "rules." + e.field();
+            for (int i = 0; i < rules.getLimitsCount(); i++) {
+                if (e.field()
+                        .equals("limits."
+                                + ProfileMapper.fromProto(rules.getLimits(i).getType())
+                                        .name())) {
+                    field = "rules.limits[" + i + "].max";
+                }
+            }
+            throw Errors.invalid(field, e.getMessage());
+        }
+    }
+
+    private static String typeName(io.strata.proto.common.v1.IdentityType type, String field) {
+        try {
+            return ProfileMapper.fromProto(type).name();
+        } catch (IllegalArgumentException e) {
+            throw Errors.invalid(field, e.getMessage());
+        }
+    }
+
+    private static io.strata.proto.common.v1.Identity identity(IdentityKey key) {
+        return io.strata.proto.common.v1.Identity.newBuilder()
+                .setType(ProfileMapper.toProto(key.type()))
+                .setValue(key.value())
+                .build();
     }
 
     private Uni<Profile> profile(String tenant, ProfileRef ref) {

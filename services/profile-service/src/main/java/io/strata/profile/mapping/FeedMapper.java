@@ -15,6 +15,7 @@ import io.strata.profile.domain.ProfileState;
 import io.strata.profile.tags.ProfileTags;
 import io.strata.proto.common.v1.Identity;
 import io.strata.proto.profile.v1.Consent;
+import io.strata.proto.profile.v1.EventRef;
 import io.strata.proto.profile.v1.EventStats;
 import io.strata.proto.profile.v1.FacetStats;
 import io.strata.proto.profile.v1.OrderStats;
@@ -22,9 +23,12 @@ import io.strata.proto.profile.v1.ProfileChange;
 import io.strata.proto.profile.v1.ProfileDeleted;
 import io.strata.proto.profile.v1.ProfileEvent;
 import io.strata.proto.profile.v1.ProfileMerged;
+import io.strata.proto.profile.v1.ProfileSnapshot;
+import io.strata.proto.profile.v1.ProfileUnmerged;
 import io.strata.proto.profile.v1.ProfileUpdated;
 import io.strata.proto.profile.v1.TagValue;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -155,6 +159,54 @@ public final class FeedMapper {
         return change(tenant, source, version, now)
                 .setMerged(ProfileMerged.newBuilder().setIntoProfileId(into.toString()))
                 .build();
+    }
+
+    /** One side of an undone merge, with the whole profile as it now is. */
+    public static ProfileChange unmerged(
+            String tenant,
+            UUID profile,
+            long version,
+            UUID other,
+            boolean restored,
+            ProfileSnapshot snapshot,
+            List<EventRef> moved,
+            Instant now) {
+        return change(tenant, profile, version, now)
+                .setUnmerged(ProfileUnmerged.newBuilder()
+                        .setOtherProfileId(other.toString())
+                        .setRestored(restored)
+                        .setProfile(snapshot)
+                        .addAllMovedEvents(moved))
+                .build();
+    }
+
+    /** Everything of the profile a consumer may copy. */
+    public static ProfileSnapshot snapshot(ProfileState state, List<IdentityKey> identities) {
+        ProfileSnapshot.Builder snapshot = ProfileSnapshot.newBuilder();
+        for (IdentityKey identity : identities) {
+            snapshot.addIdentities(Identity.newBuilder()
+                    .setType(ProfileMapper.toProto(identity.type()))
+                    .setValue(identity.value()));
+        }
+        state.traits().values().fields().forEachRemaining(e -> snapshot.putTraits(e.getKey(), value(e.getValue())));
+        // as on every record of the feed, without the rolling windows (they move with the day, not the profile)
+        io.strata.proto.profile.v1.Behaviour.Builder behaviour = io.strata.proto.profile.v1.Behaviour.newBuilder();
+        state.behaviour().events.forEach((name, stats) -> behaviour.putEvents(name, stats(stats, null)));
+        if (state.behaviour().orders != null && state.behaviour().orders.n > 0) {
+            behaviour.setOrders(orders(state.behaviour().orders));
+        }
+        state.behaviour()
+                .facets
+                .forEach((dimension, values) ->
+                        values.forEach((value, stats) -> behaviour.addFacets(facet(dimension, value, stats))));
+        snapshot.setBehaviour(behaviour);
+        state.tags().entries().forEach((key, entry) -> snapshot.putTags(key, tagValue(entry)));
+        state.consents().entries().values().forEach(entry -> snapshot.addConsents(consent(entry)));
+        if (state.firstSeen() != null) {
+            snapshot.setFirstSeen(ProfileMapper.timestamp(state.firstSeen()));
+            snapshot.setLastSeen(ProfileMapper.timestamp(state.lastSeen()));
+        }
+        return snapshot.build();
     }
 
     private static ProfileChange.Builder change(String tenant, UUID profile, long version, Instant now) {

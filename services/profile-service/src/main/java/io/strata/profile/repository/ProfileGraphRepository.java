@@ -85,7 +85,7 @@ public class ProfileGraphRepository {
         return tenant + '/' + source + '/' + messageId;
     }
 
-    /** Who owns the identifiers now: each with its profile's age, user id and version. */
+    /** Who owns the identifiers now: each with its profile's age, identifiers per type and version. */
     public Uni<List<GraphOverlay.Owned>> owners(SqlConnection conn, String tenant, Set<IdentityKey> identities) {
         if (identities.isEmpty()) {
             return Uni.createFrom().item(List.of());
@@ -98,20 +98,19 @@ public class ProfileGraphRepository {
             values[i++] = identity.value();
         }
         return conn.preparedQuery("""
-                select i.type, i.value, i.profile_id, p.created_at, p.version,
-                       (select u.value from profile_identities u
-                         where u.tenant = $1 and u.profile_id = i.profile_id and u.type = 'USER_ID'
-                         order by u.id limit 1)
+                select i.type, i.value, i.profile_id, p.created_at, p.version, cast(p.identity_counts as text)
                 from unnest($2::text[], $3::text[]) as k(type, value)
                 join profile_identities i on i.tenant = $1 and i.type = k.type and i.value = k.value
                 join profiles p on p.tenant = $1 and p.id = i.profile_id""").execute(Tuple.of(tenant, types, values)).map(rows -> {
             List<GraphOverlay.Owned> owned = new ArrayList<>();
+            Map<UUID, Map<IdentityType, Integer>> counts = new java.util.HashMap<>();
             for (Row row : rows) {
+                UUID profile = row.getUUID(2);
                 owned.add(new GraphOverlay.Owned(
                         new IdentityKey(IdentityType.valueOf(row.getString(0)), row.getString(1)),
-                        row.getUUID(2),
+                        profile,
                         row.getOffsetDateTime(3).toInstant(),
-                        row.getString(5),
+                        counts.computeIfAbsent(profile, p -> counts(row.getString(5))),
                         row.getLong(4)));
             }
             return owned;
@@ -445,7 +444,119 @@ public class ProfileGraphRepository {
                     .execute(statement.getValue())
                     .replaceWithVoid());
         }
+        // the history keeps what the merged profile brought, for an unmerge
+        chain = chain.chain(() -> conn.preparedQuery("""
+                        insert into profile_merge_history
+                            (tenant, merged_id, into_id, merged_version, identities, merged_at)
+                        values ($1, $2, $3, $4, cast($5::text as jsonb), $6)""")
+                .execute(Tuple.from(
+                        new Object[] {tenant, source, target, sourceVersion + 1, identitiesJson(moved), utc(now)}))
+                .replaceWithVoid());
         return chain.replaceWith(moved);
+    }
+
+    /** Identifiers as a JSON list of {type, value}. */
+    public static String identitiesJson(List<IdentityKey> identities) {
+        var list = JSON.createArrayNode();
+        identities.forEach(i -> list.addObject().put("type", i.type().name()).put("value", i.value()));
+        return list.toString();
+    }
+
+    /** Reads {@link #identitiesJson}. */
+    public static List<IdentityKey> identities(String json) {
+        List<IdentityKey> identities = new ArrayList<>();
+        try {
+            for (var node : JSON.readTree(json)) {
+                identities.add(new IdentityKey(
+                        IdentityType.valueOf(node.get("type").asText()),
+                        node.get("value").asText()));
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored identifiers are not readable: " + e.getOriginalMessage(), e);
+        }
+        return identities;
+    }
+
+    /** Applied events to log: the profile each was applied to, its time, its bytes. */
+    public static final class EventLog {
+        final List<UUID> profiles = new ArrayList<>();
+        final List<Instant> at = new ArrayList<>();
+        final List<byte[]> payloads = new ArrayList<>();
+
+        public void add(UUID profile, Instant eventAt, byte[] payload) {
+            profiles.add(profile);
+            at.add(eventAt);
+            payloads.add(payload);
+        }
+
+        /** What was added so far (this log starts empty again). */
+        public EventLog take() {
+            EventLog taken = new EventLog();
+            taken.profiles.addAll(profiles);
+            taken.at.addAll(at);
+            taken.payloads.addAll(payloads);
+            profiles.clear();
+            at.clear();
+            payloads.clear();
+            return taken;
+        }
+    }
+
+    /** Adds the events to the event log, in order. */
+    public Uni<Void> log(SqlConnection conn, String tenant, EventLog log, Instant now) {
+        if (log.profiles.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        io.vertx.core.buffer.Buffer[] payloads = new io.vertx.core.buffer.Buffer[log.payloads.size()];
+        for (int i = 0; i < payloads.length; i++) {
+            payloads[i] = io.vertx.core.buffer.Buffer.buffer(log.payloads.get(i));
+        }
+        return conn.preparedQuery("""
+                insert into profile_event_log (tenant, profile_id, event_at, applied_at, payload)
+                select $1::text, profile, at, $4::timestamptz, payload
+                from unnest($2::uuid[], $3::timestamptz[], $5::bytea[]) with ordinality as e(profile, at, payload, n)
+                order by n""")
+                .execute(Tuple.of(tenant, log.profiles.toArray(UUID[]::new), utcs(log.at), utc(now), payloads))
+                .replaceWithVoid();
+    }
+
+    /** A merge or identifier the tenant's limits refused to a profile, met {@code times} times. */
+    public record Refused(UUID profile, io.strata.profile.domain.Resolution.Refusal refusal, long times) {}
+
+    /** Records refusals: one row per profile and identifier, counting how often. */
+    public Uni<Void> refused(SqlConnection conn, String tenant, List<Refused> refused, Instant now) {
+        if (refused.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int n = refused.size();
+        UUID[] profiles = new UUID[n];
+        String[] types = new String[n];
+        String[] values = new String[n];
+        UUID[] others = new UUID[n];
+        String[] reasons = new String[n];
+        Long[] times = new Long[n];
+        for (int i = 0; i < n; i++) {
+            Refused r = refused.get(i);
+            profiles[i] = r.profile();
+            types[i] = r.refusal().identity().type().name();
+            values[i] = r.refusal().identity().value();
+            others[i] = r.refusal().other();
+            reasons[i] = r.refusal().reason();
+            times[i] = r.times();
+        }
+        return conn.preparedQuery("""
+                insert into identity_refusals
+                    (tenant, profile_id, type, value, other_profile_id, reason, times, first_at, last_at)
+                select $1::text, profile, type, value, other, reason, n, $8::timestamptz, $8::timestamptz
+                from unnest($2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::bigint[])
+                     as r(profile, type, value, other, reason, n)
+                on conflict (tenant, profile_id, type, value) do update set
+                    other_profile_id = excluded.other_profile_id,
+                    reason = excluded.reason,
+                    times = identity_refusals.times + excluded.times,
+                    last_at = excluded.last_at""")
+                .execute(Tuple.from(new Object[] {tenant, profiles, types, values, others, reasons, times, utc(now)}))
+                .replaceWithVoid();
     }
 
     /** Locks the profiles (in id order), checking each is at the expected version. */

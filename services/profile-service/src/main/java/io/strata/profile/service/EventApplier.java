@@ -13,9 +13,11 @@ import io.strata.profile.domain.Behaviour;
 import io.strata.profile.domain.GraphOverlay;
 import io.strata.profile.domain.IdentityKey;
 import io.strata.profile.domain.IdentityResolver;
+import io.strata.profile.domain.IdentityRules;
 import io.strata.profile.domain.IncomingEvent;
 import io.strata.profile.domain.ProfileState;
 import io.strata.profile.domain.Resolution;
+import io.strata.profile.identity.IdentityRuleStore;
 import io.strata.profile.mapping.FeedMapper;
 import io.strata.profile.messaging.OutboxRecords;
 import io.strata.profile.messaging.OutboxRelay;
@@ -65,6 +67,7 @@ public class EventApplier {
 
     private final ProfileGraphRepository graph;
     private final TagCatalogs catalogs;
+    private final IdentityRuleStore identityRules;
     private final ProfileConfig.Feed feed;
     private final ZoneId zone;
     private final OutboxRelay relay;
@@ -73,15 +76,18 @@ public class EventApplier {
     private final Counter duplicates;
     private final Counter unattributed;
     private final Counter suppressedEvents;
+    private final Counter blockedEvents;
 
     public EventApplier(
             ProfileGraphRepository graph,
             TagCatalogs catalogs,
+            IdentityRuleStore identityRules,
             ProfileConfig config,
             OutboxRelay relay,
             MeterRegistry registry) {
         this.graph = graph;
         this.catalogs = catalogs;
+        this.identityRules = identityRules;
         this.feed = config.feed();
         this.zone = config.timeZone();
         this.relay = relay;
@@ -90,6 +96,7 @@ public class EventApplier {
         this.duplicates = registry.counter("strata_profile_events_total", "outcome", "duplicate");
         this.unattributed = registry.counter("strata_profile_events_total", "outcome", "no_identity");
         this.suppressedEvents = registry.counter("strata_profile_events_total", "outcome", "suppressed");
+        this.blockedEvents = registry.counter("strata_profile_events_total", "outcome", "blocked");
     }
 
     /**
@@ -103,7 +110,8 @@ public class EventApplier {
             (event.identities().isEmpty() ? orphans : attributable).add(event);
         }
         Instant now = clock.instant();
-        int[] dropped = {0};
+        // events dropped: [0] carrying a suppressed identifier, [1] carrying only blocked values
+        int[] dropped = {0, 0};
         Uni<Integer> applying = attributable.isEmpty()
                 ? Uni.createFrom().item(0)
                 : graph.inTransaction(conn -> graph.claim(conn, attributable, now)
@@ -119,10 +127,14 @@ public class EventApplier {
                                 }
                             }
                             dropped[0] = 0;
+                            dropped[1] = 0;
                             Uni<Void> chain = Uni.createFrom().voidItem();
                             for (var tenant : fresh.entrySet()) {
                                 chain = chain.chain(() -> applyTenant(conn, tenant.getKey(), tenant.getValue(), now)
-                                        .invoke(n -> dropped[0] += n)
+                                        .invoke(n -> {
+                                            dropped[0] += n[0];
+                                            dropped[1] += n[1];
+                                        })
                                         .replaceWithVoid());
                             }
                             return chain.replaceWith(taken.size());
@@ -131,8 +143,9 @@ public class EventApplier {
             if (n > 0) {
                 relay.wake();
             }
-            applied.increment(n - dropped[0]);
+            applied.increment(n - dropped[0] - dropped[1]);
             suppressedEvents.increment(dropped[0]);
+            blockedEvents.increment(dropped[1]);
             duplicates.increment(attributable.size() - n);
             unattributed.increment(orphans.size());
             for (IncomingEvent event : orphans) {
@@ -144,14 +157,49 @@ public class EventApplier {
     }
 
     /**
-     * Applies one tenant's events, except those carrying an identifier of a deleted person (dropped);
-     * emits how many were dropped.
+     * Applies one tenant's events, except those carrying an identifier of a deleted person, and
+     * those left without an identifier once the tenant's blocked values are taken out (both dropped);
+     * emits how many of each were dropped.
      */
-    private Uni<Integer> applyTenant(SqlConnection conn, String tenant, List<IncomingEvent> all, Instant now) {
+    private Uni<int[]> applyTenant(SqlConnection conn, String tenant, List<IncomingEvent> all, Instant now) {
+        return identityRules.get(tenant).chain(rules -> {
+            List<IncomingEvent> usable = all;
+            int blocked = 0;
+            if (rules.hasBlocked()) {
+                usable = new ArrayList<>(all.size());
+                for (IncomingEvent e : all) {
+                    List<IdentityKey> kept = new ArrayList<>(e.identities().size());
+                    e.identities().forEach(i -> {
+                        if (!rules.isBlocked(i)) {
+                            kept.add(i);
+                        }
+                    });
+                    if (kept.isEmpty()) {
+                        blocked++;
+                    } else {
+                        usable.add(kept.size() == e.identities().size() ? e : e.withIdentities(List.copyOf(kept)));
+                    }
+                }
+            }
+            int blockedEvents = blocked;
+            return applyUsable(conn, tenant, usable, rules, now)
+                    .map(suppressed -> new int[] {suppressed, blockedEvents});
+        });
+    }
+
+    /** Applies the events except those carrying a suppressed identifier; emits how many those were. */
+    private Uni<Integer> applyUsable(
+            SqlConnection conn, String tenant, List<IncomingEvent> all, IdentityRules rules, Instant now) {
+        if (all.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
         Map<IdentityKey, String> hashes = new HashMap<>();
         all.forEach(e -> e.identities().forEach(i -> hashes.computeIfAbsent(i, ProfileCommands::hash)));
         Set<IdentityKey> identities = new LinkedHashSet<>();
-        all.forEach(e -> identities.addAll(e.identities()));
+        all.forEach(e -> {
+            identities.addAll(e.identities());
+            identities.addAll(e.aliases());
+        });
         // both queries go out at once (pipelined on the connection): one round trip, not two
         return Uni.combine()
                 .all()
@@ -171,7 +219,7 @@ public class EventApplier {
                     int dropped = all.size() - allowed.size();
                     return (allowed.isEmpty()
                                     ? Uni.createFrom().voidItem()
-                                    : applyAllowed(conn, tenant, allowed, found.getItem2(), now))
+                                    : applyAllowed(conn, tenant, allowed, found.getItem2(), rules, now))
                             .replaceWith(dropped);
                 });
     }
@@ -182,12 +230,13 @@ public class EventApplier {
             String tenant,
             List<IncomingEvent> events,
             List<GraphOverlay.Owned> owned,
+            IdentityRules rules,
             Instant now) {
         return catalogs.get(tenant).chain(catalog -> {
             Set<UUID> profiles = new LinkedHashSet<>();
             owned.forEach(o -> profiles.add(o.profile()));
             return graph.contents(conn, tenant, profiles).chain(contents -> {
-                Batch batch = new Batch(conn, tenant, catalog, new GraphOverlay(owned), now);
+                Batch batch = new Batch(conn, tenant, catalog, rules, new GraphOverlay(owned), now);
                 contents.forEach(batch::load);
                 Uni<Void> chain = Uni.createFrom().voidItem();
                 for (IncomingEvent event : events) {
@@ -203,6 +252,7 @@ public class EventApplier {
         private final SqlConnection conn;
         private final String tenant;
         private final Catalog catalog;
+        private final IdentityRules rules;
         private final GraphOverlay overlay;
         private final Instant now;
         private final int today;
@@ -216,11 +266,20 @@ public class EventApplier {
         private final Set<UUID> touched = new LinkedHashSet<>();
         private final Map<UUID, Map<String, Count>> counts = new LinkedHashMap<>();
         private final Outbox outbox = new Outbox();
+        private final ProfileGraphRepository.EventLog log = new ProfileGraphRepository.EventLog();
+        private final Map<String, ProfileGraphRepository.Refused> refused = new LinkedHashMap<>();
 
-        Batch(SqlConnection conn, String tenant, Catalog catalog, GraphOverlay overlay, Instant now) {
+        Batch(
+                SqlConnection conn,
+                String tenant,
+                Catalog catalog,
+                IdentityRules rules,
+                GraphOverlay overlay,
+                Instant now) {
             this.conn = conn;
             this.tenant = tenant;
             this.catalog = catalog;
+            this.rules = rules;
             this.overlay = overlay;
             this.now = now;
             this.today = Behaviour.day(now, zone);
@@ -231,7 +290,13 @@ public class EventApplier {
         }
 
         Uni<Void> apply(IncomingEvent event) {
-            Resolution resolution = IdentityResolver.resolve(event.identities(), overlay.owned(event.identities()));
+            Set<IdentityKey> aliases = event.aliases();
+            List<IdentityKey> lookup = event.identities();
+            if (!aliases.isEmpty()) {
+                lookup = new ArrayList<>(lookup);
+                lookup.addAll(aliases);
+            }
+            Resolution resolution = IdentityResolver.resolve(event.identities(), aliases, overlay.owned(lookup), rules);
             UUID target = resolution.target();
             if (target == null) {
                 target = UUID.randomUUID();
@@ -243,6 +308,14 @@ public class EventApplier {
                 states.put(target, ProfileState.created(target));
             }
             UUID profile = target;
+            for (Resolution.Refusal refusal : resolution.refused()) {
+                // one row per profile and identifier, however often the batch met it
+                refused.merge(
+                        profile + "/" + refusal.identity().type() + "/"
+                                + refusal.identity().value(),
+                        new ProfileGraphRepository.Refused(profile, refusal, 1),
+                        (a, b) -> new ProfileGraphRepository.Refused(profile, refusal, a.times() + 1));
+            }
             Uni<Void> merges = Uni.createFrom().voidItem();
             if (!resolution.merge().isEmpty()) {
                 // a merge moves what the database holds: what is pending goes first
@@ -280,6 +353,7 @@ public class EventApplier {
             counts.computeIfAbsent(profile, p -> new LinkedHashMap<>())
                     .computeIfAbsent(event.countName(), n -> new Count())
                     .add(event.timestamp());
+            log.add(profile, event.timestamp(), event.bytes());
             outbox.event(profile, FeedMapper.event(event, profile, now));
         }
 
@@ -320,6 +394,9 @@ public class EventApplier {
                 lastAt.add(count.last);
             }));
             OutboxRecords records = outbox.take();
+            ProfileGraphRepository.EventLog events = log.take();
+            List<ProfileGraphRepository.Refused> refusals = List.copyOf(refused.values());
+            refused.clear();
             created.clear();
             createdAt.clear();
             attachTo.clear();
@@ -332,6 +409,8 @@ public class EventApplier {
                     .chain(() -> graph.touch(conn, tenant, written, versions, contents, now))
                     .chain(() -> graph.attach(conn, tenant, owners, identities, now))
                     .chain(() -> graph.count(conn, tenant, counted, names, amounts, firstAt, lastAt))
+                    .chain(() -> graph.log(conn, tenant, events, now))
+                    .chain(() -> graph.refused(conn, tenant, refusals, now))
                     .chain(() -> records.isEmpty()
                             ? Uni.createFrom().voidItem()
                             : graph.outbox(conn, tenant, records.size(), records.encode()));

@@ -252,8 +252,21 @@ public class ProfileCommands {
 
     private static Uni<Void> delete(SqlConnection conn, String tenant, UUID profile) {
         Tuple key = Tuple.of(tenant, profile);
-        return conn.preparedQuery("delete from profile_event_counts where tenant = $1 and profile_id = $2")
+        // the profile and every profile merged into it: the event log knows events by the profile
+        // they were applied to at the time
+        String family =
+                "(select $2::uuid union all select merged_id from profile_merges where tenant = $1 and into_id = $2)";
+        return conn.preparedQuery("delete from profile_event_log where tenant = $1 and profile_id in " + family)
                 .execute(key)
+                .chain(() -> conn.preparedQuery("delete from identity_refusals where tenant = $1 and (profile_id in "
+                                + family + " or other_profile_id in " + family + ")")
+                        .execute(key))
+                .chain(() -> conn.preparedQuery("delete from profile_merge_history where tenant = $1 and (into_id in "
+                                + family + " or merged_id in " + family + ")")
+                        .execute(key))
+                .chain(() -> conn.preparedQuery(
+                                "delete from profile_event_counts where tenant = $1 and profile_id = $2")
+                        .execute(key))
                 .chain(() -> conn.preparedQuery("delete from profile_identities where tenant = $1 and profile_id = $2")
                         .execute(key))
                 .chain(() -> conn.preparedQuery("delete from profile_merges where tenant = $1 and into_id = $2")

@@ -308,7 +308,7 @@ class ChangeFeedTest {
     }
 
     /** Reads the tenant's changes into the copy until it holds the profile at its version. */
-    private static List<ConsumerRecord<String, byte[]>> awaitChanges(
+    static List<ConsumerRecord<String, byte[]>> awaitChanges(
             KafkaProbe probe, String tenant, FeedCopy copy, ProfileView view) {
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         String id = view.id().toString();
@@ -325,7 +325,7 @@ class ChangeFeedTest {
     }
 
     /** The copy holds what the profile holds: traits, identifiers, behaviour. */
-    private static void assertCopyEquals(FeedCopy feed, ProfileView view) {
+    static void assertCopyEquals(FeedCopy feed, ProfileView view) {
         Profile profile = ProfileMapper.toProto(view);
         FeedCopy.Copy copy = feed.profiles.get(view.id().toString());
         assertEquals(new TreeMap<>(profile.getTraits().getFieldsMap()), copy.traits);

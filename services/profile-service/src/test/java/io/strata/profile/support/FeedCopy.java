@@ -71,6 +71,29 @@ public final class FeedCopy {
                         .forEach(
                                 c -> copy.consents.put(c.getChannel() + "|" + c.getPurpose() + "|" + c.getSender(), c));
             }
+            case UNMERGED -> {
+                // the whole profile: it replaces the copy
+                var snapshot = change.getUnmerged().getProfile();
+                copy.traits.clear();
+                copy.traits.putAll(snapshot.getTraitsMap());
+                copy.identities.clear();
+                copy.identities.addAll(snapshot.getIdentitiesList());
+                copy.events.clear();
+                copy.events.putAll(snapshot.getBehaviour().getEventsMap());
+                copy.orders = snapshot.getBehaviour().hasOrders()
+                        ? snapshot.getBehaviour().getOrders()
+                        : null;
+                copy.facets.clear();
+                for (FacetStats facet : snapshot.getBehaviour().getFacetsList()) {
+                    copy.facets.put(facet.getDimension() + "=" + facet.getValue(), facet);
+                }
+                copy.tags.clear();
+                copy.tags.putAll(snapshot.getTagsMap());
+                copy.consents.clear();
+                snapshot.getConsentsList()
+                        .forEach(
+                                c -> copy.consents.put(c.getChannel() + "|" + c.getPurpose() + "|" + c.getSender(), c));
+            }
             default -> throw new IllegalStateException("unknown change " + change.getChangeCase());
         }
     }
