@@ -108,4 +108,48 @@ public class ProfileClient {
                         .setPageToken(pageToken)
                         .build());
     }
+
+    public Uni<io.strata.proto.profile.v1.ListProfilesResponse> list(
+            SignedIn user, io.strata.proto.profile.v1.ListProfilesRequest.Builder request) {
+        return forUser(user).listProfiles(request.setTenant(user.tenant()).build());
+    }
+
+    public Uni<io.strata.proto.profile.v1.GetMergeHistoryResponse> mergeHistory(SignedIn user, String profileId) {
+        return forUser(user)
+                .getMergeHistory(io.strata.proto.profile.v1.GetMergeHistoryRequest.newBuilder()
+                        .setTenant(user.tenant())
+                        .setProfileId(profileId)
+                        .build());
+    }
+
+    public Uni<io.strata.proto.profile.v1.UnmergeResponse> unmerge(
+            SignedIn user, String profileId, String mergedProfileId) {
+        return forUser(user)
+                .unmerge(io.strata.proto.profile.v1.UnmergeRequest.newBuilder()
+                        .setTenant(user.tenant())
+                        .setProfileId(profileId)
+                        .setMergedProfileId(mergedProfileId)
+                        .build());
+    }
+
+    public Uni<io.strata.proto.profile.v1.IdentityRules> identityRules(SignedIn user) {
+        return forUser(user)
+                .getIdentityRules(io.strata.proto.profile.v1.GetIdentityRulesRequest.newBuilder()
+                        .setTenant(user.tenant())
+                        .build())
+                .map(io.strata.proto.profile.v1.GetIdentityRulesResponse::getRules);
+    }
+
+    public Uni<io.strata.proto.profile.v1.IdentityRules> setIdentityRules(
+            SignedIn user, io.strata.proto.profile.v1.IdentityRules rules, Long expectedVersion) {
+        var request = io.strata.proto.profile.v1.SetIdentityRulesRequest.newBuilder()
+                .setTenant(user.tenant())
+                .setRules(rules);
+        if (expectedVersion != null) {
+            request.setExpectedVersion(expectedVersion);
+        }
+        return forUser(user)
+                .setIdentityRules(request.build())
+                .map(io.strata.proto.profile.v1.SetIdentityRulesResponse::getRules);
+    }
 }

@@ -74,7 +74,7 @@ public final class ProfileMapper {
     }
 
     /** {@code IDENTITY_TYPE_ANONYMOUS_ID} → {@code anonymousId}, the spec's own spelling. */
-    static String typeName(IdentityType type) {
+    public static String typeName(IdentityType type) {
         return identityName(type.name().substring(PREFIX.length()));
     }
 

@@ -8,7 +8,9 @@ import io.strata.gateway.mapping.ProfileMapper;
 import io.strata.gateway.security.TenantContext;
 import io.strata.platform.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -36,15 +38,27 @@ public class ProfileResource {
         this.tenant = tenant;
     }
 
-    /** The items list holds the profile owning the identifier, or nothing. */
-    public record ProfileList(List<ProfileDto> items) {}
+    /**
+     * A page of profiles: with an identifier, the profile owning it (or nothing); otherwise the
+     * profiles the filters select, and the token of the next page (null on the last).
+     */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public record ProfileList(List<ProfileDto> items, String nextPageToken) {}
 
     @GET
     @Operation(
-            summary = "Find the profile that owns an identifier",
-            description = "Exactly one of userId, anonymousId, email, phone, deviceId, memberId, wechatUnionId, "
-                    + "wechatOpenId.")
+            summary = "Find the profile that owns an identifier, or list profiles",
+            description = "With one of userId, anonymousId, email, phone, deviceId, memberId, wechatUnionId, "
+                    + "wechatOpenId: the profile that owns it. Without: the tenant's profiles a page at a time "
+                    + "(pageSize up to 500, pageToken from the previous page), filtered by tag (tag=key or "
+                    + "tag=key=value, repeatable: all must hold), known=true|false (signed in at least once) and "
+                    + "seenSince (ISO-8601 instant).")
     public Uni<ProfileList> find(
+            @QueryParam("tag") List<String> tagFilters,
+            @QueryParam("known") String known,
+            @QueryParam("seenSince") String seenSince,
+            @QueryParam("pageSize") String pageSize,
+            @QueryParam("pageToken") String pageToken,
             @QueryParam("userId") String userId,
             @QueryParam("anonymousId") String anonymousId,
             @QueryParam("email") String email,
@@ -62,11 +76,46 @@ public class ProfileResource {
         given.put("memberId", memberId);
         given.put("wechatUnionId", wechatUnionId);
         given.put("wechatOpenId", wechatOpenId);
+        if (given.values().stream().allMatch(v -> v == null || v.isBlank())) {
+            return list(tagFilters, known, seenSince, pageSize, pageToken);
+        }
         var identity = ProfileRefs.identity(given::get);
         return profiles.lookup(tenant.user(), identity.getType(), identity.getValue())
-                .map(profile -> new ProfileList(List.of(ProfileMapper.toDto(profile))))
+                .map(profile -> new ProfileList(List.of(ProfileMapper.toDto(profile)), null))
                 .onFailure(e -> Status.fromThrowable(e).getCode() == Status.Code.NOT_FOUND)
-                .recoverWithItem(new ProfileList(List.of()));
+                .recoverWithItem(new ProfileList(List.of(), null));
+    }
+
+    private Uni<ProfileList> list(
+            List<String> tagFilters, String known, String seenSince, String pageSize, String pageToken) {
+        var request = io.strata.proto.profile.v1.ListProfilesRequest.newBuilder()
+                .setPageSize(ApiException.intParam("pageSize", pageSize, 50, 1, 500))
+                .setPageToken(pageToken == null ? "" : pageToken);
+        if (tagFilters != null) {
+            request.addAllTags(tagFilters);
+        }
+        if (known != null) {
+            if (!known.equals("true") && !known.equals("false")) {
+                throw ApiException.badRequest("known", "known is true or false");
+            }
+            request.setKnown(Boolean.parseBoolean(known));
+        }
+        if (seenSince != null) {
+            try {
+                java.time.Instant since = java.time.Instant.parse(seenSince);
+                request.setSeenSince(com.google.protobuf.Timestamp.newBuilder()
+                        .setSeconds(since.getEpochSecond())
+                        .setNanos(since.getNano()));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw ApiException.badRequest("seenSince", "seenSince is an ISO-8601 instant (2026-11-01T00:00:00Z)");
+            }
+        }
+        return profiles.list(tenant.user(), request)
+                .map(page -> new ProfileList(
+                        page.getProfilesList().stream()
+                                .map(ProfileMapper::toDto)
+                                .toList(),
+                        page.getNextPageToken().isEmpty() ? null : page.getNextPageToken()));
     }
 
     /** What the tenant's profiles add up to. */
@@ -121,5 +170,44 @@ public class ProfileResource {
             throw ApiException.badRequest("id", "id must be a UUID");
         }
         return profiles.get(tenant.user(), id).map(ProfileMapper::toDto);
+    }
+
+    @GET
+    @Path("/{id}/merges")
+    @Operation(
+            summary = "A profile's merge history",
+            description = "The merges into the profile and its own into another (newest first, with the "
+                    + "identifiers each brought and whether an admin undid it), and the merges and identifiers "
+                    + "the tenant's identity limits refused it.")
+    public Uni<String> merges(@PathParam("id") String id) {
+        uuid("id", id);
+        return profiles.mergeHistory(tenant.user(), id).map(ProtoJson::print);
+    }
+
+    @POST
+    @Path("/{id}/unmerge")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(
+            summary = "Undoes a merge (admins)",
+            description = "{\"mergedProfileId\": \"...\"}: the profile merged into this one comes back under its id, "
+                    + "with the identifiers it brought and the events that came through them; both profiles' "
+                    + "aggregates and rule tags are computed again. 404 when no such merge is in force.")
+    public Uni<String> unmerge(@PathParam("id") String id, Map<String, Object> body) {
+        uuid("id", id);
+        Object merged = body == null ? null : body.get("mergedProfileId");
+        if (merged == null) {
+            throw ApiException.badRequest("mergedProfileId", "mergedProfileId names the profile to restore");
+        }
+        uuid("mergedProfileId", merged.toString());
+        return profiles.unmerge(tenant.user(), id, merged.toString()).map(ProtoJson::print);
+    }
+
+    private static void uuid(String field, String value) {
+        try {
+            UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(field, field + " must be a UUID");
+        }
     }
 }

@@ -129,10 +129,101 @@ public class FakeProfileGrpcService implements ProfileService {
         return Uni.createFrom().item(summary.build());
     }
 
+    /** The list requests sent, for the tests to read. */
+    static final java.util.List<io.strata.proto.profile.v1.ListProfilesRequest> lists =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @Override
     public Uni<io.strata.proto.profile.v1.ListProfilesResponse> listProfiles(
             io.strata.proto.profile.v1.ListProfilesRequest request) {
-        return Uni.createFrom().failure(Status.UNIMPLEMENTED.asRuntimeException());
+        return checked(request.getTenant(), () -> {
+            lists.add(request);
+            var page = io.strata.proto.profile.v1.ListProfilesResponse.newBuilder();
+            if (request.getTenant().equals("demo")) {
+                page.addProfiles(profile()).setNextPageToken(ID);
+            }
+            return Uni.createFrom().item(page.build());
+        });
+    }
+
+    @Override
+    public Uni<io.strata.proto.profile.v1.GetMergeHistoryResponse> getMergeHistory(
+            io.strata.proto.profile.v1.GetMergeHistoryRequest request) {
+        return checked(request.getTenant(), () -> {
+            if (!request.getTenant().equals("demo") || !request.getProfileId().equals(ID)) {
+                return Uni.createFrom()
+                        .failure(Status.NOT_FOUND
+                                .withDescription("profile not found")
+                                .asRuntimeException());
+            }
+            return Uni.createFrom()
+                    .item(io.strata.proto.profile.v1.GetMergeHistoryResponse.newBuilder()
+                            .setProfileId(ID)
+                            .addMerges(io.strata.proto.profile.v1.MergeRecord.newBuilder()
+                                    .setMergedProfileId(MERGED)
+                                    .setIntoProfileId(ID)
+                                    .addIdentities(Identity.newBuilder()
+                                            .setType(IdentityType.IDENTITY_TYPE_ANONYMOUS_ID)
+                                            .setValue("a1")))
+                            .build());
+        });
+    }
+
+    static final String MERGED = "0b7c9e6a-1d2f-4e3a-8b5c-6d7e8f9a0b1c";
+
+    @Override
+    public Uni<io.strata.proto.profile.v1.UnmergeResponse> unmerge(io.strata.proto.profile.v1.UnmergeRequest request) {
+        return access.forUser(identity.getDeferredIdentity(), request.getTenant(), Roles.ADMIN)
+                .map(caller -> {
+                    if (!request.getMergedProfileId().equals(MERGED)) {
+                        throw Status.NOT_FOUND.withDescription("no such merge").asRuntimeException();
+                    }
+                    return io.strata.proto.profile.v1.UnmergeResponse.newBuilder()
+                            .setProfile(profile())
+                            .setRestored(Profile.newBuilder().setId(MERGED).setTenant("demo"))
+                            .setEventsMoved(3)
+                            .build();
+                });
+    }
+
+    /** The rules as the last set left them (per tenant). */
+    static final java.util.Map<String, io.strata.proto.profile.v1.IdentityRules> rules =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public Uni<io.strata.proto.profile.v1.GetIdentityRulesResponse> getIdentityRules(
+            io.strata.proto.profile.v1.GetIdentityRulesRequest request) {
+        return checked(
+                request.getTenant(),
+                () -> Uni.createFrom()
+                        .item(io.strata.proto.profile.v1.GetIdentityRulesResponse.newBuilder()
+                                .setRules(rules.getOrDefault(
+                                        request.getTenant(),
+                                        io.strata.proto.profile.v1.IdentityRules.getDefaultInstance()))
+                                .build()));
+    }
+
+    @Override
+    public Uni<io.strata.proto.profile.v1.SetIdentityRulesResponse> setIdentityRules(
+            io.strata.proto.profile.v1.SetIdentityRulesRequest request) {
+        return access.forUser(identity.getDeferredIdentity(), request.getTenant(), Roles.ADMIN)
+                .map(caller -> {
+                    var current = rules.getOrDefault(
+                            request.getTenant(), io.strata.proto.profile.v1.IdentityRules.getDefaultInstance());
+                    if (request.hasExpectedVersion() && request.getExpectedVersion() != current.getVersion()) {
+                        throw Status.FAILED_PRECONDITION
+                                .withDescription("the identity rules changed")
+                                .asRuntimeException();
+                    }
+                    var stored = request.getRules().toBuilder()
+                            .setVersion(current.getVersion() + 1)
+                            .setUpdatedBy(caller.user())
+                            .build();
+                    rules.put(request.getTenant(), stored);
+                    return io.strata.proto.profile.v1.SetIdentityRulesResponse.newBuilder()
+                            .setRules(stored)
+                            .build();
+                });
     }
 
     /** The consent statements sent, for the tests to read. */

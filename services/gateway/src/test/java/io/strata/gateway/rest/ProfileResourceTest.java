@@ -121,13 +121,15 @@ class ProfileResourceTest {
 
     @Test
     void badQueriesNameTheField() {
+        // without an identifier the profiles are listed, a page at a time
         given().auth()
                 .oauth2(alice)
+                .queryParam("pageSize", "0")
                 .get("/api/v1/profiles")
                 .then()
                 .statusCode(400)
                 .contentType("application/problem+json")
-                .body("field", is("userId"));
+                .body("field", is("pageSize"));
         given().auth()
                 .oauth2(alice)
                 .queryParam("userId", "u1")

@@ -12,6 +12,7 @@ import io.strata.proto.common.v1.IdentityType;
 import io.strata.proto.profile.v1.SetTagsRequest;
 import io.strata.testing.KeycloakTokens;
 import io.strata.testing.LocalRealm;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -189,5 +190,121 @@ class TagConsentDeletionResourceTest {
                 .body("status", is("completed"))
                 .body("identityType", is("IDENTITY_TYPE_EMAIL"))
                 .body("reason", is("asked"));
+    }
+
+    @Test
+    void identityRulesAreReadByAllAndSetByAdminsInTheApisOwnNames() {
+        given().auth()
+                .oauth2(mia)
+                .contentType("application/json")
+                .body("{\"limits\": {\"deviceId\": 5}}")
+                .put("/api/v1/identity-rules")
+                .then()
+                .statusCode(403);
+        given().auth()
+                .oauth2(alice)
+                .contentType("application/json")
+                .body("{\"limits\": {\"fax\": 5}}")
+                .put("/api/v1/identity-rules")
+                .then()
+                .statusCode(400)
+                .body("field", is("limits.fax"));
+        given().auth()
+                .oauth2(alice)
+                .contentType("application/json")
+                .body("{\"blocked\": [{\"type\": \"phone\"}]}")
+                .put("/api/v1/identity-rules")
+                .then()
+                .statusCode(400)
+                .body("field", is("blocked[0].value"));
+        int version = given().auth()
+                .oauth2(alice)
+                .contentType("application/json")
+                .body("{\"priority\": [\"phone\", \"userId\"], \"limits\": {\"userId\": 1, \"deviceId\": 5},"
+                        + " \"blocked\": [{\"type\": \"phone\", \"value\": \"13900000000\"}]}")
+                .put("/api/v1/identity-rules")
+                .then()
+                .statusCode(200)
+                .body("priority", is(List.of("phone", "userId")))
+                .body("limits.deviceId", is(5))
+                .body("blocked[0].type", is("phone"))
+                .body("updatedBy", is("alice"))
+                .extract()
+                .path("version");
+        var sent = FakeProfileGrpcService.rules.get("demo");
+        assertEquals(io.strata.proto.common.v1.IdentityType.IDENTITY_TYPE_PHONE, sent.getPriority(0));
+        given().auth()
+                .oauth2(vic)
+                .get("/api/v1/identity-rules")
+                .then()
+                .statusCode(200)
+                .body("limits.deviceId", is(5));
+        given().auth()
+                .oauth2(alice)
+                .contentType("application/json")
+                .body("{\"expectedVersion\": " + (version - 1) + "}")
+                .put("/api/v1/identity-rules")
+                .then()
+                .statusCode(409);
+    }
+
+    @Test
+    void profilesAreListedTheirMergesShownAndOnlyAdminsUnmerge() {
+        given().auth()
+                .oauth2(vic)
+                .queryParam("tag", "vip_manual=true")
+                .queryParam("known", "true")
+                .queryParam("pageSize", "20")
+                .get("/api/v1/profiles")
+                .then()
+                .statusCode(200)
+                .body("items", hasSize(1))
+                .body("nextPageToken", is(FakeProfileGrpcService.ID));
+        var request = FakeProfileGrpcService.lists.get(FakeProfileGrpcService.lists.size() - 1);
+        assertEquals(List.of("vip_manual=true"), request.getTagsList());
+        assertEquals(20, request.getPageSize());
+        assertEquals(true, request.getKnown());
+        given().auth()
+                .oauth2(vic)
+                .queryParam("seenSince", "yesterday")
+                .get("/api/v1/profiles")
+                .then()
+                .statusCode(400)
+                .body("field", is("seenSince"));
+
+        String path = "/api/v1/profiles/" + FakeProfileGrpcService.ID;
+        given().auth()
+                .oauth2(vic)
+                .get(path + "/merges")
+                .then()
+                .statusCode(200)
+                .body("merges[0].mergedProfileId", is(FakeProfileGrpcService.MERGED));
+        String body = "{\"mergedProfileId\": \"" + FakeProfileGrpcService.MERGED + "\"}";
+        for (String token : List.of(vic, mia)) {
+            given().auth()
+                    .oauth2(token)
+                    .contentType("application/json")
+                    .body(body)
+                    .post(path + "/unmerge")
+                    .then()
+                    .statusCode(403);
+        }
+        given().auth()
+                .oauth2(alice)
+                .contentType("application/json")
+                .body("{\"mergedProfileId\": \"nope\"}")
+                .post(path + "/unmerge")
+                .then()
+                .statusCode(400)
+                .body("field", is("mergedProfileId"));
+        given().auth()
+                .oauth2(alice)
+                .contentType("application/json")
+                .body(body)
+                .post(path + "/unmerge")
+                .then()
+                .statusCode(200)
+                .body("restored.id", is(FakeProfileGrpcService.MERGED))
+                .body("eventsMoved", is("3"));
     }
 }
