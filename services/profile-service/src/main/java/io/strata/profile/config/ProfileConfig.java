@@ -110,6 +110,13 @@ public interface ProfileConfig {
         /** How long a tenant's identity rules are cached (a change made on another replica is seen after it). */
         @WithDefault("PT5S")
         Duration rulesTtl();
+
+        /**
+         * Profiles whose stored contents a replica keeps after writing them, so that the next batch
+         * touching them reads neither their identifiers' owners nor their contents (0: none).
+         */
+        @WithDefault("20000")
+        int cachedProfiles();
     }
 
     /** The clients that may call the gRPC API on behalf of a signed-in user (the gateway). */

@@ -117,4 +117,18 @@ public final class GraphOverlay {
         }
         from.counts.forEach((type, n) -> into.counts.merge(type, n, Integer::sum));
     }
+
+    /** When the profile was created, as far as this batch knows (a merge keeps the older time). */
+    public Instant createdAt(UUID profile) {
+        Owner owner = profiles.get(profile);
+        return owner == null ? null : owner.createdAt;
+    }
+
+    /** The identifiers this batch knows each profile to own. */
+    public Map<UUID, List<IdentityKey>> identities() {
+        Map<UUID, List<IdentityKey>> byProfile = new HashMap<>();
+        owners.forEach((identity, owner) ->
+                byProfile.computeIfAbsent(owner.id, id -> new ArrayList<>()).add(identity));
+        return byProfile;
+    }
 }

@@ -21,6 +21,8 @@ import io.strata.profile.identity.IdentityRuleStore;
 import io.strata.profile.mapping.FeedMapper;
 import io.strata.profile.messaging.OutboxRecords;
 import io.strata.profile.messaging.OutboxRelay;
+import io.strata.profile.repository.ConcurrentChangeException;
+import io.strata.profile.repository.ProfileCache;
 import io.strata.profile.repository.ProfileGraphRepository;
 import io.strata.profile.tags.Catalog;
 import io.strata.profile.tags.TagCatalogs;
@@ -68,6 +70,7 @@ public class EventApplier {
     private final ProfileGraphRepository graph;
     private final TagCatalogs catalogs;
     private final IdentityRuleStore identityRules;
+    private final ProfileCache cache;
     private final ProfileConfig.Feed feed;
     private final ZoneId zone;
     private final OutboxRelay relay;
@@ -82,12 +85,14 @@ public class EventApplier {
             ProfileGraphRepository graph,
             TagCatalogs catalogs,
             IdentityRuleStore identityRules,
+            ProfileCache cache,
             ProfileConfig config,
             OutboxRelay relay,
             MeterRegistry registry) {
         this.graph = graph;
         this.catalogs = catalogs;
         this.identityRules = identityRules;
+        this.cache = cache;
         this.feed = config.feed();
         this.zone = config.timeZone();
         this.relay = relay;
@@ -112,6 +117,7 @@ public class EventApplier {
         Instant now = clock.instant();
         // events dropped: [0] carrying a suppressed identifier, [1] carrying only blocked values
         int[] dropped = {0, 0};
+        List<Batch> batches = new ArrayList<>();
         Uni<Integer> applying = attributable.isEmpty()
                 ? Uni.createFrom().item(0)
                 : graph.inTransaction(conn -> graph.claim(conn, attributable, now)
@@ -130,16 +136,19 @@ public class EventApplier {
                             dropped[1] = 0;
                             Uni<Void> chain = Uni.createFrom().voidItem();
                             for (var tenant : fresh.entrySet()) {
-                                chain = chain.chain(() -> applyTenant(conn, tenant.getKey(), tenant.getValue(), now)
-                                        .invoke(n -> {
-                                            dropped[0] += n[0];
-                                            dropped[1] += n[1];
-                                        })
-                                        .replaceWithVoid());
+                                chain = chain.chain(
+                                        () -> applyTenant(conn, tenant.getKey(), tenant.getValue(), now, batches)
+                                                .invoke(n -> {
+                                                    dropped[0] += n[0];
+                                                    dropped[1] += n[1];
+                                                })
+                                                .replaceWithVoid());
                             }
                             return chain.replaceWith(taken.size());
                         }));
-        return applying.invoke(n -> {
+        return applying.onFailure().invoke(e -> forget(attributable, batches)).invoke(n -> {
+            // what committed is what the next batch may start from
+            batches.forEach(Batch::committed);
             if (n > 0) {
                 relay.wake();
             }
@@ -161,7 +170,8 @@ public class EventApplier {
      * those left without an identifier once the tenant's blocked values are taken out (both dropped);
      * emits how many of each were dropped.
      */
-    private Uni<int[]> applyTenant(SqlConnection conn, String tenant, List<IncomingEvent> all, Instant now) {
+    private Uni<int[]> applyTenant(
+            SqlConnection conn, String tenant, List<IncomingEvent> all, Instant now, List<Batch> batches) {
         return identityRules.get(tenant).chain(rules -> {
             List<IncomingEvent> usable = all;
             int blocked = 0;
@@ -182,14 +192,19 @@ public class EventApplier {
                 }
             }
             int blockedEvents = blocked;
-            return applyUsable(conn, tenant, usable, rules, now)
+            return applyUsable(conn, tenant, usable, rules, now, batches)
                     .map(suppressed -> new int[] {suppressed, blockedEvents});
         });
     }
 
     /** Applies the events except those carrying a suppressed identifier; emits how many those were. */
     private Uni<Integer> applyUsable(
-            SqlConnection conn, String tenant, List<IncomingEvent> all, IdentityRules rules, Instant now) {
+            SqlConnection conn,
+            String tenant,
+            List<IncomingEvent> all,
+            IdentityRules rules,
+            Instant now,
+            List<Batch> batches) {
         if (all.isEmpty()) {
             return Uni.createFrom().item(0);
         }
@@ -200,10 +215,31 @@ public class EventApplier {
             identities.addAll(e.identities());
             identities.addAll(e.aliases());
         });
+        // the owners this replica committed last need no query; the others are read
+        List<GraphOverlay.Owned> known = new ArrayList<>();
+        Map<UUID, ProfileCache.Entry> entries = new HashMap<>();
+        Set<IdentityKey> unknown = new LinkedHashSet<>();
+        for (IdentityKey identity : identities) {
+            ProfileCache.Owned owned = cache.owner(tenant, identity);
+            if (owned == null) {
+                unknown.add(identity);
+            } else {
+                var stored = owned.entry().contents();
+                known.add(new GraphOverlay.Owned(
+                        identity,
+                        owned.profile(),
+                        owned.entry().createdAt(),
+                        stored.identityCounts(),
+                        stored.version()));
+                entries.put(owned.profile(), owned.entry());
+            }
+        }
+        Uni<List<GraphOverlay.Owned>> owners =
+                unknown.isEmpty() ? Uni.createFrom().item(List.of()) : graph.owners(conn, tenant, unknown);
         // both queries go out at once (pipelined on the connection): one round trip, not two
         return Uni.combine()
                 .all()
-                .unis(graph.suppressed(conn, tenant, hashes.values()), graph.owners(conn, tenant, identities))
+                .unis(graph.suppressed(conn, tenant, hashes.values()), owners)
                 .asTuple()
                 .chain(found -> {
                     Set<String> suppressed = found.getItem1();
@@ -216,12 +252,43 @@ public class EventApplier {
                             }
                         }
                     }
+                    List<GraphOverlay.Owned> owned = new ArrayList<>(found.getItem2());
+                    for (GraphOverlay.Owned read : found.getItem2()) {
+                        ProfileCache.Entry entry = entries.get(read.profile());
+                        if (entry != null && entry.contents().version() != read.profileVersion()) {
+                            // another writer changed a profile this replica knew: what it knew may be stale
+                            cache.forget(tenant, List.of(read.profile()), identities);
+                            throw new ConcurrentChangeException("profile " + read.profile() + " changed elsewhere");
+                        }
+                    }
+                    owned.addAll(known);
                     int dropped = all.size() - allowed.size();
                     return (allowed.isEmpty()
                                     ? Uni.createFrom().voidItem()
-                                    : applyAllowed(conn, tenant, allowed, found.getItem2(), rules, now))
+                                    : applyAllowed(conn, tenant, allowed, owned, entries, rules, now, batches))
                             .replaceWith(dropped);
                 });
+    }
+
+    /** After a failed attempt: what this replica knew of the batch's profiles and identifiers is dropped. */
+    private void forget(List<IncomingEvent> events, List<Batch> batches) {
+        Map<String, Set<IdentityKey>> identities = new HashMap<>();
+        for (IncomingEvent e : events) {
+            Set<IdentityKey> of = identities.computeIfAbsent(e.tenant(), t -> new HashSet<>());
+            of.addAll(e.identities());
+            of.addAll(e.aliases());
+        }
+        identities.forEach((tenant, ids) -> {
+            Set<UUID> profiles = new HashSet<>();
+            for (IdentityKey id : ids) {
+                ProfileCache.Owned owned = cache.owner(tenant, id);
+                if (owned != null) {
+                    profiles.add(owned.profile());
+                }
+            }
+            cache.forget(tenant, profiles, ids);
+        });
+        batches.forEach(Batch::forget);
     }
 
     /** Applies events none of whose identifiers is suppressed; {@code owned}: the owners of their identifiers. */
@@ -230,13 +297,33 @@ public class EventApplier {
             String tenant,
             List<IncomingEvent> events,
             List<GraphOverlay.Owned> owned,
+            Map<UUID, ProfileCache.Entry> entries,
             IdentityRules rules,
-            Instant now) {
+            Instant now,
+            List<Batch> batches) {
         return catalogs.get(tenant).chain(catalog -> {
+            GraphOverlay overlay = new GraphOverlay(owned);
             Set<UUID> profiles = new LinkedHashSet<>();
-            owned.forEach(o -> profiles.add(o.profile()));
-            return graph.contents(conn, tenant, profiles).chain(contents -> {
-                Batch batch = new Batch(conn, tenant, catalog, rules, new GraphOverlay(owned), now);
+            List<ProfileGraphRepository.StoredContents> cached = new ArrayList<>();
+            for (GraphOverlay.Owned o : owned) {
+                ProfileCache.Entry entry = entries.get(o.profile());
+                if (entry == null) {
+                    entry = cache.profile(tenant, o.profile());
+                }
+                if (entry != null && entry.contents().version() == overlay.version(o.profile())) {
+                    if (profiles.add(o.profile())) {
+                        cached.add(entry.contents());
+                    }
+                } else {
+                    profiles.add(o.profile());
+                }
+            }
+            Set<UUID> toRead = new LinkedHashSet<>(profiles);
+            cached.forEach(c -> toRead.remove(c.id()));
+            return graph.contents(conn, tenant, toRead).chain(contents -> {
+                Batch batch = new Batch(conn, tenant, catalog, rules, overlay, now);
+                batches.add(batch);
+                cached.forEach(batch::load);
                 contents.forEach(batch::load);
                 Uni<Void> chain = Uni.createFrom().voidItem();
                 for (IncomingEvent event : events) {
@@ -268,6 +355,10 @@ public class EventApplier {
         private final Outbox outbox = new Outbox();
         private final ProfileGraphRepository.EventLog log = new ProfileGraphRepository.EventLog();
         private final Map<String, ProfileGraphRepository.Refused> refused = new LinkedHashMap<>();
+        /** Every profile of the batch as it will be stored once the batch committed. */
+        private final Map<UUID, ProfileGraphRepository.StoredContents> current = new HashMap<>();
+
+        private final Set<UUID> mergedAway = new HashSet<>();
 
         Batch(
                 SqlConnection conn,
@@ -287,6 +378,47 @@ public class EventApplier {
 
         void load(ProfileGraphRepository.StoredContents stored) {
             states.put(stored.id(), ProfileRewriter.state(stored, zone));
+            current.put(stored.id(), stored);
+        }
+
+        /** The batch committed: the next batch may start from what it wrote. */
+        void committed() {
+            mergedAway.forEach(id -> cache.remove(tenant, id));
+            Map<UUID, List<IdentityKey>> identities = overlay.identities();
+            current.forEach((id, stored) -> cache.put(
+                    tenant,
+                    new ProfileCache.Entry(stored, overlay.createdAt(id)),
+                    identities.getOrDefault(id, List.of())));
+        }
+
+        /** The batch failed: nothing it saw is trusted. */
+        void forget() {
+            cache.forget(
+                    tenant,
+                    current.keySet(),
+                    overlay.identities().values().stream().flatMap(List::stream).toList());
+            cache.forget(tenant, mergedAway, List.of());
+        }
+
+        /** What the profile is stored as once the write {@code written} (at {@code version}) committed. */
+        private void remember(UUID profile, ProfileState state, ProfileGraphRepository.Contents written, long version) {
+            ProfileGraphRepository.StoredContents before = current.get(profile);
+            current.put(
+                    profile,
+                    new ProfileGraphRepository.StoredContents(
+                            profile,
+                            written.traits() != null ? written.traits() : before == null ? "{}" : before.traits(),
+                            written.traitTimes() != null
+                                    ? written.traitTimes()
+                                    : before == null ? "{}" : before.traitTimes(),
+                            written.behaviour(),
+                            written.firstSeen(),
+                            written.lastSeen(),
+                            written.tags() != null ? written.tags() : before == null ? null : before.tags(),
+                            written.consents() != null ? written.consents() : before == null ? null : before.consents(),
+                            version,
+                            now,
+                            java.util.Map.copyOf(state.identityCounts())));
         }
 
         Uni<Void> apply(IncomingEvent event) {
@@ -327,6 +459,8 @@ public class EventApplier {
                                 .invoke(moved -> {
                                     overlay.written(profile);
                                     overlay.merged(merged, profile);
+                                    current.remove(merged);
+                                    mergedAway.add(merged);
                                     ProfileState survivor = states.get(profile);
                                     survivor.merge(states.remove(merged), today);
                                     survivor.attached(moved);
@@ -375,7 +509,9 @@ public class EventApplier {
                 written.add(profile);
                 versions.add(overlay.version(profile));
                 overlay.written(profile);
-                contents.add(contents(state));
+                ProfileGraphRepository.Contents stored = contents(state);
+                contents.add(stored);
+                remember(profile, state, stored, overlay.version(profile));
                 if (state.changed()) {
                     outbox.change(FeedMapper.updated(tenant, state, overlay.version(profile), now));
                     state.clearChanges();

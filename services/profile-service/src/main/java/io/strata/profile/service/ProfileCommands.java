@@ -51,6 +51,7 @@ public class ProfileCommands {
     private final ProfileRewriter rewriter;
     private final TagCatalogs catalogs;
     private final OutboxRelay relay;
+    private final io.strata.profile.repository.ProfileCache cache;
     private final ProfileConfig config;
     private final Clock clock = Clock.systemUTC();
 
@@ -60,12 +61,14 @@ public class ProfileCommands {
             ProfileRewriter rewriter,
             TagCatalogs catalogs,
             OutboxRelay relay,
+            io.strata.profile.repository.ProfileCache cache,
             ProfileConfig config) {
         this.pool = pool;
         this.refs = refs;
         this.rewriter = rewriter;
         this.catalogs = catalogs;
         this.relay = relay;
+        this.cache = cache;
         this.config = config;
     }
 
@@ -217,6 +220,7 @@ public class ProfileCommands {
                                                                 .next()
                                                                 .getLong(0)
                                                         + 1;
+                                                cache.forget(tenant, List.of(profile), identifiers);
                                                 return delete(conn, tenant, profile)
                                                         .chain(() -> {
                                                             OutboxRecords records = new OutboxRecords();

@@ -38,11 +38,14 @@ public class ProfileRewriter {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ProfileGraphRepository graph;
+    private final io.strata.profile.repository.ProfileCache cache;
     private final ProfileConfig.Feed feed;
     private final ZoneId zone;
 
-    public ProfileRewriter(ProfileGraphRepository graph, ProfileConfig config) {
+    public ProfileRewriter(
+            ProfileGraphRepository graph, io.strata.profile.repository.ProfileCache cache, ProfileConfig config) {
         this.graph = graph;
+        this.cache = cache;
         this.feed = config.feed();
         this.zone = config.timeZone();
     }
@@ -61,6 +64,8 @@ public class ProfileRewriter {
         if (ids.isEmpty()) {
             return Uni.createFrom().item(new Outcome(0, 0));
         }
+        // their versions move on: what the event batches of this replica knew of them is dropped
+        cache.forget(tenant, ids, List.of());
         return graph.lockContents(conn, tenant, ids)
                 .chain(stored -> write(conn, tenant, catalog, stored, everything, change, now));
     }

@@ -59,16 +59,23 @@ public class Unmerger {
     private final Pool pool;
     private final ProfileGraphRepository graph;
     private final TagCatalogs catalogs;
+    private final io.strata.profile.repository.ProfileCache cache;
     private final OutboxRelay relay;
     private final ProfileConfig config;
     private final ZoneId zone;
     private final Clock clock = Clock.systemUTC();
 
     public Unmerger(
-            Pool pool, ProfileGraphRepository graph, TagCatalogs catalogs, OutboxRelay relay, ProfileConfig config) {
+            Pool pool,
+            ProfileGraphRepository graph,
+            TagCatalogs catalogs,
+            io.strata.profile.repository.ProfileCache cache,
+            OutboxRelay relay,
+            ProfileConfig config) {
         this.pool = pool;
         this.graph = graph;
         this.catalogs = catalogs;
+        this.cache = cache;
         this.relay = relay;
         this.config = config;
         this.zone = config.timeZone();
@@ -85,6 +92,8 @@ public class Unmerger {
 
     public Uni<Outcome> unmerge(String tenant, UUID profile, UUID merged, String by) {
         Instant now = clock.instant();
+        // both profiles' versions move on and identifiers change owner
+        cache.forget(tenant, List.of(profile, merged), List.of());
         return catalogs.get(tenant)
                 .chain(catalog -> pool.withTransaction(conn -> conn.preparedQuery("""
                                 select h.id, h.merged_version, cast(h.identities as text), h.merged_at, m.into_id
