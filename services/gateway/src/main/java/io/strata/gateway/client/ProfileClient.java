@@ -152,4 +152,21 @@ public class ProfileClient {
                 .setIdentityRules(request.build())
                 .map(io.strata.proto.profile.v1.SetIdentityRulesResponse::getRules);
     }
+
+    public Uni<io.strata.proto.profile.v1.ResendJob> resend(SignedIn user) {
+        return forUser(user)
+                .resendProfiles(io.strata.proto.profile.v1.ResendProfilesRequest.newBuilder()
+                        .setTenant(user.tenant())
+                        .build())
+                .map(io.strata.proto.profile.v1.ResendProfilesResponse::getJob);
+    }
+
+    public Uni<io.strata.proto.profile.v1.ResendJob> resendJob(SignedIn user, String id) {
+        return forUser(user)
+                .getResendJob(io.strata.proto.profile.v1.GetResendJobRequest.newBuilder()
+                        .setTenant(user.tenant())
+                        .setId(id)
+                        .build())
+                .map(io.strata.proto.profile.v1.GetResendJobResponse::getJob);
+    }
 }

@@ -203,6 +203,29 @@ public class ProfileResource {
         return profiles.unmerge(tenant.user(), id, merged.toString()).map(ProtoJson::print);
     }
 
+    @POST
+    @Path("/resends")
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(
+            summary = "Sends every profile once more on the change feed (admins)",
+            description = "For a consumer that starts after the feed's older records expired: every profile of the "
+                    + "tenant, whole, at its current version. 202 with the job; its progress at "
+                    + "/api/v1/profiles/resends/{id}.")
+    public Uni<jakarta.ws.rs.core.Response> resend() {
+        return profiles.resend(tenant.user())
+                .map(job -> jakarta.ws.rs.core.Response.accepted(ProtoJson.print(job))
+                        .build());
+    }
+
+    @GET
+    @Path("/resends/{id}")
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "A resend's progress: status (queued, running, done) and profiles sent")
+    public Uni<String> resendJob(@PathParam("id") String id) {
+        uuid("id", id);
+        return profiles.resendJob(tenant.user(), id).map(ProtoJson::print);
+    }
+
     private static void uuid(String field, String value) {
         try {
             UUID.fromString(value);

@@ -276,4 +276,23 @@ public class FakeProfileGrpcService implements ProfileService {
             io.strata.proto.profile.v1.ListDeletionRequestsRequest request) {
         return Uni.createFrom().failure(Status.UNIMPLEMENTED.asRuntimeException());
     }
+
+    @Override
+    public Uni<io.strata.proto.profile.v1.ResendProfilesResponse> resendProfiles(
+            io.strata.proto.profile.v1.ResendProfilesRequest request) {
+        return access.forUser(identity.getDeferredIdentity(), request.getTenant(), Roles.ADMIN)
+                .map(caller -> io.strata.proto.profile.v1.ResendProfilesResponse.newBuilder()
+                        .setJob(io.strata.proto.profile.v1.ResendJob.newBuilder()
+                                .setId(MERGED)
+                                .setTenant(request.getTenant())
+                                .setStatus("queued")
+                                .setRequestedBy(caller.user()))
+                        .build());
+    }
+
+    @Override
+    public Uni<io.strata.proto.profile.v1.GetResendJobResponse> getResendJob(
+            io.strata.proto.profile.v1.GetResendJobRequest request) {
+        return Uni.createFrom().failure(Status.UNIMPLEMENTED.asRuntimeException());
+    }
 }

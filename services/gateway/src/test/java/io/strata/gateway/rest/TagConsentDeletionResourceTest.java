@@ -306,5 +306,13 @@ class TagConsentDeletionResourceTest {
                 .statusCode(200)
                 .body("restored.id", is(FakeProfileGrpcService.MERGED))
                 .body("eventsMoved", is("3"));
+        given().auth().oauth2(mia).post("/api/v1/profiles/resends").then().statusCode(403);
+        given().auth()
+                .oauth2(alice)
+                .post("/api/v1/profiles/resends")
+                .then()
+                .statusCode(202)
+                .body("status", is("queued"))
+                .body("requestedBy", is("alice"));
     }
 }

@@ -74,6 +74,10 @@ public interface ProfileConfig {
         /** How long a round may wait for Kafka's acks before it gives up and starts again. */
         @WithDefault("PT30S")
         Duration relayTimeout();
+
+        /** Service clients that may ask for every profile to be sent again (the feed's consumers). */
+        @WithDefault("strata-segmentation,strata-insight,strata-campaign")
+        Set<String> resendClients();
     }
 
     /** Tags: the catalog cache, bulk limits, the clients that write model tags. */

@@ -52,6 +52,8 @@ public class ProfileGrpcService implements ProfileService {
     private final Unmerger unmerger;
     private final MergeHistory history;
     private final IdentityRuleStore rules;
+    private final io.strata.profile.service.TagJobs jobs;
+    private final java.util.Set<String> resendClients;
     private final Access access;
     private final CurrentIdentityAssociation identity;
 
@@ -61,8 +63,12 @@ public class ProfileGrpcService implements ProfileService {
             Unmerger unmerger,
             MergeHistory history,
             IdentityRuleStore rules,
+            io.strata.profile.service.TagJobs jobs,
+            io.strata.profile.config.ProfileConfig config,
             Access access,
             CurrentIdentityAssociation identity) {
+        this.jobs = jobs;
+        this.resendClients = config.feed().resendClients();
         this.profiles = profiles;
         this.commands = commands;
         this.unmerger = unmerger;
@@ -329,6 +335,51 @@ public class ProfileGrpcService implements ProfileService {
                                         .build();
                             });
                 })));
+    }
+
+    @Override
+    public Uni<ResendProfilesResponse> resendProfiles(ResendProfilesRequest request) {
+        return access.call(identity.getDeferredIdentity())
+                .forAnyone(request.getTenant(), Roles.ADMIN, resendClients)
+                .chain(caller -> caller.within(Uni.createFrom()
+                        .deferred(() -> jobs.resend(
+                                request.getTenant(), caller.user() != null ? caller.user() : caller.client()))
+                        .map(job -> ResendProfilesResponse.newBuilder()
+                                .setJob(toProto(job))
+                                .build())));
+    }
+
+    @Override
+    public Uni<GetResendJobResponse> getResendJob(GetResendJobRequest request) {
+        return access.call(identity.getDeferredIdentity())
+                .forAnyone(request.getTenant(), Roles.ADMIN, resendClients)
+                .chain(caller -> caller.within(Uni.createFrom().deferred(() -> {
+                    UUID id = uuid("id", request.getId());
+                    return jobs.get(request.getTenant(), id).map(job -> {
+                        if (job == null || !"resend".equals(job.kind())) {
+                            throw Errors.notFound("resend job " + id + " not found");
+                        }
+                        return GetResendJobResponse.newBuilder()
+                                .setJob(toProto(job))
+                                .build();
+                    });
+                })));
+    }
+
+    private static ResendJob toProto(io.strata.profile.service.TagJobs.Job job) {
+        ResendJob.Builder out = ResendJob.newBuilder()
+                .setId(job.id().toString())
+                .setTenant(job.tenant())
+                .setStatus(job.status())
+                .setProfiles(job.profiles())
+                .setCreatedAt(ProfileMapper.timestamp(job.createdAt()));
+        if (job.requestedBy() != null) {
+            out.setRequestedBy(job.requestedBy());
+        }
+        if (job.finishedAt() != null) {
+            out.setFinishedAt(ProfileMapper.timestamp(job.finishedAt()));
+        }
+        return out.build();
     }
 
     private io.vertx.mutiny.sqlclient.SqlClient rulesClient() {

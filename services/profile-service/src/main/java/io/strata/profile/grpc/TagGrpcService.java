@@ -199,7 +199,7 @@ public class TagGrpcService implements TagService {
                 throw Errors.invalid("id", "id must be a UUID");
             }
             return jobs.get(request.getTenant(), id).map(job -> {
-                if (job == null) {
+                if (job == null || !"recompute".equals(job.kind())) {
                     throw Errors.notFound("tag job " + id + " not found");
                 }
                 return io.strata.proto.profile.v1.GetTagJobResponse.newBuilder()

@@ -180,6 +180,12 @@ public final class FeedMapper {
                 .build();
     }
 
+    /** The whole profile at its version, sent again. */
+    public static ProfileChange resent(
+            String tenant, UUID profile, long version, ProfileSnapshot snapshot, Instant now) {
+        return change(tenant, profile, version, now).setSnapshot(snapshot).build();
+    }
+
     /** Everything of the profile a consumer may copy. */
     public static ProfileSnapshot snapshot(ProfileState state, List<IdentityKey> identities) {
         ProfileSnapshot.Builder snapshot = ProfileSnapshot.newBuilder();

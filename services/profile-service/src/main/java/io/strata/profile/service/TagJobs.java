@@ -3,12 +3,19 @@ package io.strata.profile.service;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
+import io.strata.platform.kafka.Keys;
 import io.strata.profile.config.ProfileConfig;
+import io.strata.profile.domain.IdentityKey;
+import io.strata.profile.domain.IdentityType;
+import io.strata.profile.mapping.FeedMapper;
+import io.strata.profile.messaging.OutboxRecords;
 import io.strata.profile.messaging.OutboxRelay;
+import io.strata.profile.repository.ProfileGraphRepository;
 import io.strata.profile.tags.TagCatalogs;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -36,21 +43,28 @@ public class TagJobs {
     static final Duration STALE = Duration.ofSeconds(30);
 
     private final Pool pool;
+    private final ProfileGraphRepository graph;
     private final TagCatalogs catalogs;
     private final ProfileRewriter rewriter;
     private final OutboxRelay relay;
     private final ProfileConfig.Tags config;
+    private final ProfileConfig.Feed feed;
+    private final java.time.ZoneId zone;
     private final MeterRegistry registry;
     private final Duration settle;
 
     public TagJobs(
             Pool pool,
+            ProfileGraphRepository graph,
             TagCatalogs catalogs,
             ProfileRewriter rewriter,
             OutboxRelay relay,
             ProfileConfig config,
             MeterRegistry registry) {
         this.pool = pool;
+        this.graph = graph;
+        this.feed = config.feed();
+        this.zone = config.timeZone();
         this.catalogs = catalogs;
         this.rewriter = rewriter;
         this.relay = relay;
@@ -61,13 +75,16 @@ public class TagJobs {
         this.settle = config.tags().catalogTtl().multipliedBy(2);
     }
 
+    /** A job: a recompute of rule tags ({@code kind} "recompute") or a resend of every profile ("resend"). */
     public record Job(
             UUID id,
             String tenant,
+            String kind,
             String status,
             String reason,
             long profiles,
             long changed,
+            String requestedBy,
             Instant createdAt,
             Instant finishedAt) {}
 
@@ -79,7 +96,24 @@ public class TagJobs {
                         insert into tag_jobs (id, tenant, reason, status, created_at, heartbeat_at)
                         values ($1, $2, $3, 'queued', $4, $4)""")
                 .execute(Tuple.of(id, tenant, reason, at))
-                .replaceWith(new Job(id, tenant, "queued", reason, 0, 0, now, null));
+                .replaceWith(new Job(id, tenant, RECOMPUTE, "queued", reason, 0, 0, null, now, null));
+    }
+
+    static final String RECOMPUTE = "recompute";
+    static final String RESEND = "resend";
+
+    /** Queues a resend of every profile of the tenant, whole, on the change feed. */
+    public Uni<Job> resend(String tenant, String by) {
+        UUID id = UUID.randomUUID();
+        Instant now = Instant.now();
+        OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
+        // no rules to settle: it may start at once
+        OffsetDateTime due = now.minus(settle).atOffset(ZoneOffset.UTC);
+        return pool.preparedQuery("""
+                        insert into tag_jobs (id, tenant, kind, reason, requested_by, status, created_at, heartbeat_at)
+                        values ($1, $2, 'resend', 'resend', $3, 'queued', $4, $5)""")
+                .execute(Tuple.of(id, tenant, by, due, at))
+                .replaceWith(new Job(id, tenant, RESEND, "queued", "resend", 0, 0, by, now, null));
     }
 
     public Uni<Job> create(String tenant, String reason) {
@@ -89,7 +123,7 @@ public class TagJobs {
     /** The tenant's job, or a null item. */
     public Uni<Job> get(String tenant, UUID id) {
         return pool.preparedQuery("""
-                        select id, tenant, status, reason, profiles, changed, created_at, finished_at
+                        select id, tenant, status, reason, profiles, changed, created_at, finished_at, kind, requested_by
                         from tag_jobs where tenant = $1 and id = $2""")
                 .execute(Tuple.of(tenant, id))
                 .map(rows -> rows.iterator().hasNext() ? job(rows.iterator().next()) : null);
@@ -140,7 +174,7 @@ public class TagJobs {
     private Uni<Boolean> page(UUID id) {
         Instant now = Instant.now();
         return pool.withTransaction(conn -> conn.preparedQuery(
-                                "select tenant, cursor_id, status from tag_jobs where id = $1 for update")
+                                "select tenant, cursor_id, status, kind from tag_jobs where id = $1 for update")
                         .execute(Tuple.of(id))
                         .chain(rows -> {
                             Row job = rows.iterator().next();
@@ -157,30 +191,67 @@ public class TagJobs {
                                         List<UUID> ids = new ArrayList<>();
                                         page.forEach(r -> ids.add(r.getUUID(0)));
                                         boolean last = ids.size() < config.recomputePage();
-                                        return catalogs.load(conn, tenant)
-                                                .chain(catalog -> rewriter.rewrite(
-                                                        conn, tenant, catalog, ids, true, (p, s) -> {}, now))
-                                                .chain(outcome -> conn.preparedQuery("""
+                                        Uni<ProfileRewriter.Outcome> work = RESEND.equals(job.getString(3))
+                                                ? resendPage(conn, tenant, ids, now)
+                                                : catalogs.load(conn, tenant)
+                                                        .chain(catalog -> rewriter.rewrite(
+                                                                conn, tenant, catalog, ids, true, (p, s) -> {}, now));
+                                        return work.chain(outcome -> conn.preparedQuery("""
                                                                 update tag_jobs set cursor_id = $2, profiles = profiles + $3,
                                                                     changed = changed + $4, heartbeat_at = $5,
                                                                     status = $6, finished_at = $7
                                                                 where id = $1""")
-                                                        .execute(Tuple.from(new Object[] {
-                                                            id,
-                                                            ids.isEmpty() ? cursor : ids.get(ids.size() - 1),
-                                                            (long) outcome.profiles(),
-                                                            (long) outcome.changed(),
-                                                            now.atOffset(ZoneOffset.UTC),
-                                                            last ? "done" : "running",
-                                                            last ? now.atOffset(ZoneOffset.UTC) : null
-                                                        }))
-                                                        .invoke(() -> registry.counter(
-                                                                        "strata_profile_tag_recomputed_total")
-                                                                .increment(outcome.changed()))
-                                                        .replaceWith(last));
+                                                .execute(Tuple.from(new Object[] {
+                                                    id,
+                                                    ids.isEmpty() ? cursor : ids.get(ids.size() - 1),
+                                                    (long) outcome.profiles(),
+                                                    (long) outcome.changed(),
+                                                    now.atOffset(ZoneOffset.UTC),
+                                                    last ? "done" : "running",
+                                                    last ? now.atOffset(ZoneOffset.UTC) : null
+                                                }))
+                                                .invoke(() -> registry.counter(
+                                                                RESEND.equals(job.getString(3))
+                                                                        ? "strata_profile_feed_resent_total"
+                                                                        : "strata_profile_tag_recomputed_total")
+                                                        .increment(outcome.changed()))
+                                                .replaceWith(last));
                                     });
                         }))
                 .invoke(relay::wake);
+    }
+
+    /**
+     * Writes the whole of every profile of the page, at its version, to the outbox: no lock is
+     * taken, a write committing meanwhile has the higher version, which consumers keep.
+     */
+    private Uni<ProfileRewriter.Outcome> resendPage(SqlConnection conn, String tenant, List<UUID> ids, Instant now) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(new ProfileRewriter.Outcome(0, 0));
+        }
+        return graph.contents(conn, tenant, new java.util.LinkedHashSet<>(ids))
+                .chain(rows -> conn.preparedQuery("""
+                                select profile_id, type, value from profile_identities
+                                where tenant = $1 and profile_id = any($2::uuid[]) order by id""")
+                        .execute(Tuple.of(tenant, ids.toArray(UUID[]::new)))
+                        .chain(idRows -> {
+                            java.util.Map<UUID, List<IdentityKey>> identities = new java.util.HashMap<>();
+                            idRows.forEach(r -> identities
+                                    .computeIfAbsent(r.getUUID(0), p -> new ArrayList<>())
+                                    .add(new IdentityKey(IdentityType.valueOf(r.getString(1)), r.getString(2))));
+                            OutboxRecords records = new OutboxRecords();
+                            for (ProfileGraphRepository.StoredContents row : rows) {
+                                var snapshot = FeedMapper.snapshot(
+                                        ProfileRewriter.state(row, zone), identities.getOrDefault(row.id(), List.of()));
+                                records.add(
+                                        feed.profileChangesTopic(),
+                                        Keys.profile(tenant, row.id().toString()),
+                                        FeedMapper.resent(tenant, row.id(), row.version(), snapshot, now)
+                                                .toByteArray());
+                            }
+                            return graph.outbox(conn, tenant, records.size(), records.encode())
+                                    .replaceWith(new ProfileRewriter.Outcome(rows.size(), rows.size()));
+                        }));
     }
 
     private static Job job(Row row) {
@@ -188,10 +259,12 @@ public class TagJobs {
         return new Job(
                 row.getUUID(0),
                 row.getString(1),
+                row.getString(8),
                 row.getString(2),
                 row.getString(3),
                 row.getLong(4),
                 row.getLong(5),
+                row.getString(9),
                 row.getOffsetDateTime(6).toInstant(),
                 finished == null ? null : finished.toInstant());
     }

@@ -713,5 +713,39 @@ class TagsConsentDeletionTest {
         StatusRuntimeException bad = refused(() -> profiles("alice")
                 .unmerge(unmerge.toBuilder().setMergedProfileId("x").build()));
         assertEquals("merged_profile_id", Errors.violations(bad).get(0).field());
+
+        // a resend of every profile: admins of the tenant (and the feed's consumers, as services)
+        var resend = io.strata.proto.profile.v1.ResendProfilesRequest.newBuilder()
+                .setTenant("demo")
+                .build();
+        for (String nonAdmin : List.of("vic", "mia", "bob")) {
+            assertEquals(
+                    Status.Code.PERMISSION_DENIED,
+                    refused(() -> profiles(nonAdmin).resendProfiles(resend))
+                            .getStatus()
+                            .getCode(),
+                    nonAdmin + " may not resend demo's profiles");
+        }
+        var job = profiles("alice").resendProfiles(resend).await().atMost(WAIT).getJob();
+        assertEquals("alice", job.getRequestedBy());
+        var read = profiles("alice")
+                .getResendJob(io.strata.proto.profile.v1.GetResendJobRequest.newBuilder()
+                        .setTenant("demo")
+                        .setId(job.getId())
+                        .build())
+                .await()
+                .atMost(WAIT)
+                .getJob();
+        assertEquals(job.getId(), read.getId());
+        assertEquals(
+                Status.Code.NOT_FOUND,
+                refused(() -> tags("alice")
+                                .getTagJob(io.strata.proto.profile.v1.GetTagJobRequest.newBuilder()
+                                        .setTenant("demo")
+                                        .setId(job.getId())
+                                        .build()))
+                        .getStatus()
+                        .getCode(),
+                "a resend is not a tag job");
     }
 }

@@ -70,6 +70,9 @@ class ChangeFeedTest {
     @Inject
     Pool pool;
 
+    @Inject
+    io.strata.profile.service.TagJobs jobs;
+
     @BeforeAll
     static void connect() {
         events = new TestEvents();
@@ -130,6 +133,33 @@ class ChangeFeedTest {
                 }
             }
             assertCopyEquals(copy, view);
+        }
+    }
+
+    @Test
+    void aResendGivesAConsumerStartingLateAnExactCopy() throws Exception {
+        String tenant = tenant();
+        events.sendAll(history(tenant, "u1"));
+        ProfileView view = awaitProfile(tenant, "u1", COMPLETE);
+        try (KafkaProbe changes = new KafkaProbe(TestTopics.PROFILE_CHANGES)) {
+            var job = jobs.resend(tenant, "test").await().atMost(WAIT);
+            // a consumer that saw none of the earlier records: the resent ones alone
+            FeedCopy copy = new FeedCopy();
+            String id = view.id().toString();
+            Instant deadline = Instant.now().plus(WAIT);
+            while (Instant.now().isBefore(deadline) && !copy.profiles.containsKey(id)) {
+                for (var record : changes.await(r -> r.key().startsWith(tenant + "/"), 1, Duration.ofMillis(500))) {
+                    ProfileChange change = ProfileChange.parseFrom(record.value());
+                    if (change.getChangeCase() == ProfileChange.ChangeCase.SNAPSHOT) {
+                        assertEquals(view.version(), change.getVersion(), "the profile at its version");
+                        copy.apply(change);
+                    }
+                }
+            }
+            assertCopyEquals(copy, view);
+            await().atMost(WAIT)
+                    .until(() -> jobs.get(tenant, job.id()).await().atMost(WAIT), j -> "done".equals(j.status()));
+            assertEquals(1, jobs.get(tenant, job.id()).await().atMost(WAIT).profiles());
         }
     }
 

@@ -71,9 +71,11 @@ public final class FeedCopy {
                         .forEach(
                                 c -> copy.consents.put(c.getChannel() + "|" + c.getPurpose() + "|" + c.getSender(), c));
             }
-            case UNMERGED -> {
+            case UNMERGED, SNAPSHOT -> {
                 // the whole profile: it replaces the copy
-                var snapshot = change.getUnmerged().getProfile();
+                var snapshot = change.getChangeCase() == ProfileChange.ChangeCase.SNAPSHOT
+                        ? change.getSnapshot()
+                        : change.getUnmerged().getProfile();
                 copy.traits.clear();
                 copy.traits.putAll(snapshot.getTraitsMap());
                 copy.identities.clear();
