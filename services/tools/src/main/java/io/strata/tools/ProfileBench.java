@@ -489,7 +489,7 @@ public final class ProfileBench implements Callable<Integer> {
         }
     }
 
-    /** The queries a lookup makes (owner, profile, identifiers, counts), sent to PostgreSQL directly. */
+    /** The queries a lookup makes (owner, profile, identifiers; counts are in the behaviour), sent to PostgreSQL directly. */
     private double[] rawLookups(Connection db) throws Exception {
         try (PreparedStatement owner = db.prepareStatement(
                         "select profile_id from profile_identities where tenant = ? and type = 'USER_ID' and value = ?");
@@ -497,9 +497,7 @@ public final class ProfileBench implements Callable<Integer> {
                         select cast(traits as text), cast(behaviour as text), version, first_seen, last_seen,
                                created_at, updated_at from profiles where tenant = ? and id = ?""");
                 PreparedStatement identities = db.prepareStatement(
-                        "select type, value from profile_identities where tenant = ? and profile_id = ? order by id");
-                PreparedStatement counts = db.prepareStatement(
-                        "select event_name, count from profile_event_counts where tenant = ? and profile_id = ?")) {
+                        "select type, value from profile_identities where tenant = ? and profile_id = ? order by id")) {
             return latencies(key -> {
                 owner.setString(1, tenant);
                 owner.setString(2, key);
@@ -508,7 +506,7 @@ public final class ProfileBench implements Callable<Integer> {
                     rs.next();
                     id = (java.util.UUID) rs.getObject(1);
                 }
-                for (PreparedStatement q : List.of(profile, identities, counts)) {
+                for (PreparedStatement q : List.of(profile, identities)) {
                     q.setString(1, tenant);
                     q.setObject(2, id);
                     try (ResultSet rs = q.executeQuery()) {

@@ -357,40 +357,45 @@ public class ProfileGraphRepository {
                 .replaceWithVoid();
     }
 
-    /** Adds to the behaviour counts: one row per (profile, event name) in the arrays. */
-    public Uni<Void> count(
-            SqlConnection conn,
-            String tenant,
-            List<UUID> profiles,
-            List<String> names,
-            List<Long> counts,
-            List<Instant> first,
-            List<Instant> last) {
-        if (profiles.isEmpty()) {
+    /**
+     * Adds to the tenant's totals per event name: events, and profiles with at least one (each
+     * delta as the batch or change counted it; summed when read).
+     */
+    public static Uni<Void> totals(SqlConnection conn, String tenant, Map<String, long[]> deltas) {
+        if (deltas.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
+        String[] names = new String[deltas.size()];
+        Long[] events = new Long[deltas.size()];
+        Long[] profiles = new Long[deltas.size()];
+        int i = 0;
+        for (var delta : new java.util.TreeMap<>(deltas).entrySet()) {
+            names[i] = delta.getKey();
+            events[i] = delta.getValue()[0];
+            profiles[i++] = delta.getValue()[1];
+        }
         return conn.preparedQuery("""
-                insert into profile_event_counts (tenant, profile_id, event_name, count, first_at, last_at)
-                select $1::text, profile, name, n, first, last
-                from unnest($2::uuid[], $3::text[], $4::bigint[], $5::timestamptz[], $6::timestamptz[])
-                     as c(profile, name, n, first, last)
-                on conflict (tenant, profile_id, event_name) do update set
-                    count = profile_event_counts.count + excluded.count,
-                    first_at = least(profile_event_counts.first_at, excluded.first_at),
-                    last_at = greatest(profile_event_counts.last_at, excluded.last_at)""")
-                .execute(Tuple.of(
-                                tenant,
-                                profiles.toArray(UUID[]::new),
-                                names.toArray(String[]::new),
-                                counts.toArray(Long[]::new),
-                                utcs(first))
-                        .addValue(utcs(last)))
+                        insert into event_totals (tenant, event_name, events, profiles)
+                        select $1::text, name, e, p from unnest($2::text[], $3::bigint[], $4::bigint[]) as d(name, e, p)""")
+                .execute(Tuple.of(tenant, names, events, profiles))
                 .replaceWithVoid();
     }
 
     /**
+     * Folds each tenant's deltas of event totals into one row per event name; emits how many rows
+     * were folded. Deltas written meanwhile are left for the next time.
+     */
+    public Uni<Integer> compactTotals() {
+        return pool.withTransaction(conn -> conn.preparedQuery("""
+                        with folded as (delete from event_totals returning tenant, event_name, events, profiles)
+                        insert into event_totals (tenant, event_name, events, profiles)
+                        select tenant, event_name, sum(events), sum(profiles) from folded
+                        group by tenant, event_name having sum(events) <> 0 or sum(profiles) <> 0""").execute().map(RowSet::rowCount));
+    }
+
+    /**
      * Folds {@code source} into {@code target}, both locked at the versions the batch read:
-     * identifiers move, counts add up, the older creation time stays, the target's version moves
+     * identifiers move, the older creation time stays, the target's version moves
      * on, and the old id keeps resolving. The contents (traits, behaviour, first and last seen) are
      * combined by the batch, which writes them with the target's next {@link #touch}. Emits the
      * identifiers that moved.
@@ -407,17 +412,6 @@ public class ProfileGraphRepository {
             Instant now) {
         Tuple pair = Tuple.of(tenant, source, target);
         List<Map.Entry<String, Tuple>> statements = List.of(
-                Map.entry("""
-                        insert into profile_event_counts (tenant, profile_id, event_name, count, first_at, last_at)
-                        select tenant, $3, event_name, count, first_at, last_at
-                        from profile_event_counts where tenant = $1 and profile_id = $2
-                        on conflict (tenant, profile_id, event_name) do update set
-                            count = profile_event_counts.count + excluded.count,
-                            first_at = least(profile_event_counts.first_at, excluded.first_at),
-                            last_at = greatest(profile_event_counts.last_at, excluded.last_at)""", pair),
-                Map.entry(
-                        "delete from profile_event_counts where tenant = $1 and profile_id = $2",
-                        Tuple.of(tenant, source)),
                 Map.entry("""
                         update profiles t set
                             created_at = least(t.created_at, s.created_at),

@@ -54,11 +54,7 @@ public class ProfileReadRepository {
                    (select array_agg(i.type order by i.id) from profile_identities i
                      where i.tenant = p.tenant and i.profile_id = p.id) as types,
                    (select array_agg(i.value order by i.id) from profile_identities i
-                     where i.tenant = p.tenant and i.profile_id = p.id) as ident_values,
-                   (select array_agg(c.event_name order by c.event_name) from profile_event_counts c
-                     where c.tenant = p.tenant and c.profile_id = p.id) as names,
-                   (select array_agg(c.count order by c.event_name) from profile_event_counts c
-                     where c.tenant = p.tenant and c.profile_id = p.id) as counts
+                     where i.tenant = p.tenant and i.profile_id = p.id) as ident_values
             from profiles p
             """;
 
@@ -126,12 +122,10 @@ public class ProfileReadRepository {
         for (int i = 0; types != null && i < types.length; i++) {
             identities.add(new IdentityKey(IdentityType.valueOf(types[i]), values[i]));
         }
+        Behaviour behaviour = behaviour(row.getString("behaviour"));
+        // per event name, as the behaviour counts them (names in order)
         Map<String, Long> counts = new LinkedHashMap<>();
-        String[] names = row.getArrayOfStrings("names");
-        Long[] amounts = row.getArrayOfLongs("counts");
-        for (int i = 0; names != null && i < names.length; i++) {
-            counts.put(names[i], amounts[i]);
-        }
+        behaviour.events.forEach((name, stats) -> counts.put(name, stats.n));
         return new ProfileView(
                 row.getUUID("id"),
                 tenant,
@@ -142,7 +136,7 @@ public class ProfileReadRepository {
                 instant(row.getOffsetDateTime("updated_at")),
                 identities,
                 counts,
-                behaviour(row.getString("behaviour")),
+                behaviour,
                 Behaviour.day(clock.instant(), zone),
                 row.getLong("version"),
                 row.getString("tags"),

@@ -64,9 +64,10 @@ public class ProfileSummaryRepository {
                     return new Identities(byType, known);
                 });
         Uni<Row> merges = one(conn, "select count(*) as n from profile_merges where tenant = $1", t);
-        Uni<Events> events = conn.preparedQuery("select event_name, sum(count) as events, count(*) as profiles,"
-                        + " sum(sum(count)) over () as total from profile_event_counts where tenant = $1"
-                        + " group by event_name order by events desc, event_name limit $2")
+        Uni<Events> events = conn.preparedQuery("select event_name, sum(events)::bigint as events,"
+                        + " sum(profiles)::bigint as profiles, (sum(sum(events)) over ())::bigint as total"
+                        + " from event_totals where tenant = $1 group by event_name having sum(profiles) > 0"
+                        + " order by events desc, event_name limit $2")
                 .execute(Tuple.of(tenant, topEvents))
                 .map(rows -> {
                     List<ProfileSummary.EventTotal> top = new ArrayList<>();

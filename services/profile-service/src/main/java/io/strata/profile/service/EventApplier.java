@@ -57,7 +57,7 @@ import org.jboss.logging.Logger;
  * <p>A batch costs a handful of statements, not a few per event: the events' ids are claimed in
  * one statement, the owners of all their identifiers and those profiles' contents read in two
  * queries, the events resolved and folded in one after the other in memory ({@link GraphOverlay},
- * {@link ProfileState}), and the new profiles, contents, identifiers, counts and feed records
+ * {@link ProfileState}), and the new profiles, contents, identifiers, totals per event name and feed records
  * written with one statement each. A merge is written at once (it
  * moves what the database holds), after the writes pending before it.
  */
@@ -351,7 +351,9 @@ public class EventApplier {
         private final List<UUID> attachTo = new ArrayList<>();
         private final List<IdentityKey> attached = new ArrayList<>();
         private final Set<UUID> touched = new LinkedHashSet<>();
-        private final Map<UUID, Map<String, Count>> counts = new LinkedHashMap<>();
+        /** Per event name: events, and profiles that had none before (the tenant's totals). */
+        private final Map<String, long[]> totals = new HashMap<>();
+
         private final Outbox outbox = new Outbox();
         private final ProfileGraphRepository.EventLog log = new ProfileGraphRepository.EventLog();
         private final Map<String, ProfileGraphRepository.Refused> refused = new LinkedHashMap<>();
@@ -462,7 +464,14 @@ public class EventApplier {
                                     current.remove(merged);
                                     mergedAway.add(merged);
                                     ProfileState survivor = states.get(profile);
-                                    survivor.merge(states.remove(merged), today);
+                                    ProfileState gone = states.remove(merged);
+                                    // names both had: one profile fewer has them
+                                    gone.behaviour().events.keySet().forEach(name -> {
+                                        if (survivor.behaviour().events.containsKey(name)) {
+                                            totals.computeIfAbsent(name, n -> new long[2])[1]--;
+                                        }
+                                    });
+                                    survivor.merge(gone, today);
                                     survivor.attached(moved);
                                     touched.add(profile);
                                     outbox.change(FeedMapper.merged(tenant, merged, mergedVersion + 1, profile, now));
@@ -482,11 +491,13 @@ public class EventApplier {
             overlay.attached(profile, identities);
             ProfileState state = states.get(profile);
             state.attached(identities);
+            long[] total = totals.computeIfAbsent(event.countName(), n -> new long[2]);
+            total[0]++;
+            if (!state.behaviour().events.containsKey(event.countName())) {
+                total[1]++;
+            }
             state.apply(event, traits(event), zone, today);
             touched.add(profile);
-            counts.computeIfAbsent(profile, p -> new LinkedHashMap<>())
-                    .computeIfAbsent(event.countName(), n -> new Count())
-                    .add(event.timestamp());
             log.add(profile, event.timestamp(), event.bytes());
             outbox.event(profile, FeedMapper.event(event, profile, now));
         }
@@ -517,18 +528,8 @@ public class EventApplier {
                     state.clearChanges();
                 }
             }
-            List<UUID> counted = new ArrayList<>();
-            List<String> names = new ArrayList<>();
-            List<Long> amounts = new ArrayList<>();
-            List<Instant> firstAt = new ArrayList<>();
-            List<Instant> lastAt = new ArrayList<>();
-            counts.forEach((profile, byName) -> byName.forEach((name, count) -> {
-                counted.add(profile);
-                names.add(name);
-                amounts.add(count.n);
-                firstAt.add(count.first);
-                lastAt.add(count.last);
-            }));
+            Map<String, long[]> deltas = Map.copyOf(totals);
+            totals.clear();
             OutboxRecords records = outbox.take();
             ProfileGraphRepository.EventLog events = log.take();
             List<ProfileGraphRepository.Refused> refusals = List.copyOf(refused.values());
@@ -538,13 +539,12 @@ public class EventApplier {
             attachTo.clear();
             attached.clear();
             touched.clear();
-            counts.clear();
             // the touch goes first: it locks the profiles (at the versions read) before their
-            // identifiers and counts are written
+            // identifiers are written
             return graph.createProfiles(conn, tenant, newProfiles, newAt)
                     .chain(() -> graph.touch(conn, tenant, written, versions, contents, now))
                     .chain(() -> graph.attach(conn, tenant, owners, identities, now))
-                    .chain(() -> graph.count(conn, tenant, counted, names, amounts, firstAt, lastAt))
+                    .chain(() -> ProfileGraphRepository.totals(conn, tenant, deltas))
                     .chain(() -> graph.log(conn, tenant, events, now))
                     .chain(() -> graph.refused(conn, tenant, refusals, now))
                     .chain(() -> records.isEmpty()
@@ -598,19 +598,6 @@ public class EventApplier {
             return JSON.readTree(event.traitsJson()) instanceof ObjectNode object ? object : null;
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("traits are not JSON: " + e.getOriginalMessage(), e);
-        }
-    }
-
-    /** Events of one name on one profile. */
-    private static final class Count {
-        long n;
-        Instant first;
-        Instant last;
-
-        void add(Instant at) {
-            n++;
-            first = first == null || at.isBefore(first) ? at : first;
-            last = last == null || at.isAfter(last) ? at : last;
         }
     }
 

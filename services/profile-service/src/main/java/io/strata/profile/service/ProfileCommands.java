@@ -10,6 +10,7 @@ import io.strata.profile.domain.IdentityType;
 import io.strata.profile.mapping.FeedMapper;
 import io.strata.profile.messaging.OutboxRecords;
 import io.strata.profile.messaging.OutboxRelay;
+import io.strata.profile.repository.ProfileGraphRepository;
 import io.strata.profile.tags.TagCatalogs;
 import io.strata.proto.profile.v1.ConsentUpdate;
 import io.strata.proto.profile.v1.RefusedRow;
@@ -209,19 +210,31 @@ public class ProfileCommands {
                                             .chain(rows -> {
                                                 rows.forEach(r -> identifiers.add(new IdentityKey(
                                                         IdentityType.valueOf(r.getString(0)), r.getString(1))));
-                                                return conn.preparedQuery("""
-                                                        select coalesce(sum(count), 0) from profile_event_counts
-                                                        where tenant = $1 and profile_id = $2""").execute(Tuple.of(tenant, profile));
+                                                return conn.preparedQuery(
+                                                                "select cast(behaviour as text) from profiles where tenant = $1 and id = $2")
+                                                        .execute(Tuple.of(tenant, profile));
                                             })
-                                            .chain(events -> {
-                                                long count =
-                                                        events.iterator().next().getLong(0);
+                                            .chain(behaviourRows -> {
+                                                // the person's events leave the tenant's totals
+                                                Map<String, long[]> gone = new java.util.HashMap<>();
+                                                long[] counted = {0};
+                                                for (var e : behaviour(behaviourRows
+                                                                .iterator()
+                                                                .next()
+                                                                .getString(0))
+                                                        .events
+                                                        .entrySet()) {
+                                                    gone.put(e.getKey(), new long[] {-e.getValue().n, -1});
+                                                    counted[0] += e.getValue().n;
+                                                }
+                                                long count = counted[0];
                                                 long next = version.iterator()
                                                                 .next()
                                                                 .getLong(0)
                                                         + 1;
                                                 cache.forget(tenant, List.of(profile), identifiers);
                                                 return delete(conn, tenant, profile)
+                                                        .chain(() -> ProfileGraphRepository.totals(conn, tenant, gone))
                                                         .chain(() -> {
                                                             OutboxRecords records = new OutboxRecords();
                                                             records.add(
@@ -254,6 +267,15 @@ public class ProfileCommands {
                 .invoke(relay::wake);
     }
 
+    private static io.strata.profile.domain.Behaviour behaviour(String json) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readValue(json, io.strata.profile.domain.Behaviour.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a profile's behaviour is not readable: " + e.getOriginalMessage(), e);
+        }
+    }
+
     private static Uni<Void> delete(SqlConnection conn, String tenant, UUID profile) {
         Tuple key = Tuple.of(tenant, profile);
         // the profile and every profile merged into it: the event log knows events by the profile
@@ -267,9 +289,6 @@ public class ProfileCommands {
                         .execute(key))
                 .chain(() -> conn.preparedQuery("delete from profile_merge_history where tenant = $1 and (into_id in "
                                 + family + " or merged_id in " + family + ")")
-                        .execute(key))
-                .chain(() -> conn.preparedQuery(
-                                "delete from profile_event_counts where tenant = $1 and profile_id = $2")
                         .execute(key))
                 .chain(() -> conn.preparedQuery("delete from profile_identities where tenant = $1 and profile_id = $2")
                         .execute(key))

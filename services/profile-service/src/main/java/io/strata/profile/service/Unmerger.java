@@ -192,9 +192,8 @@ public class Unmerger {
             Instant now) {
         UUID profile = survivor.id();
         int today = Behaviour.day(now, zone);
-        long counted = ProfileRewriter.state(survivor, zone).behaviour().events.values().stream()
-                .mapToLong(s -> s.n)
-                .sum();
+        Behaviour before = ProfileRewriter.state(survivor, zone).behaviour();
+        long counted = before.events.values().stream().mapToLong(s -> s.n).sum();
         if (events.size() < counted) {
             throw Errors.precondition("profile " + profile + " counted " + counted + " events but the event log holds "
                     + events.size() + " (events applied before the log was kept): its merges cannot be undone");
@@ -275,11 +274,7 @@ public class Unmerger {
                 .chain(() -> writeContents(conn, tenant, stay, stayVersion, now))
                 .chain(() -> writeContents(conn, tenant, back, backVersion, now))
                 .chain(() -> moveIdentities(conn, tenant, profile, merged, moved))
-                .chain(() -> conn.preparedQuery(
-                                "delete from profile_event_counts where tenant = $1 and profile_id = $2")
-                        .execute(Tuple.of(tenant, profile)))
-                .chain(() -> counts(conn, tenant, stay))
-                .chain(() -> counts(conn, tenant, back))
+                .chain(() -> ProfileGraphRepository.totals(conn, tenant, totals(before, stay, back)))
                 .chain(() -> conn.preparedQuery(
                                 "delete from profile_merges where tenant = $1 and merged_id = any($2::uuid[])")
                         .execute(Tuple.of(tenant, familyIds)))
@@ -368,27 +363,23 @@ public class Unmerger {
                 .replaceWithVoid();
     }
 
-    /** The per-name counts of the profile, from its behaviour as computed again. */
-    private static Uni<Void> counts(SqlConnection conn, String tenant, ProfileState state) {
-        List<String> names = new ArrayList<>(state.behaviour().events.keySet());
-        if (names.isEmpty()) {
-            return Uni.createFrom().voidItem();
+    /** What the split changes in the tenant's totals per event name (profiles having each name). */
+    private static Map<String, long[]> totals(Behaviour before, ProfileState stay, ProfileState back) {
+        Map<String, long[]> deltas = new java.util.HashMap<>();
+        before.events.forEach((name, stats) -> {
+            long[] d = deltas.computeIfAbsent(name, n -> new long[2]);
+            d[0] -= stats.n;
+            d[1]--;
+        });
+        for (ProfileState side : List.of(stay, back)) {
+            side.behaviour().events.forEach((name, stats) -> {
+                long[] d = deltas.computeIfAbsent(name, n -> new long[2]);
+                d[0] += stats.n;
+                d[1]++;
+            });
         }
-        Long[] n = new Long[names.size()];
-        OffsetDateTime[] first = new OffsetDateTime[names.size()];
-        OffsetDateTime[] last = new OffsetDateTime[names.size()];
-        for (int i = 0; i < names.size(); i++) {
-            Behaviour.Stats stats = state.behaviour().events.get(names.get(i));
-            n[i] = stats.n;
-            first[i] = utc(Instant.ofEpochMilli(stats.first));
-            last[i] = utc(Instant.ofEpochMilli(stats.last));
-        }
-        return conn.preparedQuery("""
-                        insert into profile_event_counts (tenant, profile_id, event_name, count, first_at, last_at)
-                        select $1, $2, name, n, f, l
-                        from unnest($3::text[], $4::bigint[], $5::timestamptz[], $6::timestamptz[]) as c(name, n, f, l)""")
-                .execute(Tuple.of(tenant, state.id(), names.toArray(String[]::new), n, first, last))
-                .replaceWithVoid();
+        deltas.values().removeIf(d -> d[0] == 0 && d[1] == 0);
+        return deltas;
     }
 
     private static IncomingEvent event(byte[] payload) {

@@ -534,7 +534,6 @@ class TagsConsentDeletionTest {
         for (String table : List.of(
                 "profiles",
                 "profile_identities",
-                "profile_event_counts",
                 "profile_merges",
                 "profile_event_log",
                 "profile_merge_history",
