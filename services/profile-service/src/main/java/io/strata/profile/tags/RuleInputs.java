@@ -4,8 +4,8 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Parts of a profile: those a rule reads (so it is evaluated only when one of them changed), or
- * those a write changed. {@code time} is the day of evaluation: rules reading days since, rolling
+ * Parts of a profile: those a rule reads (so it is evaluated only when one of them changed: the
+ * {@link Catalog} indexes its rules by them), or those a write changed. {@code time} is the day of evaluation: rules reading days since, rolling
  * windows or an age change with it.
  */
 public final class RuleInputs {
@@ -30,31 +30,5 @@ public final class RuleInputs {
         RuleInputs all = new RuleInputs();
         all.all = true;
         return all;
-    }
-
-    /** Whether a rule reading these inputs must be evaluated after {@code changed}. */
-    boolean affectedBy(RuleInputs changed) {
-        return changed.all
-                || (traits && changed.traits)
-                || (time && changed.time)
-                || (identities && changed.identities)
-                || (seen && changed.seen)
-                || (orders && changed.orders)
-                || overlap(events, changed.events)
-                || overlap(facets, changed.facets)
-                || overlap(facetValues, changed.facetValues)
-                || overlap(tags, changed.tags);
-    }
-
-    private static boolean overlap(Set<String> mine, Set<String> changed) {
-        if (mine.isEmpty() || changed.isEmpty()) {
-            return false;
-        }
-        for (String s : mine) {
-            if (changed.contains(s)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

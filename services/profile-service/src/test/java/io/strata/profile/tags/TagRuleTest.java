@@ -135,6 +135,35 @@ class TagRuleTest {
     }
 
     @Test
+    void onlyTheRulesReadingWhatChangedAreEvaluatedAndThoseReadingTheirTagsFollow() {
+        TagDefinition female = define(
+                "{'key':'is_female','name':'F','kind':'rule','valueType':'boolean','category':'demographic','rule':{'when':{'of':{'trait':'gender'},'op':'eq','value':'female'}}}");
+        TagDefinition buyer = define(
+                "{'key':'buyer','name':'B','kind':'rule','valueType':'boolean','category':'value','rule':{'when':{'of':{'orders':'count'},'op':'gte','value':1}}}");
+        TagDefinition womanBuyer = define(
+                "{'key':'woman_buyer','name':'WB','kind':'rule','valueType':'boolean','category':'value','rule':{'when':{'all':[{'of':{'tag':'is_female'},'op':'eq','value':true},{'of':{'tag':'buyer'},'op':'eq','value':true}]}}}",
+                "is_female",
+                "buyer");
+        Catalog catalog = new Catalog(List.of(female, buyer, womanBuyer));
+        ProfileTags tags = ProfileTags.empty();
+        TagInput in = profile(tags);
+
+        RuleInputs traits = new RuleInputs();
+        traits.traits = true;
+        catalog.evaluate(in, tags, 1, traits, false);
+        assertEquals(
+                Set.of("is_female"), tags.entries().keySet(), "only the trait's rule; buyer read nothing that changed");
+
+        RuleInputs orders = new RuleInputs();
+        orders.orders = true;
+        catalog.evaluate(in, tags, 2, orders, false);
+        assertEquals(
+                Set.of("is_female", "buyer", "woman_buyer"),
+                tags.entries().keySet(),
+                "the orders' rule, then the rule reading its tag, in the same pass");
+    }
+
+    @Test
     void aBadDefinitionNamesItsField() {
         String base = "{'key':'x1','name':'X','kind':'rule','valueType':'boolean','category':'value','rule':%s}";
         Map<String, String> cases = Map.of(
