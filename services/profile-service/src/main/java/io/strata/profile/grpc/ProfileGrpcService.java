@@ -309,7 +309,7 @@ public class ProfileGrpcService implements ProfileService {
     public Uni<GetIdentityRulesResponse> getIdentityRules(GetIdentityRulesRequest request) {
         return forUser(
                 request.getTenant(),
-                () -> rules.load(rulesClient(), request.getTenant())
+                () -> rules.stored(request.getTenant())
                         .map(stored -> GetIdentityRulesResponse.newBuilder()
                                 .setRules(toProto(stored))
                                 .build()));
@@ -380,10 +380,6 @@ public class ProfileGrpcService implements ProfileService {
             out.setFinishedAt(ProfileMapper.timestamp(job.finishedAt()));
         }
         return out.build();
-    }
-
-    private io.vertx.mutiny.sqlclient.SqlClient rulesClient() {
-        return rules.pool();
     }
 
     private static io.strata.proto.profile.v1.IdentityRules toProto(IdentityRuleStore.Stored stored) {

@@ -42,10 +42,6 @@ public class IdentityRuleStore {
         this.ttl = config.identity().rulesTtl();
     }
 
-    public Pool pool() {
-        return pool;
-    }
-
     /** The tenant's rules (cached). */
     public Uni<IdentityRules> get(String tenant) {
         Cached cached = cache.get(tenant);
@@ -57,7 +53,12 @@ public class IdentityRuleStore {
                 .invoke(rules -> cache.put(tenant, new Cached(System.nanoTime(), rules)));
     }
 
-    /** The tenant's rules as stored. */
+    /** The tenant's rules as stored (not cached). */
+    public Uni<Stored> stored(String tenant) {
+        return load(pool, tenant);
+    }
+
+    /** The tenant's rules as {@code client} sees them. */
     public Uni<Stored> load(SqlClient client, String tenant) {
         return client.preparedQuery(
                         "select cast(rules as text), version, updated_at, updated_by from identity_rules where tenant = $1")

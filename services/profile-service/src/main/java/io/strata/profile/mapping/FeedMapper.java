@@ -196,16 +196,7 @@ public final class FeedMapper {
         }
         state.traits().values().fields().forEachRemaining(e -> snapshot.putTraits(e.getKey(), value(e.getValue())));
         // as on every record of the feed, without the rolling windows (they move with the day, not the profile)
-        io.strata.proto.profile.v1.Behaviour.Builder behaviour = io.strata.proto.profile.v1.Behaviour.newBuilder();
-        state.behaviour().events.forEach((name, stats) -> behaviour.putEvents(name, stats(stats, null)));
-        if (state.behaviour().orders != null && state.behaviour().orders.n > 0) {
-            behaviour.setOrders(orders(state.behaviour().orders));
-        }
-        state.behaviour()
-                .facets
-                .forEach((dimension, values) ->
-                        values.forEach((value, stats) -> behaviour.addFacets(facet(dimension, value, stats))));
-        snapshot.setBehaviour(behaviour);
+        snapshot.setBehaviour(behaviour(state.behaviour(), null));
         state.tags().entries().forEach((key, entry) -> snapshot.putTags(key, tagValue(entry)));
         state.consents().entries().values().forEach(entry -> snapshot.addConsents(consent(entry)));
         if (state.firstSeen() != null) {
@@ -224,8 +215,8 @@ public final class FeedMapper {
                 .setChangedAt(ProfileMapper.timestamp(now));
     }
 
-    /** The whole behaviour, with the rolling windows ending {@code today}. */
-    public static io.strata.proto.profile.v1.Behaviour behaviour(Behaviour behaviour, int today) {
+    /** The whole behaviour, with the rolling windows ending {@code today} (none when null). */
+    public static io.strata.proto.profile.v1.Behaviour behaviour(Behaviour behaviour, Integer today) {
         io.strata.proto.profile.v1.Behaviour.Builder out = io.strata.proto.profile.v1.Behaviour.newBuilder();
         behaviour.events.forEach((name, stats) -> out.putEvents(name, stats(stats, today)));
         if (behaviour.orders != null && behaviour.orders.n > 0) {

@@ -107,12 +107,10 @@ public class TagJobs {
         UUID id = UUID.randomUUID();
         Instant now = Instant.now();
         OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
-        // no rules to settle: it may start at once
-        OffsetDateTime due = now.minus(settle).atOffset(ZoneOffset.UTC);
         return pool.preparedQuery("""
                         insert into tag_jobs (id, tenant, kind, reason, requested_by, status, created_at, heartbeat_at)
-                        values ($1, $2, 'resend', 'resend', $3, 'queued', $4, $5)""")
-                .execute(Tuple.of(id, tenant, by, due, at))
+                        values ($1, $2, 'resend', 'resend', $3, 'queued', $4, $4)""")
+                .execute(Tuple.of(id, tenant, by, at))
                 .replaceWith(new Job(id, tenant, RESEND, "queued", "resend", 0, 0, by, now, null));
     }
 
@@ -154,7 +152,8 @@ public class TagJobs {
     private Uni<UUID> claim() {
         return pool.withTransaction(conn -> conn.preparedQuery("""
                         select id from tag_jobs
-                        where (status = 'queued' and created_at < $2) or (status = 'running' and heartbeat_at < $1)
+                        where (status = 'queued' and (kind = 'resend' or created_at < $2))
+                           or (status = 'running' and heartbeat_at < $1)
                         order by created_at limit 1 for update skip locked""")
                 .execute(Tuple.of(
                         Instant.now().minus(STALE).atOffset(ZoneOffset.UTC),
