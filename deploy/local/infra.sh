@@ -91,6 +91,7 @@ strata_service_field() { # NAME COLUMN
   database) column=5 ;;
   client) column=6 ;;
   start) column=7 ;;
+  heap) column=8 ;;
   *)
     _strata_say strata "no column $2 in deploy/services.txt"
     return 1

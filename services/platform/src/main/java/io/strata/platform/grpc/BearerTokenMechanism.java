@@ -12,6 +12,7 @@ import io.quarkus.security.identity.request.AuthenticationRequest;
 import io.quarkus.security.identity.request.BaseAuthenticationRequest;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.strata.platform.security.VerifiedTokens;
 
 /**
  * Authentication of internal gRPC calls, on the HTTP port or on a gRPC server of its own: the
@@ -75,10 +76,10 @@ public class BearerTokenMechanism implements GrpcSecurityMechanism {
     /** Verifies a gRPC call's bearer token with an OIDC tenant (no HTTP request needed). */
     public static class Identities implements IdentityProvider<Request> {
 
-        private final TenantIdentityProvider tokens;
+        private final VerifiedTokens tokens;
 
         public Identities(TenantIdentityProvider tokens) {
-            this.tokens = tokens;
+            this.tokens = new VerifiedTokens(token -> tokens.authenticate(new AccessTokenCredential(token)));
         }
 
         @Override
@@ -88,7 +89,7 @@ public class BearerTokenMechanism implements GrpcSecurityMechanism {
 
         @Override
         public Uni<SecurityIdentity> authenticate(Request request, AuthenticationRequestContext context) {
-            return tokens.authenticate(new AccessTokenCredential(request.token))
+            return tokens.apply(request.token)
                     .onFailure(e -> !(e instanceof AuthenticationFailedException))
                     .transform(e -> new AuthenticationFailedException(e.getMessage(), e))
                     .map(identity -> {

@@ -37,10 +37,11 @@ public final class Access {
 
     /**
      * @param userCallers the clients that may call on users' behalf (today the gateway's)
+     * @param userTokens the verifier; what it verified is kept until the token expires ({@link VerifiedTokens})
      */
     public Access(Set<String> userCallers, UserTokens userTokens) {
         this.userCallers = Set.copyOf(userCallers);
-        this.userTokens = userTokens;
+        this.userTokens = new VerifiedTokens(userTokens)::apply;
     }
 
     /** A call for a user of {@code tenant} holding {@code role}: see {@link Call#forUser}. */
