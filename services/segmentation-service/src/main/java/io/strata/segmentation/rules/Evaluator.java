@@ -70,16 +70,7 @@ public final class Evaluator {
     }
 
     private static boolean filter(Condition.PropertyFilter filter, Object value) {
-        Object typed = value;
-        if (filter.type() == FieldType.NUMBER && value != null) {
-            typed = value instanceof Number n ? n.doubleValue() : null;
-        } else if (filter.type() == FieldType.STRING && value != null && !(value instanceof String)) {
-            typed = String.valueOf(value);
-        }
-        if (filter.type() == FieldType.BOOLEAN && value != null && !(value instanceof Boolean)) {
-            typed = null;
-        }
-        return scalar(filter.op(), typed, filter.values());
+        return typedScalar(filter.op(), filter.type(), value, filter.values());
     }
 
     private static boolean compare(Condition.Compare compare, Object value, Context context) {
@@ -96,9 +87,25 @@ public final class Evaluator {
         return switch (compare.type()) {
             case STRINGS -> strings(compare.op(), value, compare.values());
             case DATE -> date(compare, value, context);
-            case NUMBER -> scalar(compare.op(), value instanceof Number n ? n.doubleValue() : null, compare.values());
-            default -> scalar(compare.op(), value, compare.values());
+            default -> typedScalar(compare.op(), compare.type(), value, compare.values());
         };
+    }
+
+    /**
+     * A present value of another type than the condition's (a trait that changed type, a property
+     * holding text where a number is asked) meets no comparison; it still exists. A number compares
+     * as a double; anything asked as text compares as its text.
+     */
+    private static boolean typedScalar(Op op, FieldType type, Object value, List<Object> values) {
+        if (op == Op.MISSING || op == Op.EXISTS || value == null) {
+            return scalar(op, value, values);
+        }
+        Object typed = switch (type) {
+            case NUMBER -> value instanceof Number n ? n.doubleValue() : null;
+            case BOOLEAN -> value instanceof Boolean ? value : null;
+            default -> value instanceof String ? value : String.valueOf(value);
+        };
+        return typed != null && scalar(op, typed, values);
     }
 
     private static boolean strings(Op op, Object value, List<Object> values) {

@@ -81,6 +81,23 @@ class EvaluatorTest {
     }
 
     @Test
+    void aValueOfAnotherTypeMeetsNoComparisonButExists() {
+        Profile changed = new Profile().with("traits.age", "thirty").with("traits.city", 42);
+        assertFalse(matches(field("traits.age", "gte", "18"), changed));
+        assertFalse(matches(field("traits.age", "ne", "18"), changed));
+        assertTrue(matches(field("traits.age", "exists", null), changed));
+        assertFalse(matches(field("traits.age", "missing", null), changed));
+        assertTrue(matches(field("traits.city", "eq", "'42'"), changed), "asked as text, a number is its text");
+        Profile ordered = new Profile().performed("Order Completed", NOW, "revenue", "a lot");
+        assertFalse(matches(
+                "{'event': 'Order Completed', 'where': [{'property': 'revenue', 'op': 'gte', 'value': 200}]}",
+                ordered));
+        assertFalse(
+                matches("{'event': 'Order Completed', 'where': [{'property': 'revenue', 'op': 'missing'}]}", ordered),
+                "a property of another type is there, not missing");
+    }
+
+    @Test
     void facetsHoldSeveralValues() {
         Profile p = new Profile().with("facets.channel", Set.of("tmall", "douyin"));
         assertTrue(matches(field("facets.channel", "contains", "'douyin'"), p));
