@@ -1,5 +1,6 @@
 package io.strata.platform.security;
 
+import static io.strata.platform.security.TestJwts.jwt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,7 +13,6 @@ import io.strata.platform.errors.Errors;
 import io.strata.platform.grpc.BearerTokenMechanism;
 import java.util.Map;
 import java.util.Set;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.junit.jupiter.api.Test;
 
 class AccessTest {
@@ -112,25 +112,5 @@ class AccessTest {
                 .setPrincipal(jwt(name, claims))
                 .addRoles(Set.of(roles))
                 .build();
-    }
-
-    private static JsonWebToken jwt(String name, Map<String, Object> claims) {
-        return new JsonWebToken() {
-            @Override
-            public String getName() {
-                return name;
-            }
-
-            @Override
-            public Set<String> getClaimNames() {
-                return claims.keySet();
-            }
-
-            @Override
-            @SuppressWarnings("unchecked")
-            public <T> T getClaim(String claim) {
-                return (T) claims.get(claim);
-            }
-        };
     }
 }

@@ -1,5 +1,6 @@
 package io.strata.platform.security;
 
+import static io.strata.platform.security.TestJwts.jwt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,9 +14,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.junit.jupiter.api.Test;
 
 class VerifiedTokensTest {
@@ -110,24 +109,6 @@ class VerifiedTokensTest {
     }
 
     private static SecurityIdentity identity(String name, Map<String, Object> claims) {
-        return QuarkusSecurityIdentity.builder()
-                .setPrincipal(new JsonWebToken() {
-                    @Override
-                    public String getName() {
-                        return name;
-                    }
-
-                    @Override
-                    public Set<String> getClaimNames() {
-                        return claims.keySet();
-                    }
-
-                    @Override
-                    @SuppressWarnings("unchecked")
-                    public <T> T getClaim(String claim) {
-                        return (T) claims.get(claim);
-                    }
-                })
-                .build();
+        return QuarkusSecurityIdentity.builder().setPrincipal(jwt(name, claims)).build();
     }
 }
