@@ -1,0 +1,137 @@
+package io.strata.segmentation.engine;
+
+import io.strata.segmentation.rules.Condition;
+import io.strata.segmentation.rules.Evaluator;
+import io.strata.segmentation.rules.Op;
+import io.strata.segmentation.rules.ProfileFacts;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * Evaluates a condition over every profile of a {@link ProfileTable} at once (the batch path):
+ * field conditions are bitmap algebra over the columns, segment conditions the other segment's
+ * bitmap, and event conditions a scan of the kept events of only the profiles still in question.
+ * Each step narrows the candidates of the next: within an {@code all}, cheap conditions run first
+ * and an event condition scans only the profiles that met them. Its result equals the row-wise
+ * {@link Evaluator} applied to each profile; a property test keeps the two equal.
+ */
+public final class BitmapEvaluator {
+
+    private final ProfileTable table;
+    private final Instant now;
+    private final Function<String, RoaringBitmap> segments;
+
+    /**
+     * @param segments the members of another segment (an unknown one: an empty bitmap)
+     */
+    public BitmapEvaluator(ProfileTable table, Instant now, Function<String, RoaringBitmap> segments) {
+        this.table = table;
+        this.now = now;
+        this.segments = segments;
+    }
+
+    /** The live profiles meeting the condition. */
+    public RoaringBitmap evaluate(Condition condition) {
+        return evaluate(condition, table.live().clone());
+    }
+
+    /** The profiles of {@code candidates} meeting the condition (a new bitmap). */
+    public RoaringBitmap evaluate(Condition condition, RoaringBitmap candidates) {
+        if (candidates.isEmpty()) {
+            return new RoaringBitmap();
+        }
+        return switch (condition) {
+            case Condition.All all -> {
+                RoaringBitmap acc = candidates;
+                for (Condition child : cheapestFirst(all.conditions())) {
+                    acc = evaluate(child, acc);
+                    if (acc.isEmpty()) {
+                        break;
+                    }
+                }
+                yield acc == candidates ? candidates.clone() : acc;
+            }
+            case Condition.Any any -> {
+                RoaringBitmap out = new RoaringBitmap();
+                RoaringBitmap rest = candidates.clone();
+                for (Condition child : cheapestFirst(any.conditions())) {
+                    RoaringBitmap hits = evaluate(child, rest);
+                    out.or(hits);
+                    rest.andNot(hits);
+                    if (rest.isEmpty()) {
+                        break;
+                    }
+                }
+                yield out;
+            }
+            case Condition.Not not -> RoaringBitmap.andNot(candidates, evaluate(not.condition(), candidates));
+            case Condition.InSegment in -> RoaringBitmap.and(candidates, segments.apply(in.segment()));
+            case Condition.Compare compare -> compare(compare, candidates);
+            case Condition.Performed performed -> performed(performed, candidates);
+        };
+    }
+
+    private RoaringBitmap compare(Condition.Compare compare, RoaringBitmap candidates) {
+        Column column = table.column(compare.field());
+        if (column == null) {
+            return compare.op() == Op.MISSING ? candidates.clone() : new RoaringBitmap();
+        }
+        if (column.type() != compare.type()) {
+            throw new IllegalArgumentException(
+                    "field " + compare.field() + " is kept as " + column.type().label() + ", the condition asks for "
+                            + compare.type().label());
+        }
+        return switch (compare.op()) {
+            case MISSING -> RoaringBitmap.andNot(candidates, column.present());
+            case EXISTS -> RoaringBitmap.and(candidates, column.present());
+            default -> column.select(compare, now, candidates);
+        };
+    }
+
+    /**
+     * Counts, per candidate with at least one such event, the events in the window that pass the
+     * filters; a profile without any meets "at most N" and "exactly 0" without a scan.
+     */
+    private RoaringBitmap performed(Condition.Performed performed, RoaringBitmap candidates) {
+        RoaringBitmap doers = table.events().performed(performed.event());
+        RoaringBitmap scan = RoaringBitmap.and(candidates, doers);
+        boolean zeroMeets = switch (performed.times()) {
+            case AT_LEAST -> performed.count() <= 0;
+            case AT_MOST -> true;
+            case EXACTLY -> performed.count() == 0;
+        };
+        RoaringBitmap out = zeroMeets ? RoaringBitmap.andNot(candidates, doers) : new RoaringBitmap();
+        Evaluator.Context context = new Evaluator.Context(now, table.zone(), s -> false);
+        scan.forEach((int ordinal) -> {
+            ProfileFacts facts = table.facts(ordinal);
+            if (Evaluator.matches(performed, facts, context)) {
+                out.add(ordinal);
+            }
+        });
+        return out;
+    }
+
+    /** Conditions without event scans first, so the scans see the fewest profiles. */
+    private static List<Condition> cheapestFirst(List<Condition> conditions) {
+        List<Condition> ordered = new ArrayList<>(conditions);
+        ordered.sort(Comparator.comparingInt(BitmapEvaluator::cost));
+        return ordered;
+    }
+
+    private static int cost(Condition condition) {
+        return switch (condition) {
+            case Condition.Performed performed -> 2;
+            case Condition.All all ->
+                all.conditions().stream().mapToInt(BitmapEvaluator::cost).max().orElse(0);
+            case Condition.Any any ->
+                any.conditions().stream().mapToInt(BitmapEvaluator::cost).max().orElse(0);
+            case Condition.Not not -> cost(not.condition());
+            case Condition.InSegment in -> 0;
+            case Condition.Compare compare -> 1;
+        };
+    }
+}

@@ -1,0 +1,148 @@
+package io.strata.segmentation.engine;
+
+import io.strata.segmentation.rules.FieldType;
+import io.strata.segmentation.rules.ProfileFacts;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * The profiles of one tenant on one partition of the feed, as the engine keeps them: a dense
+ * ordinal per profile, a {@link Column} per field and the {@link EventStore}. Ordinals are handed
+ * out in arrival order and not reused: a forgotten profile's ordinal stays empty. One thread
+ * writes a table; readers on other threads go through the lock of whoever owns it.
+ */
+public final class ProfileTable {
+
+    private final ZoneId zone;
+    private final Map<String, Integer> ordinals = new HashMap<>();
+    private String[] ids = new String[1024];
+    private int next;
+    private final RoaringBitmap live = new RoaringBitmap();
+    private final Map<String, Column> columns = new HashMap<>();
+    private final EventStore events = new EventStore();
+
+    /** @param zone the tenant's zone: calendar days and anniversaries are counted in it */
+    public ProfileTable(ZoneId zone) {
+        this.zone = zone;
+    }
+
+    public ZoneId zone() {
+        return zone;
+    }
+
+    /** The profile's ordinal, given one if it has none. */
+    public int ordinal(String profileId) {
+        Integer ordinal = ordinals.get(profileId);
+        if (ordinal != null) {
+            return ordinal;
+        }
+        int assigned = next++;
+        if (assigned >= ids.length) {
+            ids = Arrays.copyOf(ids, ids.length * 2);
+        }
+        ids[assigned] = profileId;
+        ordinals.put(profileId, assigned);
+        live.add(assigned);
+        return assigned;
+    }
+
+    public OptionalInt find(String profileId) {
+        Integer ordinal = ordinals.get(profileId);
+        return ordinal == null ? OptionalInt.empty() : OptionalInt.of(ordinal);
+    }
+
+    /** The profile id of a live ordinal; null for one never given or forgotten. */
+    public String profileId(int ordinal) {
+        return ordinal < next ? ids[ordinal] : null;
+    }
+
+    /** Every live profile's ordinal. Not to be changed by the caller. */
+    public RoaringBitmap live() {
+        return live;
+    }
+
+    public int size() {
+        return live.getCardinality();
+    }
+
+    /**
+     * Sets a field of a profile; null or an empty collection removes it. The field's type is fixed
+     * by its first value set.
+     */
+    public void set(int ordinal, String field, FieldType type, Object value) {
+        Column column = columns.computeIfAbsent(field, f -> Column.of(type, zone));
+        if (column.type() != type) {
+            throw new IllegalArgumentException(
+                    "field " + field + " is " + column.type().label() + ", not " + type.label());
+        }
+        column.set(ordinal, value);
+    }
+
+    /** Keeps an event of the profile; false when it has that event already. */
+    public boolean addEvent(int ordinal, long identity, String name, Instant at, Map<String, Object> properties) {
+        return events.add(ordinal, identity, name, at, properties);
+    }
+
+    /** Forgets the profile: every field, every event, its ordinal. */
+    public void forget(int ordinal) {
+        String id = profileId(ordinal);
+        if (id == null) {
+            return;
+        }
+        for (Column column : columns.values()) {
+            column.set(ordinal, null);
+        }
+        events.clear(ordinal);
+        live.remove(ordinal);
+        ordinals.remove(id);
+        ids[ordinal] = null;
+    }
+
+    /**
+     * Folds the changes since the last compaction into the range indexes (which otherwise compare
+     * changed profiles one by one, and rebuild themselves when those grow past a limit).
+     */
+    public void compact() {
+        columns.values().forEach(Column::compact);
+    }
+
+    /** The field's column, or null when no profile ever had it. */
+    Column column(String field) {
+        return columns.get(field);
+    }
+
+    public EventStore events() {
+        return events;
+    }
+
+    /** One profile as the row-wise evaluator reads it. */
+    public ProfileFacts facts(int ordinal) {
+        return new ProfileFacts() {
+            @Override
+            public Object value(String field) {
+                Column column = columns.get(field);
+                return column == null ? null : column.get(ordinal);
+            }
+
+            @Override
+            public List<EventFact> events(String name) {
+                return events.events(ordinal, name);
+            }
+        };
+    }
+
+    /** Rough heap bytes held by the columns, the events and the ordinals. */
+    public long sizeInBytes() {
+        long bytes = 8L * ids.length + 64L * ordinals.size() + live.getLongSizeInBytes() + events.sizeInBytes();
+        for (Column column : columns.values()) {
+            bytes += column.sizeInBytes();
+        }
+        return bytes;
+    }
+}
