@@ -102,6 +102,24 @@ public final class Audiences {
         return changes;
     }
 
+    /**
+     * Restores an audience as it was stored (a rule, or null for a static audience, and its members)
+     * without evaluating it or emitting anything; the audiences it names must be restored first.
+     */
+    public void restore(String segment, Condition rule, RoaringBitmap stored) {
+        members.put(segment, RoaringBitmap.and(stored, table.live()));
+        if (rule != null) {
+            rules.put(segment, rule);
+            inputs.put(segment, inputs(rule));
+        }
+        order = order(rules, members.keySet(), segment);
+    }
+
+    /** The rule of an audience; null for a static or unknown one. */
+    public Condition rule(String segment) {
+        return rules.get(segment);
+    }
+
     /** Sets a static audience's members (replace; add by passing the union): no rule keeps it. */
     public List<Change> setMembers(String segment, RoaringBitmap wanted, Instant now) {
         if (rules.containsKey(segment)) {
@@ -181,13 +199,21 @@ public final class Audiences {
         return changes;
     }
 
-    /** Re-evaluates every rule over every profile (the scheduled pass for time-relative rules). */
+    /** Re-evaluates every rule over every profile. */
     public List<Change> reevaluate(Instant now) {
+        return reevaluate(rules.keySet(), now);
+    }
+
+    /**
+     * Re-evaluates some rules over every profile (the scheduled pass: those time alone can change),
+     * and the rules naming an audience that changed.
+     */
+    public List<Change> reevaluate(Set<String> segments, Instant now) {
         List<Change> changes = new ArrayList<>();
         Set<String> changed = new HashSet<>();
         for (String segment : order) {
             Condition rule = rules.get(segment);
-            if (rule != null) {
+            if (rule != null && (segments.contains(segment) || namesAny(segment, changed))) {
                 replace(segment, evaluator(now).evaluate(rule), changes, changed);
             }
         }

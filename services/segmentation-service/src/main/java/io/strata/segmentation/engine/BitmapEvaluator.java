@@ -2,6 +2,7 @@ package io.strata.segmentation.engine;
 
 import io.strata.segmentation.rules.Condition;
 import io.strata.segmentation.rules.Evaluator;
+import io.strata.segmentation.rules.FieldCatalog;
 import io.strata.segmentation.rules.Op;
 import io.strata.segmentation.rules.ProfileFacts;
 import java.time.Instant;
@@ -76,10 +77,25 @@ public final class BitmapEvaluator {
     }
 
     private RoaringBitmap compare(Condition.Compare compare, RoaringBitmap candidates) {
+        if (FieldCatalog.countsZeroWhenAbsent(compare.field())) {
+            // a profile without a value counts 0: the others are compared as they are
+            Column column = table.column(compare.field());
+            RoaringBitmap absent =
+                    column == null ? candidates.clone() : RoaringBitmap.andNot(candidates, column.present());
+            RoaringBitmap present = column == null
+                    ? new RoaringBitmap()
+                    : values(compare, column, RoaringBitmap.and(candidates, column.present()));
+            boolean zeroMeets = Evaluator.matches(compare, ZERO, new Evaluator.Context(now, table.zone(), s -> false));
+            return zeroMeets ? RoaringBitmap.or(present, absent) : present;
+        }
         Column column = table.column(compare.field());
         if (column == null) {
             return compare.op() == Op.MISSING ? candidates.clone() : new RoaringBitmap();
         }
+        return values(compare, column, candidates);
+    }
+
+    private RoaringBitmap values(Condition.Compare compare, Column column, RoaringBitmap candidates) {
         if (column.type() != compare.type()) {
             throw new IllegalArgumentException(
                     "field " + compare.field() + " is kept as " + column.type().label() + ", the condition asks for "
@@ -114,6 +130,19 @@ public final class BitmapEvaluator {
         });
         return out;
     }
+
+    /** A profile whose every field counts 0. */
+    private static final ProfileFacts ZERO = new ProfileFacts() {
+        @Override
+        public Object value(String field) {
+            return 0.0;
+        }
+
+        @Override
+        public List<EventFact> events(String name) {
+            return List.of();
+        }
+    };
 
     /** Conditions without event scans first, so the scans see the fewest profiles. */
     private static List<Condition> cheapestFirst(List<Condition> conditions) {

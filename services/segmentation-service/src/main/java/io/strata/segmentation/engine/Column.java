@@ -33,6 +33,11 @@ interface Column {
     /** Folds the changes since the last compaction into the column's indexes. */
     default void compact() {}
 
+    /** Whether enough changed since the last compaction that queries would scan many rows. */
+    default boolean needsCompaction() {
+        return false;
+    }
+
     /** Rough heap bytes held. */
     long sizeInBytes();
 

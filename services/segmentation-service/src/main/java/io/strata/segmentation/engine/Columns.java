@@ -366,6 +366,11 @@ final class Columns {
         }
 
         @Override
+        public boolean needsCompaction() {
+            return index.needsRebuild();
+        }
+
+        @Override
         public long sizeInBytes() {
             return index.sizeInBytes() + present.getLongSizeInBytes();
         }
@@ -622,6 +627,11 @@ final class Columns {
         @Override
         public void compact() {
             index.rebuild();
+        }
+
+        @Override
+        public boolean needsCompaction() {
+            return index.needsRebuild();
         }
 
         @Override

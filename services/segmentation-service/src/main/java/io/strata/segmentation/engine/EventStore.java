@@ -141,6 +141,22 @@ public final class EventStore {
     /** One kept event with its identity. */
     public record StoredEvent(long identity, String name, Instant at, Map<String, Object> properties) {}
 
+    /** Removes the profile's events of those identities (moved to another profile); the events removed. */
+    public List<StoredEvent> take(int ordinal, java.util.Set<Long> identities) {
+        List<StoredEvent> taken = new ArrayList<>();
+        List<StoredEvent> kept = new ArrayList<>();
+        for (StoredEvent event : all(ordinal)) {
+            (identities.contains(event.identity()) ? taken : kept).add(event);
+        }
+        if (!taken.isEmpty()) {
+            clear(ordinal);
+            for (StoredEvent event : kept) {
+                add(ordinal, event.identity(), event.name(), event.at(), event.properties());
+            }
+        }
+        return taken;
+    }
+
     /** Forgets every event of the profile. */
     public void clear(int ordinal) {
         if (ordinal < logs.length && logs[ordinal] != null) {

@@ -1,5 +1,6 @@
 package io.strata.segmentation.engine;
 
+import io.strata.segmentation.rules.FieldCatalog;
 import io.strata.segmentation.rules.FieldType;
 import io.strata.segmentation.rules.ProfileFacts;
 import java.time.Instant;
@@ -18,6 +19,8 @@ import org.roaringbitmap.RoaringBitmap;
  * writes a table; readers on other threads go through the lock of whoever owns it.
  */
 public final class ProfileTable {
+
+    private static final Double ZERO = 0.0;
 
     private final ZoneId zone;
     private final Map<String, Integer> ordinals = new HashMap<>();
@@ -89,6 +92,13 @@ public final class ProfileTable {
         return events.add(ordinal, identity, name, at, properties);
     }
 
+    /** Removes every field of a profile (its events and ordinal stay): before a snapshot replaces them. */
+    public void clearFields(int ordinal) {
+        for (Column column : columns.values()) {
+            column.set(ordinal, null);
+        }
+    }
+
     /** Forgets the profile: every field, every event, its ordinal. */
     public void forget(int ordinal) {
         String id = profileId(ordinal);
@@ -106,10 +116,19 @@ public final class ProfileTable {
 
     /**
      * Folds the changes since the last compaction into the range indexes (which otherwise compare
-     * changed profiles one by one, and rebuild themselves when those grow past a limit).
+     * changed profiles one by one).
      */
     public void compact() {
         columns.values().forEach(Column::compact);
+    }
+
+    /** Compacts the range indexes where many profiles changed since; the writer calls it between writes. */
+    public void maintain() {
+        for (Column column : columns.values()) {
+            if (column.needsCompaction()) {
+                column.compact();
+            }
+        }
     }
 
     /** The field's column, or null when no profile ever had it. */
@@ -127,7 +146,8 @@ public final class ProfileTable {
             @Override
             public Object value(String field) {
                 Column column = columns.get(field);
-                return column == null ? null : column.get(ordinal);
+                Object value = column == null ? null : column.get(ordinal);
+                return value == null && FieldCatalog.countsZeroWhenAbsent(field) ? ZERO : value;
             }
 
             @Override

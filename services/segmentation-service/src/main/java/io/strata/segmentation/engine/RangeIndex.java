@@ -7,9 +7,10 @@ import org.roaringbitmap.RoaringBitmap;
 /**
  * A range-encoded bit-sliced index of one long per ordinal, compared unsigned: Roaring's {@link
  * RangeBitmap}, which is immutable, built over all ordinals, plus the ordinals changed since it was
- * built, which are compared one by one until the next rebuild. A rebuild happens when those exceed
- * {@link #rebuildAfter()} (a sixty-fourth of the rows, at least 4,096), so a query never scans more
- * than that many rows beside the bitmap algebra.
+ * built, which are compared one by one until the next rebuild. The table's writer rebuilds when
+ * those exceed {@link #rebuildAfter()} (a sixty-fourth of the rows, at least 4,096: {@link
+ * ProfileTable#maintain()}), so a query scans few rows beside the bitmap algebra, and queries never
+ * write (they may run beside each other under a read lock).
  */
 final class RangeIndex {
 
@@ -65,9 +66,6 @@ final class RangeIndex {
         if (Long.compareUnsigned(lo, hi) > 0) {
             return new RoaringBitmap();
         }
-        if (dirty.getCardinality() > rebuildAfter()) {
-            rebuild();
-        }
         RoaringBitmap clean = RoaringBitmap.andNot(RoaringBitmap.and(within, baseHas), dirty);
         RoaringBitmap out = base == null || clean.isEmpty() ? new RoaringBitmap() : base.between(lo, hi, clean);
         RoaringBitmap changed = RoaringBitmap.and(RoaringBitmap.and(within, dirty), has);
@@ -78,6 +76,10 @@ final class RangeIndex {
             }
         });
         return out;
+    }
+
+    boolean needsRebuild() {
+        return dirty.getCardinality() > rebuildAfter();
     }
 
     /** Builds the bitmap index over every ordinal anew; the changed ordinals are then none. */

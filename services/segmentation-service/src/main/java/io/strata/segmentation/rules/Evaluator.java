@@ -44,7 +44,16 @@ public final class Evaluator {
     }
 
     private static boolean performed(Condition.Performed performed, ProfileFacts profile, Context context) {
-        Instant now = context.now();
+        long count = count(performed, profile, context.now());
+        return switch (performed.times()) {
+            case AT_LEAST -> count >= performed.count();
+            case AT_MOST -> count <= performed.count();
+            case EXACTLY -> count == performed.count();
+        };
+    }
+
+    /** The profile's events of the condition's name in its window (up to now) that pass every filter. */
+    public static long count(Condition.Performed performed, ProfileFacts profile, Instant now) {
         Instant from = performed.withinDays() == 0 ? Instant.MIN : now.minus(Duration.ofDays(performed.withinDays()));
         long count = 0;
         for (ProfileFacts.EventFact event : profile.events(performed.event())) {
@@ -62,11 +71,7 @@ public final class Evaluator {
                 count++;
             }
         }
-        return switch (performed.times()) {
-            case AT_LEAST -> count >= performed.count();
-            case AT_MOST -> count <= performed.count();
-            case EXACTLY -> count == performed.count();
-        };
+        return count;
     }
 
     private static boolean filter(Condition.PropertyFilter filter, Object value) {

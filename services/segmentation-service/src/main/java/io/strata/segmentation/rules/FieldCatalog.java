@@ -69,6 +69,22 @@ public final class FieldCatalog {
         return eventRetentionDays;
     }
 
+    /**
+     * Whether a profile without a value of the field counts 0 (a count or a sum: {@code orders.count},
+     * {@code orders.revenue}, {@code orders.purchase_days}, {@code events.<name>.count} and the
+     * rolling windows), rather than having none: "no orders" is {@code orders.count eq 0}.
+     */
+    public static boolean countsZeroWhenAbsent(String field) {
+        if (field.equals("orders.count") || field.equals("orders.revenue") || field.equals("orders.purchase_days")) {
+            return true;
+        }
+        if (field.startsWith("events.")) {
+            String stat = field.substring(field.lastIndexOf('.') + 1);
+            return stat.equals("count") || stat.startsWith("last_") && stat.endsWith("_days");
+        }
+        return false;
+    }
+
     /** The field's type, or empty when the tenant has no such field. */
     public Optional<FieldType> type(String field) {
         if (field.startsWith("traits.")) {

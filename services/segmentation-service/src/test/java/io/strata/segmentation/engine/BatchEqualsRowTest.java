@@ -40,6 +40,7 @@ class BatchEqualsRowTest {
         FIELDS.put("traits.birthday", FieldType.DATE);
         FIELDS.put("traits.signed_up_at", FieldType.DATE);
         FIELDS.put("facets.category", FieldType.STRINGS);
+        FIELDS.put("orders.count", FieldType.NUMBER);
     }
 
     private static final List<String> CITIES = List.of("Shanghai", "Beijing", "shanghai", "Shang", "", "5.0");
@@ -222,6 +223,11 @@ class BatchEqualsRowTest {
                 }
                 return set;
             }));
+            table.set(
+                    ordinal,
+                    "orders.count",
+                    FieldType.NUMBER,
+                    random.nextInt(3) == 0 ? null : (double) random.nextInt(3));
             int events = random.nextInt(6);
             for (int i = 0; i < events; i++) {
                 Map<String, Object> properties = new HashMap<>();

@@ -1,4 +1,4 @@
-package io.strata.profile.messaging;
+package io.strata.platform.outbox;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * The records of one write, as one outbox row: a write announces hundreds of records (an event and
  * a change per profile), and one row for all of them costs the database one insert and one delete
- * per write instead of per record. The format is private to this service: a count, then per record
+ * per write instead of per record. The format is private to the outbox: a count, then per record
  * its topic, key and payload.
  */
 public final class OutboxRecords {

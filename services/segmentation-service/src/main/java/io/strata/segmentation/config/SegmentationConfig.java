@@ -1,0 +1,77 @@
+package io.strata.segmentation.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Set;
+
+@ConfigMapping(prefix = "strata.segmentation")
+public interface SegmentationConfig {
+
+    /** The clients that may call for a user (the gateway). */
+    @WithDefault("strata-gateway")
+    Set<String> userCallers();
+
+    /** Services that may ask, for themselves, whether a profile is in an audience and which it is in. */
+    @WithDefault("strata-campaign,strata-insight")
+    Set<String> serviceReaders();
+
+    /** Feed records that can never be applied go there, with the reason. */
+    @WithDefault("strata.events.dlq.v1")
+    String deadLetterTopic();
+
+    /**
+     * The zone of calendar days: relative dates of day-valued fields, anniversaries and the rolling
+     * windows count days of this zone (profile-service's {@code strata.profile.time-zone}).
+     */
+    @WithDefault("UTC")
+    ZoneId timeZone();
+
+    /** How many days of events the service keeps per profile (event conditions look no further back). */
+    @WithDefault("400")
+    int eventRetentionDays();
+
+    /** How often rules that time alone can change (relative dates, event windows) are evaluated anew. */
+    @WithDefault("PT15M")
+    Duration reevaluateEvery();
+
+    /** How often a replica looks for audiences created or edited through another replica. */
+    @WithDefault("PT1S")
+    Duration definitionsPoll();
+
+    /** How long a call waits for the engine to apply a new version before answering. */
+    @WithDefault("PT30S")
+    Duration applyTimeout();
+
+    Feed feed();
+
+    interface Feed {
+
+        @WithDefault("strata.profile-changes.v1")
+        String profileChangesTopic();
+
+        @WithDefault("strata.profile-events.v1")
+        String profileEventsTopic();
+
+        @WithDefault("strata.segment-membership.v1")
+        String membershipTopic();
+
+        /** The consumer group of the replicas (its partitions are the engine's shards). */
+        @WithDefault("segmentation-service")
+        String group();
+
+        /** Whether this replica relays the membership outbox to Kafka (one replica at a time does). */
+        @WithDefault("true")
+        boolean relayEnabled();
+
+        @WithDefault("20")
+        int relayBatch();
+
+        @WithDefault("PT0.2S")
+        Duration relayIdle();
+
+        @WithDefault("PT30S")
+        Duration relayTimeout();
+    }
+}

@@ -1,0 +1,422 @@
+package io.strata.segmentation.grpc;
+
+import io.quarkus.grpc.GrpcService;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.strata.platform.errors.Errors;
+import io.strata.platform.security.Access;
+import io.strata.platform.security.Caller;
+import io.strata.platform.security.Roles;
+import io.strata.proto.segmentation.v1.CheckMembershipRequest;
+import io.strata.proto.segmentation.v1.CheckMembershipResponse;
+import io.strata.proto.segmentation.v1.ConditionResult;
+import io.strata.proto.segmentation.v1.CreateSegmentRequest;
+import io.strata.proto.segmentation.v1.CreateSegmentResponse;
+import io.strata.proto.segmentation.v1.ExplainMembershipRequest;
+import io.strata.proto.segmentation.v1.ExplainMembershipResponse;
+import io.strata.proto.segmentation.v1.ExportMembersRequest;
+import io.strata.proto.segmentation.v1.ExportMembersResponse;
+import io.strata.proto.segmentation.v1.GetOverlapRequest;
+import io.strata.proto.segmentation.v1.GetOverlapResponse;
+import io.strata.proto.segmentation.v1.GetSegmentRequest;
+import io.strata.proto.segmentation.v1.GetSegmentResponse;
+import io.strata.proto.segmentation.v1.ListProfileSegmentsRequest;
+import io.strata.proto.segmentation.v1.ListProfileSegmentsResponse;
+import io.strata.proto.segmentation.v1.ListSegmentVersionsRequest;
+import io.strata.proto.segmentation.v1.ListSegmentVersionsResponse;
+import io.strata.proto.segmentation.v1.ListSegmentsRequest;
+import io.strata.proto.segmentation.v1.ListSegmentsResponse;
+import io.strata.proto.segmentation.v1.OverlapRegion;
+import io.strata.proto.segmentation.v1.PreviewSegmentRequest;
+import io.strata.proto.segmentation.v1.PreviewSegmentResponse;
+import io.strata.proto.segmentation.v1.SegmentKind;
+import io.strata.proto.segmentation.v1.SegmentationService;
+import io.strata.proto.segmentation.v1.SetSegmentStateRequest;
+import io.strata.proto.segmentation.v1.SetSegmentStateResponse;
+import io.strata.proto.segmentation.v1.SetStaticMembersRequest;
+import io.strata.proto.segmentation.v1.SetStaticMembersResponse;
+import io.strata.proto.segmentation.v1.StaticMode;
+import io.strata.proto.segmentation.v1.UpdateSegmentRequest;
+import io.strata.proto.segmentation.v1.UpdateSegmentResponse;
+import io.strata.segmentation.config.SegmentationConfig;
+import io.strata.segmentation.domain.Segment;
+import io.strata.segmentation.mapping.SegmentMapper;
+import io.strata.segmentation.messaging.FeedLoop;
+import io.strata.segmentation.repository.SegmentRepository;
+import io.strata.segmentation.rules.Condition;
+import io.strata.segmentation.rules.Explainer;
+import io.strata.segmentation.service.Engine;
+import io.strata.segmentation.service.SegmentCommands;
+import jakarta.annotation.security.RolesAllowed;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Audiences over gRPC. Users (through the gateway) read as viewers and change audiences as
+ * marketers; {@code CheckMembership} and {@code ListProfileSegments} also answer a partner for its
+ * tenant and the services of {@code strata.segmentation.service-readers}.
+ */
+@GrpcService
+@RolesAllowed({Roles.SERVICE, Roles.PARTNER})
+public class SegmentationGrpcService implements SegmentationService {
+
+    /** Profile ids per chunk of an export. */
+    static final int EXPORT_CHUNK = 1000;
+
+    private final SegmentCommands commands;
+    private final SegmentRepository segments;
+    private final Engine engine;
+    private final FeedLoop loop;
+    private final Access access;
+    private final CurrentIdentityAssociation identity;
+    private final SegmentationConfig config;
+
+    public SegmentationGrpcService(
+            SegmentCommands commands,
+            SegmentRepository segments,
+            Engine engine,
+            FeedLoop loop,
+            Access access,
+            CurrentIdentityAssociation identity,
+            SegmentationConfig config) {
+        this.commands = commands;
+        this.segments = segments;
+        this.engine = engine;
+        this.loop = loop;
+        this.access = access;
+        this.identity = identity;
+        this.config = config;
+    }
+
+    @Override
+    public Uni<CreateSegmentResponse> createSegment(CreateSegmentRequest request) {
+        return user(request.getTenant(), Roles.MARKETER, caller -> {
+            Segment.Kind kind =
+                    request.getKind() == SegmentKind.SEGMENT_KIND_STATIC ? Segment.Kind.STATIC : Segment.Kind.RULE;
+            if (request.getKindValue() > SegmentKind.SEGMENT_KIND_STATIC_VALUE) {
+                throw Errors.invalid("kind", "kind is RULE or STATIC");
+            }
+            // unspecified: the kind's default (a rule starts as a draft, a static audience active)
+            Segment.State state = SegmentMapper.fromProto(request.getState());
+            if (state == null && request.getStateValue() != 0) {
+                throw Errors.invalid("state", "state is DRAFT or ACTIVE");
+            }
+            return commands.create(
+                            request.getTenant(),
+                            request.getSegmentId(),
+                            request.getName(),
+                            request.getDescription(),
+                            kind,
+                            request.getDefinition(),
+                            state,
+                            caller.user())
+                    .map(s -> CreateSegmentResponse.newBuilder()
+                            .setSegment(proto(s))
+                            .build());
+        });
+    }
+
+    @Override
+    public Uni<UpdateSegmentResponse> updateSegment(UpdateSegmentRequest request) {
+        return user(
+                request.getTenant(),
+                Roles.MARKETER,
+                caller -> commands.update(
+                                request.getTenant(),
+                                request.getSegmentId(),
+                                request.getName(),
+                                request.getDescription(),
+                                request.getDefinition(),
+                                request.getExpectedVersion(),
+                                caller.user())
+                        .map(s -> UpdateSegmentResponse.newBuilder()
+                                .setSegment(proto(s))
+                                .build()));
+    }
+
+    @Override
+    public Uni<SetSegmentStateResponse> setSegmentState(SetSegmentStateRequest request) {
+        return user(
+                request.getTenant(),
+                Roles.MARKETER,
+                caller -> commands.setState(
+                                request.getTenant(),
+                                request.getSegmentId(),
+                                SegmentMapper.fromProto(request.getState()),
+                                caller.user())
+                        .map(s -> SetSegmentStateResponse.newBuilder()
+                                .setSegment(proto(s))
+                                .build()));
+    }
+
+    @Override
+    public Uni<GetSegmentResponse> getSegment(GetSegmentRequest request) {
+        return user(
+                request.getTenant(),
+                Roles.VIEWER,
+                caller -> found(request.getTenant(), request.getSegmentId())
+                        .map(s -> GetSegmentResponse.newBuilder()
+                                .setSegment(proto(s))
+                                .build()));
+    }
+
+    @Override
+    public Uni<ListSegmentsResponse> listSegments(ListSegmentsRequest request) {
+        return user(request.getTenant(), Roles.VIEWER, caller -> {
+            Segment.State only = SegmentMapper.fromProto(request.getState());
+            return segments.list(request.getTenant()).map(all -> {
+                ListSegmentsResponse.Builder out = ListSegmentsResponse.newBuilder();
+                for (Segment s : all) {
+                    boolean wanted = only == null ? s.state() != Segment.State.ARCHIVED : s.state() == only;
+                    if (wanted) {
+                        out.addSegments(proto(s));
+                    }
+                }
+                return out.build();
+            });
+        });
+    }
+
+    @Override
+    public Uni<ListSegmentVersionsResponse> listSegmentVersions(ListSegmentVersionsRequest request) {
+        return user(
+                request.getTenant(),
+                Roles.VIEWER,
+                caller -> found(request.getTenant(), request.getSegmentId())
+                        .chain(s -> segments.versions(request.getTenant(), request.getSegmentId()))
+                        .map(versions -> {
+                            ListSegmentVersionsResponse.Builder out = ListSegmentVersionsResponse.newBuilder();
+                            versions.forEach(v -> out.addVersions(SegmentMapper.toProto(v)));
+                            return out.build();
+                        }));
+    }
+
+    @Override
+    public Uni<PreviewSegmentResponse> previewSegment(PreviewSegmentRequest request) {
+        return user(
+                request.getTenant(),
+                Roles.VIEWER,
+                caller -> Uni.createFrom().item(() -> {
+                    Condition rule = commands.parse(request.getTenant(), "definition", request.getDefinition());
+                    long[] preview = engine.preview(request.getTenant(), rule);
+                    return PreviewSegmentResponse.newBuilder()
+                            .setSize(preview[0])
+                            .setProfiles(preview[1])
+                            .build();
+                }));
+    }
+
+    @Override
+    public Uni<GetOverlapResponse> getOverlap(GetOverlapRequest request) {
+        return user(request.getTenant(), Roles.VIEWER, caller -> {
+            List<String> ids = new ArrayList<>(new LinkedHashSet<>(request.getSegmentIdsList()));
+            if (ids.isEmpty() || ids.size() > 3) {
+                throw Errors.invalid("segment_ids", "one to three distinct audiences");
+            }
+            return active(request.getTenant(), ids).map(ok -> {
+                long[] regions = engine.overlap(request.getTenant(), ids);
+                GetOverlapResponse.Builder out = GetOverlapResponse.newBuilder();
+                for (int i = 0; i < ids.size(); i++) {
+                    long size = 0;
+                    for (int mask = 1; mask < regions.length; mask++) {
+                        if ((mask & (1 << i)) != 0) {
+                            size += regions[mask];
+                        }
+                    }
+                    out.putSizes(ids.get(i), size);
+                }
+                for (int mask = 1; mask < regions.length; mask++) {
+                    if (regions[mask] == 0) {
+                        continue;
+                    }
+                    OverlapRegion.Builder region = OverlapRegion.newBuilder().setSize(regions[mask]);
+                    for (int i = 0; i < ids.size(); i++) {
+                        if ((mask & (1 << i)) != 0) {
+                            region.addSegmentIds(ids.get(i));
+                        }
+                    }
+                    out.addRegions(region);
+                }
+                return out.build();
+            });
+        });
+    }
+
+    @Override
+    public Uni<CheckMembershipResponse> checkMembership(CheckMembershipRequest request) {
+        return anyone(request.getTenant(), caller -> {
+            String tenant = caller.tenant() != null ? caller.tenant() : request.getTenant();
+            requireProfile(request.getProfileId());
+            if (request.getSegmentId().isBlank()) {
+                throw Errors.invalid("segment_id", "segment_id is required");
+            }
+            return active(tenant, List.of(request.getSegmentId())).map(ok -> {
+                Boolean member = engine.member(tenant, request.getProfileId(), request.getSegmentId());
+                return CheckMembershipResponse.newBuilder()
+                        .setMember(member != null && member)
+                        .build();
+            });
+        });
+    }
+
+    @Override
+    public Uni<ListProfileSegmentsResponse> listProfileSegments(ListProfileSegmentsRequest request) {
+        return anyone(
+                request.getTenant(),
+                caller -> Uni.createFrom().item(() -> {
+                    String tenant = caller.tenant() != null ? caller.tenant() : request.getTenant();
+                    requireProfile(request.getProfileId());
+                    Set<String> in = engine.segmentsOf(tenant, request.getProfileId());
+                    return ListProfileSegmentsResponse.newBuilder()
+                            .addAllSegmentIds(in == null ? List.of() : in)
+                            .build();
+                }));
+    }
+
+    @Override
+    public Uni<ExplainMembershipResponse> explainMembership(ExplainMembershipRequest request) {
+        return user(request.getTenant(), Roles.VIEWER, caller -> {
+            requireProfile(request.getProfileId());
+            return found(request.getTenant(), request.getSegmentId()).map(segment -> {
+                if (segment.kind() != Segment.Kind.RULE) {
+                    throw Errors.precondition("segment " + segment.id() + " is static: its members were set by hand");
+                }
+                if (segment.state() != Segment.State.ACTIVE) {
+                    throw Errors.precondition("segment " + segment.id() + " is not active");
+                }
+                Condition rule = commands.parse(request.getTenant(), "definition", segment.definition());
+                ExplainMembershipResponse out =
+                        engine.withProfile(request.getTenant(), request.getProfileId(), segment.id(), subject -> {
+                            ExplainMembershipResponse.Builder b = ExplainMembershipResponse.newBuilder()
+                                    .setMember(subject.member())
+                                    .setVersion(segment.version());
+                            for (Explainer.Line line : Explainer.explain(rule, subject.facts(), subject.context())) {
+                                b.addConditions(ConditionResult.newBuilder()
+                                        .setPath(line.path())
+                                        .setCondition(line.condition())
+                                        .setHeld(line.held())
+                                        .setActual(line.actual()));
+                            }
+                            return b.build();
+                        });
+                if (out == null) {
+                    throw Errors.notFound("profile " + request.getProfileId() + " not found");
+                }
+                return out;
+            });
+        });
+    }
+
+    @Override
+    public Multi<ExportMembersResponse> exportMembers(ExportMembersRequest request) {
+        return user(
+                        request.getTenant(),
+                        Roles.VIEWER,
+                        caller -> active(request.getTenant(), List.of(request.getSegmentId()))
+                                .map(ok -> engine.members(request.getTenant(), request.getSegmentId())))
+                .onItem()
+                .transformToMulti(ids -> {
+                    List<ExportMembersResponse> chunks = new ArrayList<>();
+                    for (int from = 0; from < ids.size(); from += EXPORT_CHUNK) {
+                        chunks.add(ExportMembersResponse.newBuilder()
+                                .addAllProfileIds(ids.subList(from, Math.min(ids.size(), from + EXPORT_CHUNK)))
+                                .build());
+                    }
+                    return Multi.createFrom().iterable(chunks);
+                });
+    }
+
+    @Override
+    public Uni<SetStaticMembersResponse> setStaticMembers(SetStaticMembersRequest request) {
+        return user(request.getTenant(), Roles.MARKETER, caller -> {
+            if (request.getMode() == StaticMode.STATIC_MODE_UNSPECIFIED || request.getModeValue() > 3) {
+                throw Errors.invalid("mode", "mode is REPLACE, ADD or REMOVE");
+            }
+            for (int i = 0; i < request.getProfileIdsCount(); i++) {
+                if (request.getProfileIds(i).isBlank()) {
+                    throw Errors.invalid("profile_ids[" + i + "]", "a profile id is not blank");
+                }
+            }
+            return found(request.getTenant(), request.getSegmentId()).chain(segment -> {
+                if (segment.kind() != Segment.Kind.STATIC) {
+                    throw Errors.precondition("segment " + segment.id() + " is kept by its rule");
+                }
+                if (segment.state() != Segment.State.ACTIVE) {
+                    throw Errors.precondition("segment " + segment.id() + " is not active");
+                }
+                Set<String> ids = new LinkedHashSet<>(request.getProfileIdsList());
+                return Uni.createFrom()
+                        .completionStage(() -> loop.submit(
+                                () -> engine.setStatic(request.getTenant(), segment.id(), ids, request.getMode())))
+                        .map(result -> SetStaticMembersResponse.newBuilder()
+                                .setSize(result[0])
+                                .setUnknown(result[1])
+                                .build());
+            });
+        });
+    }
+
+    private io.strata.proto.segmentation.v1.Segment proto(Segment s) {
+        return SegmentMapper.toProto(
+                s,
+                s.state() == Segment.State.ACTIVE ? engine.size(s.tenant(), s.id()) : 0,
+                engine.lag(),
+                engine.complete());
+    }
+
+    private Uni<Segment> found(String tenant, String id) {
+        if (id == null || id.isBlank()) {
+            throw Errors.invalid("segment_id", "segment_id is required");
+        }
+        return segments.find(tenant, id).map(s -> {
+            if (s == null) {
+                throw Errors.notFound("segment " + id + " not found");
+            }
+            return s;
+        });
+    }
+
+    /** The audiences exist and are active; NOT_FOUND or FAILED_PRECONDITION otherwise. */
+    private Uni<Void> active(String tenant, List<String> ids) {
+        return segments.list(tenant).map(all -> {
+            for (String id : ids) {
+                Segment s =
+                        all.stream().filter(x -> x.id().equals(id)).findFirst().orElse(null);
+                if (s == null) {
+                    throw Errors.notFound("segment " + id + " not found");
+                }
+                if (s.state() != Segment.State.ACTIVE) {
+                    throw Errors.precondition("segment " + id + " is not active");
+                }
+            }
+            return null;
+        });
+    }
+
+    private static void requireProfile(String profileId) {
+        if (profileId == null || profileId.isBlank()) {
+            throw Errors.invalid("profile_id", "profile_id is required");
+        }
+    }
+
+    private <T> Uni<T> user(String tenant, String role, Function<Caller, Uni<T>> call) {
+        return access.call(identity.getDeferredIdentity())
+                .forUser(tenant, role)
+                .chain(c -> c.within(Uni.createFrom().deferred(() -> call.apply(c))));
+    }
+
+    private <T> Uni<T> anyone(String tenant, Function<Caller, Uni<T>> call) {
+        return access.call(identity.getDeferredIdentity())
+                .forAnyone(tenant, Roles.VIEWER, config.serviceReaders())
+                .chain(c -> {
+                    if (!c.forUser() && c.tenant() == null && (tenant == null || tenant.isBlank())) {
+                        throw Errors.invalid("tenant", "tenant is required");
+                    }
+                    return c.within(Uni.createFrom().deferred(() -> call.apply(c)));
+                });
+    }
+}

@@ -1,0 +1,185 @@
+package io.strata.segmentation.repository;
+
+import io.smallrye.mutiny.Uni;
+import io.strata.segmentation.rules.FieldType;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the engine stores: the members it announced, with the records announcing them (the outbox),
+ * where it is in the feed, and the versions its audiences were evaluated with — all of one write in
+ * one transaction, so a restarted owner resumes exactly where its announcements stopped.
+ */
+@ApplicationScoped
+public class EngineStore {
+
+    /** A profile entered or left an audience. */
+    public record MemberChange(String tenant, String segment, String profileId, int partition, boolean entered) {}
+
+    /** A partition's audience evaluated with that version. */
+    public record Applied(int partition, String tenant, String segment, long version) {}
+
+    /** A stored member. */
+    public record Member(String tenant, String segment, String profileId) {}
+
+    /** One write of the engine. */
+    public record Write(
+            List<MemberChange> members,
+            byte[] outbox,
+            int records,
+            Map<String, Map<Integer, Long>> offsets,
+            List<Applied> applied,
+            Map<String, Set<String>> changed,
+            Map<String, Set<String>> evaluated) {}
+
+    private final Pool pool;
+
+    public EngineStore(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Uni<Void> store(Write write) {
+        return pool.withTransaction(conn -> {
+            Uni<Void> chain = members(conn, write.members());
+            if (write.records() > 0) {
+                chain = chain.chain(
+                        () -> conn.preparedQuery("insert into membership_outbox (payload, records) values ($1, $2)")
+                                .execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(write.outbox()), write.records()))
+                                .replaceWithVoid());
+            }
+            for (Map.Entry<String, Map<Integer, Long>> topic : write.offsets().entrySet()) {
+                for (Map.Entry<Integer, Long> offset : topic.getValue().entrySet()) {
+                    chain = chain.chain(() -> conn.preparedQuery("insert into feed_offsets (topic, partition,"
+                                    + " next_offset) values ($1, $2, $3) on conflict (topic, partition)"
+                                    + " do update set next_offset = excluded.next_offset")
+                            .execute(Tuple.of(topic.getKey(), offset.getKey(), offset.getValue()))
+                            .replaceWithVoid());
+                }
+            }
+            for (Applied applied : write.applied()) {
+                chain = chain.chain(() -> conn.preparedQuery("insert into partition_segments (partition, tenant,"
+                                + " segment_id, version) values ($1, $2, $3, $4) on conflict"
+                                + " (partition, tenant, segment_id) do update set version = excluded.version")
+                        .execute(Tuple.of(applied.partition(), applied.tenant(), applied.segment(), applied.version()))
+                        .replaceWithVoid());
+            }
+            chain = chain.chain(() -> touch(conn, write.changed(), "last_change_at"));
+            chain = chain.chain(() -> touch(conn, write.evaluated(), "last_full_evaluation_at"));
+            return chain;
+        });
+    }
+
+    private static Uni<Void> members(SqlConnection conn, List<MemberChange> changes) {
+        List<MemberChange> entered =
+                changes.stream().filter(MemberChange::entered).toList();
+        List<MemberChange> left = changes.stream().filter(c -> !c.entered()).toList();
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        if (!left.isEmpty()) {
+            chain = chain.chain(() -> conn.preparedQuery("delete from segment_members where (tenant, segment_id,"
+                            + " profile_id) in (select * from unnest($1::text[], $2::text[], $3::text[]))")
+                    .execute(Tuple.of(
+                            left.stream().map(MemberChange::tenant).toArray(String[]::new),
+                            left.stream().map(MemberChange::segment).toArray(String[]::new),
+                            left.stream().map(MemberChange::profileId).toArray(String[]::new)))
+                    .replaceWithVoid());
+        }
+        if (!entered.isEmpty()) {
+            chain = chain.chain(() -> conn.preparedQuery("insert into segment_members (tenant, segment_id, profile_id,"
+                            + " partition) select * from unnest($1::text[], $2::text[], $3::text[], $4::int[])"
+                            + " on conflict do nothing")
+                    .execute(Tuple.of(
+                            entered.stream().map(MemberChange::tenant).toArray(String[]::new),
+                            entered.stream().map(MemberChange::segment).toArray(String[]::new),
+                            entered.stream().map(MemberChange::profileId).toArray(String[]::new),
+                            entered.stream().map(MemberChange::partition).toArray(Integer[]::new)))
+                    .replaceWithVoid());
+        }
+        return chain;
+    }
+
+    private static Uni<Void> touch(SqlConnection conn, Map<String, Set<String>> segments, String column) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Map.Entry<String, Set<String>> tenant : segments.entrySet()) {
+            chain = chain.chain(() -> conn.preparedQuery("update segments set " + column + " = now()"
+                            + " where tenant = $1 and id = any($2::text[])")
+                    .execute(Tuple.of(tenant.getKey(), tenant.getValue().toArray(String[]::new)))
+                    .replaceWithVoid());
+        }
+        return chain;
+    }
+
+    /** Per feed topic, the next offset of the partition to apply (absent: from the start). */
+    public Uni<Map<String, Long>> offsets(int partition) {
+        return pool.preparedQuery("select topic, next_offset from feed_offsets where partition = $1")
+                .execute(Tuple.of(partition))
+                .map(rows -> {
+                    Map<String, Long> out = new HashMap<>();
+                    for (Row row : rows) {
+                        out.put(row.getString(0), row.getLong(1));
+                    }
+                    return out;
+                });
+    }
+
+    public Uni<List<Member>> members(int partition) {
+        return pool.preparedQuery("select tenant, segment_id, profile_id from segment_members where partition = $1")
+                .execute(Tuple.of(partition))
+                .map(rows -> {
+                    List<Member> out = new ArrayList<>();
+                    for (Row row : rows) {
+                        out.add(new Member(row.getString(0), row.getString(1), row.getString(2)));
+                    }
+                    return out;
+                });
+    }
+
+    /** The versions the partition's audiences were evaluated with, by tenant and audience. */
+    public Uni<Map<String, Map<String, Long>>> applied(int partition) {
+        return pool.preparedQuery("select tenant, segment_id, version from partition_segments where partition = $1")
+                .execute(Tuple.of(partition))
+                .map(rows -> {
+                    Map<String, Map<String, Long>> out = new HashMap<>();
+                    for (Row row : rows) {
+                        out.computeIfAbsent(row.getString(0), t -> new HashMap<>())
+                                .put(row.getString(1), row.getLong(2));
+                    }
+                    return out;
+                });
+    }
+
+    /** Every tenant's traits and their types. */
+    public Uni<Map<String, Map<String, FieldType>>> traits() {
+        return pool.query("select tenant, name, type from trait_types")
+                .execute()
+                .map(rows -> {
+                    Map<String, Map<String, FieldType>> out = new HashMap<>();
+                    for (Row row : rows) {
+                        out.computeIfAbsent(row.getString(0), t -> new HashMap<>())
+                                .put(
+                                        row.getString(1),
+                                        FieldType.valueOf(row.getString(2).toUpperCase(Locale.ROOT)));
+                    }
+                    return out;
+                });
+    }
+
+    /** Records a trait's type unless another replica did first; the type that stands. */
+    public Uni<FieldType> registerTrait(String tenant, String name, FieldType type) {
+        return pool.preparedQuery(
+                        "insert into trait_types (tenant, name, type) values ($1, $2, $3)" + " on conflict do nothing")
+                .execute(Tuple.of(tenant, name, type.label()))
+                .chain(() -> pool.preparedQuery("select type from trait_types where tenant = $1 and name = $2")
+                        .execute(Tuple.of(tenant, name)))
+                .map(rows ->
+                        FieldType.valueOf(rows.iterator().next().getString(0).toUpperCase(Locale.ROOT)));
+    }
+}

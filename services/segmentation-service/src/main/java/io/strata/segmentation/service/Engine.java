@@ -1,0 +1,762 @@
+package io.strata.segmentation.service;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.Value;
+import io.strata.platform.kafka.Keys;
+import io.strata.platform.outbox.OutboxRecords;
+import io.strata.proto.profile.v1.ProfileChange;
+import io.strata.proto.profile.v1.ProfileEvent;
+import io.strata.proto.segmentation.v1.MembershipCause;
+import io.strata.proto.segmentation.v1.SegmentMembership;
+import io.strata.segmentation.config.SegmentationConfig;
+import io.strata.segmentation.domain.Segment;
+import io.strata.segmentation.engine.Audiences;
+import io.strata.segmentation.engine.BitmapEvaluator;
+import io.strata.segmentation.mapping.FeedApplier;
+import io.strata.segmentation.repository.EngineStore;
+import io.strata.segmentation.repository.SegmentRepository;
+import io.strata.segmentation.rules.Condition;
+import io.strata.segmentation.rules.ConditionParser;
+import io.strata.segmentation.rules.Evaluator;
+import io.strata.segmentation.rules.FieldCatalog;
+import io.strata.segmentation.rules.FieldType;
+import io.strata.segmentation.rules.ProfileFacts;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * The audience engine of this replica: one {@link TenantShard} per tenant for each partition of the
+ * feed it owns, the tenants' active audiences, and what it stores and announces.
+ *
+ * <p>One thread writes (the {@link io.strata.segmentation.messaging.FeedLoop}): it applies the feed,
+ * new versions of audiences and the scheduled passes, each a write of the {@link EngineStore} (the
+ * members announced, the records announcing them, the feed's offsets) in one transaction. Queries
+ * read under the read lock from any thread.
+ *
+ * <p>A partition, when assigned, loads: its records up to the stored offsets are applied to the
+ * tables again without evaluating anything (their effects are stored), then the stored members
+ * are restored, audiences whose version changed meanwhile are evaluated, and it goes live.
+ */
+@ApplicationScoped
+public class Engine {
+
+    private static final Logger LOG = Logger.getLogger(Engine.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A partition of the feed this replica owns. */
+    static final class Partition {
+        final int number;
+        final Map<String, TenantShard> tenants = new HashMap<>();
+        final Map<String, Long> targets;
+        boolean live;
+
+        Partition(int number, Map<String, Long> targets) {
+            this.number = number;
+            this.targets = targets;
+        }
+    }
+
+    /** Membership changes of one write, with what else it stores. */
+    private final class Pending {
+        final List<EngineStore.MemberChange> members = new ArrayList<>();
+        final OutboxRecords records = new OutboxRecords();
+        final Map<String, Map<Integer, Long>> offsets = new HashMap<>();
+        final List<EngineStore.Applied> applied = new ArrayList<>();
+        final Map<String, Set<String>> changed = new HashMap<>();
+        final Map<String, Set<String>> evaluated = new HashMap<>();
+
+        void add(int partition, TenantShard shard, List<Audiences.Change> changes, MembershipCause cause, Instant at) {
+            for (Audiences.Change change : changes) {
+                String profileId = shard.table().profileId(change.ordinal());
+                add(partition, shard.tenant(), change.segment(), profileId, change.entered(), cause, at);
+            }
+        }
+
+        void add(
+                int partition,
+                String tenant,
+                String segment,
+                String profileId,
+                boolean entered,
+                MembershipCause cause,
+                Instant at) {
+            members.add(new EngineStore.MemberChange(tenant, segment, profileId, partition, entered));
+            Segment definition = active.getOrDefault(tenant, Map.of()).get(segment);
+            SegmentMembership record = SegmentMembership.newBuilder()
+                    .setTenant(tenant)
+                    .setProfileId(profileId)
+                    .setSegmentId(segment)
+                    .setEntered(entered)
+                    .setSegmentVersion(
+                            definition == null || definition.kind() == Segment.Kind.STATIC ? 0 : definition.version())
+                    .setChangedAt(Timestamp.newBuilder()
+                            .setSeconds(at.getEpochSecond())
+                            .setNanos(at.getNano()))
+                    .setChangeId(partition + "/" + UUID.randomUUID())
+                    .setCause(cause)
+                    .build();
+            records.add(config.feed().membershipTopic(), Keys.profile(tenant, profileId), record.toByteArray());
+            changed.computeIfAbsent(tenant, t -> new HashSet<>()).add(segment);
+        }
+
+        EngineStore.Write write() {
+            return new EngineStore.Write(
+                    members,
+                    records.isEmpty() ? new byte[0] : records.encode(),
+                    records.size(),
+                    offsets,
+                    applied,
+                    changed,
+                    evaluated);
+        }
+    }
+
+    private final SegmentationConfig config;
+    private final EngineStore store;
+    private final SegmentRepository segments;
+    private final Clock clock;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Map<Integer, Partition> partitions = new TreeMap<>();
+    /** Per tenant, its active audiences (rule and static) as stored. */
+    private final Map<String, Map<String, Segment>> active = new HashMap<>();
+
+    private final Map<String, Map<String, FieldType>> traitTypes = new ConcurrentHashMap<>();
+    private final FeedApplier applier;
+    private long seq;
+    private volatile long lag = -1;
+    private volatile Runnable afterWrite = () -> {};
+
+    public Engine(SegmentationConfig config, EngineStore store, SegmentRepository segments) {
+        this.config = config;
+        this.store = store;
+        this.segments = segments;
+        this.clock = Clock.system(config.timeZone());
+        this.applier = new FeedApplier(this::traitType, clock);
+    }
+
+    /** Called after every stored write that announced records (the relay looks at once). */
+    public void afterWrite(Runnable action) {
+        this.afterWrite = action;
+    }
+
+    private Duration timeout() {
+        return Duration.ofSeconds(30);
+    }
+
+    // ---- the writer's side (the feed loop's thread) ----
+
+    /** Loads the tenants' traits and active audiences; before the first partition. */
+    public void start() {
+        traitTypes.putAll(store.traits().await().atMost(timeout()));
+        syncDefinitions();
+    }
+
+    /** Partitions assigned: each loads up to the stored offsets; the offsets per topic to load up to. */
+    public Map<Integer, Map<String, Long>> assign(Collection<Integer> numbers) {
+        Map<Integer, Map<String, Long>> out = new TreeMap<>();
+        for (int number : numbers) {
+            Map<String, Long> targets = store.offsets(number).await().atMost(timeout());
+            write(() -> partitions.put(number, new Partition(number, targets)));
+            out.put(number, targets);
+        }
+        return out;
+    }
+
+    public void revoke(Collection<Integer> numbers) {
+        write(() -> numbers.forEach(partitions::remove));
+    }
+
+    public boolean isLive(int number) {
+        Partition partition = partitions.get(number);
+        return partition != null && partition.live;
+    }
+
+    /** A partition's records up to its stored offsets: applied to the tables only. */
+    public void replay(int number, List<Object> records) {
+        write(() -> {
+            Partition partition = partitions.get(number);
+            for (Object record : records) {
+                applyToTable(partition, record, null);
+            }
+        });
+    }
+
+    /**
+     * The partition caught up with what was stored: restore its members, evaluate the audiences
+     * whose version changed meanwhile, go live.
+     */
+    public void goLive(int number) {
+        Partition partition = partitions.get(number);
+        List<EngineStore.Member> stored = store.members(number).await().atMost(timeout());
+        Map<String, Map<String, Long>> applied = store.applied(number).await().atMost(timeout());
+        Pending pending = new Pending();
+        Instant now = clock.instant();
+        write(() -> {
+            Map<String, Map<String, RoaringBitmap>> members = new HashMap<>();
+            for (EngineStore.Member member : stored) {
+                TenantShard shard = shard(partition, member.tenant());
+                var ordinal = shard.table().find(member.profileId());
+                if (ordinal.isPresent()) {
+                    members.computeIfAbsent(member.tenant(), t -> new HashMap<>())
+                            .computeIfAbsent(member.segment(), s -> new RoaringBitmap())
+                            .add(ordinal.getAsInt());
+                }
+            }
+            for (TenantShard shard : partition.tenants.values()) {
+                Map<String, Long> versions = applied.getOrDefault(shard.tenant(), Map.of());
+                Map<String, RoaringBitmap> held = members.getOrDefault(shard.tenant(), Map.of());
+                for (Segment segment : ordered(shard.tenant())) {
+                    Condition rule = segment.kind() == Segment.Kind.RULE ? condition(segment) : null;
+                    if (segment.kind() == Segment.Kind.RULE && rule == null) {
+                        continue;
+                    }
+                    shard.audiences().restore(segment.id(), rule, held.getOrDefault(segment.id(), new RoaringBitmap()));
+                    Long version = versions.get(segment.id());
+                    shard.segmentVersions().put(segment.id(), version == null ? 0 : version);
+                    if (rule != null && (version == null || version != segment.version())) {
+                        evaluate(partition, shard, segment, rule, pending, now);
+                    }
+                }
+            }
+        });
+        commit(pending);
+        write(() -> partition.live = true);
+        LOG.infof("partition %d is live (%d tenants)", number, partition.tenants.size());
+    }
+
+    /**
+     * Records of a live partition: applied, the profiles they touch evaluated, the membership
+     * changes stored with the partition's new offsets and announced.
+     *
+     * @param offsets per topic, the next offset after these records
+     */
+    public void apply(int number, List<Object> records, Map<String, Long> offsets) {
+        Pending pending = new Pending();
+        Instant now = clock.instant();
+        write(() -> {
+            Partition partition = partitions.get(number);
+            for (Object record : records) {
+                applyToTable(partition, record, (shard, effects) -> {
+                    for (FeedApplier.Forget forget : effects.forget()) {
+                        pending.add(
+                                number,
+                                shard,
+                                shard.audiences().forget(forget.ordinal()),
+                                forget.merged()
+                                        ? MembershipCause.MEMBERSHIP_CAUSE_PROFILE_MERGED
+                                        : MembershipCause.MEMBERSHIP_CAUSE_PROFILE_DELETED,
+                                now);
+                        shard.forget(forget.ordinal(), forget.version());
+                    }
+                    effects.evaluate()
+                            .forEach((ordinal, inputs) -> pending.add(
+                                    number,
+                                    shard,
+                                    shard.audiences().profileChanged(ordinal, inputs, now),
+                                    MembershipCause.MEMBERSHIP_CAUSE_PROFILE_CHANGED,
+                                    now));
+                });
+            }
+            offsets.forEach((topic, offset) ->
+                    pending.offsets.computeIfAbsent(topic, t -> new HashMap<>()).put(number, offset));
+            partition.tenants.values().forEach(shard -> shard.table().maintain());
+        });
+        commit(pending);
+    }
+
+    private interface Effects {
+        void on(TenantShard shard, FeedApplier.Effects effects);
+    }
+
+    private void applyToTable(Partition partition, Object record, Effects live) {
+        if (record instanceof ProfileChange change) {
+            TenantShard shard = shard(partition, change.getTenant());
+            FeedApplier.Effects effects = applier.change(shard, change);
+            if (live != null) {
+                live.on(shard, effects);
+            } else {
+                effects.forget().forEach(f -> shard.forget(f.ordinal(), f.version()));
+            }
+        } else if (record instanceof ProfileEvent event) {
+            TenantShard shard = shard(partition, event.getTenant());
+            FeedApplier.Effects effects = applier.event(shard, event);
+            if (live != null) {
+                live.on(shard, effects);
+            }
+        }
+    }
+
+    /** Looks for audiences created, edited or moved since the last look, and applies them to every live partition. */
+    public void syncDefinitions() {
+        List<Segment> changed = segments.changedSince(seq).await().atMost(timeout());
+        if (changed.isEmpty()) {
+            return;
+        }
+        Pending pending = new Pending();
+        Instant now = clock.instant();
+        write(() -> {
+            for (Segment segment : changed) {
+                seq = Math.max(seq, segment.seq());
+                Map<String, Segment> tenant = active.computeIfAbsent(segment.tenant(), t -> new HashMap<>());
+                Segment before = tenant.get(segment.id());
+                if (segment.state() == Segment.State.ACTIVE) {
+                    tenant.put(segment.id(), segment);
+                } else {
+                    tenant.remove(segment.id());
+                }
+                for (Partition partition : partitions.values()) {
+                    if (!partition.live) {
+                        continue; // it evaluates on going live
+                    }
+                    TenantShard shard = partition.tenants.get(segment.tenant());
+                    if (shard == null) {
+                        continue;
+                    }
+                    if (segment.state() != Segment.State.ACTIVE) {
+                        if (before != null && shard.audiences().contains(segment.id())) {
+                            dropAudience(partition, shard, segment.id(), pending);
+                        }
+                        continue;
+                    }
+                    if (segment.kind() == Segment.Kind.STATIC) {
+                        if (!shard.audiences().contains(segment.id())) {
+                            shard.audiences().setMembers(segment.id(), new RoaringBitmap(), now);
+                        }
+                        continue;
+                    }
+                    Condition rule = condition(segment);
+                    if (rule != null && shard.segmentVersions().getOrDefault(segment.id(), -1L) != segment.version()) {
+                        evaluate(partition, shard, segment, rule, pending, now);
+                    }
+                }
+            }
+        });
+        commit(pending);
+    }
+
+    private void dropAudience(Partition partition, TenantShard shard, String id, Pending pending) {
+        try {
+            RoaringBitmap members = shard.audiences().members(id).clone();
+            shard.audiences().drop(id);
+            shard.segmentVersions().remove(id);
+            // no records: an archived audience is no longer kept; its stored members go
+            members.forEach((int ordinal) -> pending.members.add(new EngineStore.MemberChange(
+                    shard.tenant(), id, shard.table().profileId(ordinal), partition.number, false)));
+            pending.applied.add(new EngineStore.Applied(partition.number, shard.tenant(), id, 0));
+        } catch (IllegalArgumentException named) {
+            LOG.warnf("audience %s of tenant %s stays: %s", id, shard.tenant(), named.getMessage());
+        }
+    }
+
+    private void evaluate(
+            Partition partition, TenantShard shard, Segment segment, Condition rule, Pending pending, Instant now) {
+        try {
+            pending.add(
+                    partition.number,
+                    shard,
+                    shard.audiences().define(segment.id(), rule, now),
+                    MembershipCause.MEMBERSHIP_CAUSE_SEGMENT_CHANGED,
+                    now);
+            shard.segmentVersions().put(segment.id(), segment.version());
+            pending.applied.add(
+                    new EngineStore.Applied(partition.number, shard.tenant(), segment.id(), segment.version()));
+            pending.evaluated
+                    .computeIfAbsent(shard.tenant(), t -> new HashSet<>())
+                    .add(segment.id());
+        } catch (IllegalArgumentException e) {
+            LOG.errorf(
+                    "audience %s of tenant %s cannot be evaluated: %s", segment.id(), shard.tenant(), e.getMessage());
+        }
+    }
+
+    /** The scheduled pass: rules that time alone can change are evaluated over every profile again. */
+    public void reevaluate() {
+        Pending pending = new Pending();
+        Instant now = clock.instant();
+        write(() -> {
+            for (Partition partition : partitions.values()) {
+                if (!partition.live) {
+                    continue;
+                }
+                for (TenantShard shard : partition.tenants.values()) {
+                    Set<String> due = new HashSet<>();
+                    for (String id : shard.audiences().names()) {
+                        Condition rule = shard.audiences().rule(id);
+                        if (rule != null && Audiences.isTimeRelative(rule)) {
+                            due.add(id);
+                        }
+                    }
+                    if (due.isEmpty()) {
+                        continue;
+                    }
+                    pending.add(
+                            partition.number,
+                            shard,
+                            shard.audiences().reevaluate(due, now),
+                            MembershipCause.MEMBERSHIP_CAUSE_SCHEDULED,
+                            now);
+                    pending.evaluated
+                            .computeIfAbsent(shard.tenant(), t -> new HashSet<>())
+                            .addAll(due);
+                }
+            }
+        });
+        commit(pending);
+    }
+
+    /** A new day: every profile's rolling windows counted for it, then the scheduled pass. */
+    public void roll() {
+        write(() -> {
+            for (Partition partition : partitions.values()) {
+                for (TenantShard shard : partition.tenants.values()) {
+                    shard.table().live().forEach((int ordinal) -> {
+                        applier.roll(shard.table(), ordinal);
+                    });
+                    shard.table().maintain();
+                }
+            }
+        });
+        reevaluate();
+    }
+
+    /**
+     * A static audience's members on this replica's partitions: replaced, added to or removed from;
+     * the size it has here and how many ids name no profile here.
+     */
+    public long[] setStatic(
+            String tenant, String id, Set<String> profileIds, io.strata.proto.segmentation.v1.StaticMode mode) {
+        Pending pending = new Pending();
+        Instant now = clock.instant();
+        long[] out = new long[2];
+        Set<String> known = new HashSet<>();
+        write(() -> {
+            for (Partition partition : partitions.values()) {
+                TenantShard shard = partition.tenants.get(tenant);
+                if (shard == null || !partition.live) {
+                    continue;
+                }
+                RoaringBitmap given = new RoaringBitmap();
+                for (String profileId : profileIds) {
+                    var ordinal = shard.table().find(profileId);
+                    if (ordinal.isPresent()) {
+                        given.add(ordinal.getAsInt());
+                        known.add(profileId);
+                    }
+                }
+                RoaringBitmap current = shard.audiences().members(id);
+                RoaringBitmap wanted = switch (mode) {
+                    case STATIC_MODE_ADD -> RoaringBitmap.or(current, given);
+                    case STATIC_MODE_REMOVE -> RoaringBitmap.andNot(current, given);
+                    default -> given;
+                };
+                pending.add(
+                        partition.number,
+                        shard,
+                        shard.audiences().setMembers(id, wanted, now),
+                        MembershipCause.MEMBERSHIP_CAUSE_SEGMENT_CHANGED,
+                        now);
+                out[0] += shard.audiences().members(id).getLongCardinality();
+            }
+        });
+        commit(pending);
+        out[1] = profileIds.size() - known.size();
+        return out;
+    }
+
+    private void commit(Pending pending) {
+        if (pending.members.isEmpty() && pending.offsets.isEmpty() && pending.applied.isEmpty()) {
+            return;
+        }
+        store.store(pending.write()).await().atMost(timeout());
+        if (!pending.records.isEmpty()) {
+            afterWrite.run();
+        }
+    }
+
+    /** The feed records not applied yet on this replica's partitions (-1: unknown). */
+    public void reportLag(long records) {
+        this.lag = records;
+    }
+
+    // ---- shared helpers ----
+
+    private TenantShard shard(Partition partition, String tenant) {
+        TenantShard shard = partition.tenants.get(tenant);
+        if (shard == null) {
+            shard = new TenantShard(tenant, config.timeZone());
+            partition.tenants.put(tenant, shard);
+            if (partition.live) {
+                // a tenant new to this partition: its audiences start empty, as its table
+                for (Segment segment : ordered(tenant)) {
+                    Condition rule = segment.kind() == Segment.Kind.RULE ? condition(segment) : null;
+                    if (segment.kind() == Segment.Kind.STATIC || rule != null) {
+                        shard.audiences().restore(segment.id(), rule, new RoaringBitmap());
+                        shard.segmentVersions().put(segment.id(), segment.version());
+                    }
+                }
+            }
+        }
+        return shard;
+    }
+
+    /** The tenant's active audiences, each after those it names. */
+    private List<Segment> ordered(String tenant) {
+        Map<String, Segment> byId = active.getOrDefault(tenant, Map.of());
+        List<Segment> out = new ArrayList<>();
+        Set<String> done = new HashSet<>();
+        for (String id : new TreeMap<>(byId).keySet()) {
+            visit(id, byId, done, new HashSet<>(), out);
+        }
+        return out;
+    }
+
+    private void visit(
+            String id, Map<String, Segment> byId, Set<String> done, Set<String> visiting, List<Segment> out) {
+        Segment segment = byId.get(id);
+        if (segment == null || done.contains(id) || !visiting.add(id)) {
+            return;
+        }
+        Condition rule = segment.kind() == Segment.Kind.RULE ? condition(segment) : null;
+        if (rule != null) {
+            for (String named : Evaluator.references(rule)) {
+                visit(named, byId, done, visiting, out);
+            }
+        }
+        done.add(id);
+        out.add(segment);
+    }
+
+    /** A stored definition read against the tenant's fields; null (logged) if it no longer reads. */
+    private Condition condition(Segment segment) {
+        try {
+            return new ConditionParser(catalog(segment.tenant())).parse(JSON.readTree(segment.definition()));
+        } catch (Exception e) {
+            LOG.errorf("audience %s of tenant %s does not read: %s", segment.id(), segment.tenant(), e.getMessage());
+            return null;
+        }
+    }
+
+    /** The fields a tenant's definitions may name. */
+    public FieldCatalog catalog(String tenant) {
+        return new FieldCatalog(traitTypes.getOrDefault(tenant, Map.of()), config.eventRetentionDays());
+    }
+
+    private FieldType traitType(String tenant, String trait, Value first) {
+        Map<String, FieldType> types = traitTypes.computeIfAbsent(tenant, t -> new ConcurrentHashMap<>());
+        FieldType type = types.get(trait);
+        if (type == null) {
+            type = store.registerTrait(tenant, trait, FeedApplier.typeOf(first))
+                    .await()
+                    .atMost(timeout());
+            types.put(trait, type);
+        }
+        return type;
+    }
+
+    private void write(Runnable action) {
+        lock.writeLock().lock();
+        try {
+            action.run();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private <T> T read(java.util.function.Supplier<T> query) {
+        lock.readLock().lock();
+        try {
+            return query.get();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    // ---- queries (any thread) ----
+
+    /** Whether every partition this replica owns is live. */
+    public boolean complete() {
+        return read(() -> partitions.values().stream().allMatch(p -> p.live));
+    }
+
+    public long lag() {
+        return lag;
+    }
+
+    /** How many partitions of the feed this replica serves. */
+    public double livePartitions() {
+        return read(
+                () -> (double) partitions.values().stream().filter(p -> p.live).count());
+    }
+
+    /** The audience's members on this replica. */
+    public long size(String tenant, String id) {
+        return read(() -> {
+            long size = 0;
+            for (TenantShard shard : shards(tenant)) {
+                size += shard.audiences().members(id).getLongCardinality();
+            }
+            return size;
+        });
+    }
+
+    /** Per combination of the audiences (a bit per audience, in order), its members here. */
+    public long[] overlap(String tenant, List<String> ids) {
+        return read(() -> {
+            long[] regions = new long[1 << ids.size()];
+            for (TenantShard shard : shards(tenant)) {
+                for (int mask = 1; mask < regions.length; mask++) {
+                    RoaringBitmap region = shard.table().live().clone();
+                    for (int i = 0; i < ids.size(); i++) {
+                        RoaringBitmap members = shard.audiences().members(ids.get(i));
+                        if ((mask & (1 << i)) != 0) {
+                            region.and(members);
+                        } else {
+                            region.andNot(members);
+                        }
+                    }
+                    regions[mask] += region.getLongCardinality();
+                }
+            }
+            return regions;
+        });
+    }
+
+    /** Whether the profile is in the audience; null when no partition here has the profile. */
+    public Boolean member(String tenant, String profileId, String id) {
+        return read(() -> {
+            for (TenantShard shard : shards(tenant)) {
+                var ordinal = shard.table().find(profileId);
+                if (ordinal.isPresent()) {
+                    return shard.audiences().members(id).contains(ordinal.getAsInt());
+                }
+            }
+            return null;
+        });
+    }
+
+    /** The audiences the profile is in; null when no partition here has the profile. */
+    public Set<String> segmentsOf(String tenant, String profileId) {
+        return read(() -> {
+            for (TenantShard shard : shards(tenant)) {
+                var ordinal = shard.table().find(profileId);
+                if (ordinal.isPresent()) {
+                    return shard.audiences().segmentsOf(ordinal.getAsInt());
+                }
+            }
+            return null;
+        });
+    }
+
+    /** The audience's members here, as profile ids. */
+    public List<String> members(String tenant, String id) {
+        return read(() -> {
+            List<String> out = new ArrayList<>();
+            for (TenantShard shard : shards(tenant)) {
+                shard.audiences()
+                        .members(id)
+                        .forEach((int ordinal) -> out.add(shard.table().profileId(ordinal)));
+            }
+            return out;
+        });
+    }
+
+    /** How many profiles here a definition would hold now, and how many it looked at. */
+    public long[] preview(String tenant, Condition rule) {
+        Instant now = clock.instant();
+        return read(() -> {
+            long size = 0;
+            long profiles = 0;
+            for (TenantShard shard : shards(tenant)) {
+                Function<String, RoaringBitmap> named = shard.audiences()::members;
+                size += new BitmapEvaluator(shard.table(), now, named)
+                        .evaluate(rule)
+                        .getLongCardinality();
+                profiles += shard.table().size();
+            }
+            return new long[] {size, profiles};
+        });
+    }
+
+    /** What one profile has, as the evaluator reads it, and whether it is in each named audience. */
+    public record Subject(ProfileFacts facts, Evaluator.Context context, boolean member) {}
+
+    /**
+     * Runs {@code explain} on the profile's facts under the read lock; null when no partition here
+     * has the profile.
+     */
+    public <T> T withProfile(String tenant, String profileId, String id, Function<Subject, T> explain) {
+        Instant now = clock.instant();
+        return read(() -> {
+            for (TenantShard shard : shards(tenant)) {
+                var ordinal = shard.table().find(profileId);
+                if (ordinal.isPresent()) {
+                    int o = ordinal.getAsInt();
+                    Evaluator.Context context = new Evaluator.Context(
+                            now,
+                            shard.table().zone(),
+                            s -> shard.audiences().members(s).contains(o));
+                    return explain.apply(new Subject(
+                            shard.table().facts(o),
+                            context,
+                            shard.audiences().members(id).contains(o)));
+                }
+            }
+            return null;
+        });
+    }
+
+    /** The active audience's stored definition, as this replica applies it. */
+    public Segment active(String tenant, String id) {
+        return read(() -> active.getOrDefault(tenant, Map.of()).get(id));
+    }
+
+    /** Rough heap bytes of every table and audience here. */
+    public long sizeInBytes() {
+        return read(() -> {
+            long bytes = 0;
+            for (Partition partition : partitions.values()) {
+                for (TenantShard shard : partition.tenants.values()) {
+                    bytes += shard.table().sizeInBytes();
+                    for (String name : shard.audiences().names()) {
+                        bytes += shard.audiences().members(name).getLongSizeInBytes();
+                    }
+                }
+            }
+            return bytes;
+        });
+    }
+
+    private List<TenantShard> shards(String tenant) {
+        List<TenantShard> out = new ArrayList<>();
+        for (Partition partition : partitions.values()) {
+            TenantShard shard = partition.tenants.get(tenant);
+            if (shard != null && partition.live) {
+                out.add(shard);
+            }
+        }
+        return out;
+    }
+
+    /** Today in the zone of days (the loop rolls the windows when it changes). */
+    public LocalDate today() {
+        return LocalDate.now(clock);
+    }
+}

@@ -1,0 +1,79 @@
+package io.strata.segmentation.service;
+
+import io.strata.segmentation.engine.Audiences;
+import io.strata.segmentation.engine.ProfileTable;
+import java.time.ZoneId;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One tenant's profiles and audiences on one partition of the feed, with the feed version applied
+ * per profile (a record at or below it is a redelivery) and, for profiles merged away or deleted,
+ * their last version only (so a late copy of an older record does not bring them back).
+ */
+public final class TenantShard {
+
+    private final String tenant;
+    private final ProfileTable table;
+    private final Audiences audiences;
+    private long[] versions = new long[1024];
+    private final Map<String, Long> gone = new HashMap<>();
+    /** The version each audience was last evaluated with over every profile here. */
+    private final Map<String, Long> segmentVersions = new HashMap<>();
+
+    public TenantShard(String tenant, ZoneId zone) {
+        this.tenant = tenant;
+        this.table = new ProfileTable(zone);
+        this.audiences = new Audiences(table);
+    }
+
+    public String tenant() {
+        return tenant;
+    }
+
+    public ProfileTable table() {
+        return table;
+    }
+
+    public Audiences audiences() {
+        return audiences;
+    }
+
+    public Map<String, Long> segmentVersions() {
+        return segmentVersions;
+    }
+
+    /** The feed version held of a profile: 0 for one never seen; a forgotten one's last version. */
+    public long version(String profileId) {
+        var ordinal = table.find(profileId);
+        if (ordinal.isPresent()) {
+            return ordinal.getAsInt() < versions.length ? versions[ordinal.getAsInt()] : 0;
+        }
+        return gone.getOrDefault(profileId, 0L);
+    }
+
+    public void setVersion(int ordinal, long version) {
+        if (ordinal >= versions.length) {
+            versions = Arrays.copyOf(versions, Math.max(ordinal + 1, versions.length * 2));
+        }
+        versions[ordinal] = Math.max(versions[ordinal], version);
+    }
+
+    /** The profile is merged away or deleted: it is forgotten but for its last version. */
+    public void forget(int ordinal, long version) {
+        String id = table.profileId(ordinal);
+        if (id != null) {
+            gone.put(id, Math.max(version, ordinal < versions.length ? versions[ordinal] : 0));
+            if (ordinal < versions.length) {
+                versions[ordinal] = 0;
+            }
+            table.forget(ordinal);
+        }
+    }
+
+    /** A profile restored (an unmerge) is no longer gone. */
+    public void restored(String profileId) {
+        gone.remove(profileId);
+    }
+}

@@ -1,0 +1,611 @@
+package io.strata.segmentation.grpc;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.grpc.GrpcClientUtils;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.strata.platform.errors.Errors;
+import io.strata.proto.segmentation.v1.CheckMembershipRequest;
+import io.strata.proto.segmentation.v1.CreateSegmentRequest;
+import io.strata.proto.segmentation.v1.ExplainMembershipRequest;
+import io.strata.proto.segmentation.v1.ExplainMembershipResponse;
+import io.strata.proto.segmentation.v1.ExportMembersRequest;
+import io.strata.proto.segmentation.v1.ExportMembersResponse;
+import io.strata.proto.segmentation.v1.GetOverlapRequest;
+import io.strata.proto.segmentation.v1.GetOverlapResponse;
+import io.strata.proto.segmentation.v1.GetSegmentRequest;
+import io.strata.proto.segmentation.v1.ListProfileSegmentsRequest;
+import io.strata.proto.segmentation.v1.ListSegmentVersionsRequest;
+import io.strata.proto.segmentation.v1.MembershipCause;
+import io.strata.proto.segmentation.v1.PreviewSegmentRequest;
+import io.strata.proto.segmentation.v1.Segment;
+import io.strata.proto.segmentation.v1.SegmentKind;
+import io.strata.proto.segmentation.v1.SegmentMembership;
+import io.strata.proto.segmentation.v1.SegmentState;
+import io.strata.proto.segmentation.v1.SegmentationService;
+import io.strata.proto.segmentation.v1.SetSegmentStateRequest;
+import io.strata.proto.segmentation.v1.SetStaticMembersRequest;
+import io.strata.proto.segmentation.v1.StaticMode;
+import io.strata.proto.segmentation.v1.UpdateSegmentRequest;
+import io.strata.segmentation.messaging.FeedLoop;
+import io.strata.segmentation.service.Engine;
+import io.strata.segmentation.support.Feed;
+import io.strata.segmentation.support.FeedTopics;
+import io.strata.testing.KafkaProbe;
+import io.strata.testing.KeycloakTokens;
+import io.strata.testing.Management;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The service end to end on the local stack: feed records in, membership records out (exactly one
+ * per change), the RPCs with their roles and tenants, and a reload from what was stored.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = FeedTopics.class, restrictToAnnotatedClass = true)
+class SegmentationServiceTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String TENANT = "demo";
+    private static final AtomicInteger IDS = new AtomicInteger();
+
+    @GrpcClient("segmentation")
+    SegmentationService client;
+
+    @Inject
+    FeedLoop loop;
+
+    @Inject
+    Engine engine;
+
+    private static String gateway;
+    private static Feed feed;
+
+    @BeforeAll
+    static void ready() {
+        gateway = KeycloakTokens.serviceToken();
+        feed = new Feed(TENANT);
+    }
+
+    @AfterAll
+    static void close() {
+        feed.close();
+    }
+
+    private SegmentationService as(String user) {
+        return GrpcClientUtils.attachHeaders(client, KeycloakTokens.forUser(gateway, KeycloakTokens.accessToken(user)));
+    }
+
+    private static String id(String name) {
+        return name + "-" + FeedTopics.RUN + "-" + IDS.incrementAndGet();
+    }
+
+    private Segment create(String id, String definition) {
+        return as("mia")
+                .createSegment(CreateSegmentRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .setSegmentId(id)
+                        .setName(id)
+                        .setDefinition(definition.replace('\'', '"'))
+                        .setState(SegmentState.SEGMENT_STATE_ACTIVE)
+                        .build())
+                .await()
+                .atMost(WAIT)
+                .getSegment();
+    }
+
+    private long size(String id) {
+        return as("vic")
+                .getSegment(GetSegmentRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .setSegmentId(id)
+                        .build())
+                .await()
+                .atMost(WAIT)
+                .getSegment()
+                .getSize();
+    }
+
+    private Set<String> exported(String segment) {
+        return as("vic")
+                .exportMembers(ExportMembersRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .setSegmentId(segment)
+                        .build())
+                .collect()
+                .asList()
+                .await()
+                .atMost(WAIT)
+                .stream()
+                .flatMap(r -> ((ExportMembersResponse) r).getProfileIdsList().stream())
+                .collect(Collectors.toSet());
+    }
+
+    private static SegmentMembership membership(ConsumerRecord<String, byte[]> record) {
+        try {
+            return SegmentMembership.parseFrom(record.value());
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<SegmentMembership> of(List<ConsumerRecord<String, byte[]>> records, String segment) {
+        return records.stream()
+                .map(SegmentationServiceTest::membership)
+                .filter(m -> m.getSegmentId().equals(segment))
+                .toList();
+    }
+
+    private static List<SegmentMembership> awaitRecords(KafkaProbe probe, String segment, int count) {
+        List<SegmentMembership> out = new ArrayList<>(
+                of(probe.await(r -> membership(r).getSegmentId().equals(segment), count, WAIT), segment));
+        assertEquals(count, out.size(), "membership records of " + segment + ": " + out);
+        return out;
+    }
+
+    /** Records of several audiences at once (a probe's await drops what it does not match). */
+    private static List<SegmentMembership> awaitRecords(KafkaProbe probe, Set<String> segments, int count) {
+        List<SegmentMembership> out =
+                probe.await(r -> segments.contains(membership(r).getSegmentId()), count, WAIT).stream()
+                        .map(SegmentationServiceTest::membership)
+                        .toList();
+        assertEquals(count, out.size(), "membership records of " + segments + ": " + out);
+        return out;
+    }
+
+    private static Set<String> ids(List<SegmentMembership> records, boolean entered) {
+        return records.stream()
+                .filter(m -> m.getEntered() == entered)
+                .map(SegmentMembership::getProfileId)
+                .collect(Collectors.toSet());
+    }
+
+    @Test
+    void healthAndMetricsOnTheManagementPort() {
+        await().atMost(WAIT).until(() -> engine.livePartitions() == 6);
+        given().get(Management.url("/q/health/live")).then().statusCode(200);
+        given().get(Management.url("/q/health/ready"))
+                .then()
+                .statusCode(200)
+                .body("checks.find { it.name == 'segmentation engine' }.data.partitions_live", is(6));
+        given().get(Management.url("/q/metrics"))
+                .then()
+                .statusCode(200)
+                .body(containsString("strata_segmentation_partitions_live"));
+    }
+
+    @Test
+    void aLiveAudienceEmitsExactlyOneRecordPerChangeOfMembership() {
+        String a = id("a");
+        String b = id("b");
+        String c = id("c");
+        feed.traits(a, "city", "Shanghai", "age", 30);
+        feed.traits(b, "city", "Shanghai", "age", 20);
+        feed.traits(c, "city", "Beijing", "age", 40);
+        String sh = id("sh");
+        try (KafkaProbe probe = new KafkaProbe(FeedTopics.MEMBERSHIP)) {
+            create(sh, "{'field': 'traits.city', 'op': 'eq', 'value': 'Shanghai'}");
+            List<SegmentMembership> entered = awaitRecords(probe, sh, 2);
+            assertEquals(Set.of(a, b), ids(entered, true));
+            await().atMost(WAIT).until(() -> size(sh) == 2);
+
+            feed.traits(b, "city", "Beijing");
+            SegmentMembership left = awaitRecords(probe, sh, 1).get(0);
+            assertEquals(b, left.getProfileId());
+            assertFalse(left.getEntered());
+            assertEquals(MembershipCause.MEMBERSHIP_CAUSE_PROFILE_CHANGED, left.getCause());
+
+            feed.again(feed.last()); // a redelivered change: nothing changes
+            feed.traits(c, "age", 41); // an input no rule of sh reads
+            feed.deleted(a);
+            SegmentMembership deleted = awaitRecords(probe, sh, 1).get(0);
+            assertEquals(a, deleted.getProfileId());
+            assertEquals(MembershipCause.MEMBERSHIP_CAUSE_PROFILE_DELETED, deleted.getCause());
+            assertEquals(List.of(), of(probe.drain(Duration.ofSeconds(3)), sh), "no other record");
+            assertEquals(0, size(sh));
+        }
+    }
+
+    @Test
+    void anEditIsEvaluatedBesideTheOldVersionAndEmitsOnlyTheDifference() {
+        String young = id("young");
+        String old = id("old");
+        feed.traits(young, "city", "Hangzhou", "age", 22);
+        feed.traits(old, "city", "Hangzhou", "age", 61);
+        String hz = id("hz");
+        try (KafkaProbe probe = new KafkaProbe(FeedTopics.MEMBERSHIP)) {
+            create(hz, "{'field': 'traits.city', 'op': 'eq', 'value': 'Hangzhou'}");
+            awaitRecords(probe, hz, 2);
+            Segment edited = as("mia")
+                    .updateSegment(UpdateSegmentRequest.newBuilder()
+                            .setTenant(TENANT)
+                            .setSegmentId(hz)
+                            .setName("Hangzhou, 60 and over")
+                            .setDefinition(
+                                    "{\"all\": [{\"field\": \"traits.city\", \"op\": \"eq\", \"value\": \"Hangzhou\"},"
+                                            + " {\"field\": \"traits.age\", \"op\": \"gte\", \"value\": 60}]}")
+                            .setExpectedVersion(1)
+                            .build())
+                    .await()
+                    .atMost(WAIT)
+                    .getSegment();
+            assertEquals(2, edited.getVersion());
+            SegmentMembership left = awaitRecords(probe, hz, 1).get(0);
+            assertEquals(young, left.getProfileId());
+            assertFalse(left.getEntered());
+            assertEquals(MembershipCause.MEMBERSHIP_CAUSE_SEGMENT_CHANGED, left.getCause());
+            assertEquals(2, left.getSegmentVersion());
+            assertEquals(
+                    List.of(), of(probe.drain(Duration.ofSeconds(2)), hz), "the old member stays without a record");
+            StatusRuntimeException stale = assertThrows(
+                    StatusRuntimeException.class,
+                    () -> as("mia")
+                            .updateSegment(UpdateSegmentRequest.newBuilder()
+                                    .setTenant(TENANT)
+                                    .setSegmentId(hz)
+                                    .setName("late")
+                                    .setDefinition("{\"field\": \"traits.age\", \"op\": \"gte\", \"value\": 1}")
+                                    .setExpectedVersion(1)
+                                    .build())
+                            .await()
+                            .atMost(WAIT));
+            assertEquals(Status.Code.FAILED_PRECONDITION, stale.getStatus().getCode());
+            var versions = as("vic")
+                    .listSegmentVersions(ListSegmentVersionsRequest.newBuilder()
+                            .setTenant(TENANT)
+                            .setSegmentId(hz)
+                            .build())
+                    .await()
+                    .atMost(WAIT);
+            assertEquals(
+                    List.of(2L, 1L),
+                    versions.getVersionsList().stream().map(v -> v.getVersion()).toList());
+        }
+    }
+
+    @Test
+    void anInvalidDefinitionIsRefusedWithThePlaceOfEveryProblem() {
+        feed.traits(id("typed"), "age", 30);
+        await().atMost(WAIT)
+                .until(() -> engine.catalog(TENANT).type("traits.age").isPresent());
+        String id = id("bad");
+        StatusRuntimeException e = assertThrows(
+                StatusRuntimeException.class,
+                () -> create(
+                        id,
+                        "{'all': [{'field': 'traits.nope', 'op': 'eq', 'value': 'x'},"
+                                + " {'field': 'traits.age', 'op': 'gte', 'value': 'thirty'},"
+                                + " {'event': 'Order Completed', 'within_days': 9999},"
+                                + " {'segment': 'nowhere'}]}"));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        Set<String> fields =
+                Errors.violations(e).stream().map(Errors.Violation::field).collect(Collectors.toSet());
+        assertTrue(fields.contains("definition.all[0].field"), fields.toString());
+        assertTrue(fields.contains("definition.all[1].value"), fields.toString());
+        assertTrue(fields.contains("definition.all[2].within_days"), fields.toString());
+        StatusRuntimeException unknown = assertThrows(
+                StatusRuntimeException.class,
+                () -> create(id, "{'any': [{'field': 'traits.age', 'op': 'exists'}, {'segment': 'nowhere'}]}"));
+        assertEquals(
+                "definition.any[1].segment", Errors.violations(unknown).get(0).field());
+        StatusRuntimeException notJson = assertThrows(StatusRuntimeException.class, () -> create(id, "{'all': ["));
+        assertEquals(
+                Set.of("definition"),
+                Errors.violations(notJson).stream().map(Errors.Violation::field).collect(Collectors.toSet()));
+        StatusRuntimeException badId = assertThrows(StatusRuntimeException.class, () -> create("a b", "{'all': []}"));
+        assertEquals("segment_id", Errors.violations(badId).get(0).field());
+        // nothing was stored
+        StatusRuntimeException missing = assertThrows(StatusRuntimeException.class, () -> size(id));
+        assertEquals(Status.Code.NOT_FOUND, missing.getStatus().getCode());
+    }
+
+    @Test
+    void aSegmentOfASegmentAndACycleOfThem() {
+        String p = id("p");
+        feed.traits(p, "city", "Chengdu", "age", 35);
+        String cd = id("cd");
+        String cdAdults = id("cd-adults");
+        create(cd, "{'field': 'traits.city', 'op': 'eq', 'value': 'Chengdu'}");
+        create(cdAdults, "{'all': [{'segment': '" + cd + "'}, {'field': 'traits.age', 'op': 'gte', 'value': 18}]}");
+        await().atMost(WAIT).until(() -> size(cdAdults) == 1);
+        StatusRuntimeException cycle = assertThrows(
+                StatusRuntimeException.class,
+                () -> as("mia")
+                        .updateSegment(UpdateSegmentRequest.newBuilder()
+                                .setTenant(TENANT)
+                                .setSegmentId(cd)
+                                .setName(cd)
+                                .setDefinition("{\"segment\": \"" + cdAdults + "\"}")
+                                .build())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals(Status.Code.INVALID_ARGUMENT, cycle.getStatus().getCode());
+        assertTrue(Errors.violations(cycle).get(0).description().contains("cycle"), cycle.getMessage());
+        StatusRuntimeException named = assertThrows(
+                StatusRuntimeException.class,
+                () -> as("mia")
+                        .setSegmentState(SetSegmentStateRequest.newBuilder()
+                                .setTenant(TENANT)
+                                .setSegmentId(cd)
+                                .setState(SegmentState.SEGMENT_STATE_ARCHIVED)
+                                .build())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals(Status.Code.FAILED_PRECONDITION, named.getStatus().getCode());
+        feed.traits(p, "city", "Chongqing");
+        await().atMost(WAIT).until(() -> size(cdAdults) == 0);
+    }
+
+    /** An id whose records land on the same partition as {@code other}'s (the feed is keyed tenant/profile). */
+    private static String samePartition(String prefix, String other) {
+        int wanted = partition(other);
+        while (true) {
+            String candidate = id(prefix);
+            if (partition(candidate) == wanted) {
+                return candidate;
+            }
+        }
+    }
+
+    private static int partition(String profileId) {
+        byte[] key = (TENANT + "/" + profileId).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key)) % 6;
+    }
+
+    @Test
+    void eventConditionsAndAMergeMoveTheEvents() {
+        String buyer = id("buyer");
+        String other = samePartition("other", buyer);
+        Instant now = Instant.now();
+        feed.traits(buyer, "city", "Wuhan");
+        feed.traits(other, "city", "Wuhan");
+        feed.event(buyer, "Order Completed", now.minus(Duration.ofDays(3)), "category", "skincare", "revenue", 300);
+        feed.event(other, "Order Completed", now.minus(Duration.ofDays(2)), "category", "skincare", "revenue", 250);
+        feed.event(other, "Order Completed", now.minus(Duration.ofDays(40)), "category", "skincare", "revenue", 250);
+        feed.event(other, "Order Completed", now.minus(Duration.ofDays(1)), "category", "makeup", "revenue", 900);
+        String twice = id("twice");
+        String wuhan = id("wuhan");
+        try (KafkaProbe probe = new KafkaProbe(FeedTopics.MEMBERSHIP)) {
+            create(wuhan, "{'field': 'traits.city', 'op': 'eq', 'value': 'Wuhan'}");
+            create(
+                    twice,
+                    "{'event': 'Order Completed', 'times': {'op': 'at_least', 'value': 2}, 'within_days': 30,"
+                            + " 'where': [{'property': 'category', 'op': 'eq', 'value': 'skincare'},"
+                            + " {'property': 'revenue', 'op': 'gte', 'value': 200}]}");
+            awaitRecords(probe, wuhan, 2);
+            assertEquals(List.of(), of(probe.drain(Duration.ofSeconds(2)), twice), "one such order each in 30 days");
+            // the other profile is merged into the buyer: it leaves, and its events are the buyer's now
+            feed.merged(other, buyer);
+            List<SegmentMembership> moved = awaitRecords(probe, Set.of(twice, wuhan), 2);
+            SegmentMembership entered = moved.stream()
+                    .filter(m -> m.getSegmentId().equals(twice))
+                    .findFirst()
+                    .orElseThrow();
+            assertEquals(buyer, entered.getProfileId());
+            assertTrue(entered.getEntered());
+            SegmentMembership left = moved.stream()
+                    .filter(m -> m.getSegmentId().equals(wuhan))
+                    .findFirst()
+                    .orElseThrow();
+            assertEquals(other, left.getProfileId());
+            assertFalse(left.getEntered());
+            assertEquals(MembershipCause.MEMBERSHIP_CAUSE_PROFILE_MERGED, left.getCause());
+        }
+    }
+
+    @Test
+    void rolesAndTenantsDecideWhoReadsAndWhoChanges() {
+        String p = id("p");
+        feed.traits(p, "city", "Xiamen");
+        String xm = id("xm");
+        create(xm, "{'field': 'traits.city', 'op': 'eq', 'value': 'Xiamen'}");
+        await().atMost(WAIT).until(() -> size(xm) == 1);
+        StatusRuntimeException viewer = assertThrows(
+                StatusRuntimeException.class,
+                () -> as("vic")
+                        .createSegment(CreateSegmentRequest.newBuilder()
+                                .setTenant(TENANT)
+                                .setSegmentId(id("v"))
+                                .setName("v")
+                                .setDefinition("{\"all\": []}")
+                                .build())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals(Status.Code.PERMISSION_DENIED, viewer.getStatus().getCode());
+        StatusRuntimeException otherTenant = assertThrows(
+                StatusRuntimeException.class,
+                () -> as("bob")
+                        .getSegment(GetSegmentRequest.newBuilder()
+                                .setTenant(TENANT)
+                                .setSegmentId(xm)
+                                .build())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals(Status.Code.PERMISSION_DENIED, otherTenant.getStatus().getCode());
+        StatusRuntimeException anonymous = assertThrows(
+                StatusRuntimeException.class,
+                () -> client.getSegment(GetSegmentRequest.newBuilder()
+                                .setTenant(TENANT)
+                                .setSegmentId(xm)
+                                .build())
+                        .await()
+                        .atMost(WAIT));
+        assertTrue(Set.of(Status.Code.UNAUTHENTICATED, Status.Code.PERMISSION_DENIED)
+                .contains(anonymous.getStatus().getCode()));
+        // a partner of the tenant asks about one profile with its own token
+        SegmentationService partner = GrpcClientUtils.attachHeaders(
+                client, KeycloakTokens.bearer(KeycloakTokens.clientToken("strata-partner-demo")));
+        assertTrue(partner.checkMembership(CheckMembershipRequest.newBuilder()
+                        .setProfileId(p)
+                        .setSegmentId(xm)
+                        .build())
+                .await()
+                .atMost(WAIT)
+                .getMember());
+        assertTrue(partner.listProfileSegments(
+                        ListProfileSegmentsRequest.newBuilder().setProfileId(p).build())
+                .await()
+                .atMost(WAIT)
+                .getSegmentIdsList()
+                .contains(xm));
+        StatusRuntimeException partnerElsewhere = assertThrows(
+                StatusRuntimeException.class,
+                () -> partner.checkMembership(CheckMembershipRequest.newBuilder()
+                                .setTenant("acme")
+                                .setProfileId(p)
+                                .setSegmentId(xm)
+                                .build())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals(Status.Code.PERMISSION_DENIED, partnerElsewhere.getStatus().getCode());
+    }
+
+    @Test
+    void explainOverlapPreviewExportAndAStaticAudience() {
+        String a = id("a");
+        String b = id("b");
+        feed.traits(a, "city", "Suzhou", "age", 28);
+        feed.traits(b, "city", "Suzhou", "age", 45);
+        String sz = id("sz");
+        String older = id("older");
+        create(sz, "{'field': 'traits.city', 'op': 'eq', 'value': 'Suzhou'}");
+        create(older, "{'all': [{'segment': '" + sz + "'}, {'field': 'traits.age', 'op': 'gte', 'value': 40}]}");
+        await().atMost(WAIT).until(() -> size(sz) == 2 && size(older) == 1);
+
+        ExplainMembershipResponse why = as("ana")
+                .explainMembership(ExplainMembershipRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .setProfileId(a)
+                        .setSegmentId(older)
+                        .build())
+                .await()
+                .atMost(WAIT);
+        assertFalse(why.getMember());
+        assertEquals("all[1]", why.getConditions(2).getPath());
+        assertFalse(why.getConditions(2).getHeld());
+        assertEquals("28.0", why.getConditions(2).getActual());
+        assertTrue(why.getConditions(1).getHeld(), why.toString());
+
+        GetOverlapResponse overlap = as("vic")
+                .getOverlap(GetOverlapRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .addSegmentIds(sz)
+                        .addSegmentIds(older)
+                        .build())
+                .await()
+                .atMost(WAIT);
+        assertEquals(2, overlap.getSizesOrThrow(sz));
+        assertEquals(2, overlap.getRegionsCount(), overlap.toString());
+
+        assertEquals(
+                1,
+                as("vic")
+                        .previewSegment(PreviewSegmentRequest.newBuilder()
+                                .setTenant(TENANT)
+                                .setDefinition("{\"all\": [{\"segment\": \"" + sz + "\"},"
+                                        + " {\"field\": \"traits.age\", \"op\": \"lt\", \"value\": 30}]}")
+                                .build())
+                        .await()
+                        .atMost(WAIT)
+                        .getSize());
+
+        List<String> exported = as("vic")
+                .exportMembers(ExportMembersRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .setSegmentId(sz)
+                        .build())
+                .collect()
+                .asList()
+                .await()
+                .atMost(WAIT)
+                .stream()
+                .flatMap(r -> ((ExportMembersResponse) r).getProfileIdsList().stream())
+                .toList();
+        assertEquals(Set.of(a, b), Set.copyOf(exported));
+
+        String vip = id("vip");
+        as("mia")
+                .createSegment(CreateSegmentRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .setSegmentId(vip)
+                        .setName("VIP list")
+                        .setKind(SegmentKind.SEGMENT_KIND_STATIC)
+                        .build())
+                .await()
+                .atMost(WAIT);
+        var set = as("mia")
+                .setStaticMembers(SetStaticMembersRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .setSegmentId(vip)
+                        .setMode(StaticMode.STATIC_MODE_REPLACE)
+                        .addProfileIds(a)
+                        .addProfileIds("nobody-" + FeedTopics.RUN)
+                        .build())
+                .await()
+                .atMost(WAIT);
+        assertEquals(1, set.getSize());
+        assertEquals(1, set.getUnknown());
+        assertTrue(as("vic")
+                .checkMembership(CheckMembershipRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .setProfileId(a)
+                        .setSegmentId(vip)
+                        .build())
+                .await()
+                .atMost(WAIT)
+                .getMember());
+    }
+
+    @Test
+    void aReloadRestoresTheAudiencesFromWhatWasStoredWithoutARecord() {
+        String a = id("a");
+        feed.traits(a, "city", "Nanjing");
+        String nj = id("nj");
+        String notNj = id("not-nj");
+        create(nj, "{'field': 'traits.city', 'op': 'eq', 'value': 'Nanjing'}");
+        create(notNj, "{'not': {'segment': '" + nj + "'}}");
+        await().atMost(WAIT).until(() -> size(nj) == 1);
+        Set<String> others = exported(notNj);
+        try (KafkaProbe probe = new KafkaProbe(FeedTopics.MEMBERSHIP)) {
+            loop.reload().join();
+            await().atMost(WAIT).until(() -> engine.livePartitions() == 6 && engine.complete());
+            assertEquals(1, size(nj));
+            assertEquals(others, exported(notNj));
+            assertEquals(
+                    List.of(),
+                    probe.drain(Duration.ofSeconds(3)).stream()
+                            .map(SegmentationServiceTest::membership)
+                            .toList(),
+                    "a reload announces nothing");
+            feed.traits(a, "city", "Shanghai");
+            List<SegmentMembership> moved = awaitRecords(probe, Set.of(nj, notNj), 2);
+            assertEquals(
+                    Set.of(nj + "/false", notNj + "/true"),
+                    moved.stream()
+                            .map(m -> m.getSegmentId() + "/" + m.getEntered())
+                            .collect(Collectors.toSet()));
+        }
+    }
+}
