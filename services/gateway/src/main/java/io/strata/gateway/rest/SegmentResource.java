@@ -270,6 +270,10 @@ public class SegmentResource {
                 }
                 request.addProfileIds(first);
             }
+            if (request.getProfileIdsCount() == 0) {
+                // an upload without ids is a mistake, not "no members": replacing would empty the audience
+                throw ApiException.badRequest("body", "the CSV holds no profile ids (first column)");
+            }
         }
         return segments.setMembers(tenant.user(), request).map(ProtoJson::print);
     }

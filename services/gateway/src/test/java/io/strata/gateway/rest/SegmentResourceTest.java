@@ -146,6 +146,14 @@ class SegmentResourceTest {
         assertEquals(java.util.List.of("p1", "p2"), sent.getProfileIdsList());
         given().auth()
                 .oauth2(mia)
+                .contentType("text/csv")
+                .body("profileId\n\n")
+                .put("/api/v1/segments/vip/members")
+                .then()
+                .statusCode(400)
+                .body("field", is("body"));
+        given().auth()
+                .oauth2(mia)
                 .contentType("application/json")
                 .body("{\"mode\": \"swap\", \"profileIds\": [\"p1\"]}")
                 .put("/api/v1/segments/vip/members")

@@ -380,20 +380,22 @@ public class SegmentationGrpcService implements SegmentationService {
         });
     }
 
-    /** The audiences exist and are active; NOT_FOUND or FAILED_PRECONDITION otherwise. */
+    /**
+     * The audiences exist and are active; NOT_FOUND or FAILED_PRECONDITION otherwise. Answered from
+     * the engine's copy of the active audiences (membership checks are the partners' hot path); the
+     * database is read only to tell an unknown audience from an inactive one.
+     */
     private Uni<Void> active(String tenant, List<String> ids) {
-        return segments.list(tenant).map(all -> {
-            for (String id : ids) {
-                Segment s =
-                        all.stream().filter(x -> x.id().equals(id)).findFirst().orElse(null);
-                if (s == null) {
-                    throw Errors.notFound("segment " + id + " not found");
-                }
-                if (s.state() != Segment.State.ACTIVE) {
-                    throw Errors.precondition("segment " + id + " is not active");
-                }
+        List<String> missing =
+                ids.stream().filter(id -> engine.active(tenant, id) == null).toList();
+        if (missing.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return segments.find(tenant, missing.get(0)).map(s -> {
+            if (s == null) {
+                throw Errors.notFound("segment " + missing.get(0) + " not found");
             }
-            return null;
+            throw Errors.precondition("segment " + missing.get(0) + " is not active");
         });
     }
 

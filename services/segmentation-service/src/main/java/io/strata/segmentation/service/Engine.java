@@ -184,11 +184,6 @@ public class Engine {
         write(() -> numbers.forEach(partitions::remove));
     }
 
-    public boolean isLive(int number) {
-        Partition partition = partitions.get(number);
-        return partition != null && partition.live;
-    }
-
     /** A partition's records up to its stored offsets: applied to the tables only. */
     public void replay(int number, List<Object> records) {
         write(() -> {
@@ -726,22 +721,6 @@ public class Engine {
     /** The active audience's stored definition, as this replica applies it. */
     public Segment active(String tenant, String id) {
         return read(() -> active.getOrDefault(tenant, Map.of()).get(id));
-    }
-
-    /** Rough heap bytes of every table and audience here. */
-    public long sizeInBytes() {
-        return read(() -> {
-            long bytes = 0;
-            for (Partition partition : partitions.values()) {
-                for (TenantShard shard : partition.tenants.values()) {
-                    bytes += shard.table().sizeInBytes();
-                    for (String name : shard.audiences().names()) {
-                        bytes += shard.audiences().members(name).getLongSizeInBytes();
-                    }
-                }
-            }
-            return bytes;
-        });
     }
 
     private List<TenantShard> shards(String tenant) {

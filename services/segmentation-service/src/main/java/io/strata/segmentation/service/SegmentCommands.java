@@ -119,7 +119,8 @@ public class SegmentCommands {
                 violations.add(new Errors.Violation("definition", "a static audience has no definition"));
             }
             String normalized = current.definition();
-            if (current.kind() == Segment.Kind.RULE) {
+            // no definition given: name and description change, the version stays
+            if (current.kind() == Segment.Kind.RULE && definition != null && !definition.isBlank()) {
                 normalized = checkDefinition(tenant, id, definition, current.state(), existing, violations);
             }
             if (!violations.isEmpty()) {

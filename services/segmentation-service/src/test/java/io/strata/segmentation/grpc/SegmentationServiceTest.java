@@ -282,6 +282,17 @@ class SegmentationServiceTest {
             assertEquals(
                     List.of(2L, 1L),
                     versions.getVersionsList().stream().map(v -> v.getVersion()).toList());
+            Segment renamed = as("mia")
+                    .updateSegment(UpdateSegmentRequest.newBuilder()
+                            .setTenant(TENANT)
+                            .setSegmentId(hz)
+                            .setName("Hangzhou seniors")
+                            .build())
+                    .await()
+                    .atMost(WAIT)
+                    .getSegment();
+            assertEquals("Hangzhou seniors", renamed.getName());
+            assertEquals(2, renamed.getVersion(), "a rename makes no version");
         }
     }
 
