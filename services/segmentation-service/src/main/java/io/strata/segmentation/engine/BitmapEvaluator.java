@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
+import org.roaringbitmap.BatchIterator;
 import org.roaringbitmap.RoaringBitmap;
+import org.roaringbitmap.RoaringBitmapWriter;
 
 /**
  * Evaluates a condition over every profile of a {@link ProfileTable} at once (the batch path):
@@ -121,14 +123,35 @@ public final class BitmapEvaluator {
             case EXACTLY -> performed.count() == 0;
         };
         RoaringBitmap out = zeroMeets ? RoaringBitmap.andNot(candidates, doers) : new RoaringBitmap();
-        Evaluator.Context context = new Evaluator.Context(now, table.zone(), s -> false);
-        scan.forEach((int ordinal) -> {
-            ProfileFacts facts = table.facts(ordinal);
-            if (Evaluator.matches(performed, facts, context)) {
-                out.add(ordinal);
-            }
-        });
+        EventStore.Counter counter = table.events().counter(performed, now);
+        out.or(scan(performed, counter, scan));
         return out;
+    }
+
+    /** The profiles of {@code scan} whose count meets the condition. */
+    private static RoaringBitmap scan(Condition.Performed performed, EventStore.Counter counter, RoaringBitmap scan) {
+        long wanted = performed.count();
+        Condition.Times times = performed.times();
+        RoaringBitmapWriter<RoaringBitmap> hits = RoaringBitmapWriter.writer().get();
+        int[] batch = new int[256];
+        long[] counts = new long[batch.length];
+        BatchIterator ordinals = scan.getBatchIterator();
+        while (ordinals.hasNext()) {
+            int n = ordinals.nextBatch(batch);
+            counter.count(batch, n, counts);
+            for (int i = 0; i < n; i++) {
+                long count = counts[i];
+                boolean meets = switch (times) {
+                    case AT_LEAST -> count >= wanted;
+                    case AT_MOST -> count <= wanted;
+                    case EXACTLY -> count == wanted;
+                };
+                if (meets) {
+                    hits.add(batch[i]);
+                }
+            }
+        }
+        return hits.get();
     }
 
     /** A profile whose every field counts 0. */

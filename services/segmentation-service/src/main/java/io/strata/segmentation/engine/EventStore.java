@@ -2,10 +2,15 @@ package io.strata.segmentation.engine;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import io.strata.segmentation.rules.Condition;
+import io.strata.segmentation.rules.Evaluator;
+import io.strata.segmentation.rules.FieldType;
+import io.strata.segmentation.rules.Op;
 import io.strata.segmentation.rules.ProfileFacts.EventFact;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,12 +60,13 @@ public final class EventStore {
         if (log != null && contains(log, identity)) {
             return false;
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 + 16 * properties.size());
+        int room = 32 + 16 * properties.size();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream((log == null ? 0 : log.length) + room);
         try {
             if (log != null) {
                 bytes.write(log);
             }
-            CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+            CodedOutputStream out = CodedOutputStream.newInstance(bytes, room);
             int code = names.code(name);
             if (code == performed.size()) {
                 performed.add(new RoaringBitmap());
@@ -107,6 +113,209 @@ public final class EventStore {
     public RoaringBitmap performed(String name) {
         int code = names.find(name);
         return code < 0 ? new RoaringBitmap() : performed.get(code);
+    }
+
+    /**
+     * The count of a {@link Condition.Performed} compiled against this store's dictionaries, for
+     * scanning many profiles: it reads the records in place and decodes only the properties its
+     * filters name. Counts as {@link Evaluator#count} does.
+     */
+    public Counter counter(Condition.Performed performed, Instant now) {
+        return new Counter(performed, now);
+    }
+
+    /**
+     * See {@link #counter}. Valid until the store's dictionaries change (a write); one thread at a
+     * time (it keeps scratch state), so a parallel scan takes one per thread.
+     */
+    public final class Counter {
+        private final Condition.Performed performed;
+        private final Instant now;
+        private final int name;
+        private final long from;
+        private final long to;
+        private final Condition.PropertyFilter[] where;
+        private final int[] keyCodes;
+        /** Per filter: the text codes an equality test (eq, in; ne, not in negated) is decided by, or null. */
+        private final int[][] textCodes;
+
+        private final boolean[] missingPasses;
+        // the current event's values of the filtered properties
+        private final boolean[] seen;
+        private final byte[] kinds;
+        private final long[] raw;
+        private byte[] log;
+        private int pos;
+
+        private Counter(Condition.Performed performed, Instant now) {
+            this.performed = performed;
+            this.now = now;
+            name = names.find(performed.event());
+            to = now.toEpochMilli();
+            if (performed.withinDays() == 0) {
+                from = Long.MIN_VALUE;
+            } else {
+                Instant start = now.minus(Duration.ofDays(performed.withinDays()));
+                // the first whole millisecond not before the window's start
+                from = start.toEpochMilli() + (start.getNano() % 1_000_000 == 0 ? 0 : 1);
+            }
+            where = performed.where().toArray(Condition.PropertyFilter[]::new);
+            int n = where.length;
+            keyCodes = new int[n];
+            textCodes = new int[n][];
+            missingPasses = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                Condition.PropertyFilter filter = where[i];
+                keyCodes[i] = keys.find(filter.property());
+                missingPasses[i] = Evaluator.passes(filter, null);
+                if (filter.type() == FieldType.STRING
+                        && (filter.op() == Op.EQ
+                                || filter.op() == Op.NE
+                                || filter.op() == Op.IN
+                                || filter.op() == Op.NOT_IN)) {
+                    textCodes[i] = filter.values().stream()
+                            .mapToInt(v -> texts.find((String) v))
+                            .filter(code -> code >= 0)
+                            .toArray();
+                }
+            }
+            seen = new boolean[n];
+            kinds = new byte[n];
+            raw = new long[n];
+        }
+
+        /** A counter of the same condition for another thread. */
+        public Counter copy() {
+            return new Counter(performed, now);
+        }
+
+        /**
+         * The counts of many profiles at once: their logs are fetched first, all of them, so the
+         * memory reads of a batch overlap rather than wait on each other, then read.
+         *
+         * @param ordinals ascending ordinals, the first {@code n} used
+         * @param counts receives the count of each
+         */
+        public void count(int[] ordinals, int n, long[] counts) {
+            if (fetched.length < n) {
+                fetched = new byte[n][];
+            }
+            int touched = 0;
+            for (int i = 0; i < n; i++) {
+                int ordinal = ordinals[i];
+                byte[] held = ordinal < logs.length ? logs[ordinal] : null;
+                fetched[i] = held;
+                touched += held == null ? 0 : held[0];
+            }
+            sink = touched;
+            for (int i = 0; i < n; i++) {
+                counts[i] = fetched[i] == null || name < 0 ? 0 : count(fetched[i]);
+                fetched[i] = null;
+            }
+        }
+
+        private byte[][] fetched = new byte[0][];
+        /** Keeps the reads of the fetch from being optimised away. */
+        @SuppressWarnings("unused")
+        private int sink;
+
+        /** The profile's events counted by the condition. */
+        public long count(int ordinal) {
+            if (name < 0 || ordinal >= logs.length || logs[ordinal] == null) {
+                return 0;
+            }
+            return count(logs[ordinal]);
+        }
+
+        private long count(byte[] profileLog) {
+            log = profileLog;
+            pos = 0;
+            long count = 0;
+            while (pos < log.length) {
+                long zigzag = varint();
+                long at = (zigzag >>> 1) ^ -(zigzag & 1);
+                int nameCode = (int) varint();
+                pos += 8; // the identity
+                int properties = (int) varint();
+                boolean wanted = nameCode == name && at >= from && at <= to;
+                if (wanted) {
+                    Arrays.fill(seen, false);
+                }
+                for (int i = 0; i < properties; i++) {
+                    int key = (int) varint();
+                    byte kind = log[pos++];
+                    long value;
+                    switch (kind) {
+                        case NUMBER -> {
+                            value = fixed64();
+                        }
+                        case BOOLEAN -> value = log[pos++];
+                        default -> value = varint();
+                    }
+                    if (wanted) {
+                        for (int slot = 0; slot < keyCodes.length; slot++) {
+                            if (keyCodes[slot] == key) {
+                                seen[slot] = true;
+                                kinds[slot] = kind;
+                                raw[slot] = value;
+                            }
+                        }
+                    }
+                }
+                if (wanted && passes()) {
+                    count++;
+                }
+            }
+            return count;
+        }
+
+        private boolean passes() {
+            for (int i = 0; i < where.length; i++) {
+                boolean passes;
+                if (!seen[i]) {
+                    // a property the event lacks: only "missing" holds for it
+                    passes = missingPasses[i];
+                } else if (kinds[i] == TEXT && textCodes[i] != null) {
+                    boolean equal = false;
+                    for (int code : textCodes[i]) {
+                        equal |= code == raw[i];
+                    }
+                    Op op = where[i].op();
+                    passes = op == Op.EQ || op == Op.IN ? equal : !equal;
+                } else {
+                    Object value = switch (kinds[i]) {
+                        case NUMBER -> Double.longBitsToDouble(raw[i]);
+                        case BOOLEAN -> raw[i] != 0;
+                        default -> texts.value((int) raw[i]);
+                    };
+                    passes = Evaluator.passes(where[i], value);
+                }
+                if (!passes) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private long varint() {
+            long result = 0;
+            for (int shift = 0; ; shift += 7) {
+                byte b = log[pos++];
+                result |= (long) (b & 0x7f) << shift;
+                if (b >= 0) {
+                    return result;
+                }
+            }
+        }
+
+        private long fixed64() {
+            long result = 0;
+            for (int i = 0; i < 8; i++) {
+                result |= (log[pos + i] & 0xffL) << (8 * i);
+            }
+            pos += 8;
+            return result;
+        }
     }
 
     /** The profile's kept events of that name, oldest first as they were added. */
@@ -209,13 +418,30 @@ public final class EventStore {
         return bytes;
     }
 
-    private boolean contains(byte[] log, long identity) {
-        boolean[] found = {false};
-        read(log, (at, nameCode, id, properties) -> {
-            found[0] = id == identity;
-            return !found[0];
-        });
-        return found[0];
+    /** Whether the log holds an event of that identity: reads only the records' heads. */
+    private static boolean contains(byte[] log, long identity) {
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(log);
+            while (!in.isAtEnd()) {
+                in.readSInt64();
+                in.readUInt32();
+                if (in.readFixed64() == identity) {
+                    return true;
+                }
+                int count = in.readUInt32();
+                for (int i = 0; i < count; i++) {
+                    in.readUInt32();
+                    switch (in.readRawByte()) {
+                        case NUMBER -> in.skipRawBytes(8);
+                        case BOOLEAN -> in.skipRawBytes(1);
+                        default -> in.readUInt32();
+                    }
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private interface Visitor {

@@ -5,7 +5,6 @@ import io.strata.segmentation.rules.FieldType;
 import io.strata.segmentation.rules.ProfileFacts;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +22,7 @@ public final class ProfileTable {
     private static final Double ZERO = 0.0;
 
     private final ZoneId zone;
-    private final Map<String, Integer> ordinals = new HashMap<>();
-    private String[] ids = new String[1024];
+    private final ProfileIds ids = new ProfileIds();
     private int next;
     private final RoaringBitmap live = new RoaringBitmap();
     private final Map<String, Column> columns = new HashMap<>();
@@ -41,28 +39,24 @@ public final class ProfileTable {
 
     /** The profile's ordinal, given one if it has none. */
     public int ordinal(String profileId) {
-        Integer ordinal = ordinals.get(profileId);
-        if (ordinal != null) {
+        int ordinal = ids.find(profileId);
+        if (ordinal >= 0) {
             return ordinal;
         }
         int assigned = next++;
-        if (assigned >= ids.length) {
-            ids = Arrays.copyOf(ids, ids.length * 2);
-        }
-        ids[assigned] = profileId;
-        ordinals.put(profileId, assigned);
+        ids.put(profileId, assigned);
         live.add(assigned);
         return assigned;
     }
 
     public OptionalInt find(String profileId) {
-        Integer ordinal = ordinals.get(profileId);
-        return ordinal == null ? OptionalInt.empty() : OptionalInt.of(ordinal);
+        int ordinal = ids.find(profileId);
+        return ordinal < 0 ? OptionalInt.empty() : OptionalInt.of(ordinal);
     }
 
     /** The profile id of a live ordinal; null for one never given or forgotten. */
     public String profileId(int ordinal) {
-        return ordinal < next ? ids[ordinal] : null;
+        return ordinal >= 0 && ordinal < next && live.contains(ordinal) ? ids.id(ordinal) : null;
     }
 
     /** Every live profile's ordinal. Not to be changed by the caller. */
@@ -110,8 +104,7 @@ public final class ProfileTable {
         }
         events.clear(ordinal);
         live.remove(ordinal);
-        ordinals.remove(id);
-        ids[ordinal] = null;
+        ids.remove(id, ordinal);
     }
 
     /**
@@ -159,7 +152,7 @@ public final class ProfileTable {
 
     /** Rough heap bytes held by the columns, the events and the ordinals. */
     public long sizeInBytes() {
-        long bytes = 8L * ids.length + 64L * ordinals.size() + live.getLongSizeInBytes() + events.sizeInBytes();
+        long bytes = ids.sizeInBytes() + live.getLongSizeInBytes() + events.sizeInBytes();
         for (Column column : columns.values()) {
             bytes += column.sizeInBytes();
         }

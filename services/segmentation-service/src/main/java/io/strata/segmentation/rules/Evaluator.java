@@ -74,6 +74,11 @@ public final class Evaluator {
         return count;
     }
 
+    /** Whether an event's property value (null: the event has none) passes the filter. */
+    public static boolean passes(Condition.PropertyFilter filter, Object value) {
+        return filter(filter, value);
+    }
+
     private static boolean filter(Condition.PropertyFilter filter, Object value) {
         return typedScalar(filter.op(), filter.type(), value, filter.values());
     }

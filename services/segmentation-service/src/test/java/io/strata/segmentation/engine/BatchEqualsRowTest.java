@@ -335,6 +335,11 @@ class BatchEqualsRowTest {
                 Op op = pick(List.of(Op.GTE, Op.LT, Op.BETWEEN, Op.EQ));
                 List<Object> values = op == Op.BETWEEN ? List.of(0.0, 30.5) : List.of(pick(NUMBERS));
                 where.add(new Condition.PropertyFilter("revenue", FieldType.NUMBER, op, values));
+                if (random.nextInt(3) == 0) {
+                    // a second filter on the same property: a range written as two bounds
+                    where.add(
+                            new Condition.PropertyFilter("revenue", FieldType.NUMBER, Op.LTE, List.of(pick(NUMBERS))));
+                }
             }
             return new Condition.Performed(pick(EVENTS), times, random.nextInt(3), pick(List.of(0, 1, 7, 30)), where);
         }
