@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             IngestionBench.class,
             ProfileBench.class,
+            SegmentationBench.class,
+            SegmentationRealtimeBench.class,
             DemoReport.class,
             PipelineWait.class,
             CommandLine.HelpCommand.class
