@@ -18,6 +18,8 @@ import io.strata.proto.segmentation.v1.GetOverlapRequest;
 import io.strata.proto.segmentation.v1.GetOverlapResponse;
 import io.strata.proto.segmentation.v1.GetSegmentRequest;
 import io.strata.proto.segmentation.v1.GetSegmentResponse;
+import io.strata.proto.segmentation.v1.GetSizeHistoryRequest;
+import io.strata.proto.segmentation.v1.GetSizeHistoryResponse;
 import io.strata.proto.segmentation.v1.ListSegmentVersionsRequest;
 import io.strata.proto.segmentation.v1.ListSegmentVersionsResponse;
 import io.strata.proto.segmentation.v1.ListSegmentsRequest;
@@ -99,6 +101,15 @@ public class SegmentClient {
                 .listSegmentVersions(ListSegmentVersionsRequest.newBuilder()
                         .setTenant(user.tenant())
                         .setSegmentId(id)
+                        .build());
+    }
+
+    public Uni<GetSizeHistoryResponse> sizes(SignedIn user, String id, int days) {
+        return forUser(user)
+                .getSizeHistory(GetSizeHistoryRequest.newBuilder()
+                        .setTenant(user.tenant())
+                        .setSegmentId(id)
+                        .setDays(days)
                         .build());
     }
 

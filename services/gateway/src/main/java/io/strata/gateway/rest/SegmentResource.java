@@ -142,6 +142,26 @@ public class SegmentResource {
     }
 
     @GET
+    @Path("/{id}/sizes")
+    @Operation(summary = "An active audience's size per day over the last `days` days (default 30, at most 366)")
+    public Uni<String> sizes(@PathParam("id") String id, @QueryParam("days") String days) {
+        int count;
+        try {
+            count = days == null || days.isBlank() ? 0 : Integer.parseInt(days.trim());
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("days", "days is a number of days, 1 to 366");
+        }
+        return segments.sizes(tenant.user(), id, count)
+                .onFailure()
+                .transform(SegmentResource::placed)
+                .map(response -> {
+                    ArrayNode items = JSON.createArrayNode();
+                    response.getDaysList().forEach(d -> items.add(tree(d)));
+                    return JSON.createObjectNode().set("items", items).toString();
+                });
+    }
+
+    @GET
     @Path("/{id}/versions")
     @Operation(summary = "Every version of an audience with its definition, newest first")
     public Uni<String> versions(@PathParam("id") String id) {

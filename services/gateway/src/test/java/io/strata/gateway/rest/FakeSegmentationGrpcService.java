@@ -12,6 +12,7 @@ import io.strata.proto.segmentation.v1.CheckMembershipRequest;
 import io.strata.proto.segmentation.v1.CheckMembershipResponse;
 import io.strata.proto.segmentation.v1.CreateSegmentRequest;
 import io.strata.proto.segmentation.v1.CreateSegmentResponse;
+import io.strata.proto.segmentation.v1.DailySize;
 import io.strata.proto.segmentation.v1.ExplainMembershipRequest;
 import io.strata.proto.segmentation.v1.ExplainMembershipResponse;
 import io.strata.proto.segmentation.v1.ExportMembersRequest;
@@ -20,6 +21,8 @@ import io.strata.proto.segmentation.v1.GetOverlapRequest;
 import io.strata.proto.segmentation.v1.GetOverlapResponse;
 import io.strata.proto.segmentation.v1.GetSegmentRequest;
 import io.strata.proto.segmentation.v1.GetSegmentResponse;
+import io.strata.proto.segmentation.v1.GetSizeHistoryRequest;
+import io.strata.proto.segmentation.v1.GetSizeHistoryResponse;
 import io.strata.proto.segmentation.v1.ListProfileSegmentsRequest;
 import io.strata.proto.segmentation.v1.ListProfileSegmentsResponse;
 import io.strata.proto.segmentation.v1.ListSegmentVersionsRequest;
@@ -172,6 +175,20 @@ public class FakeSegmentationGrpcService implements SegmentationService {
 
     private static <T> Uni<T> unimplemented() {
         return Uni.createFrom().failure(Status.UNIMPLEMENTED.asRuntimeException());
+    }
+
+    @Override
+    public Uni<GetSizeHistoryResponse> getSizeHistory(GetSizeHistoryRequest request) {
+        return checked(request.getTenant(), Roles.VIEWER, () -> {
+            requests.add(request);
+            if (request.getDays() < 0 || request.getDays() > 366) {
+                throw Errors.invalid("days", "days is 1 to 366 (0: 30)");
+            }
+            return GetSizeHistoryResponse.newBuilder()
+                    .addDays(DailySize.newBuilder().setDay("2026-12-02").setSize(40))
+                    .addDays(DailySize.newBuilder().setDay("2026-12-03").setSize(42))
+                    .build();
+        });
     }
 
     @Override

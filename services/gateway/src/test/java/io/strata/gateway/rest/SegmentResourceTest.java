@@ -1,6 +1,7 @@
 package io.strata.gateway.rest;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.strata.proto.segmentation.v1.CreateSegmentRequest;
+import io.strata.proto.segmentation.v1.GetSizeHistoryRequest;
 import io.strata.proto.segmentation.v1.SegmentKind;
 import io.strata.proto.segmentation.v1.SegmentState;
 import io.strata.proto.segmentation.v1.SetStaticMembersRequest;
@@ -54,6 +56,34 @@ class SegmentResourceTest {
         assertEquals(SegmentState.SEGMENT_STATE_ACTIVE, sent.getState());
         assertEquals(SegmentKind.SEGMENT_KIND_RULE, sent.getKind());
         assertEquals("{\"field\":\"traits.city\",\"op\":\"eq\",\"value\":\"Shanghai\"}", sent.getDefinition());
+    }
+
+    @Test
+    void aViewerReadsTheSizeHistoryAndABadRangeIsRefusedNamingDays() {
+        FakeSegmentationGrpcService.requests.clear();
+        given().auth()
+                .oauth2(vic)
+                .get("/api/v1/segments/vip/sizes?days=7")
+                .then()
+                .statusCode(200)
+                .body("items.day", contains("2026-12-02", "2026-12-03"))
+                .body("items[1].size", is("42"));
+        GetSizeHistoryRequest sent = (GetSizeHistoryRequest) FakeSegmentationGrpcService.requests.get(0);
+        assertEquals("demo", sent.getTenant());
+        assertEquals("vip", sent.getSegmentId());
+        assertEquals(7, sent.getDays());
+        given().auth()
+                .oauth2(vic)
+                .get("/api/v1/segments/vip/sizes?days=week")
+                .then()
+                .statusCode(400)
+                .body("field", is("days"));
+        given().auth()
+                .oauth2(vic)
+                .get("/api/v1/segments/vip/sizes?days=400")
+                .then()
+                .statusCode(400)
+                .body("field", is("days"));
     }
 
     @Test

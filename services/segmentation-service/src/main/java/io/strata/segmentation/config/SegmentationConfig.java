@@ -36,6 +36,10 @@ public interface SegmentationConfig {
     @WithDefault("PT15M")
     Duration reevaluateEvery();
 
+    /** How often the active audiences' sizes are recorded for their size history per day. */
+    @WithDefault("PT1H")
+    Duration sizeHistoryEvery();
+
     /** How often a replica looks for audiences created or edited through another replica. */
     @WithDefault("PT1S")
     Duration definitionsPoll();

@@ -13,6 +13,7 @@ import io.strata.proto.segmentation.v1.CheckMembershipResponse;
 import io.strata.proto.segmentation.v1.ConditionResult;
 import io.strata.proto.segmentation.v1.CreateSegmentRequest;
 import io.strata.proto.segmentation.v1.CreateSegmentResponse;
+import io.strata.proto.segmentation.v1.DailySize;
 import io.strata.proto.segmentation.v1.ExplainMembershipRequest;
 import io.strata.proto.segmentation.v1.ExplainMembershipResponse;
 import io.strata.proto.segmentation.v1.ExportMembersRequest;
@@ -21,6 +22,8 @@ import io.strata.proto.segmentation.v1.GetOverlapRequest;
 import io.strata.proto.segmentation.v1.GetOverlapResponse;
 import io.strata.proto.segmentation.v1.GetSegmentRequest;
 import io.strata.proto.segmentation.v1.GetSegmentResponse;
+import io.strata.proto.segmentation.v1.GetSizeHistoryRequest;
+import io.strata.proto.segmentation.v1.GetSizeHistoryResponse;
 import io.strata.proto.segmentation.v1.ListProfileSegmentsRequest;
 import io.strata.proto.segmentation.v1.ListProfileSegmentsResponse;
 import io.strata.proto.segmentation.v1.ListSegmentVersionsRequest;
@@ -193,6 +196,29 @@ public class SegmentationGrpcService implements SegmentationService {
                             versions.forEach(v -> out.addVersions(SegmentMapper.toProto(v)));
                             return out.build();
                         }));
+    }
+
+    @Override
+    public Uni<GetSizeHistoryResponse> getSizeHistory(GetSizeHistoryRequest request) {
+        return user(request.getTenant(), Roles.VIEWER, caller -> {
+            int days = request.getDays() == 0 ? 30 : request.getDays();
+            if (days < 1 || days > 366) {
+                throw Errors.invalid("days", "days is 1 to 366 (0: 30), not " + request.getDays());
+            }
+            java.time.LocalDate from = engine.today().minusDays(days - 1L);
+            return found(request.getTenant(), request.getSegmentId())
+                    .chain(s -> segments.sizes(request.getTenant(), request.getSegmentId(), from))
+                    .map(sizes -> {
+                        GetSizeHistoryResponse.Builder out = GetSizeHistoryResponse.newBuilder();
+                        for (SegmentRepository.DailySize size : sizes) {
+                            out.addDays(DailySize.newBuilder()
+                                    .setDay(size.day().toString())
+                                    .setSize(size.size())
+                                    .setRecordedAt(SegmentMapper.timestamp(size.recordedAt())));
+                        }
+                        return out.build();
+                    });
+        });
     }
 
     @Override

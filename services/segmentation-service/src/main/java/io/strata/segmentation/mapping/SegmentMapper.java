@@ -66,7 +66,7 @@ public final class SegmentMapper {
         };
     }
 
-    static Timestamp timestamp(Instant at) {
+    public static Timestamp timestamp(Instant at) {
         return Timestamp.newBuilder()
                 .setSeconds(at.getEpochSecond())
                 .setNanos(at.getNano())

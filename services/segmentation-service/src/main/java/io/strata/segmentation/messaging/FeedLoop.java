@@ -205,6 +205,7 @@ public class FeedLoop {
         Instant nextSync = Instant.EPOCH;
         Instant nextPass = Instant.now().plus(config.reevaluateEvery());
         Instant nextLag = Instant.EPOCH;
+        Instant nextSizes = Instant.now().plus(config.sizeHistoryEvery());
         LocalDate today = engine.today();
         healthy = true;
         problem = "";
@@ -233,6 +234,11 @@ public class FeedLoop {
                 } else if (now.isAfter(nextPass)) {
                     guarded("the scheduled pass", engine::reevaluate);
                     nextPass = now.plus(config.reevaluateEvery());
+                }
+                if (now.isAfter(nextSizes) && loading.isEmpty()) {
+                    // the sizes of every partition's members, once none of this replica's is loading
+                    engine.recordSizes();
+                    nextSizes = now.plus(config.sizeHistoryEvery());
                 }
                 if (now.isAfter(nextLag)) {
                     engine.reportLag(lag());

@@ -136,6 +136,38 @@ public class SegmentRepository {
                 });
     }
 
+    /** A day's size of an audience. */
+    public record DailySize(java.time.LocalDate day, long size, Instant recordedAt) {}
+
+    /**
+     * Records today's size of every active audience, counted from the stored members of every
+     * partition (so any replica may record, and a second recording the same day replaces the first).
+     */
+    public Uni<Integer> recordSizes(java.time.LocalDate today) {
+        return pool.preparedQuery("insert into segment_sizes (tenant, segment_id, day, size, recorded_at)"
+                        + " select s.tenant, s.id, $1, (select count(*) from segment_members m"
+                        + " where m.tenant = s.tenant and m.segment_id = s.id), now()"
+                        + " from segments s where s.state = 'active'"
+                        + " on conflict (tenant, segment_id, day)"
+                        + " do update set size = excluded.size, recorded_at = excluded.recorded_at")
+                .execute(Tuple.of(today))
+                .map(rows -> rows.rowCount());
+    }
+
+    /** The audience's recorded sizes from {@code from} on, oldest first. */
+    public Uni<List<DailySize>> sizes(String tenant, String id, java.time.LocalDate from) {
+        return pool.preparedQuery("select day, size, recorded_at from segment_sizes"
+                        + " where tenant = $1 and segment_id = $2 and day >= $3 order by day")
+                .execute(Tuple.of(tenant, id, from))
+                .map(rows -> {
+                    List<DailySize> out = new ArrayList<>();
+                    for (Row row : rows) {
+                        out.add(new DailySize(row.getLocalDate(0), row.getLong(1), instant(row.getOffsetDateTime(2))));
+                    }
+                    return out;
+                });
+    }
+
     /** Marks audiences evaluated over every profile now. */
     public Uni<Void> evaluated(String tenant, List<String> ids) {
         return pool.preparedQuery("update segments set last_full_evaluation_at = now()"

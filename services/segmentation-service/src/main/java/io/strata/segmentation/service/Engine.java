@@ -734,6 +734,19 @@ public class Engine {
         return out;
     }
 
+    /**
+     * Records today's size of every active audience for the size history, without waiting (a
+     * failure is logged and the next recording replaces it).
+     */
+    public void recordSizes() {
+        LocalDate day = today();
+        segments.recordSizes(day)
+                .subscribe()
+                .with(
+                        rows -> LOG.debugf("recorded %d audience sizes of %s", rows, day),
+                        failure -> LOG.warnf("recording the audiences' sizes failed: %s", failure.getMessage()));
+    }
+
     /** Today in the zone of days (the loop rolls the windows when it changes). */
     public LocalDate today() {
         return LocalDate.now(clock);

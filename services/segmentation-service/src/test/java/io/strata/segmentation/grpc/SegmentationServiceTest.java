@@ -19,6 +19,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.strata.platform.errors.Errors;
 import io.strata.proto.segmentation.v1.CheckMembershipRequest;
 import io.strata.proto.segmentation.v1.CreateSegmentRequest;
+import io.strata.proto.segmentation.v1.DailySize;
 import io.strata.proto.segmentation.v1.ExplainMembershipRequest;
 import io.strata.proto.segmentation.v1.ExplainMembershipResponse;
 import io.strata.proto.segmentation.v1.ExportMembersRequest;
@@ -26,6 +27,7 @@ import io.strata.proto.segmentation.v1.ExportMembersResponse;
 import io.strata.proto.segmentation.v1.GetOverlapRequest;
 import io.strata.proto.segmentation.v1.GetOverlapResponse;
 import io.strata.proto.segmentation.v1.GetSegmentRequest;
+import io.strata.proto.segmentation.v1.GetSizeHistoryRequest;
 import io.strata.proto.segmentation.v1.ListProfileSegmentsRequest;
 import io.strata.proto.segmentation.v1.ListSegmentVersionsRequest;
 import io.strata.proto.segmentation.v1.MembershipCause;
@@ -49,6 +51,8 @@ import io.strata.testing.Management;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -424,6 +428,61 @@ class SegmentationServiceTest {
             assertFalse(left.getEntered());
             assertEquals(MembershipCause.MEMBERSHIP_CAUSE_PROFILE_MERGED, left.getCause());
         }
+    }
+
+    @Test
+    void theSizeHistoryKeepsTodaysSizeAndRefusesABadRange() {
+        String p = id("p");
+        String q = id("q");
+        feed.traits(p, "city", "Lhasa");
+        feed.traits(q, "city", "Lhasa");
+        String lh = id("lh");
+        create(lh, "{'field': 'traits.city', 'op': 'eq', 'value': 'Lhasa'}");
+        await().atMost(WAIT).until(() -> size(lh) == 2);
+        // recorded every second in tests (strata.segmentation.size-history-every)
+        await().atMost(WAIT).until(() -> {
+            List<DailySize> days = history(lh, 7);
+            return days.size() == 1 && days.get(0).getSize() == 2;
+        });
+        // days of the service's zone (UTC by default); a day may turn between the two readings
+        String before = LocalDate.now(ZoneId.of("UTC")).toString();
+        String day = history(lh, 0).get(0).getDay();
+        assertTrue(
+                day.equals(before) || day.equals(LocalDate.now(ZoneId.of("UTC")).toString()), day);
+        feed.traits(q, "city", "Xining");
+        await().atMost(WAIT).until(() -> history(lh, 1).get(0).getSize() == 1);
+
+        for (int days : new int[] {-1, 367}) {
+            StatusRuntimeException bad = assertThrows(StatusRuntimeException.class, () -> history(lh, days));
+            assertEquals(Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
+            assertTrue(
+                    bad.getStatus().getDescription().contains("days"),
+                    bad.getStatus().getDescription());
+        }
+        StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class, () -> history(id("none"), 7));
+        assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
+        StatusRuntimeException otherTenant = assertThrows(
+                StatusRuntimeException.class,
+                () -> as("bob")
+                        .getSizeHistory(GetSizeHistoryRequest.newBuilder()
+                                .setTenant(TENANT)
+                                .setSegmentId(lh)
+                                .build())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals(Status.Code.PERMISSION_DENIED, otherTenant.getStatus().getCode());
+    }
+
+    private List<DailySize> history(String id, int days) {
+        return as("vic")
+                .getSizeHistory(GetSizeHistoryRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .setSegmentId(id)
+                        .setDays(days)
+                        .build())
+                .await()
+                .atMost(WAIT)
+                .getDaysList();
     }
 
     @Test
