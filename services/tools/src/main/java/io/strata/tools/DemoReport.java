@@ -139,7 +139,16 @@ public final class DemoReport implements Callable<Integer> {
             return 1;
         }
         if (truths != null) {
-            planted(json.readTree(truths.toFile()));
+            JsonNode answers = json.readTree(truths.toFile());
+            try {
+                if (!segments(http, answers)) {
+                    status = 1;
+                }
+            } catch (IOException | IllegalStateException e) {
+                System.err.println("demo-report: " + e.getMessage());
+                return 1;
+            }
+            planted(answers);
         }
         return status;
     }
@@ -319,6 +328,166 @@ public final class DemoReport implements Callable<Integer> {
                 shared,
                 junk);
         return ok;
+    }
+
+    /** A demo audience: its definition, and the planted count it must reach (negative: none known). */
+    record DemoSegment(String id, String name, String definition, long truth, String truthLabel) {}
+
+    static List<DemoSegment> demoSegments(JsonNode answers) {
+        java.time.LocalDate reference =
+                java.time.LocalDate.parse(answers.path("crowds").path("age_on").asText());
+        Map<String, Long> crowds = new java.util.HashMap<>();
+        for (JsonNode crowd : answers.path("crowds").path("rules")) {
+            crowds.put(crowd.path("crowd").asText(), crowd.path("count").asLong());
+        }
+        return List.of(
+                new DemoSegment(
+                        "demo-buyers",
+                        "Buyers",
+                        "{\"field\": \"orders.count\", \"op\": \"gte\", \"value\": 1}",
+                        answers.path("counts").path("buyers").asLong(-1),
+                        "buyers"),
+                new DemoSegment(
+                        "demo-members",
+                        "Members",
+                        "{\"field\": \"events.Signed Up.count\", \"op\": \"gte\", \"value\": 1}",
+                        answers.path("counts").path("members").asLong(-1),
+                        "members"),
+                new DemoSegment(
+                        "demo-refined-mums",
+                        "精致妈妈 Refined mums",
+                        "{\"all\": [{\"field\": \"traits.gender\", \"op\": \"eq\", \"value\": \"female\"},"
+                                + " {\"field\": \"traits.kids\", \"op\": \"gt\", \"value\": 0},"
+                                + ages(reference, 23, 45)
+                                + ", {\"field\": \"traits.cityTier\", \"op\": \"lte\", \"value\": 3},"
+                                + " {\"field\": \"traits.incomeLevel\", \"op\": \"gte\", \"value\": 2}]}",
+                        crowds.getOrDefault("REFINED_MUMS", -1L),
+                        "crowd REFINED_MUMS"),
+                new DemoSegment(
+                        "demo-small-town-youth",
+                        "小镇青年 Small-town youth",
+                        "{\"all\": [" + ages(reference, 18, 30)
+                                + ", {\"field\": \"traits.cityTier\", \"op\": \"in\", \"value\": [4, 5]}]}",
+                        crowds.getOrDefault("SMALL_TOWN_YOUTH", -1L),
+                        "crowd SMALL_TOWN_YOUTH"),
+                new DemoSegment(
+                        "demo-gen-z",
+                        "Z世代 Gen Z",
+                        "{\"all\": [{\"field\": \"traits.birthday\", \"op\": \"gte\", \"value\": \"1995-01-01\"},"
+                                + " {\"not\": {\"segment\": \"demo-refined-mums\"}},"
+                                + " {\"not\": {\"segment\": \"demo-small-town-youth\"}}]}",
+                        crowds.getOrDefault("GEN_Z", -1L),
+                        "crowd GEN_Z"),
+                new DemoSegment(
+                        "demo-big-orders-90d",
+                        "Two orders of ¥200+ in 90 days",
+                        "{\"event\": \"Order Completed\", \"times\": {\"op\": \"at_least\", \"value\": 2},"
+                                + " \"within_days\": 90, \"where\": [{\"property\": \"revenue\", \"op\": \"gte\","
+                                + " \"value\": 200}]}",
+                        -1,
+                        ""));
+    }
+
+    /**
+     * Audiences defined on the demo brand through the gateway (made or brought up to date, active),
+     * awaited until live over the whole feed, their sizes set beside what the generator planted:
+     * buyers, members, three strategic crowds written as rules over the consumers' traits (the
+     * generator's rules are tried in order, so a later crowd excludes the earlier ones: a segment of
+     * segments), and an event-window rule.
+     */
+    private boolean segments(HttpClient http, JsonNode answers) throws IOException, InterruptedException {
+        List<DemoSegment> demo = demoSegments(answers);
+        for (DemoSegment segment : demo) {
+            define(http, segment);
+        }
+        out.println();
+        out.println("Audiences on the demo brand (/api/v1/segments), beside what was planted");
+        boolean ok = true;
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        for (DemoSegment segment : demo) {
+            JsonNode live = get(http, "/api/v1/segments/" + segment.id());
+            while (!isLive(live) && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+                live = get(http, "/api/v1/segments/" + segment.id());
+            }
+            long size = live.path("size").asLong();
+            String check;
+            if (!isLive(live)) {
+                check = "✗ not live after 5 minutes (" + live.path("freshness") + ")";
+                ok = false;
+            } else if (segment.truth() < 0) {
+                check = "";
+            } else if (size == segment.truth()) {
+                check = String.format(Locale.ROOT, "✓ %s %,d", segment.truthLabel(), segment.truth());
+            } else {
+                check = String.format(Locale.ROOT, "✗ %s %,d planted", segment.truthLabel(), segment.truth());
+                ok = false;
+            }
+            row(segment.id().substring("demo-".length()), "%,9d  %-32s %s", size, segment.name(), check);
+        }
+        return ok;
+    }
+
+    /** Age from {@code min} to {@code max} years on the reference day, as a range of birthdays. */
+    private static String ages(java.time.LocalDate reference, int min, int max) {
+        return "{\"field\": \"traits.birthday\", \"op\": \"between\", \"value\": [\""
+                + reference.minusYears(max + 1).plusDays(1) + "\", \"" + reference.minusYears(min) + "\"]}";
+    }
+
+    private static boolean isLive(JsonNode segment) {
+        JsonNode freshness = segment.path("freshness");
+        return "active".equals(segment.path("state").asText())
+                && freshness.path("complete").asBoolean(false)
+                && freshness.path("feedLagRecords").asLong(1) == 0
+                && freshness.hasNonNull("lastFullEvaluationAt");
+    }
+
+    /** Creates the audience active, or brings an existing one to this definition and activates it. */
+    private void define(HttpClient http, DemoSegment segment) throws IOException, InterruptedException {
+        com.fasterxml.jackson.databind.node.ObjectNode body = json.createObjectNode();
+        body.put("id", segment.id());
+        body.put("name", segment.name());
+        body.put("description", "defined by ./strata demo");
+        body.put("kind", "rule");
+        body.set("definition", json.readTree(segment.definition()));
+        body.put("state", "active");
+        HttpResponse<String> created = send(http, "POST", "/api/v1/segments", body.toString());
+        if (created.statusCode() == 201) {
+            return;
+        }
+        if (created.statusCode() != 409) {
+            throw new IllegalStateException("POST /api/v1/segments " + segment.id() + " answered "
+                    + created.statusCode() + ": " + created.body());
+        }
+        JsonNode existing = get(http, "/api/v1/segments/" + segment.id());
+        if (!existing.path("definition").equals(body.get("definition"))) {
+            body.remove(List.of("id", "kind", "state"));
+            HttpResponse<String> updated = send(http, "PUT", "/api/v1/segments/" + segment.id(), body.toString());
+            if (updated.statusCode() != 200) {
+                throw new IllegalStateException("PUT /api/v1/segments/" + segment.id() + " answered "
+                        + updated.statusCode() + ": " + updated.body());
+            }
+        }
+        if (!"active".equals(existing.path("state").asText())) {
+            HttpResponse<String> state =
+                    send(http, "POST", "/api/v1/segments/" + segment.id() + "/state", "{\"state\": \"active\"}");
+            if (state.statusCode() != 200) {
+                throw new IllegalStateException("POST /api/v1/segments/" + segment.id() + "/state answered "
+                        + state.statusCode() + ": " + state.body());
+            }
+        }
+    }
+
+    private HttpResponse<String> send(HttpClient http, String method, String path, String body)
+            throws IOException, InterruptedException {
+        return http.send(
+                HttpRequest.newBuilder(gateway.resolve(path))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(120))
+                        .method(method, HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** What the generator planted (truths.json): what later analyses must recover from the data. */

@@ -3,6 +3,8 @@ package io.strata.tools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -46,6 +48,8 @@ class DemoReportTest {
             }
         });
         tagEndpoints(gateway);
+        Map<String, Long> sizes = plantedSizes();
+        segmentEndpoints(gateway, sizes);
         gateway.start();
         DemoReport report = new DemoReport();
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
@@ -77,6 +81,79 @@ class DemoReportTest {
         assertTrue(text.contains("2 tags: 1 manual · 1 rule"), text);
         assertTrue(text.contains("1 of 1 rule tags hold on some profile"), text);
         assertTrue(text.contains("female 60% · male 33%"), text);
+        assertTrue(
+                text.contains("✓ crowd GEN_Z " + String.format(java.util.Locale.ROOT, "%,d", sizes.get("demo-gen-z"))),
+                text);
+        assertTrue(text.contains("✓ buyers"), text);
+        assertTrue(!text.contains("✗"), text);
+    }
+
+    @Test
+    void anAudienceOfAnotherSizeThanPlantedFailsTheReport() throws Exception {
+        assertEquals(
+                0,
+                new CommandLine(new StrataTools())
+                        .execute("generate", "--seed", "5", "--consumers", "300", "--out", tmp.toString()));
+        HttpServer gateway = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        respond(gateway, "/api/v1/profiles/summary", """
+                {"profiles":300,"knownProfiles":280,"anonymousProfiles":20,"identities":{},"merges":0,
+                 "events":9100,"topEvents":[]}""");
+        tagEndpoints(gateway);
+        Map<String, Long> sizes = plantedSizes();
+        sizes.merge("demo-small-town-youth", 1L, Long::sum);
+        segmentEndpoints(gateway, sizes);
+        gateway.start();
+        DemoReport report = new DemoReport();
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        report.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+        try {
+            assertEquals(
+                    1,
+                    new CommandLine(report)
+                            .execute(
+                                    "--gateway",
+                                    "http://127.0.0.1:" + gateway.getAddress().getPort(),
+                                    "--token",
+                                    "t0k",
+                                    "--truths",
+                                    tmp.resolve("truths.json").toString()));
+        } finally {
+            gateway.stop(0);
+        }
+        String text = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("✗ crowd SMALL_TOWN_YOUTH"), text);
+    }
+
+    /** The sizes the demo's audiences have when the pipeline holds exactly what was planted. */
+    private Map<String, Long> plantedSizes() throws Exception {
+        JsonNode answers =
+                new ObjectMapper().readTree(tmp.resolve("truths.json").toFile());
+        Map<String, Long> sizes = new HashMap<>();
+        for (DemoReport.DemoSegment segment : DemoReport.demoSegments(answers)) {
+            sizes.put(segment.id(), segment.truth() >= 0 ? segment.truth() : 42L);
+        }
+        return sizes;
+    }
+
+    /** Audiences as the gateway keeps them: made by POST, live at once with these sizes. */
+    private static void segmentEndpoints(HttpServer gateway, Map<String, Long> sizes) {
+        gateway.createContext("/api/v1/segments", exchange -> {
+            try (exchange) {
+                String path = exchange.getRequestURI().getPath();
+                if (exchange.getRequestMethod().equals("POST") && path.equals("/api/v1/segments")) {
+                    exchange.getRequestBody().readAllBytes();
+                    exchange.sendResponseHeaders(201, -1);
+                    return;
+                }
+                String id = path.substring("/api/v1/segments/".length());
+                byte[] body = ("{\"id\":\"" + id + "\",\"state\":\"active\",\"size\":\"" + sizes.get(id)
+                                + "\",\"freshness\":{\"feedLagRecords\":\"0\",\"complete\":true,"
+                                + "\"lastFullEvaluationAt\":\"2026-12-03T00:00:00Z\"}}")
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+            }
+        });
     }
 
     /** The catalog of two tags, and their counts on the 300 profiles of the summary. */
