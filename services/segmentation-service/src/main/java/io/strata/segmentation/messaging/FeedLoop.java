@@ -330,18 +330,27 @@ public class FeedLoop {
         }
     }
 
-    /** Partitions whose records up to the stored offsets are all applied go live. */
+    /**
+     * Partitions whose records up to the stored offsets are all applied go live. One whose stored
+     * offsets lie beyond the end of its feed (the topic was made anew, or lost records) would never
+     * get there: its stored state is forgotten and it loads from the feed's beginning.
+     */
     private void loadCaughtUp() {
         for (Integer partition : new ArrayList<>(loading.keySet())) {
             Map<String, Long> targets = loading.get(partition);
             boolean caughtUp = true;
+            List<TopicPartition> behind = new ArrayList<>();
             for (String topic : topics()) {
                 TopicPartition tp = new TopicPartition(topic, partition);
                 if (consumer.assignment().contains(tp) && consumer.position(tp) < targets.getOrDefault(topic, 0L)) {
                     caughtUp = false;
+                    behind.add(tp);
                 }
             }
             if (!caughtUp) {
+                if (Instant.now().isAfter(nextEndCheck)) {
+                    aheadOfFeed(partition, targets, behind);
+                }
                 continue;
             }
             try {
@@ -356,6 +365,38 @@ public class FeedLoop {
             } catch (RuntimeException e) {
                 LOG.errorf("partition %d cannot go live, it reloads: %s", partition, LogSafe.text(e.getMessage()));
                 broken.add(partition);
+            }
+        }
+    }
+
+    private Instant nextEndCheck = Instant.EPOCH;
+
+    private void aheadOfFeed(int partition, Map<String, Long> targets, List<TopicPartition> behind) {
+        nextEndCheck = Instant.now().plusSeconds(5);
+        Map<TopicPartition, Long> ends;
+        try {
+            ends = consumer.endOffsets(behind);
+        } catch (RuntimeException e) {
+            return; // asked again in a while
+        }
+        for (TopicPartition tp : behind) {
+            Long end = ends.get(tp);
+            long target = targets.getOrDefault(tp.topic(), 0L);
+            if (end != null && end < target) {
+                LOG.errorf(
+                        "partition %d: the stored state covers %s up to offset %d, the feed ends at %d (made anew?):"
+                                + " its stored members are forgotten and it loads from the feed's beginning",
+                        partition, tp.topic(), target, end);
+                try {
+                    engine.discard(partition);
+                    loading.remove(partition);
+                    broken.add(partition);
+                } catch (RuntimeException e) {
+                    LOG.errorf(
+                            "partition %d: forgetting its stored state failed: %s",
+                            partition, LogSafe.text(e.getMessage()));
+                }
+                return;
             }
         }
     }

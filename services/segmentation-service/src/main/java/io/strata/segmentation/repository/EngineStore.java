@@ -117,6 +117,23 @@ public class EngineStore {
         return chain;
     }
 
+    /**
+     * Forgets everything stored of a partition (members, offsets, versions evaluated): its feed no
+     * longer holds what they were computed from. Records not yet relayed are kept.
+     */
+    public Uni<Void> discard(int partition) {
+        return pool.withTransaction(connection -> connection
+                .preparedQuery("delete from segment_members where partition = $1")
+                .execute(Tuple.of(partition))
+                .chain(() -> connection
+                        .preparedQuery("delete from feed_offsets where partition = $1")
+                        .execute(Tuple.of(partition)))
+                .chain(() -> connection
+                        .preparedQuery("delete from partition_segments where partition = $1")
+                        .execute(Tuple.of(partition)))
+                .replaceWithVoid());
+    }
+
     /** Per feed topic, the next offset of the partition to apply (absent: from the start). */
     public Uni<Map<String, Long>> offsets(int partition) {
         return pool.preparedQuery("select topic, next_offset from feed_offsets where partition = $1")

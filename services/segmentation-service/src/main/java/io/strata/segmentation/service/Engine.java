@@ -180,6 +180,11 @@ public class Engine {
         return out;
     }
 
+    /** Forgets the stored state of a partition whose feed no longer holds it (see {@link EngineStore#discard}). */
+    public void discard(int number) {
+        store.discard(number).await().atMost(timeout());
+    }
+
     public void revoke(Collection<Integer> numbers) {
         write(() -> numbers.forEach(partitions::remove));
     }

@@ -649,6 +649,22 @@ class SegmentationServiceTest {
     }
 
     @Test
+    void aPartitionStoredBeyondTheEndOfItsFeedLoadsAnewRatherThanWaitForever() {
+        String a = id("a");
+        feed.traits(a, "city", "Harbin");
+        String hb = id("hb");
+        create(hb, "{'field': 'traits.city', 'op': 'eq', 'value': 'Harbin'}");
+        await().atMost(WAIT).until(() -> size(hb) == 1);
+        // as if the feed's topics had been made anew: what was stored lies beyond their end
+        FeedTopics.sql("update feed_offsets set next_offset = next_offset + 1000000 where partition = " + partition(a));
+        loop.reload().join();
+        // the members are those of the feed as it is
+        await().atMost(WAIT).until(() -> engine.livePartitions() == 6 && engine.complete() && size(hb) == 1);
+        feed.traits(a, "city", "Dalian");
+        await().atMost(WAIT).until(() -> size(hb) == 0);
+    }
+
+    @Test
     void aReloadRestoresTheAudiencesFromWhatWasStoredWithoutARecord() {
         String a = id("a");
         feed.traits(a, "city", "Nanjing");

@@ -62,6 +62,24 @@ public class FeedTopics implements QuarkusTestResourceLifecycleManager {
         return Admin.create(props);
     }
 
+    private static boolean hasSizes(Statement st) throws java.sql.SQLException {
+        try (ResultSet rs = st.executeQuery("select to_regclass('public.segment_sizes') is not null")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    /** Runs a statement on the test database (a test's way to bend what the service stored). */
+    public static void sql(String statement) {
+        try (Connection conn = DriverManager.getConnection(
+                        LocalStack.testJdbcUrl("segmentation"), "strata_segmentation", "strata");
+                Statement st = conn.createStatement()) {
+            st.execute(statement);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot run " + statement, e);
+        }
+    }
+
     /** Empties the tables of the test database (Flyway creates them on a fresh one). */
     private static void emptyDatabase() {
         try (Connection conn = DriverManager.getConnection(
@@ -74,7 +92,8 @@ public class FeedTopics implements QuarkusTestResourceLifecycleManager {
                 }
             }
             st.execute("truncate segments, segment_versions, segment_members, partition_segments, feed_offsets,"
-                    + " membership_outbox, trait_types");
+                    + " membership_outbox, trait_types"
+                    + (hasSizes(st) ? ", segment_sizes" : ""));
         } catch (Exception e) {
             throw new IllegalStateException("cannot empty the test database", e);
         }
