@@ -423,7 +423,13 @@ public final class DemoReport implements Callable<Integer> {
                 check = String.format(Locale.ROOT, "✗ %s %,d planted", segment.truthLabel(), segment.truth());
                 ok = false;
             }
-            row(segment.id().substring("demo-".length()), "%,9d  %-32s %s", size, segment.name(), check);
+            row(
+                    segment == demo.get(0) ? "audiences" : "",
+                    "%-22s %,7d  %s  %s",
+                    segment.id(),
+                    size,
+                    segment.name(),
+                    check);
         }
         return ok;
     }

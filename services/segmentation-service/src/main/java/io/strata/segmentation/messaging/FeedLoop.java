@@ -336,6 +336,10 @@ public class FeedLoop {
      * get there: its stored state is forgotten and it loads from the feed's beginning.
      */
     private void loadCaughtUp() {
+        boolean checkEnds = !loading.isEmpty() && Instant.now().isAfter(nextEndCheck);
+        if (checkEnds) {
+            nextEndCheck = Instant.now().plusSeconds(5);
+        }
         for (Integer partition : new ArrayList<>(loading.keySet())) {
             Map<String, Long> targets = loading.get(partition);
             boolean caughtUp = true;
@@ -348,7 +352,7 @@ public class FeedLoop {
                 }
             }
             if (!caughtUp) {
-                if (Instant.now().isAfter(nextEndCheck)) {
+                if (checkEnds) {
                     aheadOfFeed(partition, targets, behind);
                 }
                 continue;
@@ -372,7 +376,6 @@ public class FeedLoop {
     private Instant nextEndCheck = Instant.EPOCH;
 
     private void aheadOfFeed(int partition, Map<String, Long> targets, List<TopicPartition> behind) {
-        nextEndCheck = Instant.now().plusSeconds(5);
         Map<TopicPartition, Long> ends;
         try {
             ends = consumer.endOffsets(behind);
