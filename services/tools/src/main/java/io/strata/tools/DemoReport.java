@@ -444,7 +444,7 @@ public final class DemoReport implements Callable<Integer> {
         JsonNode freshness = segment.path("freshness");
         return "active".equals(segment.path("state").asText())
                 && freshness.path("complete").asBoolean(false)
-                && freshness.path("feedLagRecords").asLong(1) == 0
+                && freshness.path("feedLagRecords").asLong(0) == 0
                 && freshness.hasNonNull("lastFullEvaluationAt");
     }
 

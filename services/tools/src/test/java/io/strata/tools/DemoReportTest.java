@@ -147,7 +147,7 @@ class DemoReportTest {
                 }
                 String id = path.substring("/api/v1/segments/".length());
                 byte[] body = ("{\"id\":\"" + id + "\",\"state\":\"active\",\"size\":\"" + sizes.get(id)
-                                + "\",\"freshness\":{\"feedLagRecords\":\"0\",\"complete\":true,"
+                                + "\",\"freshness\":{\"complete\":true,"
                                 + "\"lastFullEvaluationAt\":\"2026-12-03T00:00:00Z\"}}")
                         .getBytes(StandardCharsets.UTF_8);
                 exchange.sendResponseHeaders(200, body.length);
