@@ -5,9 +5,6 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
 import io.strata.proto.common.v1.Identity;
 import io.strata.proto.common.v1.IdentityType;
 import io.strata.proto.events.v1.Event;
@@ -521,21 +518,9 @@ public final class ProfileBench implements Callable<Integer> {
 
     /** LookupProfile over gRPC, as the gateway calls it (a service token and the user's token). */
     private double[] serviceLookups() throws Exception {
-        String serviceToken = System.getenv("STRATA_SERVICE_TOKEN");
-        String userToken = System.getenv("STRATA_USER_TOKEN");
-        if (serviceToken == null || userToken == null) {
-            throw new IllegalStateException("STRATA_SERVICE_TOKEN and STRATA_USER_TOKEN must be set");
-        }
-        String[] hostPort = grpc.split(":");
-        ManagedChannel channel = NettyChannelBuilder.forAddress(hostPort[0], Integer.parseInt(hostPort[1]))
-                .usePlaintext()
-                .build();
+        ManagedChannel channel = GatewayCalls.channel(grpc);
         try {
-            Metadata headers = new Metadata();
-            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + serviceToken);
-            headers.put(Metadata.Key.of("strata-user-token", Metadata.ASCII_STRING_MARSHALLER), userToken);
-            var stub = ProfileServiceGrpc.newBlockingStub(channel)
-                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+            var stub = ProfileServiceGrpc.newBlockingStub(channel).withInterceptors(GatewayCalls.headers());
             return latencies(key -> stub.withDeadlineAfter(5, TimeUnit.SECONDS)
                     .lookupProfile(LookupProfileRequest.newBuilder()
                             .setTenant(tenant)

@@ -172,7 +172,7 @@ public final class SegmentationBench implements Callable<Integer> {
         System.out.printf(
                 Locale.ROOT,
                 "engine:     %,d segments (%,d memberships) evaluated in %.0f ms; %,d MB of bitmaps;"
-                        + " heap %,d MB with the profiles, %,d MB without%n",
+                        + " heap %,d MB in all, %,d MB of it the engine's%n",
                 segments,
                 members,
                 allMs,

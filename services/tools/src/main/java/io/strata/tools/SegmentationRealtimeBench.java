@@ -4,9 +4,6 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
 import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
 import io.strata.proto.profile.v1.ProfileEvent;
@@ -259,22 +256,10 @@ public final class SegmentationRealtimeBench implements Callable<Integer> {
     }
 
     private void createAudience(String segmentId) throws InterruptedException {
-        String serviceToken = System.getenv("STRATA_SERVICE_TOKEN");
-        String userToken = System.getenv("STRATA_USER_TOKEN");
-        if (serviceToken == null || userToken == null) {
-            throw new IllegalStateException("STRATA_SERVICE_TOKEN and STRATA_USER_TOKEN must be set");
-        }
-        int colon = grpc.lastIndexOf(':');
-        ManagedChannel channel = NettyChannelBuilder.forAddress(
-                        grpc.substring(0, colon), Integer.parseInt(grpc.substring(colon + 1)))
-                .usePlaintext()
-                .build();
+        ManagedChannel channel = GatewayCalls.channel(grpc);
         try {
-            Metadata headers = new Metadata();
-            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + serviceToken);
-            headers.put(Metadata.Key.of("strata-user-token", Metadata.ASCII_STRING_MARSHALLER), userToken);
             SegmentationServiceGrpc.newBlockingStub(channel)
-                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                    .withInterceptors(GatewayCalls.headers())
                     .withDeadlineAfter(60, TimeUnit.SECONDS)
                     .createSegment(CreateSegmentRequest.newBuilder()
                             .setTenant(tenant)

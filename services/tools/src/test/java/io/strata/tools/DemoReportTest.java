@@ -51,24 +51,7 @@ class DemoReportTest {
         Map<String, Long> sizes = plantedSizes();
         segmentEndpoints(gateway, sizes);
         gateway.start();
-        DemoReport report = new DemoReport();
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        report.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
-        try {
-            assertEquals(
-                    0,
-                    new CommandLine(report)
-                            .execute(
-                                    "--gateway",
-                                    "http://127.0.0.1:" + gateway.getAddress().getPort(),
-                                    "--token",
-                                    "t0k",
-                                    "--truths",
-                                    tmp.resolve("truths.json").toString()));
-        } finally {
-            gateway.stop(0);
-        }
-        String text = printed.toString(StandardCharsets.UTF_8);
+        String text = reportWithTruths(gateway, 0);
         assertEquals("Bearer t0k", authorization.get());
         assertTrue(text.contains("300  (280 known"), text);
         assertTrue(text.contains("anonymousId 410 · userId 280"), text);
@@ -103,12 +86,18 @@ class DemoReportTest {
         sizes.merge("demo-small-town-youth", 1L, Long::sum);
         segmentEndpoints(gateway, sizes);
         gateway.start();
+        String text = reportWithTruths(gateway, 1);
+        assertTrue(text.contains("✗ crowd SMALL_TOWN_YOUTH"), text);
+    }
+
+    /** Runs the report with the generated truths against the started fake gateway (stopped after); what it printed. */
+    private String reportWithTruths(HttpServer gateway, int exit) {
         DemoReport report = new DemoReport();
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         report.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
         try {
             assertEquals(
-                    1,
+                    exit,
                     new CommandLine(report)
                             .execute(
                                     "--gateway",
@@ -120,8 +109,7 @@ class DemoReportTest {
         } finally {
             gateway.stop(0);
         }
-        String text = printed.toString(StandardCharsets.UTF_8);
-        assertTrue(text.contains("✗ crowd SMALL_TOWN_YOUTH"), text);
+        return printed.toString(StandardCharsets.UTF_8);
     }
 
     /** The sizes the demo's audiences have when the pipeline holds exactly what was planted. */

@@ -126,11 +126,9 @@ public final class EventStore {
 
     /**
      * See {@link #counter}. Valid until the store's dictionaries change (a write); one thread at a
-     * time (it keeps scratch state), so a parallel scan takes one per thread.
+     * time (it keeps scratch state).
      */
     public final class Counter {
-        private final Condition.Performed performed;
-        private final Instant now;
         private final int name;
         private final long from;
         private final long to;
@@ -148,8 +146,6 @@ public final class EventStore {
         private int pos;
 
         private Counter(Condition.Performed performed, Instant now) {
-            this.performed = performed;
-            this.now = now;
             name = names.find(performed.event());
             to = now.toEpochMilli();
             if (performed.withinDays() == 0) {
@@ -182,11 +178,6 @@ public final class EventStore {
             seen = new boolean[n];
             kinds = new byte[n];
             raw = new long[n];
-        }
-
-        /** A counter of the same condition for another thread. */
-        public Counter copy() {
-            return new Counter(performed, now);
         }
 
         /**
