@@ -167,7 +167,13 @@ public class FeedLoop {
         return submit(() -> {
             Set<Integer> owned = new TreeSet<>();
             consumer.assignment().forEach(tp -> owned.add(tp.partition()));
-            broken.addAll(owned);
+            try {
+                engine.revoke(owned);
+                load(owned);
+            } catch (RuntimeException e) {
+                // loaded again by the broken partitions' path, with its back-off
+                broken.addAll(owned);
+            }
             return null;
         });
     }
