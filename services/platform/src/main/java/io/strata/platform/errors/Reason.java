@@ -21,7 +21,9 @@ public enum Reason {
     /** Kafka cannot take events right now. */
     BROKER_UNAVAILABLE,
     /** A stream went past its largest length or duration. */
-    STREAM_LIMIT;
+    STREAM_LIMIT,
+    /** Part of the data the answer needs is loading (the partitions of a feed moved); retry shortly. */
+    PARTITION_LOADING;
 
     public static final String DOMAIN = "strata.io";
 }

@@ -1,5 +1,8 @@
 package io.strata.platform.kafka;
 
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.utils.Utils;
+
 /**
  * Record keys of the product's topics. The key decides the partition, so each format keeps what
  * must stay in order together.
@@ -33,5 +36,17 @@ public final class Keys {
     public static String head(String key) {
         int slash = key == null ? -1 : key.indexOf('/');
         return slash < 0 ? key : key.substring(0, slash);
+    }
+
+    /**
+     * The partition of {@code partitions} that Kafka's producer gives a record with this key (its
+     * built-in partitioner: murmur2 of the key's UTF-8 bytes), so a reader of a keyed topic knows which
+     * partition holds a key's records.
+     */
+    public static int partition(String key, int partitions) {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("a topic has at least one partition, not " + partitions);
+        }
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 }

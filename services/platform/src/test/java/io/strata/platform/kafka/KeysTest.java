@@ -1,6 +1,7 @@
 package io.strata.platform.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -15,6 +16,26 @@ class KeysTest {
         assertEquals("demo/9f0c", Keys.profile("demo", "9f0c"));
         assertEquals("demo", Keys.head("demo/u/1"));
         assertEquals("solo", Keys.head("solo"));
+    }
+
+    @Test
+    void aKeysPartitionIsTheOneTheProducerChooses() {
+        for (int i = 0; i < 2000; i++) {
+            String key = Keys.profile(
+                    "tenant-" + (i % 7),
+                    java.util
+                            .UUID
+                            .nameUUIDFromBytes(new byte[] {(byte) i, (byte) (i >> 8)})
+                            .toString());
+            for (int partitions : new int[] {1, 2, 6, 12}) {
+                assertEquals(
+                        org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(
+                                key.getBytes(StandardCharsets.UTF_8), partitions),
+                        Keys.partition(key, partitions),
+                        key);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> Keys.partition("a/b", 0));
     }
 
     @Test
