@@ -4,6 +4,8 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 @ConfigMapping(prefix = "strata.segmentation")
@@ -50,6 +52,31 @@ public interface SegmentationConfig {
 
     Feed feed();
 
+    Replicas replicas();
+
+    /** The replicas answering one another's queries (scatter-gather over the feed's partitions). */
+    interface Replicas {
+
+        /**
+         * Where the replicas serve gRPC, as {@code host:port}; a host that names several addresses
+         * (a headless Service) stands for each of them, this replica included (it knows itself by its
+         * id). None: this replica answers alone, from the partitions it owns.
+         */
+        Optional<List<String>> peers();
+
+        /** How often the replicas' partitions are asked for (and at once when a partition is missing). */
+        @WithDefault("PT2S")
+        Duration refreshEvery();
+
+        /** How long a replica waits for another's answer. */
+        @WithDefault("PT10S")
+        Duration callTimeout();
+
+        /** The clients that may call the replicas' own RPCs: segmentation-service itself. */
+        @WithDefault("strata-segmentation-service")
+        Set<String> clients();
+    }
+
     interface Feed {
 
         @WithDefault("strata.profile-changes.v1")
@@ -64,6 +91,13 @@ public interface SegmentationConfig {
         /** The consumer group of the replicas (its partitions are the engine's shards). */
         @WithDefault("segmentation-service")
         String group();
+
+        /**
+         * How long the group waits for a replica that stopped answering (killed, partitioned away)
+         * before its partitions move to the others.
+         */
+        @WithDefault("PT45S")
+        Duration sessionTimeout();
 
         /** Whether this replica relays the membership outbox to Kafka (one replica at a time does). */
         @WithDefault("true")

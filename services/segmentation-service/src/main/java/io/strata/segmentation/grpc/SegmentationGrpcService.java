@@ -5,12 +5,12 @@ import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.strata.platform.errors.Errors;
+import io.strata.platform.errors.Reason;
 import io.strata.platform.security.Access;
 import io.strata.platform.security.Caller;
 import io.strata.platform.security.Roles;
 import io.strata.proto.segmentation.v1.CheckMembershipRequest;
 import io.strata.proto.segmentation.v1.CheckMembershipResponse;
-import io.strata.proto.segmentation.v1.ConditionResult;
 import io.strata.proto.segmentation.v1.CreateSegmentRequest;
 import io.strata.proto.segmentation.v1.CreateSegmentResponse;
 import io.strata.proto.segmentation.v1.DailySize;
@@ -45,13 +45,13 @@ import io.strata.proto.segmentation.v1.UpdateSegmentResponse;
 import io.strata.segmentation.config.SegmentationConfig;
 import io.strata.segmentation.domain.Segment;
 import io.strata.segmentation.mapping.SegmentMapper;
-import io.strata.segmentation.messaging.FeedLoop;
 import io.strata.segmentation.repository.SegmentRepository;
 import io.strata.segmentation.rules.Condition;
-import io.strata.segmentation.rules.Explainer;
+import io.strata.segmentation.service.AudienceQueries;
 import io.strata.segmentation.service.Engine;
 import io.strata.segmentation.service.SegmentCommands;
 import jakarta.annotation.security.RolesAllowed;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -67,32 +67,29 @@ import java.util.function.Function;
 @RolesAllowed({Roles.SERVICE, Roles.PARTNER})
 public class SegmentationGrpcService implements SegmentationService {
 
-    /** Profile ids per chunk of an export. */
-    static final int EXPORT_CHUNK = 1000;
-
     private final SegmentCommands commands;
     private final SegmentRepository segments;
     private final Engine engine;
-    private final FeedLoop loop;
     private final Access access;
     private final CurrentIdentityAssociation identity;
     private final SegmentationConfig config;
+    private final AudienceQueries queries;
 
     public SegmentationGrpcService(
             SegmentCommands commands,
             SegmentRepository segments,
             Engine engine,
-            FeedLoop loop,
             Access access,
             CurrentIdentityAssociation identity,
-            SegmentationConfig config) {
+            SegmentationConfig config,
+            AudienceQueries queries) {
         this.commands = commands;
         this.segments = segments;
         this.engine = engine;
-        this.loop = loop;
         this.access = access;
         this.identity = identity;
         this.config = config;
+        this.queries = queries;
     }
 
     @Override
@@ -117,9 +114,8 @@ public class SegmentationGrpcService implements SegmentationService {
                             request.getDefinition(),
                             state,
                             caller.user())
-                    .map(s -> CreateSegmentResponse.newBuilder()
-                            .setSegment(proto(s))
-                            .build());
+                    .chain(this::proto)
+                    .map(p -> CreateSegmentResponse.newBuilder().setSegment(p).build());
         });
     }
 
@@ -136,9 +132,9 @@ public class SegmentationGrpcService implements SegmentationService {
                                 request.getDefinition(),
                                 request.getExpectedVersion(),
                                 caller.user())
-                        .map(s -> UpdateSegmentResponse.newBuilder()
-                                .setSegment(proto(s))
-                                .build()));
+                        .chain(this::proto)
+                        .map(p ->
+                                UpdateSegmentResponse.newBuilder().setSegment(p).build()));
     }
 
     @Override
@@ -151,8 +147,9 @@ public class SegmentationGrpcService implements SegmentationService {
                                 request.getSegmentId(),
                                 SegmentMapper.fromProto(request.getState()),
                                 caller.user())
-                        .map(s -> SetSegmentStateResponse.newBuilder()
-                                .setSegment(proto(s))
+                        .chain(this::proto)
+                        .map(p -> SetSegmentStateResponse.newBuilder()
+                                .setSegment(p)
                                 .build()));
     }
 
@@ -162,24 +159,25 @@ public class SegmentationGrpcService implements SegmentationService {
                 request.getTenant(),
                 Roles.VIEWER,
                 caller -> found(request.getTenant(), request.getSegmentId())
-                        .map(s -> GetSegmentResponse.newBuilder()
-                                .setSegment(proto(s))
-                                .build()));
+                        .chain(this::proto)
+                        .map(p -> GetSegmentResponse.newBuilder().setSegment(p).build()));
     }
 
     @Override
     public Uni<ListSegmentsResponse> listSegments(ListSegmentsRequest request) {
         return user(request.getTenant(), Roles.VIEWER, caller -> {
             Segment.State only = SegmentMapper.fromProto(request.getState());
-            return segments.list(request.getTenant()).map(all -> {
-                ListSegmentsResponse.Builder out = ListSegmentsResponse.newBuilder();
+            return segments.list(request.getTenant()).chain(all -> {
+                List<Segment> wanted = new ArrayList<>();
                 for (Segment s : all) {
-                    boolean wanted = only == null ? s.state() != Segment.State.ARCHIVED : s.state() == only;
-                    if (wanted) {
-                        out.addSegments(proto(s));
+                    if (only == null ? s.state() != Segment.State.ARCHIVED : s.state() == only) {
+                        wanted.add(s);
                     }
                 }
-                return out.build();
+                return protos(request.getTenant(), wanted)
+                        .map(list -> ListSegmentsResponse.newBuilder()
+                                .addAllSegments(list)
+                                .build());
             });
         });
     }
@@ -223,17 +221,14 @@ public class SegmentationGrpcService implements SegmentationService {
 
     @Override
     public Uni<PreviewSegmentResponse> previewSegment(PreviewSegmentRequest request) {
-        return user(
-                request.getTenant(),
-                Roles.VIEWER,
-                caller -> Uni.createFrom().item(() -> {
-                    Condition rule = commands.parse(request.getTenant(), "definition", request.getDefinition());
-                    long[] preview = engine.preview(request.getTenant(), rule);
-                    return PreviewSegmentResponse.newBuilder()
+        return user(request.getTenant(), Roles.VIEWER, caller -> {
+            Condition rule = commands.parse(request.getTenant(), "definition", request.getDefinition());
+            return queries.preview(request.getTenant(), rule, request.getDefinition())
+                    .map(preview -> PreviewSegmentResponse.newBuilder()
                             .setSize(preview[0])
                             .setProfiles(preview[1])
-                            .build();
-                }));
+                            .build());
+        });
     }
 
     @Override
@@ -243,32 +238,34 @@ public class SegmentationGrpcService implements SegmentationService {
             if (ids.isEmpty() || ids.size() > 3) {
                 throw Errors.invalid("segment_ids", "one to three distinct audiences");
             }
-            return active(request.getTenant(), ids).map(ok -> {
-                long[] regions = engine.overlap(request.getTenant(), ids);
-                GetOverlapResponse.Builder out = GetOverlapResponse.newBuilder();
-                for (int i = 0; i < ids.size(); i++) {
-                    long size = 0;
-                    for (int mask = 1; mask < regions.length; mask++) {
-                        if ((mask & (1 << i)) != 0) {
-                            size += regions[mask];
+            return active(request.getTenant(), ids)
+                    .chain(ok -> queries.overlap(request.getTenant(), ids))
+                    .map(regions -> {
+                        GetOverlapResponse.Builder out = GetOverlapResponse.newBuilder();
+                        for (int i = 0; i < ids.size(); i++) {
+                            long size = 0;
+                            for (int mask = 1; mask < regions.length; mask++) {
+                                if ((mask & (1 << i)) != 0) {
+                                    size += regions[mask];
+                                }
+                            }
+                            out.putSizes(ids.get(i), size);
                         }
-                    }
-                    out.putSizes(ids.get(i), size);
-                }
-                for (int mask = 1; mask < regions.length; mask++) {
-                    if (regions[mask] == 0) {
-                        continue;
-                    }
-                    OverlapRegion.Builder region = OverlapRegion.newBuilder().setSize(regions[mask]);
-                    for (int i = 0; i < ids.size(); i++) {
-                        if ((mask & (1 << i)) != 0) {
-                            region.addSegmentIds(ids.get(i));
+                        for (int mask = 1; mask < regions.length; mask++) {
+                            if (regions[mask] == 0) {
+                                continue;
+                            }
+                            OverlapRegion.Builder region =
+                                    OverlapRegion.newBuilder().setSize(regions[mask]);
+                            for (int i = 0; i < ids.size(); i++) {
+                                if ((mask & (1 << i)) != 0) {
+                                    region.addSegmentIds(ids.get(i));
+                                }
+                            }
+                            out.addRegions(region);
                         }
-                    }
-                    out.addRegions(region);
-                }
-                return out.build();
-            });
+                        return out.build();
+                    });
         });
     }
 
@@ -280,34 +277,31 @@ public class SegmentationGrpcService implements SegmentationService {
             if (request.getSegmentId().isBlank()) {
                 throw Errors.invalid("segment_id", "segment_id is required");
             }
-            return active(tenant, List.of(request.getSegmentId())).map(ok -> {
-                Boolean member = engine.member(tenant, request.getProfileId(), request.getSegmentId());
-                return CheckMembershipResponse.newBuilder()
-                        .setMember(member != null && member)
-                        .build();
-            });
+            return active(tenant, List.of(request.getSegmentId()))
+                    .chain(ok -> queries.member(tenant, request.getProfileId(), request.getSegmentId()))
+                    .map(member -> CheckMembershipResponse.newBuilder()
+                            .setMember(member)
+                            .build());
         });
     }
 
     @Override
     public Uni<ListProfileSegmentsResponse> listProfileSegments(ListProfileSegmentsRequest request) {
-        return anyone(
-                request.getTenant(),
-                caller -> Uni.createFrom().item(() -> {
-                    String tenant = caller.tenant() != null ? caller.tenant() : request.getTenant();
-                    requireProfile(request.getProfileId());
-                    Set<String> in = engine.segmentsOf(tenant, request.getProfileId());
-                    return ListProfileSegmentsResponse.newBuilder()
-                            .addAllSegmentIds(in == null ? List.of() : in)
-                            .build();
-                }));
+        return anyone(request.getTenant(), caller -> {
+            String tenant = caller.tenant() != null ? caller.tenant() : request.getTenant();
+            requireProfile(request.getProfileId());
+            return queries.segmentsOf(tenant, request.getProfileId())
+                    .map(in -> ListProfileSegmentsResponse.newBuilder()
+                            .addAllSegmentIds(in)
+                            .build());
+        });
     }
 
     @Override
     public Uni<ExplainMembershipResponse> explainMembership(ExplainMembershipRequest request) {
         return user(request.getTenant(), Roles.VIEWER, caller -> {
             requireProfile(request.getProfileId());
-            return found(request.getTenant(), request.getSegmentId()).map(segment -> {
+            return found(request.getTenant(), request.getSegmentId()).chain(segment -> {
                 if (segment.kind() != Segment.Kind.RULE) {
                     throw Errors.precondition("segment " + segment.id() + " is static: its members were set by hand");
                 }
@@ -315,24 +309,17 @@ public class SegmentationGrpcService implements SegmentationService {
                     throw Errors.precondition("segment " + segment.id() + " is not active");
                 }
                 Condition rule = commands.parse(request.getTenant(), "definition", segment.definition());
-                ExplainMembershipResponse out =
-                        engine.withProfile(request.getTenant(), request.getProfileId(), segment.id(), subject -> {
-                            ExplainMembershipResponse.Builder b = ExplainMembershipResponse.newBuilder()
-                                    .setMember(subject.member())
-                                    .setVersion(segment.version());
-                            for (Explainer.Line line : Explainer.explain(rule, subject.facts(), subject.context())) {
-                                b.addConditions(ConditionResult.newBuilder()
-                                        .setPath(line.path())
-                                        .setCondition(line.condition())
-                                        .setHeld(line.held())
-                                        .setActual(line.actual()));
+                return queries.explain(request.getTenant(), request.getProfileId(), segment, rule)
+                        .map(found -> {
+                            if (!found.getFound()) {
+                                throw Errors.notFound("profile " + request.getProfileId() + " not found");
                             }
-                            return b.build();
+                            return ExplainMembershipResponse.newBuilder()
+                                    .setMember(found.getMember())
+                                    .setVersion(segment.version())
+                                    .addAllConditions(found.getConditionsList())
+                                    .build();
                         });
-                if (out == null) {
-                    throw Errors.notFound("profile " + request.getProfileId() + " not found");
-                }
-                return out;
             });
         });
     }
@@ -342,18 +329,12 @@ public class SegmentationGrpcService implements SegmentationService {
         return user(
                         request.getTenant(),
                         Roles.VIEWER,
-                        caller -> active(request.getTenant(), List.of(request.getSegmentId()))
-                                .map(ok -> engine.members(request.getTenant(), request.getSegmentId())))
+                        caller -> active(request.getTenant(), List.of(request.getSegmentId())))
                 .onItem()
-                .transformToMulti(ids -> {
-                    List<ExportMembersResponse> chunks = new ArrayList<>();
-                    for (int from = 0; from < ids.size(); from += EXPORT_CHUNK) {
-                        chunks.add(ExportMembersResponse.newBuilder()
-                                .addAllProfileIds(ids.subList(from, Math.min(ids.size(), from + EXPORT_CHUNK)))
-                                .build());
-                    }
-                    return Multi.createFrom().iterable(chunks);
-                });
+                .transformToMulti(ok -> queries.export(request.getTenant(), request.getSegmentId()))
+                .map(chunk -> ExportMembersResponse.newBuilder()
+                        .addAllProfileIds(chunk)
+                        .build());
     }
 
     @Override
@@ -375,9 +356,8 @@ public class SegmentationGrpcService implements SegmentationService {
                     throw Errors.precondition("segment " + segment.id() + " is not active");
                 }
                 Set<String> ids = new LinkedHashSet<>(request.getProfileIdsList());
-                return Uni.createFrom()
-                        .completionStage(() -> loop.submit(
-                                () -> engine.setStatic(request.getTenant(), segment.id(), ids, request.getMode())))
+                return active(request.getTenant(), List.of(segment.id()))
+                        .chain(ok -> queries.setStatic(request.getTenant(), segment.id(), ids, request.getMode()))
                         .map(result -> SetStaticMembersResponse.newBuilder()
                                 .setSize(result[0])
                                 .setUnknown(result[1])
@@ -386,12 +366,20 @@ public class SegmentationGrpcService implements SegmentationService {
         });
     }
 
-    private io.strata.proto.segmentation.v1.Segment proto(Segment s) {
-        return SegmentMapper.toProto(
-                s,
-                s.state() == Segment.State.ACTIVE ? engine.size(s.tenant(), s.id()) : 0,
-                engine.lag(),
-                engine.complete());
+    /** The audience with its size over every partition and the freshness of that size. */
+    private Uni<io.strata.proto.segmentation.v1.Segment> proto(Segment s) {
+        return protos(s.tenant(), List.of(s)).map(list -> list.get(0));
+    }
+
+    private Uni<List<io.strata.proto.segmentation.v1.Segment>> protos(String tenant, List<Segment> list) {
+        List<String> active = list.stream()
+                .filter(s -> s.state() == Segment.State.ACTIVE)
+                .map(Segment::id)
+                .toList();
+        return queries.sizes(tenant, active)
+                .map(sizes -> list.stream()
+                        .map(s -> SegmentMapper.toProto(s, sizes.of(s.id()), sizes.lag(), sizes.complete()))
+                        .toList());
     }
 
     private Uni<Segment> found(String tenant, String id) {
@@ -417,11 +405,25 @@ public class SegmentationGrpcService implements SegmentationService {
         if (missing.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return segments.find(tenant, missing.get(0)).map(s -> {
+        return segments.find(tenant, missing.get(0)).chain(s -> {
             if (s == null) {
                 throw Errors.notFound("segment " + missing.get(0) + " not found");
             }
-            throw Errors.precondition("segment " + missing.get(0) + " is not active");
+            if (s.state() != Segment.State.ACTIVE) {
+                throw Errors.precondition("segment " + missing.get(0) + " is not active");
+            }
+            // active, and not applied here yet: made active through another replica a moment ago
+            return commands.synced().map(ok -> {
+                for (String id : missing) {
+                    if (engine.active(tenant, id) == null) {
+                        throw Errors.unavailable(
+                                Reason.PARTITION_LOADING,
+                                "segment " + id + " is not applied on this replica yet; retry shortly",
+                                Duration.ofSeconds(1));
+                    }
+                }
+                return null;
+            });
         });
     }
 

@@ -204,6 +204,10 @@ public class FeedLoop {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000");
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int)
+                config.feed().sessionTimeout().toMillis());
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int)
+                Math.max(500, config.feed().sessionTimeout().toMillis() / 3));
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
         consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         String changes = config.feed().profileChangesTopic();
@@ -248,6 +252,7 @@ public class FeedLoop {
                 }
                 if (now.isAfter(nextLag)) {
                     engine.reportLag(lag());
+                    countPartitions(changes);
                     nextLag = now.plusSeconds(5);
                 }
             }
@@ -455,6 +460,18 @@ public class FeedLoop {
 
     private List<String> topics() {
         return List.of(config.feed().profileChangesTopic(), config.feed().profileEventsTopic());
+    }
+
+    /** The feed's partitions, for the queries that find a profile's partition by its key. */
+    private void countPartitions(String topic) {
+        try {
+            var infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+            if (infos != null && !infos.isEmpty()) {
+                engine.feedPartitions(infos.size());
+            }
+        } catch (RuntimeException e) {
+            LOG.debugf("the partitions of %s are not known yet: %s", topic, e.getMessage());
+        }
     }
 
     private long lag() {

@@ -142,6 +142,7 @@ public class Engine {
     private final FeedApplier applier;
     private long seq;
     private volatile long lag = -1;
+    private volatile int feedPartitions;
     private volatile Runnable afterWrite = () -> {};
 
     public Engine(SegmentationConfig config, EngineStore store, SegmentRepository segments) {
@@ -437,20 +438,38 @@ public class Engine {
         reevaluate();
     }
 
+    /** A static audience's members per partition after a change, and the ids of no profile there. */
+    public record StaticResult(Map<Integer, Long> sizes, long unknown) {}
+
     /**
-     * A static audience's members on this replica's partitions: replaced, added to or removed from;
-     * the size it has here and how many ids name no profile here.
+     * A static audience's members on the partitions asked: replaced, added to or removed from (the
+     * ids are those of profiles whose key falls on them). All or nothing: a partition asked that is
+     * not live here fails the call before anything changes.
+     *
+     * @throws IllegalStateException naming a partition asked that is not live here
      */
-    public long[] setStatic(
-            String tenant, String id, Set<String> profileIds, io.strata.proto.segmentation.v1.StaticMode mode) {
+    public StaticResult setStatic(
+            String tenant,
+            String id,
+            Set<String> profileIds,
+            io.strata.proto.segmentation.v1.StaticMode mode,
+            Collection<Integer> numbers) {
         Pending pending = new Pending();
         Instant now = clock.instant();
-        long[] out = new long[2];
+        Map<Integer, Long> sizes = new TreeMap<>();
         Set<String> known = new HashSet<>();
         write(() -> {
-            for (Partition partition : partitions.values()) {
+            for (int number : numbers) {
+                Partition partition = partitions.get(number);
+                if (partition == null || !partition.live) {
+                    throw new IllegalStateException("partition " + number + " is not live on this replica");
+                }
+            }
+            for (int number : numbers) {
+                Partition partition = partitions.get(number);
                 TenantShard shard = partition.tenants.get(tenant);
-                if (shard == null || !partition.live) {
+                if (shard == null) {
+                    sizes.put(number, 0L);
                     continue;
                 }
                 RoaringBitmap given = new RoaringBitmap();
@@ -468,17 +487,16 @@ public class Engine {
                     default -> given;
                 };
                 pending.add(
-                        partition.number,
+                        number,
                         shard,
                         shard.audiences().setMembers(id, wanted, now),
                         MembershipCause.MEMBERSHIP_CAUSE_SEGMENT_CHANGED,
                         now);
-                out[0] += shard.audiences().members(id).getLongCardinality();
+                sizes.put(number, shard.audiences().members(id).getLongCardinality());
             }
         });
         commit(pending);
-        out[1] = profileIds.size() - known.size();
-        return out;
+        return new StaticResult(sizes, profileIds.size() - known.size());
     }
 
     private void commit(Pending pending) {
@@ -606,137 +624,191 @@ public class Engine {
                 () -> (double) partitions.values().stream().filter(p -> p.live).count());
     }
 
-    /** The audience's members on this replica. */
-    public long size(String tenant, String id) {
-        return read(() -> {
-            long size = 0;
-            for (TenantShard shard : shards(tenant)) {
-                size += shard.audiences().members(id).getLongCardinality();
-            }
-            return size;
-        });
+    /** The feed's partitions (of its changes topic), as the consumer last saw them; 0 until known. */
+    public int feedPartitions() {
+        return feedPartitions;
     }
 
-    /** Per combination of the audiences (a bit per audience, in order), its members here. */
-    public long[] overlap(String tenant, List<String> ids) {
+    public void feedPartitions(int count) {
+        this.feedPartitions = count;
+    }
+
+    /** The partitions this replica serves now (loaded and live), ascending. */
+    public List<Integer> live() {
+        return read(() -> partitions.values().stream()
+                .filter(p -> p.live)
+                .map(p -> p.number)
+                .toList());
+    }
+
+    /**
+     * Per live partition, for each audience (in order) its members there and, with {@code overlap},
+     * per combination of the audiences (a bit per audience) the profiles in exactly those.
+     */
+    public Map<Integer, Counts> count(String tenant, List<String> ids, boolean overlap) {
         return read(() -> {
-            long[] regions = new long[1 << ids.size()];
-            for (TenantShard shard : shards(tenant)) {
-                for (int mask = 1; mask < regions.length; mask++) {
-                    RoaringBitmap region = shard.table().live().clone();
+            Map<Integer, Counts> out = new TreeMap<>();
+            for (Partition partition : partitions.values()) {
+                if (!partition.live) {
+                    continue;
+                }
+                long[] sizes = new long[ids.size()];
+                long[] regions = overlap ? new long[1 << ids.size()] : new long[0];
+                TenantShard shard = partition.tenants.get(tenant);
+                if (shard != null) {
                     for (int i = 0; i < ids.size(); i++) {
-                        RoaringBitmap members = shard.audiences().members(ids.get(i));
-                        if ((mask & (1 << i)) != 0) {
-                            region.and(members);
-                        } else {
-                            region.andNot(members);
-                        }
+                        sizes[i] = shard.audiences().members(ids.get(i)).getLongCardinality();
                     }
-                    regions[mask] += region.getLongCardinality();
+                    for (int mask = 1; mask < regions.length; mask++) {
+                        RoaringBitmap region = shard.table().live().clone();
+                        for (int i = 0; i < ids.size(); i++) {
+                            RoaringBitmap members = shard.audiences().members(ids.get(i));
+                            if ((mask & (1 << i)) != 0) {
+                                region.and(members);
+                            } else {
+                                region.andNot(members);
+                            }
+                        }
+                        regions[mask] = region.getLongCardinality();
+                    }
                 }
-            }
-            return regions;
-        });
-    }
-
-    /** Whether the profile is in the audience; null when no partition here has the profile. */
-    public Boolean member(String tenant, String profileId, String id) {
-        return read(() -> {
-            for (TenantShard shard : shards(tenant)) {
-                var ordinal = shard.table().find(profileId);
-                if (ordinal.isPresent()) {
-                    return shard.audiences().members(id).contains(ordinal.getAsInt());
-                }
-            }
-            return null;
-        });
-    }
-
-    /** The audiences the profile is in; null when no partition here has the profile. */
-    public Set<String> segmentsOf(String tenant, String profileId) {
-        return read(() -> {
-            for (TenantShard shard : shards(tenant)) {
-                var ordinal = shard.table().find(profileId);
-                if (ordinal.isPresent()) {
-                    return shard.audiences().segmentsOf(ordinal.getAsInt());
-                }
-            }
-            return null;
-        });
-    }
-
-    /** The audience's members here, as profile ids. */
-    public List<String> members(String tenant, String id) {
-        return read(() -> {
-            List<String> out = new ArrayList<>();
-            for (TenantShard shard : shards(tenant)) {
-                shard.audiences()
-                        .members(id)
-                        .forEach((int ordinal) -> out.add(shard.table().profileId(ordinal)));
+                out.put(partition.number, new Counts(sizes, regions, 0));
             }
             return out;
         });
     }
 
-    /** How many profiles here a definition would hold now, and how many it looked at. */
-    public long[] preview(String tenant, Condition rule) {
+    /** One partition's counts: sizes per audience asked, regions per combination, profiles looked at. */
+    public record Counts(long[] sizes, long[] regions, long profiles) {}
+
+    /** Per live partition, how many profiles a definition would hold now (and how many it looked at). */
+    public Map<Integer, Counts> preview(String tenant, Condition rule) {
         Instant now = clock.instant();
         return read(() -> {
-            long size = 0;
-            long profiles = 0;
-            for (TenantShard shard : shards(tenant)) {
-                Function<String, RoaringBitmap> named = shard.audiences()::members;
-                size += new BitmapEvaluator(shard.table(), now, named)
-                        .evaluate(rule)
-                        .getLongCardinality();
-                profiles += shard.table().size();
+            Map<Integer, Counts> out = new TreeMap<>();
+            for (Partition partition : partitions.values()) {
+                if (!partition.live) {
+                    continue;
+                }
+                TenantShard shard = partition.tenants.get(tenant);
+                long size = 0;
+                long profiles = 0;
+                if (shard != null) {
+                    Function<String, RoaringBitmap> named = shard.audiences()::members;
+                    size = new BitmapEvaluator(shard.table(), now, named)
+                            .evaluate(rule)
+                            .getLongCardinality();
+                    profiles = shard.table().size();
+                }
+                out.put(partition.number, new Counts(new long[] {size}, new long[0], profiles));
             }
-            return new long[] {size, profiles};
+            return out;
+        });
+    }
+
+    /**
+     * The audiences a profile is in, looked up on the partition its key falls on: null when that
+     * partition is not live here, empty when it does not hold the profile ({@link #NOT_FOUND}).
+     */
+    public Set<String> segmentsOf(String tenant, String profileId, int number) {
+        return read(() -> {
+            Partition partition = partitions.get(number);
+            if (partition == null || !partition.live) {
+                return null;
+            }
+            TenantShard shard = partition.tenants.get(tenant);
+            var ordinal = shard == null
+                    ? java.util.OptionalInt.empty()
+                    : shard.table().find(profileId);
+            return ordinal.isPresent() ? shard.audiences().segmentsOf(ordinal.getAsInt()) : NOT_FOUND;
+        });
+    }
+
+    /**
+     * Whether the profile is in the audience, looked up on the partition its key falls on: null when
+     * that partition is not live here, false when it does not hold the profile.
+     */
+    public Boolean member(String tenant, String profileId, int number, String id) {
+        return read(() -> {
+            Partition partition = partitions.get(number);
+            if (partition == null || !partition.live) {
+                return null;
+            }
+            TenantShard shard = partition.tenants.get(tenant);
+            var ordinal = shard == null
+                    ? java.util.OptionalInt.empty()
+                    : shard.table().find(profileId);
+            return ordinal.isPresent() && shard.audiences().members(id).contains(ordinal.getAsInt());
+        });
+    }
+
+    /** What {@link #segmentsOf} answers for a profile its partition does not hold (by identity). */
+    public static final Set<String> NOT_FOUND = java.util.Collections.unmodifiableSet(new HashSet<>());
+
+    /**
+     * The audience's members on the partitions asked, as profile ids.
+     *
+     * @throws IllegalStateException naming a partition asked that is not live here (nothing listed)
+     */
+    public List<String> members(String tenant, String id, Collection<Integer> numbers) {
+        return read(() -> {
+            List<String> out = new ArrayList<>();
+            for (int number : numbers) {
+                Partition partition = partitions.get(number);
+                if (partition == null || !partition.live) {
+                    throw new IllegalStateException("partition " + number + " is not live on this replica");
+                }
+                TenantShard shard = partition.tenants.get(tenant);
+                if (shard != null) {
+                    shard.audiences()
+                            .members(id)
+                            .forEach((int ordinal) -> out.add(shard.table().profileId(ordinal)));
+                }
+            }
+            return out;
         });
     }
 
     /** What one profile has, as the evaluator reads it, and whether it is in each named audience. */
     public record Subject(ProfileFacts facts, Evaluator.Context context, boolean member) {}
 
+    /** A profile looked up on its partition: whether the partition is live here, and what was found. */
+    public record Lookup<T>(boolean live, T found) {}
+
     /**
-     * Runs {@code explain} on the profile's facts under the read lock; null when no partition here
-     * has the profile.
+     * Runs {@code explain} on the profile's facts under the read lock, on the partition its key falls
+     * on; {@code found} is null when that partition does not hold the profile.
      */
-    public <T> T withProfile(String tenant, String profileId, String id, Function<Subject, T> explain) {
+    public <T> Lookup<T> withProfile(
+            String tenant, String profileId, int number, String id, Function<Subject, T> explain) {
         Instant now = clock.instant();
         return read(() -> {
-            for (TenantShard shard : shards(tenant)) {
-                var ordinal = shard.table().find(profileId);
-                if (ordinal.isPresent()) {
-                    int o = ordinal.getAsInt();
-                    Evaluator.Context context = new Evaluator.Context(
-                            now,
-                            shard.table().zone(),
-                            s -> shard.audiences().members(s).contains(o));
-                    return explain.apply(new Subject(
+            Partition partition = partitions.get(number);
+            if (partition == null || !partition.live) {
+                return new Lookup<>(false, null);
+            }
+            TenantShard shard = partition.tenants.get(tenant);
+            var ordinal = shard == null
+                    ? java.util.OptionalInt.empty()
+                    : shard.table().find(profileId);
+            if (ordinal.isEmpty()) {
+                return new Lookup<>(true, null);
+            }
+            int o = ordinal.getAsInt();
+            Evaluator.Context context = new Evaluator.Context(
+                    now, shard.table().zone(), s -> shard.audiences().members(s).contains(o));
+            return new Lookup<>(
+                    true,
+                    explain.apply(new Subject(
                             shard.table().facts(o),
                             context,
-                            shard.audiences().members(id).contains(o)));
-                }
-            }
-            return null;
+                            shard.audiences().members(id).contains(o))));
         });
     }
 
     /** The active audience's stored definition, as this replica applies it. */
     public Segment active(String tenant, String id) {
         return read(() -> active.getOrDefault(tenant, Map.of()).get(id));
-    }
-
-    private List<TenantShard> shards(String tenant) {
-        List<TenantShard> out = new ArrayList<>();
-        for (Partition partition : partitions.values()) {
-            TenantShard shard = partition.tenants.get(tenant);
-            if (shard != null && partition.live) {
-                out.add(shard);
-            }
-        }
-        return out;
     }
 
     /**

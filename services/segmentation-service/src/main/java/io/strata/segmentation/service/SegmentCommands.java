@@ -283,6 +283,14 @@ public class SegmentCommands {
 
     /** Waits (at most the apply timeout) for this replica's engine to apply what was stored. */
     private Uni<Void> applied(Segment stored) {
+        return synced();
+    }
+
+    /**
+     * Waits (at most the apply timeout) until this replica's engine has applied every audience stored
+     * so far (one created or edited through another replica a moment ago).
+     */
+    public Uni<Void> synced() {
         return Uni.createFrom()
                 .completionStage(loop::sync)
                 .ifNoItem()

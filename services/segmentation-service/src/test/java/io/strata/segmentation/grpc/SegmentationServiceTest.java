@@ -17,13 +17,18 @@ import io.quarkus.grpc.GrpcClientUtils;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.strata.platform.errors.Errors;
+import io.strata.platform.kafka.Keys;
 import io.strata.proto.segmentation.v1.CheckMembershipRequest;
+import io.strata.proto.segmentation.v1.CountMembersRequest;
 import io.strata.proto.segmentation.v1.CreateSegmentRequest;
 import io.strata.proto.segmentation.v1.DailySize;
+import io.strata.proto.segmentation.v1.DescribeReplicaRequest;
 import io.strata.proto.segmentation.v1.ExplainMembershipRequest;
 import io.strata.proto.segmentation.v1.ExplainMembershipResponse;
 import io.strata.proto.segmentation.v1.ExportMembersRequest;
 import io.strata.proto.segmentation.v1.ExportMembersResponse;
+import io.strata.proto.segmentation.v1.ExportPartitionsRequest;
+import io.strata.proto.segmentation.v1.FindProfileRequest;
 import io.strata.proto.segmentation.v1.GetOverlapRequest;
 import io.strata.proto.segmentation.v1.GetOverlapResponse;
 import io.strata.proto.segmentation.v1.GetSegmentRequest;
@@ -36,6 +41,7 @@ import io.strata.proto.segmentation.v1.Segment;
 import io.strata.proto.segmentation.v1.SegmentKind;
 import io.strata.proto.segmentation.v1.SegmentMembership;
 import io.strata.proto.segmentation.v1.SegmentState;
+import io.strata.proto.segmentation.v1.SegmentationReplicaService;
 import io.strata.proto.segmentation.v1.SegmentationService;
 import io.strata.proto.segmentation.v1.SetSegmentStateRequest;
 import io.strata.proto.segmentation.v1.SetStaticMembersRequest;
@@ -77,6 +83,9 @@ class SegmentationServiceTest {
 
     @GrpcClient("segmentation")
     SegmentationService client;
+
+    @GrpcClient("segmentation")
+    SegmentationReplicaService replica;
 
     @Inject
     FeedLoop loop;
@@ -198,6 +207,81 @@ class SegmentationServiceTest {
                 .then()
                 .statusCode(200)
                 .body(containsString("strata_segmentation_partitions_live"));
+    }
+
+    /**
+     * The replicas' own RPCs answer segmentation-service's client only; alone, this replica serves
+     * every partition, and a profile is found on the partition of its key and on no other.
+     */
+    @Test
+    void theReplicasRpcsAnswerTheServiceItselfFromThePartitionsItServes() {
+        var refused = assertThrows(
+                StatusRuntimeException.class,
+                () -> GrpcClientUtils.attachHeaders(replica, KeycloakTokens.bearer(gateway))
+                        .describeReplica(DescribeReplicaRequest.getDefaultInstance())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
+
+        SegmentationReplicaService own = GrpcClientUtils.attachHeaders(
+                replica, KeycloakTokens.bearer(KeycloakTokens.clientToken("strata-segmentation-service")));
+        String p = id("p");
+        String town = id("town"); // a city of this test's only
+        feed.traits(p, "city", town);
+        String hz = id("hz");
+        create(hz, "{'field': 'traits.city', 'op': 'eq', 'value': '" + town + "'}");
+        await().atMost(WAIT).until(() -> size(hz) == 1);
+        var state = own.describeReplica(DescribeReplicaRequest.getDefaultInstance())
+                .await()
+                .atMost(WAIT)
+                .getReplica();
+        assertEquals(List.of(0, 1, 2, 3, 4, 5), state.getLivePartitionsList());
+        assertEquals(6, state.getFeedPartitions());
+
+        int home = Keys.partition(Keys.profile(TENANT, p), 6);
+        for (int partition = 0; partition < 6; partition++) {
+            var found = own.findProfile(FindProfileRequest.newBuilder()
+                            .setTenant(TENANT)
+                            .setProfileId(p)
+                            .setPartition(partition)
+                            .build())
+                    .await()
+                    .atMost(WAIT);
+            assertTrue(found.getLive());
+            assertEquals(partition == home, found.getFound(), "partition " + partition);
+            assertEquals(partition == home, found.getSegmentIdsList().contains(hz));
+        }
+        var counted = own.countMembers(CountMembersRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .addSegmentIds(hz)
+                        .build())
+                .await()
+                .atMost(WAIT);
+        assertEquals(6, counted.getPartitionsCount());
+        for (var count : counted.getPartitionsList()) {
+            assertEquals(count.getPartition() == home ? 1 : 0, count.getSizes(0));
+        }
+        var invalid = assertThrows(
+                StatusRuntimeException.class,
+                () -> own.countMembers(CountMembersRequest.newBuilder()
+                                .setTenant(TENANT)
+                                .build())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals(Status.Code.INVALID_ARGUMENT, invalid.getStatus().getCode());
+        assertEquals("segment_ids", Errors.violations(invalid).get(0).field());
+        var elsewhere = assertThrows(
+                StatusRuntimeException.class,
+                () -> own.exportPartitions(ExportPartitionsRequest.newBuilder()
+                                .setTenant(TENANT)
+                                .setSegmentId(hz)
+                                .addPartitions(7)
+                                .build())
+                        .collect()
+                        .asList()
+                        .await()
+                        .atMost(WAIT));
+        assertEquals(Status.Code.FAILED_PRECONDITION, elsewhere.getStatus().getCode());
     }
 
     @Test
