@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -82,6 +83,20 @@ public final class SegmentationRealtimeBench implements Callable<Integer> {
 
     @Option(names = "--seconds", description = "how long to write at that rate (default ${DEFAULT-VALUE})")
     int seconds = 60;
+
+    @Option(
+            names = "--lookup-seconds",
+            description = "how long partners' membership checks run after the feed (default ${DEFAULT-VALUE})")
+    int lookupSeconds = 10;
+
+    @Option(names = "--lookup-concurrency", description = "checks in flight at once (default ${DEFAULT-VALUE})")
+    int lookupConcurrency = 64;
+
+    @Option(
+            names = "--lookup-connections",
+            description =
+                    "connections the checks are spread over, as a partner's pool would (default ${DEFAULT-VALUE})")
+    int lookupConnections = 2;
 
     @Option(names = "--batch", description = "the batch phase's figures (name=value ...)")
     Path batch;
@@ -200,6 +215,8 @@ public final class SegmentationRealtimeBench implements Callable<Integer> {
                 p99,
                 latencies.count());
 
+        Lookups lookups = lookups(segmentId, new ArrayList<>(sent.keySet()), pool);
+
         Map<String, String> batchFigures = new java.util.LinkedHashMap<>();
         if (batch != null && Files.exists(batch)) {
             for (String pair : Files.readString(batch).trim().split("\\s+")) {
@@ -224,7 +241,7 @@ public final class SegmentationRealtimeBench implements Callable<Integer> {
             double engine = Double.parseDouble(batchFigures.getOrDefault("engine_ms", "NaN"));
             String row = String.format(
                     Locale.ROOT,
-                    "| %s | %s | %s | %s | %.2f | %.0f× | %.0f× | %s | %s | %s | %,d/s | %.0f | %.0f | %.0f | %d |%n",
+                    "| %s | %s | %s | %s | %.2f | %.0f× | %.0f× | %s | %s | %s | %,d/s | %.0f | %.0f | %.0f | %d | %s |%n",
                     LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")),
                     batchFigures.getOrDefault("profiles", "?"),
                     batchFigures.getOrDefault("events", "?"),
@@ -239,13 +256,18 @@ public final class SegmentationRealtimeBench implements Callable<Integer> {
                     p50,
                     p95,
                     p99,
-                    missing + duplicates.get());
+                    missing + duplicates.get(),
+                    lookups == null ? "—" : String.format(Locale.ROOT, "%,.0f/s", lookups.perSecond()));
             SegmentationBench.report(report, row);
         }
         if (figures != null) {
             Files.writeString(figures, line + System.lineSeparator());
         }
         System.out.println(line);
+        if (lookups != null && lookups.wrong() != 0) {
+            System.err.printf("%d membership checks answered wrongly%n", lookups.wrong());
+            return 1;
+        }
         if (missing != 0 || duplicates.get() != 0 || unexpected.get() != 0) {
             System.err.printf(
                     "%d orders made no membership record, %d made more than one, %d records were not asked for%n",
@@ -253,6 +275,94 @@ public final class SegmentationRealtimeBench implements Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    /** Partners' membership checks: how many a second, and how many were answered wrongly. */
+    record Lookups(long calls, double perSecond, long wrong) {}
+
+    /**
+     * A partner (client credentials, {@code STRATA_PARTNER_TOKEN}) asks whether profiles are in the
+     * audience, {@code --lookup-concurrency} calls in flight, for {@code --lookup-seconds}: half
+     * members (those that ordered), half not (those that only visited). Null when no partner token
+     * is given.
+     */
+    private Lookups lookups(String segmentId, List<String> members, List<String> others) throws InterruptedException {
+        String token = System.getenv("STRATA_PARTNER_TOKEN");
+        if (token == null || token.isBlank() || lookupSeconds <= 0 || members.isEmpty()) {
+            System.out.println("partner lookups: skipped (no STRATA_PARTNER_TOKEN)");
+            return null;
+        }
+        io.grpc.Metadata headers = new io.grpc.Metadata();
+        headers.put(
+                io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        List<ManagedChannel> channels = new ArrayList<>();
+        for (int i = 0; i < Math.max(1, lookupConnections); i++) {
+            channels.add(GatewayCalls.channel(grpc));
+        }
+        Set<String> in = new java.util.HashSet<>(members);
+        AtomicLong calls = new AtomicLong();
+        AtomicLong wrong = new AtomicLong();
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(lookupConcurrency);
+        SplittableRandom random = new SplittableRandom(11);
+        try {
+            var interceptor = io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers);
+            List<SegmentationServiceGrpc.SegmentationServiceFutureStub> stubs = channels.stream()
+                    .map(c -> SegmentationServiceGrpc.newFutureStub(c).withInterceptors(interceptor))
+                    .toList();
+            // the service's lookup path is compiled by the JIT during the first seconds: not measured
+            long warmup = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            long end = warmup + TimeUnit.SECONDS.toNanos(lookupSeconds);
+            long measuredFrom = 0;
+            long counted = 0;
+            while (System.nanoTime() < end) {
+                if (measuredFrom == 0 && System.nanoTime() >= warmup) {
+                    measuredFrom = System.nanoTime();
+                    counted = calls.get();
+                }
+                inFlight.acquire();
+                String profileId = random.nextBoolean()
+                        ? members.get(random.nextInt(members.size()))
+                        : others.get(random.nextInt(others.size()));
+                var answer = stubs.get((int) (calls.get() % stubs.size()))
+                        .withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .checkMembership(io.strata.proto.segmentation.v1.CheckMembershipRequest.newBuilder()
+                                .setTenant(tenant)
+                                .setProfileId(profileId)
+                                .setSegmentId(segmentId)
+                                .build());
+                answer.addListener(
+                        () -> {
+                            try {
+                                if (answer.get().getMember() != in.contains(profileId)) {
+                                    wrong.incrementAndGet();
+                                }
+                            } catch (Exception e) {
+                                wrong.incrementAndGet();
+                            }
+                            calls.incrementAndGet();
+                            inFlight.release();
+                        },
+                        Runnable::run);
+            }
+            inFlight.acquire(lookupConcurrency);
+            double seconds = (System.nanoTime() - measuredFrom) / 1e9;
+            long measured = calls.get() - counted;
+            Lookups out = new Lookups(measured, measured / seconds, wrong.get());
+            System.out.printf(
+                    Locale.ROOT,
+                    "partner lookups: %,.0f CheckMembership/s over %,d calls (%d in flight on %d connections, %d"
+                            + " answered wrongly)%n",
+                    out.perSecond(),
+                    out.calls(),
+                    lookupConcurrency,
+                    channels.size(),
+                    out.wrong());
+            return out;
+        } finally {
+            for (ManagedChannel channel : channels) {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
     }
 
     private void createAudience(String segmentId) throws InterruptedException {
