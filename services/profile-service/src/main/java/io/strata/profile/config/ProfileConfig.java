@@ -76,7 +76,7 @@ public interface ProfileConfig {
         Duration relayTimeout();
 
         /** Service clients that may ask for every profile to be sent again (the feed's consumers). */
-        @WithDefault("strata-segmentation,strata-insight,strata-campaign")
+        @WithDefault("strata-segmentation-service,strata-insight-service,strata-campaign-service")
         Set<String> resendClients();
     }
 
@@ -102,7 +102,7 @@ public interface ProfileConfig {
         Duration jobPoll();
 
         /** Service clients that may write model tags (as "model:<client>") and look up tags for themselves. */
-        @WithDefault("strata-segmentation,strata-campaign")
+        @WithDefault("strata-segmentation-service,strata-campaign-service")
         Set<String> serviceWriters();
     }
 

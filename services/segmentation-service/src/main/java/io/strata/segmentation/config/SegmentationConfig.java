@@ -16,7 +16,7 @@ public interface SegmentationConfig {
     Set<String> userCallers();
 
     /** Services that may ask, for themselves, whether a profile is in an audience and which it is in. */
-    @WithDefault("strata-campaign,strata-insight")
+    @WithDefault("strata-campaign-service,strata-insight-service")
     Set<String> serviceReaders();
 
     /** Feed records that can never be applied go there, with the reason. */
