@@ -144,7 +144,11 @@ public class Replicas {
                     }
                     List<Uni<DescribeReplicaResponse>> answers = new ArrayList<>();
                     for (String address : asked) {
-                        answers.add(call(peer(address))
+                        // short: a query that found a partition missing waits for this round
+                        answers.add(peer(address)
+                                .stub()
+                                .withDeadlineAfter(
+                                        Math.min(config.callTimeout().toMillis(), 2_000), TimeUnit.MILLISECONDS)
                                 .describeReplica(DescribeReplicaRequest.getDefaultInstance())
                                 .onFailure()
                                 .invoke(f -> LOG.debugf("replica %s did not answer: %s", address, f.getMessage()))

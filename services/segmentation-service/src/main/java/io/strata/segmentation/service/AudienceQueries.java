@@ -341,7 +341,7 @@ public class AudienceQueries {
 
     // ---- members and changes: each partition's server, planned first ----
 
-    /** Which replica serves each partition: this one (key null) or a peer. */
+    /** Which replica serves each partition: this one ({@code here}) or a peer. */
     private record Plan(List<Integer> here, Map<Peer, List<Integer>> peers) {}
 
     private Uni<Plan> plan() {
@@ -352,7 +352,7 @@ public class AudienceQueries {
         return replicas.refresh().map(view -> {
             Plan again = plan(view);
             if (again == null) {
-                Set<Integer> missing = missing(new TreeSet<>(engine.live()));
+                Set<Integer> missing = new TreeSet<>(missing(new TreeSet<>(engine.live())));
                 missing.removeAll(view.owners().keySet());
                 throw loading(missing.isEmpty() ? Set.of(-1) : missing);
             }
