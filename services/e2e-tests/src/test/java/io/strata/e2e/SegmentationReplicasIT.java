@@ -43,9 +43,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -493,16 +490,7 @@ class SegmentationReplicasIT {
     }
 
     /** The replicas start from an empty test database (as segmentation-service's own tests do). */
-    private static void emptyDatabase() throws Exception {
-        try (Connection conn = DriverManager.getConnection(
-                        LocalStack.testJdbcUrl("segmentation"), "strata_segmentation", "strata");
-                Statement st = conn.createStatement()) {
-            var exists = st.executeQuery("select to_regclass('public.segments') is not null");
-            exists.next();
-            if (exists.getBoolean(1)) {
-                st.execute("truncate segments, segment_versions, segment_members, partition_segments, feed_offsets,"
-                        + " membership_outbox, trait_types, segment_sizes");
-            }
-        }
+    private static void emptyDatabase() {
+        LocalStack.emptyTestDatabase("segmentation", "strata_segmentation", "strata");
     }
 }

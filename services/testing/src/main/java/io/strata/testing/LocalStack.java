@@ -3,6 +3,13 @@ package io.strata.testing;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Coordinates of the local stack that {@code ./strata up} and {@code ./strata test} start,
@@ -27,6 +34,29 @@ public final class LocalStack {
     /** JDBC URL of the test database of a service, e.g. {@code profile} → {@code strata_profile_test}. */
     public static String testJdbcUrl(String service) {
         return "jdbc:postgresql://" + postgresHost() + ":" + postgresPort() + "/strata_" + service + "_test";
+    }
+
+    /**
+     * Empties every table of a service's test database but Flyway's history (a test starts from
+     * nothing whatever the migrations added since); nothing to do when Flyway has not run there yet.
+     * The PostgreSQL driver comes from the caller's classpath.
+     */
+    public static void emptyTestDatabase(String service, String user, String password) {
+        try (Connection conn = DriverManager.getConnection(testJdbcUrl(service), user, password);
+                Statement st = conn.createStatement()) {
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("select tablename from pg_tables where schemaname = 'public'"
+                    + " and tablename <> 'flyway_schema_history'")) {
+                while (rs.next()) {
+                    tables.add('"' + rs.getString(1) + '"');
+                }
+            }
+            if (!tables.isEmpty()) {
+                st.execute("truncate " + String.join(", ", tables));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot empty the test database of " + service, e);
+        }
     }
 
     public static boolean isListening(String host, int port) {

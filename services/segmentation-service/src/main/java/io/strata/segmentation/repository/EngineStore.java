@@ -9,6 +9,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -79,9 +80,15 @@ public class EngineStore {
     }
 
     private static Uni<Void> members(SqlConnection conn, List<MemberChange> changes) {
+        // a profile may enter and leave an audience within one write: its last change stands
+        Map<Member, MemberChange> last = new LinkedHashMap<>();
+        for (MemberChange change : changes) {
+            last.put(new Member(change.tenant(), change.segment(), change.profileId()), change);
+        }
         List<MemberChange> entered =
-                changes.stream().filter(MemberChange::entered).toList();
-        List<MemberChange> left = changes.stream().filter(c -> !c.entered()).toList();
+                last.values().stream().filter(MemberChange::entered).toList();
+        List<MemberChange> left =
+                last.values().stream().filter(c -> !c.entered()).toList();
         Uni<Void> chain = Uni.createFrom().voidItem();
         if (!left.isEmpty()) {
             chain = chain.chain(() -> conn.preparedQuery("delete from segment_members where (tenant, segment_id,"

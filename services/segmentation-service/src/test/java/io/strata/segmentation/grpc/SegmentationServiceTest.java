@@ -739,11 +739,21 @@ class SegmentationServiceTest {
         String hb = id("hb");
         create(hb, "{'field': 'traits.city', 'op': 'eq', 'value': 'Harbin'}");
         await().atMost(WAIT).until(() -> size(hb) == 1);
+        String c = id("c"); // enters and leaves: read anew, both changes come in one write
+        while (partition(c) != partition(a)) {
+            c = id("c");
+        }
+        feed.traits(c, "city", "Harbin");
+        feed.traits(c, "city", "Dalian");
         // as if the feed's topics had been made anew: what was stored lies beyond their end
         FeedTopics.sql("update feed_offsets set next_offset = next_offset + 1000000 where partition = " + partition(a));
         loop.reload().join();
-        // the members are those of the feed as it is
+        // the members are those of the feed as it is, and so are those stored
         await().atMost(WAIT).until(() -> engine.livePartitions() == 6 && engine.complete() && size(hb) == 1);
+        assertEquals(Set.of(a), exported(hb));
+        assertEquals(
+                Set.of(a),
+                FeedTopics.strings("select profile_id from segment_members where segment_id = '" + hb + "'"));
         feed.traits(a, "city", "Dalian");
         await().atMost(WAIT).until(() -> size(hb) == 0);
     }

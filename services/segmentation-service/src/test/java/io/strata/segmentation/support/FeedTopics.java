@@ -9,6 +9,8 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -62,13 +64,6 @@ public class FeedTopics implements QuarkusTestResourceLifecycleManager {
         return Admin.create(props);
     }
 
-    private static boolean hasSizes(Statement st) throws java.sql.SQLException {
-        try (ResultSet rs = st.executeQuery("select to_regclass('public.segment_sizes') is not null")) {
-            rs.next();
-            return rs.getBoolean(1);
-        }
-    }
-
     /** Runs a statement on the test database (a test's way to bend what the service stored). */
     public static void sql(String statement) {
         try (Connection conn = DriverManager.getConnection(
@@ -80,22 +75,24 @@ public class FeedTopics implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    /** Empties the tables of the test database (Flyway creates them on a fresh one). */
-    private static void emptyDatabase() {
+    /** The first column of a query's rows on the test database. */
+    public static Set<String> strings(String query) {
         try (Connection conn = DriverManager.getConnection(
                         LocalStack.testJdbcUrl("segmentation"), "strata_segmentation", "strata");
-                Statement st = conn.createStatement()) {
-            try (ResultSet rs = st.executeQuery("select to_regclass('public.segments') is not null")) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    return;
-                }
+                Statement st = conn.createStatement();
+                ResultSet rs = st.executeQuery(query)) {
+            Set<String> out = new TreeSet<>();
+            while (rs.next()) {
+                out.add(rs.getString(1));
             }
-            st.execute("truncate segments, segment_versions, segment_members, partition_segments, feed_offsets,"
-                    + " membership_outbox, trait_types"
-                    + (hasSizes(st) ? ", segment_sizes" : ""));
+            return out;
         } catch (Exception e) {
-            throw new IllegalStateException("cannot empty the test database", e);
+            throw new IllegalStateException("cannot run " + query, e);
         }
+    }
+
+    /** Empties the tables of the test database (Flyway creates them on a fresh one). */
+    private static void emptyDatabase() {
+        LocalStack.emptyTestDatabase("segmentation", "strata_segmentation", "strata");
     }
 }
