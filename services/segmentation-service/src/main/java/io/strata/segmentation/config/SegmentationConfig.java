@@ -42,6 +42,14 @@ public interface SegmentationConfig {
     @WithDefault("PT1H")
     Duration sizeHistoryEvery();
 
+    /**
+     * How often, at most, a partition's tables are written as a snapshot (when the feed changed
+     * them since): a restart or a move to another replica reads the snapshot, then the feed from
+     * its offsets. Writing one holds the partition's feed for about a second per million profiles.
+     */
+    @WithDefault("PT10M")
+    Duration snapshotEvery();
+
     /** How often a replica looks for audiences created or edited through another replica. */
     @WithDefault("PT1S")
     Duration definitionsPoll();

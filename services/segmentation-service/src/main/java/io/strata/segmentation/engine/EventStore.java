@@ -8,6 +8,8 @@ import io.strata.segmentation.rules.FieldType;
 import io.strata.segmentation.rules.Op;
 import io.strata.segmentation.rules.ProfileFacts.EventFact;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -18,6 +20,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.roaringbitmap.PeekableIntIterator;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
@@ -395,6 +398,69 @@ public final class EventStore {
             }
         }
         return dropped;
+    }
+
+    /** Writes the events as kept, with their dictionaries, for {@link #readFrom}. */
+    void writeTo(DataOutput out) throws IOException {
+        for (Dictionary dictionary : List.of(names, keys, texts)) {
+            out.writeInt(dictionary.size());
+            for (int code = 0; code < dictionary.size(); code++) {
+                SnapshotCodec.writeString(out, dictionary.value(code));
+            }
+        }
+        RoaringBitmap held = new RoaringBitmap();
+        for (int ordinal = 0; ordinal < logs.length; ordinal++) {
+            if (logs[ordinal] != null) {
+                held.add(ordinal);
+            }
+        }
+        SnapshotCodec.writeBitmap(out, held);
+        PeekableIntIterator ordinals = held.getIntIterator();
+        while (ordinals.hasNext()) {
+            byte[] log = logs[ordinals.next()];
+            out.writeInt(log.length);
+            out.write(log);
+        }
+        for (RoaringBitmap bitmap : performed) {
+            SnapshotCodec.writeBitmap(out, bitmap);
+        }
+    }
+
+    /**
+     * Fills this empty store with what {@link #writeTo} wrote.
+     *
+     * @param live the ordinals of the table's profiles: the events are of some of them
+     */
+    void readFrom(DataInput in, RoaringBitmap live) throws IOException {
+        if (names.size() > 0 || logs.length > 0) {
+            throw new IllegalStateException("the store holds events already");
+        }
+        for (Dictionary dictionary : List.of(names, keys, texts)) {
+            int size = SnapshotCodec.readCount(in, Integer.MAX_VALUE);
+            for (int code = 0; code < size; code++) {
+                if (dictionary.code(SnapshotCodec.readString(in)) != code) {
+                    throw new IOException("a dictionary holds a value twice");
+                }
+            }
+        }
+        RoaringBitmap held = SnapshotCodec.readBitmap(in);
+        if (!RoaringBitmap.andNot(held, live).isEmpty()) {
+            throw new IOException("events of profiles the table does not hold");
+        }
+        logs = new byte[held.isEmpty() ? 0 : held.last() + 1][];
+        PeekableIntIterator ordinals = held.getIntIterator();
+        while (ordinals.hasNext()) {
+            byte[] log = new byte[SnapshotCodec.readCount(in, 1 << 30)];
+            in.readFully(log);
+            logs[ordinals.next()] = log;
+        }
+        for (int code = 0; code < names.size(); code++) {
+            RoaringBitmap bitmap = SnapshotCodec.readBitmap(in);
+            if (!RoaringBitmap.andNot(bitmap, held).isEmpty()) {
+                throw new IOException("event " + names.value(code) + " performed by profiles without events");
+            }
+            performed.add(bitmap);
+        }
     }
 
     /** Rough heap bytes held. */

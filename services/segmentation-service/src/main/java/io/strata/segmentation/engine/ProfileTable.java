@@ -3,12 +3,17 @@ package io.strata.segmentation.engine;
 import io.strata.segmentation.rules.FieldCatalog;
 import io.strata.segmentation.rules.FieldType;
 import io.strata.segmentation.rules.ProfileFacts;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
+import org.roaringbitmap.PeekableIntIterator;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
@@ -148,6 +153,92 @@ public final class ProfileTable {
                 return events.events(ordinal, name);
             }
         };
+    }
+
+    /**
+     * Writes the table for {@link #readFrom}: its ordinals and ids, every field's values (not the
+     * indexes: reading builds them again) and the events as kept.
+     */
+    public void writeTo(DataOutput out) throws IOException {
+        out.writeInt(next);
+        SnapshotCodec.writeBitmap(out, live);
+        PeekableIntIterator ordinals = live.getIntIterator();
+        while (ordinals.hasNext()) {
+            String id = ids.id(ordinals.next());
+            long[] uuid = ProfileIds.parse(id);
+            if (uuid != null) {
+                out.writeBoolean(true);
+                out.writeLong(uuid[0]);
+                out.writeLong(uuid[1]);
+            } else {
+                out.writeBoolean(false);
+                SnapshotCodec.writeString(out, id);
+            }
+        }
+        out.writeInt(columns.size());
+        for (Map.Entry<String, Column> entry : columns.entrySet()) {
+            Column column = entry.getValue();
+            SnapshotCodec.writeString(out, entry.getKey());
+            SnapshotCodec.writeString(out, column.type().name());
+            RoaringBitmap present = column.present();
+            SnapshotCodec.writeBitmap(out, present);
+            SnapshotCodec.ValueWriter values = new SnapshotCodec.ValueWriter(out);
+            PeekableIntIterator held = present.getIntIterator();
+            while (held.hasNext()) {
+                values.write(column.get(held.next()));
+            }
+        }
+        events.writeTo(out);
+    }
+
+    /**
+     * A table as {@link #writeTo} wrote it, its indexes built anew in the zone given.
+     *
+     * @throws IOException when the bytes are not such a table
+     */
+    public static ProfileTable readFrom(DataInput in, ZoneId zone) throws IOException {
+        ProfileTable table = new ProfileTable(zone);
+        table.next = in.readInt();
+        RoaringBitmap live = SnapshotCodec.readBitmap(in);
+        if (table.next < 0 || (!live.isEmpty() && Integer.toUnsignedLong(live.last()) >= table.next)) {
+            throw new IOException("ordinals beyond the next one, " + table.next);
+        }
+        PeekableIntIterator ordinals = live.getIntIterator();
+        while (ordinals.hasNext()) {
+            int ordinal = ordinals.next();
+            String id = in.readBoolean()
+                    ? new java.util.UUID(in.readLong(), in.readLong()).toString()
+                    : SnapshotCodec.readString(in);
+            if (table.ids.find(id) >= 0) {
+                throw new IOException("profile " + id + " twice");
+            }
+            table.ids.put(id, ordinal);
+        }
+        table.live.or(live);
+        int columns = SnapshotCodec.readCount(in, 1 << 20);
+        for (int i = 0; i < columns; i++) {
+            String field = SnapshotCodec.readString(in);
+            FieldType type;
+            try {
+                type = FieldType.valueOf(SnapshotCodec.readString(in).toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IOException("field " + field + ": " + e.getMessage());
+            }
+            Column column = Column.of(type, zone);
+            RoaringBitmap present = SnapshotCodec.readBitmap(in);
+            if (!RoaringBitmap.andNot(present, live).isEmpty()) {
+                throw new IOException("field " + field + " of profiles the table does not hold");
+            }
+            SnapshotCodec.ValueReader values = new SnapshotCodec.ValueReader(in);
+            PeekableIntIterator held = present.getIntIterator();
+            while (held.hasNext()) {
+                column.set(held.next(), values.read());
+            }
+            column.compact();
+            table.columns.put(field, column);
+        }
+        table.events.readFrom(in, live);
+        return table;
     }
 
     /** Rough heap bytes held by the columns, the events and the ordinals. */

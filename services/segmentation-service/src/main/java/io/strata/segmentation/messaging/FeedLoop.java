@@ -178,6 +178,15 @@ public class FeedLoop {
         });
     }
 
+    /**
+     * Writes the snapshot of every live partition this replica owns now; completes once they are
+     * stored.
+     */
+    public CompletableFuture<Void> snapshot() {
+        return submit(() -> engine.live().stream().map(engine::snapshot).toList())
+                .thenCompose(stored -> CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new)));
+    }
+
     /** Look for new audience versions now; completes once they are applied on this replica. */
     public CompletableFuture<Void> sync() {
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -216,6 +225,7 @@ public class FeedLoop {
         Instant nextPass = Instant.now().plus(config.reevaluateEvery());
         Instant nextLag = Instant.EPOCH;
         Instant nextSizes = Instant.now().plus(config.sizeHistoryEvery());
+        Instant nextSnapshotLook = Instant.now();
         LocalDate today = engine.today();
         healthy = true;
         problem = "";
@@ -244,6 +254,11 @@ public class FeedLoop {
                 } else if (now.isAfter(nextPass)) {
                     guarded("the scheduled pass", engine::reevaluate);
                     nextPass = now.plus(config.reevaluateEvery());
+                }
+                if (now.isAfter(nextSnapshotLook)) {
+                    // at most one partition's snapshot at a time, so the feed waits little for it
+                    guarded("the snapshot", () -> engine.snapshotDue(config.snapshotEvery()));
+                    nextSnapshotLook = now.plusSeconds(1);
                 }
                 if (now.isAfter(nextSizes) && loading.isEmpty()) {
                     // the sizes of every partition's members, once none of this replica's is loading
@@ -444,18 +459,25 @@ public class FeedLoop {
     }
 
     private void load(Collection<Integer> partitions) {
-        Map<Integer, Map<String, Long>> targets = engine.assign(partitions);
-        List<TopicPartition> tps = new ArrayList<>();
+        Map<Integer, Engine.Load> loads = engine.assign(partitions);
+        List<TopicPartition> fromStart = new ArrayList<>();
         for (int partition : partitions) {
+            Engine.Load load = loads.get(partition);
             for (String topic : topics()) {
                 TopicPartition tp = new TopicPartition(topic, partition);
-                if (consumer.assignment().contains(tp)) {
-                    tps.add(tp);
+                if (!consumer.assignment().contains(tp)) {
+                    continue;
+                }
+                Long from = load.from().get(topic);
+                if (from == null) {
+                    fromStart.add(tp);
+                } else {
+                    consumer.seek(tp, from);
                 }
             }
-            loading.put(partition, targets.get(partition));
+            loading.put(partition, load.targets());
         }
-        consumer.seekToBeginning(tps);
+        consumer.seekToBeginning(fromStart);
     }
 
     private List<String> topics() {

@@ -7,6 +7,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -138,7 +139,100 @@ public class EngineStore {
                 .chain(() -> connection
                         .preparedQuery("delete from partition_segments where partition = $1")
                         .execute(Tuple.of(partition)))
+                .chain(() -> connection
+                        .preparedQuery("delete from partition_snapshots where partition = $1")
+                        .execute(Tuple.of(partition)))
+                .chain(() -> connection
+                        .preparedQuery("delete from partition_snapshot_chunks where partition = $1")
+                        .execute(Tuple.of(partition)))
                 .replaceWithVoid());
+    }
+
+    /** A partition's stored snapshot: its tables hold every record before {@code offsets}. */
+    public record Snapshot(
+            Map<String, Long> offsets, Instant takenAt, int format, long checksum, long bytes, List<byte[]> chunks) {}
+
+    /** Replaces the partition's snapshot, chunks and all, in one transaction. */
+    public Uni<Void> saveSnapshot(
+            int partition, Map<String, Long> offsets, int format, List<byte[]> chunks, long checksum, long bytes) {
+        List<Tuple> rows = new ArrayList<>();
+        for (int i = 0; i < chunks.size(); i++) {
+            rows.add(Tuple.of(partition, i, io.vertx.core.buffer.Buffer.buffer(chunks.get(i))));
+        }
+        String[] topics = offsets.keySet().toArray(String[]::new);
+        Long[] next = new Long[topics.length];
+        for (int i = 0; i < topics.length; i++) {
+            next[i] = offsets.get(topics[i]);
+        }
+        return pool.withTransaction(connection -> {
+            Uni<Void> chain = connection
+                    .preparedQuery("delete from partition_snapshot_chunks where partition = $1")
+                    .execute(Tuple.of(partition))
+                    .replaceWithVoid();
+            // one chunk a statement: a batch would hold every chunk's message at once
+            for (Tuple row : rows) {
+                chain = chain.chain(() -> connection
+                        .preparedQuery(
+                                "insert into partition_snapshot_chunks (partition, chunk, data) values ($1, $2, $3)")
+                        .execute(row)
+                        .replaceWithVoid());
+            }
+            return chain.chain(() -> connection
+                    .preparedQuery("insert into partition_snapshots (partition, topics, next_offsets, taken_at, format,"
+                            + " chunks, bytes, checksum) values ($1, $2, $3, now(), $4, $5, $6, $7)"
+                            + " on conflict (partition) do update set topics = excluded.topics,"
+                            + " next_offsets = excluded.next_offsets, taken_at = excluded.taken_at,"
+                            + " format = excluded.format, chunks = excluded.chunks, bytes = excluded.bytes,"
+                            + " checksum = excluded.checksum")
+                    .execute(Tuple.from(List.of(partition, topics, next, format, chunks.size(), bytes, checksum)))
+                    .replaceWithVoid());
+        });
+    }
+
+    /**
+     * The partition's stored snapshot, or null: its header and chunks read in one repeatable-read
+     * transaction, so a snapshot replaced meanwhile is read whole, before or after.
+     */
+    public Uni<Snapshot> snapshot(int partition) {
+        return pool.withTransaction(connection -> connection
+                .query("set transaction isolation level repeatable read")
+                .execute()
+                .chain(() -> connection
+                        .preparedQuery("select topics, next_offsets, taken_at, format, chunks, bytes, checksum"
+                                + " from partition_snapshots where partition = $1")
+                        .execute(Tuple.of(partition)))
+                .chain(header -> {
+                    if (header.size() == 0) {
+                        return Uni.createFrom().nullItem();
+                    }
+                    Row row = header.iterator().next();
+                    String[] topics = row.getArrayOfStrings("topics");
+                    Long[] next = row.getArrayOfLongs("next_offsets");
+                    Map<String, Long> offsets = new HashMap<>();
+                    for (int i = 0; i < topics.length; i++) {
+                        offsets.put(topics[i], next[i]);
+                    }
+                    Instant takenAt = row.getOffsetDateTime("taken_at").toInstant();
+                    int format = row.getInteger("format");
+                    int chunks = row.getInteger("chunks");
+                    long bytes = row.getLong("bytes");
+                    long checksum = row.getLong("checksum");
+                    Uni<List<byte[]>> read = Uni.createFrom().item(new ArrayList<>(chunks));
+                    for (int i = 0; i < chunks; i++) {
+                        int chunk = i;
+                        read = read.chain(list -> connection
+                                .preparedQuery("select data from partition_snapshot_chunks"
+                                        + " where partition = $1 and chunk = $2")
+                                .execute(Tuple.of(partition, chunk))
+                                .map(rows -> {
+                                    for (Row data : rows) {
+                                        list.add(data.getBuffer(0).getBytes());
+                                    }
+                                    return list;
+                                }));
+                    }
+                    return read.map(list -> new Snapshot(offsets, takenAt, format, checksum, bytes, list));
+                }));
     }
 
     /** Per feed topic, the next offset of the partition to apply (absent: from the start). */

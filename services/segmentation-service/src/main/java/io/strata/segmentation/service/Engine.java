@@ -3,6 +3,9 @@ package io.strata.segmentation.service;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.strata.platform.kafka.Keys;
 import io.strata.platform.outbox.OutboxRecords;
 import io.strata.proto.profile.v1.ProfileChange;
@@ -23,6 +26,7 @@ import io.strata.segmentation.rules.FieldCatalog;
 import io.strata.segmentation.rules.FieldType;
 import io.strata.segmentation.rules.ProfileFacts;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +40,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
@@ -67,12 +75,29 @@ public class Engine {
         final Map<String, TenantShard> tenants = new HashMap<>();
         final Map<String, Long> targets;
         boolean live;
+        /** A write failed: the tables are ahead of what was stored (the partition reloads). */
+        boolean failed;
+        /** Per topic, the offset the tables hold every record before, as stored. */
+        final Map<String, Long> committed = new HashMap<>();
+        /** The offsets of the snapshot stored last (read when loading, or written since); empty: none. */
+        Map<String, Long> snapshotted = Map.of();
+
+        Instant snapshotAt = Instant.EPOCH;
+        /** The tables came from a snapshot whose rolling windows were counted another day or zone. */
+        boolean rollOnLive;
 
         Partition(int number, Map<String, Long> targets) {
             this.number = number;
             this.targets = targets;
         }
     }
+
+    /**
+     * How a partition loads: the records before {@code targets} are applied to its tables without
+     * evaluating anything, starting at {@code from} per topic (a snapshot's offsets; absent: the
+     * feed's beginning).
+     */
+    public record Load(Map<String, Long> targets, Map<String, Long> from) {}
 
     /** Membership changes of one write, with what else it stores. */
     private final class Pending {
@@ -140,17 +165,32 @@ public class Engine {
 
     private final Map<String, Map<String, FieldType>> traitTypes = new ConcurrentHashMap<>();
     private final FeedApplier applier;
+    /** Snapshots being stored, by partition (the writer's thread only). */
+    private final Map<Integer, CompletableFuture<Void>> saving = new HashMap<>();
+
+    private final Counter snapshotsSaved;
+    private final Counter snapshotsFailed;
+    private final Counter snapshotsUnread;
+    private final Counter replayed;
+    private final Timer snapshotWrites;
     private long seq;
     private volatile long lag = -1;
     private volatile int feedPartitions;
     private volatile Runnable afterWrite = () -> {};
 
-    public Engine(SegmentationConfig config, EngineStore store, SegmentRepository segments) {
+    public Engine(SegmentationConfig config, EngineStore store, SegmentRepository segments, MeterRegistry registry) {
         this.config = config;
         this.store = store;
         this.segments = segments;
         this.clock = Clock.system(config.timeZone());
         this.applier = new FeedApplier(this::traitType, clock);
+        this.snapshotsSaved = registry.counter("strata_segmentation_snapshots_total", "outcome", "saved");
+        this.snapshotsFailed = registry.counter("strata_segmentation_snapshots_total", "outcome", "failed");
+        this.snapshotsUnread = registry.counter("strata_segmentation_snapshots_total", "outcome", "unreadable");
+        this.replayed = registry.counter("strata_segmentation_load_replayed_records_total");
+        this.snapshotWrites = Timer.builder("strata_segmentation_snapshot_write_seconds")
+                .description("Writing a partition's tables as a snapshot (the engine's thread waits meanwhile)")
+                .register(registry);
     }
 
     /** Called after every stored write that announced records (the relay looks at once). */
@@ -170,20 +210,162 @@ public class Engine {
         syncDefinitions();
     }
 
-    /** Partitions assigned: each loads up to the stored offsets; the offsets per topic to load up to. */
-    public Map<Integer, Map<String, Long>> assign(Collection<Integer> numbers) {
-        Map<Integer, Map<String, Long>> out = new TreeMap<>();
+    /**
+     * Partitions assigned: each loads up to the stored offsets, from its stored snapshot when it
+     * has one that reads and lies at or before them, else from the feed's beginning.
+     */
+    public Map<Integer, Load> assign(Collection<Integer> numbers) {
+        Map<Integer, Load> out = new TreeMap<>();
         for (int number : numbers) {
             Map<String, Long> targets = store.offsets(number).await().atMost(timeout());
-            write(() -> partitions.put(number, new Partition(number, targets)));
-            out.put(number, targets);
+            Partition partition = new Partition(number, targets);
+            Map<String, Long> from = restore(partition, targets);
+            write(() -> partitions.put(number, partition));
+            out.put(number, new Load(targets, from));
         }
         return out;
     }
 
+    /** Fills the partition's tables from its stored snapshot if one serves; the offsets to read on from. */
+    private Map<String, Long> restore(Partition partition, Map<String, Long> targets) {
+        int number = partition.number;
+        awaitSaving(number);
+        EngineStore.Snapshot snapshot = store.snapshot(number).await().atMost(timeout());
+        if (snapshot == null) {
+            return Map.of();
+        }
+        for (Map.Entry<String, Long> offset : snapshot.offsets().entrySet()) {
+            if (offset.getValue() > targets.getOrDefault(offset.getKey(), 0L)) {
+                snapshotsUnread.increment();
+                LOG.warnf(
+                        "partition %d: its snapshot holds %s up to offset %d, beyond the %d stored with its"
+                                + " members: it loads from the feed's beginning",
+                        number, offset.getKey(), offset.getValue(), targets.getOrDefault(offset.getKey(), 0L));
+                return Map.of();
+            }
+        }
+        long started = System.nanoTime();
+        PartitionSnapshot.Read read;
+        try {
+            read = PartitionSnapshot.read(snapshot.chunks(), snapshot.checksum(), config.timeZone());
+        } catch (IOException e) {
+            snapshotsUnread.increment();
+            LOG.warnf(
+                    "partition %d: its snapshot of %s does not read (%s): it loads from the feed's beginning",
+                    number, snapshot.takenAt(), e.getMessage());
+            return Map.of();
+        }
+        partition.tenants.putAll(read.tenants());
+        partition.snapshotted = Map.copyOf(snapshot.offsets());
+        partition.snapshotAt = snapshot.takenAt();
+        partition.rollOnLive =
+                !read.zone().equals(config.timeZone()) || !read.day().equals(today());
+        LOG.infof(
+                "partition %d: read its snapshot of %s (%d tenants, %d KiB) in %d ms; the feed follows from %s",
+                number,
+                snapshot.takenAt(),
+                read.tenants().size(),
+                snapshot.bytes() / 1024,
+                (System.nanoTime() - started) / 1_000_000,
+                snapshot.offsets());
+        return snapshot.offsets();
+    }
+
     /** Forgets the stored state of a partition whose feed no longer holds it (see {@link EngineStore#discard}). */
     public void discard(int number) {
+        awaitSaving(number);
         store.discard(number).await().atMost(timeout());
+    }
+
+    /** Waits for a snapshot of the partition being stored (it must not land after what follows). */
+    private void awaitSaving(int number) {
+        CompletableFuture<Void> pending = saving.remove(number);
+        if (pending != null) {
+            try {
+                pending.get(timeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warnf("partition %d: storing its snapshot failed: %s", number, e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Writes the snapshot of one live partition whose tables changed since its last one, if the
+     * last is older than {@code every}, and stores it in the background; the partition's number,
+     * or -1 when none was due. The tables are written on the engine's thread (nothing changes them
+     * meanwhile); queries go on reading them.
+     */
+    public int snapshotDue(Duration every) {
+        Instant now = clock.instant();
+        saving.values().removeIf(CompletableFuture::isDone);
+        for (Partition partition : partitions.values()) {
+            if (partition.live
+                    && !partition.failed
+                    && !saving.containsKey(partition.number)
+                    && !partition.committed.equals(partition.snapshotted)
+                    && !now.isBefore(partition.snapshotAt.plus(every))) {
+                snapshot(partition, now);
+                return partition.number;
+            }
+        }
+        return -1;
+    }
+
+    /** Writes and stores the snapshot of the partition now; completes once it is stored. */
+    public CompletableFuture<Void> snapshot(int number) {
+        Partition partition = partitions.get(number);
+        if (partition == null || !partition.live || partition.failed) {
+            return CompletableFuture.failedFuture(
+                    new IllegalStateException("partition " + number + " is not live here"));
+        }
+        awaitSaving(number);
+        return snapshot(partition, clock.instant());
+    }
+
+    private CompletableFuture<Void> snapshot(Partition partition, Instant now) {
+        int number = partition.number;
+        Map<String, Long> offsets = Map.copyOf(partition.committed);
+        PartitionSnapshot.Written written;
+        long started = System.nanoTime();
+        try {
+            written = PartitionSnapshot.write(new TreeMap<>(partition.tenants), config.timeZone(), today());
+        } catch (IOException | RuntimeException e) {
+            snapshotsFailed.increment();
+            LOG.errorf(e, "partition %d: its snapshot cannot be written", number);
+            partition.snapshotAt = now; // tried again after the interval
+            return CompletableFuture.failedFuture(e);
+        } finally {
+            snapshotWrites.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
+        // a store that fails leaves the snapshot before in place (still good): the next comes after
+        // the interval, once the feed changed the tables again
+        partition.snapshotted = offsets;
+        partition.snapshotAt = now;
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        CompletableFuture<Void> stored = store.saveSnapshot(
+                        number,
+                        offsets,
+                        PartitionSnapshot.FORMAT,
+                        written.chunks(),
+                        written.checksum(),
+                        written.bytes())
+                .subscribeAsCompletionStage()
+                .whenComplete((done, failure) -> {
+                    if (failure == null) {
+                        snapshotsSaved.increment();
+                        LOG.infof(
+                                "partition %d: snapshot stored at %s (%d KiB, written in %d ms)",
+                                number, offsets, written.bytes() / 1024, millis);
+                    } else {
+                        snapshotsFailed.increment();
+                        LOG.warnf("partition %d: storing its snapshot failed: %s", number, failure.getMessage());
+                    }
+                })
+                .toCompletableFuture();
+        saving.put(number, stored);
+        return stored;
     }
 
     public void revoke(Collection<Integer> numbers) {
@@ -198,6 +380,7 @@ public class Engine {
                 applyToTable(partition, record, null);
             }
         });
+        replayed.increment(records.size());
     }
 
     /**
@@ -211,6 +394,11 @@ public class Engine {
         Pending pending = new Pending();
         Instant now = clock.instant();
         write(() -> {
+            if (partition.rollOnLive) {
+                // the snapshot's windows were counted another day (or zone): count them for today
+                rollTables(partition);
+                partition.rollOnLive = false;
+            }
             Map<String, Map<String, RoaringBitmap>> members = new HashMap<>();
             for (EngineStore.Member member : stored) {
                 TenantShard shard = shard(partition, member.tenant());
@@ -239,7 +427,10 @@ public class Engine {
             }
         });
         commit(pending);
-        write(() -> partition.live = true);
+        write(() -> {
+            partition.committed.putAll(partition.targets);
+            partition.live = true;
+        });
         LOG.infof("partition %d is live (%d tenants)", number, partition.tenants.size());
     }
 
@@ -280,7 +471,14 @@ public class Engine {
                     pending.offsets.computeIfAbsent(topic, t -> new HashMap<>()).put(number, offset));
             partition.tenants.values().forEach(shard -> shard.table().maintain());
         });
-        commit(pending);
+        Partition partition = partitions.get(number);
+        try {
+            commit(pending);
+        } catch (RuntimeException e) {
+            partition.failed = true;
+            throw e;
+        }
+        partition.committed.putAll(offsets);
     }
 
     private interface Effects {
@@ -425,17 +623,17 @@ public class Engine {
 
     /** A new day: every profile's rolling windows counted for it, then the scheduled pass. */
     public void roll() {
-        write(() -> {
-            for (Partition partition : partitions.values()) {
-                for (TenantShard shard : partition.tenants.values()) {
-                    shard.table().live().forEach((int ordinal) -> {
-                        applier.roll(shard.table(), ordinal);
-                    });
-                    shard.table().maintain();
-                }
-            }
-        });
+        write(() -> partitions.values().forEach(this::rollTables));
         reevaluate();
+    }
+
+    private void rollTables(Partition partition) {
+        for (TenantShard shard : partition.tenants.values()) {
+            shard.table().live().forEach((int ordinal) -> {
+                applier.roll(shard.table(), ordinal);
+            });
+            shard.table().maintain();
+        }
     }
 
     /** A static audience's members per partition after a change, and the ids of no profile there. */

@@ -2,10 +2,15 @@ package io.strata.segmentation.service;
 
 import io.strata.segmentation.engine.Audiences;
 import io.strata.segmentation.engine.ProfileTable;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import org.roaringbitmap.PeekableIntIterator;
 
 /**
  * One tenant's profiles and audiences on one partition of the feed, with the feed version applied
@@ -23,9 +28,57 @@ public final class TenantShard {
     private final Map<String, Long> segmentVersions = new HashMap<>();
 
     public TenantShard(String tenant, ZoneId zone) {
+        this(tenant, new ProfileTable(zone));
+    }
+
+    /** A shard over a table of profiles (its audiences start empty). */
+    public TenantShard(String tenant, ProfileTable table) {
         this.tenant = tenant;
-        this.table = new ProfileTable(zone);
+        this.table = table;
         this.audiences = new Audiences(table);
+    }
+
+    /**
+     * Writes the table and the feed versions held (not the audiences: their members are stored
+     * apart, with the records announcing them) for {@link #readFrom}.
+     */
+    public void writeTo(DataOutput out) throws IOException {
+        table.writeTo(out);
+        PeekableIntIterator ordinals = table.live().getIntIterator();
+        while (ordinals.hasNext()) {
+            int ordinal = ordinals.next();
+            out.writeLong(ordinal < versions.length ? versions[ordinal] : 0);
+        }
+        out.writeInt(gone.size());
+        for (Map.Entry<String, Long> entry : gone.entrySet()) {
+            byte[] id = entry.getKey().getBytes(StandardCharsets.UTF_8);
+            out.writeInt(id.length);
+            out.write(id);
+            out.writeLong(entry.getValue());
+        }
+    }
+
+    /** A shard as {@link #writeTo} wrote it, with no audiences yet. */
+    public static TenantShard readFrom(String tenant, ZoneId zone, DataInput in) throws IOException {
+        TenantShard shard = new TenantShard(tenant, ProfileTable.readFrom(in, zone));
+        PeekableIntIterator ordinals = shard.table.live().getIntIterator();
+        while (ordinals.hasNext()) {
+            shard.setVersion(ordinals.next(), in.readLong());
+        }
+        int gone = in.readInt();
+        if (gone < 0) {
+            throw new IOException("a count of " + gone);
+        }
+        for (int i = 0; i < gone; i++) {
+            int length = in.readInt();
+            if (length < 0 || length > 1 << 20) {
+                throw new IOException("a profile id of " + length + " bytes");
+            }
+            byte[] id = new byte[length];
+            in.readFully(id);
+            shard.gone.put(new String(id, StandardCharsets.UTF_8), in.readLong());
+        }
+        return shard;
     }
 
     public String tenant() {

@@ -7,6 +7,12 @@ import io.strata.segmentation.rules.Condition;
 import io.strata.segmentation.rules.Evaluator;
 import io.strata.segmentation.rules.FieldType;
 import io.strata.segmentation.rules.Op;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -19,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.roaringbitmap.RoaringBitmap;
 
@@ -72,7 +79,8 @@ class BatchEqualsRowTest {
         Generator gen = new Generator(random, now, zone);
         int profiles = 150 + random.nextInt(150);
         for (int i = 0; i < profiles; i++) {
-            gen.fill(table, table.ordinal("p" + i));
+            String id = random.nextBoolean() ? "p" + i : new UUID(random.nextLong(), random.nextLong()).toString();
+            gen.fill(table, table.ordinal(id));
         }
         Map<String, RoaringBitmap> segments = new HashMap<>();
         RoaringBitmap base = new RoaringBitmap();
@@ -85,6 +93,10 @@ class BatchEqualsRowTest {
         for (int round = 0; round < 4; round++) {
             if (round == 1 || round == 3) {
                 table.compact();
+            }
+            if (round == 2) {
+                // the rounds after go on with the table as a snapshot gives it back
+                table = roundTrip(seed, table);
             }
             for (int r = 0; r < 25; r++) {
                 Condition rule = gen.condition(0);
@@ -106,6 +118,38 @@ class BatchEqualsRowTest {
                 gen.fill(table, table.ordinal("q" + round + "-" + i));
             }
         }
+    }
+
+    /** The table written and read back, checked to hold the same profiles, values and events. */
+    private static ProfileTable roundTrip(long seed, ProfileTable table) {
+        ProfileTable copy;
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                table.writeTo(out);
+            }
+            copy = ProfileTable.readFrom(
+                    new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())), table.zone());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        assertEquals(table.live(), copy.live(), "seed " + seed);
+        table.live().forEach((int o) -> {
+            assertEquals(table.profileId(o), copy.profileId(o), "seed " + seed);
+            assertEquals(o, copy.find(table.profileId(o)).orElse(-1), "seed " + seed);
+            for (String field : FIELDS.keySet()) {
+                assertEquals(
+                        table.facts(o).value(field),
+                        copy.facts(o).value(field),
+                        "seed " + seed + " profile " + o + " " + field);
+            }
+            assertEquals(table.events().all(o), copy.events().all(o), "seed " + seed + " profile " + o);
+            for (String event : EVENTS) {
+                assertEquals(table.events().performed(event), copy.events().performed(event), "seed " + seed);
+            }
+        });
+        assertEquals(table.ordinal("a new one"), copy.ordinal("a new one"), "the next ordinal, seed " + seed);
+        return copy;
     }
 
     private void check(

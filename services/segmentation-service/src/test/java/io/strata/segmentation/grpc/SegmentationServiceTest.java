@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.grpc.GrpcClientUtils;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -92,6 +93,9 @@ class SegmentationServiceTest {
 
     @Inject
     Engine engine;
+
+    @Inject
+    MeterRegistry registry;
 
     private static String gateway;
     private static Feed feed;
@@ -787,5 +791,63 @@ class SegmentationServiceTest {
                             .map(m -> m.getSegmentId() + "/" + m.getEntered())
                             .collect(Collectors.toSet()));
         }
+    }
+
+    @Test
+    void aReloadReadsTheSnapshotThenOnlyTheFeedAfterItAndOneNotStoredWholeIsPassedOver() {
+        String a = id("a");
+        feed.traits(a, "city", "Turpan");
+        String wh = id("wh");
+        create(wh, "{'field': 'traits.city', 'op': 'eq', 'value': 'Turpan'}");
+        String ks = id("ks");
+        create(ks, "{'field': 'traits.city', 'op': 'eq', 'value': 'Kashgar'}");
+        for (int i = 0; i < 40; i++) {
+            feed.traits(id("f"), "city", "Kashgar"); // records the snapshot holds
+        }
+        await().atMost(WAIT).until(() -> size(wh) == 1 && size(ks) == 40);
+        loop.snapshot().join();
+        String b = id("b");
+        feed.traits(b, "city", "Turpan"); // after the snapshot: read from the feed on loading
+        await().atMost(WAIT).until(() -> size(wh) == 2);
+        Set<String> members = exported(wh);
+        try (KafkaProbe probe = new KafkaProbe(FeedTopics.MEMBERSHIP)) {
+            double before = replayed();
+            loop.reload().join();
+            await().atMost(WAIT).until(() -> engine.livePartitions() == 6 && engine.complete());
+            double fromSnapshots = replayed() - before;
+            assertEquals(members, exported(wh));
+            assertTrue(fromSnapshots >= 1 && fromSnapshots <= 3, "records read again: " + fromSnapshots);
+
+            // a snapshot not stored whole is passed over: the feed is read from its beginning
+            FeedTopics.sql("update partition_snapshots set checksum = checksum + 1");
+            double unreadable = registry.counter("strata_segmentation_snapshots_total", "outcome", "unreadable")
+                    .count();
+            before = replayed();
+            loop.reload().join();
+            await().atMost(WAIT).until(() -> engine.livePartitions() == 6 && engine.complete());
+            assertEquals(members, exported(wh));
+            assertTrue(replayed() - before >= 42, "records read again without snapshots: " + (replayed() - before));
+            assertEquals(
+                    unreadable + 6,
+                    registry.counter("strata_segmentation_snapshots_total", "outcome", "unreadable")
+                            .count());
+            assertEquals(
+                    List.of(),
+                    probe.drain(Duration.ofSeconds(3)).stream()
+                            .map(SegmentationServiceTest::membership)
+                            .toList(),
+                    "a reload announces nothing");
+
+            // the tables read from the snapshot evaluate as the feed goes on
+            feed.traits(a, "city", "Hami");
+            List<SegmentMembership> left = awaitRecords(probe, wh, 1);
+            assertEquals(
+                    a + "/false", left.get(0).getProfileId() + "/" + left.get(0).getEntered());
+        }
+    }
+
+    private double replayed() {
+        return registry.counter("strata_segmentation_load_replayed_records_total")
+                .count();
     }
 }
