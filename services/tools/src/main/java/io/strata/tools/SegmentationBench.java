@@ -7,6 +7,8 @@ import io.strata.segmentation.rules.Condition;
 import io.strata.segmentation.rules.ConditionParser;
 import io.strata.segmentation.rules.FieldCatalog;
 import io.strata.segmentation.rules.FieldType;
+import io.strata.segmentation.service.PartitionSnapshot;
+import io.strata.segmentation.service.TenantShard;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -25,6 +27,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -180,10 +183,31 @@ public final class SegmentationBench implements Callable<Integer> {
                 heapAll >> 20,
                 (heapAll - heapBefore) >> 20);
         int heapMb = (int) (heapAll >> 20);
+
+        // what a partition's owner stores of these profiles between restarts, and reads back
+        started = System.nanoTime();
+        PartitionSnapshot.Written snapshot = PartitionSnapshot.write(
+                Map.of("bench", new TenantShard("bench", table)), table.zone(), LocalDate.ofInstant(now, table.zone()));
+        double snapshotWriteS = (System.nanoTime() - started) / 1e9;
+        started = System.nanoTime();
+        PartitionSnapshot.Read restored = PartitionSnapshot.read(snapshot.chunks(), snapshot.checksum(), table.zone());
+        double snapshotReadS = (System.nanoTime() - started) / 1e9;
+        int restoredProfiles = restored.tenants().get("bench").table().size();
+        restored = null;
+        System.out.printf(
+                Locale.ROOT,
+                "snapshot:   %,d profiles written in %.1f s (%,d MB in %d chunks), read back in %.1f s (%,d profiles)%n",
+                table.size(),
+                snapshotWriteS,
+                snapshot.bytes() >> 20,
+                snapshot.chunks().size(),
+                snapshotReadS,
+                restoredProfiles);
         String figures = String.format(
                 Locale.ROOT,
                 "engine_ms=%.2f postgres_ms=%.1f duckdb_ms=%.1f heap_mb_1000_segments=%d members=%d"
-                        + " profiles=%d events=%d segments_ms=%.0f segments_heap_mb=%d",
+                        + " profiles=%d events=%d segments_ms=%.0f segments_heap_mb=%d snapshot_write_s=%.1f"
+                        + " snapshot_read_s=%.1f snapshot_mb=%d",
                 engineMs,
                 postgresMs,
                 duckdbMs,
@@ -192,11 +216,14 @@ public final class SegmentationBench implements Callable<Integer> {
                 data.profiles,
                 data.events,
                 allMs,
-                (heapAll - heapTable) >> 20);
+                (heapAll - heapTable) >> 20,
+                snapshotWriteS,
+                snapshotReadS,
+                snapshot.bytes() >> 20);
         Files.writeString(out, figures + System.lineSeparator());
         System.out.println(figures);
         // the table and the bitmaps stay reachable until the figure is taken
-        return table.size() > 0 && held.size() == segments ? 0 : 1;
+        return table.size() > 0 && held.size() == segments && restoredProfiles == table.size() ? 0 : 1;
     }
 
     private static FieldCatalog catalog() {

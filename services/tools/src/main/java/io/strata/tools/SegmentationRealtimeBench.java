@@ -241,7 +241,7 @@ public final class SegmentationRealtimeBench implements Callable<Integer> {
             double engine = Double.parseDouble(batchFigures.getOrDefault("engine_ms", "NaN"));
             String row = String.format(
                     Locale.ROOT,
-                    "| %s | %s | %s | %s | %.2f | %.0f× | %.0f× | %s | %s | %s | %,d/s | %.0f | %.0f | %.0f | %d | %s |%n",
+                    "| %s | %s | %s | %s | %.2f | %.0f× | %.0f× | %s | %s | %s | %,d/s | %.0f | %.0f | %.0f | %d | %s | %s |%n",
                     LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")),
                     batchFigures.getOrDefault("profiles", "?"),
                     batchFigures.getOrDefault("events", "?"),
@@ -257,7 +257,11 @@ public final class SegmentationRealtimeBench implements Callable<Integer> {
                     p95,
                     p99,
                     missing + duplicates.get(),
-                    lookups == null ? "—" : String.format(Locale.ROOT, "%,.0f/s", lookups.perSecond()));
+                    lookups == null ? "—" : String.format(Locale.ROOT, "%,.0f/s", lookups.perSecond()),
+                    batchFigures.containsKey("snapshot_mb")
+                            ? batchFigures.get("snapshot_write_s") + " / " + batchFigures.get("snapshot_read_s")
+                                    + " s, " + batchFigures.get("snapshot_mb") + " MB"
+                            : "—");
             SegmentationBench.report(report, row);
         }
         if (figures != null) {
