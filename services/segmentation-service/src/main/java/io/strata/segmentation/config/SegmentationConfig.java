@@ -50,6 +50,15 @@ public interface SegmentationConfig {
     @WithDefault("PT10M")
     Duration snapshotEvery();
 
+    /**
+     * How long one piece of the engine's work (an audience's evaluation over a partition, a batch of
+     * feed records, a snapshot) may run before the engine counts as stuck: its liveness fails, so
+     * the replica is restarted and the work tried again (it was stored only whole). An evaluation
+     * over 10 M profiles takes well under a second.
+     */
+    @WithDefault("PT15M")
+    Duration stuckAfter();
+
     /** How often a replica looks for audiences created or edited through another replica. */
     @WithDefault("PT1S")
     Duration definitionsPoll();

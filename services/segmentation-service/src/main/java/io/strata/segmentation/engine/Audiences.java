@@ -209,11 +209,17 @@ public final class Audiences {
      * and the rules naming an audience that changed.
      */
     public List<Change> reevaluate(Set<String> segments, Instant now) {
+        return reevaluate(segments, now, segment -> {});
+    }
+
+    /** As {@link #reevaluate(Set, Instant)}, telling {@code before} of each rule it evaluates. */
+    public List<Change> reevaluate(Set<String> segments, Instant now, java.util.function.Consumer<String> before) {
         List<Change> changes = new ArrayList<>();
         Set<String> changed = new HashSet<>();
         for (String segment : order) {
             Condition rule = rules.get(segment);
             if (rule != null && (segments.contains(segment) || namesAny(segment, changed))) {
+                before.accept(segment);
                 replace(segment, evaluator(now).evaluate(rule), changes, changed);
             }
         }

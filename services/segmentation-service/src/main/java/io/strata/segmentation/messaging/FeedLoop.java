@@ -107,6 +107,7 @@ public class FeedLoop {
         this.rejected = registry.counter("strata_segmentation_feed_records_total", "outcome", "dead-lettered");
         registry.gauge("strata_segmentation_partitions_live", engine, Engine::livePartitions);
         registry.gauge("strata_segmentation_feed_lag_records", engine, e -> Math.max(0, e.lag()));
+        registry.gauge("strata_segmentation_engine_busy_seconds", engine, Engine::busySeconds);
     }
 
     void start(@Observes StartupEvent event) {
@@ -135,6 +136,12 @@ public class FeedLoop {
             }
         }
         relay.stop();
+    }
+
+    /** Whether the loop's thread is there (false once it died of an error it could not handle). */
+    public boolean alive() {
+        Thread loop = thread;
+        return !running || (loop != null && loop.isAlive());
     }
 
     /** Whether the loop runs and every partition it owns could be loaded. */

@@ -27,6 +27,7 @@ import io.strata.segmentation.rules.FieldType;
 import io.strata.segmentation.rules.ProfileFacts;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +38,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -177,6 +179,8 @@ public class Engine {
     private volatile long lag = -1;
     private volatile int feedPartitions;
     private volatile Runnable afterWrite = () -> {};
+    /** What the engine's thread works on, for {@link #stuck}. */
+    private final Progress progress = new Progress(System::nanoTime);
 
     public Engine(SegmentationConfig config, EngineStore store, SegmentRepository segments, MeterRegistry registry) {
         this.config = config;
@@ -330,8 +334,17 @@ public class Engine {
         PartitionSnapshot.Written written;
         long started = System.nanoTime();
         try {
-            written = PartitionSnapshot.write(new TreeMap<>(partition.tenants), config.timeZone(), today());
-        } catch (IOException | RuntimeException e) {
+            PartitionSnapshot.Written[] out = new PartitionSnapshot.Written[1];
+            working(() -> {
+                progress("writing the snapshot of partition " + number);
+                try {
+                    out[0] = PartitionSnapshot.write(new TreeMap<>(partition.tenants), config.timeZone(), today());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            written = out[0];
+        } catch (RuntimeException e) {
             snapshotsFailed.increment();
             LOG.errorf(e, "partition %d: its snapshot cannot be written", number);
             partition.snapshotAt = now; // tried again after the interval
@@ -375,6 +388,7 @@ public class Engine {
     /** A partition's records up to its stored offsets: applied to the tables only. */
     public void replay(int number, List<Object> records) {
         write(() -> {
+            progress("loading " + records.size() + " feed records into partition " + number);
             Partition partition = partitions.get(number);
             for (Object record : records) {
                 applyToTable(partition, record, null);
@@ -394,6 +408,7 @@ public class Engine {
         Pending pending = new Pending();
         Instant now = clock.instant();
         write(() -> {
+            progress("restoring the members of partition " + number);
             if (partition.rollOnLive) {
                 // the snapshot's windows were counted another day (or zone): count them for today
                 rollTables(partition);
@@ -444,6 +459,7 @@ public class Engine {
         Pending pending = new Pending();
         Instant now = clock.instant();
         write(() -> {
+            progress("applying " + records.size() + " feed records to partition " + number);
             Partition partition = partitions.get(number);
             for (Object record : records) {
                 applyToTable(partition, record, (shard, effects) -> {
@@ -567,6 +583,8 @@ public class Engine {
 
     private void evaluate(
             Partition partition, TenantShard shard, Segment segment, Condition rule, Pending pending, Instant now) {
+        progress("evaluating audience " + segment.id() + " (version " + segment.version() + ") of tenant "
+                + shard.tenant() + " on partition " + partition.number);
         try {
             pending.add(
                     partition.number,
@@ -609,7 +627,13 @@ public class Engine {
                     pending.add(
                             partition.number,
                             shard,
-                            shard.audiences().reevaluate(due, now),
+                            shard.audiences()
+                                    .reevaluate(
+                                            due,
+                                            now,
+                                            id -> progress("the scheduled pass: audience " + id
+                                                    + " of tenant " + shard.tenant() + " on partition "
+                                                    + partition.number)),
                             MembershipCause.MEMBERSHIP_CAUSE_SCHEDULED,
                             now);
                     pending.evaluated
@@ -629,6 +653,7 @@ public class Engine {
 
     private void rollTables(Partition partition) {
         for (TenantShard shard : partition.tenants.values()) {
+            progress("counting the rolling windows of tenant " + shard.tenant() + " on partition " + partition.number);
             shard.table().live().forEach((int ordinal) -> {
                 applier.roll(shard.table(), ordinal);
             });
@@ -788,12 +813,38 @@ public class Engine {
     }
 
     private void write(Runnable action) {
-        lock.writeLock().lock();
-        try {
-            action.run();
-        } finally {
-            lock.writeLock().unlock();
-        }
+        working(() -> {
+            lock.writeLock().lock();
+            try {
+                action.run();
+            } finally {
+                lock.writeLock().unlock();
+            }
+        });
+    }
+
+    /** Runs work of the engine's thread; {@link #stuck} watches it. */
+    private void working(Runnable action) {
+        progress.run("waiting for the queries reading the tables to let go of them", action);
+    }
+
+    /** The engine's thread moves on to another piece of work (it is not stuck). */
+    private void progress(String what) {
+        progress.progress(what);
+    }
+
+    /**
+     * What the engine's thread has been doing without progress for longer than {@code limit} (an
+     * evaluation that hangs, a snapshot that never ends), if anything: it holds every write, and the
+     * replica must be restarted to try again (its liveness fails).
+     */
+    public Optional<String> stuck(Duration limit) {
+        return progress.stuck(limit);
+    }
+
+    /** How long the engine's thread has been on its current piece of work (0 when idle). */
+    public double busySeconds() {
+        return progress.seconds();
     }
 
     private <T> T read(java.util.function.Supplier<T> query) {

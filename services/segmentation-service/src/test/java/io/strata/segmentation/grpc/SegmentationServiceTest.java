@@ -202,7 +202,10 @@ class SegmentationServiceTest {
     @Test
     void healthAndMetricsOnTheManagementPort() {
         await().atMost(WAIT).until(() -> engine.livePartitions() == 6);
-        given().get(Management.url("/q/health/live")).then().statusCode(200);
+        given().get(Management.url("/q/health/live"))
+                .then()
+                .statusCode(200)
+                .body("checks.find { it.name == 'segmentation engine thread' }.status", is("UP"));
         given().get(Management.url("/q/health/ready"))
                 .then()
                 .statusCode(200)
@@ -210,7 +213,9 @@ class SegmentationServiceTest {
         given().get(Management.url("/q/metrics"))
                 .then()
                 .statusCode(200)
-                .body(containsString("strata_segmentation_partitions_live"));
+                .body(containsString("strata_segmentation_partitions_live"))
+                .body(containsString("strata_segmentation_engine_busy_seconds"))
+                .body(containsString("strata_segmentation_snapshots_total"));
     }
 
     /**
