@@ -69,6 +69,26 @@ public interface SegmentationConfig {
 
     Feed feed();
 
+    Resend resend();
+
+    /**
+     * Asking profile-service for every profile again when a partition's stored state was forgotten
+     * (its feed made anew): {@code ResendProfiles} on the gRPC client {@code profile}
+     * ({@code PROFILE_SERVICE_HOST}, {@code PROFILE_SERVICE_PORT}).
+     */
+    interface Resend {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** A tenant is asked at most once in this time. */
+        @WithDefault("PT10M")
+        Duration minInterval();
+
+        /** Attempts after the first, with back-off from 1 s to 30 s. */
+        @WithDefault("8")
+        int attempts();
+    }
+
     Replicas replicas();
 
     /** The replicas answering one another's queries (scatter-gather over the feed's partitions). */

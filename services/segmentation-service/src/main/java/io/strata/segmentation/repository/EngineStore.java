@@ -274,6 +274,19 @@ public class EngineStore {
                 });
     }
 
+    /** The tenants this service knows: those with audiences or with traits seen on the feed. */
+    public Uni<List<String>> tenants() {
+        return pool.query("select tenant from segments union select tenant from trait_types order by 1")
+                .execute()
+                .map(rows -> {
+                    List<String> out = new ArrayList<>();
+                    for (Row row : rows) {
+                        out.add(row.getString(0));
+                    }
+                    return out;
+                });
+    }
+
     /** Every tenant's traits and their types. */
     public Uni<Map<String, Map<String, FieldType>>> traits() {
         return pool.query("select tenant, name, type from trait_types")

@@ -12,6 +12,7 @@ import io.strata.proto.profile.v1.ProfileChange;
 import io.strata.proto.profile.v1.ProfileEvent;
 import io.strata.proto.segmentation.v1.MembershipCause;
 import io.strata.proto.segmentation.v1.SegmentMembership;
+import io.strata.segmentation.client.ProfileResends;
 import io.strata.segmentation.config.SegmentationConfig;
 import io.strata.segmentation.domain.Segment;
 import io.strata.segmentation.engine.Audiences;
@@ -158,6 +159,7 @@ public class Engine {
 
     private final SegmentationConfig config;
     private final EngineStore store;
+    private final ProfileResends resends;
     private final SegmentRepository segments;
     private final Clock clock;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -182,8 +184,14 @@ public class Engine {
     /** What the engine's thread works on, for {@link #stuck}. */
     private final Progress progress = new Progress(System::nanoTime);
 
-    public Engine(SegmentationConfig config, EngineStore store, SegmentRepository segments, MeterRegistry registry) {
+    public Engine(
+            SegmentationConfig config,
+            EngineStore store,
+            SegmentRepository segments,
+            ProfileResends resends,
+            MeterRegistry registry) {
         this.config = config;
+        this.resends = resends;
         this.store = store;
         this.segments = segments;
         this.clock = Clock.system(config.timeZone());
@@ -279,6 +287,10 @@ public class Engine {
     public void discard(int number) {
         awaitSaving(number);
         store.discard(number).await().atMost(timeout());
+        // the feed from its beginning holds the changes since it was made anew, not the profiles
+        resends.request(
+                store.tenants().await().atMost(timeout()),
+                "partition " + number + " loads anew from a feed that no longer holds its stored state");
     }
 
     /** Waits for a snapshot of the partition being stored (it must not land after what follows). */

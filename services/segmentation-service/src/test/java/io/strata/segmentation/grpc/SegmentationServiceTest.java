@@ -50,6 +50,7 @@ import io.strata.proto.segmentation.v1.StaticMode;
 import io.strata.proto.segmentation.v1.UpdateSegmentRequest;
 import io.strata.segmentation.messaging.FeedLoop;
 import io.strata.segmentation.service.Engine;
+import io.strata.segmentation.support.FakeProfileService;
 import io.strata.segmentation.support.Feed;
 import io.strata.segmentation.support.FeedTopics;
 import io.strata.testing.KafkaProbe;
@@ -759,6 +760,8 @@ class SegmentationServiceTest {
         loop.reload().join();
         // the members are those of the feed as it is, and so are those stored
         await().atMost(WAIT).until(() -> engine.livePartitions() == 6 && engine.complete() && size(hb) == 1);
+        // profile-service is asked, with this service's own token, for the tenants' profiles whole
+        await().atMost(WAIT).until(() -> FakeProfileService.RESENDS.contains(TENANT));
         assertEquals(Set.of(a), exported(hb));
         assertEquals(
                 Set.of(a),
