@@ -2,6 +2,7 @@ package io.strata.segmentation.client;
 
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
+import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.grpc.GrpcClient;
@@ -52,6 +53,22 @@ public class ProfileResends {
         this.failed = registry.counter("strata_segmentation_profile_resends_total", "outcome", "failed");
     }
 
+    /**
+     * Whether a failed call may succeed later: profile-service away or slow. (A call that timed out
+     * may have started a resend already; a second one costs a pass, not a wrong state.) Refusals
+     * (a permission, an unknown tenant) are not asked again.
+     */
+    private static boolean worthRetrying(Throwable failure) {
+        if (failure instanceof io.smallrye.mutiny.TimeoutException) {
+            return true;
+        }
+        Status.Code code = Status.fromThrowable(failure).getCode();
+        return code == Status.Code.UNAVAILABLE
+                || code == Status.Code.DEADLINE_EXCEEDED
+                || code == Status.Code.RESOURCE_EXHAUSTED
+                || code == Status.Code.UNKNOWN;
+    }
+
     /** Asks for the tenants' profiles again (those not asked lately); returns at once. */
     public void request(Collection<String> tenants, String why) {
         if (!config.resend().enabled()) {
@@ -70,7 +87,7 @@ public class ProfileResends {
                     .ifNoItem()
                     .after(Duration.ofSeconds(30))
                     .fail()
-                    .onFailure()
+                    .onFailure(ProfileResends::worthRetrying)
                     .retry()
                     .withBackOff(Duration.ofSeconds(1), Duration.ofSeconds(30))
                     .atMost(config.resend().attempts())

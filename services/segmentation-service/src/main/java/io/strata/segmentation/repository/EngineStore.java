@@ -43,6 +43,14 @@ public class EngineStore {
             Map<String, Set<String>> changed,
             Map<String, Set<String>> evaluated) {}
 
+    /**
+     * The first key of the advisory lock per partition (the second) that a snapshot's save holds
+     * shared and forgetting the partition holds alone: a save that began before a partition was
+     * forgotten ends first, and one that begins after finds its stored offsets gone. The writes of
+     * the feed do not take it.
+     */
+    private static final int SNAPSHOT_LOCK = 0x534E4150;
+
     private final Pool pool;
 
     public EngineStore(Pool pool) {
@@ -126,13 +134,16 @@ public class EngineStore {
     }
 
     /**
-     * Forgets everything stored of a partition (members, offsets, versions evaluated): its feed no
+     * Forgets everything stored of a partition (members, offsets, versions evaluated, snapshot): its feed no
      * longer holds what they were computed from. Records not yet relayed are kept.
      */
     public Uni<Void> discard(int partition) {
         return pool.withTransaction(connection -> connection
-                .preparedQuery("delete from segment_members where partition = $1")
-                .execute(Tuple.of(partition))
+                .preparedQuery("select pg_advisory_xact_lock($1, $2)")
+                .execute(Tuple.of(SNAPSHOT_LOCK, partition))
+                .chain(() -> connection
+                        .preparedQuery("delete from segment_members where partition = $1")
+                        .execute(Tuple.of(partition)))
                 .chain(() -> connection
                         .preparedQuery("delete from feed_offsets where partition = $1")
                         .execute(Tuple.of(partition)))
@@ -152,41 +163,61 @@ public class EngineStore {
     public record Snapshot(
             Map<String, Long> offsets, Instant takenAt, int format, long checksum, long bytes, List<byte[]> chunks) {}
 
-    /** Replaces the partition's snapshot, chunks and all, in one transaction. */
-    public Uni<Void> saveSnapshot(
+    /**
+     * Replaces the partition's snapshot, chunks and all, in one transaction; false (nothing
+     * written) when the offsets stored with the partition's members are behind the snapshot's (the
+     * partition was forgotten meanwhile: its feed was made anew), so a snapshot never lies beyond
+     * what was stored.
+     */
+    public Uni<Boolean> saveSnapshot(
             int partition, Map<String, Long> offsets, int format, List<byte[]> chunks, long checksum, long bytes) {
-        List<Tuple> rows = new ArrayList<>();
-        for (int i = 0; i < chunks.size(); i++) {
-            rows.add(Tuple.of(partition, i, io.vertx.core.buffer.Buffer.buffer(chunks.get(i))));
-        }
         String[] topics = offsets.keySet().toArray(String[]::new);
         Long[] next = new Long[topics.length];
         for (int i = 0; i < topics.length; i++) {
             next[i] = offsets.get(topics[i]);
         }
-        return pool.withTransaction(connection -> {
-            Uni<Void> chain = connection
-                    .preparedQuery("delete from partition_snapshot_chunks where partition = $1")
-                    .execute(Tuple.of(partition))
-                    .replaceWithVoid();
-            // one chunk a statement: a batch would hold every chunk's message at once
-            for (Tuple row : rows) {
-                chain = chain.chain(() -> connection
-                        .preparedQuery(
-                                "insert into partition_snapshot_chunks (partition, chunk, data) values ($1, $2, $3)")
-                        .execute(row)
-                        .replaceWithVoid());
-            }
-            return chain.chain(() -> connection
-                    .preparedQuery("insert into partition_snapshots (partition, topics, next_offsets, taken_at, format,"
-                            + " chunks, bytes, checksum) values ($1, $2, $3, now(), $4, $5, $6, $7)"
-                            + " on conflict (partition) do update set topics = excluded.topics,"
-                            + " next_offsets = excluded.next_offsets, taken_at = excluded.taken_at,"
-                            + " format = excluded.format, chunks = excluded.chunks, bytes = excluded.bytes,"
-                            + " checksum = excluded.checksum")
-                    .execute(Tuple.from(List.of(partition, topics, next, format, chunks.size(), bytes, checksum)))
-                    .replaceWithVoid());
-        });
+        return pool.withTransaction(connection -> connection
+                .preparedQuery("select pg_advisory_xact_lock_shared($1, $2)")
+                .execute(Tuple.of(SNAPSHOT_LOCK, partition))
+                .chain(() -> connection
+                        .preparedQuery("select topic, next_offset from feed_offsets where partition = $1")
+                        .execute(Tuple.of(partition)))
+                .chain(rows -> {
+                    Map<String, Long> stored = new HashMap<>();
+                    for (Row row : rows) {
+                        stored.put(row.getString(0), row.getLong(1));
+                    }
+                    for (Map.Entry<String, Long> offset : offsets.entrySet()) {
+                        if (offset.getValue() > stored.getOrDefault(offset.getKey(), 0L)) {
+                            return Uni.createFrom().item(false);
+                        }
+                    }
+                    Uni<Void> chain = connection
+                            .preparedQuery("delete from partition_snapshot_chunks where partition = $1")
+                            .execute(Tuple.of(partition))
+                            .replaceWithVoid();
+                    // one chunk a statement, its buffer made when it is sent
+                    for (int i = 0; i < chunks.size(); i++) {
+                        int chunk = i;
+                        chain = chain.chain(() -> connection
+                                .preparedQuery("insert into partition_snapshot_chunks (partition, chunk, data)"
+                                        + " values ($1, $2, $3)")
+                                .execute(Tuple.of(
+                                        partition, chunk, io.vertx.core.buffer.Buffer.buffer(chunks.get(chunk))))
+                                .replaceWithVoid());
+                    }
+                    return chain.chain(() -> connection
+                                    .preparedQuery("insert into partition_snapshots (partition, topics, next_offsets,"
+                                            + " taken_at, format, chunks, bytes, checksum)"
+                                            + " values ($1, $2, $3, now(), $4, $5, $6, $7)"
+                                            + " on conflict (partition) do update set topics = excluded.topics,"
+                                            + " next_offsets = excluded.next_offsets, taken_at = excluded.taken_at,"
+                                            + " format = excluded.format, chunks = excluded.chunks,"
+                                            + " bytes = excluded.bytes, checksum = excluded.checksum")
+                                    .execute(Tuple.from(
+                                            List.of(partition, topics, next, format, chunks.size(), bytes, checksum))))
+                            .replaceWith(true);
+                }));
     }
 
     /**

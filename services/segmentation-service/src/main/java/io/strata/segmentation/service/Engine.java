@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.strata.platform.kafka.Keys;
+import io.strata.platform.logging.LogSafe;
 import io.strata.platform.outbox.OutboxRecords;
 import io.strata.proto.profile.v1.ProfileChange;
 import io.strata.proto.profile.v1.ProfileEvent;
@@ -181,6 +182,13 @@ public class Engine {
     private volatile long lag = -1;
     private volatile int feedPartitions;
     private volatile Runnable afterWrite = () -> {};
+    /**
+     * The day the tables' rolling windows are counted for (the engine's thread's): the day it
+     * started, then the day of the last {@link #roll}. A snapshot carries it; restored on another
+     * day, the windows are counted again.
+     */
+    private LocalDate windowsDay;
+
     /** What the engine's thread works on, for {@link #stuck}. */
     private final Progress progress = new Progress(System::nanoTime);
 
@@ -218,6 +226,7 @@ public class Engine {
 
     /** Loads the tenants' traits and active audiences; before the first partition. */
     public void start() {
+        windowsDay = today();
         traitTypes.putAll(store.traits().await().atMost(timeout()));
         syncDefinitions();
     }
@@ -242,7 +251,16 @@ public class Engine {
     private Map<String, Long> restore(Partition partition, Map<String, Long> targets) {
         int number = partition.number;
         awaitSaving(number);
-        EngineStore.Snapshot snapshot = store.snapshot(number).await().atMost(timeout());
+        EngineStore.Snapshot snapshot;
+        try {
+            snapshot = store.snapshot(number).await().atMost(Duration.ofMinutes(5));
+        } catch (RuntimeException e) {
+            snapshotsUnread.increment();
+            LOG.warnf(
+                    "partition %d: its snapshot cannot be fetched (%s): it loads from the feed's beginning",
+                    number, LogSafe.text(e.getMessage()));
+            return Map.of();
+        }
         if (snapshot == null) {
             return Map.of();
         }
@@ -260,18 +278,18 @@ public class Engine {
         PartitionSnapshot.Read read;
         try {
             read = PartitionSnapshot.read(snapshot.chunks(), snapshot.checksum(), config.timeZone());
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             snapshotsUnread.increment();
             LOG.warnf(
                     "partition %d: its snapshot of %s does not read (%s): it loads from the feed's beginning",
-                    number, snapshot.takenAt(), e.getMessage());
+                    number, snapshot.takenAt(), LogSafe.text(String.valueOf(e.getMessage())));
             return Map.of();
         }
         partition.tenants.putAll(read.tenants());
         partition.snapshotted = Map.copyOf(snapshot.offsets());
         partition.snapshotAt = snapshot.takenAt();
         partition.rollOnLive =
-                !read.zone().equals(config.timeZone()) || !read.day().equals(today());
+                !read.zone().equals(config.timeZone()) || !read.day().equals(windowsDay);
         LOG.infof(
                 "partition %d: read its snapshot of %s (%d tenants, %d KiB) in %d ms; the feed follows from %s",
                 number,
@@ -316,6 +334,9 @@ public class Engine {
     public int snapshotDue(Duration every) {
         Instant now = clock.instant();
         saving.values().removeIf(CompletableFuture::isDone);
+        if (!saving.isEmpty()) {
+            return -1; // one snapshot in memory and in the database at a time
+        }
         for (Partition partition : partitions.values()) {
             if (partition.live
                     && !partition.failed
@@ -350,7 +371,7 @@ public class Engine {
             working(() -> {
                 progress("writing the snapshot of partition " + number);
                 try {
-                    out[0] = PartitionSnapshot.write(new TreeMap<>(partition.tenants), config.timeZone(), today());
+                    out[0] = PartitionSnapshot.write(new TreeMap<>(partition.tenants), config.timeZone(), windowsDay);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -369,25 +390,30 @@ public class Engine {
         partition.snapshotted = offsets;
         partition.snapshotAt = now;
         long millis = (System.nanoTime() - started) / 1_000_000;
+        long bytes = written.bytes();
         CompletableFuture<Void> stored = store.saveSnapshot(
-                        number,
-                        offsets,
-                        PartitionSnapshot.FORMAT,
-                        written.chunks(),
-                        written.checksum(),
-                        written.bytes())
+                        number, offsets, PartitionSnapshot.FORMAT, written.chunks(), written.checksum(), bytes)
+                .ifNoItem()
+                .after(Duration.ofMinutes(5))
+                .fail()
                 .subscribeAsCompletionStage()
-                .whenComplete((done, failure) -> {
-                    if (failure == null) {
+                .whenComplete((saved, failure) -> {
+                    if (failure == null && saved) {
                         snapshotsSaved.increment();
                         LOG.infof(
                                 "partition %d: snapshot stored at %s (%d KiB, written in %d ms)",
-                                number, offsets, written.bytes() / 1024, millis);
+                                number, offsets, bytes / 1024, millis);
+                    } else if (failure == null) {
+                        LOG.infof(
+                                "partition %d: the snapshot at %s is not stored: the stored offsets are behind"
+                                        + " it (the partition was forgotten meanwhile)",
+                                number, offsets);
                     } else {
                         snapshotsFailed.increment();
                         LOG.warnf("partition %d: storing its snapshot failed: %s", number, failure.getMessage());
                     }
                 })
+                .thenApply(saved -> (Void) null)
                 .toCompletableFuture();
         saving.put(number, stored);
         return stored;
@@ -468,11 +494,23 @@ public class Engine {
      * @param offsets per topic, the next offset after these records
      */
     public void apply(int number, List<Object> records, Map<String, Long> offsets) {
+        Partition partition = partitions.get(number);
+        try {
+            applyAndStore(partition, records, offsets);
+        } catch (RuntimeException e) {
+            // the tables may hold some of the records, the store none: no snapshot of them, ever
+            partition.failed = true;
+            throw e;
+        }
+        partition.committed.putAll(offsets);
+    }
+
+    private void applyAndStore(Partition partition, List<Object> records, Map<String, Long> offsets) {
+        int number = partition.number;
         Pending pending = new Pending();
         Instant now = clock.instant();
         write(() -> {
             progress("applying " + records.size() + " feed records to partition " + number);
-            Partition partition = partitions.get(number);
             for (Object record : records) {
                 applyToTable(partition, record, (shard, effects) -> {
                     for (FeedApplier.Forget forget : effects.forget()) {
@@ -499,14 +537,7 @@ public class Engine {
                     pending.offsets.computeIfAbsent(topic, t -> new HashMap<>()).put(number, offset));
             partition.tenants.values().forEach(shard -> shard.table().maintain());
         });
-        Partition partition = partitions.get(number);
-        try {
-            commit(pending);
-        } catch (RuntimeException e) {
-            partition.failed = true;
-            throw e;
-        }
-        partition.committed.putAll(offsets);
+        commit(pending);
     }
 
     private interface Effects {
@@ -659,7 +690,10 @@ public class Engine {
 
     /** A new day: every profile's rolling windows counted for it, then the scheduled pass. */
     public void roll() {
-        write(() -> partitions.values().forEach(this::rollTables));
+        write(() -> {
+            windowsDay = today();
+            partitions.values().forEach(this::rollTables);
+        });
         reevaluate();
     }
 

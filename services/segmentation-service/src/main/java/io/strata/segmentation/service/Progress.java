@@ -49,8 +49,11 @@ final class Progress {
 
     /** The work that has not moved on for longer than {@code limit}, and for how long; empty when none. */
     Optional<String> stuck(Duration limit) {
+        if (!busy) { // read first: work that starts after this read sets movedAt before busy
+            return Optional.empty();
+        }
         long stalled = nanoTime.getAsLong() - movedAt;
-        if (!busy || stalled <= limit.toNanos()) {
+        if (stalled <= limit.toNanos()) {
             return Optional.empty();
         }
         return Optional.of(doing + ", for " + Duration.ofNanos(stalled).toSeconds() + " s");

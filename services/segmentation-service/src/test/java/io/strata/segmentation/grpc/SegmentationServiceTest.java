@@ -755,6 +755,7 @@ class SegmentationServiceTest {
         }
         feed.traits(c, "city", "Harbin");
         feed.traits(c, "city", "Dalian");
+        FakeProfileService.RESENDS.clear();
         // as if the feed's topics had been made anew: what was stored lies beyond their end
         FeedTopics.sql("update feed_offsets set next_offset = next_offset + 1000000 where partition = " + partition(a));
         loop.reload().join();
@@ -851,6 +852,33 @@ class SegmentationServiceTest {
             List<SegmentMembership> left = awaitRecords(probe, wh, 1);
             assertEquals(
                     a + "/false", left.get(0).getProfileId() + "/" + left.get(0).getEntered());
+        }
+    }
+
+    @Test
+    void aSnapshotIsNotStoredBeyondTheOffsetsStoredWithTheMembers() {
+        String a = id("a");
+        feed.traits(a, "city", "Yining");
+        String yn = id("yn");
+        create(yn, "{'field': 'traits.city', 'op': 'eq', 'value': 'Yining'}");
+        await().atMost(WAIT).until(() -> size(yn) == 1);
+        int p = partition(a);
+        loop.snapshot().join();
+        String before = "select taken_at::text from partition_snapshots where partition = " + p;
+        Set<String> taken = FeedTopics.strings(before);
+        Set<String> offsets =
+                FeedTopics.strings("select topic || '=' || next_offset from feed_offsets where partition = " + p);
+        // as if the partition had been forgotten meanwhile (its feed made anew)
+        FeedTopics.sql("delete from feed_offsets where partition = " + p);
+        try {
+            loop.snapshot().join();
+            assertEquals(taken, FeedTopics.strings(before), "the snapshot before stays, none is stored beyond");
+        } finally {
+            for (String offset : offsets) {
+                String[] parts = offset.split("=");
+                FeedTopics.sql("insert into feed_offsets (topic, partition, next_offset) values ('" + parts[0] + "', "
+                        + p + ", " + parts[1] + ") on conflict do nothing");
+            }
         }
     }
 
