@@ -42,7 +42,8 @@ public final class ServiceProcess implements AutoCloseable {
         this.jar = root.resolve("services").resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
         this.port = port;
         this.managementPort = port + 1000;
-        this.log = root.resolve("services").resolve(name).resolve("target/e2e-" + name + ".log");
+        // one file per process: two replicas of a service write apart
+        this.log = root.resolve("services").resolve(name).resolve("target/e2e-" + name + "-" + port + ".log");
         property("quarkus.http.port", Integer.toString(port));
         property("quarkus.management.port", Integer.toString(managementPort));
     }
