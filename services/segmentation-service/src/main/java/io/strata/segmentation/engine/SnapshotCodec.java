@@ -20,7 +20,7 @@ import org.roaringbitmap.RoaringBitmap;
  * a {@link Column} as {@link Column#get} gives them (a text written once per column, then by its
  * number). Reading gives back exactly what was written; anything else is an {@link IOException}.
  */
-final class SnapshotCodec {
+public final class SnapshotCodec {
 
     private static final byte MISMATCH = 0;
     private static final byte TEXT = 1;
@@ -36,13 +36,15 @@ final class SnapshotCodec {
 
     private SnapshotCodec() {}
 
-    static void writeString(DataOutput out, String value) throws IOException {
+    /** A string of any length: its UTF-8 length, then its bytes. */
+    public static void writeString(DataOutput out, String value) throws IOException {
         byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
         out.writeInt(bytes.length);
         out.write(bytes);
     }
 
-    static String readString(DataInput in) throws IOException {
+    /** A string {@link #writeString} wrote. */
+    public static String readString(DataInput in) throws IOException {
         int length = in.readInt();
         if (length < 0 || length > MAX_STRING) {
             throw new IOException("a string of " + length + " bytes");
@@ -63,7 +65,7 @@ final class SnapshotCodec {
     }
 
     /** A count read back: never negative, never more than {@code limit}. */
-    static int readCount(DataInput in, int limit) throws IOException {
+    public static int readCount(DataInput in, int limit) throws IOException {
         int count = in.readInt();
         if (count < 0 || count > limit) {
             throw new IOException("a count of " + count);

@@ -51,6 +51,14 @@ public class EngineStore {
      */
     private static final int SNAPSHOT_LOCK = 0x534E4150;
 
+    /** What is stored per partition, forgotten with it (the outbox is not: its records still go out). */
+    private static final List<String> PARTITION_TABLES = List.of(
+            "segment_members",
+            "feed_offsets",
+            "partition_segments",
+            "partition_snapshots",
+            "partition_snapshot_chunks");
+
     private final Pool pool;
 
     public EngineStore(Pool pool) {
@@ -134,29 +142,23 @@ public class EngineStore {
     }
 
     /**
-     * Forgets everything stored of a partition (members, offsets, versions evaluated, snapshot): its feed no
-     * longer holds what they were computed from. Records not yet relayed are kept.
+     * Forgets everything stored of a partition ({@link #PARTITION_TABLES}): its feed no longer holds
+     * what it was computed from.
      */
     public Uni<Void> discard(int partition) {
-        return pool.withTransaction(connection -> connection
-                .preparedQuery("select pg_advisory_xact_lock($1, $2)")
-                .execute(Tuple.of(SNAPSHOT_LOCK, partition))
-                .chain(() -> connection
-                        .preparedQuery("delete from segment_members where partition = $1")
-                        .execute(Tuple.of(partition)))
-                .chain(() -> connection
-                        .preparedQuery("delete from feed_offsets where partition = $1")
-                        .execute(Tuple.of(partition)))
-                .chain(() -> connection
-                        .preparedQuery("delete from partition_segments where partition = $1")
-                        .execute(Tuple.of(partition)))
-                .chain(() -> connection
-                        .preparedQuery("delete from partition_snapshots where partition = $1")
-                        .execute(Tuple.of(partition)))
-                .chain(() -> connection
-                        .preparedQuery("delete from partition_snapshot_chunks where partition = $1")
-                        .execute(Tuple.of(partition)))
-                .replaceWithVoid());
+        return pool.withTransaction(connection -> {
+            Uni<Void> chain = connection
+                    .preparedQuery("select pg_advisory_xact_lock($1, $2)")
+                    .execute(Tuple.of(SNAPSHOT_LOCK, partition))
+                    .replaceWithVoid();
+            for (String table : PARTITION_TABLES) {
+                chain = chain.chain(() -> connection
+                        .preparedQuery("delete from " + table + " where partition = $1")
+                        .execute(Tuple.of(partition))
+                        .replaceWithVoid());
+            }
+            return chain;
+        });
     }
 
     /** A partition's stored snapshot: its tables hold every record before {@code offsets}. */

@@ -357,7 +357,7 @@ public class Engine {
             return CompletableFuture.failedFuture(
                     new IllegalStateException("partition " + number + " is not live here"));
         }
-        awaitSaving(number);
+        List.copyOf(saving.keySet()).forEach(this::awaitSaving); // one save at a time, as when due
         return snapshot(partition, clock.instant());
     }
 

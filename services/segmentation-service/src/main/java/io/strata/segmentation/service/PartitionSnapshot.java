@@ -1,5 +1,6 @@
 package io.strata.segmentation.service;
 
+import io.strata.segmentation.engine.SnapshotCodec;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.SequenceInputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -68,11 +68,11 @@ public final class PartitionSnapshot {
                 new BufferedOutputStream(new DeflaterOutputStream(chunks, deflater, 1 << 16), 1 << 16))) {
             out.writeInt(MAGIC);
             out.writeInt(FORMAT);
-            writeString(out, zone.getId());
+            SnapshotCodec.writeString(out, zone.getId());
             out.writeLong(day.toEpochDay());
             out.writeInt(tenants.size());
             for (Map.Entry<String, TenantShard> tenant : tenants.entrySet()) {
-                writeString(out, tenant.getKey());
+                SnapshotCodec.writeString(out, tenant.getKey());
                 tenant.getValue().writeTo(out);
             }
         } finally {
@@ -110,18 +110,15 @@ public final class PartitionSnapshot {
             }
             ZoneId taken;
             try {
-                taken = ZoneId.of(readString(in));
+                taken = ZoneId.of(SnapshotCodec.readString(in));
             } catch (DateTimeException e) {
                 throw new IOException("its zone: " + e.getMessage());
             }
             LocalDate day = LocalDate.ofEpochDay(in.readLong());
-            int count = in.readInt();
-            if (count < 0) {
-                throw new IOException("a count of " + count);
-            }
+            int count = SnapshotCodec.readCount(in, Integer.MAX_VALUE);
             Map<String, TenantShard> tenants = new LinkedHashMap<>();
             for (int i = 0; i < count; i++) {
-                String tenant = readString(in);
+                String tenant = SnapshotCodec.readString(in);
                 tenants.put(tenant, TenantShard.readFrom(tenant, zone, in));
             }
             if (in.read() != -1) {
@@ -133,22 +130,6 @@ public final class PartitionSnapshot {
         } finally {
             inflater.end();
         }
-    }
-
-    private static void writeString(DataOutputStream out, String value) throws IOException {
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(bytes.length);
-        out.write(bytes);
-    }
-
-    private static String readString(DataInputStream in) throws IOException {
-        int length = in.readInt();
-        if (length < 0 || length > 1 << 16) {
-            throw new IOException("a name of " + length + " bytes");
-        }
-        byte[] bytes = new byte[length];
-        in.readFully(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     /** Bytes cut into chunks. */

@@ -2,10 +2,10 @@ package io.strata.segmentation.service;
 
 import io.strata.segmentation.engine.Audiences;
 import io.strata.segmentation.engine.ProfileTable;
+import io.strata.segmentation.engine.SnapshotCodec;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -51,9 +51,7 @@ public final class TenantShard {
         }
         out.writeInt(gone.size());
         for (Map.Entry<String, Long> entry : gone.entrySet()) {
-            byte[] id = entry.getKey().getBytes(StandardCharsets.UTF_8);
-            out.writeInt(id.length);
-            out.write(id);
+            SnapshotCodec.writeString(out, entry.getKey());
             out.writeLong(entry.getValue());
         }
     }
@@ -65,18 +63,9 @@ public final class TenantShard {
         while (ordinals.hasNext()) {
             shard.setVersion(ordinals.next(), in.readLong());
         }
-        int gone = in.readInt();
-        if (gone < 0) {
-            throw new IOException("a count of " + gone);
-        }
+        int gone = SnapshotCodec.readCount(in, Integer.MAX_VALUE);
         for (int i = 0; i < gone; i++) {
-            int length = in.readInt();
-            if (length < 0 || length > 1 << 20) {
-                throw new IOException("a profile id of " + length + " bytes");
-            }
-            byte[] id = new byte[length];
-            in.readFully(id);
-            shard.gone.put(new String(id, StandardCharsets.UTF_8), in.readLong());
+            shard.gone.put(SnapshotCodec.readString(in), in.readLong());
         }
         return shard;
     }
