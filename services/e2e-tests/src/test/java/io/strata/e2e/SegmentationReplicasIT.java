@@ -10,6 +10,8 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.strata.proto.events.v1.Event;
@@ -37,6 +39,7 @@ import io.strata.proto.segmentation.v1.StaticMode;
 import io.strata.testing.KafkaProbe;
 import io.strata.testing.KeycloakTokens;
 import io.strata.testing.LocalStack;
+import io.strata.testing.ServiceLogsOnFailure;
 import io.strata.testing.ServiceProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,6 +49,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -54,6 +58,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -69,6 +74,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * segmentation-service scaled out: two replicas of the packaged service share a change feed of
@@ -110,6 +116,10 @@ class SegmentationReplicasIT {
     private static final Set<String> vip = new TreeSet<>();
 
     private final HttpClient http = HttpClient.newHttpClient();
+
+    @RegisterExtension
+    static final ServiceLogsOnFailure LOGS = new ServiceLogsOnFailure(
+            () -> Arrays.asList(a, b), Pattern.compile("FeedLoop|\\.Engine\\]|Replicas| WARN | ERROR "));
 
     @BeforeAll
     static void start() throws Exception {
@@ -214,13 +224,14 @@ class SegmentationReplicasIT {
         List<String> upload = new ArrayList<>(chosen);
         upload.add("nobody-" + RUN);
         upload.add(UUID.randomUUID().toString());
-        var set = as(a, "mia")
+        // a replacement is idempotent: sent again while a partition loads (as the answer says to)
+        var set = retrying(() -> as(a, "mia")
                 .setStaticMembers(SetStaticMembersRequest.newBuilder()
                         .setTenant(TENANT)
                         .setSegmentId(VIP)
                         .setMode(StaticMode.STATIC_MODE_REPLACE)
                         .addAllProfileIds(upload)
-                        .build());
+                        .build()));
         assertEquals(vip.size(), set.getSize(), "the static audience's size over both replicas");
         assertEquals(2, set.getUnknown(), "the ids of no profile");
 
@@ -264,22 +275,30 @@ class SegmentationReplicasIT {
         Map<String, Set<String>> truth = Map.of(SHANGHAI, shanghai, BUYERS, buyers, BOTH, both, VIP, vip);
         for (ServiceProcess replica : replicas) {
             // the feed applied and every partition answered: sizes complete and equal to the truth
-            await().atMost(WAIT).untilAsserted(() -> {
-                for (var entry : truth.entrySet()) {
-                    Segment segment = segment(replica, entry.getKey());
-                    assertTrue(segment.getFreshness().getComplete(), entry.getKey() + " complete");
-                    assertEquals(entry.getValue().size(), segment.getSize(), entry.getKey() + " on " + replica.port());
-                }
-            });
+            await().atMost(WAIT)
+                    .ignoreExceptionsMatching(SegmentationReplicasIT::loading)
+                    .untilAsserted(() -> {
+                        for (var entry : truth.entrySet()) {
+                            Segment segment = segment(replica, entry.getKey());
+                            assertTrue(segment.getFreshness().getComplete(), entry.getKey() + " complete");
+                            assertEquals(
+                                    entry.getValue().size(),
+                                    segment.getSize(),
+                                    entry.getKey() + " on " + replica.port());
+                        }
+                    });
             for (var entry : truth.entrySet()) {
-                assertEquals(entry.getValue(), exported(replica, entry.getKey()), "the members of " + entry.getKey());
+                assertEquals(
+                        entry.getValue(),
+                        retrying(() -> exported(replica, entry.getKey())),
+                        "the members of " + entry.getKey());
             }
-            GetOverlapResponse overlap = as(replica, "vic")
+            GetOverlapResponse overlap = retrying(() -> as(replica, "vic")
                     .getOverlap(GetOverlapRequest.newBuilder()
                             .setTenant(TENANT)
                             .addSegmentIds(SHANGHAI)
                             .addSegmentIds(BUYERS)
-                            .build());
+                            .build()));
             assertEquals(shanghai.size(), overlap.getSizesOrThrow(SHANGHAI));
             long onlyShanghai = overlap.getRegionsList().stream()
                     .filter(r -> r.getSegmentIdsList().equals(List.of(SHANGHAI)))
@@ -288,31 +307,33 @@ class SegmentationReplicasIT {
             assertEquals(shanghai.size() - both.size(), onlyShanghai, "Shanghai without the buyers");
             assertEquals(
                     buyers.size(),
-                    as(replica, "vic")
+                    retrying(() -> as(replica, "vic")
                             .previewSegment(PreviewSegmentRequest.newBuilder()
                                     .setTenant(TENANT)
-                                    .setDefinition("{\"event\": \"Order Completed\", \"where\": [{\"property\":"
-                                            + " \"revenue\", \"op\": \"gte\", \"value\": 200}]}")
+                                    .setDefinition("{\"event\": \"Order Completed\", \"where\":"
+                                            + " [{\"property\": \"revenue\", \"op\": \"gte\", \"value\":"
+                                            + " 200}]}")
                                     .build())
-                            .getSize(),
+                            .getSize()),
                     "a preview over both replicas' partitions");
             // every profile looked up through this replica, on whichever replica holds it
             SegmentationServiceBlockingStub viewer = as(replica, "vic");
             for (String id : ids) {
-                boolean member = viewer.checkMembership(CheckMembershipRequest.newBuilder()
+                boolean member = retrying(() -> viewer.checkMembership(CheckMembershipRequest.newBuilder()
                                 .setTenant(TENANT)
                                 .setProfileId(id)
                                 .setSegmentId(BOTH)
                                 .build())
-                        .getMember();
+                        .getMember());
                 assertEquals(both.contains(id), member, "is " + id + " in " + BOTH);
             }
             for (String id : ids.subList(0, 40)) {
-                Set<String> in = new TreeSet<>(viewer.listProfileSegments(ListProfileSegmentsRequest.newBuilder()
-                                .setTenant(TENANT)
-                                .setProfileId(id)
-                                .build())
-                        .getSegmentIdsList());
+                Set<String> in =
+                        new TreeSet<>(retrying(() -> viewer.listProfileSegments(ListProfileSegmentsRequest.newBuilder()
+                                        .setTenant(TENANT)
+                                        .setProfileId(id)
+                                        .build())
+                                .getSegmentIdsList()));
                 Set<String> expected = new TreeSet<>();
                 truth.forEach((segment, members) -> {
                     if (members.contains(id)) {
@@ -321,11 +342,11 @@ class SegmentationReplicasIT {
                 });
                 in.retainAll(truth.keySet());
                 assertEquals(expected, in, "the audiences of " + id);
-                var explained = viewer.explainMembership(ExplainMembershipRequest.newBuilder()
+                var explained = retrying(() -> viewer.explainMembership(ExplainMembershipRequest.newBuilder()
                         .setTenant(TENANT)
                         .setProfileId(id)
                         .setSegmentId(SHANGHAI)
-                        .build());
+                        .build()));
                 assertEquals(shanghai.contains(id), explained.getMember(), "explained: " + id);
                 assertEquals(
                         shanghai.contains(id),
@@ -371,6 +392,24 @@ class SegmentationReplicasIT {
     }
 
     // ---- calls ----
+
+    /**
+     * A call made again while the service answers that a partition is loading (UNAVAILABLE, as a
+     * rebalance of the group can do at any time); any other failure, and every answer, as it came.
+     */
+    private static <T> T retrying(Callable<T> call) {
+        return await().atMost(WAIT)
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(250))
+                .ignoreExceptionsMatching(SegmentationReplicasIT::loading)
+                .until(call, answer -> true);
+    }
+
+    private static boolean loading(Throwable failure) {
+        return failure instanceof StatusRuntimeException e
+                && e.getStatus().getCode() == Status.Code.UNAVAILABLE
+                && String.valueOf(e.getStatus().getDescription()).contains("retry shortly");
+    }
 
     private static SegmentationServiceBlockingStub as(ServiceProcess replica, String user) {
         ManagedChannel channel = channels.computeIfAbsent(

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A packaged Quarkus service ({@code target/quarkus-app/quarkus-run.jar}) run as its own
@@ -32,6 +34,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final Map<String, String> properties = new LinkedHashMap<>();
     private final Map<String, String> environment = new LinkedHashMap<>();
     private final Path log;
+    private long logFrom;
     private Process process;
 
     /**
@@ -76,6 +79,24 @@ public final class ServiceProcess implements AutoCloseable {
         return log;
     }
 
+    /**
+     * The lines this process wrote since it last started (its file keeps earlier runs) that match,
+     * at most the last {@code limit}: what a failed test prints to say what the service did.
+     */
+    public List<String> logLines(Pattern matching, int limit) {
+        List<String> out = new ArrayList<>();
+        try (var in = Files.newInputStream(log)) {
+            in.skipNBytes(Math.min(logFrom, Files.size(log)));
+            new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .filter(line -> matching.matcher(line).find())
+                    .forEach(out::add);
+        } catch (IOException e) {
+            return List.of("(" + log + " cannot be read: " + e.getMessage() + ")");
+        }
+        return out.subList(Math.max(0, out.size() - limit), out.size());
+    }
+
     /** Starts the process and waits until {@code /q/health/ready} (management port) answers 200. */
     public ServiceProcess start(Duration timeout) {
         if (!Files.exists(jar)) {
@@ -94,6 +115,11 @@ public final class ServiceProcess implements AutoCloseable {
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.toString());
+        try {
+            logFrom = Files.exists(log) ? Files.size(log) : 0;
+        } catch (IOException e) {
+            logFrom = 0;
+        }
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
