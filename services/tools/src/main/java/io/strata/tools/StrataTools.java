@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             ProfileBench.class,
             SegmentationBench.class,
             SegmentationRealtimeBench.class,
+            ClvBench.class,
             DemoReport.class,
             PipelineWait.class,
             CommandLine.HelpCommand.class
