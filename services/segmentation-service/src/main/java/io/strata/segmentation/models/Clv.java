@@ -35,4 +35,76 @@ public final class Clv {
         }
         return value;
     }
+
+    /** A customer's value tier. */
+    public enum Tier {
+        HIGH("high", "高价值"),
+        MID("mid", "中价值"),
+        LOW("low", "低价值");
+
+        private final String code;
+        private final String chinese;
+
+        Tier(String code, String chinese) {
+            this.code = code;
+            this.chinese = chinese;
+        }
+
+        /** The English label, also the tag value. */
+        public String code() {
+            return code;
+        }
+
+        public String chinese() {
+            return chinese;
+        }
+    }
+
+    /**
+     * Where the tiers are cut: by share of customers (the top {@code high} % high, the next
+     * {@code mid} % mid) or by value (at least {@code high} high, at least {@code mid} mid).
+     */
+    public record Tiers(boolean byPercent, double high, double mid) {
+
+        /** The top 20 % high, the next 30 % mid, the rest low. */
+        public static final Tiers DEFAULTS = new Tiers(true, 20, 30);
+
+        public Tiers {
+            if (byPercent && !(high > 0 && mid >= 0 && high + mid <= 100)) {
+                throw new IllegalArgumentException(
+                        "clv.tiers: high and mid are shares with high > 0 and high + mid ≤ 100, were " + high + " and "
+                                + mid);
+            }
+            if (!byPercent && !(high > mid && mid >= 0)) {
+                throw new IllegalArgumentException(
+                        "clv.tiers: the high cut must be above the mid one, were " + high + " and " + mid);
+            }
+        }
+    }
+
+    /**
+     * Each customer's tier among these values. By share, a customer tied with the last one of a tier
+     * joins it (equal values, equal tiers).
+     */
+    public static Tier[] tiers(double[] values, Tiers tiers) {
+        Tier[] out = new Tier[values.length];
+        double highCut;
+        double midCut;
+        if (tiers.byPercent()) {
+            double[] sorted = values.clone();
+            java.util.Arrays.sort(sorted);
+            int n = sorted.length;
+            int highCount = (int) Math.ceil(tiers.high() / 100 * n);
+            int midCount = (int) Math.ceil((tiers.high() + tiers.mid()) / 100 * n);
+            highCut = highCount == 0 ? Double.POSITIVE_INFINITY : sorted[n - highCount];
+            midCut = midCount == 0 ? Double.POSITIVE_INFINITY : sorted[n - midCount];
+        } else {
+            highCut = tiers.high();
+            midCut = tiers.mid();
+        }
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i] >= highCut ? Tier.HIGH : values[i] >= midCut ? Tier.MID : Tier.LOW;
+        }
+        return out;
+    }
 }

@@ -58,8 +58,8 @@ public final class Lifecycle {
             positive("lifecycle.churned_days", churnedDays);
             positive("lifecycle.recalled_days", recalledDays);
             if (churnedDays <= newDays) {
-                throw new IllegalArgumentException("lifecycle.churned_days (" + churnedDays
-                        + ") must be longer than lifecycle.new_days (" + newDays + ")");
+                throw new IllegalArgumentException("lifecycle.churned_days must be longer than lifecycle.new_days ("
+                        + newDays + "), was " + churnedDays);
             }
         }
 

@@ -40,7 +40,7 @@ public final class Rfm {
         record TopPercent(double percent) implements Split {
             public TopPercent {
                 if (!(percent > 0 && percent <= 100)) {
-                    throw new IllegalArgumentException("split.top_percent must be in (0, 100], was " + percent);
+                    throw new IllegalArgumentException("rfm.split.value must be a share in (0, 100], was " + percent);
                 }
             }
         }

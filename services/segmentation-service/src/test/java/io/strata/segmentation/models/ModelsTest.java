@@ -91,6 +91,25 @@ class ModelsTest {
     }
 
     @Test
+    void valueTiersByShareAndByValue() {
+        double[] values = {10, 90, 20, 80, 30, 70, 40, 60, 50, 100};
+        // the top 20 % (2 of 10) high, the next 30 % (3) mid
+        assertEquals(
+                List.of("low", "high", "low", "mid", "low", "mid", "low", "mid", "low", "high"),
+                java.util.Arrays.stream(Clv.tiers(values, Clv.Tiers.DEFAULTS))
+                        .map(Clv.Tier::code)
+                        .toList());
+        // a value tied with the last high one is high too
+        assertEquals(
+                List.of(Clv.Tier.HIGH, Clv.Tier.HIGH, Clv.Tier.HIGH, Clv.Tier.LOW),
+                List.of(Clv.tiers(new double[] {5, 5, 5, 1}, new Clv.Tiers(true, 25, 0))));
+        assertEquals(
+                List.of(Clv.Tier.LOW, Clv.Tier.MID, Clv.Tier.HIGH),
+                List.of(Clv.tiers(new double[] {299.99, 300, 1000}, new Clv.Tiers(false, 1000, 300))));
+        assertThrows(IllegalArgumentException.class, () -> new Clv.Tiers(false, 300, 1000));
+    }
+
+    @Test
     void aModelWithoutRepeatPurchasesCannotBeFitted() {
         List<CustomerSummary> once =
                 List.of(new CustomerSummary("a", 0, 0, 5, 0), new CustomerSummary("b", 0, 0, 3, 0));
