@@ -76,7 +76,10 @@ class EndpointSecurityTest {
                 new Endpoint("DELETE", "/api/v1/sources/" + source, Roles.ADMIN, null, null, 200),
                 new Endpoint("GET", "/api/v1/profiles?userId=u1", Roles.VIEWER, null, null, 200),
                 new Endpoint("GET", "/api/v1/profiles/" + FakeProfileGrpcService.ID, Roles.VIEWER, null, null, 200),
-                new Endpoint("GET", "/api/v1/profiles/summary", Roles.VIEWER, null, null, 200));
+                new Endpoint("GET", "/api/v1/profiles/summary", Roles.VIEWER, null, null, 200),
+                new Endpoint("GET", "/api/v1/models/settings", Roles.VIEWER, null, null, 200),
+                new Endpoint("GET", "/api/v1/models/settings/versions", Roles.VIEWER, null, null, 200),
+                new Endpoint("PUT", "/api/v1/models/settings", Roles.MARKETER, null, "{\"settings\":{}}", 200));
 
         String valid = KeycloakTokens.accessToken("alice");
         String[] parts = valid.split("\\.");
