@@ -19,6 +19,7 @@ import io.strata.proto.segmentation.v1.ModelService;
 import io.strata.proto.segmentation.v1.ModelSettings;
 import io.strata.proto.segmentation.v1.UpdateModelSettingsRequest;
 import io.strata.proto.segmentation.v1.UpdateModelSettingsResponse;
+import io.strata.segmentation.config.SegmentationConfig;
 import io.strata.segmentation.models.InvalidSettingsException;
 import io.strata.segmentation.repository.ModelSettingsRepository;
 import io.strata.segmentation.rules.Violation;
@@ -40,11 +41,17 @@ public class ModelGrpcService implements ModelService {
     private final ModelSettingsRepository settings;
     private final Access access;
     private final CurrentIdentityAssociation identity;
+    private final SegmentationConfig config;
 
-    public ModelGrpcService(ModelSettingsRepository settings, Access access, CurrentIdentityAssociation identity) {
+    public ModelGrpcService(
+            ModelSettingsRepository settings,
+            Access access,
+            CurrentIdentityAssociation identity,
+            SegmentationConfig config) {
         this.settings = settings;
         this.access = access;
         this.identity = identity;
+        this.config = config;
     }
 
     @Override
@@ -64,7 +71,14 @@ public class ModelGrpcService implements ModelService {
             if (request.getExpectedVersion() < 0) {
                 throw Errors.invalid("expected_version", "a version is positive (0: any)");
             }
-            String complete = read("settings", request.getSettings()).json().toString();
+            var given = read("settings", request.getSettings());
+            List<Violation> beyond = given.beyond(config.eventRetentionDays());
+            if (!beyond.isEmpty()) {
+                throw Errors.invalid(beyond.stream()
+                        .map(v -> new Errors.Violation("settings." + v.path(), v.message()))
+                        .toList());
+            }
+            String complete = given.json().toString();
             return settings.insert(request.getTenant(), complete, request.getExpectedVersion(), caller.user())
                     .map(stored -> UpdateModelSettingsResponse.newBuilder()
                             .setSettings(proto(stored))

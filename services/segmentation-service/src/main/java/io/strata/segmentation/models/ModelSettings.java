@@ -200,6 +200,33 @@ public record ModelSettings(
         return new ModelSettings(purchaseEvent, revenue, rfm, lifecycle, churn, aipl, clv);
     }
 
+    /**
+     * The settings that look further back than the events kept: a model counts only kept events in
+     * its windows (lifetime facts, such as the last order for AIPL's purchase window, come from the
+     * profile's aggregates instead).
+     */
+    public List<Violation> beyond(int retentionDays) {
+        List<Violation> out = new ArrayList<>();
+        Map<String, Integer> windows = new java.util.LinkedHashMap<>();
+        windows.put("rfm.window_days", rfm.windowDays());
+        windows.put("lifecycle.loyal_window_days", lifecycle.loyalWindowDays());
+        windows.put("churn.window_days", 2 * churn.windowDays());
+        windows.put("aipl.awareness_days", aipl.awarenessDays());
+        windows.put("aipl.interest_days", aipl.interestDays());
+        windows.put("aipl.loyal_window_days", aipl.loyalWindowDays());
+        windows.put("aipl.advocacy_days", aipl.advocacyDays());
+        windows.forEach((setting, days) -> {
+            if (days > retentionDays) {
+                out.add(new Violation(
+                        setting,
+                        "looks back " + days + " days"
+                                + (setting.equals("churn.window_days") ? " (two windows)" : "")
+                                + ", longer than the " + retentionDays + " days of events kept"));
+            }
+        });
+        return out;
+    }
+
     /** The defaults with the given values over them; a key the defaults lack is a violation. */
     private static JsonNode merge(JsonNode defaults, JsonNode given, String path, Reader in) {
         if (!defaults.isObject()) {

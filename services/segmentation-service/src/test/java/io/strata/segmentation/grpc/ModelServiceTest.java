@@ -114,6 +114,9 @@ class ModelServiceTest {
         assertEquals(
                 Set.of("settings.rfm.window_days", "settings.lifecycle.hours", "settings.churn.max_share"),
                 Errors.violations(invalid).stream().map(Errors.Violation::field).collect(Collectors.toSet()));
+        StatusRuntimeException tooLong = refused(update("mia", "{'rfm': {'window_days': 500}}", 0));
+        assertEquals(
+                "settings.rfm.window_days", Errors.violations(tooLong).get(0).field());
         StatusRuntimeException notJson = refused(update("mia", "{rfm", 0));
         assertEquals("settings", Errors.violations(notJson).get(0).field());
         StatusRuntimeException negative = refused(update("mia", "{}", -1));

@@ -57,6 +57,22 @@ class ModelSettingsTest {
     }
 
     @Test
+    void windowsLongerThanTheEventsKeptAreNamed() throws Exception {
+        assertEquals(List.of(), ModelSettings.DEFAULTS.beyond(400));
+        ModelSettings s = ModelSettings.parse(json("{'rfm': {'window_days': 500}, 'churn': {'window_days': 201}}"));
+        assertEquals(
+                List.of(
+                        "rfm.window_days: looks back 500 days, longer than the 400 days of events kept",
+                        "churn.window_days: looks back 402 days (two windows), longer than the 400 days of events kept"),
+                s.beyond(400).stream().map(Violation::toString).toList());
+        // the AIPL purchase window reads the last order of the profile's aggregates: not limited
+        assertEquals(
+                List.of(),
+                ModelSettings.parse(json("{'aipl': {'purchase_window_months': 60}}"))
+                        .beyond(400));
+    }
+
+    @Test
     void everyProblemIsNamedAtOnce() throws Exception {
         assertEquals(
                 List.of(
