@@ -35,7 +35,7 @@ public final class Aipl {
             this.chinese = chinese;
         }
 
-        /** The English label, also the tag value. */
+        /** The tag value (the catalog's {@code aipl_stage}). */
         public String code() {
             return code;
         }

@@ -50,7 +50,7 @@ public final class Clv {
             this.chinese = chinese;
         }
 
-        /** The English label, also the tag value. */
+        /** The tag value (the catalog's {@code clv_tier}). */
         public String code() {
             return code;
         }

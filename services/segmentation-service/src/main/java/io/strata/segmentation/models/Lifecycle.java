@@ -18,7 +18,7 @@ public final class Lifecycle {
         NEW("new", "新客"),
         ACTIVE("active", "活跃"),
         LOYAL("loyal", "忠诚"),
-        AT_RISK("at-risk", "流失预警"),
+        AT_RISK("at_risk", "流失预警"),
         CHURNED("churned", "流失"),
         RECALLED("recalled", "召回");
 
@@ -30,7 +30,7 @@ public final class Lifecycle {
             this.chinese = chinese;
         }
 
-        /** The English label, also the tag value. */
+        /** The tag value (the catalog's {@code lifecycle_stage}). */
         public String code() {
             return code;
         }

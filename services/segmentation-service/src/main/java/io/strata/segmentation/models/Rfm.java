@@ -91,14 +91,14 @@ public final class Rfm {
 
     /** The eight groups by R, F and M high (true) or low. */
     public enum Group {
-        IMPORTANT_VALUE("important-value", "重要价值", true, true, true),
-        IMPORTANT_RETAIN("important-retain", "重要保持", false, true, true),
-        IMPORTANT_DEVELOP("important-develop", "重要发展", true, false, true),
-        IMPORTANT_WIN_BACK("important-win-back", "重要挽留", false, false, true),
-        GENERAL_VALUE("general-value", "一般价值", true, true, false),
-        GENERAL_RETAIN("general-retain", "一般保持", false, true, false),
-        GENERAL_DEVELOP("general-develop", "一般发展", true, false, false),
-        GENERAL_WIN_BACK("general-win-back", "一般挽留", false, false, false);
+        IMPORTANT_VALUE("important_value", "重要价值", true, true, true),
+        IMPORTANT_RETAIN("important_retain", "重要保持", false, true, true),
+        IMPORTANT_DEVELOP("important_develop", "重要发展", true, false, true),
+        IMPORTANT_WIN_BACK("important_win_back", "重要挽留", false, false, true),
+        GENERAL_VALUE("general_value", "一般价值", true, true, false),
+        GENERAL_RETAIN("general_retain", "一般保持", false, true, false),
+        GENERAL_DEVELOP("general_develop", "一般发展", true, false, false),
+        GENERAL_WIN_BACK("general_win_back", "一般挽留", false, false, false);
 
         private final String code;
         private final String chinese;
@@ -114,7 +114,7 @@ public final class Rfm {
             this.m = m;
         }
 
-        /** The English label, also the tag value. */
+        /** The tag value (the catalog's {@code rfm_group}). */
         public String code() {
             return code;
         }

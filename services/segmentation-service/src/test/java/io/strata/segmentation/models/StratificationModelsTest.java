@@ -79,7 +79,7 @@ class StratificationModelsTest {
             assertEquals(Rfm.Group.of((g & 4) != 0, (g & 2) != 0, (g & 1) != 0), group, "buyer g" + g);
         }
         assertEquals("重要价值", scores.get(7).group().chinese());
-        assertEquals("general-win-back", scores.get(0).group().code());
+        assertEquals("general_win_back", scores.get(0).group().code());
     }
 
     @Test
