@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Timestamp;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
@@ -119,11 +120,20 @@ public class ModelGrpcService implements ModelService {
         }
     }
 
-    /** A stored version, read over today's defaults (a setting added since takes its default). */
+    /**
+     * A stored version, read over today's defaults (a setting added since takes its default); one
+     * that today's checks refuse (a setting renamed, a range narrowed) is shown as it was stored.
+     */
     private static ModelSettings proto(ModelSettingsRepository.Stored stored) {
+        String settings;
+        try {
+            settings = read("settings", stored.settings()).json().toString();
+        } catch (StatusRuntimeException refused) {
+            settings = stored.settings();
+        }
         return ModelSettings.newBuilder()
                 .setVersion(stored.version())
-                .setSettings(read("settings", stored.settings()).json().toString())
+                .setSettings(settings)
                 .setCreatedAt(timestamp(stored.createdAt()))
                 .setCreatedBy(stored.createdBy())
                 .build();

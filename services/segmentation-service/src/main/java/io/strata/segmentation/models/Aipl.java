@@ -95,8 +95,9 @@ public final class Aipl {
                     throw new IllegalArgumentException(d.getKey() + " must be at least 1, was " + d.getValue());
                 }
             }
-            if (purchaseWindow.isNegative() || purchaseWindow.isZero()) {
-                throw new IllegalArgumentException("aipl.purchase_window must be positive, was " + purchaseWindow);
+            if (purchaseWindow.toTotalMonths() < 1 || purchaseWindow.getDays() != 0) {
+                throw new IllegalArgumentException(
+                        "aipl.purchase_window_months must be at least 1, was " + purchaseWindow.toTotalMonths());
             }
         }
     }

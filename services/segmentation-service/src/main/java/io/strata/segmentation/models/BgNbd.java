@@ -66,8 +66,10 @@ public final class BgNbd {
             return 0;
         }
         double z = t / (alpha + T + t);
-        double hyp = Hypergeometric.f21(r + x, b + x, a + b + x - 1, z);
-        double numerator = 1 - Math.pow((alpha + T) / (alpha + T + t), r + x) * hyp;
+        // ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; z), by Euler's transformation
+        // (1−z)^(a−1) ₂F₁(a+b−1−r, a−1; a+b+x−1; z): the same value, finite for many purchases
+        double hyp = Hypergeometric.f21(a + b - 1 - r, a - 1, a + b + x - 1, z);
+        double numerator = 1 - Math.pow(1 - z, a - 1) * hyp;
         double denominator = 1 + (x > 0 ? a / (b + x - 1) * Math.pow((alpha + T) / (alpha + tx), r + x) : 0);
         return (a + b + x - 1) / (a - 1) * numerator / denominator;
     }

@@ -94,8 +94,8 @@ public final class Clv {
             double[] sorted = values.clone();
             java.util.Arrays.sort(sorted);
             int n = sorted.length;
-            int highCount = (int) Math.ceil(tiers.high() / 100 * n);
-            int midCount = (int) Math.ceil((tiers.high() + tiers.mid()) / 100 * n);
+            int highCount = Rfm.ofShare(tiers.high(), n);
+            int midCount = Rfm.ofShare(tiers.high() + tiers.mid(), n);
             highCut = highCount == 0 ? Double.POSITIVE_INFINITY : sorted[n - highCount];
             midCut = midCount == 0 ? Double.POSITIVE_INFINITY : sorted[n - midCount];
         } else {

@@ -13,7 +13,7 @@ import org.hipparchus.special.Gamma;
  */
 public final class GammaGamma {
 
-    /** The model's three parameters ({@code gamma} is the scale γ of ν's distribution). */
+    /** The model's three parameters ({@code gamma} is the rate γ of ν's Gamma distribution). */
     public record Params(double p, double q, double gamma) {
         public Params {
             if (!(p > 0 && q > 0 && gamma > 0)) {

@@ -14,7 +14,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What the models read of each live profile of one tenant's table on a partition, at one instant:
+ * What the models read of each live profile of one tenant's table on a partition, at one instant
+ * (the caller holds the table still: the engine's writer, or a reader of it):
  * windows from the events the engine keeps, lifetime facts from profile-service's aggregates
  * ({@code orders.first_order_at}, {@code orders.last_order_at}, {@code profile.last_seen}), so a
  * purchase older than the events kept still counts where a model looks that far.
@@ -110,25 +111,17 @@ public final class ModelInputs {
         boolean atRisk = ChurnWarning.atRisk(churn, settings.churn());
 
         // lifecycle: lifetime facts from the aggregates, else from the events kept
-        Instant firstOrder = earliest(instant(facts.value("orders.first_order_at"), zone), firstKept);
-        Instant lastOrder = latest(instant(facts.value("orders.last_order_at"), zone), lastPurchase);
-        Instant lastActivity = latest(lastOrder, instant(facts.value("profile.last_seen"), zone));
+        // (an aggregate later than the run's instant is not seen: a run as of an earlier day)
+        Instant firstOrder = earliest(seen(instant(facts.value("orders.first_order_at"), zone), now), firstKept);
+        Instant lastOrder = latest(seen(instant(facts.value("orders.last_order_at"), zone), now), lastPurchase);
+        Instant lastActivity = latest(lastOrder, seen(instant(facts.value("profile.last_seen"), zone), now));
         for (Instant at : activity) {
             lastActivity = latest(lastActivity, at);
         }
-        if (lastActivity != null && lastActivity.isAfter(now)) {
-            lastActivity = now;
-        }
-        Lifecycle.Facts lifecycle = new Lifecycle.Facts(
-                firstOrder != null && !firstOrder.isAfter(now) ? firstOrder : null,
-                lastActivity,
-                purchaseDays.size(),
-                atRisk);
+        Lifecycle.Facts lifecycle = new Lifecycle.Facts(firstOrder, lastActivity, purchaseDays.size(), atRisk);
 
         // AIPL: the last order counts for P even when older than the events kept
-        if (lastOrder != null
-                && !lastOrder.isAfter(now)
-                && !settings.aipl().purchases().isEmpty()) {
+        if (lastOrder != null) {
             touches.add(new Aipl.Touch(settings.aipl().purchases().iterator().next(), lastOrder));
         }
         Optional<Aipl.Stage> aipl = Aipl.stage(touches, settings.aipl(), now, zone);
@@ -142,6 +135,10 @@ public final class ModelInputs {
             case LocalDate d -> d.atStartOfDay(zone).toInstant();
             case null, default -> null;
         };
+    }
+
+    private static Instant seen(Instant at, Instant now) {
+        return at == null || at.isAfter(now) ? null : at;
     }
 
     private static Instant earliest(Instant a, Instant b) {

@@ -210,7 +210,7 @@ public record ModelSettings(
         Map<String, Integer> windows = new java.util.LinkedHashMap<>();
         windows.put("rfm.window_days", rfm.windowDays());
         windows.put("lifecycle.loyal_window_days", lifecycle.loyalWindowDays());
-        windows.put("churn.window_days", 2 * churn.windowDays());
+        windows.put("churn.window_days", (int) Math.min(Integer.MAX_VALUE, 2L * churn.windowDays()));
         windows.put("aipl.awareness_days", aipl.awarenessDays());
         windows.put("aipl.interest_days", aipl.interestDays());
         windows.put("aipl.loyal_window_days", aipl.loyalWindowDays());
@@ -246,8 +246,19 @@ public record ModelSettings(
             if (known == null) {
                 in.violations.add(new Violation(at, "is not a setting"));
             } else if (openObject) {
-                // the split's fields depend on its kind: taken as given
-                out.set(field.getKey(), field.getValue());
+                // the split's fields depend on its kind: "by", and "value" unless by the mean score
+                JsonNode split = field.getValue();
+                if (!split.isObject()) {
+                    in.violations.add(new Violation(at, "must be an object"));
+                } else {
+                    split.fieldNames().forEachRemaining(key -> {
+                        boolean meanScore = "mean_score".equals(split.path("by").asText("mean_score"));
+                        if (!key.equals("by") && !(key.equals("value") && !meanScore)) {
+                            in.violations.add(new Violation(at + "." + key, "is not a setting"));
+                        }
+                    });
+                    out.set(field.getKey(), split);
+                }
             } else {
                 out.set(field.getKey(), merge(known, field.getValue(), at, in));
             }

@@ -75,6 +75,18 @@ public final class Rfm {
                 ascending("rfm.frequency_cuts", frequencyCuts);
                 ascending("rfm.monetary_cuts", monetaryCuts);
             }
+            if (split instanceof Split.AtLeast least) {
+                int most = switch (scoring) {
+                    case QUINTILES -> 5;
+                    case QUARTILES -> 4;
+                    case CUSTOM ->
+                        1 + Math.max(recencyCuts.size(), Math.max(frequencyCuts.size(), monetaryCuts.size()));
+                };
+                if (!(least.score() >= 1 && least.score() <= most)) {
+                    throw new IllegalArgumentException(
+                            "rfm.split.value must be a score from 1 to " + most + ", was " + least.score());
+                }
+            }
         }
 
         private static void ascending(String field, List<Double> cuts) {
@@ -256,7 +268,7 @@ public final class Rfm {
                 }
                 double[] sorted = values.clone();
                 Arrays.sort(sorted);
-                int rank = (int) Math.ceil(top.percent() / 100 * sorted.length);
+                int rank = Math.max(1, ofShare(top.percent(), sorted.length));
                 double edge = smallerIsBetter ? sorted[rank - 1] : sorted[sorted.length - rank];
                 for (int i = 0; i < values.length; i++) {
                     out[i] = smallerIsBetter ? values[i] <= edge : values[i] >= edge;
@@ -264,5 +276,13 @@ public final class Rfm {
             }
         }
         return out;
+    }
+
+    /**
+     * How many of {@code n} make {@code percent} %, rounded up: 7 % of 100 is 7 (computed as
+     * percent × n / 100, less a hair, so a whole result is not pushed up by the binary fraction).
+     */
+    static int ofShare(double percent, int n) {
+        return (int) Math.min(n, Math.max(0, Math.ceil(percent * n / 100 - 1e-9)));
     }
 }

@@ -53,7 +53,7 @@ public class ModelSettingsRepository {
         return pool.preparedQuery("insert into model_settings (tenant, version, settings, created_by)"
                         + " select $1, coalesce(max(version), 0) + 1, cast($2::text as jsonb), $3"
                         + " from model_settings where tenant = $1"
-                        + " having $4 = 0 or coalesce(max(version), 0) = $4"
+                        + " having $4::bigint = 0 or coalesce(max(version), 0) = $4::bigint"
                         + " on conflict do nothing returning " + COLUMNS)
                 .execute(Tuple.of(tenant, settings, by, expectedVersion))
                 .chain(rows -> {

@@ -80,6 +80,23 @@ class ModelInputsTest {
     }
 
     @Test
+    void aggregatesLaterThanTheRunsInstantAreNotSeen() {
+        ProfileTable table = new ProfileTable(ZoneId.of("UTC"));
+        int d = table.ordinal("d");
+        table.set(d, "orders.first_order_at", FieldType.DATE, daysAgo(10));
+        table.set(d, "orders.last_order_at", FieldType.DATE, NOW.plusSeconds(60));
+        table.set(d, "profile.last_seen", FieldType.DATE, NOW.plusSeconds(60));
+        // a run as of ten days ago: the first order is not yet either
+        ModelInputs.Profile before =
+                ModelInputs.of(table, ModelSettings.DEFAULTS, daysAgo(11)).get(0);
+        assertEquals(new Lifecycle.Facts(null, null, 0, false), before.lifecycle());
+        ModelInputs.Profile now =
+                ModelInputs.of(table, ModelSettings.DEFAULTS, NOW).get(0);
+        assertEquals(new Lifecycle.Facts(daysAgo(10), null, 0, false), now.lifecycle());
+        assertEquals(Optional.empty(), now.aipl());
+    }
+
+    @Test
     void aRunsOutputsAsTheCatalogsTagsWithCountsPerClass() {
         List<ModelInputs.Profile> inputs = ModelInputs.of(table(), ModelSettings.DEFAULTS, NOW);
         Lifecycle.State churnedBefore = new Lifecycle.State(Lifecycle.Stage.CHURNED, daysAgo(100));

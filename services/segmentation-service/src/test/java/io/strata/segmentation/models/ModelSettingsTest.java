@@ -94,6 +94,12 @@ class ModelSettingsTest {
                 List.of("rfm.recency_cuts: must name at least one cut point for custom scoring"),
                 violations("{'rfm': {'scoring': 'custom', 'frequency_cuts': [1], 'monetary_cuts': [1]}}"));
         assertEquals(List.of("rfm.split.value: must be a number"), violations("{'rfm': {'split': {'by': 'score'}}}"));
+        assertEquals(
+                List.of("rfm.split.value: is not a setting"),
+                violations("{'rfm': {'split': {'by': 'mean_score', 'value': 4}}}"));
+        assertEquals(
+                List.of("aipl.purchase_window_months: must be at least 1, was 0"),
+                violations("{'aipl': {'purchase_window_months': 0}}"));
         assertEquals(List.of("purchases: must be an object"), violations("{'purchases': 'Order Completed'}"));
         assertEquals(List.of("settings: must be a JSON object"), violations("[1]"));
     }

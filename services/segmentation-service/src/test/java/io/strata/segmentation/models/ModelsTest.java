@@ -63,6 +63,25 @@ class ModelsTest {
             assertEquals(
                     BgNbd.expectedPurchasesNew(params, t), BgNbd.expectedPurchases(params, t, 0, 0, 0), 1e-9, "t " + t);
         }
+        // the series as the paper writes it, where it is finite, equals the transformed one
+        for (double[] c : new double[][] {{39, 2, 30.43, 38.86}, {10, 7, 20, 30}, {104, 30, 50, 52}}) {
+            int x = (int) c[1];
+            double z = c[0] / (params.alpha() + c[3] + c[0]);
+            double direct = (params.a() + params.b() + x - 1)
+                    / (params.a() - 1)
+                    * (1
+                            - Math.pow(1 - z, params.r() + x)
+                                    * Hypergeometric.f21(
+                                            params.r() + x, params.b() + x, params.a() + params.b() + x - 1, z))
+                    / (1
+                            + params.a()
+                                    / (params.b() + x - 1)
+                                    * Math.pow((params.alpha() + c[3]) / (params.alpha() + c[2]), params.r() + x));
+            assertEquals(direct, BgNbd.expectedPurchases(params, c[0], x, c[2], c[3]), 1e-9 * Math.max(1, direct));
+        }
+        // a customer of 1,500 purchases, the last one now: finite, about the rate they kept
+        double heavy = BgNbd.expectedPurchases(params, 104, 1500, 104, 104);
+        assertTrue(Double.isFinite(heavy) && heavy > 1000 && heavy < 2000, "expected " + heavy);
         // more recent purchases, more expected ones
         assertTrue(
                 BgNbd.expectedPurchases(params, 39, 2, 38, 38.86) > BgNbd.expectedPurchases(params, 39, 2, 10, 38.86));

@@ -103,7 +103,7 @@ class StratificationModelsTest {
         assertEquals(
                 List.of(true, false, false),
                 scores.stream().map(Rfm.Score::rHigh).toList());
-        // the best 40 % by value (ties at the edge in): 2 of 5 by recency, the two most recent
+        // the best 20 % by value (ties at the edge in): 2 of the 10, the two most recent
         Rfm.Settings top = new Rfm.Settings(
                 365,
                 Rfm.Scoring.QUINTILES,
@@ -128,6 +128,20 @@ class StratificationModelsTest {
                         Rfm.Monetary.TOTAL));
         assertTrue(e.getMessage().startsWith("rfm.recency_cuts"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Rfm.Split.TopPercent(0));
+        // 7 % of 100 buyers is 7, not 8 (0.07 × 100 is a hair above 7 in binary)
+        assertEquals(7, Rfm.ofShare(7, 100));
+        assertEquals(1, Rfm.ofShare(0.5, 100));
+        var score = assertThrows(
+                IllegalArgumentException.class,
+                () -> new Rfm.Settings(
+                        365,
+                        Rfm.Scoring.QUARTILES,
+                        List.of(),
+                        List.of(),
+                        List.of(),
+                        new Rfm.Split.AtLeast(5),
+                        Rfm.Monetary.TOTAL));
+        assertTrue(score.getMessage().startsWith("rfm.split.value must be a score from 1 to 4"), score.getMessage());
     }
 
     // ---- lifecycle ----
