@@ -59,7 +59,7 @@ public class ModelResource {
             summary = "A new version of the model settings: {settings: {...}, expectedVersion}; what settings leaves"
                     + " out takes its default")
     public Uni<String> update(String body) {
-        JsonNode json = body(body);
+        JsonNode json = RequestBodies.object(body);
         JsonNode given = json.get("settings");
         if (given == null || !given.isObject()) {
             throw ApiException.badRequest("settings", "settings is a JSON object");
@@ -108,20 +108,5 @@ public class ModelResource {
             return ApiException.badRequest(violations.get(0).field(), Errors.description(error));
         }
         return error;
-    }
-
-    private static JsonNode body(String body) {
-        if (body == null || body.isBlank()) {
-            throw ApiException.badRequest("body", "a JSON object is required");
-        }
-        try {
-            JsonNode json = JSON.readTree(body);
-            if (json == null || !json.isObject()) {
-                throw ApiException.badRequest("body", "a JSON object is required");
-            }
-            return json;
-        } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("body", "not JSON: " + e.getOriginalMessage());
-        }
     }
 }

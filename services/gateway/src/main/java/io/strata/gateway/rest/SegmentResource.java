@@ -359,18 +359,7 @@ public class SegmentResource {
     }
 
     private static JsonNode body(String body) {
-        if (body == null || body.isBlank()) {
-            throw ApiException.badRequest("body", "a JSON object is required");
-        }
-        try {
-            JsonNode json = JSON.readTree(body);
-            if (json == null || !json.isObject()) {
-                throw ApiException.badRequest("body", "a JSON object is required");
-            }
-            return json;
-        } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("body", "not JSON: " + e.getOriginalMessage());
-        }
+        return RequestBodies.object(body);
     }
 
     private static String text(JsonNode json, String field) {

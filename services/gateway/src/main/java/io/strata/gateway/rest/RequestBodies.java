@@ -1,0 +1,28 @@
+package io.strata.gateway.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** A request's JSON body read for a resource: a 400 naming {@code body} unless it is a JSON object. */
+final class RequestBodies {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private RequestBodies() {}
+
+    static JsonNode object(String body) {
+        if (body == null || body.isBlank()) {
+            throw ApiException.badRequest("body", "a JSON object is required");
+        }
+        try {
+            JsonNode json = JSON.readTree(body);
+            if (json == null || !json.isObject()) {
+                throw ApiException.badRequest("body", "a JSON object is required");
+            }
+            return json;
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("body", "not JSON: " + e.getOriginalMessage());
+        }
+    }
+}
