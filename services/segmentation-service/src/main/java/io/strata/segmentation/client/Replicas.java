@@ -111,6 +111,11 @@ public class Replicas {
         return peer.stub().withDeadlineAfter(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** A peer's stub with a deadline of its own (a long step of a model run). */
+    public MutinySegmentationReplicaServiceStub call(Peer peer, java.time.Duration deadline) {
+        return peer.stub().withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** Asks every other replica for its partitions now; calls meanwhile share the one round. */
     public Uni<View> refresh() {
         if (alone()) {

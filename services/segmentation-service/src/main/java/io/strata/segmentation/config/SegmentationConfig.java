@@ -91,6 +91,35 @@ public interface SegmentationConfig {
 
     Replicas replicas();
 
+    Models models();
+
+    /** Model runs (docs/models.md). */
+    interface Models {
+
+        /**
+         * How often each tenant's models run on their own (every tenant the engine holds); a replica
+         * starts a tenant's scheduled run when none started within this time. Zero: never.
+         */
+        @WithDefault("PT24H")
+        Duration runEvery();
+
+        /** How often a replica looks for tenants due a scheduled run. */
+        @WithDefault("PT5M")
+        Duration scheduleCheck();
+
+        /** A step of a run on another replica (its partitions summed up, or applied and tagged) takes at most this. */
+        @WithDefault("PT10M")
+        Duration stepTimeout();
+
+        /** A run still running after this is taken as abandoned (its replica stopped) and failed. */
+        @WithDefault("PT1H")
+        Duration abandonedAfter();
+
+        /** Tag values per SetTags call to profile-service (at most 10,000). */
+        @WithDefault("5000")
+        int tagBatch();
+    }
+
     /** The replicas answering one another's queries (scatter-gather over the feed's partitions). */
     interface Replicas {
 

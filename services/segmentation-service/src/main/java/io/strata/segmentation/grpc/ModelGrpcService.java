@@ -12,21 +12,37 @@ import io.strata.platform.errors.Errors;
 import io.strata.platform.security.Access;
 import io.strata.platform.security.Caller;
 import io.strata.platform.security.Roles;
+import io.strata.proto.segmentation.v1.AiplFlow;
+import io.strata.proto.segmentation.v1.ClassCounts;
+import io.strata.proto.segmentation.v1.ClvFit;
+import io.strata.proto.segmentation.v1.GetAiplFlowsRequest;
+import io.strata.proto.segmentation.v1.GetAiplFlowsResponse;
+import io.strata.proto.segmentation.v1.GetModelRunRequest;
+import io.strata.proto.segmentation.v1.GetModelRunResponse;
 import io.strata.proto.segmentation.v1.GetModelSettingsRequest;
 import io.strata.proto.segmentation.v1.GetModelSettingsResponse;
+import io.strata.proto.segmentation.v1.ListModelRunsRequest;
+import io.strata.proto.segmentation.v1.ListModelRunsResponse;
 import io.strata.proto.segmentation.v1.ListModelSettingsVersionsRequest;
 import io.strata.proto.segmentation.v1.ListModelSettingsVersionsResponse;
+import io.strata.proto.segmentation.v1.ModelRun;
 import io.strata.proto.segmentation.v1.ModelService;
 import io.strata.proto.segmentation.v1.ModelSettings;
+import io.strata.proto.segmentation.v1.StartModelRunRequest;
+import io.strata.proto.segmentation.v1.StartModelRunResponse;
 import io.strata.proto.segmentation.v1.UpdateModelSettingsRequest;
 import io.strata.proto.segmentation.v1.UpdateModelSettingsResponse;
 import io.strata.segmentation.config.SegmentationConfig;
+import io.strata.segmentation.models.Aipl;
 import io.strata.segmentation.models.InvalidSettingsException;
+import io.strata.segmentation.repository.ModelRunRepository;
 import io.strata.segmentation.repository.ModelSettingsRepository;
 import io.strata.segmentation.rules.Violation;
+import io.strata.segmentation.service.ModelRuns;
 import jakarta.annotation.security.RolesAllowed;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -43,16 +59,200 @@ public class ModelGrpcService implements ModelService {
     private final Access access;
     private final CurrentIdentityAssociation identity;
     private final SegmentationConfig config;
+    private final ModelRuns runs;
+    private final ModelRunRepository stored;
 
     public ModelGrpcService(
             ModelSettingsRepository settings,
             Access access,
             CurrentIdentityAssociation identity,
-            SegmentationConfig config) {
+            SegmentationConfig config,
+            ModelRuns runs,
+            ModelRunRepository stored) {
         this.settings = settings;
         this.access = access;
         this.identity = identity;
         this.config = config;
+        this.runs = runs;
+        this.stored = stored;
+    }
+
+    @Override
+    public Uni<StartModelRunResponse> startModelRun(StartModelRunRequest request) {
+        return user(request.getTenant(), Roles.MARKETER, caller -> {
+            Instant now = Instant.now();
+            Instant asOf = request.hasAsOf() ? instant("as_of", request.getAsOf()) : now;
+            if (asOf.isAfter(now)) {
+                throw Errors.invalid("as_of", "a run looks at what happened: the instant cannot be in the future");
+            }
+            return runs.start(request.getTenant(), asOf, "manual", caller.user())
+                    .map(run ->
+                            StartModelRunResponse.newBuilder().setRun(run(run)).build());
+        });
+    }
+
+    @Override
+    public Uni<GetModelRunResponse> getModelRun(GetModelRunRequest request) {
+        return user(request.getTenant(), Roles.VIEWER, caller -> {
+            java.util.UUID id = ModelRuns.id(request.getId())
+                    .orElseThrow(() -> Errors.invalid("id", "a run's id is a UUID, was '" + request.getId() + "'"));
+            return stored.find(request.getTenant(), id).map(run -> {
+                if (run == null) {
+                    throw Errors.notFound("no model run " + id + " in tenant " + request.getTenant());
+                }
+                return GetModelRunResponse.newBuilder().setRun(run(run)).build();
+            });
+        });
+    }
+
+    @Override
+    public Uni<ListModelRunsResponse> listModelRuns(ListModelRunsRequest request) {
+        return user(request.getTenant(), Roles.VIEWER, caller -> {
+            if (request.getLimit() < 0 || request.getLimit() > 100) {
+                throw Errors.invalid("limit", "between 1 and 100 (0: 20), was " + request.getLimit());
+            }
+            int limit = request.getLimit() == 0 ? 20 : request.getLimit();
+            return stored.list(request.getTenant(), limit).map(all -> {
+                ListModelRunsResponse.Builder out = ListModelRunsResponse.newBuilder();
+                all.forEach(run -> out.addRuns(run(run)));
+                return out.build();
+            });
+        });
+    }
+
+    @Override
+    public Uni<GetAiplFlowsResponse> getAiplFlows(GetAiplFlowsRequest request) {
+        return user(request.getTenant(), Roles.VIEWER, caller -> {
+            if (!request.hasFrom()) {
+                throw Errors.invalid("from", "the period's start is required");
+            }
+            if (!request.hasTo()) {
+                throw Errors.invalid("to", "the period's end is required");
+            }
+            Instant from = instant("from", request.getFrom());
+            Instant to = instant("to", request.getTo());
+            if (!from.isBefore(to)) {
+                throw Errors.invalid("from", "the period's start must be before its end (" + to + ")");
+            }
+            if (to.isAfter(Instant.now())) {
+                throw Errors.invalid("to", "the period's end cannot be in the future");
+            }
+            return runs.settings(request.getTenant())
+                    .chain(versioned -> runs.flows(request.getTenant(), from, to, versioned.settings())
+                            .map(flows -> flowsResponse(flows, versioned.version())));
+        });
+    }
+
+    private static GetAiplFlowsResponse flowsResponse(ModelRuns.Flows flows, long version) {
+        GetAiplFlowsResponse.Builder out = GetAiplFlowsResponse.newBuilder().setSettingsVersion(version);
+        Map<String, Aipl.Stage> start = new java.util.HashMap<>();
+        Map<String, Aipl.Stage> end = new java.util.HashMap<>();
+        for (Aipl.Stage stage : Aipl.Stage.values()) {
+            out.putStart(stage.code(), 0);
+            out.putEnd(stage.code(), 0);
+        }
+        long fertility = 0;
+        long advancing = 0;
+        for (var row : flows.flows().entrySet()) {
+            for (var cell : row.getValue().entrySet()) {
+                String a = row.getKey();
+                String b = cell.getKey();
+                long n = cell.getValue();
+                out.addFlows(AiplFlow.newBuilder().setFrom(a).setTo(b).setCount(n));
+                if (!a.isEmpty()) {
+                    out.putStart(a, out.getStartOrDefault(a, 0) + n);
+                }
+                if (!b.isEmpty()) {
+                    out.putEnd(b, out.getEndOrDefault(b, 0) + n);
+                    fertility += n;
+                    if (!a.isEmpty() && rank(b) > rank(a)) {
+                        advancing += n;
+                    }
+                }
+            }
+        }
+        return out.setFertility(fertility)
+                .setAdvancing(fertility == 0 ? 0 : (double) advancing / fertility)
+                .setSuperiority(flows.members())
+                .setThriving(flows.members() == 0 ? 0 : (double) flows.activeMembers() / flows.members())
+                .build();
+    }
+
+    private static int rank(String code) {
+        for (Aipl.Stage stage : Aipl.Stage.values()) {
+            if (stage.code().equals(code)) {
+                return stage.ordinal();
+            }
+        }
+        return -1;
+    }
+
+    private static Instant instant(String field, com.google.protobuf.Timestamp at) {
+        if (at.getNanos() < 0 || at.getNanos() > 999_999_999 || at.getSeconds() < 0) {
+            throw Errors.invalid(field, "not a valid instant");
+        }
+        return Instant.ofEpochSecond(at.getSeconds(), at.getNanos());
+    }
+
+    /** A stored run as the API shows it. */
+    static ModelRun run(ModelRunRepository.Stored run) {
+        ModelRun.Builder out = ModelRun.newBuilder()
+                .setId(run.id().toString())
+                .setTenant(run.tenant())
+                .setStatus(run.status())
+                .setTrigger(run.trigger())
+                .setAsOf(timestamp(run.asOf()))
+                .setInputsFrom(timestamp(run.inputsFrom()))
+                .setSettingsVersion(run.settingsVersion())
+                .setStartedAt(timestamp(run.startedAt()))
+                .setCreatedBy(run.createdBy());
+        if (run.finishedAt() != null) {
+            out.setFinishedAt(timestamp(run.finishedAt()))
+                    .setDurationMs(
+                            run.finishedAt().toEpochMilli() - run.startedAt().toEpochMilli());
+        }
+        if (run.profiles() != null) {
+            out.setProfiles(run.profiles());
+        }
+        if (run.tagsChanged() != null) {
+            out.setTagsChanged(run.tagsChanged());
+        }
+        if (run.error() != null) {
+            out.setError(run.error());
+        }
+        try {
+            if (run.counts() != null) {
+                JSON.readTree(run.counts()).properties().forEach(model -> {
+                    ClassCounts.Builder classes = ClassCounts.newBuilder();
+                    model.getValue()
+                            .properties()
+                            .forEach(c ->
+                                    classes.putCounts(c.getKey(), c.getValue().asLong()));
+                    out.putCounts(model.getKey(), classes.build());
+                });
+            }
+            if (run.clv() != null) {
+                JsonNode clv = JSON.readTree(run.clv());
+                out.setClv(ClvFit.newBuilder()
+                        .setFitted(clv.path("fitted").asBoolean())
+                        .setReason(clv.path("reason").asText(""))
+                        .setTimeUnitDays(clv.path("time_unit_days").asInt())
+                        .setR(clv.path("r").asDouble())
+                        .setAlpha(clv.path("alpha").asDouble())
+                        .setA(clv.path("a").asDouble())
+                        .setB(clv.path("b").asDouble())
+                        .setP(clv.path("p").asDouble())
+                        .setQ(clv.path("q").asDouble())
+                        .setGamma(clv.path("gamma").asDouble())
+                        .setCustomers(clv.path("customers").asLong())
+                        .setRepeatBuyers(clv.path("repeat_buyers").asLong())
+                        .setHighCut(clv.path("high_cut").asDouble())
+                        .setMidCut(clv.path("mid_cut").asDouble()));
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("model run " + run.id() + " holds JSON that does not read", e);
+        }
+        return out.build();
     }
 
     @Override

@@ -7,6 +7,10 @@ import io.smallrye.mutiny.Uni;
 import io.strata.platform.errors.Errors;
 import io.strata.platform.security.Access;
 import io.strata.platform.security.Roles;
+import io.strata.proto.segmentation.v1.ApplyModelsRequest;
+import io.strata.proto.segmentation.v1.ApplyModelsResponse;
+import io.strata.proto.segmentation.v1.CountAiplFlowsRequest;
+import io.strata.proto.segmentation.v1.CountAiplFlowsResponse;
 import io.strata.proto.segmentation.v1.CountMembersRequest;
 import io.strata.proto.segmentation.v1.CountMembersResponse;
 import io.strata.proto.segmentation.v1.DescribeReplicaRequest;
@@ -25,15 +29,21 @@ import io.strata.proto.segmentation.v1.SegmentationReplicaService;
 import io.strata.proto.segmentation.v1.SetPartitionMembersRequest;
 import io.strata.proto.segmentation.v1.SetPartitionMembersResponse;
 import io.strata.proto.segmentation.v1.StaticMode;
+import io.strata.proto.segmentation.v1.SummarizeForModelsRequest;
+import io.strata.proto.segmentation.v1.SummarizeForModelsResponse;
 import io.strata.segmentation.client.Replicas;
 import io.strata.segmentation.config.SegmentationConfig;
 import io.strata.segmentation.domain.Segment;
 import io.strata.segmentation.messaging.FeedLoop;
+import io.strata.segmentation.models.ModelSettings;
 import io.strata.segmentation.rules.Condition;
 import io.strata.segmentation.service.AudienceQueries;
 import io.strata.segmentation.service.Engine;
+import io.strata.segmentation.service.ModelMessages;
+import io.strata.segmentation.service.ModelRuns;
 import io.strata.segmentation.service.SegmentCommands;
 import jakarta.annotation.security.RolesAllowed;
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +66,7 @@ public class SegmentationReplicaGrpcService implements SegmentationReplicaServic
     private final Access access;
     private final CurrentIdentityAssociation identity;
     private final SegmentationConfig config;
+    private final ModelRuns models;
 
     public SegmentationReplicaGrpcService(
             Engine engine,
@@ -65,7 +76,8 @@ public class SegmentationReplicaGrpcService implements SegmentationReplicaServic
             SegmentCommands commands,
             Access access,
             CurrentIdentityAssociation identity,
-            SegmentationConfig config) {
+            SegmentationConfig config,
+            ModelRuns models) {
         this.engine = engine;
         this.loop = loop;
         this.replicas = replicas;
@@ -74,6 +86,68 @@ public class SegmentationReplicaGrpcService implements SegmentationReplicaServic
         this.access = access;
         this.identity = identity;
         this.config = config;
+        this.models = models;
+    }
+
+    @Override
+    public Uni<SummarizeForModelsResponse> summarizeForModels(SummarizeForModelsRequest request) {
+        return sibling(() -> {
+            tenant(request.getTenant());
+            ModelSettings settings = ModelGrpcService.read("settings", request.getSettings());
+            return onWorker(() -> ModelMessages.summarizeResponse(models.summarizeHere(
+                            request.getTenant(),
+                            request.getPartitionsList(),
+                            settings,
+                            Instant.ofEpochMilli(request.getAsOfMillis())))
+                    .setReplica(state())
+                    .build());
+        });
+    }
+
+    @Override
+    public Uni<ApplyModelsResponse> applyModels(ApplyModelsRequest request) {
+        return sibling(() -> {
+            tenant(request.getTenant());
+            ModelSettings settings = ModelGrpcService.read("settings", request.getSettings());
+            return models.applyHere(
+                            request.getTenant(),
+                            request.getPartitionsList(),
+                            settings,
+                            Instant.ofEpochMilli(request.getAsOfMillis()),
+                            ModelMessages.fitted(request))
+                    .map(applied -> ModelMessages.appliedResponse(applied)
+                            .setReplica(state())
+                            .build());
+        });
+    }
+
+    @Override
+    public Uni<CountAiplFlowsResponse> countAiplFlows(CountAiplFlowsRequest request) {
+        return sibling(() -> {
+            tenant(request.getTenant());
+            ModelSettings settings = ModelGrpcService.read("settings", request.getSettings());
+            return onWorker(() -> ModelMessages.flowsResponse(models.flowsHere(
+                            request.getTenant(),
+                            request.getPartitionsList(),
+                            settings,
+                            Instant.ofEpochMilli(request.getFromMillis()),
+                            Instant.ofEpochMilli(request.getToMillis())))
+                    .setReplica(state())
+                    .build());
+        });
+    }
+
+    /** A step that reads tables, on a worker thread; a partition not live here: FAILED_PRECONDITION. */
+    private static <T> Uni<T> onWorker(java.util.function.Supplier<T> step) {
+        return Uni.createFrom()
+                .item(() -> {
+                    try {
+                        return step.get();
+                    } catch (IllegalStateException e) {
+                        throw Errors.precondition(e.getMessage());
+                    }
+                })
+                .runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool());
     }
 
     @Override

@@ -47,6 +47,15 @@ import java.util.Set;
  */
 public final class FeedApplier {
 
+    private static final String LIFECYCLE_STAGE = "lifecycle_stage";
+
+    /**
+     * Since when the profile holds its lifecycle stage (the tag's set_at: a model value set again
+     * unchanged keeps it), which the lifecycle model reads for how long "recalled" lasts; no rule
+     * field.
+     */
+    public static final String LIFECYCLE_SINCE = "model.lifecycle_since";
+
     /** The rolling windows, in days. */
     public static final int[] WINDOWS = {7, 30, 90, 365};
 
@@ -227,10 +236,17 @@ public final class FeedApplier {
         updated.getTagsMap().forEach((key, value) -> {
             table.set(ordinal, "tags." + key, FieldType.STRING, tag(value));
             inputs.add("tags." + key);
+            if (key.equals(LIFECYCLE_STAGE)) {
+                table.set(
+                        ordinal, LIFECYCLE_SINCE, FieldType.DATE, value.hasSetAt() ? instant(value.getSetAt()) : null);
+            }
         });
         for (String key : updated.getTagsRemovedList()) {
             table.set(ordinal, "tags." + key, FieldType.STRING, null);
             inputs.add("tags." + key);
+            if (key.equals(LIFECYCLE_STAGE)) {
+                table.set(ordinal, LIFECYCLE_SINCE, FieldType.DATE, null);
+            }
         }
         return inputs;
     }
@@ -399,7 +415,7 @@ public final class FeedApplier {
     }
 
     /** A number as text: 5 rather than 5.0. */
-    static String text(double number) {
+    public static String text(double number) {
         return number == Math.rint(number) && Math.abs(number) < 1e15
                 ? String.valueOf((long) number)
                 : String.valueOf(number);

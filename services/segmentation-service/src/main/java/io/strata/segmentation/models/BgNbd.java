@@ -68,8 +68,17 @@ public final class BgNbd {
         double z = t / (alpha + T + t);
         // ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; z), by Euler's transformation
         // (1−z)^(a−1) ₂F₁(a+b−1−r, a−1; a+b+x−1; z): the same value, finite for many purchases
-        double hyp = Hypergeometric.f21(a + b - 1 - r, a - 1, a + b + x - 1, z);
-        double numerator = 1 - Math.pow(1 - z, a - 1) * hyp;
+        // (where a and b are large, nobody drops out, the transformed series overflows while the
+        // direct one converges at once: then the direct one)
+        double numerator;
+        try {
+            numerator = 1 - Math.pow(1 - z, a - 1) * Hypergeometric.f21(a + b - 1 - r, a - 1, a + b + x - 1, z);
+        } catch (ArithmeticException e) {
+            numerator = Double.NaN;
+        }
+        if (!Double.isFinite(numerator)) {
+            numerator = 1 - Math.pow(1 - z, r + x) * Hypergeometric.f21(r + x, b + x, a + b + x - 1, z);
+        }
         double denominator = 1 + (x > 0 ? a / (b + x - 1) * Math.pow((alpha + T) / (alpha + tx), r + x) : 0);
         return (a + b + x - 1) / (a - 1) * numerator / denominator;
     }

@@ -87,24 +87,33 @@ public final class Clv {
      * joins it (equal values, equal tiers).
      */
     public static Tier[] tiers(double[] values, Tiers tiers) {
+        Cuts cuts = cuts(values, tiers);
         Tier[] out = new Tier[values.length];
-        double highCut;
-        double midCut;
-        if (tiers.byPercent()) {
-            double[] sorted = values.clone();
-            java.util.Arrays.sort(sorted);
-            int n = sorted.length;
-            int highCount = Rfm.ofShare(tiers.high(), n);
-            int midCount = Rfm.ofShare(tiers.high() + tiers.mid(), n);
-            highCut = highCount == 0 ? Double.POSITIVE_INFINITY : sorted[n - highCount];
-            midCut = midCount == 0 ? Double.POSITIVE_INFINITY : sorted[n - midCount];
-        } else {
-            highCut = tiers.high();
-            midCut = tiers.mid();
-        }
         for (int i = 0; i < values.length; i++) {
-            out[i] = values[i] >= highCut ? Tier.HIGH : values[i] >= midCut ? Tier.MID : Tier.LOW;
+            out[i] = cuts.tier(values[i]);
         }
         return out;
+    }
+
+    /** The least value of the high tier and of the mid one. */
+    public record Cuts(double high, double mid) {
+        public Tier tier(double value) {
+            return value >= high ? Tier.HIGH : value >= mid ? Tier.MID : Tier.LOW;
+        }
+    }
+
+    /** Where the tiers are cut among these values (by share: the values of the last in each tier). */
+    public static Cuts cuts(double[] values, Tiers tiers) {
+        if (!tiers.byPercent()) {
+            return new Cuts(tiers.high(), tiers.mid());
+        }
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        int highCount = Rfm.ofShare(tiers.high(), n);
+        int midCount = Rfm.ofShare(tiers.high() + tiers.mid(), n);
+        return new Cuts(
+                highCount == 0 ? Double.POSITIVE_INFINITY : sorted[n - highCount],
+                midCount == 0 ? Double.POSITIVE_INFINITY : sorted[n - midCount]);
     }
 }

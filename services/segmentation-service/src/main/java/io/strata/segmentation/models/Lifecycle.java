@@ -38,6 +38,16 @@ public final class Lifecycle {
         public String chinese() {
             return chinese;
         }
+
+        /** The stage a tag value names. */
+        public static java.util.Optional<Stage> ofCode(String code) {
+            for (Stage s : values()) {
+                if (s.code.equals(code)) {
+                    return java.util.Optional.of(s);
+                }
+            }
+            return java.util.Optional.empty();
+        }
     }
 
     /**

@@ -2,7 +2,12 @@ package io.strata.segmentation.models;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * RFM: each buyer's recency (days since the last purchase), frequency (purchases in the window) and
@@ -169,50 +174,206 @@ public final class Rfm {
             boolean mHigh,
             Group group) {}
 
+    /**
+     * One dimension's values over the buyers: each distinct value and how many buyers have it. The
+     * histograms of the partitions merge into the tenant's, from which the scale is found exactly,
+     * so no replica needs another's buyers.
+     */
+    public static final class Histogram {
+
+        private final TreeMap<Double, Long> counts = new TreeMap<>();
+        private long total;
+
+        public void add(double value, long count) {
+            if (count > 0) {
+                counts.merge(value, count, Long::sum);
+                total += count;
+            }
+        }
+
+        public void addAll(Histogram other) {
+            other.counts.forEach(this::add);
+        }
+
+        /** The buyers counted. */
+        public long total() {
+            return total;
+        }
+
+        /** Each distinct value, ascending, with its count. */
+        public NavigableMap<Double, Long> counts() {
+            return Collections.unmodifiableNavigableMap(counts);
+        }
+
+        /** The {@code rank}-th smallest value (1-based; 0 when empty). */
+        double atRank(long rank) {
+            long seen = 0;
+            for (Map.Entry<Double, Long> e : counts.entrySet()) {
+                seen += e.getValue();
+                if (seen >= rank) {
+                    return e.getKey();
+                }
+            }
+            return counts.isEmpty() ? 0 : counts.lastKey();
+        }
+    }
+
+    /** The buyers' three histograms (M already total or average, as the settings say). */
+    public record Histograms(Histogram recency, Histogram frequency, Histogram monetary) {
+
+        public static Histograms empty() {
+            return new Histograms(new Histogram(), new Histogram(), new Histogram());
+        }
+
+        public void add(Input buyer, Settings settings) {
+            recency.add(buyer.recencyDays(), 1);
+            frequency.add(buyer.purchases(), 1);
+            monetary.add(Rfm.monetary(buyer, settings), 1);
+        }
+
+        public void addAll(Histograms other) {
+            recency.addAll(other.recency);
+            frequency.addAll(other.frequency);
+            monetary.addAll(other.monetary);
+        }
+    }
+
+    /**
+     * How one dimension is scored and called high: its cut points, and a score above {@code
+     * threshold} (the mean score), at least it (a fixed score), or a value at least (at most, for
+     * recency) {@code threshold} (top N %).
+     */
+    public record Dimension(double[] cuts, boolean reversed, HighBy by, double threshold) {
+
+        public Dimension {
+            cuts = cuts.clone();
+        }
+
+        @Override
+        public double[] cuts() {
+            return cuts.clone();
+        }
+
+        public int score(double value) {
+            int above = 0;
+            for (double cut : cuts) {
+                above += value > cut ? 1 : 0;
+            }
+            return reversed ? cuts.length + 1 - above : 1 + above;
+        }
+
+        public boolean high(double value) {
+            return switch (by) {
+                case SCORE_ABOVE -> score(value) > threshold;
+                case SCORE_AT_LEAST -> score(value) >= threshold;
+                case VALUE_EDGE -> reversed ? value <= threshold : value >= threshold;
+            };
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Dimension d
+                    && Arrays.equals(cuts, d.cuts)
+                    && reversed == d.reversed
+                    && by == d.by
+                    && Double.compare(threshold, d.threshold) == 0;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(Arrays.hashCode(cuts), reversed, by, threshold);
+        }
+
+        @Override
+        public String toString() {
+            return "Dimension[cuts=" + Arrays.toString(cuts) + ", reversed=" + reversed + ", " + by + " " + threshold
+                    + "]";
+        }
+    }
+
+    /** What a dimension's threshold is compared with. */
+    public enum HighBy {
+        SCORE_ABOVE,
+        SCORE_AT_LEAST,
+        VALUE_EDGE
+    }
+
+    /** The tenant's scale: how each dimension is scored and split, found from all its buyers. */
+    public record Scale(Dimension recency, Dimension frequency, Dimension monetary) {}
+
     private Rfm() {}
 
     /** Scores every buyer against the others. */
     public static List<Score> score(List<Input> buyers, Settings settings) {
-        int n = buyers.size();
-        double[] recency = new double[n];
-        double[] frequency = new double[n];
-        double[] monetary = new double[n];
-        for (int i = 0; i < n; i++) {
-            Input b = buyers.get(i);
-            recency[i] = b.recencyDays();
-            frequency[i] = b.purchases();
-            monetary[i] = settings.monetary() == Monetary.AVERAGE ? b.spend() / b.purchases() : b.spend();
-        }
-        int[] r = scores(recency, cuts(recency, settings, settings.recencyCuts()), true);
-        int[] f = scores(frequency, cuts(frequency, settings, settings.frequencyCuts()), false);
-        int[] m = scores(monetary, cuts(monetary, settings, settings.monetaryCuts()), false);
-        boolean[] rHigh = high(r, recency, true, settings.split());
-        boolean[] fHigh = high(f, frequency, false, settings.split());
-        boolean[] mHigh = high(m, monetary, false, settings.split());
-        List<Score> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            Input b = buyers.get(i);
-            out.add(new Score(
-                    b.id(),
-                    r[i],
-                    f[i],
-                    m[i],
-                    recency[i],
-                    b.purchases(),
-                    monetary[i],
-                    rHigh[i],
-                    fHigh[i],
-                    mHigh[i],
-                    Group.of(rHigh[i], fHigh[i], mHigh[i])));
+        Histograms histograms = Histograms.empty();
+        buyers.forEach(b -> histograms.add(b, settings));
+        Scale scale = scale(histograms, settings);
+        List<Score> out = new ArrayList<>(buyers.size());
+        for (Input b : buyers) {
+            out.add(score(b, scale, settings));
         }
         return out;
+    }
+
+    /** The scale the buyers of these histograms set. */
+    public static Scale scale(Histograms histograms, Settings settings) {
+        return new Scale(
+                dimension(histograms.recency(), settings, settings.recencyCuts(), true),
+                dimension(histograms.frequency(), settings, settings.frequencyCuts(), false),
+                dimension(histograms.monetary(), settings, settings.monetaryCuts(), false));
+    }
+
+    /** One buyer scored on the tenant's scale. */
+    public static Score score(Input buyer, Scale scale, Settings settings) {
+        double m = monetary(buyer, settings);
+        boolean rHigh = scale.recency().high(buyer.recencyDays());
+        boolean fHigh = scale.frequency().high(buyer.purchases());
+        boolean mHigh = scale.monetary().high(m);
+        return new Score(
+                buyer.id(),
+                scale.recency().score(buyer.recencyDays()),
+                scale.frequency().score(buyer.purchases()),
+                scale.monetary().score(m),
+                buyer.recencyDays(),
+                buyer.purchases(),
+                m,
+                rHigh,
+                fHigh,
+                mHigh,
+                Group.of(rHigh, fHigh, mHigh));
+    }
+
+    private static double monetary(Input buyer, Settings settings) {
+        return settings.monetary() == Monetary.AVERAGE ? buyer.spend() / buyer.purchases() : buyer.spend();
+    }
+
+    private static Dimension dimension(Histogram values, Settings settings, List<Double> custom, boolean reversed) {
+        double[] cuts = cuts(values, settings, custom);
+        return switch (settings.split()) {
+            case Split.MeanScore mean -> {
+                Dimension scoring = new Dimension(cuts, reversed, HighBy.SCORE_ABOVE, 0);
+                double sum = 0;
+                for (Map.Entry<Double, Long> e : values.counts().entrySet()) {
+                    sum += (double) scoring.score(e.getKey()) * e.getValue();
+                }
+                yield new Dimension(cuts, reversed, HighBy.SCORE_ABOVE, values.total() == 0 ? 0 : sum / values.total());
+            }
+            case Split.AtLeast least -> new Dimension(cuts, reversed, HighBy.SCORE_AT_LEAST, least.score());
+            case Split.TopPercent top -> {
+                long n = values.total();
+                long rank = Math.max(1, ofShare(top.percent(), n));
+                // the best rank-th value: the rank-th smallest recency, the rank-th largest otherwise
+                double edge = n == 0 ? Double.NaN : values.atRank(reversed ? rank : n - rank + 1);
+                yield new Dimension(cuts, reversed, HighBy.VALUE_EDGE, edge);
+            }
+        };
     }
 
     /**
      * The cut points: the given ones, or the values at the j/k quantiles by nearest rank (the
      * ⌈jN/k⌉-th smallest value).
      */
-    static double[] cuts(double[] values, Settings settings, List<Double> custom) {
+    static double[] cuts(Histogram values, Settings settings, List<Double> custom) {
         int classes = switch (settings.scoring()) {
             case QUINTILES -> 5;
             case QUARTILES -> 4;
@@ -221,61 +382,13 @@ public final class Rfm {
         if (settings.scoring() == Scoring.CUSTOM) {
             return custom.stream().mapToDouble(Double::doubleValue).toArray();
         }
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
+        long n = values.total();
         double[] cuts = new double[classes - 1];
         for (int j = 1; j < classes; j++) {
-            int rank = (int) Math.ceil((double) j * sorted.length / classes);
-            cuts[j - 1] = sorted.length == 0 ? 0 : sorted[Math.max(0, rank - 1)];
+            long rank = (long) Math.ceil((double) j * n / classes);
+            cuts[j - 1] = n == 0 ? 0 : values.atRank(Math.max(1, rank));
         }
         return cuts;
-    }
-
-    /** 1 + the cuts a value is above; reversed (recency), k minus them. */
-    static int[] scores(double[] values, double[] cuts, boolean reversed) {
-        int[] out = new int[values.length];
-        for (int i = 0; i < values.length; i++) {
-            int above = 0;
-            for (double cut : cuts) {
-                above += values[i] > cut ? 1 : 0;
-            }
-            out[i] = reversed ? cuts.length + 1 - above : 1 + above;
-        }
-        return out;
-    }
-
-    private static boolean[] high(int[] scores, double[] values, boolean smallerIsBetter, Split split) {
-        boolean[] out = new boolean[scores.length];
-        switch (split) {
-            case Split.MeanScore mean -> {
-                double sum = 0;
-                for (int s : scores) {
-                    sum += s;
-                }
-                double average = scores.length == 0 ? 0 : sum / scores.length;
-                for (int i = 0; i < scores.length; i++) {
-                    out[i] = scores[i] > average;
-                }
-            }
-            case Split.AtLeast least -> {
-                for (int i = 0; i < scores.length; i++) {
-                    out[i] = scores[i] >= least.score();
-                }
-            }
-            case Split.TopPercent top -> {
-                if (values.length == 0) {
-                    break;
-                }
-                double[] sorted = values.clone();
-                Arrays.sort(sorted);
-                int rank = Math.max(1, ofShare(top.percent(), sorted.length));
-                double edge = smallerIsBetter ? sorted[rank - 1] : sorted[sorted.length - rank];
-                for (int i = 0; i < values.length; i++) {
-                    out[i] = smallerIsBetter ? values[i] <= edge : values[i] >= edge;
-                }
-            }
-        }
-        return out;
     }
 
     /**
@@ -283,6 +396,10 @@ public final class Rfm {
      * percent × n / 100, less a hair, so a whole result is not pushed up by the binary fraction).
      */
     static int ofShare(double percent, int n) {
-        return (int) Math.min(n, Math.max(0, Math.ceil(percent * n / 100 - 1e-9)));
+        return (int) ofShare(percent, (long) n);
+    }
+
+    static long ofShare(double percent, long n) {
+        return (long) Math.min(n, Math.max(0, Math.ceil(percent * n / 100 - 1e-9)));
     }
 }

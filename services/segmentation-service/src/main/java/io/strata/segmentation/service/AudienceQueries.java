@@ -342,9 +342,9 @@ public class AudienceQueries {
     // ---- members and changes: each partition's server, planned first ----
 
     /** Which replica serves each partition: this one ({@code here}) or a peer. */
-    private record Plan(List<Integer> here, Map<Peer, List<Integer>> peers) {}
+    public record Plan(List<Integer> here, Map<Peer, List<Integer>> peers) {}
 
-    private Uni<Plan> plan() {
+    public Uni<Plan> plan() {
         Plan first = plan(replicas.view());
         if (first != null) {
             return Uni.createFrom().item(first);
@@ -482,7 +482,7 @@ public class AudienceQueries {
     }
 
     /** A replica's failure on partitions it was to serve: they moved, or it is away. */
-    private static Throwable moved(Throwable failure, List<Integer> partitions) {
+    static Throwable moved(Throwable failure, List<Integer> partitions) {
         if (failure instanceof StatusRuntimeException e && e.getStatus().getCode() == Status.Code.FAILED_PRECONDITION) {
             return loading(new TreeSet<>(partitions));
         }

@@ -18,6 +18,7 @@ import io.strata.segmentation.config.SegmentationConfig;
 import io.strata.segmentation.domain.Segment;
 import io.strata.segmentation.engine.Audiences;
 import io.strata.segmentation.engine.BitmapEvaluator;
+import io.strata.segmentation.engine.ProfileTable;
 import io.strata.segmentation.mapping.FeedApplier;
 import io.strata.segmentation.repository.EngineStore;
 import io.strata.segmentation.repository.SegmentRepository;
@@ -1034,6 +1035,45 @@ public class Engine {
                     ? java.util.OptionalInt.empty()
                     : shard.table().find(profileId);
             return ordinal.isPresent() && shard.audiences().members(id).contains(ordinal.getAsInt());
+        });
+    }
+
+    /** The tenants with profiles on the partitions live here. */
+    public Set<String> tenants() {
+        return read(() -> {
+            Set<String> out = new java.util.TreeSet<>();
+            for (Partition partition : partitions.values()) {
+                if (partition.live) {
+                    out.addAll(partition.tenants.keySet());
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * Runs {@code read} on the tenant's table of each partition asked, under the read lock (the
+     * feed's writer waits meanwhile); a partition that holds none of the tenant's profiles has no
+     * result.
+     *
+     * @throws IllegalStateException naming a partition asked that is not live here (nothing read)
+     */
+    public <T> Map<Integer, T> readTables(String tenant, Collection<Integer> numbers, Function<ProfileTable, T> read) {
+        return read(() -> {
+            for (int number : numbers) {
+                Partition partition = partitions.get(number);
+                if (partition == null || !partition.live) {
+                    throw new IllegalStateException("partition " + number + " is not live on this replica");
+                }
+            }
+            Map<Integer, T> out = new TreeMap<>();
+            for (int number : numbers) {
+                TenantShard shard = partitions.get(number).tenants.get(tenant);
+                if (shard != null) {
+                    out.put(number, read.apply(shard.table()));
+                }
+            }
+            return out;
         });
     }
 

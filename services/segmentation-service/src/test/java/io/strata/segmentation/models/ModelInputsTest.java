@@ -102,18 +102,18 @@ class ModelInputsTest {
         Lifecycle.State churnedBefore = new Lifecycle.State(Lifecycle.Stage.CHURNED, daysAgo(100));
         ModelOutputs.Run run = ModelOutputs.compute(inputs, ModelSettings.DEFAULTS, Map.of("b", churnedBefore), NOW);
         // a alone bought in the year: R 5 (the most recent), F and M 1; none above its mean
-        Map<String, Object> a = run.profiles().get(0).tags();
+        Map<String, String> a = run.profiles().get(0).tags(false);
         assertEquals("general_win_back", a.get("rfm_group"));
         assertEquals("at_risk", a.get("lifecycle_stage"));
         assertEquals("purchase", a.get("aipl_stage"));
-        assertEquals(true, a.get("churn_risk"));
+        assertEquals("true", a.get("churn_risk"));
         // b stays churned since it was: the same state, the same instant
         assertEquals(churnedBefore, run.profiles().get(1).lifecycle());
-        Map<String, Object> c = run.profiles().get(2).tags();
+        Map<String, String> c = run.profiles().get(2).tags(false);
         assertNull(c.get("rfm_group"));
         assertEquals("potential", c.get("lifecycle_stage"));
         assertNull(c.get("aipl_stage"));
-        assertEquals(false, c.get("churn_risk"));
+        assertNull(c.get("churn_risk"));
         assertEquals(1L, run.counts().get("rfm_group").get("general_win_back"));
         assertEquals(0L, run.counts().get("rfm_group").get("important_value"));
         assertEquals(

@@ -50,6 +50,32 @@ public final class Feed implements AutoCloseable {
         change(profileId, ProfileChange.newBuilder().setUpdated(updated));
     }
 
+    /**
+     * A ProfileUpdated setting model tags as profile-service would (a value of null removes the tag):
+     * "true" as a boolean, a number as a number, any other text as an enum value.
+     */
+    public void tags(String profileId, Map<String, String> tags, Instant setAt) {
+        ProfileUpdated.Builder updated = ProfileUpdated.newBuilder();
+        tags.forEach((key, text) -> {
+            if (text == null) {
+                updated.addTagsRemoved(key);
+                return;
+            }
+            io.strata.proto.profile.v1.TagValue.Builder value = io.strata.proto.profile.v1.TagValue.newBuilder()
+                    .setSource("model:strata-segmentation-service")
+                    .setSetAt(timestamp(setAt));
+            if (text.equals("true")) {
+                value.setBoolValue(true);
+            } else if (text.matches("-?[0-9.]+")) {
+                value.setNumberValue(Double.parseDouble(text));
+            } else {
+                value.setEnumValue(text);
+            }
+            updated.putTags(key, value.build());
+        });
+        change(profileId, ProfileChange.newBuilder().setUpdated(updated));
+    }
+
     public void deleted(String profileId) {
         change(
                 profileId,
