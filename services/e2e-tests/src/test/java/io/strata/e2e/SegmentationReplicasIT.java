@@ -192,7 +192,9 @@ class SegmentationReplicasIT {
                 .property("strata.segmentation.feed.session-timeout", "PT6S")
                 .property("strata.segmentation.dead-letter-topic", "test.strata.events.dlq.v1")
                 .property("strata.segmentation.replicas.peers", "127.0.0.1:" + PORT_A + ",localhost:" + PORT_B)
-                .property("strata.segmentation.replicas.refresh-every", "PT0.5S");
+                .property("strata.segmentation.replicas.refresh-every", "PT0.5S")
+                // no scheduled model runs: they would write tags to a profile-service this test has not
+                .property("strata.segmentation.models.run-every", "0S");
     }
 
     /**

@@ -1,19 +1,30 @@
 package io.strata.gateway.client;
 
+import com.google.protobuf.Timestamp;
 import io.quarkus.grpc.GrpcClient;
 import io.smallrye.mutiny.Uni;
 import io.strata.gateway.config.GatewayConfig;
 import io.strata.gateway.security.SignedIn;
 import io.strata.platform.grpc.ServiceCallInterceptor;
+import io.strata.proto.segmentation.v1.GetAiplFlowsRequest;
+import io.strata.proto.segmentation.v1.GetAiplFlowsResponse;
+import io.strata.proto.segmentation.v1.GetModelRunRequest;
+import io.strata.proto.segmentation.v1.GetModelRunResponse;
 import io.strata.proto.segmentation.v1.GetModelSettingsRequest;
 import io.strata.proto.segmentation.v1.GetModelSettingsResponse;
+import io.strata.proto.segmentation.v1.ListModelRunsRequest;
+import io.strata.proto.segmentation.v1.ListModelRunsResponse;
 import io.strata.proto.segmentation.v1.ListModelSettingsVersionsRequest;
 import io.strata.proto.segmentation.v1.ListModelSettingsVersionsResponse;
+import io.strata.proto.segmentation.v1.ModelRun;
 import io.strata.proto.segmentation.v1.ModelSettings;
 import io.strata.proto.segmentation.v1.MutinyModelServiceGrpc.MutinyModelServiceStub;
+import io.strata.proto.segmentation.v1.StartModelRunRequest;
+import io.strata.proto.segmentation.v1.StartModelRunResponse;
 import io.strata.proto.segmentation.v1.UpdateModelSettingsRequest;
 import io.strata.proto.segmentation.v1.UpdateModelSettingsResponse;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -58,5 +69,47 @@ public class ModelClient {
                         .setTenant(user.tenant())
                         .build())
                 .map(ListModelSettingsVersionsResponse::getVersionsList);
+    }
+
+    public Uni<ModelRun> start(SignedIn user, Instant asOf) {
+        StartModelRunRequest.Builder request = StartModelRunRequest.newBuilder().setTenant(user.tenant());
+        if (asOf != null) {
+            request.setAsOf(timestamp(asOf));
+        }
+        return forUser(user).startModelRun(request.build()).map(StartModelRunResponse::getRun);
+    }
+
+    public Uni<ModelRun> run(SignedIn user, String id) {
+        return forUser(user)
+                .getModelRun(GetModelRunRequest.newBuilder()
+                        .setTenant(user.tenant())
+                        .setId(id)
+                        .build())
+                .map(GetModelRunResponse::getRun);
+    }
+
+    public Uni<List<ModelRun>> runs(SignedIn user, int limit) {
+        return forUser(user)
+                .listModelRuns(ListModelRunsRequest.newBuilder()
+                        .setTenant(user.tenant())
+                        .setLimit(limit)
+                        .build())
+                .map(ListModelRunsResponse::getRunsList);
+    }
+
+    public Uni<GetAiplFlowsResponse> aiplFlows(SignedIn user, Instant from, Instant to) {
+        return forUser(user)
+                .getAiplFlows(GetAiplFlowsRequest.newBuilder()
+                        .setTenant(user.tenant())
+                        .setFrom(timestamp(from))
+                        .setTo(timestamp(to))
+                        .build());
+    }
+
+    private static Timestamp timestamp(Instant at) {
+        return Timestamp.newBuilder()
+                .setSeconds(at.getEpochSecond())
+                .setNanos(at.getNano())
+                .build();
     }
 }

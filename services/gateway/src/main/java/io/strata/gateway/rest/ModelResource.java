@@ -14,10 +14,15 @@ import io.strata.proto.segmentation.v1.ModelSettings;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
@@ -87,6 +92,106 @@ public class ModelResource {
             list.forEach(s -> items.add(settings(s)));
             return JSON.createObjectNode().set("items", items).toString();
         });
+    }
+
+    @POST
+    @Path("/runs")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed({Roles.MARKETER, Roles.ADMIN})
+    @Operation(
+            summary = "Runs every model now, or as of an instant: {asOf?: RFC 3339}; answers 202 with the run,"
+                    + " running (409 while another run of the tenant runs)")
+    public Uni<Response> start(String body) {
+        Instant asOf = null;
+        if (body != null && !body.isBlank()) {
+            JsonNode json = RequestBodies.object(body);
+            JsonNode given = json.get("asOf");
+            if (given != null && !given.isNull()) {
+                asOf = instant("asOf", given.asText());
+            }
+        }
+        return models.start(tenant.user(), asOf)
+                .map(run -> Response.accepted(ProtoJson.print(run))
+                        .type(MediaType.APPLICATION_JSON)
+                        .build());
+    }
+
+    @GET
+    @Path("/runs")
+    @Operation(summary = "The model runs, newest first: {items: [...]} (limit 1..100, default 20)")
+    public Uni<String> runs(@QueryParam("limit") String limit) {
+        int n = ApiException.intParam("limit", limit, 20, 1, 100);
+        return models.runs(tenant.user(), n).map(list -> {
+            ArrayNode items = JSON.createArrayNode();
+            for (var run : list) {
+                items.add(tree(ProtoJson.print(run)));
+            }
+            return JSON.createObjectNode().set("items", items).toString();
+        });
+    }
+
+    @GET
+    @Path("/runs/{id}")
+    @Operation(
+            summary = "One model run: status, as of, settings version, duration, counts per class of each model tag,"
+                    + " the CLV fit")
+    public Uni<String> run(@PathParam("id") String id) {
+        return models.run(tenant.user(), id).map(ProtoJson::print);
+    }
+
+    @GET
+    @Path("/distributions")
+    @Operation(
+            summary = "The counts per class of each model tag (RFM groups, lifecycle stages, AIPL stages, churn risk,"
+                    + " CLV tiers) of the latest finished run, with that run")
+    public Uni<String> distributions() {
+        return models.runs(tenant.user(), 100).map(list -> {
+            for (var run : list) {
+                if (run.getStatus().equals("done")) {
+                    ObjectNode out = JSON.createObjectNode();
+                    ObjectNode counts = (ObjectNode) tree(ProtoJson.print(run)).path("counts");
+                    out.set("distributions", counts);
+                    out.put("runId", run.getId());
+                    out.put("asOf", com.google.protobuf.util.Timestamps.toString(run.getAsOf()));
+                    return out.toString();
+                }
+            }
+            throw new ApiException(
+                    Response.Status.NOT_FOUND, "no model run finished yet: start one (POST /api/v1/models/runs)", null);
+        });
+    }
+
+    @GET
+    @Path("/aipl/flows")
+    @Operation(
+            summary = "AIPL stage flows between two instants (from < to ≤ now, RFC 3339): {flows: [{from, to, count}],"
+                    + " start, end, fertility, advancing, superiority, thriving}; \"\" is no stage")
+    public Uni<String> aiplFlows(@QueryParam("from") String from, @QueryParam("to") String to) {
+        if (from == null || from.isBlank()) {
+            throw ApiException.badRequest("from", "the period's start, RFC 3339");
+        }
+        if (to == null || to.isBlank()) {
+            throw ApiException.badRequest("to", "the period's end, RFC 3339");
+        }
+        return models.aiplFlows(tenant.user(), instant("from", from), instant("to", to))
+                .map(ProtoJson::print);
+    }
+
+    private static Instant instant(String field, String text) {
+        try {
+            return java.time.OffsetDateTime.parse(text.trim()).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ApiException.badRequest(
+                    field, "an instant in RFC 3339 (2026-06-30T00:00:00+08:00), was '" + text + "'");
+        }
+    }
+
+    private static JsonNode tree(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("not JSON", e);
+        }
     }
 
     private static ObjectNode settings(ModelSettings s) {

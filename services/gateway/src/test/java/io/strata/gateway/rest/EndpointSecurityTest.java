@@ -79,7 +79,18 @@ class EndpointSecurityTest {
                 new Endpoint("GET", "/api/v1/profiles/summary", Roles.VIEWER, null, null, 200),
                 new Endpoint("GET", "/api/v1/models/settings", Roles.VIEWER, null, null, 200),
                 new Endpoint("GET", "/api/v1/models/settings/versions", Roles.VIEWER, null, null, 200),
-                new Endpoint("PUT", "/api/v1/models/settings", Roles.MARKETER, null, "{\"settings\":{}}", 200));
+                new Endpoint("PUT", "/api/v1/models/settings", Roles.MARKETER, null, "{\"settings\":{}}", 200),
+                new Endpoint("POST", "/api/v1/models/runs", Roles.MARKETER, null, "{}", 202),
+                new Endpoint("GET", "/api/v1/models/runs", Roles.VIEWER, null, null, 200),
+                new Endpoint("GET", "/api/v1/models/runs/" + FakeModelGrpcService.RUN, Roles.VIEWER, null, null, 200),
+                new Endpoint("GET", "/api/v1/models/distributions", Roles.VIEWER, null, null, 200),
+                new Endpoint(
+                        "GET",
+                        "/api/v1/models/aipl/flows?from=2026-06-01T00:00:00Z&to=2026-06-30T00:00:00Z",
+                        Roles.VIEWER,
+                        null,
+                        null,
+                        200));
 
         String valid = KeycloakTokens.accessToken("alice");
         String[] parts = valid.split("\\.");

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.strata.proto.segmentation.v1.GetModelSettingsRequest;
+import io.strata.proto.segmentation.v1.StartModelRunRequest;
 import io.strata.proto.segmentation.v1.UpdateModelSettingsRequest;
 import io.strata.testing.KeycloakTokens;
 import io.strata.testing.LocalRealm;
@@ -111,5 +112,91 @@ class ModelResourceTest {
                 .put("/api/v1/models/settings")
                 .then()
                 .statusCode(403);
+    }
+
+    @Test
+    void runsDistributionsAndFlows() {
+        FakeModelGrpcService.requests.clear();
+        given().auth()
+                .oauth2(mia)
+                .contentType("application/json")
+                .body("{\"asOf\": \"2026-06-30T00:00:00+08:00\"}")
+                .post("/api/v1/models/runs")
+                .then()
+                .statusCode(202)
+                .body("status", is("running"))
+                .body("id", is(FakeModelGrpcService.RUN));
+        StartModelRunRequest sent = (StartModelRunRequest) FakeModelGrpcService.requests.get(0);
+        assertEquals("demo", sent.getTenant());
+        assertEquals(
+                java.time.Instant.parse("2026-06-29T16:00:00Z").getEpochSecond(),
+                sent.getAsOf().getSeconds());
+        given().auth()
+                .oauth2(mia)
+                .contentType("application/json")
+                .body("{\"asOf\": \"yesterday\"}")
+                .post("/api/v1/models/runs")
+                .then()
+                .statusCode(400)
+                .body("field", is("asOf"));
+        given().auth()
+                .oauth2(vic)
+                .contentType("application/json")
+                .body("{}")
+                .post("/api/v1/models/runs")
+                .then()
+                .statusCode(403);
+
+        given().auth()
+                .oauth2(vic)
+                .get("/api/v1/models/runs/" + FakeModelGrpcService.RUN)
+                .then()
+                .statusCode(200)
+                .body("counts.churn_risk.counts.true", is("3"));
+        given().auth()
+                .oauth2(vic)
+                .get("/api/v1/models/runs/" + java.util.UUID.randomUUID())
+                .then()
+                .statusCode(404);
+        given().auth()
+                .oauth2(vic)
+                .get("/api/v1/models/runs?limit=101")
+                .then()
+                .statusCode(400)
+                .body("field", is("limit"));
+        given().auth()
+                .oauth2(vic)
+                .get("/api/v1/models/runs")
+                .then()
+                .statusCode(200)
+                .body("items.size()", is(2));
+        // the latest run that finished, not the one running
+        given().auth()
+                .oauth2(vic)
+                .get("/api/v1/models/distributions")
+                .then()
+                .statusCode(200)
+                .body("runId", is(FakeModelGrpcService.RUN))
+                .body("distributions.churn_risk.counts.false", is("9"));
+
+        given().auth()
+                .oauth2(vic)
+                .get("/api/v1/models/aipl/flows?from=2026-06-01T00:00:00Z&to=2026-06-30T00:00:00Z")
+                .then()
+                .statusCode(200)
+                .body("flows.size()", is(2))
+                .body("fertility", is("6"));
+        given().auth()
+                .oauth2(vic)
+                .get("/api/v1/models/aipl/flows?from=2026-06-01&to=2026-06-30T00:00:00Z")
+                .then()
+                .statusCode(400)
+                .body("field", is("from"));
+        given().auth()
+                .oauth2(vic)
+                .get("/api/v1/models/aipl/flows?from=2026-06-01T00:00:00Z")
+                .then()
+                .statusCode(400)
+                .body("field", is("to"));
     }
 }
