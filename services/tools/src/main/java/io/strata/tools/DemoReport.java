@@ -144,6 +144,9 @@ public final class DemoReport implements Callable<Integer> {
                 if (!segments(http, answers)) {
                     status = 1;
                 }
+                if (!models(http, answers)) {
+                    status = 1;
+                }
             } catch (IOException | IllegalStateException e) {
                 System.err.println("demo-report: " + e.getMessage());
                 return 1;
@@ -432,6 +435,119 @@ public final class DemoReport implements Callable<Integer> {
                     check);
         }
         return ok;
+    }
+
+    /**
+     * The models run as of the end of the demo's history (POST /api/v1/models/runs), each output
+     * beside what was planted: the churn warning must find exactly the cohort the generator's rule
+     * finds; the CLV fit is shown beside the planted parameters.
+     */
+    private boolean models(HttpClient http, JsonNode answers) throws IOException, InterruptedException {
+        String end = answers.path("churn").path("end").asText();
+        if (end.isEmpty()) {
+            throw new IllegalStateException("truths.json has no churn.end: the run's instant is not known");
+        }
+        String body = json.createObjectNode().put("asOf", end).toString();
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        HttpResponse<String> started = send(http, "POST", "/api/v1/models/runs", body);
+        // another run of the tenant (the daily one) is running: wait for it, then start ours
+        while (started.statusCode() == 409 && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            started = send(http, "POST", "/api/v1/models/runs", body);
+        }
+        if (started.statusCode() != 202) {
+            throw new IllegalStateException(
+                    "POST /api/v1/models/runs answered " + started.statusCode() + ": " + started.body());
+        }
+        String id = json.readTree(started.body()).path("id").asText();
+        JsonNode run = get(http, "/api/v1/models/runs/" + id);
+        while ("running".equals(run.path("status").asText()) && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            run = get(http, "/api/v1/models/runs/" + id);
+        }
+        out.println();
+        out.println("Model audiences as of " + end + " (POST /api/v1/models/runs, GET /api/v1/models/runs/" + id + ")");
+        if (!"done".equals(run.path("status").asText())) {
+            row("run", "✗ %s %s", run.path("status").asText(), run.path("error").asText(""));
+            return false;
+        }
+        row(
+                "run",
+                "%,d profiles in %,d ms · settings version %s · %,d tag values changed",
+                run.path("profiles").asLong(),
+                run.path("durationMs").asLong(),
+                run.path("settingsVersion").asText("0"),
+                run.path("tagsChanged").asLong());
+        JsonNode counts = run.path("counts");
+        classes("RFM groups", counts.path("rfm_group"));
+        classes("lifecycle", counts.path("lifecycle_stage"));
+        classes("AIPL", counts.path("aipl_stage"));
+        java.time.Instant to = java.time.OffsetDateTime.parse(end).toInstant();
+        JsonNode flows = get(http, "/api/v1/models/aipl/flows?from=" + to.minus(Duration.ofDays(30)) + "&to=" + to);
+        row(
+                "FAST (30 d)",
+                "Fertility %,d · Advancing %.1f%% · Superiority %,d members · Thriving %.1f%%",
+                flows.path("fertility").asLong(),
+                100 * flows.path("advancing").asDouble(),
+                flows.path("superiority").asLong(),
+                100 * flows.path("thriving").asDouble());
+
+        boolean ok = true;
+        long atRisk = counts.path("churn_risk").path("counts").path("true").asLong();
+        long planted = answers.path("churn").path("observed_by_rule").asLong(-1);
+        String check = atRisk == planted
+                ? String.format(Locale.ROOT, "✓ the generator's rule finds %,d", planted)
+                : String.format(Locale.ROOT, "✗ the generator's rule finds %,d", planted);
+        ok &= atRisk == planted;
+        row("churn warning", "%,d at risk (visits in the last 30 days ≤ 50 %% of the 30 before)  %s", atRisk, check);
+
+        JsonNode clv = run.path("clv");
+        JsonNode bg = answers.path("clv").path("bgnbd");
+        JsonNode gg = answers.path("clv").path("gamma_gamma");
+        if (!clv.path("fitted").asBoolean(false)) {
+            row("CLV", "✗ not fitted: %s", clv.path("reason").asText());
+            ok = false;
+        } else {
+            row(
+                    "CLV BG/NBD",
+                    "r %.3f α %.3f a %.3f b %.3f  (planted r %.3f α %.3f a %.3f b %.3f; %,d buyers)",
+                    clv.path("r").asDouble(),
+                    clv.path("alpha").asDouble(),
+                    clv.path("a").asDouble(),
+                    clv.path("b").asDouble(),
+                    bg.path("r").asDouble(),
+                    bg.path("alpha").asDouble(),
+                    bg.path("a").asDouble(),
+                    bg.path("b").asDouble(),
+                    clv.path("customers").asLong());
+            row(
+                    "CLV Gamma-Gamma",
+                    "p %.2f q %.2f γ %.2f  (planted p %.2f q %.2f γ %.2f; %,d repeat buyers)",
+                    clv.path("p").asDouble(),
+                    clv.path("q").asDouble(),
+                    clv.path("gamma").asDouble(),
+                    gg.path("p").asDouble(),
+                    gg.path("q").asDouble(),
+                    gg.path("gamma").asDouble(),
+                    clv.path("repeatBuyers").asLong());
+            classes("CLV tiers", counts.path("clv_tier"));
+            row(
+                    "",
+                    "high from %.2f CNY, mid from %.2f CNY (12 months ahead)",
+                    clv.path("highCut").asDouble(),
+                    clv.path("midCut").asDouble());
+        }
+        return ok;
+    }
+
+    /** One model tag's classes and their counts, in the order the run gives them. */
+    private void classes(String label, JsonNode tag) {
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> e : tag.path("counts").properties()) {
+            parts.add(String.format(
+                    Locale.ROOT, "%s %,d", e.getKey(), e.getValue().asLong()));
+        }
+        row(label, "%s", String.join(" · ", parts));
     }
 
     /** Age from {@code min} to {@code max} years on the reference day, as a range of birthdays. */
