@@ -508,28 +508,25 @@ public final class DemoReport implements Callable<Integer> {
             row("CLV", "✗ not fitted: %s", clv.path("reason").asText());
             ok = false;
         } else {
-            row(
+            // each parameter within three standard errors of the planted one (the fit's own errors)
+            ok &= parameters(
                     "CLV BG/NBD",
-                    "r %.3f α %.3f a %.3f b %.3f  (planted r %.3f α %.3f a %.3f b %.3f; %,d buyers)",
-                    clv.path("r").asDouble(),
-                    clv.path("alpha").asDouble(),
-                    clv.path("a").asDouble(),
-                    clv.path("b").asDouble(),
-                    bg.path("r").asDouble(),
-                    bg.path("alpha").asDouble(),
-                    bg.path("a").asDouble(),
-                    bg.path("b").asDouble(),
-                    clv.path("customers").asLong());
-            row(
+                    clv,
+                    clv.path("bgnbdStandardErrors"),
+                    bg,
+                    new String[] {"r", "alpha", "a", "b"},
+                    String.format(
+                            Locale.ROOT, "%,d buyers", clv.path("customers").asLong()));
+            ok &= parameters(
                     "CLV Gamma-Gamma",
-                    "p %.2f q %.2f γ %.2f  (planted p %.2f q %.2f γ %.2f; %,d repeat buyers)",
-                    clv.path("p").asDouble(),
-                    clv.path("q").asDouble(),
-                    clv.path("gamma").asDouble(),
-                    gg.path("p").asDouble(),
-                    gg.path("q").asDouble(),
-                    gg.path("gamma").asDouble(),
-                    clv.path("repeatBuyers").asLong());
+                    clv,
+                    clv.path("gammaGammaStandardErrors"),
+                    gg,
+                    new String[] {"p", "q", "gamma"},
+                    String.format(
+                            Locale.ROOT,
+                            "%,d repeat buyers",
+                            clv.path("repeatBuyers").asLong()));
             classes("CLV tiers", counts.path("clv_tier"));
             row(
                     "",
@@ -537,6 +534,27 @@ public final class DemoReport implements Callable<Integer> {
                     clv.path("highCut").asDouble(),
                     clv.path("midCut").asDouble());
         }
+        return ok;
+    }
+
+    /**
+     * Fitted parameters beside the planted ones, each with its standard error: ✓ when every one is
+     * within three standard errors of what was planted.
+     */
+    private boolean parameters(
+            String label, JsonNode fit, JsonNode errors, JsonNode planted, String[] names, String population) {
+        boolean ok = true;
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < names.length; i++) {
+            double value = fit.path(names[i]).asDouble();
+            double se = errors.path(i).isNumber() ? errors.path(i).asDouble() : Double.NaN;
+            double truth = planted.path(names[i]).asDouble();
+            boolean within = Double.isFinite(se) && Math.abs(value - truth) <= 3 * se;
+            ok &= within;
+            parts.add(String.format(
+                    Locale.ROOT, "%s %.3f ± %.3f (planted %.3f %s)", names[i], value, se, truth, within ? "✓" : "✗"));
+        }
+        row(label, "%s · %s", String.join(" · ", parts), population);
         return ok;
     }
 

@@ -53,6 +53,9 @@ public class Replicas {
      */
     public record View(Map<Integer, Peer> owners, List<Peer> others, long lag, Instant at) {}
 
+    /** The largest answer of another replica read (a model run's statistics: up to ~5 M distinct rows). */
+    static final int MAX_ANSWER_BYTES = 256 * 1024 * 1024;
+
     private final String id = UUID.randomUUID().toString();
     private final SegmentationConfig.Replicas config;
     private final ServiceCallInterceptor calls;
@@ -195,6 +198,8 @@ public class Replicas {
             int port = Integer.parseInt(a.substring(colon + 1));
             return Grpc.newChannelBuilderForAddress(host, port, InsecureChannelCredentials.create())
                     .intercept(calls)
+                    // a model run's statistics of a replica's partitions may be larger than gRPC's 4 MB
+                    .maxInboundMessageSize(MAX_ANSWER_BYTES)
                     .build();
         });
         return new Peer(address, MutinySegmentationReplicaServiceGrpc.newMutinyStub(channel));

@@ -115,8 +115,11 @@ public interface SegmentationConfig {
         @WithDefault("PT1H")
         Duration abandonedAfter();
 
-        /** Tag values per SetTags call to profile-service (at most 10,000). */
-        @WithDefault("5000")
+        /**
+         * Tag values per SetTags call to profile-service (at most 10,000; a call's message must also
+         * stay under the server's inbound limit, 256 KiB on the HTTP port: some 3,000 rows).
+         */
+        @WithDefault("1000")
         int tagBatch();
     }
 

@@ -233,8 +233,11 @@ public class ModelGrpcService implements ModelService {
             }
             if (run.clv() != null) {
                 JsonNode clv = JSON.readTree(run.clv());
-                out.setClv(ClvFit.newBuilder()
-                        .setFitted(clv.path("fitted").asBoolean())
+                ClvFit.Builder fit = ClvFit.newBuilder();
+                clv.path("bgnbd_standard_errors").forEach(se -> fit.addBgnbdStandardErrors(se.asDouble(Double.NaN)));
+                clv.path("gamma_gamma_standard_errors")
+                        .forEach(se -> fit.addGammaGammaStandardErrors(se.asDouble(Double.NaN)));
+                out.setClv(fit.setFitted(clv.path("fitted").asBoolean())
                         .setReason(clv.path("reason").asText(""))
                         .setTimeUnitDays(clv.path("time_unit_days").asInt())
                         .setR(clv.path("r").asDouble())

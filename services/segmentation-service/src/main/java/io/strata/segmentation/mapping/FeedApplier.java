@@ -111,6 +111,8 @@ public final class FeedApplier {
             case MERGED -> {
                 var ordinal = table.find(id);
                 if (ordinal.isEmpty()) {
+                    // merged away before anything of it came: its late events must not make it anew
+                    shard.gone(id, change.getVersion());
                     yield Effects.none();
                 }
                 int into = table.ordinal(change.getMerged().getIntoProfileId());
@@ -128,6 +130,9 @@ public final class FeedApplier {
             }
             case DELETED -> {
                 var ordinal = table.find(id);
+                if (ordinal.isEmpty()) {
+                    shard.gone(id, change.getVersion());
+                }
                 yield ordinal.isEmpty()
                         ? Effects.none()
                         : new Effects(

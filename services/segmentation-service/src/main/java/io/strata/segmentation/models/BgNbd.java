@@ -25,7 +25,8 @@ public final class BgNbd {
     }
 
     /** A fit: its parameters, the log-likelihood there, the customers it saw and the work it took. */
-    public record Fit(Params params, double logLikelihood, long customers, int evaluations) {}
+    /** The fit; {@code standardErrors} in the parameters' order (NaN where not known). */
+    public record Fit(Params params, double logLikelihood, long customers, int evaluations, double[] standardErrors) {}
 
     private BgNbd() {}
 
@@ -46,7 +47,11 @@ public final class BgNbd {
                 MaximumLikelihood.maximise(p -> data.logLikelihood(p[0], p[1], p[2], p[3]), new double[] {1, 1, 1, 1});
         double[] p = optimum.parameters();
         return new Fit(
-                new Params(p[0], p[1], p[2], p[3]), optimum.logLikelihood(), data.customers, optimum.evaluations());
+                new Params(p[0], p[1], p[2], p[3]),
+                optimum.logLikelihood(),
+                data.customers,
+                optimum.evaluations(),
+                optimum.standardErrors());
     }
 
     /** The log-likelihood of the customers under the parameters. */

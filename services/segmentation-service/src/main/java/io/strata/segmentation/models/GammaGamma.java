@@ -23,7 +23,8 @@ public final class GammaGamma {
     }
 
     /** A fit: its parameters, the log-likelihood there, the repeat buyers it saw and the work it took. */
-    public record Fit(Params params, double logLikelihood, long customers, int evaluations) {}
+    /** The fit; {@code standardErrors} in the parameters' order (NaN where not known). */
+    public record Fit(Params params, double logLikelihood, long customers, int evaluations, double[] standardErrors) {}
 
     private GammaGamma() {}
 
@@ -42,7 +43,12 @@ public final class GammaGamma {
         MaximumLikelihood.Optimum optimum =
                 MaximumLikelihood.maximise(v -> data.logLikelihood(v[0], v[1], v[2]), new double[] {1, 1, 1});
         double[] v = optimum.parameters();
-        return new Fit(new Params(v[0], v[1], v[2]), optimum.logLikelihood(), data.count, optimum.evaluations());
+        return new Fit(
+                new Params(v[0], v[1], v[2]),
+                optimum.logLikelihood(),
+                data.count,
+                optimum.evaluations(),
+                optimum.standardErrors());
     }
 
     /** The log-likelihood of the repeat buyers among these customers under the parameters. */

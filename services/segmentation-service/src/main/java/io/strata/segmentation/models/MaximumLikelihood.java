@@ -2,6 +2,10 @@ package io.strata.segmentation.models;
 
 import java.util.Arrays;
 import java.util.function.ToDoubleFunction;
+import org.hipparchus.exception.MathIllegalArgumentException;
+import org.hipparchus.linear.Array2DRowRealMatrix;
+import org.hipparchus.linear.MatrixUtils;
+import org.hipparchus.linear.RealMatrix;
 import org.hipparchus.optim.InitialGuess;
 import org.hipparchus.optim.MaxEval;
 import org.hipparchus.optim.PointValuePair;
@@ -18,8 +22,11 @@ import org.hipparchus.optim.nonlinear.scalar.noderiv.BOBYQAOptimizer;
  */
 final class MaximumLikelihood {
 
-    /** The parameters found, the log-likelihood there and how many times it was computed. */
-    record Optimum(double[] parameters, double logLikelihood, int evaluations) {}
+    /**
+     * The parameters found, the log-likelihood there, how many times it was computed, and each
+     * parameter's standard error (NaN where the information matrix cannot be inverted).
+     */
+    record Optimum(double[] parameters, double logLikelihood, int evaluations, double[] standardErrors) {}
 
     private static final double BOUND = 12;
     private static final int MAX_EVALUATIONS = 20_000;
@@ -73,6 +80,63 @@ final class MaximumLikelihood {
         for (int i = 0; i < n; i++) {
             parameters[i] = Math.exp(point[i]);
         }
-        return new Optimum(parameters, best, evaluations[0]);
+        return new Optimum(parameters, best, evaluations[0], standardErrors(logLikelihood, point));
+    }
+
+    /**
+     * Standard errors from the observed information: the log-likelihood's Hessian in the parameters'
+     * logarithms by central differences, inverted, and carried to the parameters by the delta method
+     * (se(θ) = θ · se(log θ)).
+     */
+    static double[] standardErrors(ToDoubleFunction<double[]> logLikelihood, double[] logs) {
+        int n = logs.length;
+        double h = 1e-3;
+        ToDoubleFunction<double[]> f = at -> {
+            double[] parameters = new double[n];
+            for (int i = 0; i < n; i++) {
+                parameters[i] = Math.exp(at[i]);
+            }
+            return logLikelihood.applyAsDouble(parameters);
+        };
+        double center = f.applyAsDouble(logs);
+        double[][] information = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = i; j < n; j++) {
+                double second;
+                if (i == j) {
+                    second = (f.applyAsDouble(shifted(logs, i, h, i, 0))
+                                    - 2 * center
+                                    + f.applyAsDouble(shifted(logs, i, -h, i, 0)))
+                            / (h * h);
+                } else {
+                    second = (f.applyAsDouble(shifted(logs, i, h, j, h))
+                                    - f.applyAsDouble(shifted(logs, i, h, j, -h))
+                                    - f.applyAsDouble(shifted(logs, i, -h, j, h))
+                                    + f.applyAsDouble(shifted(logs, i, -h, j, -h)))
+                            / (4 * h * h);
+                }
+                information[i][j] = -second;
+                information[j][i] = -second;
+            }
+        }
+        double[] out = new double[n];
+        Arrays.fill(out, Double.NaN);
+        try {
+            RealMatrix covariance = MatrixUtils.inverse(new Array2DRowRealMatrix(information));
+            for (int i = 0; i < n; i++) {
+                double variance = covariance.getEntry(i, i);
+                out[i] = variance > 0 ? Math.exp(logs[i]) * Math.sqrt(variance) : Double.NaN;
+            }
+        } catch (MathIllegalArgumentException singular) {
+            // not invertible: the errors stay unknown
+        }
+        return out;
+    }
+
+    private static double[] shifted(double[] at, int i, double di, int j, double dj) {
+        double[] out = at.clone();
+        out[i] += di;
+        out[j] += dj;
+        return out;
     }
 }

@@ -102,7 +102,19 @@ public final class ModelOutputs {
 
     /** The fitted CLV models, the customers they were fitted on, and the tiers' cuts. */
     public record ClvFit(
-            BgNbd.Params purchases, GammaGamma.Params spend, long customers, long repeatBuyers, Clv.Cuts cuts) {}
+            BgNbd.Params purchases,
+            GammaGamma.Params spend,
+            long customers,
+            long repeatBuyers,
+            Clv.Cuts cuts,
+            List<Double> purchaseErrors,
+            List<Double> spendErrors) {
+
+        public ClvFit(
+                BgNbd.Params purchases, GammaGamma.Params spend, long customers, long repeatBuyers, Clv.Cuts cuts) {
+            this(purchases, spend, customers, repeatBuyers, cuts, List.of(), List.of());
+        }
+    }
 
     private static final java.util.Comparator<Summary> BY_VALUES = java.util.Comparator.comparingInt(Summary::x)
             .thenComparingDouble(Summary::tx)
@@ -143,20 +155,36 @@ public final class ModelOutputs {
             }
             repeat += s.x() > 0 ? e.getValue() : 0;
         }
-        BgNbd.Params purchases;
-        GammaGamma.Params spend;
+        BgNbd.Fit purchaseFit;
+        GammaGamma.Fit spendFit;
         try {
-            purchases = BgNbd.fit(customers).params();
-            spend = GammaGamma.fit(customers).params();
+            purchaseFit = BgNbd.fit(customers);
+            spendFit = GammaGamma.fit(customers);
         } catch (IllegalArgumentException | IllegalStateException e) {
             return new Fitted(scale, Optional.empty(), "not fitted: " + e.getMessage());
         }
+        BgNbd.Params purchases = purchaseFit.params();
+        GammaGamma.Params spend = spendFit.params();
         double[] values = customers.stream()
                 .mapToDouble(c -> value(purchases, spend, c, settings))
                 .filter(Double::isFinite)
                 .toArray();
         Clv.Cuts cuts = Clv.cuts(values, settings.clv().tiers());
-        return new Fitted(scale, Optional.of(new ClvFit(purchases, spend, customers.size(), repeat, cuts)), "fitted");
+        return new Fitted(
+                scale,
+                Optional.of(new ClvFit(
+                        purchases,
+                        spend,
+                        customers.size(),
+                        repeat,
+                        cuts,
+                        java.util.Arrays.stream(purchaseFit.standardErrors())
+                                .boxed()
+                                .toList(),
+                        java.util.Arrays.stream(spendFit.standardErrors())
+                                .boxed()
+                                .toList())),
+                "fitted");
     }
 
     /** A customer's CLV over the settings' horizon. */

@@ -155,7 +155,8 @@ public class ModelRuns {
      * background and its record tells how it ended.
      */
     public Uni<ModelRunRepository.Stored> start(String tenant, Instant asOf, String trigger, String by) {
-        return settings(tenant).chain(versioned -> {
+        // every partition served first: while one loads, the caller is told to retry (no run recorded)
+        return queries.plan().chain(plan -> settings(tenant)).chain(versioned -> {
             Instant from = asOf.minus(Duration.ofDays(reach(versioned.settings())));
             return runs.start(
                             tenant,
@@ -182,11 +183,20 @@ public class ModelRuns {
                                         failure -> {
                                             sample.stop(duration);
                                             LOG.errorf(
+                                                    failure,
                                                     "tenant %s: model run %s failed: %s",
-                                                    tenant, run.id(), LogSafe.text(Errors.description(failure)));
+                                                    tenant,
+                                                    run.id(),
+                                                    LogSafe.text(why(failure)));
                                         });
                     });
         });
+    }
+
+    /** What a failure says, never nothing. */
+    static String why(Throwable failure) {
+        String description = Errors.description(failure);
+        return description == null || description.isBlank() ? failure.toString() : description;
     }
 
     /** The longest any window of the settings reaches back, in days. */
@@ -243,7 +253,7 @@ public class ModelRuns {
                             });
                 })
                 .onFailure()
-                .call(failure -> runs.fail(run.id(), Errors.description(failure)));
+                .call(failure -> runs.fail(run.id(), why(failure)));
     }
 
     private Uni<ModelRunRepository.Stored> finish(
@@ -279,8 +289,19 @@ public class ModelRuns {
             out.put("repeat_buyers", fit.repeatBuyers());
             out.put("high_cut", fit.cuts().high());
             out.put("mid_cut", fit.cuts().mid());
+            // (unknown errors as null: JSON has no NaN)
+            fit.purchaseErrors().forEach(se -> finite(out.withArray("bgnbd_standard_errors"), se));
+            fit.spendErrors().forEach(se -> finite(out.withArray("gamma_gamma_standard_errors"), se));
         });
         return out.toString();
+    }
+
+    private static void finite(com.fasterxml.jackson.databind.node.ArrayNode into, double value) {
+        if (Double.isFinite(value)) {
+            into.add(value);
+        } else {
+            into.addNull();
+        }
     }
 
     // ---- each step on the partitions served here ----
@@ -295,34 +316,30 @@ public class ModelRuns {
         return out;
     }
 
+    /** What step 2 found on the partitions before writing: counts, tag changes, profiles. */
+    private record Found(Map<String, Map<String, Long>> counts, List<ModelTags.Change> changes, long profiles) {}
+
     /** Step 2 on these partitions: outputs found under the read lock, the changed tags written after. */
     public Uni<Applied> applyHere(
             String tenant, List<Integer> partitions, ModelSettings s, Instant asOf, ModelOutputs.Fitted fitted) {
         return worker(() -> {
                     Map<String, Map<String, Long>> counts = new LinkedHashMap<>();
                     List<ModelTags.Change> changes = new ArrayList<>();
-                    long[] profiles = new long[1];
-                    engine.readTables(tenant, partitions, table -> {
-                                List<ModelInputs.Profile> inputs = ModelInputs.of(table, s, asOf);
-                                ModelOutputs.Run run = ModelOutputs.apply(inputs, fitted, s, Map.of(), asOf);
-                                changes.addAll(changes(table, run, fitted.clv().isPresent()));
-                                return run;
-                            })
-                            .values()
-                            .forEach(run -> {
-                                ModelOutputs.merge(counts, run.counts());
-                                profiles[0] += run.profiles().size();
-                            });
-                    return new Object[] {counts, changes, profiles[0]};
+                    long profiles = 0;
+                    Map<Integer, ModelOutputs.Run> runs = engine.readTables(tenant, partitions, table -> {
+                        ModelOutputs.Run run =
+                                ModelOutputs.apply(ModelInputs.of(table, s, asOf), fitted, s, Map.of(), asOf);
+                        changes.addAll(changes(table, run, fitted.clv().isPresent()));
+                        return run;
+                    });
+                    for (ModelOutputs.Run run : runs.values()) {
+                        ModelOutputs.merge(counts, run.counts());
+                        profiles += run.profiles().size();
+                    }
+                    return new Found(counts, changes, profiles);
                 })
-                .chain(found -> {
-                    @SuppressWarnings("unchecked")
-                    Map<String, Map<String, Long>> counts = (Map<String, Map<String, Long>>) found[0];
-                    @SuppressWarnings("unchecked")
-                    List<ModelTags.Change> changes = (List<ModelTags.Change>) found[1];
-                    long profiles = (long) found[2];
-                    return tags.write(tenant, changes).map(changed -> new Applied(counts, profiles, changed));
-                });
+                .chain(found -> tags.write(tenant, found.changes())
+                        .map(changed -> new Applied(found.counts(), found.profiles(), changed)));
     }
 
     /** The model tags whose value differs from what the profile holds. */

@@ -114,6 +114,13 @@ public final class TenantShard {
         }
     }
 
+    /** A profile this shard never held is merged away or deleted: its later events are not taken in. */
+    public void gone(String profileId, long version) {
+        if (table.find(profileId).isEmpty()) {
+            gone.merge(profileId, version, Math::max);
+        }
+    }
+
     /** A profile restored (an unmerge) is no longer gone. */
     public void restored(String profileId) {
         gone.remove(profileId);

@@ -16,6 +16,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.strata.platform.errors.Errors;
+import io.strata.platform.kafka.Keys;
 import io.strata.proto.segmentation.v1.GetAiplFlowsRequest;
 import io.strata.proto.segmentation.v1.GetModelRunRequest;
 import io.strata.proto.segmentation.v1.ModelRun;
@@ -105,6 +106,18 @@ class ModelRunsTest {
             feed.traits("p1", "name", "p1", "memberId", "m-1");
             feed.event("p1", "Ad Viewed", daysAgo(now, 3));
             await().atMost(WAIT).until(() -> profiles(tenant) == 8);
+            // a profile merged away before anything of it came, then a late event of it: no profile.
+            // It shares p1's partition, so p1's records after its own show they were read.
+            int partitions = engine.feedPartitions();
+            int p1 = Keys.partition(Keys.profile(tenant, "p1"), partitions);
+            String ghost = java.util.stream.IntStream.range(0, 1000)
+                    .mapToObj(i -> "g" + i)
+                    .filter(g -> Keys.partition(Keys.profile(tenant, g), partitions) == p1)
+                    .findFirst()
+                    .orElseThrow();
+            feed.merged(ghost, "b1");
+            feed.event(ghost, "page", daysAgo(now, 1));
+            feed.traits("p1", "name", "p1b");
             await().atMost(WAIT)
                     .until(() -> engine.readTables(tenant, engine.live(), t -> {
                                 var o = t.find("b6");
@@ -116,6 +129,19 @@ class ModelRunsTest {
                             })
                             .containsValue(true));
 
+            feed.event("p1", "Ad Viewed", daysAgo(now, 2));
+            await().atMost(WAIT)
+                    .until(() -> engine.readTables(tenant, engine.live(), t -> {
+                                var o = t.find("p1");
+                                return o.isPresent()
+                                        && t.facts(o.getAsInt())
+                                                        .events("Ad Viewed")
+                                                        .size()
+                                                == 2
+                                        && "p1b".equals(t.facts(o.getAsInt()).value("traits.name"));
+                            })
+                            .containsValue(true));
+            assertEquals(8L, profiles(tenant));
             ModelRunRepository.Stored first = finished(
                     tenant,
                     runs.start(tenant, now, "manual", "test")

@@ -69,6 +69,11 @@ class CdnowTest {
         assertEquals(2.426, fit.params().b(), 0.0005, "b");
         assertEquals(-9582.43, fit.logLikelihood(), 0.005, "log-likelihood");
         assertEquals(2357, fit.customers());
+        // the standard errors lifetimes publishes for this fit (from the observed information)
+        assertEquals(0.013, fit.standardErrors()[0], 0.0005, "se(r)");
+        assertEquals(0.378, fit.standardErrors()[1], 0.0005, "se(alpha)");
+        assertEquals(0.186, fit.standardErrors()[2], 0.0005, "se(a)");
+        assertEquals(0.706, fit.standardErrors()[3], 0.0015, "se(b)");
         // equation 10 for x = 2, tx = 30.43, T = 38.86 over 39 weeks
         assertEquals(1.226, BgNbd.expectedPurchases(fit.params(), 39, 2, 30.43, 38.86), 0.0005);
     }

@@ -58,6 +58,8 @@ class ModelOutputsTest {
             parts.forEach(p -> merged.addAll(ModelOutputs.statistics(p, ModelSettings.DEFAULTS)));
             ModelOutputs.Fitted fitted = ModelOutputs.fit(merged, ModelSettings.DEFAULTS);
             assertTrue(fitted.clv().isPresent(), fitted.clvReason());
+            assertEquals(4, fitted.clv().get().purchaseErrors().size());
+            assertEquals(3, fitted.clv().get().spendErrors().size());
             List<ModelOutputs.Profile> pieced = new ArrayList<>();
             for (List<ModelInputs.Profile> p : parts) {
                 pieced.addAll(ModelOutputs.apply(p, fitted, ModelSettings.DEFAULTS, Map.of(), NOW)
