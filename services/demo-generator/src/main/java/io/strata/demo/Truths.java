@@ -48,6 +48,7 @@ final class Truths {
     long churnPlanted;
     long churnWarning;
     long churnBoth;
+    final long[] aipl = new long[AiplCount.STAGES.length];
     long buyers;
     long repeats;
     double expectedRepeats;
@@ -93,6 +94,10 @@ final class Truths {
         churnPlanted += h.plantedChurn ? 1 : 0;
         churnWarning += h.churnWarning() ? 1 : 0;
         churnBoth += h.plantedChurn && h.churnWarning() ? 1 : 0;
+        int stage = AiplCount.stage(h.events, time.end());
+        if (stage >= 0) {
+            aipl[stage]++;
+        }
         junkPhone += h.ids.junkPhone() ? 1 : 0;
         junkEmail += h.ids.junkEmail() ? 1 : 0;
         junkDevice += h.ids.junkDevice() ? 1 : 0;
@@ -140,6 +145,7 @@ final class Truths {
             association(json);
             tgi(json);
             churn(json);
+            aipl(json);
             reverseFunnel(json);
             clv(json);
             junk(json);
@@ -281,6 +287,22 @@ final class Truths {
             }
         }
         json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    private void aipl(JsonGenerator json) throws IOException {
+        json.writeObjectFieldStart("aipl");
+        json.writeStringField(
+                "rule",
+                "the highest stage a consumer's generated events qualify for at the end, with the domain guide's"
+                        + " default windows (A passive 15 d, I active 15 d, P purchase 30 months, L purchases on"
+                        + " 3+ days or a review or share in 365 d); days in UTC");
+        json.writeStringField("end", EventWriter.timestamp(time.end()));
+        json.writeObjectFieldStart("counts");
+        for (int i = 0; i < AiplCount.STAGES.length; i++) {
+            json.writeNumberField(AiplCount.STAGES[i], aipl[i]);
+        }
+        json.writeEndObject();
         json.writeEndObject();
     }
 

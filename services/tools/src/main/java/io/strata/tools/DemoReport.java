@@ -482,6 +482,20 @@ public final class DemoReport implements Callable<Integer> {
         classes("RFM groups", counts.path("rfm_group"));
         classes("lifecycle", counts.path("lifecycle_stage"));
         classes("AIPL", counts.path("aipl_stage"));
+        JsonNode direct = answers.path("aipl").path("counts");
+        boolean aiplOk = !direct.isMissingNode();
+        for (Map.Entry<String, JsonNode> e : direct.properties()) {
+            aiplOk &= counts.path("aipl_stage").path("counts").path(e.getKey()).asLong(-1)
+                    == e.getValue().asLong();
+        }
+        // shown, not yet required: the events a profile had before it was merged into one of another
+        // partition stay behind (docs/models.md, "Not built yet"), a handful of stages on the demo
+        row(
+                "",
+                "%s a direct count over the generated events: %s%s",
+                aiplOk ? "✓" : "✗",
+                direct.isMissingNode() ? "none in truths.json" : direct.toString(),
+                aiplOk ? "" : " (not required yet: events from before a merge across partitions, docs/models.md)");
         java.time.Instant to = java.time.OffsetDateTime.parse(end).toInstant();
         JsonNode flows = get(http, "/api/v1/models/aipl/flows?from=" + to.minus(Duration.ofDays(30)) + "&to=" + to);
         row(

@@ -115,7 +115,14 @@ public final class FeedApplier {
                     shard.gone(id, change.getVersion());
                     yield Effects.none();
                 }
-                int into = table.ordinal(change.getMerged().getIntoProfileId());
+                // the events move to the profile merged into when this partition holds it; one held by
+                // another partition (the merge is announced under the source's key) is not made here
+                // as a copy without its own records
+                var held = table.find(change.getMerged().getIntoProfileId());
+                if (held.isEmpty()) {
+                    yield new Effects(Map.of(), List.of(new Forget(ordinal.getAsInt(), id, change.getVersion(), true)));
+                }
+                int into = held.getAsInt();
                 Set<String> moved = new HashSet<>();
                 for (EventStore.StoredEvent event : table.events().all(ordinal.getAsInt())) {
                     if (table.addEvent(into, event.identity(), event.name(), event.at(), event.properties())) {

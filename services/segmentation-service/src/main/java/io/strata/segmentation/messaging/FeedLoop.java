@@ -1,6 +1,7 @@
 package io.strata.segmentation.messaging;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -105,9 +106,17 @@ public class FeedLoop {
                 registry);
         this.applied = registry.counter("strata_segmentation_feed_records_total", "outcome", "applied");
         this.rejected = registry.counter("strata_segmentation_feed_records_total", "outcome", "dead-lettered");
-        registry.gauge("strata_segmentation_partitions_live", engine, Engine::livePartitions);
-        registry.gauge("strata_segmentation_feed_lag_records", engine, e -> Math.max(0, e.lag()));
-        registry.gauge("strata_segmentation_engine_busy_seconds", engine, Engine::busySeconds);
+        // held strongly: a gauge only weakly holding what it reads vanishes once that is collected
+        // (the registry may outlive an application started again in the same JVM, as the tests do)
+        Gauge.builder("strata_segmentation_partitions_live", engine, Engine::livePartitions)
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("strata_segmentation_feed_lag_records", engine, e -> Math.max(0, e.lag()))
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("strata_segmentation_engine_busy_seconds", engine, Engine::busySeconds)
+                .strongReference(true)
+                .register(registry);
     }
 
     void start(@Observes StartupEvent event) {

@@ -117,6 +117,20 @@ class ModelRunsTest {
                     .orElseThrow();
             feed.merged(ghost, "b1");
             feed.event(ghost, "page", daysAgo(now, 1));
+            // a profile of p1's partition merged into one another partition holds: no copy of that
+            // one is made here (the merge is announced under the source's key)
+            String into = java.util.stream.Stream.of("b1", "b2", "b3", "b4", "b5", "b6")
+                    .filter(b -> Keys.partition(Keys.profile(tenant, b), partitions) != p1)
+                    .findFirst()
+                    .orElseThrow();
+            String source = java.util.stream.IntStream.range(1000, 2000)
+                    .mapToObj(i -> "x" + i)
+                    .filter(x -> Keys.partition(Keys.profile(tenant, x), partitions) == p1)
+                    .findFirst()
+                    .orElseThrow();
+            feed.traits(source, "name", source);
+            feed.event(source, "Content Viewed", daysAgo(now, 1));
+            feed.merged(source, into);
             feed.traits("p1", "name", "p1b");
             await().atMost(WAIT)
                     .until(() -> engine.readTables(tenant, engine.live(), t -> {
@@ -142,6 +156,10 @@ class ModelRunsTest {
                             })
                             .containsValue(true));
             assertEquals(8L, profiles(tenant));
+            assertEquals(
+                    Map.of(p1, false),
+                    engine.readTables(
+                            tenant, java.util.List.of(p1), t -> t.find(into).isPresent()));
             ModelRunRepository.Stored first = finished(
                     tenant,
                     runs.start(tenant, now, "manual", "test")

@@ -136,4 +136,37 @@ class ModelInputsTest {
         assertEquals(2L, run.counts().get("aipl_stage").get("purchase"));
         assertEquals(Map.of("true", 1L, "false", 2L), run.counts().get("churn_risk"));
     }
+
+    @Test
+    void clvInputsFromTheEventsKeptElseFromTheAggregates() {
+        ProfileTable table = new ProfileTable(ZoneId.of("UTC"));
+        Instant now = Instant.parse("2026-06-30T00:00:00Z");
+        Instant day = Instant.parse("2026-05-01T10:00:00Z");
+        // d: every order kept: days 0 (trial, 30 + 10 the same day), 14 (40), 42 (20); 60 days to the run
+        int d = table.ordinal("d");
+        table.addEvent(d, 1, "Order Completed", day, Map.of("revenue", 30));
+        table.addEvent(d, 2, "Order Completed", day.plusSeconds(3600), Map.of("revenue", 10));
+        table.addEvent(d, 3, "Order Completed", day.plus(Duration.ofDays(14)), Map.of("revenue", 40));
+        table.addEvent(d, 4, "Order Completed", day.plus(Duration.ofDays(42)), Map.of("revenue", 20));
+        table.addEvent(d, 5, "Order Completed", now.plusSeconds(60), Map.of("revenue", 999)); // after the run
+        table.set(d, "orders.first_order_at", FieldType.DATE, day);
+        // e: the first order older than the events kept: 4 purchase days, 400 spent, 70 days apart
+        int e = table.ordinal("e");
+        table.set(e, "orders.first_order_at", FieldType.DATE, now.minus(Duration.ofDays(140)));
+        table.set(e, "orders.last_order_at", FieldType.DATE, now.minus(Duration.ofDays(70)));
+        table.set(e, "orders.purchase_days", FieldType.NUMBER, 4);
+        table.set(e, "orders.revenue", FieldType.NUMBER, 400);
+        // f: as e, but an order came after the run's instant: the aggregates cannot tell
+        int f = table.ordinal("f");
+        table.set(f, "orders.first_order_at", FieldType.DATE, now.minus(Duration.ofDays(140)));
+        table.set(f, "orders.last_order_at", FieldType.DATE, now.plus(Duration.ofDays(1)));
+        table.set(f, "orders.purchase_days", FieldType.NUMBER, 4);
+
+        List<ModelInputs.Profile> inputs = ModelInputs.of(table, ModelSettings.DEFAULTS, now);
+        assertEquals(
+                new CustomerSummary("d", 2, 42 / 7.0, 60 / 7.0, 30),
+                inputs.get(0).clv());
+        assertEquals(new CustomerSummary("e", 3, 10, 20, 100), inputs.get(1).clv());
+        assertNull(inputs.get(2).clv());
+    }
 }
