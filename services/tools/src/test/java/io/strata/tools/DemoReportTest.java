@@ -50,6 +50,7 @@ class DemoReportTest {
         tagEndpoints(gateway);
         Map<String, Long> sizes = plantedSizes();
         segmentEndpoints(gateway, sizes);
+        modelEndpoints(gateway, 0);
         gateway.start();
         String text = reportWithTruths(gateway, 0);
         assertEquals("Bearer t0k", authorization.get());
@@ -68,6 +69,9 @@ class DemoReportTest {
                 text.contains("✓ crowd GEN_Z " + String.format(java.util.Locale.ROOT, "%,d", sizes.get("demo-gen-z"))),
                 text);
         assertTrue(text.contains("✓ buyers"), text);
+        assertTrue(text.contains("✓ the generator's rule finds"), text);
+        assertTrue(text.contains("(planted 0.900 ✓)"), text);
+        assertTrue(text.contains("✓ a direct count over the generated events"), text);
         assertTrue(!text.contains("✗"), text);
     }
 
@@ -85,9 +89,12 @@ class DemoReportTest {
         Map<String, Long> sizes = plantedSizes();
         sizes.merge("demo-small-town-youth", 1L, Long::sum);
         segmentEndpoints(gateway, sizes);
+        // and one profile more at risk than the generator's rule finds
+        modelEndpoints(gateway, 1);
         gateway.start();
         String text = reportWithTruths(gateway, 1);
         assertTrue(text.contains("✗ crowd SMALL_TOWN_YOUTH"), text);
+        assertTrue(text.contains("✗ the generator's rule finds"), text);
     }
 
     /** Runs the report with the generated truths against the started fake gateway (stopped after); what it printed. */
@@ -142,6 +149,54 @@ class DemoReportTest {
                 exchange.getResponseBody().write(body);
             }
         });
+    }
+
+    /**
+     * A model run as the gateway answers it: at once done, with the truths' churn cohort (plus
+     * {@code extraAtRisk}), their AIPL counts and the planted CLV parameters, each with a small error.
+     */
+    private void modelEndpoints(HttpServer gateway, long extraAtRisk) throws Exception {
+        JsonNode answers =
+                new ObjectMapper().readTree(tmp.resolve("truths.json").toFile());
+        com.fasterxml.jackson.databind.node.ObjectNode run = new ObjectMapper().createObjectNode();
+        run.put("id", "r1").put("status", "done").put("profiles", "300").put("durationMs", "12");
+        com.fasterxml.jackson.databind.node.ObjectNode counts = run.putObject("counts");
+        counts.putObject("churn_risk")
+                .putObject("counts")
+                .put(
+                        "true",
+                        String.valueOf(
+                                answers.path("churn").path("observed_by_rule").asLong() + extraAtRisk));
+        com.fasterxml.jackson.databind.node.ObjectNode aipl =
+                counts.putObject("aipl_stage").putObject("counts");
+        answers.path("aipl")
+                .path("counts")
+                .properties()
+                .forEach(e -> aipl.put(e.getKey(), e.getValue().asText()));
+        com.fasterxml.jackson.databind.node.ObjectNode clv = run.putObject("clv");
+        clv.put("fitted", true);
+        for (String name : new String[] {"r", "alpha", "a", "b"}) {
+            double planted = answers.path("clv").path("bgnbd").path(name).asDouble();
+            clv.put(name, planted * 1.01);
+            clv.withArray("bgnbdStandardErrors").add(planted * 0.05);
+        }
+        for (String name : new String[] {"p", "q", "gamma"}) {
+            double planted = answers.path("clv").path("gamma_gamma").path(name).asDouble();
+            clv.put(name, planted * 0.99);
+            clv.withArray("gammaGammaStandardErrors").add(planted * 0.05);
+        }
+        gateway.createContext("/api/v1/models/runs", exchange -> {
+            try (exchange) {
+                exchange.getRequestBody().readAllBytes();
+                boolean start = exchange.getRequestMethod().equals("POST");
+                byte[] body = (start ? "{\"id\":\"r1\",\"status\":\"running\"}" : run.toString())
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(start ? 202 : 200, body.length);
+                exchange.getResponseBody().write(body);
+            }
+        });
+        respond(gateway, "/api/v1/models/aipl/flows", """
+                {"fertility":"200","advancing":0.1,"superiority":"50","thriving":0.3}""");
     }
 
     /** The catalog of two tags, and their counts on the 300 profiles of the summary. */

@@ -42,7 +42,6 @@ import io.strata.segmentation.service.ModelRuns;
 import jakarta.annotation.security.RolesAllowed;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -145,8 +144,6 @@ public class ModelGrpcService implements ModelService {
 
     private static GetAiplFlowsResponse flowsResponse(ModelRuns.Flows flows, long version) {
         GetAiplFlowsResponse.Builder out = GetAiplFlowsResponse.newBuilder().setSettingsVersion(version);
-        Map<String, Aipl.Stage> start = new java.util.HashMap<>();
-        Map<String, Aipl.Stage> end = new java.util.HashMap<>();
         for (Aipl.Stage stage : Aipl.Stage.values()) {
             out.putStart(stage.code(), 0);
             out.putEnd(stage.code(), 0);
