@@ -302,6 +302,9 @@ class SegmentationServiceTest {
         feed.traits(a, "city", "Shanghai", "age", 30);
         feed.traits(b, "city", "Shanghai", "age", 20);
         feed.traits(c, "city", "Beijing", "age", 40);
+        // a trait's field is known once a record carrying it is applied (on a fresh feed, not before)
+        await().atMost(WAIT)
+                .until(() -> engine.catalog(TENANT).type("traits.city").isPresent());
         String sh = id("sh");
         try (KafkaProbe probe = new KafkaProbe(FeedTopics.MEMBERSHIP)) {
             create(sh, "{'field': 'traits.city', 'op': 'eq', 'value': 'Shanghai'}");
