@@ -111,7 +111,7 @@ public class Replicas {
 
     /** A peer's stub with the call's deadline. */
     public MutinySegmentationReplicaServiceStub call(Peer peer) {
-        return peer.stub().withDeadlineAfter(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return call(peer, config.callTimeout());
     }
 
     /** A peer's stub with a deadline of its own (a long step of a model run). */

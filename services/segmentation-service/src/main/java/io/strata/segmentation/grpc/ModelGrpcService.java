@@ -3,7 +3,9 @@ package io.strata.segmentation.grpc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.JsonFormat;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
@@ -42,6 +44,7 @@ import io.strata.segmentation.service.ModelRuns;
 import jakarta.annotation.security.RolesAllowed;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -148,40 +151,25 @@ public class ModelGrpcService implements ModelService {
             out.putStart(stage.code(), 0);
             out.putEnd(stage.code(), 0);
         }
-        long fertility = 0;
-        long advancing = 0;
-        for (var row : flows.flows().entrySet()) {
-            for (var cell : row.getValue().entrySet()) {
-                String a = row.getKey();
-                String b = cell.getKey();
-                long n = cell.getValue();
-                out.addFlows(AiplFlow.newBuilder().setFrom(a).setTo(b).setCount(n));
-                if (!a.isEmpty()) {
-                    out.putStart(a, out.getStartOrDefault(a, 0) + n);
-                }
-                if (!b.isEmpty()) {
-                    out.putEnd(b, out.getEndOrDefault(b, 0) + n);
-                    fertility += n;
-                    if (!a.isEmpty() && rank(b) > rank(a)) {
-                        advancing += n;
+        Map<Aipl.Stage, Map<Aipl.Stage, Long>> matrix = new java.util.HashMap<>();
+        flows.flows()
+                .forEach((a, row) -> row.forEach((b, n) -> {
+                    out.addFlows(AiplFlow.newBuilder().setFrom(a).setTo(b).setCount(n));
+                    if (!a.isEmpty()) {
+                        out.putStart(a, out.getStartOrDefault(a, 0) + n);
                     }
-                }
-            }
-        }
-        return out.setFertility(fertility)
-                .setAdvancing(fertility == 0 ? 0 : (double) advancing / fertility)
-                .setSuperiority(flows.members())
-                .setThriving(flows.members() == 0 ? 0 : (double) flows.activeMembers() / flows.members())
+                    if (!b.isEmpty()) {
+                        out.putEnd(b, out.getEndOrDefault(b, 0) + n);
+                    }
+                    matrix.computeIfAbsent(Aipl.ofCode(a), k -> new java.util.HashMap<>())
+                            .merge(Aipl.ofCode(b), n, Long::sum);
+                }));
+        Aipl.Fast fast = Aipl.fast(matrix, flows.members(), flows.activeMembers());
+        return out.setFertility(fast.fertility())
+                .setAdvancing(fast.advancing())
+                .setSuperiority(fast.superiority())
+                .setThriving(fast.thriving())
                 .build();
-    }
-
-    private static int rank(String code) {
-        for (Aipl.Stage stage : Aipl.Stage.values()) {
-            if (stage.code().equals(code)) {
-                return stage.ordinal();
-            }
-        }
-        return -1;
     }
 
     private static Instant instant(String field, com.google.protobuf.Timestamp at) {
@@ -229,27 +217,11 @@ public class ModelGrpcService implements ModelService {
                 });
             }
             if (run.clv() != null) {
-                JsonNode clv = JSON.readTree(run.clv());
                 ClvFit.Builder fit = ClvFit.newBuilder();
-                clv.path("bgnbd_standard_errors").forEach(se -> fit.addBgnbdStandardErrors(se.asDouble(Double.NaN)));
-                clv.path("gamma_gamma_standard_errors")
-                        .forEach(se -> fit.addGammaGammaStandardErrors(se.asDouble(Double.NaN)));
-                out.setClv(fit.setFitted(clv.path("fitted").asBoolean())
-                        .setReason(clv.path("reason").asText(""))
-                        .setTimeUnitDays(clv.path("time_unit_days").asInt())
-                        .setR(clv.path("r").asDouble())
-                        .setAlpha(clv.path("alpha").asDouble())
-                        .setA(clv.path("a").asDouble())
-                        .setB(clv.path("b").asDouble())
-                        .setP(clv.path("p").asDouble())
-                        .setQ(clv.path("q").asDouble())
-                        .setGamma(clv.path("gamma").asDouble())
-                        .setCustomers(clv.path("customers").asLong())
-                        .setRepeatBuyers(clv.path("repeat_buyers").asLong())
-                        .setHighCut(clv.path("high_cut").asDouble())
-                        .setMidCut(clv.path("mid_cut").asDouble()));
+                JsonFormat.parser().ignoringUnknownFields().merge(run.clv(), fit);
+                out.setClv(fit);
             }
-        } catch (JsonProcessingException e) {
+        } catch (JsonProcessingException | InvalidProtocolBufferException e) {
             throw new IllegalStateException("model run " + run.id() + " holds JSON that does not read", e);
         }
         return out.build();

@@ -94,7 +94,7 @@ public class SegmentationReplicaGrpcService implements SegmentationReplicaServic
         return sibling(() -> {
             tenant(request.getTenant());
             ModelSettings settings = ModelGrpcService.read("settings", request.getSettings());
-            return onWorker(() -> ModelMessages.summarizeResponse(models.summarizeHere(
+            return ModelRuns.worker(() -> ModelMessages.summarizeResponse(models.summarizeHere(
                             request.getTenant(),
                             request.getPartitionsList(),
                             settings,
@@ -126,7 +126,7 @@ public class SegmentationReplicaGrpcService implements SegmentationReplicaServic
         return sibling(() -> {
             tenant(request.getTenant());
             ModelSettings settings = ModelGrpcService.read("settings", request.getSettings());
-            return onWorker(() -> ModelMessages.flowsResponse(models.flowsHere(
+            return ModelRuns.worker(() -> ModelMessages.flowsResponse(models.flowsHere(
                             request.getTenant(),
                             request.getPartitionsList(),
                             settings,
@@ -135,19 +135,6 @@ public class SegmentationReplicaGrpcService implements SegmentationReplicaServic
                     .setReplica(state())
                     .build());
         });
-    }
-
-    /** A step that reads tables, on a worker thread; a partition not live here: FAILED_PRECONDITION. */
-    private static <T> Uni<T> onWorker(java.util.function.Supplier<T> step) {
-        return Uni.createFrom()
-                .item(() -> {
-                    try {
-                        return step.get();
-                    } catch (IllegalStateException e) {
-                        throw Errors.precondition(e.getMessage());
-                    }
-                })
-                .runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool());
     }
 
     @Override

@@ -180,13 +180,23 @@ public final class Aipl {
      *     benefit claimed, a purchase)
      */
     public static Fast fast(Map<String, Stage> start, Map<String, Stage> end, long members, long activeMembers) {
-        long fertility = end.size();
+        return fast(flows(start, end), members, activeMembers);
+    }
+
+    /** FAST over a period from its flows ({@link #flows}: {@code null} for no stage). */
+    public static Fast fast(Map<Stage, Map<Stage, Long>> flows, long members, long activeMembers) {
+        long fertility = 0;
         long advancing = 0;
-        for (var e : end.entrySet()) {
-            Stage before = start.get(e.getKey());
-            // from a stage to a deeper one (entering the assets is growth, not advancing)
-            if (before != null && e.getValue().compareTo(before) > 0) {
-                advancing++;
+        for (var row : flows.entrySet()) {
+            for (var cell : row.getValue().entrySet()) {
+                if (cell.getKey() == null) {
+                    continue;
+                }
+                fertility += cell.getValue();
+                // from a stage to a deeper one (entering the assets is growth, not advancing)
+                if (row.getKey() != null && cell.getKey().compareTo(row.getKey()) > 0) {
+                    advancing += cell.getValue();
+                }
             }
         }
         return new Fast(
@@ -194,6 +204,16 @@ public final class Aipl {
                 fertility == 0 ? 0 : (double) advancing / fertility,
                 members,
                 members == 0 ? 0 : (double) activeMembers / members);
+    }
+
+    /** The stage a code names ({@code null} for "" or an unknown code: no stage). */
+    public static Stage ofCode(String code) {
+        for (Stage s : Stage.values()) {
+            if (s.code().equals(code)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     /** Counts per stage, every stage present. */

@@ -1,6 +1,5 @@
 package io.strata.segmentation.service;
 
-import com.google.protobuf.Timestamp;
 import io.strata.proto.segmentation.v1.AiplFlow;
 import io.strata.proto.segmentation.v1.ApplyModelsRequest;
 import io.strata.proto.segmentation.v1.ApplyModelsResponse;
@@ -120,7 +119,9 @@ public final class ModelMessages {
                         .setCustomers(fit.customers())
                         .setRepeatBuyers(fit.repeatBuyers())
                         .setHighCut(fit.cuts().high())
-                        .setMidCut(fit.cuts().mid()));
+                        .setMidCut(fit.cuts().mid())
+                        .addAllBgnbdStandardErrors(fit.purchaseErrors())
+                        .addAllGammaGammaStandardErrors(fit.spendErrors()));
         return out.build();
     }
 
@@ -213,16 +214,5 @@ public final class ModelMessages {
             flows.computeIfAbsent(f.getFrom(), k -> new HashMap<>()).merge(f.getTo(), f.getCount(), Long::sum);
         }
         return new ModelRuns.Flows(flows, r.getMembers(), r.getActiveMembers());
-    }
-
-    public static Timestamp timestamp(Instant at) {
-        return Timestamp.newBuilder()
-                .setSeconds(at.getEpochSecond())
-                .setNanos(at.getNano())
-                .build();
-    }
-
-    public static Instant instant(Timestamp at) {
-        return Instant.ofEpochSecond(at.getSeconds(), at.getNanos());
     }
 }

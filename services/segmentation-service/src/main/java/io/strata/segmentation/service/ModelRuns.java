@@ -2,7 +2,8 @@ package io.strata.segmentation.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
@@ -271,36 +272,12 @@ public class ModelRuns {
         return runs.finish(run.id(), profiles, JSON.valueToTree(counts).toString(), changed, clvJson(fitted, s));
     }
 
-    /** The CLV fit as the run records it. */
+    /** The CLV fit as the run records it: the API's message in its JSON form. */
     static String clvJson(ModelOutputs.Fitted fitted, ModelSettings s) {
-        ObjectNode out = JSON.createObjectNode();
-        out.put("fitted", fitted.clv().isPresent());
-        out.put("reason", fitted.clvReason());
-        out.put("time_unit_days", s.clv().timeUnitDays());
-        fitted.clv().ifPresent(fit -> {
-            out.put("r", fit.purchases().r());
-            out.put("alpha", fit.purchases().alpha());
-            out.put("a", fit.purchases().a());
-            out.put("b", fit.purchases().b());
-            out.put("p", fit.spend().p());
-            out.put("q", fit.spend().q());
-            out.put("gamma", fit.spend().gamma());
-            out.put("customers", fit.customers());
-            out.put("repeat_buyers", fit.repeatBuyers());
-            out.put("high_cut", fit.cuts().high());
-            out.put("mid_cut", fit.cuts().mid());
-            // (unknown errors as null: JSON has no NaN)
-            fit.purchaseErrors().forEach(se -> finite(out.withArray("bgnbd_standard_errors"), se));
-            fit.spendErrors().forEach(se -> finite(out.withArray("gamma_gamma_standard_errors"), se));
-        });
-        return out.toString();
-    }
-
-    private static void finite(com.fasterxml.jackson.databind.node.ArrayNode into, double value) {
-        if (Double.isFinite(value)) {
-            into.add(value);
-        } else {
-            into.addNull();
+        try {
+            return JsonFormat.printer().print(ModelMessages.clv(fitted, s));
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("the CLV fit does not print as JSON", e);
         }
     }
 
@@ -426,7 +403,7 @@ public class ModelRuns {
     }
 
     /** A step on a worker thread; a partition not live here fails it as FAILED_PRECONDITION (it moved). */
-    private static <T> Uni<T> worker(java.util.function.Supplier<T> step) {
+    public static <T> Uni<T> worker(java.util.function.Supplier<T> step) {
         return Uni.createFrom()
                 .item(() -> {
                     try {
