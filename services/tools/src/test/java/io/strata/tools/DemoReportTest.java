@@ -50,7 +50,7 @@ class DemoReportTest {
         tagEndpoints(gateway);
         Map<String, Long> sizes = plantedSizes();
         segmentEndpoints(gateway, sizes);
-        modelEndpoints(gateway, 0);
+        modelEndpoints(gateway, 0, 0);
         gateway.start();
         String text = reportWithTruths(gateway, 0);
         assertEquals("Bearer t0k", authorization.get());
@@ -90,11 +90,31 @@ class DemoReportTest {
         sizes.merge("demo-small-town-youth", 1L, Long::sum);
         segmentEndpoints(gateway, sizes);
         // and one profile more at risk than the generator's rule finds
-        modelEndpoints(gateway, 1);
+        modelEndpoints(gateway, 1, 0);
         gateway.start();
         String text = reportWithTruths(gateway, 1);
         assertTrue(text.contains("✗ crowd SMALL_TOWN_YOUTH"), text);
         assertTrue(text.contains("✗ the generator's rule finds"), text);
+    }
+
+    @Test
+    void aiplStagesOtherThanTheDirectCountFailTheReport() throws Exception {
+        assertEquals(
+                0,
+                new CommandLine(new StrataTools())
+                        .execute("generate", "--seed", "5", "--consumers", "300", "--out", tmp.toString()));
+        HttpServer gateway = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        respond(gateway, "/api/v1/profiles/summary", """
+                {"profiles":300,"knownProfiles":280,"anonymousProfiles":20,"identities":{},"merges":0,
+                 "events":9100,"topEvents":[]}""");
+        tagEndpoints(gateway);
+        segmentEndpoints(gateway, plantedSizes());
+        // everything as planted but one consumer fewer in awareness
+        modelEndpoints(gateway, 0, 1);
+        gateway.start();
+        String text = reportWithTruths(gateway, 1);
+        assertTrue(text.contains("✗ a direct count over the generated events"), text);
+        assertEquals(1, text.split("✗", -1).length - 1, "the only failure: " + text);
     }
 
     /** Runs the report with the generated truths against the started fake gateway (stopped after); what it printed. */
@@ -155,7 +175,7 @@ class DemoReportTest {
      * A model run as the gateway answers it: at once done, with the truths' churn cohort (plus
      * {@code extraAtRisk}), their AIPL counts and the planted CLV parameters, each with a small error.
      */
-    private void modelEndpoints(HttpServer gateway, long extraAtRisk) throws Exception {
+    private void modelEndpoints(HttpServer gateway, long extraAtRisk, long awarenessShort) throws Exception {
         JsonNode answers =
                 new ObjectMapper().readTree(tmp.resolve("truths.json").toFile());
         com.fasterxml.jackson.databind.node.ObjectNode run = new ObjectMapper().createObjectNode();
@@ -172,7 +192,9 @@ class DemoReportTest {
         answers.path("aipl")
                 .path("counts")
                 .properties()
-                .forEach(e -> aipl.put(e.getKey(), e.getValue().asText()));
+                .forEach(e -> aipl.put(
+                        e.getKey(),
+                        String.valueOf(e.getValue().asLong() - (e.getKey().equals("awareness") ? awarenessShort : 0))));
         com.fasterxml.jackson.databind.node.ObjectNode clv = run.putObject("clv");
         clv.put("fitted", true);
         for (String name : new String[] {"r", "alpha", "a", "b"}) {

@@ -52,19 +52,38 @@ public final class FeedMapper {
                     .build()
                     .toByteArray();
         }
-        Timestamp appliedAt = ProfileMapper.timestamp(now);
+        return encode(event.tenant(), profile, event.raw(), ProfileMapper.timestamp(now), null);
+    }
+
+    /**
+     * An event of a merged profile announced again under the profile it was merged into (its bytes
+     * from the event log copied in as they are, its first commit time kept).
+     */
+    public static byte[] movedEvent(String tenant, UUID into, UUID mergedFrom, byte[] payload, Instant appliedAt) {
+        return encode(tenant, into, payload, ProfileMapper.timestamp(appliedAt), mergedFrom.toString());
+    }
+
+    /** A {@link ProfileEvent} written field by field, the event's bytes copied in whole. */
+    private static byte[] encode(String tenant, UUID profile, byte[] event, Timestamp appliedAt, String mergedFrom) {
         String profileId = profile.toString();
-        int size = CodedOutputStream.computeStringSize(ProfileEvent.TENANT_FIELD_NUMBER, event.tenant())
+        int size = CodedOutputStream.computeStringSize(ProfileEvent.TENANT_FIELD_NUMBER, tenant)
                 + CodedOutputStream.computeStringSize(ProfileEvent.PROFILE_ID_FIELD_NUMBER, profileId)
-                + CodedOutputStream.computeByteArraySize(ProfileEvent.EVENT_FIELD_NUMBER, event.raw())
-                + CodedOutputStream.computeMessageSize(ProfileEvent.APPLIED_AT_FIELD_NUMBER, appliedAt);
+                + CodedOutputStream.computeByteArraySize(ProfileEvent.EVENT_FIELD_NUMBER, event)
+                + CodedOutputStream.computeMessageSize(ProfileEvent.APPLIED_AT_FIELD_NUMBER, appliedAt)
+                + (mergedFrom == null
+                        ? 0
+                        : CodedOutputStream.computeStringSize(
+                                ProfileEvent.MERGED_FROM_PROFILE_ID_FIELD_NUMBER, mergedFrom));
         byte[] bytes = new byte[size];
         CodedOutputStream out = CodedOutputStream.newInstance(bytes);
         try {
-            out.writeString(ProfileEvent.TENANT_FIELD_NUMBER, event.tenant());
+            out.writeString(ProfileEvent.TENANT_FIELD_NUMBER, tenant);
             out.writeString(ProfileEvent.PROFILE_ID_FIELD_NUMBER, profileId);
-            out.writeByteArray(ProfileEvent.EVENT_FIELD_NUMBER, event.raw());
+            out.writeByteArray(ProfileEvent.EVENT_FIELD_NUMBER, event);
             out.writeMessage(ProfileEvent.APPLIED_AT_FIELD_NUMBER, appliedAt);
+            if (mergedFrom != null) {
+                out.writeString(ProfileEvent.MERGED_FROM_PROFILE_ID_FIELD_NUMBER, mergedFrom);
+            }
             out.checkNoSpaceLeft();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -398,11 +398,12 @@ public class ProfileGraphRepository {
      * identifiers move, the older creation time stays, the target's version moves
      * on, and the old id keeps resolving. The contents (traits, behaviour, first and last seen) are
      * combined by the batch, which writes them with the target's next {@link #touch}. Emits the
-     * identifiers that moved.
+     * identifiers that moved and the source's logged events (those logged under it and under the
+     * profiles merged into it before), which the change feed announces again under the target.
      *
      * @throws ConcurrentChangeException (as the Uni's failure) when either is gone or at another version
      */
-    public Uni<List<IdentityKey>> merge(
+    public Uni<Merged> merge(
             SqlConnection conn,
             String tenant,
             UUID source,
@@ -433,6 +434,18 @@ public class ProfileGraphRepository {
                         .invoke(rows -> rows.forEach(row ->
                                 moved.add(new IdentityKey(IdentityType.valueOf(row.getString(0)), row.getString(1)))))
                         .replaceWithVoid());
+        List<LoggedEvent> events = new ArrayList<>();
+        // read before the merges into the source are pointed at the target
+        chain = chain.chain(() -> conn.preparedQuery("""
+                        select applied_at, payload from profile_event_log
+                        where tenant = $1 and profile_id in (
+                            select $2::uuid union all
+                            select merged_id from profile_merges where tenant = $1 and into_id = $2)
+                        order by event_at, seq""")
+                .execute(Tuple.of(tenant, source))
+                .invoke(rows -> rows.forEach(row -> events.add(new LoggedEvent(
+                        row.getOffsetDateTime(0).toInstant(), row.getBuffer(1).getBytes()))))
+                .replaceWithVoid());
         for (var statement : statements) {
             chain = chain.chain(() -> conn.preparedQuery(statement.getKey())
                     .execute(statement.getValue())
@@ -446,8 +459,14 @@ public class ProfileGraphRepository {
                 .execute(Tuple.from(
                         new Object[] {tenant, source, target, sourceVersion + 1, identitiesJson(moved), utc(now)}))
                 .replaceWithVoid());
-        return chain.replaceWith(moved);
+        return chain.map(ignored -> new Merged(moved, events));
     }
+
+    /** What a merge moved: the identifiers, and the events logged under the merged profile's family. */
+    public record Merged(List<IdentityKey> identities, List<LoggedEvent> events) {}
+
+    /** An event of the event log: when it was applied, and its bytes as ingestion accepted them. */
+    public record LoggedEvent(Instant appliedAt, byte[] payload) {}
 
     /** Identifiers as a JSON list of {type, value}. */
     public static String identitiesJson(List<IdentityKey> identities) {

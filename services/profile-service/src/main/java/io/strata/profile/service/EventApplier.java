@@ -472,9 +472,17 @@ public class EventApplier {
                                         }
                                     });
                                     survivor.merge(gone, today);
-                                    survivor.attached(moved);
+                                    survivor.attached(moved.identities());
                                     touched.add(profile);
                                     outbox.change(FeedMapper.merged(tenant, merged, mergedVersion + 1, profile, now));
+                                    // its history follows under the survivor's key, for a consumer
+                                    // serving the survivor on another partition
+                                    for (ProfileGraphRepository.LoggedEvent logged : moved.events()) {
+                                        outbox.event(
+                                                profile,
+                                                FeedMapper.movedEvent(
+                                                        tenant, profile, merged, logged.payload(), logged.appliedAt()));
+                                    }
                                 })
                                 .replaceWithVoid();
                     });

@@ -146,6 +146,36 @@ class SegmentationServiceTest {
                 .getSize();
     }
 
+    /** The orders the engine holds for a profile, on whichever partition has it (-1: none has it). */
+    private int eventCount(String profile) {
+        return engine
+                .readTables(TENANT, engine.live(), t -> {
+                    var o = t.find(profile);
+                    return o.isPresent()
+                            ? t.facts(o.getAsInt()).events("Order Completed").size()
+                            : -1;
+                })
+                .values()
+                .stream()
+                .mapToInt(Integer::intValue)
+                .max()
+                .orElse(-1);
+    }
+
+    /** A field of a profile as the engine holds it. */
+    private Object trait(String profile, String field) {
+        return engine
+                .readTables(TENANT, engine.live(), t -> {
+                    var o = t.find(profile);
+                    return o.isPresent() ? t.facts(o.getAsInt()).value(field) : null;
+                })
+                .values()
+                .stream()
+                .filter(java.util.Objects::nonNull)
+                .findFirst()
+                .orElse(null);
+    }
+
     private Set<String> exported(String segment) {
         return as("vic")
                 .exportMembers(ExportMembersRequest.newBuilder()
@@ -481,6 +511,16 @@ class SegmentationServiceTest {
         }
     }
 
+    private static String otherPartition(String prefix, String other) {
+        int avoided = partition(other);
+        while (true) {
+            String candidate = id(prefix);
+            if (partition(candidate) != avoided) {
+                return candidate;
+            }
+        }
+    }
+
     private static int partition(String profileId) {
         byte[] key = (TENANT + "/" + profileId).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key)) % 6;
@@ -524,6 +564,43 @@ class SegmentationServiceTest {
             assertEquals(other, left.getProfileId());
             assertFalse(left.getEntered());
             assertEquals(MembershipCause.MEMBERSHIP_CAUSE_PROFILE_MERGED, left.getCause());
+        }
+    }
+
+    @Test
+    void aSurvivorOnAnotherPartitionGetsTheMergedProfilesEventsOnce() {
+        String buyer = id("buyer");
+        String other = otherPartition("other", buyer);
+        String near = samePartition("near", buyer);
+        Instant now = Instant.now();
+        feed.traits(buyer, "city", "Hefei");
+        feed.traits(other, "city", "Hefei");
+        feed.traits(near, "city", "Hefei");
+        feed.event(buyer, "Order Completed", now.minus(Duration.ofDays(3)), "revenue", 300);
+        var theirs = feed.event(other, "Order Completed", now.minus(Duration.ofDays(2)), "revenue", 250);
+        var nearby = feed.event(near, "Order Completed", now.minus(Duration.ofDays(1)), "revenue", 90);
+        await().atMost(WAIT).until(() -> eventCount(buyer) == 1 && eventCount(other) == 1 && eventCount(near) == 1);
+        String three = id("three");
+        try (KafkaProbe probe = new KafkaProbe(FeedTopics.MEMBERSHIP)) {
+            create(three, "{'event': 'Order Completed', 'times': {'op': 'exactly', 'value': 3}, 'within_days': 30}");
+            // merged across partitions: the merge comes on the merged profile's partition, its events
+            // again under the survivor's key on the survivor's
+            feed.merged(other, buyer);
+            feed.moved(theirs, other, buyer);
+            await().atMost(WAIT).until(() -> size(three) == 0 && eventCount(buyer) == 2);
+            // merged on one partition: the merge moves the events, and the same events announced
+            // again (and once more, a redelivery) are the ones it holds
+            feed.merged(near, buyer);
+            feed.moved(nearby, near, buyer);
+            feed.moved(nearby, near, buyer);
+            feed.moved(theirs, other, buyer);
+            List<SegmentMembership> entered = awaitRecords(probe, three, 1);
+            assertEquals(buyer, entered.get(0).getProfileId());
+            assertTrue(entered.get(0).getEntered());
+            feed.traits(buyer, "city", "Hefei2");
+            await().atMost(WAIT).until(() -> "Hefei2".equals(trait(buyer, "traits.city")));
+            assertEquals(3, eventCount(buyer), "each order once");
+            assertEquals(List.of(), of(probe.drain(Duration.ofSeconds(1)), three), "no exit");
         }
     }
 

@@ -113,7 +113,7 @@ public final class Feed implements AutoCloseable {
     }
 
     /** A track event of the profile, at that time, with properties. */
-    public void event(String profileId, String name, Instant at, Object... nameValue) {
+    public Event event(String profileId, String name, Instant at, Object... nameValue) {
         Struct.Builder properties = Struct.newBuilder();
         for (int i = 0; i < nameValue.length; i += 2) {
             properties.putFields((String) nameValue[i], value(nameValue[i + 1]));
@@ -134,6 +134,19 @@ public final class Feed implements AutoCloseable {
                 .setAppliedAt(timestamp(Instant.now()))
                 .build();
         send(FeedTopics.EVENTS, profileId, record.toByteArray());
+        return event;
+    }
+
+    /** An event of a profile merged into another, announced again under that one (as profile-service does). */
+    public void moved(Event event, String mergedFrom, String into) {
+        ProfileEvent record = ProfileEvent.newBuilder()
+                .setTenant(tenant)
+                .setProfileId(into)
+                .setEvent(event)
+                .setAppliedAt(timestamp(Instant.now()))
+                .setMergedFromProfileId(mergedFrom)
+                .build();
+        send(FeedTopics.EVENTS, into, record.toByteArray());
     }
 
     /** A record that is no feed record at all. */
