@@ -3,6 +3,7 @@ package io.strata.ingestion.messaging;
 import io.smallrye.mutiny.Uni;
 import io.strata.ingestion.config.IngestionConfig;
 import io.strata.ingestion.mapping.EventRules;
+import io.strata.platform.kafka.KafkaConnection;
 import io.strata.proto.events.v1.Event;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -85,7 +86,7 @@ public class EventProducer {
 
     private static Map<String, String> withBootstrap(Map<String, String> settings, String bootstrapServers) {
         Map<String, String> props = new HashMap<>(settings);
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        KafkaConnection.settings(bootstrapServers).forEach((k, v) -> props.put(k, String.valueOf(v)));
         return props;
     }
 

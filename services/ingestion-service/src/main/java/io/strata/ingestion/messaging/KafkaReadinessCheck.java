@@ -1,5 +1,6 @@
 package io.strata.ingestion.messaging;
 
+import io.strata.platform.kafka.KafkaConnection;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -41,15 +42,11 @@ public class KafkaReadinessCheck implements HealthCheck {
     public KafkaReadinessCheck(
             EventProducer producer, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this.producer = producer;
-        this.admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG,
-                "ingestion-service-health",
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                (int) TIMEOUT.toMillis(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                (int) TIMEOUT.toMillis()));
+        Map<String, Object> props = KafkaConnection.settings(bootstrapServers);
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "ingestion-service-health");
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+        this.admin = Admin.create(props);
         this.cluster = this::describeCluster;
     }
 

@@ -1,7 +1,6 @@
 package io.strata.platform.kafka;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -32,8 +31,7 @@ public final class DeadLetterProducer implements AutoCloseable {
     private final ExecutorService sender;
 
     public DeadLetterProducer(String bootstrapServers, String topic, String service) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> props = KafkaConnection.settings(bootstrapServers);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, service + "-dead-letters");
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.strata.platform.kafka.DeadLetterProducer;
+import io.strata.platform.kafka.KafkaConnection;
 import io.strata.platform.logging.LogSafe;
 import io.strata.platform.outbox.OutboxRelay;
 import io.strata.proto.profile.v1.ProfileChange;
@@ -222,8 +223,7 @@ public class FeedLoop {
                 sleep(backoff);
             }
         }
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> props = KafkaConnection.settings(bootstrapServers);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.feed().group());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "segmentation-service-feed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
