@@ -7,7 +7,8 @@ setting may name another resource of the release). Credentials are never here: s
 {{- define "strata-lib.configData" -}}
 LOG_JSON: "true"
 JAVA_TOOL_OPTIONS: {{ printf "-XX:MaxRAMPercentage=%v %s" .Values.jvm.maxRamPercentage (.Values.jvm.options | default "") | trim | quote }}
-QUARKUS_OTEL_ENABLED: {{ .Values.tracing.enabled | default ((.Values.global).tracing).enabled | default false | quote }}
+{{- $tracing := or .Values.tracing.enabled (((.Values.global).tracing).enabled) }}
+QUARKUS_OTEL_SDK_DISABLED: {{ not $tracing | quote }}
 {{- with (coalesce .Values.tracing.endpoint ((.Values.global).tracing).endpoint) }}
 QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
 {{- end }}

@@ -286,7 +286,8 @@ class ChartsTest {
         assertEquals("strata-ingestion-service-internal", gateway.get("INGESTION_SERVICE_HOST"));
         assertEquals("8091", gateway.get("INGESTION_SERVICE_GRPC_PORT"));
         assertEquals("https://console.example.com", gateway.get("CORS_ORIGINS"));
-        assertEquals("true", gateway.get("QUARKUS_OTEL_ENABLED"));
+        assertEquals("false", gateway.get("QUARKUS_OTEL_SDK_DISABLED"));
+        assertEquals("http://otel-collector.observability:4317", gateway.get("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT"));
     }
 
     @Test

@@ -77,6 +77,27 @@ class DemoReportTest {
 
     @Test
     void anAudienceOfAnotherSizeThanPlantedFailsTheReport() throws Exception {
+        // one profile more in an audience, and one more at risk than the generator's rule finds
+        String text = reportAgainstAGatewayOff("demo-small-town-youth", 1, 0);
+        assertTrue(text.contains("✗ crowd SMALL_TOWN_YOUTH"), text);
+        assertTrue(text.contains("✗ the generator's rule finds"), text);
+    }
+
+    @Test
+    void aiplStagesOtherThanTheDirectCountFailTheReport() throws Exception {
+        // everything as planted but one consumer fewer in awareness
+        String text = reportAgainstAGatewayOff(null, 0, 1);
+        assertTrue(text.contains("✗ a direct count over the generated events"), text);
+        assertEquals(1, text.split("✗", -1).length - 1, "the only failure: " + text);
+    }
+
+    /**
+     * The report (expected to fail) against a fake gateway holding what was planted but for one
+     * profile more in {@code biggerAudience} (if any), {@code extraAtRisk} more at risk and
+     * {@code awarenessShort} fewer in AIPL's awareness.
+     */
+    private String reportAgainstAGatewayOff(String biggerAudience, long extraAtRisk, long awarenessShort)
+            throws Exception {
         assertEquals(
                 0,
                 new CommandLine(new StrataTools())
@@ -87,34 +108,13 @@ class DemoReportTest {
                  "events":9100,"topEvents":[]}""");
         tagEndpoints(gateway);
         Map<String, Long> sizes = plantedSizes();
-        sizes.merge("demo-small-town-youth", 1L, Long::sum);
+        if (biggerAudience != null) {
+            sizes.merge(biggerAudience, 1L, Long::sum);
+        }
         segmentEndpoints(gateway, sizes);
-        // and one profile more at risk than the generator's rule finds
-        modelEndpoints(gateway, 1, 0);
+        modelEndpoints(gateway, extraAtRisk, awarenessShort);
         gateway.start();
-        String text = reportWithTruths(gateway, 1);
-        assertTrue(text.contains("✗ crowd SMALL_TOWN_YOUTH"), text);
-        assertTrue(text.contains("✗ the generator's rule finds"), text);
-    }
-
-    @Test
-    void aiplStagesOtherThanTheDirectCountFailTheReport() throws Exception {
-        assertEquals(
-                0,
-                new CommandLine(new StrataTools())
-                        .execute("generate", "--seed", "5", "--consumers", "300", "--out", tmp.toString()));
-        HttpServer gateway = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        respond(gateway, "/api/v1/profiles/summary", """
-                {"profiles":300,"knownProfiles":280,"anonymousProfiles":20,"identities":{},"merges":0,
-                 "events":9100,"topEvents":[]}""");
-        tagEndpoints(gateway);
-        segmentEndpoints(gateway, plantedSizes());
-        // everything as planted but one consumer fewer in awareness
-        modelEndpoints(gateway, 0, 1);
-        gateway.start();
-        String text = reportWithTruths(gateway, 1);
-        assertTrue(text.contains("✗ a direct count over the generated events"), text);
-        assertEquals(1, text.split("✗", -1).length - 1, "the only failure: " + text);
+        return reportWithTruths(gateway, 1);
     }
 
     /** Runs the report with the generated truths against the started fake gateway (stopped after); what it printed. */

@@ -2,6 +2,7 @@ package io.strata.platform.outbox;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.strata.platform.kafka.KafkaConnection;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -78,7 +79,7 @@ public final class OutboxRelay {
 
     /** Starts the relay's thread. */
     public void start() {
-        Map<String, Object> props = io.strata.platform.kafka.KafkaConnection.settings(bootstrapServers);
+        Map<String, Object> props = KafkaConnection.settings(bootstrapServers);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, settings.clientId());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
