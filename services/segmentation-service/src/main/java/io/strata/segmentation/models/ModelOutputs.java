@@ -48,6 +48,9 @@ public final class ModelOutputs {
         public Map<String, String> tags(boolean clvFitted) {
             Map<String, String> out = new LinkedHashMap<>();
             out.put("rfm_group", rfm == null ? null : rfm.group().code());
+            out.put("rfm_r_score", rfm == null ? null : Integer.toString(rfm.r()));
+            out.put("rfm_f_score", rfm == null ? null : Integer.toString(rfm.f()));
+            out.put("rfm_m_score", rfm == null ? null : Integer.toString(rfm.m()));
             out.put("lifecycle_stage", lifecycle.stage().code());
             out.put("aipl_stage", aipl.map(Aipl.Stage::code).orElse(null));
             // true while the warning holds, cleared when it ends (the catalog's boolean, never "false"

@@ -186,8 +186,13 @@ class ModelRunsTest {
             // nothing held, nothing to clear
             assertFalse(written.get("p1").containsKey("churn_risk"));
             assertFalse(written.get("p1").containsKey("rfm_group"));
+            assertFalse(written.get("p1").containsKey("rfm_r_score"));
             for (String id : new String[] {"b1", "b2", "b3", "b4", "b5", "b6", "r1"}) {
                 assertNotNull(written.get(id).get("rfm_group"), id);
+                for (String score : new String[] {"rfm_r_score", "rfm_f_score", "rfm_m_score"}) {
+                    int value = Integer.parseInt(written.get(id).get(score));
+                    assertTrue(value >= 1 && value <= 5, id + " " + score + " " + value);
+                }
             }
             assertEquals(first.tagsChanged(), (long)
                     written.values().stream().mapToInt(Map::size).sum());

@@ -104,6 +104,9 @@ class ModelInputsTest {
         // a alone bought in the year: R 5 (the most recent), F and M 1; none above its mean
         Map<String, String> a = run.profiles().get(0).tags(false);
         assertEquals("general_win_back", a.get("rfm_group"));
+        assertEquals("5", a.get("rfm_r_score"));
+        assertEquals("1", a.get("rfm_f_score"));
+        assertEquals("1", a.get("rfm_m_score"));
         assertEquals("at_risk", a.get("lifecycle_stage"));
         assertEquals("purchase", a.get("aipl_stage"));
         assertEquals("true", a.get("churn_risk"));
@@ -111,6 +114,7 @@ class ModelInputsTest {
         assertEquals(churnedBefore, run.profiles().get(1).lifecycle());
         Map<String, String> c = run.profiles().get(2).tags(false);
         assertNull(c.get("rfm_group"));
+        assertNull(c.get("rfm_r_score"));
         assertEquals("potential", c.get("lifecycle_stage"));
         assertNull(c.get("aipl_stage"));
         assertNull(c.get("churn_risk"));
