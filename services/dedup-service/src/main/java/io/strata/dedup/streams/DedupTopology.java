@@ -1,6 +1,7 @@
 package io.strata.dedup.streams;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.strata.dedup.config.DedupConfig;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -39,11 +40,11 @@ public final class DedupTopology {
         }
     }
 
-    public static Topology build(Settings settings, MeterRegistry registry) {
+    public static Topology build(Settings settings, MeterRegistry registry, OpenTelemetry telemetry) {
         DedupCounters counters = new DedupCounters(registry);
         Topology topology = new Topology();
         topology.addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), settings.inputTopic());
-        topology.addProcessor(PROCESSOR, () -> new DedupProcessor(settings.window(), counters), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new DedupProcessor(settings.window(), counters, telemetry), SOURCE);
         topology.addStateStore(windowStore(settings.window()), PROCESSOR);
         topology.addSink(EVENTS, settings.outputTopic(), new StringSerializer(), new ByteArraySerializer(), PROCESSOR);
         topology.addSink(

@@ -1,6 +1,7 @@
 package io.strata.dedup.streams;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.strata.dedup.config.DedupConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -11,7 +12,7 @@ import org.apache.kafka.streams.Topology;
 public class DedupTopologyProducer {
 
     @Produces
-    Topology topology(DedupConfig config, MeterRegistry registry) {
-        return DedupTopology.build(DedupTopology.Settings.from(config), registry);
+    Topology topology(DedupConfig config, MeterRegistry registry, OpenTelemetry telemetry) {
+        return DedupTopology.build(DedupTopology.Settings.from(config), registry, telemetry);
     }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.strata.proto.events.v1.Event;
 import io.strata.testing.KafkaProbe;
 import io.strata.testing.LocalStack;
@@ -149,7 +150,7 @@ class DedupRestartTest {
         // the stopped replica leaves the group at once, so the next one is assigned without
         // waiting for its session to time out
         props.put(StreamsConfig.consumerPrefix("internal.leave.group.on.close"), true);
-        KafkaStreams streams = new KafkaStreams(DedupTopology.build(settings, registry), props);
+        KafkaStreams streams = new KafkaStreams(DedupTopology.build(settings, registry, OpenTelemetry.noop()), props);
         running.add(streams);
         streams.start();
         await("pipeline running")

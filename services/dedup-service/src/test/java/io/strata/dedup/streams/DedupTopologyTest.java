@@ -8,6 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.strata.platform.kafka.TraceHeaders;
 import io.strata.proto.events.v1.Event;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -16,6 +29,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -41,11 +55,19 @@ class DedupTopologyTest {
     private static final String OUTPUT = "strata.events.v1";
     private static final String DLQ = "strata.events.dlq.v1";
     private static final Duration WINDOW = Duration.ofHours(24);
+    private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("strata.dedup.outcome");
     private static final Instant T0 = Instant.parse("2026-03-01T08:00:00Z");
 
     @TempDir
     Path stateDir;
 
+    private final InMemorySpanExporter spans = InMemorySpanExporter.create();
+    private final OpenTelemetry telemetry = OpenTelemetrySdk.builder()
+            .setTracerProvider(SdkTracerProvider.builder()
+                    .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                    .build())
+            .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+            .build();
     private SimpleMeterRegistry registry;
     private TopologyTestDriver driver;
     private TestInputTopic<String, byte[]> incoming;
@@ -61,7 +83,7 @@ class DedupTopologyTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(DedupTopology.build(settings, registry), props);
+        driver = new TopologyTestDriver(DedupTopology.build(settings, registry, telemetry), props);
         incoming = driver.createInputTopic(INPUT, new StringSerializer(), new ByteArraySerializer());
         events = driver.createOutputTopic(OUTPUT, new StringDeserializer(), new ByteArrayDeserializer());
         deadLetters = driver.createOutputTopic(DLQ, new StringDeserializer(), new ByteArrayDeserializer());
@@ -84,6 +106,39 @@ class DedupTopologyTest {
         assertEquals(T0, out.getRecordTime(), "the record keeps its time");
         assertTrue(events.isEmpty());
         assertCounts(1, 0, 0);
+    }
+
+    @Test
+    void aForwardedEventCarriesTheTraceOnUnderTheDedupSpan() {
+        Span publish = telemetry.getTracer("test").spanBuilder("publish").startSpan();
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("strata-kept", new byte[] {1});
+        TraceHeaders.inject(telemetry, Context.root().with(publish), headers);
+        Event event = track("acme", "src-1", "m-1", "u-1", "");
+        incoming.pipeInput(new TestRecord<>(incomingKey(event), event.toByteArray(), headers, T0));
+        incoming.pipeInput(new TestRecord<>(incomingKey(event), event.toByteArray(), headers, T0.plusSeconds(1)));
+
+        TestRecord<String, byte[]> out = events.readRecord();
+        List<SpanData> dedup = spans.getFinishedSpanItems().stream()
+                .filter(s -> s.getName().equals("dedup"))
+                .toList();
+        assertEquals(2, dedup.size(), "a span for the event and one for its repeat");
+        SpanData forwarded = dedup.get(0);
+        assertEquals(publish.getSpanContext().getTraceId(), forwarded.getTraceId());
+        assertEquals(publish.getSpanContext().getSpanId(), forwarded.getParentSpanId());
+        assertEquals("forwarded", forwarded.getAttributes().get(OUTCOME));
+        assertEquals("duplicate", dedup.get(1).getAttributes().get(OUTCOME));
+        SpanContext carried =
+                Span.fromContext(TraceHeaders.extract(telemetry, out.headers())).getSpanContext();
+        assertEquals(forwarded.getSpanId(), carried.getSpanId(), "profile-service continues under the dedup span");
+        assertEquals(
+                1,
+                java.util.stream.StreamSupport.stream(
+                                out.headers().headers("traceparent").spliterator(), false)
+                        .count(),
+                "the context is replaced, not added to");
+        assertArrayEquals(
+                new byte[] {1}, out.headers().lastHeader("strata-kept").value());
     }
 
     @Test

@@ -1,9 +1,16 @@
 package io.strata.ingestion.messaging;
 
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Uni;
 import io.strata.ingestion.config.IngestionConfig;
 import io.strata.ingestion.mapping.EventRules;
 import io.strata.platform.kafka.KafkaConnection;
+import io.strata.platform.kafka.TraceHeaders;
 import io.strata.proto.events.v1.Event;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,6 +45,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * <p>This is the one hot path that bypasses SmallRye Reactive Messaging's emitter: a Message,
  * its metadata and a Uni per event cost more than the whole rest of ingestion
  * (docs/benchmarks/ingestion.md).
+ *
+ * <p>Tracing: a request's events are published under one producer span, a child of the request's
+ * span, ended when Kafka has answered for all of them; each record carries that span's context in
+ * its headers, which dedup-service and profile-service continue.
  */
 @ApplicationScoped
 public class EventProducer {
@@ -47,6 +58,8 @@ public class EventProducer {
 
     private final Producer<String, byte[]> producer;
     private final String topic;
+    private final OpenTelemetry telemetry;
+    private final Tracer tracer;
     private volatile long unreachableUntil = System.nanoTime();
     private volatile long lastAck = 0;
     private volatile long lastFailure = 0;
@@ -58,8 +71,10 @@ public class EventProducer {
 
     @Inject
     public EventProducer(
-            IngestionConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
-        this(withBootstrap(checked(config), bootstrapServers), config.topic());
+            IngestionConfig config,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            OpenTelemetry telemetry) {
+        this(withBootstrap(checked(config), bootstrapServers), config.topic(), telemetry);
     }
 
     /** The producer's settings, refused when its buffer could not hold the in-flight budget. */
@@ -75,6 +90,10 @@ public class EventProducer {
     }
 
     EventProducer(Map<String, String> settings, String topic) {
+        this(settings, topic, OpenTelemetry.noop());
+    }
+
+    EventProducer(Map<String, String> settings, String topic, OpenTelemetry telemetry) {
         Map<String, Object> props = new HashMap<>(settings);
         props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "ingestion-service");
         // the guarantees the API promises are not configurable
@@ -82,6 +101,8 @@ public class EventProducer {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         this.topic = topic;
+        this.telemetry = telemetry;
+        this.tracer = telemetry.getTracer("io.strata.ingestion");
     }
 
     private static Map<String, String> withBootstrap(Map<String, String> settings, String bootstrapServers) {
@@ -101,12 +122,24 @@ public class EventProducer {
         if (events.isEmpty() || System.nanoTime() < unreachableUntil) {
             return Uni.createFrom().item(acked);
         }
+        // the caller's context is the request's: the span starts here, not on the sender thread
+        Span span = tracer.spanBuilder(topic + " publish")
+                .setSpanKind(SpanKind.PRODUCER)
+                .setAttribute("messaging.system", "kafka")
+                .setAttribute("messaging.destination.name", topic)
+                .setAttribute("messaging.batch.message_count", (long) events.size())
+                .startSpan();
+        Context traced = Context.current().with(span);
         // serialised on the caller's thread, so the one sender thread only hands records over
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>(events.size());
         for (Event event : events) {
-            records.add(new ProducerRecord<>(topic, EventRules.incomingKey(event), event.toByteArray()));
+            ProducerRecord<String, byte[]> record =
+                    new ProducerRecord<>(topic, EventRules.incomingKey(event), event.toByteArray());
+            TraceHeaders.inject(telemetry, traced, record.headers());
+            records.add(record);
         }
         CompletableFuture<boolean[]> done = new CompletableFuture<>();
+        done.thenAccept(flags -> ended(span, flags));
         AtomicInteger pending = new AtomicInteger(events.size());
         sender.execute(() -> {
             for (int i = 0; i < records.size(); i++) {
@@ -141,6 +174,17 @@ public class EventProducer {
             }
         });
         return Uni.createFrom().completionStage(done);
+    }
+
+    private static void ended(Span span, boolean[] acked) {
+        int refused = 0;
+        for (boolean ack : acked) {
+            refused += ack ? 0 : 1;
+        }
+        if (refused > 0) {
+            span.setStatus(StatusCode.ERROR, refused + " of " + acked.length + " events not acknowledged");
+        }
+        span.end();
     }
 
     private void unreachable() {

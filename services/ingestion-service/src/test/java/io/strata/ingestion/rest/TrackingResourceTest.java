@@ -4,7 +4,10 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -14,10 +17,14 @@ import io.strata.proto.events.v1.EventType;
 import io.strata.testing.KafkaProbe;
 import io.strata.testing.LocalStack;
 import io.strata.testing.Management;
+import io.strata.testing.RecordedSpans;
 import io.strata.testing.TestTopics;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,6 +33,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(TestTopics.Resource.class)
 class TrackingResourceTest {
+
+    @Inject
+    RecordedSpans spans;
 
     private static final String TOPIC = TestTopics.INCOMING;
     private static String writeKey;
@@ -65,6 +75,37 @@ class TrackingResourceTest {
             assertEquals(EventType.EVENT_TYPE_TRACK, event.getType());
             assertEquals("Product Viewed", event.getEvent());
             assertEquals("SKU-1", event.getProperties().getFieldsOrThrow("sku").getStringValue());
+        }
+    }
+
+    @Test
+    void theRecordCarriesTheRequestsTraceUnderItsPublishSpan() throws Exception {
+        String messageId = UUID.randomUUID().toString();
+        try (KafkaProbe probe = new KafkaProbe(TOPIC)) {
+            given().auth()
+                    .preemptive()
+                    .basic(writeKey, "")
+                    .contentType(ContentType.JSON)
+                    .body("{\"userId\":\"u-%s\",\"messageId\":\"%s\",\"event\":\"Traced\"}"
+                            .formatted(messageId, messageId))
+                    .post("/v1/track")
+                    .then()
+                    .statusCode(200);
+
+            var record = probe.await(r -> r.key().endsWith(messageId), 1, Duration.ofSeconds(10))
+                    .get(0);
+            Header traceparent = record.headers().lastHeader("traceparent");
+            assertNotNull(traceparent, "the record carries a trace context");
+            // 00-<trace id>-<span id>-<flags>
+            String[] parts = new String(traceparent.value(), StandardCharsets.UTF_8).split("-");
+            SpanData publish = spans.await(
+                    s -> s.getTraceId().equals(parts[1]) && s.getSpanId().equals(parts[2]), Duration.ofSeconds(10));
+            assertEquals(TOPIC + " publish", publish.getName());
+            assertEquals(SpanKind.PRODUCER, publish.getKind());
+            SpanData request =
+                    spans.await(s -> s.getSpanId().equals(publish.getParentSpanId()), Duration.ofSeconds(10));
+            assertEquals(SpanKind.SERVER, request.getKind(), "the publish span is the request's child");
+            assertEquals(parts[1], request.getTraceId());
         }
     }
 

@@ -2,9 +2,15 @@ package io.strata.profile.messaging;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.strata.platform.kafka.DeadLetterProducer;
+import io.strata.platform.kafka.TraceHeaders;
 import io.strata.platform.logging.LogSafe;
 import io.strata.profile.config.ProfileConfig;
 import io.strata.profile.domain.IncomingEvent;
@@ -36,6 +42,10 @@ import org.jboss.logging.Logger;
  * </ul>
  *
  * Only the applying is retried: a dead letter is never sent twice by a retry.
+ *
+ * <p>Tracing: each record is applied in a span continuing the trace it came with (from ingestion
+ * through dedup-service), from its arrival until its batch's transaction committed; it names the
+ * profile's tenant and ends in error when the event went to the dead-letter topic.
  */
 @ApplicationScoped
 public class EventConsumer {
@@ -46,9 +56,17 @@ public class EventConsumer {
     private final DeadLetterProducer deadLetters;
     private final ProfileConfig config;
     private final Counter conflicts;
+    private final OpenTelemetry telemetry;
+    private final Tracer tracer;
 
     public EventConsumer(
-            EventApplier applier, DeadLetterProducer deadLetters, ProfileConfig config, MeterRegistry registry) {
+            EventApplier applier,
+            DeadLetterProducer deadLetters,
+            ProfileConfig config,
+            MeterRegistry registry,
+            OpenTelemetry telemetry) {
+        this.telemetry = telemetry;
+        this.tracer = telemetry.getTracer("io.strata.profile");
         this.applier = applier;
         this.deadLetters = deadLetters;
         this.config = config;
@@ -59,14 +77,19 @@ public class EventConsumer {
     public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
         List<Parsed> parsed = new ArrayList<>(records.count());
         List<Uni<Void>> rejected = new ArrayList<>();
+        List<Span> spans = new ArrayList<>(records.count());
         for (ConsumerRecord<String, byte[]> record : records) {
+            Span span = span(record);
+            spans.add(span);
             try {
-                parsed.add(
-                        new Parsed(record, EventMapper.toIncoming(EventMapper.parse(record.value()), record.value())));
+                IncomingEvent event = EventMapper.toIncoming(EventMapper.parse(record.value()), record.value());
+                span.setAttribute("strata.tenant", event.tenant());
+                parsed.add(new Parsed(record, event, span));
             } catch (Exception e) {
                 LOG.warnf(
                         "record %s-%d@%d cannot be applied: %s",
                         record.topic(), record.partition(), record.offset(), LogSafe.text(e.getMessage()));
+                span.setStatus(StatusCode.ERROR, "dead-lettered: not an event");
                 rejected.add(deadLetter(record, e));
             }
         }
@@ -80,7 +103,29 @@ public class EventConsumer {
                         .onFailure(DataErrors::isPermanent)
                         .recoverWithUni(() -> oneByOne(parsed)))
                 .invoke(applied -> LOG.debugf("applied %d of %d events", (Object) applied, events.size()))
+                .onTermination()
+                .invoke((applied, failure, cancelled) -> {
+                    for (Span span : spans) {
+                        if (failure != null) {
+                            span.recordException(failure);
+                            span.setStatus(StatusCode.ERROR, "the batch was not applied");
+                        }
+                        span.end();
+                    }
+                })
                 .replaceWithVoid();
+    }
+
+    /** The record's span, a child of the context its producer sent (a root without one). */
+    private Span span(ConsumerRecord<String, byte[]> record) {
+        return tracer.spanBuilder(record.topic() + " process")
+                .setParent(TraceHeaders.extract(telemetry, record.headers()))
+                .setSpanKind(SpanKind.CONSUMER)
+                .setAttribute("messaging.system", "kafka")
+                .setAttribute("messaging.destination.name", record.topic())
+                .setAttribute("messaging.destination.partition.id", String.valueOf(record.partition()))
+                .setAttribute("messaging.kafka.offset", record.offset())
+                .startSpan();
     }
 
     /** Each event in its own transaction; those the database refuses go to the dead-letter topic. */
@@ -96,6 +141,7 @@ public class EventConsumer {
                                     LogSafe.text(p.event().messageId()),
                                     LogSafe.text(p.event().tenant()),
                                     LogSafe.text(e.getMessage()));
+                            p.span().setStatus(StatusCode.ERROR, "dead-lettered: refused by the database");
                             return deadLetter(p.record(), e).replaceWith(0);
                         }))
                 .collect()
@@ -128,5 +174,5 @@ public class EventConsumer {
         return Uni.createFrom().completionStage(() -> deadLetters.send(record, String.valueOf(reason.getMessage())));
     }
 
-    private record Parsed(ConsumerRecord<String, byte[]> record, IncomingEvent event) {}
+    private record Parsed(ConsumerRecord<String, byte[]> record, IncomingEvent event, Span span) {}
 }

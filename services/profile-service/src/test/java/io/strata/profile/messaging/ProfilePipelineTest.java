@@ -9,6 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.strata.platform.kafka.DeadLetters;
@@ -21,6 +25,7 @@ import io.strata.profile.support.TestEvents;
 import io.strata.proto.events.v1.Event;
 import io.strata.testing.KafkaGroups;
 import io.strata.testing.KafkaProbe;
+import io.strata.testing.RecordedSpans;
 import io.strata.testing.TestTopics;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +48,9 @@ class ProfilePipelineTest {
 
     @Inject
     ProfileQueryService profiles;
+
+    @Inject
+    RecordedSpans spans;
 
     @BeforeAll
     static void connect() {
@@ -75,6 +83,33 @@ class ProfilePipelineTest {
                 lookup(tenant, IdentityType.EMAIL, " LI.WEI@qq.com").id(),
                 "lookups normalise the identifier as events' identifiers are");
         assertTrue(profile.firstSeen() != null && profile.lastSeen() != null);
+    }
+
+    @Test
+    void anEventIsAppliedInASpanOfTheTraceItCameWith() throws Exception {
+        String tenant = tenant();
+        String traceId = UUID.randomUUID().toString().replace("-", "");
+        String parentId = traceId.substring(0, 16);
+        Event event = track(tenant, "u-traced", null, "Product Viewed");
+        events.sendTraced(TestEvents.key(event), event.toByteArray(), "00-" + traceId + "-" + parentId + "-01");
+        events.sendTraced(tenant + "/broken", new byte[] {0x0a, 0x7f}, "00-" + traceId + "-" + parentId + "-01");
+
+        SpanData applied = spans.await(
+                s -> s.getTraceId().equals(traceId)
+                        && tenant.equals(s.getAttributes().get(AttributeKey.stringKey("strata.tenant"))),
+                WAIT);
+        assertEquals(parentId, applied.getParentSpanId(), "a child of the span that forwarded the event");
+        assertEquals(SpanKind.CONSUMER, applied.getKind());
+        assertEquals(TestTopics.EVENTS + " process", applied.getName());
+        assertEquals(StatusCode.UNSET, applied.getStatus().getStatusCode());
+        assertEquals(
+                1L,
+                lookup(tenant, IdentityType.USER_ID, "u-traced").counts().get("Product Viewed"),
+                "the span ends once the event's transaction committed");
+        SpanData refused = spans.await(
+                s -> s.getTraceId().equals(traceId) && s.getStatus().getStatusCode() == StatusCode.ERROR, WAIT);
+        assertEquals(parentId, refused.getParentSpanId());
+        assertTrue(refused.getStatus().getDescription().contains("dead-lettered"));
     }
 
     @Test

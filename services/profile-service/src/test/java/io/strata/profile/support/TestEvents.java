@@ -7,6 +7,7 @@ import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
 import io.strata.testing.LocalStack;
 import io.strata.testing.TestTopics;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,13 @@ public final class TestEvents implements AutoCloseable {
         for (Future<RecordMetadata> ack : acks) {
             ack.get();
         }
+    }
+
+    /** One record carrying a W3C trace context, as dedup-service forwards a traced event. */
+    public void sendTraced(String key, byte[] value, String traceparent) throws Exception {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(TestTopics.EVENTS, key, value);
+        record.headers().add("traceparent", traceparent.getBytes(StandardCharsets.UTF_8));
+        producer.send(record).get();
     }
 
     public static String key(Event event) {
