@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             CdnowOrders.class,
             DemoReport.class,
             PipelineWait.class,
+            ImagesCommand.class,
             CommandLine.HelpCommand.class
         },
         description = "Strata command-line tools (run through ./strata).")
