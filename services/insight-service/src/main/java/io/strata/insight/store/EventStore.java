@@ -1,0 +1,344 @@
+package io.strata.insight.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * The analytical store of the events insight-service reads from the profile feed: Parquet files
+ * (one set per flush, under {@code events/tenant=<tenant>/}) that DuckDB queries in process and that
+ * Spark, or any engine reading Parquet, reads as they are. Beside them a small DuckDB database
+ * ({@code meta.duckdb}) keeps, per feed partition, the offset the files reach, the profiles merged
+ * into another on the same partition (their events are the survivor's), and the profiles gone
+ * from here (deleted, or merged into a profile another partition serves).
+ *
+ * <p>Exactly once from an at-least-once feed: a flush writes each partition's staged events to
+ * files named {@code part-<partition>-<firstOffset>-<lastOffset>-*.parquet}, moves them into place,
+ * then records the partition's next offset. A crash between the two leaves files beyond the
+ * recorded offset: opening the store deletes them, and the feed is read again from the recorded
+ * offset. Records below it (redeliveries) are not staged.
+ *
+ * <p>Not thread-safe: one feed loop appends and flushes; queries use {@link #query()}, a
+ * connection whose {@code events} view is rebuilt after each flush.
+ */
+public final class EventStore implements AutoCloseable {
+
+    /** One applied event, with the columns the analyses read and its properties as JSON. */
+    public record Row(
+            String tenant,
+            String profileId,
+            String sourceId,
+            String messageId,
+            String name,
+            Instant time,
+            Double revenue,
+            String orderId,
+            String propertiesJson) {}
+
+    private static final Pattern FILE = Pattern.compile("part-(\\d+)-(\\d+)-(\\d+)-.*\\.parquet");
+
+    private final Path dir;
+    private final Path events;
+    private final Connection meta;
+    private final Connection staging;
+    private final Map<Integer, Long> next = new HashMap<>();
+    private final Map<Integer, long[]> staged = new TreeMap<>();
+    private DuckDBAppender appender;
+    private Connection query;
+    private long files;
+
+    private EventStore(Path dir) throws SQLException, IOException {
+        this.dir = dir;
+        this.events = dir.resolve("events");
+        Files.createDirectories(events);
+        this.meta = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("meta.duckdb"));
+        try (Statement s = meta.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS offsets (feed_partition INTEGER PRIMARY KEY, next_offset BIGINT)");
+            s.execute("CREATE TABLE IF NOT EXISTS aliases (tenant VARCHAR, merged VARCHAR, survivor VARCHAR,"
+                    + " PRIMARY KEY (tenant, merged))");
+            s.execute(
+                    "CREATE TABLE IF NOT EXISTS gone (tenant VARCHAR, profile_id VARCHAR, PRIMARY KEY (tenant, profile_id))");
+            try (ResultSet r = s.executeQuery("SELECT feed_partition, next_offset FROM offsets")) {
+                while (r.next()) {
+                    next.put(r.getInt(1), r.getLong(2));
+                }
+            }
+        }
+        this.staging = DriverManager.getConnection("jdbc:duckdb:");
+        try (Statement s = staging.createStatement()) {
+            s.execute(
+                    "CREATE TABLE staged (feed_partition INTEGER, feed_offset BIGINT, tenant VARCHAR, profile_id VARCHAR,"
+                            + " source_id VARCHAR, message_id VARCHAR, name VARCHAR, ts TIMESTAMPTZ, revenue DOUBLE,"
+                            + " order_id VARCHAR, properties VARCHAR)");
+        }
+        recover();
+    }
+
+    /** Opens (or creates) the store in {@code dir}, dropping files a crash left beyond the recorded offsets. */
+    public static EventStore open(Path dir) {
+        try {
+            return new EventStore(dir);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open the event store in " + dir + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The offset to read the partition from: every record below it is in the files. */
+    public long nextOffset(int partition) {
+        return next.getOrDefault(partition, 0L);
+    }
+
+    /** Stages a record's event; one below the partition's next offset (or already staged) is ignored. */
+    public boolean append(int partition, long offset, Row row) throws SQLException {
+        long[] range = staged.get(partition);
+        if (offset < nextOffset(partition) || (range != null && offset <= range[1])) {
+            return false;
+        }
+        if (appender == null) {
+            appender = staging.unwrap(DuckDBConnection.class).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "staged");
+        }
+        appender.beginRow();
+        appender.append(partition);
+        appender.append(offset);
+        appender.append(row.tenant());
+        appender.append(row.profileId());
+        appender.append(row.sourceId());
+        appender.append(row.messageId());
+        appender.append(row.name());
+        appender.appendEpochMicros(
+                row.time().getEpochSecond() * 1_000_000L + row.time().getNano() / 1_000);
+        if (row.revenue() == null) {
+            appender.appendNull();
+        } else {
+            appender.append(row.revenue());
+        }
+        appendNullable(row.orderId());
+        appendNullable(row.propertiesJson());
+        appender.endRow();
+        if (range == null) {
+            staged.put(partition, new long[] {offset, offset});
+        } else {
+            range[1] = offset;
+        }
+        return true;
+    }
+
+    /** Marks a partition's records up to {@code offset} read although none was staged (no event in them). */
+    public void skip(int partition, long offset) {
+        long[] range = staged.get(partition);
+        if (range == null) {
+            if (offset >= nextOffset(partition)) {
+                staged.put(partition, new long[] {offset, offset});
+            }
+        } else {
+            range[1] = Math.max(range[1], offset);
+        }
+    }
+
+    /** The events of {@code merged} are {@code survivor}'s from now on (a merge on this partition). */
+    public void alias(String tenant, String merged, String survivor) throws SQLException {
+        try (PreparedStatement s = meta.prepareStatement("INSERT OR REPLACE INTO aliases VALUES (?, ?, ?)")) {
+            s.setString(1, tenant);
+            s.setString(2, merged);
+            s.setString(3, survivor);
+            s.executeUpdate();
+        }
+        // a profile merged into this one before now follows it too
+        try (PreparedStatement s =
+                meta.prepareStatement("UPDATE aliases SET survivor = ? WHERE tenant = ? AND survivor = ?")) {
+            s.setString(1, survivor);
+            s.setString(2, tenant);
+            s.setString(3, merged);
+            s.executeUpdate();
+        }
+        refreshView();
+    }
+
+    /** The profile's events leave every analysis (deleted, or merged into another partition's profile). */
+    public void forget(String tenant, String profileId) throws SQLException {
+        try (PreparedStatement s = meta.prepareStatement("INSERT OR IGNORE INTO gone VALUES (?, ?)")) {
+            s.setString(1, tenant);
+            s.setString(2, profileId);
+            s.executeUpdate();
+        }
+        refreshView();
+    }
+
+    /**
+     * Writes the staged events to Parquet files, then records the partitions' next offsets. Returns
+     * the number of events written.
+     */
+    public long flush() throws SQLException, IOException {
+        if (staged.isEmpty()) {
+            return 0;
+        }
+        if (appender != null) {
+            appender.close();
+            appender = null;
+        }
+        long written = 0;
+        Path temp = Files.createDirectories(dir.resolve("flushing"));
+        for (Map.Entry<Integer, long[]> entry : staged.entrySet()) {
+            int partition = entry.getKey();
+            long first = entry.getValue()[0];
+            long last = entry.getValue()[1];
+            long count;
+            try (Statement s = staging.createStatement();
+                    ResultSet r = s.executeQuery("SELECT count(*) FROM staged WHERE feed_partition = " + partition)) {
+                r.next();
+                count = r.getLong(1);
+            }
+            if (count > 0) {
+                String pattern = "part-" + partition + "-" + first + "-" + last + "-{i}";
+                try (Statement s = staging.createStatement()) {
+                    s.execute("COPY (SELECT tenant, profile_id, source_id, message_id, name, ts, revenue, order_id,"
+                            + " properties FROM staged WHERE feed_partition = " + partition + " ORDER BY tenant, ts)"
+                            + " TO '" + temp + "' (FORMAT parquet, PARTITION_BY (tenant), OVERWRITE_OR_IGNORE,"
+                            + " FILENAME_PATTERN '" + pattern + "')");
+                }
+                moveInto(temp);
+                written += count;
+            }
+            setNext(partition, last + 1);
+        }
+        try (Statement s = staging.createStatement()) {
+            s.execute("DELETE FROM staged");
+        }
+        staged.clear();
+        refreshView();
+        return written;
+    }
+
+    /** A connection with the view {@code events}: every stored event of a profile still here, under its survivor's id. */
+    public Connection query() throws SQLException {
+        if (query == null) {
+            // the meta database's own instance: the view reads its aliases and gone profiles as they are now
+            query = meta.unwrap(DuckDBConnection.class).duplicate();
+            refreshView();
+        }
+        return query;
+    }
+
+    /** The number of Parquet files holding events. */
+    public long fileCount() throws IOException {
+        try (Stream<Path> all = Files.walk(events)) {
+            return all.filter(p -> p.getFileName().toString().endsWith(".parquet"))
+                    .count();
+        }
+    }
+
+    private void refreshView() throws SQLException {
+        if (query == null) {
+            return;
+        }
+        long count;
+        try {
+            count = fileCount();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        files = count;
+        String source = files == 0
+                ? "(SELECT NULL::VARCHAR tenant, NULL::VARCHAR profile_id, NULL::VARCHAR source_id, NULL::VARCHAR message_id,"
+                        + " NULL::VARCHAR name, NULL::TIMESTAMPTZ ts, NULL::DOUBLE revenue, NULL::VARCHAR order_id,"
+                        + " NULL::VARCHAR properties WHERE false)"
+                : "read_parquet('" + events + "/**/*.parquet', hive_partitioning = true, union_by_name = true)";
+        try (Statement s = query.createStatement()) {
+            s.execute(
+                    "CREATE OR REPLACE TEMP VIEW events AS SELECT e.tenant, coalesce(a.survivor, e.profile_id) AS profile_id,"
+                            + " e.source_id, e.message_id, e.name, e.ts, e.revenue, e.order_id, e.properties FROM "
+                            + source + " e"
+                            + " LEFT JOIN aliases a ON a.tenant = e.tenant AND a.merged = e.profile_id"
+                            + " WHERE NOT EXISTS (SELECT 1 FROM gone g WHERE g.tenant = e.tenant"
+                            + " AND g.profile_id = coalesce(a.survivor, e.profile_id))");
+        }
+    }
+
+    private void setNext(int partition, long offset) throws SQLException {
+        try (PreparedStatement s = meta.prepareStatement("INSERT OR REPLACE INTO offsets VALUES (?, ?)")) {
+            s.setInt(1, partition);
+            s.setLong(2, offset);
+            s.executeUpdate();
+        }
+        next.put(partition, offset);
+    }
+
+    /** Moves the files written under {@code temp} into the events directory, keeping their tenant folder. */
+    private void moveInto(Path temp) throws IOException {
+        List<Path> written;
+        try (Stream<Path> all = Files.walk(temp)) {
+            written = all.filter(Files::isRegularFile).toList();
+        }
+        for (Path file : written) {
+            Path target = events.resolve(temp.relativize(file));
+            Files.createDirectories(target.getParent());
+            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    /** Deletes files a crash left beyond the recorded offsets, and any half-written flush. */
+    private void recover() throws IOException {
+        Path temp = dir.resolve("flushing");
+        if (Files.exists(temp)) {
+            try (Stream<Path> all = Files.walk(temp)) {
+                for (Path p : all.sorted((a, b) -> b.getNameCount() - a.getNameCount())
+                        .toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        List<Path> beyond = new ArrayList<>();
+        try (Stream<Path> all = Files.walk(events)) {
+            for (Path file : all.filter(Files::isRegularFile).toList()) {
+                Matcher m = FILE.matcher(file.getFileName().toString());
+                if (m.matches() && Long.parseLong(m.group(3)) >= nextOffset(Integer.parseInt(m.group(1)))) {
+                    beyond.add(file);
+                }
+            }
+        }
+        for (Path file : beyond) {
+            Files.delete(file);
+        }
+    }
+
+    private void appendNullable(String value) throws SQLException {
+        if (value == null) {
+            appender.appendNull();
+        } else {
+            appender.append(value);
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        if (appender != null) {
+            appender.close();
+        }
+        if (query != null) {
+            query.close();
+        }
+        staging.close();
+        meta.close();
+    }
+}

@@ -1,0 +1,135 @@
+package io.strata.insight.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.strata.insight.store.EventStore.Row;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EventStoreTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-01T08:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void flushedEventsAreQueriedAndTheirOffsetsKept() throws Exception {
+        try (EventStore store = EventStore.open(dir)) {
+            store.append(0, 0, row("acme", "p1", "m1", "Product Viewed", null));
+            store.append(0, 1, row("acme", "p1", "m2", "Order Completed", 120.0));
+            store.append(1, 7, row("demo", "p9", "m3", "Order Completed", 80.0));
+            assertEquals(0, count(store, "SELECT count(*) FROM events"), "nothing before the flush");
+            assertEquals(3, store.flush());
+
+            assertEquals(2, store.nextOffset(0));
+            assertEquals(8, store.nextOffset(1));
+            assertEquals(3, count(store, "SELECT count(*) FROM events"));
+            assertEquals(200, count(store, "SELECT sum(revenue)::BIGINT FROM events"));
+            assertEquals(1, count(store, "SELECT count(*) FROM events WHERE tenant = 'demo'"));
+        }
+        try (Stream<Path> files = Files.walk(dir.resolve("events"))) {
+            List<String> names = files.filter(Files::isRegularFile)
+                    .map(p -> dir.relativize(p).toString())
+                    .sorted()
+                    .toList();
+            assertEquals(
+                    List.of("events/tenant=acme/part-0-0-1-0.parquet", "events/tenant=demo/part-1-7-7-0.parquet"),
+                    names,
+                    "Hive-style folders by tenant, as Spark reads them");
+        }
+    }
+
+    @Test
+    void aReopenedStoreGoesOnFromItsOffsetsAndIgnoresRedeliveries() throws Exception {
+        try (EventStore store = EventStore.open(dir)) {
+            store.append(0, 0, row("acme", "p1", "m1", "Product Viewed", null));
+            store.append(0, 1, row("acme", "p1", "m2", "Product Viewed", null));
+            store.flush();
+        }
+        try (EventStore store = EventStore.open(dir)) {
+            assertEquals(2, store.nextOffset(0));
+            assertFalse(store.append(0, 1, row("acme", "p1", "m2", "Product Viewed", null)), "a redelivery");
+            assertTrue(store.append(0, 2, row("acme", "p1", "m3", "Product Viewed", null)));
+            assertFalse(store.append(0, 2, row("acme", "p1", "m3", "Product Viewed", null)), "staged already");
+            store.flush();
+            assertEquals(3, count(store, "SELECT count(*) FROM events"));
+        }
+    }
+
+    @Test
+    void filesACrashLeftBeyondTheRecordedOffsetAreDropped() throws Exception {
+        try (EventStore store = EventStore.open(dir)) {
+            store.append(0, 0, row("acme", "p1", "m1", "Product Viewed", null));
+            store.flush();
+        }
+        // a flush that moved its file into place but died before recording offset 5
+        Path kept = dir.resolve("events/tenant=acme/part-0-0-0-0.parquet");
+        Files.copy(kept, dir.resolve("events/tenant=acme/part-0-1-4-0.parquet"));
+        Files.createDirectories(dir.resolve("flushing/tenant=acme"));
+        Files.copy(kept, dir.resolve("flushing/tenant=acme/part-0-1-4-0.parquet"));
+
+        try (EventStore store = EventStore.open(dir)) {
+            assertEquals(1, store.nextOffset(0));
+            assertEquals(1, store.fileCount());
+            assertFalse(Files.exists(dir.resolve("flushing")));
+            assertEquals(1, count(store, "SELECT count(*) FROM events"), "the feed is read again from offset 1");
+        }
+    }
+
+    @Test
+    void mergedProfilesEventsAreTheSurvivorsAndForgottenProfilesLeave() throws Exception {
+        try (EventStore store = EventStore.open(dir)) {
+            store.append(0, 0, row("acme", "anon-1", "m1", "Product Viewed", null));
+            store.append(0, 1, row("acme", "anon-2", "m2", "Product Added", null));
+            store.append(0, 2, row("acme", "user-1", "m3", "Order Completed", 50.0));
+            store.append(0, 3, row("acme", "user-2", "m4", "Order Completed", 70.0));
+            store.flush();
+
+            store.alias("acme", "anon-1", "anon-2");
+            store.alias("acme", "anon-2", "user-1");
+            assertEquals(
+                    3, count(store, "SELECT count(*) FROM events WHERE profile_id = 'user-1'"), "a chain of merges");
+
+            store.forget("acme", "user-2");
+            assertEquals(3, count(store, "SELECT count(*) FROM events"));
+            store.forget("acme", "user-1");
+            assertEquals(0, count(store, "SELECT count(*) FROM events"), "the survivor's merged events leave with it");
+        }
+        try (EventStore store = EventStore.open(dir)) {
+            assertEquals(0, count(store, "SELECT count(*) FROM events"), "kept across a restart");
+        }
+    }
+
+    @Test
+    void recordsWithoutEventsStillMoveTheOffset() throws Exception {
+        try (EventStore store = EventStore.open(dir)) {
+            store.skip(2, 40);
+            store.flush();
+            assertEquals(41, store.nextOffset(2));
+            assertEquals(0, store.fileCount());
+        }
+    }
+
+    private static long count(EventStore store, String sql) throws SQLException {
+        try (Statement s = store.query().createStatement();
+                ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    private static Row row(String tenant, String profile, String messageId, String name, Double revenue) {
+        return new Row(tenant, profile, "src", messageId, name, T0, revenue, null, "{}");
+    }
+}
