@@ -63,6 +63,9 @@ class ChartsTest {
     private static final Set<String> PUBLIC = Set.of("gateway", "ingestion-service");
 
     /** Stateless: autoscaled by default; the others are bounded by their topics' partitions. */
+    /** The services whose state is on a volume: a StatefulSet each (the values' persistence). */
+    private static final Set<String> STATEFUL = Set.of("dedup-service", "insight-service");
+
     private static final Set<String> AUTOSCALED = Set.of("gateway", "ingestion-service");
 
     private static final Pattern CREDENTIAL = Pattern.compile("(?i).*(PASSWORD|SECRET|JAAS|TOKEN|CREDENTIAL).*");
@@ -215,7 +218,7 @@ class ChartsTest {
         Charts.Rendered rendered = umbrella("ci/production-values.yaml");
         for (Manifest.Service service : Manifest.services()) {
             String name = "strata-" + service.name();
-            PodSpec pod = service.name().equals("dedup-service")
+            PodSpec pod = STATEFUL.contains(service.name())
                     ? rendered.one(StatefulSet.class, name)
                             .getSpec()
                             .getTemplate()

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -16,12 +15,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
+import org.duckdb.DuckDBDriver;
 
 /**
  * The analytical store of the events insight-service reads from the profile feed: Parquet files
@@ -37,8 +38,8 @@ import org.duckdb.DuckDBConnection;
  * recorded offset: opening the store deletes them, and the feed is read again from the recorded
  * offset. Records below it (redeliveries) are not staged.
  *
- * <p>Not thread-safe: one feed loop appends and flushes; queries use {@link #query()}, a
- * connection whose {@code events} view is rebuilt after each flush.
+ * <p>One thread (the feed loop) appends, flushes, aliases and forgets; any thread may query,
+ * each through a connection of its own ({@link #openQuery()}).
  */
 public final class EventStore implements AutoCloseable {
 
@@ -63,14 +64,13 @@ public final class EventStore implements AutoCloseable {
     private final Map<Integer, Long> next = new HashMap<>();
     private final Map<Integer, long[]> staged = new TreeMap<>();
     private DuckDBAppender appender;
-    private Connection query;
-    private long files;
+    private long stagedEvents;
 
     private EventStore(Path dir) throws SQLException, IOException {
         this.dir = dir;
         this.events = dir.resolve("events");
         Files.createDirectories(events);
-        this.meta = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("meta.duckdb"));
+        this.meta = connect("jdbc:duckdb:" + dir.resolve("meta.duckdb"));
         try (Statement s = meta.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS offsets (feed_partition INTEGER PRIMARY KEY, next_offset BIGINT)");
             s.execute("CREATE TABLE IF NOT EXISTS aliases (tenant VARCHAR, merged VARCHAR, survivor VARCHAR,"
@@ -83,7 +83,7 @@ public final class EventStore implements AutoCloseable {
                 }
             }
         }
-        this.staging = DriverManager.getConnection("jdbc:duckdb:");
+        this.staging = connect("jdbc:duckdb:");
         try (Statement s = staging.createStatement()) {
             s.execute(
                     "CREATE TABLE staged (feed_partition INTEGER, feed_offset BIGINT, tenant VARCHAR, profile_id VARCHAR,"
@@ -141,6 +141,7 @@ public final class EventStore implements AutoCloseable {
         } else {
             range[1] = offset;
         }
+        stagedEvents++;
         return true;
     }
 
@@ -172,7 +173,6 @@ public final class EventStore implements AutoCloseable {
             s.setString(3, merged);
             s.executeUpdate();
         }
-        refreshView();
     }
 
     /** The profile's events leave every analysis (deleted, or merged into another partition's profile). */
@@ -182,7 +182,6 @@ public final class EventStore implements AutoCloseable {
             s.setString(2, profileId);
             s.executeUpdate();
         }
-        refreshView();
     }
 
     /**
@@ -226,16 +225,28 @@ public final class EventStore implements AutoCloseable {
             s.execute("DELETE FROM staged");
         }
         staged.clear();
-        refreshView();
+        stagedEvents = 0;
         return written;
     }
 
-    /** A connection with the view {@code events}: every stored event of a profile still here, under its survivor's id. */
-    public Connection query() throws SQLException {
-        if (query == null) {
-            // the meta database's own instance: the view reads its aliases and gone profiles as they are now
-            query = meta.unwrap(DuckDBConnection.class).duplicate();
-            refreshView();
+    /** The events staged since the last flush. */
+    public long stagedCount() {
+        return stagedEvents;
+    }
+
+    /**
+     * A connection of the caller's own (to close) with the view {@code events}: every stored event of
+     * a profile still here, under its survivor's id. It is a connection to the metadata's database,
+     * so the view reads its aliases and gone profiles as they are at each query, and the files as
+     * they are when each query starts.
+     */
+    public Connection openQuery() throws SQLException {
+        Connection query = meta.unwrap(DuckDBConnection.class).duplicate();
+        try {
+            createView(query);
+        } catch (SQLException | RuntimeException e) {
+            query.close();
+            throw e;
         }
         return query;
     }
@@ -248,17 +259,13 @@ public final class EventStore implements AutoCloseable {
         }
     }
 
-    private void refreshView() throws SQLException {
-        if (query == null) {
-            return;
-        }
-        long count;
+    private void createView(Connection query) throws SQLException {
+        long files;
         try {
-            count = fileCount();
+            files = fileCount();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        files = count;
         String source = files == 0
                 ? "(SELECT NULL::VARCHAR tenant, NULL::VARCHAR profile_id, NULL::VARCHAR source_id, NULL::VARCHAR message_id,"
                         + " NULL::VARCHAR name, NULL::TIMESTAMPTZ ts, NULL::DOUBLE revenue, NULL::VARCHAR order_id,"
@@ -322,6 +329,14 @@ public final class EventStore implements AutoCloseable {
         }
     }
 
+    /**
+     * A DuckDB connection from the driver itself: DriverManager only hands out drivers the caller's
+     * class loader sees, which differs between an application and tests run in one JVM.
+     */
+    private static Connection connect(String url) throws SQLException {
+        return new DuckDBDriver().connect(url, new Properties());
+    }
+
     private void appendNullable(String value) throws SQLException {
         if (value == null) {
             appender.appendNull();
@@ -334,9 +349,6 @@ public final class EventStore implements AutoCloseable {
     public void close() throws SQLException {
         if (appender != null) {
             appender.close();
-        }
-        if (query != null) {
-            query.close();
         }
         staging.close();
         meta.close();

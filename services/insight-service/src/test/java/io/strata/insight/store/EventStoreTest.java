@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.strata.insight.store.EventStore.Row;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -122,7 +123,8 @@ class EventStoreTest {
     }
 
     private static long count(EventStore store, String sql) throws SQLException {
-        try (Statement s = store.query().createStatement();
+        try (Connection c = store.openQuery();
+                Statement s = c.createStatement();
                 ResultSet r = s.executeQuery(sql)) {
             r.next();
             return r.getLong(1);

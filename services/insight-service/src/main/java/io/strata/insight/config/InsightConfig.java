@@ -1,0 +1,44 @@
+package io.strata.insight.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** insight-service's settings ({@code strata.insight.*}). */
+@ConfigMapping(prefix = "strata.insight")
+public interface InsightConfig {
+
+    Store store();
+
+    /** Records of the feed that are no event or change go here, once, with the reason. */
+    @WithDefault("strata.events.dlq.v1")
+    String deadLetterTopic();
+
+    Feed feed();
+
+    interface Store {
+        /** Where the Parquet files and their metadata live (a volume of its own in a cluster). */
+        Path dir();
+    }
+
+    interface Feed {
+        /** Whether the service reads the feed (off for a replica that only answers queries). */
+        @WithDefault("true")
+        boolean enabled();
+
+        String profileEventsTopic();
+
+        String profileChangesTopic();
+
+        String group();
+
+        /** Staged events are written to files at least this often... */
+        @WithDefault("5s")
+        Duration flushEvery();
+
+        /** ...and whenever this many are staged. */
+        @WithDefault("100000")
+        int flushEvents();
+    }
+}

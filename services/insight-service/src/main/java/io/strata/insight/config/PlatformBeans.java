@@ -1,0 +1,36 @@
+package io.strata.insight.config;
+
+import io.strata.insight.store.EventStore;
+import io.strata.platform.kafka.DeadLetterProducer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.sql.SQLException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** The shared conventions of services/platform, and the store, wired for this service. */
+@ApplicationScoped
+public class PlatformBeans {
+
+    @Produces
+    @Singleton
+    DeadLetterProducer deadLetters(
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers, InsightConfig config) {
+        return new DeadLetterProducer(bootstrapServers, config.deadLetterTopic(), "insight-service");
+    }
+
+    void close(@Disposes DeadLetterProducer producer) {
+        producer.close();
+    }
+
+    @Produces
+    @Singleton
+    EventStore store(InsightConfig config) {
+        return EventStore.open(config.store().dir());
+    }
+
+    void close(@Disposes EventStore store) throws SQLException {
+        store.close();
+    }
+}

@@ -1,0 +1,238 @@
+package io.strata.insight.feed;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.strata.insight.config.InsightConfig;
+import io.strata.insight.feed.FeedMapper.Alias;
+import io.strata.insight.feed.FeedMapper.Forget;
+import io.strata.insight.store.EventStore;
+import io.strata.platform.kafka.DeadLetterProducer;
+import io.strata.platform.kafka.KafkaConnection;
+import io.strata.platform.logging.LogSafe;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.RangeAssignor;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Reads the profile feed into the event store on one thread. Both topics are keyed alike, so the
+ * range assignor gives a replica the same partitions of both: partition N of the feed is one shard
+ * of the store.
+ *
+ * <ul>
+ *   <li>{@code strata.profile-events.v1}: the store's offsets are the truth; an assigned partition
+ *       is read from the offset its files reach, whatever the group committed.
+ *   <li>{@code strata.profile-changes.v1}: merges and deletions take effect in the store's metadata
+ *       at once (idempotent, so reading one again does no harm); the group's offsets say where to
+ *       go on.
+ * </ul>
+ *
+ * Staged events are flushed every {@code flush-every} or {@code flush-events}, and on a rebalance
+ * before partitions go; the group's offsets of both topics are committed after each flush.
+ * Records that are no event or change go to the dead-letter topic once.
+ */
+@ApplicationScoped
+public class FeedLoop {
+
+    private static final Logger LOG = Logger.getLogger(FeedLoop.class);
+
+    private final InsightConfig config;
+    private final EventStore store;
+    private final DeadLetterProducer deadLetters;
+    private final String bootstrapServers;
+    private final Counter stored;
+    private final Counter skipped;
+    private final Counter changes;
+    private final Counter rejected;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile Thread thread;
+    private volatile boolean running;
+    private volatile String problem = "starting";
+    private int partitions;
+    private Instant nextFlush = Instant.EPOCH;
+
+    public FeedLoop(
+            InsightConfig config,
+            EventStore store,
+            DeadLetterProducer deadLetters,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            MeterRegistry registry) {
+        this.config = config;
+        this.store = store;
+        this.deadLetters = deadLetters;
+        this.bootstrapServers = bootstrapServers;
+        this.stored = registry.counter("strata_insight_feed_records_total", "outcome", "stored");
+        this.skipped = registry.counter("strata_insight_feed_records_total", "outcome", "skipped");
+        this.changes = registry.counter("strata_insight_feed_records_total", "outcome", "change");
+        this.rejected = registry.counter("strata_insight_feed_records_total", "outcome", "dead-lettered");
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!config.feed().enabled()) {
+            problem = "";
+            return;
+        }
+        running = true;
+        thread = new Thread(this::run, "insight-feed");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        Thread loop = thread;
+        if (loop != null) {
+            try {
+                loop.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Empty while the loop reads the feed (or is off); what stopped it otherwise. */
+    public String problem() {
+        return problem;
+    }
+
+    private void run() {
+        Map<String, Object> props = KafkaConnection.settings(bootstrapServers);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.feed().group());
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "insight-service-feed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
+        String events = config.feed().profileEventsTopic();
+        String changesTopic = config.feed().profileChangesTopic();
+        try (KafkaConsumer<String, byte[]> c =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer = c;
+            partitions = c.partitionsFor(events).size();
+            c.subscribe(List.of(events, changesTopic), new Rebalance(c, events));
+            problem = "";
+            while (running) {
+                ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(200));
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    if (record.topic().equals(events)) {
+                        event(record);
+                    } else {
+                        change(record);
+                    }
+                }
+                if (store.stagedCount() >= config.feed().flushEvents()
+                        || Instant.now().isAfter(nextFlush)) {
+                    flush(c);
+                }
+            }
+            flush(c);
+        } catch (WakeupException e) {
+            // stopping
+        } catch (Exception e) {
+            problem = "the feed stopped: " + e.getMessage();
+            LOG.errorf(e, "the insight feed stopped");
+        }
+    }
+
+    private void event(ConsumerRecord<String, byte[]> record) throws Exception {
+        var event = FeedMapper.parseEventOrNull(record, this::reject);
+        if (event == null) {
+            store.skip(record.partition(), record.offset());
+            return;
+        }
+        if (FeedMapper.keeps(event, record.partition(), partitions)
+                && store.append(record.partition(), record.offset(), FeedMapper.row(event))) {
+            stored.increment();
+        } else {
+            store.skip(record.partition(), record.offset());
+            skipped.increment();
+        }
+    }
+
+    private void change(ConsumerRecord<String, byte[]> record) throws Exception {
+        var change = FeedMapper.parseChangeOrNull(record, this::reject);
+        if (change == null) {
+            return;
+        }
+        switch (FeedMapper.action(change, record.partition(), partitions)) {
+            case Alias alias -> store.alias(alias.tenant(), alias.merged(), alias.survivor());
+            case Forget forget -> store.forget(forget.tenant(), forget.profileId());
+            default -> {}
+        }
+        changes.increment();
+    }
+
+    private void reject(ConsumerRecord<String, byte[]> record, String reason) {
+        LOG.warnf(
+                "record %s-%d@%d is no feed record: %s",
+                record.topic(), record.partition(), record.offset(), LogSafe.text(reason));
+        rejected.increment();
+        deadLetters.send(record, reason).toCompletableFuture().join();
+    }
+
+    /** Writes the staged events, then commits where the consumer is on both topics. */
+    private void flush(KafkaConsumer<String, byte[]> c) throws Exception {
+        store.flush();
+        Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
+        for (TopicPartition tp : c.assignment()) {
+            positions.put(tp, new OffsetAndMetadata(c.position(tp)));
+        }
+        if (!positions.isEmpty()) {
+            c.commitSync(positions);
+        }
+        nextFlush = Instant.now().plus(config.feed().flushEvery());
+    }
+
+    /** Reads an assigned events partition from where the store's files reach; flushes before partitions go. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        private final KafkaConsumer<String, byte[]> c;
+        private final String events;
+
+        Rebalance(KafkaConsumer<String, byte[]> c, String events) {
+            this.c = c;
+            this.events = events;
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+            try {
+                flush(c);
+            } catch (Exception e) {
+                // the next owner reads again from the store's recorded offsets
+                LOG.errorf("flushing before a rebalance failed: %s", e.getMessage());
+            }
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+            for (TopicPartition tp : assigned) {
+                if (tp.topic().equals(events)) {
+                    c.seek(tp, store.nextOffset(tp.partition()));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package io.strata.insight.feed;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.Value;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.strata.insight.store.EventStore;
+import io.strata.platform.kafka.Keys;
+import io.strata.proto.events.v1.Event;
+import io.strata.proto.events.v1.EventType;
+import io.strata.proto.profile.v1.ProfileChange;
+import io.strata.proto.profile.v1.ProfileDeleted;
+import io.strata.proto.profile.v1.ProfileEvent;
+import io.strata.proto.profile.v1.ProfileMerged;
+import io.strata.testing.LocalStack;
+import io.strata.testing.TestTopics;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The profile feed through the real (test) topics into the store. Each test has its own tenant. */
+@QuarkusTest
+@QuarkusTestResource(TestTopics.Resource.class)
+class FeedLoopTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final int PARTITIONS = 6;
+    private static KafkaProducer<String, byte[]> producer;
+
+    @Inject
+    EventStore store;
+
+    @BeforeAll
+    static void connect() {
+        LocalStack.requireKafkaAndPostgres();
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    @AfterAll
+    static void close() {
+        producer.close();
+    }
+
+    @Test
+    void eventsAreStoredOnceWithTheirRevenueAndABrokenRecordIsSkipped() throws Exception {
+        String tenant = "test-" + UUID.randomUUID();
+        ProfileEvent order = event(tenant, "p1", "m1", "Order Completed", 128.5);
+        send(TestTopics.PROFILE_EVENTS, order);
+        send(TestTopics.PROFILE_EVENTS, order); // redelivered by an outbox relay: another record
+        producer.send(new ProducerRecord<>(TestTopics.PROFILE_EVENTS, tenant + "/p1", new byte[] {0x0a, 0x7f}))
+                .get();
+        send(TestTopics.PROFILE_EVENTS, event(tenant, "p1", "m2", "Product Viewed", null));
+
+        await().atMost(WAIT).until(() -> count(tenant, "SELECT count(*) FROM events WHERE tenant = ?") == 3);
+        assertEquals(
+                128L,
+                count(tenant, "SELECT sum(revenue)::BIGINT FROM events WHERE tenant = ? AND message_id = 'm1'") / 2,
+                "each record is stored; the analyses count distinct events");
+        assertEquals(
+                2L,
+                count(tenant, "SELECT count(DISTINCT message_id) FROM events WHERE tenant = ?"),
+                "the broken record is not an event");
+    }
+
+    @Test
+    void mergesAndDeletionsShapeWhoseEventsTheyAre() throws Exception {
+        String tenant = "test-" + UUID.randomUUID();
+        String survivor = "user-1";
+        String local = profileOn(tenant, partitionOf(tenant, survivor), "anon-same");
+        String remote = profileOn(tenant, (partitionOf(tenant, survivor) + 1) % PARTITIONS, "anon-other");
+        send(TestTopics.PROFILE_EVENTS, event(tenant, survivor, "m1", "Order Completed", 50.0));
+        send(TestTopics.PROFILE_EVENTS, event(tenant, local, "m2", "Product Viewed", null));
+        send(TestTopics.PROFILE_EVENTS, event(tenant, remote, "m3", "Product Added", null));
+        await().atMost(WAIT).until(() -> count(tenant, "SELECT count(*) FROM events WHERE tenant = ?") == 3);
+
+        // both merge into user-1: the local one's events become user-1's where they are; the remote
+        // one's leave its partition and come again on user-1's, announced under user-1's key
+        sendChange(merged(tenant, local, survivor));
+        sendChange(merged(tenant, remote, survivor));
+        send(TestTopics.PROFILE_EVENTS, moved(event(tenant, survivor, "m2", "Product Viewed", null), local));
+        send(TestTopics.PROFILE_EVENTS, moved(event(tenant, survivor, "m3", "Product Added", null), remote));
+
+        await().atMost(WAIT)
+                .until(() ->
+                        count(tenant, "SELECT count(*) FROM events WHERE tenant = ? AND profile_id = 'user-1'") == 3);
+        assertEquals(3, count(tenant, "SELECT count(*) FROM events WHERE tenant = ?"), "each event once");
+
+        sendChange(deleted(tenant, survivor));
+        await().atMost(WAIT).until(() -> count(tenant, "SELECT count(*) FROM events WHERE tenant = ?") == 0);
+    }
+
+    private long count(String tenant, String sql) throws Exception {
+        try (Connection c = store.openQuery();
+                PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, tenant);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+
+    private static int partitionOf(String tenant, String profile) {
+        return Keys.partition(Keys.profile(tenant, profile), PARTITIONS);
+    }
+
+    /** A profile id starting with {@code prefix} whose key lands on {@code partition}. */
+    private static String profileOn(String tenant, int partition, String prefix) {
+        for (int i = 0; ; i++) {
+            String id = prefix + "-" + i;
+            if (partitionOf(tenant, id) == partition) {
+                return id;
+            }
+        }
+    }
+
+    private static void send(String topic, ProfileEvent event) throws Exception {
+        producer.send(new ProducerRecord<>(
+                        topic, Keys.profile(event.getTenant(), event.getProfileId()), event.toByteArray()))
+                .get();
+    }
+
+    private static void sendChange(ProfileChange change) throws Exception {
+        producer.send(new ProducerRecord<>(
+                        TestTopics.PROFILE_CHANGES,
+                        Keys.profile(change.getTenant(), change.getProfileId()),
+                        change.toByteArray()))
+                .get();
+    }
+
+    private static ProfileEvent event(String tenant, String profile, String messageId, String name, Double revenue) {
+        Struct.Builder properties = Struct.newBuilder();
+        if (revenue != null) {
+            properties.putFields(
+                    "revenue", Value.newBuilder().setNumberValue(revenue).build());
+        }
+        Instant now = Instant.now();
+        Timestamp at = Timestamp.newBuilder().setSeconds(now.getEpochSecond()).build();
+        return ProfileEvent.newBuilder()
+                .setTenant(tenant)
+                .setProfileId(profile)
+                .setEvent(Event.newBuilder()
+                        .setTenant(tenant)
+                        .setSourceId("src")
+                        .setMessageId(messageId)
+                        .setType(EventType.EVENT_TYPE_TRACK)
+                        .setEvent(name)
+                        .setProperties(properties)
+                        .setTimestamp(at))
+                .setAppliedAt(at)
+                .build();
+    }
+
+    private static ProfileEvent moved(ProfileEvent event, String from) {
+        return event.toBuilder().setMergedFromProfileId(from).build();
+    }
+
+    private static ProfileChange merged(String tenant, String profile, String into) {
+        return ProfileChange.newBuilder()
+                .setTenant(tenant)
+                .setProfileId(profile)
+                .setChangeId(profile + "/2")
+                .setVersion(2)
+                .setMerged(ProfileMerged.newBuilder().setIntoProfileId(into))
+                .build();
+    }
+
+    private static ProfileChange deleted(String tenant, String profile) {
+        return ProfileChange.newBuilder()
+                .setTenant(tenant)
+                .setProfileId(profile)
+                .setChangeId(profile + "/9")
+                .setVersion(9)
+                .setDeleted(ProfileDeleted.newBuilder().setRequestId("r1"))
+                .build();
+    }
+}
