@@ -40,5 +40,13 @@ public interface InsightConfig {
         /** ...and whenever this many are staged. */
         @WithDefault("100000")
         int flushEvents();
+
+        /** How often the files of each tenant and partition are merged... */
+        @WithDefault("10m")
+        Duration compactEvery();
+
+        /** ...where there are at least this many. */
+        @WithDefault("16")
+        int compactFiles();
     }
 }

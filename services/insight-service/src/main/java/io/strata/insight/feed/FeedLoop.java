@@ -47,8 +47,10 @@ import org.jboss.logging.Logger;
  * </ul>
  *
  * Staged events are flushed every {@code flush-every} or {@code flush-events}, and on a rebalance
- * before partitions go; the group's offsets of both topics are committed after each flush.
- * Records that are no event or change go to the dead-letter topic once.
+ * before partitions go; the group's offsets of both topics are committed after each flush. Every
+ * {@code compact-every} the files of each tenant and partition are merged where there are at
+ * least {@code compact-files}. Records that are no event or change go to the dead-letter topic
+ * once.
  */
 @ApplicationScoped
 public class FeedLoop {
@@ -69,6 +71,7 @@ public class FeedLoop {
     private volatile String problem = "starting";
     private int partitions;
     private Instant nextFlush = Instant.EPOCH;
+    private Instant nextCompaction = Instant.EPOCH;
 
     public FeedLoop(
             InsightConfig config,
@@ -146,6 +149,13 @@ public class FeedLoop {
                 if (store.stagedCount() >= config.feed().flushEvents()
                         || Instant.now().isAfter(nextFlush)) {
                     flush(c);
+                }
+                if (Instant.now().isAfter(nextCompaction)) {
+                    int merged = store.compact(config.feed().compactFiles());
+                    if (merged > 0) {
+                        LOG.debugf("merged %d files of the store", merged);
+                    }
+                    nextCompaction = Instant.now().plus(config.feed().compactEvery());
                 }
             }
             flush(c);

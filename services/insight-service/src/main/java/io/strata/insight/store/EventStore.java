@@ -55,7 +55,9 @@ public final class EventStore implements AutoCloseable {
             String orderId,
             String propertiesJson) {}
 
-    private static final Pattern FILE = Pattern.compile("part-(\\d+)-(\\d+)-(\\d+)-.*\\.parquet");
+    private static final Pattern FILE = Pattern.compile("part-(\\d+)-(\\d+)-(\\d+)-(.*)\\.parquet");
+    /** The suffix of a file compaction wrote: it holds every file of its folder and partition within its range. */
+    private static final String COMPACTED = "c";
 
     private final Path dir;
     private final Path events;
@@ -304,15 +306,104 @@ public final class EventStore implements AutoCloseable {
         }
     }
 
-    /** Deletes files a crash left beyond the recorded offsets, and any half-written flush. */
-    private void recover() throws IOException {
-        Path temp = dir.resolve("flushing");
-        if (Files.exists(temp)) {
-            try (Stream<Path> all = Files.walk(temp)) {
-                for (Path p : all.sorted((a, b) -> b.getNameCount() - a.getNameCount())
-                        .toList()) {
-                    Files.delete(p);
+    /**
+     * Merges the files of each tenant's folder and partition into one where there are at least
+     * {@code minFiles}, so a day of flushes does not leave thousands of small files. The merged
+     * file is named by the range it covers, with the suffix {@code -c}: it is moved into place
+     * before the files it holds are deleted, and a store opened after a crash between the two
+     * deletes the files a compacted one covers. Returns the number of files merged away.
+     */
+    public int compact(int minFiles) throws SQLException, IOException {
+        Map<String, List<Part>> groups = new TreeMap<>();
+        for (Part part : parts()) {
+            groups.computeIfAbsent(part.file().getParent() + "#" + part.partition(), k -> new ArrayList<>())
+                    .add(part);
+        }
+        int merged = 0;
+        Path temp = Files.createDirectories(dir.resolve("compacting"));
+        for (List<Part> group : groups.values()) {
+            if (group.size() < Math.max(2, minFiles)) {
+                continue;
+            }
+            long first = group.stream().mapToLong(Part::first).min().orElseThrow();
+            long last = group.stream().mapToLong(Part::last).max().orElseThrow();
+            Part any = group.get(0);
+            String name = "part-" + any.partition() + "-" + first + "-" + last + "-" + COMPACTED + ".parquet";
+            Path written = temp.resolve(name);
+            StringBuilder files = new StringBuilder();
+            for (Part part : group) {
+                files.append(files.isEmpty() ? "" : ", ")
+                        .append('\'')
+                        .append(part.file())
+                        .append('\'');
+            }
+            try (Statement s = staging.createStatement()) {
+                s.execute("COPY (SELECT * FROM read_parquet([" + files + "], hive_partitioning = false) ORDER BY ts)"
+                        + " TO '" + written + "' (FORMAT parquet)");
+            }
+            Path target = any.file().resolveSibling(name);
+            Files.move(written, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            for (Part part : group) {
+                if (!part.file().equals(target)) {
+                    Files.delete(part.file());
+                    merged++;
                 }
+            }
+        }
+        return merged;
+    }
+
+    /** A file of events: its partition and the offsets it covers. */
+    private record Part(Path file, int partition, long first, long last, boolean compacted) {
+
+        boolean covers(Part other) {
+            return compacted
+                    && !file.equals(other.file)
+                    && partition == other.partition
+                    && file.getParent().equals(other.file.getParent())
+                    && first <= other.first
+                    && other.last <= last;
+        }
+    }
+
+    private List<Part> parts() throws IOException {
+        List<Part> parts = new ArrayList<>();
+        try (Stream<Path> all = Files.walk(events)) {
+            for (Path file : all.filter(Files::isRegularFile).toList()) {
+                Matcher m = FILE.matcher(file.getFileName().toString());
+                if (m.matches()) {
+                    parts.add(new Part(
+                            file,
+                            Integer.parseInt(m.group(1)),
+                            Long.parseLong(m.group(2)),
+                            Long.parseLong(m.group(3)),
+                            m.group(4).equals(COMPACTED)));
+                }
+            }
+        }
+        return parts;
+    }
+
+    /**
+     * Deletes what a crash left: a half-written flush or compaction, files beyond the recorded
+     * offsets, and files a compacted one covers.
+     */
+    private void recover() throws IOException {
+        for (String unfinished : List.of("flushing", "compacting")) {
+            Path temp = dir.resolve(unfinished);
+            if (Files.exists(temp)) {
+                try (Stream<Path> all = Files.walk(temp)) {
+                    for (Path p : all.sorted((a, b) -> b.getNameCount() - a.getNameCount())
+                            .toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+        }
+        List<Part> parts = parts();
+        for (Part part : parts) {
+            if (parts.stream().anyMatch(other -> other.covers(part))) {
+                Files.delete(part.file());
             }
         }
         List<Path> beyond = new ArrayList<>();

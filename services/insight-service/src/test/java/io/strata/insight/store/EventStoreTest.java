@@ -113,6 +113,40 @@ class EventStoreTest {
     }
 
     @Test
+    void compactionMergesAFoldersFilesAndACrashHalfWayLeavesNoDuplicate() throws Exception {
+        Path saved = dir.resolve("saved.parquet");
+        try (EventStore store = EventStore.open(dir)) {
+            for (int flush = 0; flush < 5; flush++) {
+                store.append(0, flush * 2, row("acme", "p1", "m" + flush, "Product Viewed", null));
+                store.append(0, flush * 2 + 1, row("acme", "p2", "n" + flush, "Order Completed", 10.0));
+                store.append(1, flush, row("acme", "p3", "o" + flush, "Product Viewed", null));
+                store.flush();
+                if (flush == 0) {
+                    Files.copy(dir.resolve("events/tenant=acme/part-0-0-1-0.parquet"), saved);
+                }
+            }
+            assertEquals(10, store.fileCount());
+            assertEquals(0, store.compact(6), "fewer files than the threshold: left alone");
+
+            assertEquals(10, store.compact(5), "five files of each partition merged into one");
+            assertEquals(2, store.fileCount(), "one file per tenant and partition");
+            assertEquals(15, count(store, "SELECT count(*) FROM events"));
+            assertEquals(50, count(store, "SELECT sum(revenue)::BIGINT FROM events"));
+            assertTrue(Files.exists(dir.resolve("events/tenant=acme/part-0-0-9-c.parquet")));
+        }
+        // a compaction that moved its file into place but died before deleting what it merged
+        Files.copy(saved, dir.resolve("events/tenant=acme/part-0-0-1-0.parquet"));
+        try (EventStore store = EventStore.open(dir)) {
+            assertEquals(2, store.fileCount());
+            assertEquals(15, count(store, "SELECT count(*) FROM events"));
+            store.append(0, 10, row("acme", "p1", "m9", "Product Viewed", null));
+            store.flush();
+            assertEquals(2, store.compact(2), "the compacted file and the new one");
+            assertEquals(16, count(store, "SELECT count(*) FROM events"));
+        }
+    }
+
+    @Test
     void recordsWithoutEventsStillMoveTheOffset() throws Exception {
         try (EventStore store = EventStore.open(dir)) {
             store.skip(2, 40);
