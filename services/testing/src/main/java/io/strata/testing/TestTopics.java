@@ -23,9 +23,15 @@ public final class TestTopics {
     public static final String DEAD_LETTERS = "test.strata.events.dlq.v1";
     public static final String PROFILE_EVENTS = "test.strata.profile-events.v1";
     public static final String PROFILE_CHANGES = "test.strata.profile-changes.v1";
+    public static final String SEGMENT_MEMBERSHIP = "test.strata.segment-membership.v1";
 
-    private static final Map<String, Integer> PARTITIONS =
-            Map.of(INCOMING, 6, EVENTS, 6, DEAD_LETTERS, 1, PROFILE_EVENTS, 6, PROFILE_CHANGES, 6);
+    private static final Map<String, Integer> PARTITIONS = Map.of(
+            INCOMING, 6,
+            EVENTS, 6,
+            DEAD_LETTERS, 1,
+            PROFILE_EVENTS, 6,
+            PROFILE_CHANGES, 6,
+            SEGMENT_MEMBERSHIP, 6);
 
     private TestTopics() {}
 

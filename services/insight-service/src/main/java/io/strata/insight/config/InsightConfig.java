@@ -31,6 +31,8 @@ public interface InsightConfig {
 
         String profileChangesTopic();
 
+        String membershipTopic();
+
         String group();
 
         /** Staged events are written to files at least this often... */

@@ -34,9 +34,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Reads the profile feed into the event store on one thread. Both topics are keyed alike, so the
- * range assignor gives a replica the same partitions of both: partition N of the feed is one shard
- * of the store.
+ * Reads the profile feed and the audience memberships into the store on one thread. The three
+ * topics are keyed alike ({@code tenant/profileId}), so the range assignor gives a replica the same
+ * partitions of each: partition N is one shard of the store.
  *
  * <ul>
  *   <li>{@code strata.profile-events.v1}: the store's offsets are the truth; an assigned partition
@@ -44,6 +44,8 @@ import org.jboss.logging.Logger;
  *   <li>{@code strata.profile-changes.v1}: merges and deletions take effect in the store's metadata
  *       at once (idempotent, so reading one again does no harm); the group's offsets say where to
  *       go on.
+ *   <li>{@code strata.segment-membership.v1}: enters and exits, applied with the next flush (the
+ *       latest of each audience and profile wins, so reading them again in order does no harm).
  * </ul>
  *
  * Staged events are flushed every {@code flush-every} or {@code flush-events}, and on a rebalance
@@ -65,6 +67,7 @@ public class FeedLoop {
     private final Counter skipped;
     private final Counter changes;
     private final Counter rejected;
+    private final Counter memberships;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile Thread thread;
     private volatile boolean running;
@@ -87,6 +90,7 @@ public class FeedLoop {
         this.skipped = registry.counter("strata_insight_feed_records_total", "outcome", "skipped");
         this.changes = registry.counter("strata_insight_feed_records_total", "outcome", "change");
         this.rejected = registry.counter("strata_insight_feed_records_total", "outcome", "dead-lettered");
+        this.memberships = registry.counter("strata_insight_feed_records_total", "outcome", "membership");
     }
 
     void start(@Observes StartupEvent event) {
@@ -131,19 +135,22 @@ public class FeedLoop {
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
         String events = config.feed().profileEventsTopic();
         String changesTopic = config.feed().profileChangesTopic();
+        String membershipTopic = config.feed().membershipTopic();
         try (KafkaConsumer<String, byte[]> c =
                 new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer = c;
             partitions = c.partitionsFor(events).size();
-            c.subscribe(List.of(events, changesTopic), new Rebalance(c, events));
+            c.subscribe(List.of(events, changesTopic, membershipTopic), new Rebalance(c, events));
             problem = "";
             while (running) {
                 ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(200));
                 for (ConsumerRecord<String, byte[]> record : records) {
                     if (record.topic().equals(events)) {
                         event(record);
-                    } else {
+                    } else if (record.topic().equals(changesTopic)) {
                         change(record);
+                    } else {
+                        membership(record);
                     }
                 }
                 if (store.stagedCount() >= config.feed().flushEvents()
@@ -193,6 +200,14 @@ public class FeedLoop {
             default -> {}
         }
         changes.increment();
+    }
+
+    private void membership(ConsumerRecord<String, byte[]> record) {
+        var membership = FeedMapper.membershipOrNull(record, this::reject);
+        if (membership != null) {
+            store.membership(membership);
+            memberships.increment();
+        }
     }
 
     private void reject(ConsumerRecord<String, byte[]> record, String reason) {

@@ -5,12 +5,14 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
+import io.strata.insight.store.EventStore;
 import io.strata.insight.store.EventStore.Row;
 import io.strata.platform.kafka.Keys;
 import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
 import io.strata.proto.profile.v1.ProfileChange;
 import io.strata.proto.profile.v1.ProfileEvent;
+import io.strata.proto.segmentation.v1.SegmentMembership;
 import java.time.Instant;
 import java.util.Locale;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -78,6 +80,23 @@ public final class FeedMapper {
             return parseChange(record.value() == null ? new byte[0] : record.value());
         } catch (InvalidProtocolBufferException e) {
             reject.reject(record, "not a ProfileChange: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** The record's enter or exit, or null (after telling {@code reject} why) when it holds none. */
+    public static EventStore.Membership membershipOrNull(ConsumerRecord<String, byte[]> record, Rejects reject) {
+        try {
+            SegmentMembership m = SegmentMembership.parseFrom(record.value() == null ? new byte[0] : record.value());
+            if (m.getTenant().isEmpty()
+                    || m.getProfileId().isEmpty()
+                    || m.getSegmentId().isEmpty()) {
+                throw new InvalidProtocolBufferException("a membership needs tenant, profile_id and segment_id");
+            }
+            return new EventStore.Membership(
+                    m.getTenant(), m.getSegmentId(), m.getProfileId(), m.getEntered(), instant(m.getChangedAt()));
+        } catch (InvalidProtocolBufferException e) {
+            reject.reject(record, "not a SegmentMembership: " + e.getMessage());
             return null;
         }
     }

@@ -67,6 +67,10 @@ public final class EventStore implements AutoCloseable {
     private final Map<Integer, long[]> staged = new TreeMap<>();
     private DuckDBAppender appender;
     private long stagedEvents;
+    private final List<Membership> memberships = new ArrayList<>();
+
+    /** An audience's enter or exit of a profile, applied in the order read. */
+    public record Membership(String tenant, String segmentId, String profileId, boolean entered, Instant at) {}
 
     private EventStore(Path dir) throws SQLException, IOException {
         this.dir = dir;
@@ -79,6 +83,12 @@ public final class EventStore implements AutoCloseable {
                     + " PRIMARY KEY (tenant, merged))");
             s.execute(
                     "CREATE TABLE IF NOT EXISTS gone (tenant VARCHAR, profile_id VARCHAR, PRIMARY KEY (tenant, profile_id))");
+            s.execute("CREATE TABLE IF NOT EXISTS members (tenant VARCHAR, segment_id VARCHAR, profile_id VARCHAR,"
+                    + " since TIMESTAMPTZ, PRIMARY KEY (tenant, segment_id, profile_id))");
+            s.execute("CREATE TABLE IF NOT EXISTS member_changes (seq BIGINT, tenant VARCHAR, segment_id VARCHAR,"
+                    + " profile_id VARCHAR, entered BOOLEAN, changed_at TIMESTAMPTZ)");
+            // what a flush that failed half-way staged: its records are read again
+            s.execute("DELETE FROM member_changes");
             try (ResultSet r = s.executeQuery("SELECT feed_partition, next_offset FROM offsets")) {
                 while (r.next()) {
                     next.put(r.getInt(1), r.getLong(2));
@@ -191,6 +201,7 @@ public final class EventStore implements AutoCloseable {
      * the number of events written.
      */
     public long flush() throws SQLException, IOException {
+        applyMemberships();
         if (staged.isEmpty()) {
             return 0;
         }
@@ -231,9 +242,59 @@ public final class EventStore implements AutoCloseable {
         return written;
     }
 
-    /** The events staged since the last flush. */
+    /** The events and membership changes staged since the last flush. */
     public long stagedCount() {
-        return stagedEvents;
+        return stagedEvents + memberships.size();
+    }
+
+    /**
+     * Stages an audience's enter or exit, applied with the next flush: the latest change of each
+     * (audience, profile) wins, so reading the records again in order gives the same members.
+     */
+    public void membership(Membership change) {
+        memberships.add(change);
+    }
+
+    private void applyMemberships() throws SQLException {
+        if (memberships.isEmpty()) {
+            return;
+        }
+        try (Statement s = meta.createStatement()) {
+            s.execute("DELETE FROM member_changes");
+        }
+        try (DuckDBAppender out =
+                meta.unwrap(DuckDBConnection.class).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "member_changes")) {
+            long seq = 0;
+            for (Membership m : memberships) {
+                out.beginRow();
+                out.append(seq++);
+                out.append(m.tenant());
+                out.append(m.segmentId());
+                out.append(m.profileId());
+                out.append(m.entered());
+                out.appendEpochMicros(m.at().getEpochSecond() * 1_000_000L + m.at().getNano() / 1_000);
+                out.endRow();
+            }
+        }
+        boolean autoCommit = meta.getAutoCommit();
+        meta.setAutoCommit(false);
+        try (Statement s = meta.createStatement()) {
+            s.execute("CREATE TEMP TABLE latest AS SELECT DISTINCT ON (tenant, segment_id, profile_id) *"
+                    + " FROM member_changes ORDER BY tenant, segment_id, profile_id, seq DESC");
+            s.execute("DELETE FROM members m USING latest l WHERE m.tenant = l.tenant"
+                    + " AND m.segment_id = l.segment_id AND m.profile_id = l.profile_id");
+            s.execute(
+                    "INSERT INTO members SELECT tenant, segment_id, profile_id, changed_at FROM latest WHERE entered");
+            s.execute("DROP TABLE latest");
+            s.execute("DELETE FROM member_changes");
+            meta.commit();
+        } catch (SQLException e) {
+            meta.rollback();
+            throw e;
+        } finally {
+            meta.setAutoCommit(autoCommit);
+        }
+        memberships.clear();
     }
 
     /**
@@ -274,6 +335,9 @@ public final class EventStore implements AutoCloseable {
                         + " NULL::VARCHAR properties WHERE false)"
                 : "read_parquet('" + events + "/**/*.parquet', hive_partitioning = true, union_by_name = true)";
         try (Statement s = query.createStatement()) {
+            s.execute("CREATE OR REPLACE TEMP VIEW audience_members AS SELECT m.tenant, m.segment_id, m.profile_id,"
+                    + " m.since FROM members m WHERE NOT EXISTS (SELECT 1 FROM gone g WHERE g.tenant = m.tenant"
+                    + " AND g.profile_id = m.profile_id)");
             s.execute(
                     "CREATE OR REPLACE TEMP VIEW events AS SELECT e.tenant, coalesce(a.survivor, e.profile_id) AS profile_id,"
                             + " e.source_id, e.message_id, e.name, e.ts, e.revenue, e.order_id, e.properties FROM "

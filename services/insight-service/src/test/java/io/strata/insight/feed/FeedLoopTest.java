@@ -16,6 +16,7 @@ import io.strata.proto.profile.v1.ProfileChange;
 import io.strata.proto.profile.v1.ProfileDeleted;
 import io.strata.proto.profile.v1.ProfileEvent;
 import io.strata.proto.profile.v1.ProfileMerged;
+import io.strata.proto.segmentation.v1.SegmentMembership;
 import io.strata.testing.LocalStack;
 import io.strata.testing.TestTopics;
 import jakarta.inject.Inject;
@@ -109,6 +110,20 @@ class FeedLoopTest {
         await().atMost(WAIT).until(() -> count(tenant, "SELECT count(*) FROM events WHERE tenant = ?") == 0);
     }
 
+    @Test
+    void audienceMembershipsFollowTheirEntersAndExits() throws Exception {
+        String tenant = "test-" + UUID.randomUUID();
+        sendMembership(membership(tenant, "p1", "vip", true));
+        sendMembership(membership(tenant, "p2", "vip", true));
+        sendMembership(membership(tenant, "p1", "vip", false));
+        sendMembership(membership(tenant, "p3", "core", true));
+        producer.send(new ProducerRecord<>(TestTopics.SEGMENT_MEMBERSHIP, tenant + "/p9", new byte[] {0x1a, 0x01}))
+                .get();
+        await().atMost(WAIT).until(() -> count(tenant, "SELECT count(*) FROM audience_members WHERE tenant = ?") == 2);
+        assertEquals(
+                1L, count(tenant, "SELECT count(*) FROM audience_members WHERE tenant = ? AND segment_id = 'vip'"));
+    }
+
     private long count(String tenant, String sql) throws Exception {
         try (Connection c = store.openQuery();
                 PreparedStatement s = c.prepareStatement(sql)) {
@@ -168,6 +183,24 @@ class FeedLoopTest {
                         .setProperties(properties)
                         .setTimestamp(at))
                 .setAppliedAt(at)
+                .build();
+    }
+
+    private static void sendMembership(SegmentMembership membership) throws Exception {
+        producer.send(new ProducerRecord<>(
+                        TestTopics.SEGMENT_MEMBERSHIP,
+                        Keys.profile(membership.getTenant(), membership.getProfileId()),
+                        membership.toByteArray()))
+                .get();
+    }
+
+    private static SegmentMembership membership(String tenant, String profile, String segment, boolean entered) {
+        return SegmentMembership.newBuilder()
+                .setTenant(tenant)
+                .setProfileId(profile)
+                .setSegmentId(segment)
+                .setEntered(entered)
+                .setChangedAt(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()))
                 .build();
     }
 

@@ -147,6 +147,35 @@ class EventStoreTest {
     }
 
     @Test
+    void theLatestEnterOrExitOfEachAudienceAndProfileWins() throws Exception {
+        try (EventStore store = EventStore.open(dir)) {
+            store.membership(new EventStore.Membership("acme", "vip", "p1", true, T0));
+            store.membership(new EventStore.Membership("acme", "vip", "p2", true, T0));
+            store.membership(new EventStore.Membership("acme", "vip", "p1", false, T0.plusSeconds(1)));
+            store.membership(new EventStore.Membership("acme", "core", "p1", true, T0));
+            assertEquals(0, count(store, "SELECT count(*) FROM audience_members"), "applied with the flush");
+            store.flush();
+            assertEquals(1, count(store, "SELECT count(*) FROM audience_members WHERE segment_id = 'vip'"));
+            assertEquals(1, count(store, "SELECT count(*) FROM audience_members WHERE segment_id = 'core'"));
+
+            // the same records read again, then the next ones
+            store.membership(new EventStore.Membership("acme", "vip", "p1", false, T0.plusSeconds(1)));
+            store.membership(new EventStore.Membership("acme", "vip", "p1", true, T0.plusSeconds(2)));
+            store.membership(new EventStore.Membership("acme", "vip", "p2", false, T0.plusSeconds(2)));
+            store.flush();
+            assertEquals(
+                    1,
+                    count(
+                            store,
+                            "SELECT count(*) FROM audience_members WHERE segment_id = 'vip' AND profile_id = 'p1'"));
+            assertEquals(1, count(store, "SELECT count(*) FROM audience_members WHERE segment_id = 'vip'"));
+            store.forget("acme", "p1");
+            assertEquals(
+                    0, count(store, "SELECT count(*) FROM audience_members"), "a deleted profile is in no audience");
+        }
+    }
+
+    @Test
     void recordsWithoutEventsStillMoveTheOffset() throws Exception {
         try (EventStore store = EventStore.open(dir)) {
             store.skip(2, 40);
