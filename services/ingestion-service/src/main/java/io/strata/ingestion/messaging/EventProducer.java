@@ -129,13 +129,16 @@ public class EventProducer {
                 .setAttribute("messaging.destination.name", topic)
                 .setAttribute("messaging.batch.message_count", (long) events.size())
                 .startSpan();
-        Context traced = Context.current().with(span);
+        // with tracing off the span is a no-op: the records carry no headers and cost nothing more
+        Context traced = span.getSpanContext().isValid() ? Context.current().with(span) : null;
         // serialised on the caller's thread, so the one sender thread only hands records over
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>(events.size());
         for (Event event : events) {
             ProducerRecord<String, byte[]> record =
                     new ProducerRecord<>(topic, EventRules.incomingKey(event), event.toByteArray());
-            TraceHeaders.inject(telemetry, traced, record.headers());
+            if (traced != null) {
+                TraceHeaders.inject(telemetry, traced, record.headers());
+            }
             records.add(record);
         }
         CompletableFuture<boolean[]> done = new CompletableFuture<>();

@@ -49,7 +49,7 @@ import org.jboss.logging.Logger;
  * </ul>
  *
  * Staged events are flushed every {@code flush-every} or {@code flush-events}, and on a rebalance
- * before partitions go; the group's offsets of both topics are committed after each flush. Every
+ * before partitions go; the group's offsets of the three topics are committed after each flush. Every
  * {@code compact-every} the files of each tenant and partition are merged where there are at
  * least {@code compact-files}. Records that are no event or change go to the dead-letter topic
  * once.
@@ -218,7 +218,7 @@ public class FeedLoop {
         deadLetters.send(record, reason).toCompletableFuture().join();
     }
 
-    /** Writes the staged events, then commits where the consumer is on both topics. */
+    /** Writes the staged events and memberships, then commits where the consumer is on each topic. */
     private void flush(KafkaConsumer<String, byte[]> c) throws Exception {
         store.flush();
         Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();

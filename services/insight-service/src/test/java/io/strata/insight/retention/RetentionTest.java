@@ -63,6 +63,20 @@ class RetentionTest {
     }
 
     @Test
+    void allCohortsTogetherAddUpEachFromItsOwnStart() {
+        List<Activity> events =
+                List.of(visit("a", 0), visit("a", 1), visit("b", 1), visit("b", 2), order("b", 3, 40), visit("c", 1));
+        List<Cohort> cohorts = Retention.compute(events, new Settings(Period.DAY, 3, Mode.FIRST_TIME, 1));
+        assertEquals(2, cohorts.size(), "day 0 (a) and day 1 (b, c)");
+        Cohort overall = Retention.overall(cohorts, 3);
+        assertEquals(3, overall.size());
+        assertArrayEquals(new long[] {3, 2, 1}, overall.returnedOn(), "a and b a day later, b two days later");
+        assertArrayEquals(new long[] {3, 2, 1}, overall.returnedOnOrAfter());
+        assertArrayEquals(new double[] {0, 0, 40}, overall.revenue(), 1e-12);
+        assertEquals(D0, overall.start());
+    }
+
+    @Test
     void returnedAtLeastNTimesCountsThePeriodsEvents() {
         List<Activity> events = new ArrayList<>(List.of(visit("a", 0), visit("b", 0)));
         events.add(visit("a", 1));
