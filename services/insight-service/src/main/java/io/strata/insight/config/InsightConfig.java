@@ -17,6 +17,18 @@ public interface InsightConfig {
 
     Feed feed();
 
+    Tgi tgi();
+
+    /** The clients that may call for a user (the gateway). */
+    @WithDefault("strata-gateway")
+    java.util.Set<String> userCallers();
+
+    interface Tgi {
+        /** A tenant's feature bitmaps are rebuilt at most this often, when the store has changed. */
+        @WithDefault("30s")
+        Duration refresh();
+    }
+
     interface Store {
         /** Where the Parquet files and their metadata live (a volume of its own in a cluster). */
         Path dir();

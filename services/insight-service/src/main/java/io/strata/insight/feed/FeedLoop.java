@@ -75,6 +75,8 @@ public class FeedLoop {
     private int partitions;
     private Instant nextFlush = Instant.EPOCH;
     private Instant nextCompaction = Instant.EPOCH;
+    private volatile long lag = -1;
+    private volatile Instant lastFlush;
 
     public FeedLoop(
             InsightConfig config,
@@ -120,6 +122,19 @@ public class FeedLoop {
         }
     }
 
+    /**
+     * Records of the assigned partitions not yet read, as of the last poll (-1 before the first poll
+     * that knows every partition's end).
+     */
+    public long lag() {
+        return lag;
+    }
+
+    /** When staged records were last written to the store (null: not yet). */
+    public Instant lastFlush() {
+        return lastFlush;
+    }
+
     /** Empty while the loop reads the feed (or is off); what stopped it otherwise. */
     public String problem() {
         return problem;
@@ -153,6 +168,7 @@ public class FeedLoop {
                         membership(record);
                     }
                 }
+                lag = lag(c);
                 if (store.stagedCount() >= config.feed().flushEvents()
                         || Instant.now().isAfter(nextFlush)) {
                     flush(c);
@@ -218,6 +234,18 @@ public class FeedLoop {
         deadLetters.send(record, reason).toCompletableFuture().join();
     }
 
+    private static long lag(KafkaConsumer<String, byte[]> c) {
+        long total = 0;
+        for (TopicPartition tp : c.assignment()) {
+            var behind = c.currentLag(tp);
+            if (behind.isEmpty()) {
+                return -1;
+            }
+            total += behind.getAsLong();
+        }
+        return total;
+    }
+
     /** Writes the staged events and memberships, then commits where the consumer is on each topic. */
     private void flush(KafkaConsumer<String, byte[]> c) throws Exception {
         store.flush();
@@ -229,6 +257,7 @@ public class FeedLoop {
             c.commitSync(positions);
         }
         nextFlush = Instant.now().plus(config.feed().flushEvery());
+        lastFlush = Instant.now();
     }
 
     /** Reads an assigned events partition from where the store's files reach; flushes before partitions go. */

@@ -125,10 +125,15 @@ public final class FeedMapper {
         };
     }
 
-    /** The row of an applied event: its name as profile-service names it, its time, revenue and order. */
+    /**
+     * The row of an applied event: its name as profile-service names it, its time, revenue and order,
+     * its properties, the device type ({@code context.device.type}) and campaign source
+     * ({@code context.campaign.source}, the utm_source) of its context, and an identify's traits.
+     */
     public static Row row(ProfileEvent profileEvent) {
         Event event = profileEvent.getEvent();
         Struct properties = event.getProperties();
+        Struct context = event.getContext();
         return new Row(
                 profileEvent.getTenant(),
                 profileEvent.getProfileId(),
@@ -138,7 +143,15 @@ public final class FeedMapper {
                 instant(event.hasTimestamp() ? event.getTimestamp() : profileEvent.getAppliedAt()),
                 revenue(properties),
                 text(properties, "order_id"),
-                event.hasProperties() ? json(properties) : null);
+                event.hasProperties() ? json(properties) : null,
+                text(struct(context, "device"), "type"),
+                text(struct(context, "campaign"), "source"),
+                event.getTraits().getFieldsCount() > 0 ? json(event.getTraits()) : null);
+    }
+
+    private static Struct struct(Struct parent, String field) {
+        Value value = parent.getFieldsOrDefault(field, null);
+        return value != null && value.hasStructValue() ? value.getStructValue() : Struct.getDefaultInstance();
     }
 
     /** "Order Completed" for a track call, "page", "identify"... for the others. */

@@ -43,7 +43,10 @@ import org.duckdb.DuckDBDriver;
  */
 public final class EventStore implements AutoCloseable {
 
-    /** One applied event, with the columns the analyses read and its properties as JSON. */
+    /**
+     * One applied event, with the columns the analyses read, its properties as JSON, the device type
+     * and campaign source of its context, and the traits an identify sent, as JSON.
+     */
     public record Row(
             String tenant,
             String profileId,
@@ -53,7 +56,40 @@ public final class EventStore implements AutoCloseable {
             Instant time,
             Double revenue,
             String orderId,
-            String propertiesJson) {}
+            String propertiesJson,
+            String deviceType,
+            String campaignSource,
+            String traitsJson) {
+
+        public Row(
+                String tenant,
+                String profileId,
+                String sourceId,
+                String messageId,
+                String name,
+                Instant time,
+                Double revenue,
+                String orderId,
+                String propertiesJson) {
+            this(
+                    tenant,
+                    profileId,
+                    sourceId,
+                    messageId,
+                    name,
+                    time,
+                    revenue,
+                    orderId,
+                    propertiesJson,
+                    null,
+                    null,
+                    null);
+        }
+    }
+
+    /** The columns of the stored events, in the files' order (files written before a column was added read it as NULL). */
+    static final String COLUMNS = "tenant, profile_id, source_id, message_id, name, ts, revenue, order_id, properties,"
+            + " device_type, campaign_source, traits";
 
     private static final Pattern FILE = Pattern.compile("part-(\\d+)-(\\d+)-(\\d+)-(.*)\\.parquet");
     /** The suffix of a file compaction wrote: it holds every file of its folder and partition within its range. */
@@ -68,6 +104,7 @@ public final class EventStore implements AutoCloseable {
     private DuckDBAppender appender;
     private long stagedEvents;
     private final List<Membership> memberships = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
 
     /** An audience's enter or exit of a profile, applied in the order read. */
     public record Membership(String tenant, String segmentId, String profileId, boolean entered, Instant at) {}
@@ -100,7 +137,8 @@ public final class EventStore implements AutoCloseable {
             s.execute(
                     "CREATE TABLE staged (feed_partition INTEGER, feed_offset BIGINT, tenant VARCHAR, profile_id VARCHAR,"
                             + " source_id VARCHAR, message_id VARCHAR, name VARCHAR, ts TIMESTAMPTZ, revenue DOUBLE,"
-                            + " order_id VARCHAR, properties VARCHAR)");
+                            + " order_id VARCHAR, properties VARCHAR, device_type VARCHAR, campaign_source VARCHAR,"
+                            + " traits VARCHAR)");
         }
         recover();
     }
@@ -114,6 +152,11 @@ public final class EventStore implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Grows whenever what a query sees may have changed: events written, merges, deletions, memberships. */
+    public long generation() {
+        return generation.get();
     }
 
     /** The offset to read the partition from: every record below it is in the files. */
@@ -147,6 +190,9 @@ public final class EventStore implements AutoCloseable {
         }
         appendNullable(row.orderId());
         appendNullable(row.propertiesJson());
+        appendNullable(row.deviceType());
+        appendNullable(row.campaignSource());
+        appendNullable(row.traitsJson());
         appender.endRow();
         if (range == null) {
             staged.put(partition, new long[] {offset, offset});
@@ -185,6 +231,7 @@ public final class EventStore implements AutoCloseable {
             s.setString(3, merged);
             s.executeUpdate();
         }
+        generation.incrementAndGet();
     }
 
     /** The profile's events leave every analysis (deleted, or merged into another partition's profile). */
@@ -194,6 +241,7 @@ public final class EventStore implements AutoCloseable {
             s.setString(2, profileId);
             s.executeUpdate();
         }
+        generation.incrementAndGet();
     }
 
     /**
@@ -224,8 +272,8 @@ public final class EventStore implements AutoCloseable {
             if (count > 0) {
                 String pattern = "part-" + partition + "-" + first + "-" + last + "-{i}";
                 try (Statement s = staging.createStatement()) {
-                    s.execute("COPY (SELECT tenant, profile_id, source_id, message_id, name, ts, revenue, order_id,"
-                            + " properties FROM staged WHERE feed_partition = " + partition + " ORDER BY tenant, ts)"
+                    s.execute("COPY (SELECT " + COLUMNS + " FROM staged WHERE feed_partition = " + partition
+                            + " ORDER BY tenant, ts)"
                             + " TO '" + temp + "' (FORMAT parquet, PARTITION_BY (tenant), OVERWRITE_OR_IGNORE,"
                             + " FILENAME_PATTERN '" + pattern + "')");
                 }
@@ -239,6 +287,9 @@ public final class EventStore implements AutoCloseable {
         }
         staged.clear();
         stagedEvents = 0;
+        if (written > 0) {
+            generation.incrementAndGet();
+        }
         return written;
     }
 
@@ -295,6 +346,7 @@ public final class EventStore implements AutoCloseable {
             meta.setAutoCommit(autoCommit);
         }
         memberships.clear();
+        generation.incrementAndGet();
     }
 
     /**
@@ -332,7 +384,8 @@ public final class EventStore implements AutoCloseable {
         String source = files == 0
                 ? "(SELECT NULL::VARCHAR tenant, NULL::VARCHAR profile_id, NULL::VARCHAR source_id, NULL::VARCHAR message_id,"
                         + " NULL::VARCHAR name, NULL::TIMESTAMPTZ ts, NULL::DOUBLE revenue, NULL::VARCHAR order_id,"
-                        + " NULL::VARCHAR properties WHERE false)"
+                        + " NULL::VARCHAR properties, NULL::VARCHAR device_type, NULL::VARCHAR campaign_source,"
+                        + " NULL::VARCHAR traits WHERE false)"
                 : "read_parquet('" + events + "/**/*.parquet', hive_partitioning = true, union_by_name = true)";
         try (Statement s = query.createStatement()) {
             s.execute("CREATE OR REPLACE TEMP VIEW audience_members AS SELECT m.tenant, m.segment_id, m.profile_id,"
@@ -340,7 +393,8 @@ public final class EventStore implements AutoCloseable {
                     + " AND g.profile_id = m.profile_id)");
             s.execute(
                     "CREATE OR REPLACE TEMP VIEW events AS SELECT e.tenant, coalesce(a.survivor, e.profile_id) AS profile_id,"
-                            + " e.source_id, e.message_id, e.name, e.ts, e.revenue, e.order_id, e.properties FROM "
+                            + " e.source_id, e.message_id, e.name, e.ts, e.revenue, e.order_id, e.properties,"
+                            + " e.device_type, e.campaign_source, e.traits FROM "
                             + source + " e"
                             + " LEFT JOIN aliases a ON a.tenant = e.tenant AND a.merged = e.profile_id"
                             + " WHERE NOT EXISTS (SELECT 1 FROM gone g WHERE g.tenant = e.tenant"

@@ -1,0 +1,285 @@
+package io.strata.insight.grpc;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.JsonFormat;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.grpc.GrpcClientUtils;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+import io.strata.platform.errors.Errors;
+import io.strata.platform.kafka.Keys;
+import io.strata.proto.events.v1.Event;
+import io.strata.proto.events.v1.EventType;
+import io.strata.proto.insight.v1.GetAssociationRulesRequest;
+import io.strata.proto.insight.v1.GetAssociationRulesResponse;
+import io.strata.proto.insight.v1.GetFunnelRequest;
+import io.strata.proto.insight.v1.GetInsightStatusRequest;
+import io.strata.proto.insight.v1.GetTgiRequest;
+import io.strata.proto.insight.v1.GetTgiResponse;
+import io.strata.proto.insight.v1.InsightService;
+import io.strata.proto.insight.v1.TgiRow;
+import io.strata.proto.profile.v1.ProfileEvent;
+import io.strata.proto.segmentation.v1.SegmentMembership;
+import io.strata.testing.KeycloakTokens;
+import io.strata.testing.LocalStack;
+import io.strata.testing.TestTopics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The analyses through gRPC over the feed: analysts ask, viewers may not, every wrong field is
+ * named. The test topics hold earlier runs' records of tenant "demo" (the test users' tenant), so
+ * every question is asked of this run's own audiences and profiles.
+ */
+@QuarkusTest
+@QuarkusTestResource(TestTopics.Resource.class)
+class InsightServiceTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String TENANT = "demo";
+    private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    private static final String FANS = "fans-" + RUN;
+    private static final String REST = "rest-" + RUN;
+    private static KafkaProducer<String, byte[]> producer;
+
+    @GrpcClient("insight")
+    InsightService client;
+
+    @BeforeAll
+    static void feed() throws Exception {
+        LocalStack.requireKafkaAndPostgres();
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        Instant t0 = Instant.parse("2026-05-04T02:00:00Z");
+        // 100 fans: 60 watch guochao content and buy tea with cups; 300 others: 30 watch guochao
+        for (int i = 0; i < 400; i++) {
+            boolean fan = i < 100;
+            String profile = RUN + "-p" + i;
+            membership(profile, fan ? FANS : REST);
+            boolean guochao = fan ? i < 60 : i < 130;
+            send(
+                    profile,
+                    "Content Viewed",
+                    t0,
+                    "{\"channel\":\"douyin\",\"topic\":\"" + (guochao ? "guochao" : "food") + "\"}");
+            if (fan) {
+                send(profile, "Product Added", t0.plusSeconds(60), "{\"category\":\"tea\"}");
+                if (i < 40) {
+                    send(
+                            profile,
+                            "Order Completed",
+                            t0.plusSeconds(600),
+                            "{\"order_id\":\"" + profile + "-o\",\"products\":[{\"category\":\"tea\",\"price\":30},"
+                                    + "{\"category\":\"cups\",\"price\":20}]}");
+                }
+            }
+        }
+    }
+
+    @AfterAll
+    static void close() {
+        producer.close();
+    }
+
+    private InsightService as(String user) {
+        return GrpcClientUtils.attachHeaders(
+                client, KeycloakTokens.forUser(KeycloakTokens.serviceToken(), KeycloakTokens.accessToken(user)));
+    }
+
+    private GetTgiResponse tgi(String user, GetTgiRequest.Builder request) {
+        return as(user).getTgi(request.setTenant(TENANT).build()).await().atMost(WAIT);
+    }
+
+    private static StatusRuntimeException refused(Uni<?> call) {
+        return assertThrows(StatusRuntimeException.class, () -> call.await().atMost(WAIT));
+    }
+
+    private void awaitFed() {
+        await().atMost(WAIT)
+                .ignoreExceptions()
+                .until(() ->
+                        tgi("ana", GetTgiRequest.newBuilder().setAudience(FANS).setBase("segment:" + REST))
+                                                .getAudienceSize()
+                                        == 100
+                                && tgi("ana", GetTgiRequest.newBuilder().setAudience(REST))
+                                                .getAudienceSize()
+                                        == 300);
+    }
+
+    @Test
+    void anAudienceIndexedAgainstTheRestOfTheBase() {
+        awaitFed();
+        GetTgiResponse response = tgi(
+                "ana",
+                GetTgiRequest.newBuilder()
+                        .setAudience(FANS)
+                        .setBase("segment:" + REST)
+                        .addDimensions("topic")
+                        .setMinBase(10));
+        assertEquals(300, response.getBaseSize());
+        TgiRow guochao = response.getRowsList().stream()
+                .filter(r -> r.getValue().equals("guochao"))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(60, guochao.getAudienceWith());
+        assertEquals(30, guochao.getBaseWith());
+        // 0.6 against 30/300
+        assertEquals(600, guochao.getIndex(), 1e-9);
+        assertTrue(guochao.getLower() < guochao.getIndex() && guochao.getIndex() < guochao.getUpper());
+        assertEquals("small_base", guochao.getFlag(), "30 base profiles have it: fewer than 200");
+        assertEquals(response.getRows(0), guochao, "ranked first by its interval's lower bound");
+        assertTrue(
+                response.getRowsList().stream().allMatch(r -> r.getDimension().equals("topic")));
+
+        // a viewer may not; an analyst of another tenant may not either
+        StatusRuntimeException denied = refused(as("vic")
+                .getTgi(GetTgiRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .setAudience(FANS)
+                        .build()));
+        assertEquals(Status.Code.PERMISSION_DENIED, denied.getStatus().getCode());
+        assertEquals(
+                Status.Code.PERMISSION_DENIED,
+                refused(as("ana")
+                                .getTgi(GetTgiRequest.newBuilder()
+                                        .setTenant("acme")
+                                        .setAudience(FANS)
+                                        .build()))
+                        .getStatus()
+                        .getCode());
+    }
+
+    @Test
+    void wrongFieldsAreNamed() {
+        assertField("base", GetTgiRequest.newBuilder().setAudience(FANS).setBase("everyone"));
+        assertField("audience", GetTgiRequest.newBuilder().setBase("all"));
+        assertField("dimensions", GetTgiRequest.newBuilder().setAudience(FANS).addDimensions("shoe_size"));
+        assertField(
+                "flag_below",
+                GetTgiRequest.newBuilder().setAudience(FANS).setMinBase(300).setFlagBelow(100));
+        assertField("limit", GetTgiRequest.newBuilder().setAudience(FANS).setLimit(-1));
+        StatusRuntimeException unknown = refused(as("ana")
+                .getTgi(GetTgiRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .setAudience("no-such-" + RUN)
+                        .build()));
+        assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
+
+        StatusRuntimeException level = refused(as("ana")
+                .getAssociationRules(GetAssociationRulesRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .setLevel("brand")
+                        .build()));
+        assertEquals("level", Errors.violations(level).get(0).field());
+        StatusRuntimeException preset = refused(as("ana")
+                .getFunnel(GetFunnelRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .setPreset("aida")
+                        .build()));
+        assertEquals("preset", Errors.violations(preset).get(0).field());
+    }
+
+    private void assertField(String field, GetTgiRequest.Builder request) {
+        StatusRuntimeException e =
+                refused(as("ana").getTgi(request.setTenant(TENANT).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), field);
+        assertEquals(field, Errors.violations(e).get(0).field());
+    }
+
+    @Test
+    void rulesAndFunnelOfAnAudience() {
+        awaitFed();
+        GetAssociationRulesResponse rules = as("ana")
+                .getAssociationRules(GetAssociationRulesRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .setAudience(FANS)
+                        .setMinSupport(0.5)
+                        .setMinConfidence(0.5)
+                        .addItems("tea")
+                        .build())
+                .await()
+                .atMost(WAIT);
+        assertEquals(40, rules.getBaskets());
+        assertEquals(2, rules.getRulesTotal(), "tea→cups and cups→tea");
+        assertEquals(1, rules.getRulesCount(), "for a cart holding tea: cups");
+        assertEquals("cups", rules.getRules(0).getConsequent(0));
+        assertEquals(1.0, rules.getRules(0).getConfidence(), 1e-9);
+        assertFalse(rules.getRules(0).hasConviction(), "infinite at confidence 1");
+
+        var funnel = as("mia")
+                .getFunnel(GetFunnelRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .setAudience(FANS)
+                        .setPreset("cart-to-payment")
+                        .build())
+                .await()
+                .atMost(WAIT);
+        assertEquals(100, funnel.getGroups(0).getSteps(0).getPeople());
+        assertEquals(40, funnel.getGroups(0).getSteps(1).getPeople());
+        assertEquals(540, funnel.getGroups(0).getSteps(1).getMedianSecondsFromPrevious());
+
+        var status = as("vic")
+                .getInsightStatus(
+                        GetInsightStatusRequest.newBuilder().setTenant(TENANT).build())
+                .await()
+                .atMost(WAIT);
+        assertTrue(status.getEvents() >= 540 && status.getProfiles() >= 400, status.toString());
+    }
+
+    private static void send(String profile, String name, Instant at, String properties) throws Exception {
+        Struct.Builder props = Struct.newBuilder();
+        JsonFormat.parser().merge(properties, props);
+        Timestamp ts = Timestamp.newBuilder().setSeconds(at.getEpochSecond()).build();
+        ProfileEvent event = ProfileEvent.newBuilder()
+                .setTenant(TENANT)
+                .setProfileId(profile)
+                .setEvent(Event.newBuilder()
+                        .setTenant(TENANT)
+                        .setSourceId("src")
+                        .setMessageId(UUID.randomUUID().toString())
+                        .setType(EventType.EVENT_TYPE_TRACK)
+                        .setEvent(name)
+                        .setProperties(props)
+                        .setTimestamp(ts))
+                .setAppliedAt(ts)
+                .build();
+        producer.send(new ProducerRecord<>(
+                        TestTopics.PROFILE_EVENTS, Keys.profile(TENANT, profile), event.toByteArray()))
+                .get();
+    }
+
+    private static void membership(String profile, String segment) throws Exception {
+        SegmentMembership m = SegmentMembership.newBuilder()
+                .setTenant(TENANT)
+                .setProfileId(profile)
+                .setSegmentId(segment)
+                .setEntered(true)
+                .setChangedAt(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()))
+                .build();
+        producer.send(new ProducerRecord<>(
+                        TestTopics.SEGMENT_MEMBERSHIP, Keys.profile(TENANT, profile), m.toByteArray()))
+                .get();
+    }
+}
