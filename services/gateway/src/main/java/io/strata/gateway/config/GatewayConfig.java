@@ -27,6 +27,10 @@ public interface GatewayConfig {
          */
         @WithDefault("PT6H5M")
         Duration importDeadline();
+
+        /** An analysis of insight-service (TGI, rules, funnel, retention, GROW) over the tenant's events. */
+        @WithDefault("PT60S")
+        Duration analysisDeadline();
     }
 
     /** Request sizes. File uploads (imports) are bounded by quarkus.http.limits.max-body-size. */

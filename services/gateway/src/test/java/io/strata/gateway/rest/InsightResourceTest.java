@@ -1,0 +1,142 @@
+package io.strata.gateway.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.strata.proto.insight.v1.GetFunnelRequest;
+import io.strata.proto.insight.v1.GetTgiRequest;
+import io.strata.testing.KeycloakTokens;
+import io.strata.testing.LocalRealm;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The insight endpoints with real tokens and a fake insight-service: the question as the request
+ * message in JSON with the user's tenant, its answer as JSON, the service's refusals as 4xx naming
+ * the field, and analysts and above only.
+ */
+@QuarkusTest
+@QuarkusTestResource(LocalRealm.class)
+class InsightResourceTest {
+
+    private static String ana;
+    private static String vic;
+
+    @BeforeAll
+    static void tokens() {
+        ana = KeycloakTokens.accessToken("ana");
+        vic = KeycloakTokens.accessToken("vic");
+    }
+
+    @Test
+    void anAnalystAsksForATgi() {
+        FakeInsightGrpcService.requests.clear();
+        given().auth()
+                .oauth2(ana)
+                .contentType("application/json")
+                .body("{\"audience\": \"demo-refined-mums\", \"base\": \"all\", \"dimensions\": [\"topic\"],"
+                        + " \"min_base\": 30}")
+                .post("/api/v1/insight/tgi")
+                .then()
+                .statusCode(200)
+                .body("audienceSize", is("280"))
+                .body("rows[0].value", is("parenting"))
+                .body("rows[0].index", is(60.0f))
+                .body("rows[0].lower", is(48.56f));
+        GetTgiRequest sent = (GetTgiRequest) FakeInsightGrpcService.requests.get(0);
+        assertEquals("demo", sent.getTenant());
+        assertEquals("demo-refined-mums", sent.getAudience());
+        assertEquals(30, sent.getMinBase(), "proto names are read as well as lowerCamelCase");
+        assertEquals(1, sent.getDimensionsCount());
+    }
+
+    @Test
+    void theFunnelsQuestionTravelsWhole() {
+        FakeInsightGrpcService.requests.clear();
+        given().auth()
+                .oauth2(ana)
+                .contentType("application/json")
+                .body("{\"steps\": [{\"event\": \"Product Added\", \"where\": [{\"property\": \"category\","
+                        + " \"op\": \"eq\", \"values\": [\"skincare\"]}]}, {\"event\": \"Order Completed\"}],"
+                        + " \"windowDays\": 7, \"order\": \"strict\"}")
+                .post("/api/v1/insight/funnel")
+                .then()
+                .statusCode(200)
+                .body("groups[0].steps[0].people", is("100"));
+        GetFunnelRequest sent = (GetFunnelRequest) FakeInsightGrpcService.requests.get(0);
+        assertEquals("skincare", sent.getSteps(0).getWhere(0).getValues(0));
+        assertEquals(7, sent.getWindowDays());
+    }
+
+    @Test
+    void refusalsNameTheField() {
+        given().auth()
+                .oauth2(ana)
+                .contentType("application/json")
+                .body("{\"audience\": \"a\", \"base\": \"bogus\"}")
+                .post("/api/v1/insight/tgi")
+                .then()
+                .statusCode(400)
+                .body("field", is("base"));
+        given().auth()
+                .oauth2(ana)
+                .contentType("application/json")
+                .body("{\"audience\": \"missing\"}")
+                .post("/api/v1/insight/tgi")
+                .then()
+                .statusCode(404);
+        given().auth()
+                .oauth2(ana)
+                .contentType("application/json")
+                .body("{\"audience\": \"a\", \"tenant\": \"acme\"}")
+                .post("/api/v1/insight/tgi")
+                .then()
+                .statusCode(400)
+                .body("field", is("tenant"));
+        given().auth()
+                .oauth2(ana)
+                .contentType("application/json")
+                .body("{\"audience\": \"a\", \"shoeSize\": 42}")
+                .post("/api/v1/insight/tgi")
+                .then()
+                .statusCode(400)
+                .body("detail", containsString("shoeSize"));
+        given().auth()
+                .oauth2(ana)
+                .contentType("application/json")
+                .body("[1, 2]")
+                .post("/api/v1/insight/association-rules")
+                .then()
+                .statusCode(400)
+                .body("field", is("body"));
+    }
+
+    @Test
+    void viewersSeeTheStatusButAskNoQuestion() {
+        FakeInsightGrpcService.requests.clear();
+        given().auth()
+                .oauth2(vic)
+                .contentType("application/json")
+                .body("{\"audience\": \"a\"}")
+                .post("/api/v1/insight/tgi")
+                .then()
+                .statusCode(403);
+        given().auth()
+                .oauth2(vic)
+                .get("/api/v1/insight/status")
+                .then()
+                .statusCode(200)
+                .body("caughtUp", is(true));
+        assertTrue(FakeInsightGrpcService.requests.stream().noneMatch(r -> r instanceof GetTgiRequest));
+        given().contentType("application/json")
+                .body("{\"audience\": \"a\"}")
+                .post("/api/v1/insight/tgi")
+                .then()
+                .statusCode(401);
+    }
+}
