@@ -147,6 +147,9 @@ public final class DemoReport implements Callable<Integer> {
                 if (!models(http, answers)) {
                     status = 1;
                 }
+                if (!insight(http, answers)) {
+                    status = 1;
+                }
             } catch (IOException | IllegalStateException e) {
                 System.err.println("demo-report: " + e.getMessage());
                 return 1;
@@ -639,6 +642,174 @@ public final class DemoReport implements Callable<Integer> {
                         .method(method, HttpRequest.BodyPublishers.ofString(body))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The crowds whose preferences the report shows, with their audiences of {@link #demoSegments}. */
+    static final Map<String, String> INSIGHT_CROWDS = insightCrowds();
+
+    private static Map<String, String> insightCrowds() {
+        Map<String, String> crowds = new java.util.LinkedHashMap<>();
+        crowds.put("REFINED_MUMS", "demo-refined-mums");
+        crowds.put("GEN_Z", "demo-gen-z");
+        return java.util.Collections.unmodifiableMap(crowds);
+    }
+
+    /**
+     * What insight-service finds in the demo brand, beside what was planted: for two crowds, their
+     * top content features by TGI against every profile, each planted TGI inside its reported
+     * interval; the categories bought together, each planted pair's lift as the generator counted
+     * it. Waits (5 minutes at most) until the store has read the feed and the crowds' members.
+     */
+    private boolean insight(HttpClient http, JsonNode answers) throws IOException, InterruptedException {
+        out.println();
+        out.println("What the crowds prefer and what is bought together (/api/v1/insight), beside what was planted");
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        Map<String, JsonNode> tgis = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, String> crowd : INSIGHT_CROWDS.entrySet()) {
+            long size = get(http, "/api/v1/segments/" + crowd.getValue())
+                    .path("size")
+                    .asLong();
+            String question = "{\"audience\": \"" + crowd.getValue()
+                    + "\", \"base\": \"all\", \"dimensions\": [\"channel\", \"topic\", \"creator\"], \"limit\": 1000}";
+            JsonNode answer = null;
+            while (System.nanoTime() < deadline) {
+                JsonNode status = get(http, "/api/v1/insight/status");
+                if (status.path("caughtUp").asBoolean()) {
+                    HttpResponse<String> response = send(http, "POST", "/api/v1/insight/tgi", question);
+                    if (response.statusCode() == 200) {
+                        answer = json.readTree(response.body());
+                        if (answer.path("audienceSize").asLong() == size) {
+                            break;
+                        }
+                    } else if (response.statusCode() != 404) {
+                        throw new IllegalStateException(
+                                "POST /api/v1/insight/tgi answered " + response.statusCode() + ": " + response.body());
+                    }
+                }
+                answer = null;
+                Thread.sleep(1000);
+            }
+            if (answer == null) {
+                row("insight", "✗ the store holds no %,d members of %s after 5 minutes", size, crowd.getValue());
+                return false;
+            }
+            tgis.put(crowd.getKey(), answer);
+        }
+        boolean ok = true;
+        for (Map.Entry<String, JsonNode> entry : tgis.entrySet()) {
+            JsonNode answer = entry.getValue();
+            List<String> top = new ArrayList<>();
+            for (JsonNode r : answer.path("rows")) {
+                if (top.size() == 4) {
+                    break;
+                }
+                top.add(String.format(
+                        Locale.ROOT,
+                        "%s %.0f",
+                        r.path("value").asText(),
+                        r.path("index").asDouble()));
+            }
+            row(
+                    entry.getKey().equals(INSIGHT_CROWDS.keySet().iterator().next()) ? "TGI" : "",
+                    "%-13s %,6d of %,d · top: %s",
+                    entry.getKey(),
+                    answer.path("audienceSize").asLong(),
+                    answer.path("baseSize").asLong(),
+                    String.join(" · ", top));
+            for (JsonNode plant : answers.path("tgi").path("planted")) {
+                if (!plant.path("crowd").asText().equals(entry.getKey())) {
+                    continue;
+                }
+                JsonNode found = null;
+                for (JsonNode r : answer.path("rows")) {
+                    if (r.path("dimension")
+                                    .asText()
+                                    .equals(plant.path("dimension").asText())
+                            && r.path("value")
+                                    .asText()
+                                    .equals(plant.path("value").asText())) {
+                        found = r;
+                    }
+                }
+                double planted = plant.path("planted_tgi").asDouble();
+                String check;
+                if (found == null || !found.has("lower")) {
+                    check = "✗ no index";
+                    ok = false;
+                } else if (found.path("lower").asDouble() <= planted
+                        && planted <= found.path("upper").asDouble()) {
+                    check = String.format(Locale.ROOT, "✓ planted %.0f inside", planted);
+                } else {
+                    check = String.format(Locale.ROOT, "✗ planted %.0f outside", planted);
+                    ok = false;
+                }
+                row(
+                        "",
+                        "  %-8s %-16s %5.0f [%3.0f–%3.0f] q %.0e  %s",
+                        plant.path("dimension").asText(),
+                        plant.path("value").asText(),
+                        found == null ? Double.NaN : found.path("index").asDouble(),
+                        found == null ? Double.NaN : found.path("lower").asDouble(),
+                        found == null ? Double.NaN : found.path("upper").asDouble(),
+                        found == null ? Double.NaN : found.path("q").asDouble(),
+                        check);
+            }
+        }
+        HttpResponse<String> response = send(
+                http,
+                "POST",
+                "/api/v1/insight/association-rules",
+                "{\"level\": \"category\", \"basket\": \"order\", \"minSupport\": 0.01, \"minConfidence\": 0.1,"
+                        + " \"maxLength\": 2, \"limit\": 1000}");
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("POST /api/v1/insight/association-rules answered " + response.statusCode()
+                    + ": " + response.body());
+        }
+        JsonNode rules = json.readTree(response.body());
+        long orders = answers.path("association").path("orders").asLong();
+        long baskets = rules.path("baskets").asLong();
+        row(
+                "bought with",
+                "%,d orders as baskets, %s rules at support 1%% · confidence 10%%  %s",
+                baskets,
+                rules.path("rulesTotal").asText(),
+                baskets == orders ? "✓ every order" : String.format(Locale.ROOT, "✗ %,d orders planted", orders));
+        ok &= baskets == orders;
+        for (JsonNode pair : answers.path("association").path("planted_pairs")) {
+            JsonNode found = null;
+            for (JsonNode r : rules.path("rules")) {
+                if (r.path("antecedent").path(0).asText().equals(pair.path("a").asText())
+                        && r.path("consequent")
+                                .path(0)
+                                .asText()
+                                .equals(pair.path("b").asText())) {
+                    found = r;
+                }
+            }
+            double observed = pair.path("observed_lift").asDouble();
+            String check;
+            if (found == null) {
+                check = "✗ no rule";
+                ok = false;
+            } else if (Math.abs(found.path("lift").asDouble() - observed) < 1e-3) {
+                check = String.format(
+                        Locale.ROOT,
+                        "✓ as generated (planted %.2f)",
+                        pair.path("planted_lift").asDouble());
+            } else {
+                check = String.format(Locale.ROOT, "✗ %.3f generated", observed);
+                ok = false;
+            }
+            row(
+                    "",
+                    "  %-24s lift %5.2f · confidence %3.0f%% · support %.3f  %s",
+                    pair.path("a").asText() + " → " + pair.path("b").asText(),
+                    found == null ? Double.NaN : found.path("lift").asDouble(),
+                    found == null ? Double.NaN : 100 * found.path("confidence").asDouble(),
+                    found == null ? Double.NaN : found.path("support").asDouble(),
+                    check);
+        }
+        return ok;
     }
 
     /** What the generator planted (truths.json): what later analyses must recover from the data. */

@@ -51,6 +51,7 @@ class DemoReportTest {
         Map<String, Long> sizes = plantedSizes();
         segmentEndpoints(gateway, sizes);
         modelEndpoints(gateway, 0, 0);
+        insightEndpoints(gateway, sizes, 0);
         gateway.start();
         String text = reportWithTruths(gateway, 0);
         assertEquals("Bearer t0k", authorization.get());
@@ -72,7 +73,30 @@ class DemoReportTest {
         assertTrue(text.contains("✓ the generator's rule finds"), text);
         assertTrue(text.contains("(planted 0.900 ✓)"), text);
         assertTrue(text.contains("✓ a direct count over the generated events"), text);
+        assertTrue(text.contains("parenting") && text.contains("✓ planted"), text);
+        assertTrue(text.contains("skincare → masks") && text.contains("✓ as generated"), text);
         assertTrue(!text.contains("✗"), text);
+    }
+
+    @Test
+    void aLiftOtherThanGeneratedFailsTheReport() throws Exception {
+        assertEquals(
+                0,
+                new CommandLine(new StrataTools())
+                        .execute("generate", "--seed", "5", "--consumers", "300", "--out", tmp.toString()));
+        HttpServer gateway = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        respond(gateway, "/api/v1/profiles/summary", """
+                {"profiles":300,"knownProfiles":280,"anonymousProfiles":20,"identities":{},"merges":0,
+                 "events":9100,"topEvents":[]}""");
+        tagEndpoints(gateway);
+        Map<String, Long> sizes = plantedSizes();
+        segmentEndpoints(gateway, sizes);
+        modelEndpoints(gateway, 0, 0);
+        insightEndpoints(gateway, sizes, 0.01);
+        gateway.start();
+        String text = reportWithTruths(gateway, 1);
+        assertTrue(text.contains("generated"), text);
+        assertTrue(text.lines().filter(l -> l.contains("✗")).allMatch(l -> l.contains("→")), text);
     }
 
     @Test
@@ -113,6 +137,7 @@ class DemoReportTest {
         }
         segmentEndpoints(gateway, sizes);
         modelEndpoints(gateway, extraAtRisk, awarenessShort);
+        insightEndpoints(gateway, sizes, 0);
         gateway.start();
         return reportWithTruths(gateway, 1);
     }
@@ -222,6 +247,63 @@ class DemoReportTest {
     }
 
     /** The catalog of two tags, and their counts on the 300 profiles of the summary. */
+    /**
+     * insight-service as the gateway answers it once caught up: each crowd's planted features with
+     * the generated TGI and an interval of ±10 % of the planted one around it, the planted pairs as
+     * rules with their generated lift (plus {@code liftOff}).
+     */
+    private void insightEndpoints(HttpServer gateway, Map<String, Long> sizes, double liftOff) throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        JsonNode answers = mapper.readTree(tmp.resolve("truths.json").toFile());
+        respond(gateway, "/api/v1/insight/status", "{\"caughtUp\": true, \"events\": \"9100\"}");
+        gateway.createContext("/api/v1/insight/tgi", exchange -> {
+            try (exchange) {
+                String audience = mapper.readTree(exchange.getRequestBody())
+                        .path("audience")
+                        .asText();
+                String crowd = DemoReport.INSIGHT_CROWDS.entrySet().stream()
+                        .filter(e -> e.getValue().equals(audience))
+                        .findFirst()
+                        .orElseThrow()
+                        .getKey();
+                var body = mapper.createObjectNode();
+                body.put("audienceSize", String.valueOf(sizes.get(audience)));
+                body.put("baseSize", "300");
+                var rows = body.putArray("rows");
+                for (JsonNode plant : answers.path("tgi").path("planted")) {
+                    if (plant.path("crowd").asText().equals(crowd)) {
+                        double planted = plant.path("planted_tgi").asDouble();
+                        rows.addObject()
+                                .put("dimension", plant.path("dimension").asText())
+                                .put("value", plant.path("value").asText())
+                                .put("index", plant.path("observed_tgi").asDouble())
+                                .put("lower", planted * 0.9)
+                                .put("upper", planted * 1.1)
+                                .put("q", 1e-6);
+                    }
+                }
+                byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, bytes.length);
+                exchange.getResponseBody().write(bytes);
+            }
+        });
+        var rules = mapper.createObjectNode();
+        rules.put(
+                "baskets",
+                String.valueOf(answers.path("association").path("orders").asLong()));
+        rules.put("rulesTotal", "12");
+        var list = rules.putArray("rules");
+        for (JsonNode pair : answers.path("association").path("planted_pairs")) {
+            var rule = list.addObject();
+            rule.putArray("antecedent").add(pair.path("a").asText());
+            rule.putArray("consequent").add(pair.path("b").asText());
+            rule.put("lift", pair.path("observed_lift").asDouble() + liftOff);
+            rule.put("confidence", pair.path("observed_confidence_a_to_b").asDouble());
+            rule.put("support", pair.path("observed_support").asDouble());
+        }
+        respond(gateway, "/api/v1/insight/association-rules", rules.toString());
+    }
+
     private static void tagEndpoints(HttpServer gateway) {
         respond(gateway, "/api/v1/tags", """
                 {"definitions":[{"key":"gender","kind":"rule","category":"demographic/basic"},
