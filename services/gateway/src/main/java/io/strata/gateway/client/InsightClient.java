@@ -7,6 +7,8 @@ import io.strata.gateway.security.SignedIn;
 import io.strata.platform.grpc.ServiceCallInterceptor;
 import io.strata.proto.insight.v1.GetAssociationRulesRequest;
 import io.strata.proto.insight.v1.GetAssociationRulesResponse;
+import io.strata.proto.insight.v1.GetEconomicsRequest;
+import io.strata.proto.insight.v1.GetEconomicsResponse;
 import io.strata.proto.insight.v1.GetFunnelRequest;
 import io.strata.proto.insight.v1.GetFunnelResponse;
 import io.strata.proto.insight.v1.GetGrowRequest;
@@ -17,6 +19,8 @@ import io.strata.proto.insight.v1.GetRetentionRequest;
 import io.strata.proto.insight.v1.GetRetentionResponse;
 import io.strata.proto.insight.v1.GetTgiRequest;
 import io.strata.proto.insight.v1.GetTgiResponse;
+import io.strata.proto.insight.v1.ImportCostsRequest;
+import io.strata.proto.insight.v1.ImportCostsResponse;
 import io.strata.proto.insight.v1.MutinyInsightServiceGrpc.MutinyInsightServiceStub;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +64,14 @@ public class InsightClient {
 
     public Uni<GetGrowResponse> grow(SignedIn user, GetGrowRequest.Builder request) {
         return forUser(user).getGrow(request.setTenant(user.tenant()).build());
+    }
+
+    public Uni<GetEconomicsResponse> economics(SignedIn user, GetEconomicsRequest.Builder request) {
+        return forUser(user).getEconomics(request.setTenant(user.tenant()).build());
+    }
+
+    public Uni<ImportCostsResponse> costs(SignedIn user, ImportCostsRequest.Builder request) {
+        return forUser(user).importCosts(request.setTenant(user.tenant()).build());
     }
 
     public Uni<GetInsightStatusResponse> status(SignedIn user) {

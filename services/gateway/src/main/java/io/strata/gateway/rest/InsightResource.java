@@ -5,19 +5,31 @@ import com.google.protobuf.Message;
 import io.smallrye.mutiny.Uni;
 import io.strata.gateway.client.InsightClient;
 import io.strata.gateway.security.TenantContext;
+import io.strata.platform.errors.Errors;
+import io.strata.platform.errors.HttpProblems;
 import io.strata.platform.security.Roles;
+import io.strata.proto.insight.v1.CostRow;
 import io.strata.proto.insight.v1.GetAssociationRulesRequest;
+import io.strata.proto.insight.v1.GetEconomicsRequest;
 import io.strata.proto.insight.v1.GetFunnelRequest;
 import io.strata.proto.insight.v1.GetGrowRequest;
 import io.strata.proto.insight.v1.GetRetentionRequest;
 import io.strata.proto.insight.v1.GetTgiRequest;
+import io.strata.proto.insight.v1.ImportCostsRequest;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
+import java.io.StringReader;
+import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
@@ -50,6 +62,8 @@ public class InsightResource {
                     + " the interval's lower bound")
     public Uni<String> tgi(String body) {
         return insight.tgi(tenant.user(), parse(body, GetTgiRequest.newBuilder(), "GetTgiRequest"))
+                .onFailure()
+                .transform(InsightResource::placed)
                 .map(ProtoJson::print);
     }
 
@@ -63,6 +77,8 @@ public class InsightResource {
         return insight.rules(
                         tenant.user(),
                         parse(body, GetAssociationRulesRequest.newBuilder(), "GetAssociationRulesRequest"))
+                .onFailure()
+                .transform(InsightResource::placed)
                 .map(ProtoJson::print);
     }
 
@@ -75,6 +91,8 @@ public class InsightResource {
                     + " audience?, from?, to?}")
     public Uni<String> funnel(String body) {
         return insight.funnel(tenant.user(), parse(body, GetFunnelRequest.newBuilder(), "GetFunnelRequest"))
+                .onFailure()
+                .transform(InsightResource::placed)
                 .map(ProtoJson::print);
     }
 
@@ -86,6 +104,8 @@ public class InsightResource {
                     + " timeZone?}")
     public Uni<String> retention(String body) {
         return insight.retention(tenant.user(), parse(body, GetRetentionRequest.newBuilder(), "GetRetentionRequest"))
+                .onFailure()
+                .transform(InsightResource::placed)
                 .map(ProtoJson::print);
     }
 
@@ -96,7 +116,84 @@ public class InsightResource {
                     + " afterTo, level?, audience?}")
     public Uni<String> grow(String body) {
         return insight.grow(tenant.user(), parse(body, GetGrowRequest.newBuilder(), "GetGrowRequest"))
+                .onFailure()
+                .transform(InsightResource::placed)
                 .map(ProtoJson::print);
+    }
+
+    @POST
+    @Path("/economics")
+    @Operation(
+            summary = "Content and channel economics: {from, to, attributionDays?}; per acquisition channel the"
+                    + " profiles acquired, their revenue, cost, LTV, CAC, LTV/CAC, ROI; per creator the viewers, the"
+                    + " orders their content last touched, revenue, cost, ROI")
+    public Uni<String> economics(String body) {
+        return insight.economics(tenant.user(), parse(body, GetEconomicsRequest.newBuilder(), "GetEconomicsRequest"))
+                .onFailure()
+                .transform(InsightResource::placed)
+                .map(ProtoJson::print);
+    }
+
+    @POST
+    @Path("/costs")
+    @Consumes({MediaType.APPLICATION_JSON, "text/csv"})
+    @RolesAllowed({Roles.MARKETER, Roles.ADMIN})
+    @Operation(
+            summary = "Imports costs: JSON {rows: [{day, channel, creator?, cost}]} or a CSV with the header"
+                    + " day,channel,creator,cost; all rows or none (a wrong one is a 400 naming rows[i].field, i"
+                    + " counting data rows from 0); a row replaces the same day's, channel's and creator's")
+    public Uni<String> costs(@HeaderParam("Content-Type") String contentType, String body) {
+        ImportCostsRequest.Builder request;
+        if (contentType != null && contentType.startsWith("text/csv")) {
+            request = csvCosts(body);
+        } else {
+            request = parse(body, ImportCostsRequest.newBuilder(), "ImportCostsRequest");
+        }
+        return insight.costs(tenant.user(), request)
+                .onFailure()
+                .transform(InsightResource::placed)
+                .map(ProtoJson::print);
+    }
+
+    /** The CSV's rows as cost rows: a header naming day, channel, cost (and optionally creator). */
+    static ImportCostsRequest.Builder csvCosts(String body) {
+        if (body == null || body.isBlank()) {
+            throw ApiException.badRequest("body", "a CSV with the header day,channel,creator,cost is required");
+        }
+        ImportCostsRequest.Builder request = ImportCostsRequest.newBuilder();
+        try (CSVParser csv = CSVFormat.DEFAULT
+                .builder()
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .setTrim(true)
+                .get()
+                .parse(new StringReader(body))) {
+            for (String column : List.of("day", "channel", "cost")) {
+                if (!csv.getHeaderMap().containsKey(column)) {
+                    throw ApiException.badRequest("body", "the CSV's header has no column " + column);
+                }
+            }
+            boolean creators = csv.getHeaderMap().containsKey("creator");
+            int i = 0;
+            for (CSVRecord record : csv) {
+                CostRow.Builder row = CostRow.newBuilder()
+                        .setDay(record.get("day"))
+                        .setChannel(record.get("channel"))
+                        .setCreator(creators ? record.get("creator") : "");
+                try {
+                    row.setCost(Double.parseDouble(record.get("cost")));
+                } catch (NumberFormatException e) {
+                    throw ApiException.badRequest(
+                            "rows[" + i + "].cost",
+                            "not a number: '" + record.get("cost") + "' (line " + (record.getRecordNumber() + 1) + ")");
+                }
+                request.addRows(row);
+                i++;
+            }
+        } catch (IOException | IllegalArgumentException | IllegalStateException e) {
+            throw ApiException.badRequest("body", "not a CSV of costs: " + e.getMessage());
+        }
+        return request;
     }
 
     @GET
@@ -105,6 +202,26 @@ public class InsightResource {
     @Operation(summary = "How far the analytical store has read the feed: {events, profiles, lag, staged, caughtUp}")
     public Uni<String> status() {
         return insight.status(tenant.user()).map(ProtoJson::print);
+    }
+
+    /**
+     * A refused question names the field by its whole path in the body as the API spells it
+     * ({@code rows[2].cost}, {@code steps[0].where[1].op}, {@code minBase}), not by its last name.
+     */
+    static Throwable placed(Throwable error) {
+        List<Errors.Violation> violations = Errors.violations(error);
+        if (violations.isEmpty()) {
+            return error;
+        }
+        StringBuilder path = new StringBuilder();
+        for (String part : violations.get(0).field().split("\\.")) {
+            int bracket = part.indexOf('[');
+            String name = bracket < 0 ? part : part.substring(0, bracket);
+            path.append(path.isEmpty() ? "" : ".")
+                    .append(HttpProblems.camel(name))
+                    .append(bracket < 0 ? "" : part.substring(bracket));
+        }
+        return ApiException.badRequest(path.toString(), Errors.description(error));
     }
 
     /** The body as the request message; naming a tenant (always the user's) is refused. */

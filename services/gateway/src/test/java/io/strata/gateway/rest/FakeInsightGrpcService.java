@@ -10,6 +10,8 @@ import io.strata.proto.insight.v1.FunnelGroup;
 import io.strata.proto.insight.v1.FunnelStepResult;
 import io.strata.proto.insight.v1.GetAssociationRulesRequest;
 import io.strata.proto.insight.v1.GetAssociationRulesResponse;
+import io.strata.proto.insight.v1.GetEconomicsRequest;
+import io.strata.proto.insight.v1.GetEconomicsResponse;
 import io.strata.proto.insight.v1.GetFunnelRequest;
 import io.strata.proto.insight.v1.GetFunnelResponse;
 import io.strata.proto.insight.v1.GetGrowRequest;
@@ -20,6 +22,8 @@ import io.strata.proto.insight.v1.GetRetentionRequest;
 import io.strata.proto.insight.v1.GetRetentionResponse;
 import io.strata.proto.insight.v1.GetTgiRequest;
 import io.strata.proto.insight.v1.GetTgiResponse;
+import io.strata.proto.insight.v1.ImportCostsRequest;
+import io.strata.proto.insight.v1.ImportCostsResponse;
 import io.strata.proto.insight.v1.InsightService;
 import io.strata.proto.insight.v1.TgiRow;
 import java.util.List;
@@ -110,6 +114,26 @@ public class FakeInsightGrpcService implements InsightService {
     @Override
     public Uni<GetGrowResponse> getGrow(GetGrowRequest request) {
         return checked(request.getTenant(), Roles.ANALYST, request, GetGrowResponse::getDefaultInstance);
+    }
+
+    @Override
+    public Uni<ImportCostsResponse> importCosts(ImportCostsRequest request) {
+        return checked(request.getTenant(), Roles.MARKETER, request, () -> {
+            for (int i = 0; i < request.getRowsCount(); i++) {
+                if (request.getRows(i).getCost() < 0) {
+                    throw Errors.invalid("rows[" + i + "].cost", "a cost of 0 or more");
+                }
+            }
+            return ImportCostsResponse.newBuilder()
+                    .setImported(request.getRowsCount())
+                    .setHeld(request.getRowsCount())
+                    .build();
+        });
+    }
+
+    @Override
+    public Uni<GetEconomicsResponse> getEconomics(GetEconomicsRequest request) {
+        return checked(request.getTenant(), Roles.ANALYST, request, GetEconomicsResponse::getDefaultInstance);
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.strata.proto.insight.v1.GetFunnelRequest;
 import io.strata.proto.insight.v1.GetTgiRequest;
+import io.strata.proto.insight.v1.ImportCostsRequest;
 import io.strata.testing.KeycloakTokens;
 import io.strata.testing.LocalRealm;
 import org.junit.jupiter.api.BeforeAll;
@@ -114,6 +115,56 @@ class InsightResourceTest {
                 .then()
                 .statusCode(400)
                 .body("field", is("body"));
+    }
+
+    @Test
+    void costsComeAsCsvOrJsonFromMarketers() {
+        FakeInsightGrpcService.requests.clear();
+        String mia = KeycloakTokens.accessToken("mia");
+        given().auth()
+                .oauth2(mia)
+                .contentType("text/csv")
+                .body("day,channel,creator,cost\n2026-10-01,douyin,dage_haowu,1200.5\n2026-10-01,wechat_ads,,300\n")
+                .post("/api/v1/insight/costs")
+                .then()
+                .statusCode(200)
+                .body("imported", is("2"));
+        ImportCostsRequest sent = (ImportCostsRequest) FakeInsightGrpcService.requests.get(0);
+        assertEquals("demo", sent.getTenant());
+        assertEquals("dage_haowu", sent.getRows(0).getCreator());
+        assertEquals(1200.5, sent.getRows(0).getCost());
+        assertEquals("", sent.getRows(1).getCreator());
+        given().auth()
+                .oauth2(mia)
+                .contentType("text/csv")
+                .body("day,channel,cost\n2026-10-01,douyin,12\n2026-10-02,douyin,lots\n")
+                .post("/api/v1/insight/costs")
+                .then()
+                .statusCode(400)
+                .body("field", is("rows[1].cost"));
+        given().auth()
+                .oauth2(mia)
+                .contentType("text/csv")
+                .body("when,channel,cost\n2026-10-01,douyin,12\n")
+                .post("/api/v1/insight/costs")
+                .then()
+                .statusCode(400)
+                .body("detail", containsString("day"));
+        given().auth()
+                .oauth2(mia)
+                .contentType("application/json")
+                .body("{\"rows\": [{\"day\": \"2026-10-01\", \"channel\": \"douyin\", \"cost\": -1}]}")
+                .post("/api/v1/insight/costs")
+                .then()
+                .statusCode(400)
+                .body("field", is("rows[0].cost"));
+        given().auth()
+                .oauth2(ana)
+                .contentType("text/csv")
+                .body("day,channel,cost\n2026-10-01,douyin,12\n")
+                .post("/api/v1/insight/costs")
+                .then()
+                .statusCode(403);
     }
 
     @Test

@@ -25,6 +25,9 @@ import io.strata.platform.security.Access;
 import io.strata.platform.security.Caller;
 import io.strata.platform.security.Roles;
 import io.strata.proto.insight.v1.AssociationRule;
+import io.strata.proto.insight.v1.ChannelEconomics;
+import io.strata.proto.insight.v1.ContentEconomics;
+import io.strata.proto.insight.v1.CostRow;
 import io.strata.proto.insight.v1.FrequentItemset;
 import io.strata.proto.insight.v1.FunnelExclusion;
 import io.strata.proto.insight.v1.FunnelGroup;
@@ -32,6 +35,8 @@ import io.strata.proto.insight.v1.FunnelStep;
 import io.strata.proto.insight.v1.FunnelStepResult;
 import io.strata.proto.insight.v1.GetAssociationRulesRequest;
 import io.strata.proto.insight.v1.GetAssociationRulesResponse;
+import io.strata.proto.insight.v1.GetEconomicsRequest;
+import io.strata.proto.insight.v1.GetEconomicsResponse;
 import io.strata.proto.insight.v1.GetFunnelRequest;
 import io.strata.proto.insight.v1.GetFunnelResponse;
 import io.strata.proto.insight.v1.GetGrowRequest;
@@ -43,6 +48,8 @@ import io.strata.proto.insight.v1.GetRetentionResponse;
 import io.strata.proto.insight.v1.GetTgiRequest;
 import io.strata.proto.insight.v1.GetTgiResponse;
 import io.strata.proto.insight.v1.GrowPart;
+import io.strata.proto.insight.v1.ImportCostsRequest;
+import io.strata.proto.insight.v1.ImportCostsResponse;
 import io.strata.proto.insight.v1.InsightService;
 import io.strata.proto.insight.v1.PropertyFilter;
 import io.strata.proto.insight.v1.RetentionCohort;
@@ -54,6 +61,7 @@ import java.sql.SQLException;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -434,6 +442,108 @@ public class InsightGrpcService implements InsightService {
                         insights.figures(request.getTenant(), level, audience, after));
                 GetGrowResponse.Builder out = GetGrowResponse.newBuilder().setTotal(part(result.total()));
                 result.categories().forEach(p -> out.addCategories(part(p)));
+                return out.build();
+            });
+        });
+    }
+
+    static final int MAX_COST_ROWS = 100_000;
+
+    @Override
+    public Uni<ImportCostsResponse> importCosts(ImportCostsRequest request) {
+        return user(request.getTenant(), Roles.MARKETER, caller -> {
+            if (request.getRowsCount() == 0 || request.getRowsCount() > MAX_COST_ROWS) {
+                throw Errors.invalid("rows", "1 to " + MAX_COST_ROWS + " rows, was " + request.getRowsCount());
+            }
+            List<EventStore.Cost> rows = new ArrayList<>(request.getRowsCount());
+            for (int i = 0; i < request.getRowsCount(); i++) {
+                CostRow row = request.getRows(i);
+                String at = "rows[" + i + "]";
+                LocalDate day;
+                try {
+                    day = LocalDate.parse(row.getDay());
+                } catch (DateTimeException e) {
+                    throw Errors.invalid(at + ".day", "an ISO date (2026-10-01), was '" + row.getDay() + "'");
+                }
+                String channel = row.getChannel().strip();
+                if (channel.isEmpty() || channel.length() > 200) {
+                    throw Errors.invalid(at + ".channel", "a channel of 1 to 200 characters is required");
+                }
+                if (row.getCreator().length() > 200) {
+                    throw Errors.invalid(at + ".creator", "at most 200 characters");
+                }
+                if (!Double.isFinite(row.getCost()) || row.getCost() < 0) {
+                    throw Errors.invalid(at + ".cost", "a cost of 0 or more, was " + row.getCost());
+                }
+                rows.add(new EventStore.Cost(day, channel, row.getCreator().strip(), row.getCost()));
+            }
+            return Uni.createFrom()
+                    .item(() -> {
+                        try {
+                            long held = store.importCosts(request.getTenant(), rows);
+                            return ImportCostsResponse.newBuilder()
+                                    .setImported(rows.size())
+                                    .setHeld(held)
+                                    .build();
+                        } catch (SQLException e) {
+                            throw Errors.internal("the analytical store failed: " + e.getMessage(), e);
+                        }
+                    })
+                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        });
+    }
+
+    @Override
+    public Uni<GetEconomicsResponse> getEconomics(GetEconomicsRequest request) {
+        return user(request.getTenant(), Roles.ANALYST, caller -> {
+            Insights.Period period = bounded(
+                    "from",
+                    request.hasFrom() ? request.getFrom() : null,
+                    "to",
+                    request.hasTo() ? request.getTo() : null);
+            int days = request.getAttributionDays() == 0 ? 7 : request.getAttributionDays();
+            if (days < 1 || days > 90) {
+                throw Errors.invalid("attribution_days", "1 to 90, was " + request.getAttributionDays());
+            }
+            return query((insights, connection) -> {
+                GetEconomicsResponse.Builder out = GetEconomicsResponse.newBuilder();
+                for (Insights.ChannelFigures f : insights.channels(request.getTenant(), period.from(), period.to())) {
+                    ChannelEconomics.Builder c = ChannelEconomics.newBuilder()
+                            .setChannel(f.channel())
+                            .setCost(f.cost())
+                            .setAcquired(f.acquired())
+                            .setBuyers(f.buyers())
+                            .setRevenue(f.revenue());
+                    if (f.acquired() > 0) {
+                        c.setLtv(f.revenue() / f.acquired());
+                        c.setCac(f.cost() / f.acquired());
+                        if (f.cost() > 0) {
+                            c.setLtvToCac(f.revenue() / f.cost());
+                        }
+                    }
+                    if (f.cost() > 0) {
+                        c.setRoi((f.revenue() - f.cost()) / f.cost());
+                    }
+                    out.addChannels(c);
+                }
+                for (Insights.ContentFigures f :
+                        insights.contents(request.getTenant(), period.from(), period.to(), days)) {
+                    ContentEconomics.Builder c = ContentEconomics.newBuilder()
+                            .setCreator(f.creator())
+                            .addAllChannels(f.channels())
+                            .setCost(f.cost())
+                            .setViewers(f.viewers())
+                            .setOrders(f.orders())
+                            .setBuyers(f.buyers())
+                            .setRevenue(f.revenue());
+                    if (f.cost() > 0) {
+                        c.setRoi((f.revenue() - f.cost()) / f.cost());
+                    }
+                    if (f.viewers() > 0) {
+                        c.setRevenuePerViewer(f.revenue() / f.viewers());
+                    }
+                    out.addContents(c);
+                }
                 return out.build();
             });
         });

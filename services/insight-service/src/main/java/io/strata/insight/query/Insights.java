@@ -273,6 +273,126 @@ public final class Insights {
         return out;
     }
 
+    /** A channel's acquisitions and what they cost (see GetEconomics in insight_service.proto). */
+    public record ChannelFigures(String channel, double cost, long acquired, long buyers, double revenue) {}
+
+    /** A creator's content: its viewers, the orders attributed to it (last touch) and what it cost. */
+    public record ContentFigures(
+            String creator,
+            List<String> channels,
+            double cost,
+            long viewers,
+            long orders,
+            long buyers,
+            double revenue) {}
+
+    /**
+     * Per acquisition channel of the profiles whose first event fell in [from, to): how many, how
+     * many bought, everything they spent, and the channel's costs of the period (UTC days). A
+     * profile came by the campaign source of its first event that has one, else by the channel of
+     * its first content viewed.
+     */
+    public List<ChannelFigures> channels(String tenant, Instant from, Instant to) throws SQLException {
+        String sql = "WITH firsts AS (SELECT profile_id, min(ts) AS first_ts,"
+                + " arg_min(campaign_source, ts) FILTER (WHERE campaign_source IS NOT NULL) AS source,"
+                + " arg_min(json_extract_string(properties, '$.channel'), ts) FILTER (WHERE name = 'Content Viewed')"
+                + " AS content_channel,"
+                + " count(*) FILTER (WHERE name = 'Order Completed') AS orders,"
+                + " coalesce(sum(revenue) FILTER (WHERE name = 'Order Completed'), 0) AS spent"
+                + " FROM events WHERE tenant = ? GROUP BY profile_id),"
+                + " acquired AS (SELECT coalesce(source, content_channel) AS channel, count(*) AS acquired,"
+                + " count(*) FILTER (WHERE orders > 0) AS buyers, sum(spent) AS revenue FROM firsts"
+                + " WHERE epoch_us(first_ts) >= ? AND epoch_us(first_ts) < ? AND coalesce(source, content_channel)"
+                + " IS NOT NULL GROUP BY 1),"
+                + " spend AS (SELECT channel, sum(cost) AS cost FROM costs WHERE tenant = ? AND day >= CAST(? AS DATE)"
+                + " AND day < CAST(? AS DATE) GROUP BY channel)"
+                + " SELECT coalesce(a.channel, s.channel), coalesce(s.cost, 0), coalesce(a.acquired, 0),"
+                + " coalesce(a.buyers, 0), coalesce(a.revenue, 0) FROM acquired a FULL OUTER JOIN spend s"
+                + " ON a.channel = s.channel ORDER BY 1";
+        List<ChannelFigures> out = new ArrayList<>();
+        try (PreparedStatement s = query.prepareStatement(sql)) {
+            s.setString(1, tenant);
+            s.setLong(2, micros(from));
+            s.setLong(3, micros(to));
+            s.setString(4, tenant);
+            s.setString(5, day(from));
+            s.setString(6, day(to));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    out.add(new ChannelFigures(
+                            r.getString(1), r.getDouble(2), r.getLong(3), r.getLong(4), r.getDouble(5)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Per creator whose content was viewed in [from, to), or whose content cost something in the
+     * period: the viewers, the orders whose buyer last viewed the creator's content at most
+     * {@code attributionDays} before (orders up to that long after the period), their buyers and
+     * revenue, and the cost.
+     */
+    public List<ContentFigures> contents(String tenant, Instant from, Instant to, int attributionDays)
+            throws SQLException {
+        long window = attributionDays * 86_400_000_000L;
+        String sql = "WITH v AS (SELECT profile_id, ts, json_extract_string(properties, '$.creator') AS creator,"
+                + " json_extract_string(properties, '$.channel') AS channel FROM events WHERE tenant = ?"
+                + " AND name = 'Content Viewed' AND epoch_us(ts) >= ? AND epoch_us(ts) < ?"
+                + " AND json_extract_string(properties, '$.creator') IS NOT NULL),"
+                + " o AS (SELECT profile_id, ts, coalesce(revenue, 0) AS revenue FROM events WHERE tenant = ?"
+                + " AND name = 'Order Completed' AND epoch_us(ts) >= ? AND epoch_us(ts) < ?),"
+                + " touched AS (SELECT v.creator, o.profile_id, o.revenue FROM o ASOF JOIN v"
+                + " ON o.profile_id = v.profile_id AND o.ts >= v.ts WHERE epoch_us(o.ts) - epoch_us(v.ts) <= ?),"
+                + " viewed AS (SELECT creator, count(DISTINCT profile_id) AS viewers,"
+                + " list(DISTINCT channel ORDER BY channel) AS channels FROM v GROUP BY creator),"
+                + " attributed AS (SELECT creator, count(*) AS orders, count(DISTINCT profile_id) AS buyers,"
+                + " sum(revenue) AS revenue FROM touched GROUP BY creator),"
+                + " spend AS (SELECT creator, sum(cost) AS cost FROM costs WHERE tenant = ? AND creator <> ''"
+                + " AND day >= CAST(? AS DATE) AND day < CAST(? AS DATE) GROUP BY creator)"
+                + " SELECT coalesce(w.creator, s.creator), w.channels, coalesce(s.cost, 0), coalesce(w.viewers, 0),"
+                + " coalesce(a.orders, 0), coalesce(a.buyers, 0), coalesce(a.revenue, 0)"
+                + " FROM viewed w LEFT JOIN attributed a ON a.creator = w.creator"
+                + " FULL OUTER JOIN spend s ON s.creator = w.creator ORDER BY 1";
+        List<ContentFigures> out = new ArrayList<>();
+        try (PreparedStatement s = query.prepareStatement(sql)) {
+            s.setString(1, tenant);
+            s.setLong(2, micros(from));
+            s.setLong(3, micros(to));
+            s.setString(4, tenant);
+            s.setLong(5, micros(from));
+            s.setLong(6, micros(to) + window);
+            s.setLong(7, window);
+            s.setString(8, tenant);
+            s.setString(9, day(from));
+            s.setString(10, day(to));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    List<String> channels = new ArrayList<>();
+                    java.sql.Array array = r.getArray(2);
+                    if (array != null) {
+                        for (Object channel : (Object[]) array.getArray()) {
+                            channels.add(String.valueOf(channel));
+                        }
+                    }
+                    out.add(new ContentFigures(
+                            r.getString(1),
+                            channels,
+                            r.getDouble(3),
+                            r.getLong(4),
+                            r.getLong(5),
+                            r.getLong(6),
+                            r.getDouble(7)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String day(Instant at) {
+        return at.atOffset(java.time.ZoneOffset.UTC).toLocalDate().toString();
+    }
+
     /** Which of the audiences each of their members is in (a profile in several: in each). */
     public Map<String, Set<String>> audiencesOf(String tenant, List<String> audiences) throws SQLException {
         Map<String, Set<String>> out = new HashMap<>();

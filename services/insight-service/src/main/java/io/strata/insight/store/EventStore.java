@@ -106,6 +106,42 @@ public final class EventStore implements AutoCloseable {
     private final List<Membership> memberships = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
 
+    /** What a channel (or a creator's content on it: creator not empty) cost on a day. */
+    public record Cost(java.time.LocalDate day, String channel, String creator, double cost) {}
+
+    /**
+     * Stores cost rows in one transaction (a row replaces what the same day, channel and creator
+     * held); any thread. Returns the tenant's rows now held.
+     */
+    public long importCosts(String tenant, List<Cost> rows) throws SQLException {
+        try (Connection c = meta.unwrap(DuckDBConnection.class).duplicate()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s =
+                    c.prepareStatement("INSERT OR REPLACE INTO costs VALUES (?, CAST(? AS DATE), ?, ?, ?)")) {
+                for (Cost row : rows) {
+                    s.setString(1, tenant);
+                    s.setString(2, row.day().toString());
+                    s.setString(3, row.channel());
+                    s.setString(4, row.creator());
+                    s.setDouble(5, row.cost());
+                    s.addBatch();
+                }
+                s.executeBatch();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+            try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM costs WHERE tenant = ?")) {
+                s.setString(1, tenant);
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    return r.getLong(1);
+                }
+            }
+        }
+    }
+
     /** An audience's enter or exit of a profile, applied in the order read. */
     public record Membership(String tenant, String segmentId, String profileId, boolean entered, Instant at) {}
 
@@ -122,6 +158,8 @@ public final class EventStore implements AutoCloseable {
                     "CREATE TABLE IF NOT EXISTS gone (tenant VARCHAR, profile_id VARCHAR, PRIMARY KEY (tenant, profile_id))");
             s.execute("CREATE TABLE IF NOT EXISTS members (tenant VARCHAR, segment_id VARCHAR, profile_id VARCHAR,"
                     + " since TIMESTAMPTZ, PRIMARY KEY (tenant, segment_id, profile_id))");
+            s.execute("CREATE TABLE IF NOT EXISTS costs (tenant VARCHAR, day DATE, channel VARCHAR, creator VARCHAR,"
+                    + " cost DOUBLE, PRIMARY KEY (tenant, day, channel, creator))");
             s.execute("CREATE TABLE IF NOT EXISTS member_changes (seq BIGINT, tenant VARCHAR, segment_id VARCHAR,"
                     + " profile_id VARCHAR, entered BOOLEAN, changed_at TIMESTAMPTZ)");
             // what a flush that failed half-way staged: its records are read again

@@ -20,12 +20,17 @@ import io.strata.platform.errors.Errors;
 import io.strata.platform.kafka.Keys;
 import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
+import io.strata.proto.insight.v1.ContentEconomics;
+import io.strata.proto.insight.v1.CostRow;
 import io.strata.proto.insight.v1.GetAssociationRulesRequest;
 import io.strata.proto.insight.v1.GetAssociationRulesResponse;
+import io.strata.proto.insight.v1.GetEconomicsRequest;
+import io.strata.proto.insight.v1.GetEconomicsResponse;
 import io.strata.proto.insight.v1.GetFunnelRequest;
 import io.strata.proto.insight.v1.GetInsightStatusRequest;
 import io.strata.proto.insight.v1.GetTgiRequest;
 import io.strata.proto.insight.v1.GetTgiResponse;
+import io.strata.proto.insight.v1.ImportCostsRequest;
 import io.strata.proto.insight.v1.InsightService;
 import io.strata.proto.insight.v1.TgiRow;
 import io.strata.proto.profile.v1.ProfileEvent;
@@ -35,6 +40,7 @@ import io.strata.testing.LocalStack;
 import io.strata.testing.TestTopics;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -60,6 +66,8 @@ class InsightServiceTest {
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
     private static final String FANS = "fans-" + RUN;
     private static final String REST = "rest-" + RUN;
+    private static final String CREATOR = "creator-" + RUN;
+    private static final Instant T0 = Instant.parse("2026-05-04T02:00:00Z");
     private static KafkaProducer<String, byte[]> producer;
 
     @GrpcClient("insight")
@@ -72,7 +80,7 @@ class InsightServiceTest {
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-        Instant t0 = Instant.parse("2026-05-04T02:00:00Z");
+        Instant t0 = T0;
         // 100 fans: 60 watch guochao content and buy tea with cups; 300 others: 30 watch guochao
         for (int i = 0; i < 400; i++) {
             boolean fan = i < 100;
@@ -83,7 +91,8 @@ class InsightServiceTest {
                     profile,
                     "Content Viewed",
                     t0,
-                    "{\"channel\":\"douyin\",\"topic\":\"" + (guochao ? "guochao" : "food") + "\"}");
+                    "{\"channel\":\"douyin\",\"creator\":\"" + CREATOR + "\",\"topic\":\""
+                            + (guochao ? "guochao" : "food") + "\"}");
             if (fan) {
                 send(profile, "Product Added", t0.plusSeconds(60), "{\"category\":\"tea\"}");
                 if (i < 40) {
@@ -91,7 +100,8 @@ class InsightServiceTest {
                             profile,
                             "Order Completed",
                             t0.plusSeconds(600),
-                            "{\"order_id\":\"" + profile + "-o\",\"products\":[{\"category\":\"tea\",\"price\":30},"
+                            "{\"order_id\":\"" + profile
+                                    + "-o\",\"revenue\":50,\"products\":[{\"category\":\"tea\",\"price\":30},"
                                     + "{\"category\":\"cups\",\"price\":20}]}");
                 }
             }
@@ -246,6 +256,72 @@ class InsightServiceTest {
                 .await()
                 .atMost(WAIT);
         assertTrue(status.getEvents() >= 540 && status.getProfiles() >= 400, status.toString());
+    }
+
+    @Test
+    void costsAreImportedWholeOrNotAtAllAndWeighedAgainstWhatTheContentBrought() {
+        awaitFed();
+        CostRow good = CostRow.newBuilder()
+                .setDay("2026-05-04")
+                .setChannel("douyin")
+                .setCreator(CREATOR)
+                .setCost(500)
+                .build();
+        StatusRuntimeException bad = refused(as("mia")
+                .importCosts(ImportCostsRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .addRows(good)
+                        .addRows(good.toBuilder().setDay("4 May"))
+                        .build()));
+        assertEquals("rows[1].day", Errors.violations(bad).get(0).field());
+        assertEquals(
+                Status.Code.PERMISSION_DENIED,
+                refused(as("ana")
+                                .importCosts(ImportCostsRequest.newBuilder()
+                                        .setTenant(TENANT)
+                                        .addRows(good)
+                                        .build()))
+                        .getStatus()
+                        .getCode(),
+                "analysts read economics, marketers import costs");
+
+        GetEconomicsRequest economics = GetEconomicsRequest.newBuilder()
+                .setTenant(TENANT)
+                .setFrom(Timestamp.newBuilder()
+                        .setSeconds(Instant.parse("2026-05-04T00:00:00Z").getEpochSecond()))
+                .setTo(Timestamp.newBuilder()
+                        .setSeconds(Instant.parse("2026-05-05T00:00:00Z").getEpochSecond()))
+                .build();
+        ContentEconomics before =
+                creator(as("ana").getEconomics(economics).await().atMost(WAIT));
+        assertEquals(0, before.getCost(), "the refused import stored nothing");
+        assertFalse(before.hasRoi());
+
+        assertEquals(
+                1,
+                as("mia")
+                        .importCosts(ImportCostsRequest.newBuilder()
+                                .setTenant(TENANT)
+                                .addRows(good)
+                                .build())
+                        .await()
+                        .atMost(WAIT)
+                        .getImported());
+        ContentEconomics after =
+                creator(as("ana").getEconomics(economics).await().atMost(WAIT));
+        assertEquals(400, after.getViewers());
+        assertEquals(40, after.getOrders());
+        assertEquals(2000, after.getRevenue(), 1e-9);
+        assertEquals(500, after.getCost(), 1e-9);
+        assertEquals(3.0, after.getRoi(), 1e-9);
+        assertEquals(List.of("douyin"), after.getChannelsList());
+    }
+
+    private static ContentEconomics creator(GetEconomicsResponse response) {
+        return response.getContentsList().stream()
+                .filter(c -> c.getCreator().equals(CREATOR))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static void send(String profile, String name, Instant at, String properties) throws Exception {

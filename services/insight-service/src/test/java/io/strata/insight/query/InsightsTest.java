@@ -218,6 +218,75 @@ class InsightsTest {
         }
     }
 
+    @Test
+    void channelsAcquireAndContentIsCreditedWithTheOrdersItLastTouched() throws Exception {
+        Instant day = Instant.parse("2026-03-02T00:00:00Z");
+        Duration h = Duration.ofHours(1);
+        try (EventStore store = EventStore.open(dir)) {
+            store.append(
+                    0,
+                    offset++,
+                    new Row(
+                            T,
+                            "p1",
+                            "s",
+                            "m" + offset,
+                            "page",
+                            day.plus(h),
+                            null,
+                            null,
+                            "{}",
+                            "ios",
+                            "wechat_ads",
+                            null));
+            add(store, "p1", "Content Viewed", day.plus(h.multipliedBy(2)), null, view("xiaohongshu", "lin"));
+            add(store, "p1", "Order Completed", day.plus(Duration.ofDays(2)), 100.0, "{}");
+            add(store, "p2", "Content Viewed", day.plus(h), null, view("douyin", "dage"));
+            add(store, "p2", "Order Completed", day.plus(Duration.ofDays(10)), 50.0, "{}");
+            add(store, "p3", "Content Viewed", day.plus(Duration.ofDays(1)), null, view("xiaohongshu", "lin"));
+            add(store, "p3", "Content Viewed", day.plus(Duration.ofDays(2)), null, view("douyin", "dage"));
+            add(store, "p3", "Order Completed", day.plus(Duration.ofDays(3)), 30.0, "{}");
+            add(store, "p4", "Content Viewed", day.minus(Duration.ofDays(30)), null, view("douyin", "dage"));
+            store.flush();
+            java.time.LocalDate d = java.time.LocalDate.parse("2026-03-02");
+            assertEquals(
+                    4,
+                    store.importCosts(
+                            T,
+                            List.of(
+                                    new EventStore.Cost(d, "wechat_ads", "", 200),
+                                    new EventStore.Cost(d, "xiaohongshu", "lin", 40),
+                                    new EventStore.Cost(d, "douyin", "dage", 10),
+                                    new EventStore.Cost(d.minusDays(30), "douyin", "", 999))));
+            assertEquals(
+                    4,
+                    store.importCosts(T, List.of(new EventStore.Cost(d, "douyin", "dage", 20))),
+                    "a row replaces the same day's, channel's and creator's");
+            try (Connection c = store.openQuery()) {
+                Insights insights = new Insights(c);
+                Instant to = day.plus(Duration.ofDays(7));
+                assertEquals(
+                        List.of(
+                                new Insights.ChannelFigures("douyin", 20, 1, 1, 50),
+                                new Insights.ChannelFigures("wechat_ads", 200, 1, 1, 100),
+                                new Insights.ChannelFigures("xiaohongshu", 40, 1, 1, 30)),
+                        insights.channels(T, day, to),
+                        "p4 came before the period; p1 by its campaign, the others by their first content's channel");
+                assertEquals(
+                        List.of(
+                                new Insights.ContentFigures("dage", List.of("douyin"), 20, 2, 1, 1, 30),
+                                new Insights.ContentFigures("lin", List.of("xiaohongshu"), 40, 2, 1, 1, 100)),
+                        insights.contents(T, day, to, 7),
+                        "p3's order is the last content's; p2's came 10 days after its view");
+                assertEquals(2, insights.contents(T, day, to, 10).get(0).orders(), "within 10 days p2's counts");
+            }
+        }
+    }
+
+    private static String view(String channel, String creator) {
+        return "{\"channel\":\"" + channel + "\",\"creator\":\"" + creator + "\"}";
+    }
+
     private static String name(Baskets baskets, Rule rule) {
         return baskets.name(rule.antecedent()[0]) + "->" + baskets.name(rule.consequent()[0]);
     }
