@@ -186,10 +186,7 @@ public class InsightGrpcService implements InsightService {
             }
             int window = request.getWindowDays();
             if (basket.equals("consumer")) {
-                window = window == 0 ? 90 : window;
-                if (window < 1 || window > 3650) {
-                    throw Errors.invalid("window_days", "1 to 3650, was " + request.getWindowDays());
-                }
+                window = ranged("window_days", window, 90, 1, 3650);
             } else if (window != 0) {
                 throw Errors.invalid("window_days", "only for basket consumer");
             }
@@ -201,10 +198,7 @@ public class InsightGrpcService implements InsightService {
             if (!(confidence > 0 && confidence <= 1)) {
                 throw Errors.invalid("min_confidence", "above 0 and at most 1, was " + request.getMinConfidence());
             }
-            int maxLength = request.getMaxLength() == 0 ? 4 : request.getMaxLength();
-            if (maxLength < 2 || maxLength > 10) {
-                throw Errors.invalid("max_length", "2 to 10, was " + request.getMaxLength());
-            }
+            int maxLength = ranged("max_length", request.getMaxLength(), 4, 2, 10);
             int limit = limit("limit", request.getLimit(), 50);
             Insights.Period period = period(
                     "from",
@@ -274,10 +268,7 @@ public class InsightGrpcService implements InsightService {
                 case "any" -> Funnel.Order.ANY;
                 default -> throw Errors.invalid("order", "ordered, strict or any, was '" + request.getOrder() + "'");
             };
-            int windowDays = request.getWindowDays() == 0 ? 14 : request.getWindowDays();
-            if (windowDays < 1 || windowDays > 3650) {
-                throw Errors.invalid("window_days", "1 to 3650, was " + request.getWindowDays());
-            }
+            int windowDays = ranged("window_days", request.getWindowDays(), 14, 1, 3650);
             List<Funnel.Exclusion> exclusions = new ArrayList<>();
             for (int i = 0; i < request.getExclusionsCount(); i++) {
                 FunnelExclusion e = request.getExclusions(i);
@@ -350,10 +341,7 @@ public class InsightGrpcService implements InsightService {
                 case "month" -> Retention.Period.MONTH;
                 default -> throw Errors.invalid("period", "day, week or month, was '" + request.getPeriod() + "'");
             };
-            int periods = request.getPeriods() == 0 ? 12 : request.getPeriods();
-            if (periods < 1 || periods > 400) {
-                throw Errors.invalid("periods", "1 to 400, was " + request.getPeriods());
-            }
+            int periods = ranged("periods", request.getPeriods(), 12, 1, 400);
             Retention.Mode mode = switch (request.getMode().isBlank() ? "first_time" : request.getMode()) {
                 case "first_time" -> Retention.Mode.FIRST_TIME;
                 case "recurring" -> Retention.Mode.RECURRING;
@@ -501,10 +489,7 @@ public class InsightGrpcService implements InsightService {
                     request.hasFrom() ? request.getFrom() : null,
                     "to",
                     request.hasTo() ? request.getTo() : null);
-            int days = request.getAttributionDays() == 0 ? 7 : request.getAttributionDays();
-            if (days < 1 || days > 90) {
-                throw Errors.invalid("attribution_days", "1 to 90, was " + request.getAttributionDays());
-            }
+            int days = ranged("attribution_days", request.getAttributionDays(), 7, 1, 90);
             return query((insights, connection) -> {
                 GetEconomicsResponse.Builder out = GetEconomicsResponse.newBuilder();
                 for (Insights.ChannelFigures f : insights.channels(request.getTenant(), period.from(), period.to())) {
@@ -610,6 +595,15 @@ public class InsightGrpcService implements InsightService {
 
     private static String optional(String value) {
         return value == null || value.isBlank() ? null : value;
+    }
+
+    /** The value, or the fallback when 0, within [min, max]; INVALID_ARGUMENT naming the field otherwise. */
+    private static int ranged(String field, int value, int fallback, int min, int max) {
+        int v = value == 0 ? fallback : value;
+        if (v < min || v > max) {
+            throw Errors.invalid(field, min + " to " + max + " (0: " + fallback + "), was " + value);
+        }
+        return v;
     }
 
     private static int limit(String field, int value, int fallback) {
