@@ -30,6 +30,7 @@ public final class FeatureIndex {
 
     private final Map<String, Integer> ordinals;
     private final List<Feature> features;
+    private final Map<Feature, Integer> positions = new HashMap<>();
     private final RoaringBitmap[] bitmaps;
     private final RoaringBitmap all;
     private final Instant builtAt;
@@ -41,6 +42,9 @@ public final class FeatureIndex {
         }
         this.ordinals = ordinals;
         this.features = List.copyOf(features);
+        for (int i = 0; i < this.features.size(); i++) {
+            positions.put(this.features.get(i), i);
+        }
         this.bitmaps = bitmaps;
         this.all = new RoaringBitmap();
         if (!ordinals.isEmpty()) {
@@ -108,8 +112,8 @@ public final class FeatureIndex {
 
     /** The profiles with the feature, or null when no profile has it. */
     public RoaringBitmap bitmap(String dimension, String value) {
-        int i = features.indexOf(new Feature(dimension, value));
-        return i < 0 ? null : bitmaps[i];
+        Integer i = positions.get(new Feature(dimension, value));
+        return i == null ? null : bitmaps[i];
     }
 
     /** Ordinals for one query: the index's, and new ones past them for profiles it does not know. */
@@ -140,8 +144,12 @@ public final class FeatureIndex {
     public List<Tgi.Counts> counts(RoaringBitmap audience, RoaringBitmap base, Set<String> dimensions) {
         long audienceSize = audience.getLongCardinality();
         long baseSize = base.getLongCardinality();
-        RoaringBitmap both = RoaringBitmap.and(audience, base);
-        long bothSize = both.getLongCardinality();
+        long bothSize = RoaringBitmap.andCardinality(audience, base);
+        // the usual cases need one intersection per feature, not three: a base holding every
+        // profile of the index, and an audience inside the base (or apart from it)
+        boolean baseIsAll = baseSize == profiles() && RoaringBitmap.andCardinality(base, all) == baseSize;
+        boolean inside = bothSize == audienceSize;
+        RoaringBitmap both = inside || bothSize == 0 ? null : RoaringBitmap.and(audience, base);
         Tgi.Counts[] out = new Tgi.Counts[features.size()];
         IntStream.range(0, features.size()).parallel().forEach(i -> {
             Feature f = features.get(i);
@@ -149,11 +157,12 @@ public final class FeatureIndex {
                 return;
             }
             long audienceWith = RoaringBitmap.andCardinality(audience, bitmaps[i]);
-            long baseWith = RoaringBitmap.andCardinality(base, bitmaps[i]);
+            long baseWith =
+                    baseIsAll ? bitmaps[i].getLongCardinality() : RoaringBitmap.andCardinality(base, bitmaps[i]);
             if (audienceWith == 0 && baseWith == 0) {
                 return;
             }
-            long bothWith = RoaringBitmap.andCardinality(both, bitmaps[i]);
+            long bothWith = inside ? audienceWith : both == null ? 0 : RoaringBitmap.andCardinality(both, bitmaps[i]);
             out[i] = new Tgi.Counts(
                     f.dimension(), f.value(), audienceWith, audienceSize, baseWith, baseSize, bothWith, bothSize);
         });
