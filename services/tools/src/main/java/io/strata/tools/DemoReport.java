@@ -745,13 +745,13 @@ public final class DemoReport implements Callable<Integer> {
                 }
                 row(
                         "",
-                        "  %-8s %-16s %5.0f [%3.0f–%3.0f] q %.0e  %s",
+                        "  %-8s %-16s %5.0f [%3.0f–%3.0f] q %-8s %s",
                         plant.path("dimension").asText(),
                         plant.path("value").asText(),
                         found == null ? Double.NaN : found.path("index").asDouble(),
                         found == null ? Double.NaN : found.path("lower").asDouble(),
                         found == null ? Double.NaN : found.path("upper").asDouble(),
-                        found == null ? Double.NaN : found.path("q").asDouble(),
+                        found == null ? "" : qValue(found.path("q").asDouble()),
                         check);
             }
         }
@@ -810,6 +810,11 @@ public final class DemoReport implements Callable<Integer> {
                     check);
         }
         return ok;
+    }
+
+    /** A q-value as the report prints it: below what a double holds, as such. */
+    static String qValue(double q) {
+        return q < Double.MIN_NORMAL ? "<1e-300" : String.format(Locale.ROOT, "%.0e", q);
     }
 
     /** What the generator planted (truths.json): what later analyses must recover from the data. */
