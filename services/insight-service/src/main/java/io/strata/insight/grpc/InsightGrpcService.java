@@ -1,6 +1,7 @@
 package io.strata.insight.grpc;
 
 import com.google.protobuf.Timestamp;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
@@ -209,9 +210,7 @@ public class InsightGrpcService implements InsightService {
             Set<String> cart = new HashSet<>(request.getItemsList());
             int windowDays = basket.equals("consumer") ? window : 0;
             return query((insights, connection) -> {
-                if (audience != null) {
-                    members(insights, request.getTenant(), audience, "audience");
-                }
+                requireAudience(insights, request.getTenant(), audience);
                 Baskets baskets = insights.baskets(request.getTenant(), level, windowDays, audience, period);
                 AssociationRules.Result result =
                         AssociationRules.mine(baskets, new AssociationRules.Settings(support, confidence, maxLength));
@@ -296,9 +295,7 @@ public class InsightGrpcService implements InsightService {
                     request.hasTo() ? request.getTo() : null);
             String audience = optional(request.getAudience());
             return query((insights, connection) -> {
-                if (audience != null) {
-                    members(insights, request.getTenant(), audience, "audience");
-                }
+                requireAudience(insights, request.getTenant(), audience);
                 Funnel.Breakdown breakdown = Funnel.Breakdown.NONE;
                 if (property != null) {
                     breakdown = Funnel.Breakdown.byProperty(property);
@@ -367,9 +364,7 @@ public class InsightGrpcService implements InsightService {
             List<String> breakdown = List.copyOf(new LinkedHashSet<>(request.getBreakdownAudiencesList()));
             ZoneId in = zone;
             return query((insights, connection) -> {
-                if (audience != null) {
-                    members(insights, request.getTenant(), audience, "audience");
-                }
+                requireAudience(insights, request.getTenant(), audience);
                 List<Retention.Activity> activities =
                         insights.activities(request.getTenant(), start, returning, audience, period, in);
                 Map<String, List<Retention.Activity>> groups = new LinkedHashMap<>();
@@ -422,9 +417,7 @@ public class InsightGrpcService implements InsightService {
             Insights.Level level = level(request.getLevel());
             String audience = optional(request.getAudience());
             return query((insights, connection) -> {
-                if (audience != null) {
-                    members(insights, request.getTenant(), audience, "audience");
-                }
+                requireAudience(insights, request.getTenant(), audience);
                 Grow.Result result = Grow.decompose(
                         insights.figures(request.getTenant(), level, audience, before),
                         insights.figures(request.getTenant(), level, audience, after));
@@ -465,19 +458,10 @@ public class InsightGrpcService implements InsightService {
                 }
                 rows.add(new EventStore.Cost(day, channel, row.getCreator().strip(), row.getCost()));
             }
-            return Uni.createFrom()
-                    .item(() -> {
-                        try {
-                            long held = store.importCosts(request.getTenant(), rows);
-                            return ImportCostsResponse.newBuilder()
-                                    .setImported(rows.size())
-                                    .setHeld(held)
-                                    .build();
-                        } catch (SQLException e) {
-                            throw Errors.internal("the analytical store failed: " + e.getMessage(), e);
-                        }
-                    })
-                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+            return blocking(() -> ImportCostsResponse.newBuilder()
+                    .setImported(rows.size())
+                    .setHeld(store.importCosts(request.getTenant(), rows))
+                    .build());
         });
     }
 
@@ -564,11 +548,26 @@ public class InsightGrpcService implements InsightService {
                 .chain(c -> c.within(Uni.createFrom().deferred(() -> call.apply(c))));
     }
 
+    /** Work on the store, on a worker thread with a store connection of its own. */
     private <T> Uni<T> query(Query<T> work) {
+        return blocking(() -> {
+            try (Connection connection = store.openQuery()) {
+                return work.run(new Insights(connection), connection);
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface StoreWork<T> {
+        T run() throws SQLException;
+    }
+
+    /** Work on the store on a worker thread; a failure of the store is INTERNAL. */
+    private static <T> Uni<T> blocking(StoreWork<T> work) {
         return Uni.createFrom()
                 .item(() -> {
-                    try (Connection connection = store.openQuery()) {
-                        return work.run(new Insights(connection), connection);
+                    try {
+                        return work.run();
                     } catch (SQLException e) {
                         throw Errors.internal("the analytical store failed: " + e.getMessage(), e);
                     }
@@ -580,10 +579,21 @@ public class InsightGrpcService implements InsightService {
             throws SQLException {
         List<String> members = insights.members(tenant, audience);
         if (members.isEmpty()) {
-            throw Errors.notFound(field + ": audience '" + audience
-                    + "' has no members in the analytical store (unknown, empty," + " or not yet read from the feed)");
+            throw noAudience(field, audience);
         }
         return members;
+    }
+
+    /** An analysis filtered by an audience (none: null) needs it to have members; they are not read here. */
+    private static void requireAudience(Insights insights, String tenant, String audience) throws SQLException {
+        if (audience != null && !insights.hasMembers(tenant, audience)) {
+            throw noAudience("audience", audience);
+        }
+    }
+
+    private static StatusRuntimeException noAudience(String field, String audience) {
+        return Errors.notFound(field + ": audience '" + audience
+                + "' has no members in the analytical store (unknown, empty, or not yet read from the feed)");
     }
 
     private static String required(String field, String value) {
@@ -686,12 +696,19 @@ public class InsightGrpcService implements InsightService {
         return period(fromField, from, toField, to);
     }
 
+    /** 0001-01-01 and 9999-12-31T23:59:59Z, the range RFC 3339 writes (and the store's microseconds hold). */
+    private static final long MIN_SECONDS = -62_135_596_800L;
+
+    private static final long MAX_SECONDS = 253_402_300_799L;
+
     private static Instant instant(String field, Timestamp t) {
-        try {
-            return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
-        } catch (DateTimeException e) {
-            throw Errors.invalid(field, "not an instant");
+        if (t.getSeconds() < MIN_SECONDS
+                || t.getSeconds() > MAX_SECONDS
+                || t.getNanos() < 0
+                || t.getNanos() > 999_999_999) {
+            throw Errors.invalid(field, "an instant between the years 1 and 9999");
         }
+        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
     }
 
     private static Timestamp timestamp(Instant at) {

@@ -73,6 +73,18 @@ public final class Insights {
         return out;
     }
 
+    /** Whether the audience has a member (without reading them). */
+    public boolean hasMembers(String tenant, String audience) throws SQLException {
+        try (PreparedStatement s =
+                query.prepareStatement("SELECT 1 FROM audience_members WHERE tenant = ? AND segment_id = ? LIMIT 1")) {
+            s.setString(1, tenant);
+            s.setString(2, audience);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next();
+            }
+        }
+    }
+
     /** The tenant's stored events and the profiles they belong to. */
     public long[] volume(String tenant) throws SQLException {
         try (PreparedStatement s =

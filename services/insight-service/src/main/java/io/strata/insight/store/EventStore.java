@@ -87,7 +87,7 @@ public final class EventStore implements AutoCloseable {
         }
     }
 
-    /** The columns of the stored events, in the files' order (files written before a column was added read it as NULL). */
+    /** The columns of the stored events, in the files' order (the query view reads an older file's missing ones as NULL). */
     static final String COLUMNS = "tenant, profile_id, source_id, message_id, name, ts, revenue, order_id, properties,"
             + " device_type, campaign_source, traits";
 
@@ -424,7 +424,12 @@ public final class EventStore implements AutoCloseable {
                         + " NULL::VARCHAR name, NULL::TIMESTAMPTZ ts, NULL::DOUBLE revenue, NULL::VARCHAR order_id,"
                         + " NULL::VARCHAR properties, NULL::VARCHAR device_type, NULL::VARCHAR campaign_source,"
                         + " NULL::VARCHAR traits WHERE false)"
-                : "read_parquet('" + events + "/**/*.parquet', hive_partitioning = true, union_by_name = true)";
+                // files written before the device, campaign and traits columns lack them: by name, with
+                // an empty relation that has them, every file reads them (NULL where absent)
+                : "(SELECT * FROM read_parquet('" + events
+                        + "/**/*.parquet', hive_partitioning = true, union_by_name = true)"
+                        + " UNION ALL BY NAME SELECT NULL::VARCHAR AS device_type, NULL::VARCHAR AS campaign_source,"
+                        + " NULL::VARCHAR AS traits WHERE false)";
         try (Statement s = query.createStatement()) {
             s.execute("CREATE OR REPLACE TEMP VIEW audience_members AS SELECT m.tenant, m.segment_id, m.profile_id,"
                     + " m.since FROM members m WHERE NOT EXISTS (SELECT 1 FROM gone g WHERE g.tenant = m.tenant"

@@ -209,6 +209,13 @@ class InsightServiceTest {
                         .setPreset("aida")
                         .build()));
         assertEquals("preset", Errors.violations(preset).get(0).field());
+        StatusRuntimeException far = refused(as("ana")
+                .getEconomics(GetEconomicsRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .setFrom(Timestamp.newBuilder().setSeconds(0))
+                        .setTo(Timestamp.newBuilder().setSeconds(Long.MAX_VALUE / 1000))
+                        .build()));
+        assertEquals("to", Errors.violations(far).get(0).field(), "an instant past year 9999, not an overflow");
     }
 
     private void assertField(String field, GetTgiRequest.Builder request) {

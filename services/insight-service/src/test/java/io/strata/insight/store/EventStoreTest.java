@@ -52,6 +52,29 @@ class EventStoreTest {
     }
 
     @Test
+    void filesWrittenBeforeTheContextColumnsAreStillRead() throws Exception {
+        try (EventStore store = EventStore.open(dir)) {
+            store.append(0, 0, row("acme", "p1", "m1", "Product Viewed", null));
+            store.flush();
+        }
+        // the file as the store wrote it before device_type, campaign_source and traits were kept
+        Path file;
+        try (Stream<Path> files = Files.walk(dir.resolve("events"))) {
+            file = files.filter(Files::isRegularFile).findFirst().orElseThrow();
+        }
+        Path old = dir.resolve("old.parquet");
+        try (Connection c = new org.duckdb.DuckDBDriver().connect("jdbc:duckdb:", new java.util.Properties());
+                Statement s = c.createStatement()) {
+            s.execute("COPY (SELECT tenant, profile_id, source_id, message_id, name, ts, revenue, order_id, properties"
+                    + " FROM read_parquet('" + file + "')) TO '" + old + "' (FORMAT parquet)");
+        }
+        Files.move(old, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (EventStore store = EventStore.open(dir)) {
+            assertEquals(1, count(store, "SELECT count(*) FROM events WHERE device_type IS NULL AND traits IS NULL"));
+        }
+    }
+
+    @Test
     void aReopenedStoreGoesOnFromItsOffsetsAndIgnoresRedeliveries() throws Exception {
         try (EventStore store = EventStore.open(dir)) {
             store.append(0, 0, row("acme", "p1", "m1", "Product Viewed", null));
