@@ -199,6 +199,9 @@ public final class Funnel {
                                 && Duration.between(times[k - 1], e.time()).compareTo(step.maxGap()) > 0)) {
                     break;
                 }
+                if (!strict && !e.time().isAfter(times[k - 1])) {
+                    continue; // a step comes after the one before, not at the same instant
+                }
                 if (!strict && excluded(e, k, settings)) {
                     blocked = true;
                     continue;

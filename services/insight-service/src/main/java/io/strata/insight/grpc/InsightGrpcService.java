@@ -16,7 +16,9 @@ import io.strata.insight.funnel.Step;
 import io.strata.insight.grow.Grow;
 import io.strata.insight.query.Dimensions;
 import io.strata.insight.query.FeatureIndex;
+import io.strata.insight.query.FunnelQuery;
 import io.strata.insight.query.Insights;
+import io.strata.insight.query.RetentionQuery;
 import io.strata.insight.retention.Retention;
 import io.strata.insight.service.FeatureIndexes;
 import io.strata.insight.store.EventStore;
@@ -306,9 +308,17 @@ public class InsightGrpcService implements InsightService {
                         return in == null ? NONE : String.join("+", new java.util.TreeSet<>(in));
                     };
                 }
-                var events = insights.funnelEvents(request.getTenant(), settings, property, audience, period);
+                // the engine computes the usual funnel without moving the events; the rest runs here
+                Map<String, List<Funnel.StepResult>> funnel;
+                if (FunnelQuery.covers(settings) && breakdownAudiences.isEmpty()) {
+                    funnel = new FunnelQuery(connection)
+                            .compute(request.getTenant(), settings, property, audience, period);
+                } else {
+                    var events = insights.funnelEvents(request.getTenant(), settings, property, audience, period);
+                    funnel = Funnel.compute(events, settings, breakdown);
+                }
                 GetFunnelResponse.Builder out = GetFunnelResponse.newBuilder();
-                Funnel.compute(events, settings, breakdown).forEach((group, results) -> {
+                funnel.forEach((group, results) -> {
                     FunnelGroup.Builder g = FunnelGroup.newBuilder().setGroup(group);
                     for (Funnel.StepResult r : results) {
                         g.addSteps(FunnelStepResult.newBuilder()
@@ -365,34 +375,29 @@ public class InsightGrpcService implements InsightService {
             ZoneId in = zone;
             return query((insights, connection) -> {
                 requireAudience(insights, request.getTenant(), audience);
-                List<Retention.Activity> activities =
-                        insights.activities(request.getTenant(), start, returning, audience, period, in);
-                Map<String, List<Retention.Activity>> groups = new LinkedHashMap<>();
+                // a table per group: everyone, or each audience of the breakdown and those in none of them
+                List<String> within = audience == null ? List.of() : List.of(audience);
+                Map<String, RetentionQuery.Members> groups = new LinkedHashMap<>();
                 if (breakdown.isEmpty()) {
-                    groups.put("", activities);
+                    groups.put("", new RetentionQuery.Members(within, List.of()));
                 } else {
-                    Map<String, Set<String>> of = insights.audiencesOf(request.getTenant(), breakdown);
                     for (String b : breakdown) {
-                        groups.put(b, new ArrayList<>());
+                        List<String> both = new ArrayList<>(within);
+                        both.add(b);
+                        groups.put(b, new RetentionQuery.Members(both, List.of()));
                     }
-                    groups.put(NONE, new ArrayList<>());
-                    for (Retention.Activity a : activities) {
-                        Set<String> member = of.get(a.person());
-                        if (member == null) {
-                            groups.get(NONE).add(a);
-                        } else {
-                            member.forEach(b -> groups.get(b).add(a));
-                        }
-                    }
+                    groups.put(NONE, new RetentionQuery.Members(within, breakdown));
                 }
+                RetentionQuery engine = new RetentionQuery(connection);
                 GetRetentionResponse.Builder out = GetRetentionResponse.newBuilder();
-                groups.forEach((group, list) -> {
-                    List<Retention.Cohort> cohorts = Retention.compute(list, settings);
-                    RetentionTable.Builder table = RetentionTable.newBuilder().setGroup(group);
+                for (Map.Entry<String, RetentionQuery.Members> group : groups.entrySet()) {
+                    List<Retention.Cohort> cohorts = engine.cohorts(
+                            request.getTenant(), start, returning, settings, period, in, group.getValue());
+                    RetentionTable.Builder table = RetentionTable.newBuilder().setGroup(group.getKey());
                     cohorts.forEach(c -> table.addCohorts(cohort(c)));
                     table.setOverall(cohort(Retention.overall(cohorts, periods)));
                     out.addTables(table);
-                });
+                }
                 return out.build();
             });
         });

@@ -215,7 +215,11 @@ public final class Insights {
         return out;
     }
 
-    /** The starts and returns retention counts, as days in the zone, with each return's revenue. */
+    /**
+     * The starts and returns retention counts, as days in the zone, with each return's revenue: the
+     * rows of {@link Retention#compute}, the reference {@link RetentionQuery} is tested against (the
+     * service computes retention in the engine).
+     */
     public List<Retention.Activity> activities(
             String tenant, String startEvent, String returnEvent, String audience, Period period, ZoneId zone)
             throws SQLException {

@@ -34,7 +34,7 @@ public final class Retention {
         WEEK,
         MONTH;
 
-        long index(LocalDate day) {
+        public long index(LocalDate day) {
             return switch (this) {
                 case DAY -> day.toEpochDay();
                 // epoch day 4 (1970-01-05) is a Monday
@@ -48,7 +48,7 @@ public final class Retention {
             };
         }
 
-        LocalDate start(long index) {
+        public LocalDate start(long index) {
             return switch (this) {
                 case DAY -> LocalDate.ofEpochDay(index);
                 case WEEK -> LocalDate.ofEpochDay(index * 7 + 4);

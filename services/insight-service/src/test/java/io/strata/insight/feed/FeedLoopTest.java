@@ -25,6 +25,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -119,9 +120,31 @@ class FeedLoopTest {
         sendMembership(membership(tenant, "p3", "core", true));
         producer.send(new ProducerRecord<>(TestTopics.SEGMENT_MEMBERSHIP, tenant + "/p9", new byte[] {0x1a, 0x01}))
                 .get();
-        await().atMost(WAIT).until(() -> count(tenant, "SELECT count(*) FROM audience_members WHERE tenant = ?") == 2);
+        // a last record on each key: once all three are in, every record before them is (a key's
+        // records keep their order; different keys may arrive in any order)
+        for (String p : List.of("p1", "p2", "p3")) {
+            sendMembership(membership(tenant, p, "barrier", true));
+        }
+        await().atMost(WAIT)
+                .until(() -> count(
+                                tenant,
+                                "SELECT count(*) FROM audience_members WHERE tenant = ? AND segment_id = 'barrier'")
+                        == 3);
         assertEquals(
-                1L, count(tenant, "SELECT count(*) FROM audience_members WHERE tenant = ? AND segment_id = 'vip'"));
+                2L,
+                count(tenant, "SELECT count(*) FROM audience_members WHERE tenant = ? AND segment_id <> 'barrier'"));
+        assertEquals(
+                1L,
+                count(
+                        tenant,
+                        "SELECT count(*) FROM audience_members WHERE tenant = ? AND segment_id = 'vip'"
+                                + " AND profile_id = 'p2'"));
+        assertEquals(
+                1L,
+                count(
+                        tenant,
+                        "SELECT count(*) FROM audience_members WHERE tenant = ? AND segment_id = 'core'"
+                                + " AND profile_id = 'p3'"));
     }
 
     private long count(String tenant, String sql) throws Exception {
