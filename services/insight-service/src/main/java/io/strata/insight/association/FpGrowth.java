@@ -50,9 +50,11 @@ public final class FpGrowth {
         private int[] count = new int[1024];
         private int[] parent = new int[1024];
         private int[] next = new int[1024];
-        // children: a node's first child and its next sibling (few children per node in practice)
-        private int[] firstChild = new int[1024];
-        private int[] sibling = new int[1024];
+        // children: an open-addressing table from (parent node, item rank) to the child node, so a
+        // node with many children (the root of a large tree has one per item) is found at once
+        private long[] childKeys = new long[64];
+        private int[] childNodes = new int[64];
+        private int children;
         private int size = 1; // node 0 is the root
 
         /** Items in this tree, from the most to the least frequent. */
@@ -73,8 +75,7 @@ public final class FpGrowth {
             headFirst = new int[items.length];
             Arrays.fill(headFirst, -1);
             headCount = new int[items.length];
-            firstChild[0] = -1;
-            sibling[0] = -1;
+            Arrays.fill(childKeys, -1L);
             parent[0] = -1;
         }
 
@@ -131,16 +132,50 @@ public final class FpGrowth {
             int node = 0;
             for (int i = 0; i < length; i++) {
                 int r = ranks[i];
-                int child = firstChild[node];
-                while (child >= 0 && item[child] != r) {
-                    child = sibling[child];
+                long key = ((long) node << 32) | r;
+                int mask = childKeys.length - 1;
+                int slot = slot(key, mask);
+                while (childKeys[slot] != -1L && childKeys[slot] != key) {
+                    slot = (slot + 1) & mask;
                 }
-                if (child < 0) {
+                int child;
+                if (childKeys[slot] == key) {
+                    child = childNodes[slot];
+                } else {
                     child = newNode(r, node);
+                    childKeys[slot] = key;
+                    childNodes[slot] = child;
+                    if (++children * 2 > childKeys.length) {
+                        growChildren();
+                    }
                 }
                 count[child] += weight;
                 headCount[r] += weight;
                 node = child;
+            }
+        }
+
+        private static int slot(long key, int mask) {
+            long h = key * 0x9E3779B97F4A7C15L;
+            return (int) (h ^ (h >>> 32)) & mask;
+        }
+
+        private void growChildren() {
+            long[] keys = childKeys;
+            int[] nodes = childNodes;
+            childKeys = new long[keys.length * 2];
+            childNodes = new int[keys.length * 2];
+            Arrays.fill(childKeys, -1L);
+            int mask = childKeys.length - 1;
+            for (int i = 0; i < keys.length; i++) {
+                if (keys[i] != -1L) {
+                    int slot = slot(keys[i], mask);
+                    while (childKeys[slot] != -1L) {
+                        slot = (slot + 1) & mask;
+                    }
+                    childKeys[slot] = keys[i];
+                    childNodes[slot] = nodes[i];
+                }
             }
         }
 
@@ -151,16 +186,11 @@ public final class FpGrowth {
                 count = Arrays.copyOf(count, grown);
                 parent = Arrays.copyOf(parent, grown);
                 next = Arrays.copyOf(next, grown);
-                firstChild = Arrays.copyOf(firstChild, grown);
-                sibling = Arrays.copyOf(sibling, grown);
             }
             int node = size++;
             item[node] = r;
             count[node] = 0;
             parent[node] = parentNode;
-            firstChild[node] = -1;
-            sibling[node] = firstChild[parentNode];
-            firstChild[parentNode] = node;
             next[node] = headFirst[r];
             headFirst[r] = node;
             return node;
