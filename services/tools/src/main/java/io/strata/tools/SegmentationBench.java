@@ -431,7 +431,7 @@ public final class SegmentationBench implements Callable<Integer> {
         return median(run, Math.max(3, runs / 3), runs);
     }
 
-    private static double median(Runnable run, int warmups, int runs) {
+    static double median(Runnable run, int warmups, int runs) {
         for (int i = 0; i < warmups; i++) {
             run.run();
         }

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             SegmentationBench.class,
             SegmentationRealtimeBench.class,
             ClvBench.class,
+            InsightBench.class,
             CdnowOrders.class,
             DemoReport.class,
             PipelineWait.class,

@@ -32,6 +32,12 @@ public interface InsightConfig {
     interface Store {
         /** Where the Parquet files and their metadata live (a volume of its own in a cluster). */
         Path dir();
+
+        /**
+         * The most memory the analytical engine takes (e.g. {@code 2GB}), beside the heap; unset:
+         * the engine's default, 80 % of the machine's (or container's) memory.
+         */
+        java.util.Optional<String> memoryLimit();
     }
 
     interface Feed {

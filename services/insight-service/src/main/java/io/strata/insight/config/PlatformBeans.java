@@ -38,7 +38,8 @@ public class PlatformBeans {
     @Produces
     @Singleton
     EventStore store(InsightConfig config) {
-        return EventStore.open(config.store().dir());
+        return EventStore.open(
+                config.store().dir(), config.store().memoryLimit().orElse(null));
     }
 
     void close(@Disposes EventStore store) throws SQLException {

@@ -94,7 +94,21 @@ public final class Funnel {
             double fromFirst,
             long dropOff,
             Duration medianTimeFromPrevious,
-            Duration meanTimeFromPrevious) {}
+            Duration meanTimeFromPrevious) {
+
+        /** Step k's result from the people reaching each step and its times from the step before. */
+        public static StepResult of(String label, long[] people, int k, Duration median, Duration mean) {
+            long previous = k == 0 ? people[0] : people[k - 1];
+            return new StepResult(
+                    label,
+                    people[k],
+                    previous == 0 ? 0 : (double) people[k] / previous,
+                    people[0] == 0 ? 0 : (double) people[k] / people[0],
+                    previous - people[k],
+                    median,
+                    mean);
+        }
+    }
 
     /** Named funnels of the tracking plan's events (Segment's e-commerce names), to start from. */
     public static Map<String, List<Step>> presets() {
@@ -306,7 +320,6 @@ public final class Funnel {
         List<StepResult> results(List<Step> steps) {
             List<StepResult> out = new ArrayList<>();
             for (int k = 0; k < steps.size(); k++) {
-                long previous = k == 0 ? people[0] : people[k - 1];
                 List<Long> g = gaps.get(k);
                 g.sort(null);
                 Duration median = g.isEmpty()
@@ -319,14 +332,7 @@ public final class Funnel {
                         ? null
                         : Duration.ofMillis(Math.round(
                                 g.stream().mapToLong(Long::longValue).average().orElse(0)));
-                out.add(new StepResult(
-                        steps.get(k).label(),
-                        people[k],
-                        previous == 0 ? 0 : (double) people[k] / previous,
-                        people[0] == 0 ? 0 : (double) people[k] / people[0],
-                        previous - people[k],
-                        median,
-                        mean));
+                out.add(StepResult.of(steps.get(k).label(), people, k, median, mean));
             }
             return out;
         }

@@ -91,7 +91,8 @@ public record Step(String label, String event, List<Filter> filters, java.time.D
             return String.valueOf(a).equals(String.valueOf(b));
         }
 
-        private static double number(Object value) {
+        /** A filter's value or a property as a number: NaN when it is not one. */
+        public static double number(Object value) {
             if (value instanceof Number n) {
                 return n.doubleValue();
             }

@@ -123,8 +123,9 @@ public final class FunnelQuery {
                 .append(" AS t_last FROM j")
                 .append(n)
                 .append(")");
-        sql.append(", best AS (SELECT * FROM paths QUALIFY row_number() OVER"
-                + " (PARTITION BY profile_id ORDER BY reached DESC, t_last, t1) = 1)");
+        // a person's best path: an aggregate (hashed), not a window (sorted)
+        sql.append(", best AS (SELECT unnest(arg_min(p, [-p.reached, p.t_last, p.t1])) FROM paths p"
+                + " GROUP BY p.profile_id)");
         sql.append(" SELECT b");
         for (int k = 1; k <= n; k++) {
             sql.append(", count(*) FILTER (WHERE reached >= ").append(k).append(")");
@@ -154,7 +155,6 @@ public final class FunnelQuery {
                     }
                     List<Funnel.StepResult> results = new ArrayList<>();
                     for (int k = 0; k < n; k++) {
-                        long previous = k == 0 ? people[0] : people[k - 1];
                         Duration median = null;
                         Duration mean = null;
                         if (k > 0) {
@@ -165,14 +165,7 @@ public final class FunnelQuery {
                                 mean = Duration.ofMillis(Math.round(r.getDouble(column + 1)));
                             }
                         }
-                        results.add(new Funnel.StepResult(
-                                steps.get(k).label(),
-                                people[k],
-                                previous == 0 ? 0 : (double) people[k] / previous,
-                                people[0] == 0 ? 0 : (double) people[k] / people[0],
-                                previous - people[k],
-                                median,
-                                mean));
+                        results.add(Funnel.StepResult.of(steps.get(k).label(), people, k, median, mean));
                     }
                     out.put(r.getString(1), results);
                 }
@@ -217,7 +210,7 @@ public final class FunnelQuery {
                         case LT -> "<";
                         default -> "<=";
                     };
-                    double bound = number(f.values().get(0));
+                    double bound = Step.Filter.number(f.values().get(0));
                     if (Double.isNaN(bound)) {
                         // nothing compares with a value that is not a number (the engine orders NaN last)
                         sql.append(" AND false");
@@ -233,16 +226,5 @@ public final class FunnelQuery {
             }
         }
         return sql.toString();
-    }
-
-    private static double number(Object value) {
-        if (value instanceof Number n) {
-            return n.doubleValue();
-        }
-        try {
-            return Double.parseDouble(String.valueOf(value));
-        } catch (NumberFormatException e) {
-            return Double.NaN;
-        }
     }
 }

@@ -183,8 +183,26 @@ public final class EventStore implements AutoCloseable {
 
     /** Opens (or creates) the store in {@code dir}, dropping files a crash left beyond the recorded offsets. */
     public static EventStore open(Path dir) {
+        return open(dir, null);
+    }
+
+    /**
+     * The same, with the engine's memory bounded (e.g. {@code 2GB}; null: the engine's default, 80 %
+     * of the machine's memory); a query needing more spills to files beside the store.
+     */
+    public static EventStore open(Path dir, String memoryLimit) {
         try {
-            return new EventStore(dir);
+            EventStore store = new EventStore(dir);
+            if (memoryLimit != null) {
+                try (PreparedStatement s = store.meta.prepareStatement("SET memory_limit = ?")) {
+                    s.setString(1, memoryLimit);
+                    s.execute();
+                } catch (SQLException e) {
+                    store.close();
+                    throw new IllegalArgumentException("not a memory limit: '" + memoryLimit + "'", e);
+                }
+            }
+            return store;
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open the event store in " + dir + ": " + e.getMessage(), e);
         } catch (IOException e) {
@@ -440,8 +458,12 @@ public final class EventStore implements AutoCloseable {
                             + " e.device_type, e.campaign_source, e.traits FROM "
                             + source + " e"
                             + " LEFT JOIN aliases a ON a.tenant = e.tenant AND a.merged = e.profile_id"
-                            + " WHERE NOT EXISTS (SELECT 1 FROM gone g WHERE g.tenant = e.tenant"
-                            + " AND g.profile_id = coalesce(a.survivor, e.profile_id))");
+                            // gone profiles left out by a join on its key (at most one row matches),
+                            // which the engine runs as a hash join; NOT EXISTS cost it a fifth of a
+                            // large funnel's time
+                            + " LEFT JOIN gone g ON g.tenant = e.tenant"
+                            + " AND g.profile_id = coalesce(a.survivor, e.profile_id)"
+                            + " WHERE g.profile_id IS NULL");
         }
     }
 

@@ -2,6 +2,7 @@ package io.strata.insight.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strata.insight.store.EventStore.Row;
@@ -23,6 +24,20 @@ class EventStoreTest {
 
     @TempDir
     Path dir;
+
+    @Test
+    void theEnginesMemoryIsBoundedAsConfiguredAndANonsenseLimitRefused() throws Exception {
+        try (EventStore store = EventStore.open(dir, "512MB");
+                Connection c = store.openQuery();
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT current_setting('memory_limit')")) {
+            assertTrue(r.next());
+            assertEquals("488.2 MiB", r.getString(1), "512 MB, as the engine prints it");
+        }
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> EventStore.open(dir.resolve("other"), "lots"));
+        assertTrue(e.getMessage().contains("'lots'"), e.getMessage());
+    }
 
     @Test
     void flushedEventsAreQueriedAndTheirOffsetsKept() throws Exception {
