@@ -91,16 +91,22 @@ public record Step(String label, String event, List<Filter> filters, java.time.D
             return String.valueOf(a).equals(String.valueOf(b));
         }
 
+        /**
+         * What a property holding a number looks like: a decimal number with an optional exponent
+         * (no spaces, NaN, infinity, hexadecimal or type suffix). The engine's
+         * funnel ({@code query.FunnelQuery}) reads numbers by the same pattern.
+         */
+        public static final String NUMBER = "[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?";
+
+        private static final java.util.regex.Pattern NUMBER_PATTERN = java.util.regex.Pattern.compile(NUMBER);
+
         /** A filter's value or a property as a number: NaN when it is not one. */
         public static double number(Object value) {
             if (value instanceof Number n) {
                 return n.doubleValue();
             }
-            try {
-                return Double.parseDouble(String.valueOf(value));
-            } catch (NumberFormatException e) {
-                return Double.NaN;
-            }
+            String text = String.valueOf(value);
+            return NUMBER_PATTERN.matcher(text).matches() ? Double.parseDouble(text) : Double.NaN;
         }
     }
 }

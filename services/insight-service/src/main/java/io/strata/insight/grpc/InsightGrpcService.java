@@ -389,6 +389,10 @@ public class InsightGrpcService implements InsightService {
                     groups.put(NONE, new RetentionQuery.Members(within, breakdown));
                 }
                 RetentionQuery engine = new RetentionQuery(connection);
+                if (!engine.knows(in)) {
+                    throw Errors.invalid(
+                            "time_zone", "a time zone the analytical store does not know: '" + in.getId() + "'");
+                }
                 GetRetentionResponse.Builder out = GetRetentionResponse.newBuilder();
                 for (Map.Entry<String, RetentionQuery.Members> group : groups.entrySet()) {
                     List<Retention.Cohort> cohorts = engine.cohorts(

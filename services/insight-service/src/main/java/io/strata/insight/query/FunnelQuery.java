@@ -179,16 +179,19 @@ public final class FunnelQuery {
         StringBuilder sql = new StringBuilder("name = ?");
         params.add(step.event());
         for (Step.Filter f : step.filters()) {
+            // each use of the property binds its path; a filter that can hold for no event binds none
             String value = "json_extract_string(properties, ?)";
-            params.add("$." + f.property());
+            String path = "$." + f.property();
             switch (f.op()) {
                 case EQ -> {
                     sql.append(" AND ").append(value).append(" = ?");
+                    params.add(path);
                     params.add(String.valueOf(f.values().get(0)));
                 }
                 // a missing property differs from any value
                 case NE -> {
                     sql.append(" AND coalesce(").append(value).append(" <> ?, true)");
+                    params.add(path);
                     params.add(String.valueOf(f.values().get(0)));
                 }
                 case IN -> {
@@ -201,6 +204,7 @@ public final class FunnelQuery {
                             .append(" IN (")
                             .append("?, ".repeat(f.values().size() - 1))
                             .append("?)");
+                    params.add(path);
                     f.values().forEach(v -> params.add(String.valueOf(v)));
                 }
                 default -> {
@@ -212,15 +216,22 @@ public final class FunnelQuery {
                     };
                     double bound = Step.Filter.number(f.values().get(0));
                     if (Double.isNaN(bound)) {
-                        // nothing compares with a value that is not a number (the engine orders NaN last)
+                        // nothing compares with a value that is not a number
                         sql.append(" AND false");
                         continue;
                     }
-                    sql.append(" AND TRY_CAST(")
+                    // a property is a number as Step.Filter.number reads it, so both paths agree on
+                    // values such as "NaN", "inf" or "5d"
+                    sql.append(" AND CASE WHEN regexp_full_match(")
                             .append(value)
-                            .append(" AS DOUBLE) ")
+                            .append(", ?) THEN CAST(")
+                            .append(value)
+                            .append(" AS DOUBLE) END ")
                             .append(op)
                             .append(" ?");
+                    params.add(path);
+                    params.add(Step.Filter.NUMBER);
+                    params.add(path);
                     params.add(bound);
                 }
             }

@@ -69,6 +69,22 @@ public final class RetentionQuery {
         this.query = query;
     }
 
+    /**
+     * Whether the engine can take days in this zone: a fixed offset always, a named zone when the
+     * engine's time-zone data has it (Java's and the engine's data may differ for a new zone).
+     */
+    public boolean knows(ZoneId zone) throws SQLException {
+        if (zone.normalized() instanceof ZoneOffset) {
+            return true;
+        }
+        try (PreparedStatement s = query.prepareStatement("SELECT count(*) FROM pg_timezone_names() WHERE name = ?")) {
+            s.setString(1, zone.getId());
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() && r.getLong(1) > 0;
+            }
+        }
+    }
+
     /** The cohorts, oldest first, of the people counted who did {@code startEvent} in the period. */
     public List<Retention.Cohort> cohorts(
             String tenant,

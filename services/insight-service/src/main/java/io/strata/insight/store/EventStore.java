@@ -194,12 +194,21 @@ public final class EventStore implements AutoCloseable {
         try {
             EventStore store = new EventStore(dir);
             if (memoryLimit != null) {
-                try (PreparedStatement s = store.meta.prepareStatement("SET memory_limit = ?")) {
-                    s.setString(1, memoryLimit);
-                    s.execute();
-                } catch (SQLException e) {
-                    store.close();
-                    throw new IllegalArgumentException("not a memory limit: '" + memoryLimit + "'", e);
+                // the queries' database and the staging one each within the limit
+                for (Connection c : List.of(store.meta, store.staging)) {
+                    try (PreparedStatement s = c.prepareStatement("SET memory_limit = ?")) {
+                        s.setString(1, memoryLimit);
+                        s.execute();
+                    } catch (SQLException e) {
+                        IllegalArgumentException refused =
+                                new IllegalArgumentException("not a memory limit: '" + memoryLimit + "'", e);
+                        try {
+                            store.close();
+                        } catch (Exception closing) {
+                            refused.addSuppressed(closing);
+                        }
+                        throw refused;
+                    }
                 }
             }
             return store;

@@ -87,6 +87,47 @@ class InEngineAnalysesTest {
                 0,
                 offset++,
                 new Row(T, "edge", "src", "e2", "Product Viewed", T0.plusSeconds(10_800), null, null, "{}"));
+        // properties that only look like numbers to one reader or another are no numbers to either
+        int odd = 0;
+        for (String revenue : List.of("NaN", "inf", "Infinity", "5d", " 250", "0x1p9", "250", "-1e3", ".5e3")) {
+            String p = "odd" + odd++;
+            Instant at = T0.plus(Duration.ofDays(odd));
+            store.append(0, offset++, new Row(T, p, "src", p + "a", "Content Viewed", at, null, null, "{}"));
+            store.append(
+                    0,
+                    offset++,
+                    new Row(
+                            T,
+                            p,
+                            "src",
+                            p + "b",
+                            "Order Completed",
+                            at.plusSeconds(60),
+                            null,
+                            null,
+                            "{\"revenue\":\"" + revenue + "\",\"channel\":\"wechat\"}"));
+            store.append(
+                    0,
+                    offset++,
+                    new Row(
+                            T,
+                            p,
+                            "src",
+                            p + "c",
+                            "Signed Up",
+                            at.plusSeconds(120),
+                            null,
+                            null,
+                            "{\"channel\":\"wechat\"}"));
+        }
+        // a step at the very instant of the step before does not follow it; one an hour later does
+        Instant same = T0.plus(Duration.ofDays(5));
+        store.append(0, offset++, new Row(T, "same", "src", "s1", "Content Viewed", same, null, null, "{}"));
+        store.append(0, offset++, new Row(T, "same", "src", "s2", "Product Viewed", same, null, null, "{}"));
+        store.append(
+                0,
+                offset++,
+                new Row(T, "same", "src", "s3", "Product Viewed", same.plusSeconds(3_600), null, null, "{}"));
         // another tenant's events are never counted
         store.append(0, offset, new Row("other", "p1", "src", "x", "Content Viewed", T0, null, null, "{}"));
         store.flush();
@@ -123,7 +164,19 @@ class InEngineAnalysesTest {
                                 .where(new Step.Filter("channel", Step.Filter.Op.NE, List.of("douyin")))
                                 .where(new Step.Filter("channel", Step.Filter.Op.IN, List.of("wechat", "douyin")))
                                 .where(new Step.Filter("revenue", Step.Filter.Op.LT, List.of(400)))),
-                List.of(Step.of("Signed Up"), Step.of("Signed Up"), Step.of("Signed Up")));
+                List.of(Step.of("Signed Up"), Step.of("Signed Up"), Step.of("Signed Up")),
+                List.of(
+                        Step.of("Content Viewed"),
+                        Step.of("Order Completed").where(Step.Filter.gte("revenue", 200)),
+                        Step.of("Signed Up").where(Step.Filter.eq("channel", "wechat"))),
+                // filters that hold for no event, then one that must still read its own value
+                List.of(
+                        Step.of("Content Viewed"),
+                        Step.of("Order Completed")
+                                .where(new Step.Filter("revenue", Step.Filter.Op.GT, List.of("abc")))
+                                .where(new Step.Filter("channel", Step.Filter.Op.IN, List.of())),
+                        Step.of("Signed Up").where(Step.Filter.eq("channel", "wechat"))),
+                List.of(Step.of("Content Viewed"), Step.of("Signed Up").where(Step.Filter.eq("channel", "wechat"))));
         List<Duration> windows = List.of(Duration.ofDays(14), Duration.ofDays(2), Duration.ofHours(3));
         List<Insights.Period> periods = List.of(
                 Insights.Period.ALL, new Insights.Period(T0.plus(Duration.ofDays(10)), T0.plus(Duration.ofDays(40))));
@@ -150,7 +203,7 @@ class InEngineAnalysesTest {
                 }
             }
         }
-        assertEquals(120, compared);
+        assertEquals(192, compared);
     }
 
     @Test
@@ -217,6 +270,18 @@ class InEngineAnalysesTest {
             }
         }
         assertEquals(192, compared);
+    }
+
+    @Test
+    void theEngineKnowsEveryZoneJavaKnowsAndEveryFixedOffset() throws Exception {
+        try (Connection c = store.openQuery()) {
+            RetentionQuery engine = new RetentionQuery(c);
+            for (String zone : ZoneId.getAvailableZoneIds()) {
+                assertTrue(engine.knows(ZoneId.of(zone)), zone);
+            }
+            assertTrue(engine.knows(ZoneOffset.ofHoursMinutes(5, 45)));
+            assertTrue(engine.knows(ZoneId.of("UTC+08:00")));
+        }
     }
 
     @Test
