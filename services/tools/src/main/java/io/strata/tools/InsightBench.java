@@ -118,7 +118,9 @@ public final class InsightBench implements Callable<Integer> {
         List<String> problems = new ArrayList<>();
 
         // association rules: groceries, then 1 M synthetic baskets, each beside Spark
-        Mined groceriesMined = mine("groceries", groceries, GROCERIES_SUPPORT, GROCERIES_CONFIDENCE, rounds);
+        // a round is tens of milliseconds: many warm-ups and rounds steady the median against JIT and GC
+        Mined groceriesMined =
+                mine("groceries", groceries, GROCERIES_SUPPORT, GROCERIES_CONFIDENCE, Math.max(rounds, 30), 30);
         int rules463 = AssociationRules.mine(read(groceries), new AssociationRules.Settings(0.006, 0.25, 10))
                 .rules()
                 .size();
@@ -133,7 +135,7 @@ public final class InsightBench implements Callable<Integer> {
             say("writing " + basketCount + " synthetic baskets to " + synthetic);
             writeBaskets(synthetic, basketCount);
         }
-        Mined syntheticMined = mine("synthetic", synthetic, SYNTHETIC_SUPPORT, SYNTHETIC_CONFIDENCE, 5);
+        Mined syntheticMined = mine("synthetic", synthetic, SYNTHETIC_SUPPORT, SYNTHETIC_CONFIDENCE, 5, 3);
         Map<String, String> sparkSynthetic = spark("synthetic", synthetic, SYNTHETIC_SUPPORT, SYNTHETIC_CONFIDENCE, 3);
         compare("synthetic", syntheticMined, sparkSynthetic, problems);
 
@@ -247,12 +249,12 @@ public final class InsightBench implements Callable<Integer> {
     record Mined(long ms, int itemsets, List<Rule> rules, Map<Integer, Integer> byLength) {}
 
     /** Itemsets and rules from the baskets in memory (as Spark's are in its cache): the median of warm rounds. */
-    private static Mined mine(String name, Path file, double support, double confidence, int rounds)
+    private static Mined mine(String name, Path file, double support, double confidence, int rounds, int warm)
             throws IOException {
         Baskets baskets = read(file);
         var settings = new AssociationRules.Settings(support, confidence, 10);
         AssociationRules.Result[] last = new AssociationRules.Result[1];
-        long ms = median(rounds, 3, () -> {
+        long ms = median(rounds, warm, () -> {
             last[0] = AssociationRules.mine(baskets, settings);
             return 0;
         });
