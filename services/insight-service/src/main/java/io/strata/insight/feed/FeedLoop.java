@@ -17,8 +17,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -39,17 +41,23 @@ import org.jboss.logging.Logger;
  * partitions of each: partition N is one shard of the store.
  *
  * <ul>
- *   <li>{@code strata.profile-events.v1}: the store's offsets are the truth; an assigned partition
- *       is read from the offset its files reach, whatever the group committed.
+ *   <li>{@code strata.profile-events.v1}: an assigned partition is read from the offset its files
+ *       reach.
  *   <li>{@code strata.profile-changes.v1}: merges and deletions take effect in the store's metadata
- *       at once (idempotent, so reading one again does no harm); the group's offsets say where to
- *       go on.
+ *       at once (idempotent, so reading one again does no harm).
  *   <li>{@code strata.segment-membership.v1}: enters and exits, applied with the next flush (the
  *       latest of each audience and profile wins, so reading them again in order does no harm).
  * </ul>
  *
- * Staged events are flushed every {@code flush-every} or {@code flush-events}, and on a rebalance
- * before partitions go; the group's offsets of the three topics are committed after each flush. Every
+ * The store's positions on the three topics are the truth, whatever the group committed: a new
+ * or restored store reads again what it lacks. A partition is read only once its topic's end is
+ * known: a stored position beyond it means the topic was made anew, and what the store holds of
+ * that partition is forgotten and read again from the beginning (else every record of the new
+ * topic would pass for one read before).
+ *
+ * <p>Staged events are flushed every {@code flush-every} or {@code flush-events}, and on a rebalance
+ * before partitions go; the group's offsets of the three topics are committed after each flush
+ * (for the lag tools; the loop does not read them). Every
  * {@code compact-every} the files of each tenant and partition are merged where there are at
  * least {@code compact-files}. Records that are no event or change go to the dead-letter topic
  * once.
@@ -77,6 +85,8 @@ public class FeedLoop {
     private Instant nextCompaction = Instant.EPOCH;
     private volatile long lag = -1;
     private volatile Instant lastFlush;
+    /** Assigned partitions not yet placed where the store is on them (paused until then). */
+    private final Set<TopicPartition> unplaced = new HashSet<>();
 
     public FeedLoop(
             InsightConfig config,
@@ -155,9 +165,10 @@ public class FeedLoop {
                 new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer = c;
             partitions = c.partitionsFor(events).size();
-            c.subscribe(List.of(events, changesTopic, membershipTopic), new Rebalance(c, events));
+            c.subscribe(List.of(events, changesTopic, membershipTopic), new Rebalance(c));
             problem = "";
             while (running) {
+                place(c);
                 ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(200));
                 for (ConsumerRecord<String, byte[]> record : records) {
                     if (record.topic().equals(events)) {
@@ -207,23 +218,85 @@ public class FeedLoop {
 
     private void change(ConsumerRecord<String, byte[]> record) throws Exception {
         var change = FeedMapper.parseChangeOrNull(record, this::reject);
-        if (change == null) {
-            return;
+        if (change != null) {
+            switch (FeedMapper.action(change, record.partition(), partitions)) {
+                case Alias alias -> store.alias(alias.tenant(), alias.merged(), alias.survivor());
+                case Forget forget -> store.forget(forget.tenant(), forget.profileId());
+                default -> {}
+            }
+            changes.increment();
         }
-        switch (FeedMapper.action(change, record.partition(), partitions)) {
-            case Alias alias -> store.alias(alias.tenant(), alias.merged(), alias.survivor());
-            case Forget forget -> store.forget(forget.tenant(), forget.profileId());
-            default -> {}
-        }
-        changes.increment();
+        store.read(record.topic(), record.partition(), record.offset());
     }
 
     private void membership(ConsumerRecord<String, byte[]> record) {
         var membership = FeedMapper.membershipOrNull(record, this::reject);
         if (membership != null) {
-            store.membership(membership);
+            store.membership(membership, record.topic(), record.partition(), record.offset());
             memberships.increment();
+        } else {
+            store.read(record.topic(), record.partition(), record.offset());
         }
+    }
+
+    /**
+     * Seeks each newly assigned partition to where the store is on it and lets it be read. A stored
+     * position beyond the topic's end means the topic was made anew: what the store holds of the
+     * partition is forgotten and it is read from its beginning. Partitions whose end cannot be
+     * learnt now stay paused and are tried again before the next poll.
+     */
+    private void place(KafkaConsumer<String, byte[]> c) {
+        unplaced.retainAll(c.assignment());
+        if (unplaced.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, Long> ends;
+        Map<TopicPartition, Long> beginnings;
+        try {
+            ends = c.endOffsets(unplaced, Duration.ofSeconds(10));
+            beginnings = c.beginningOffsets(unplaced, Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
+            LOG.warnf("the ends of partitions %s are unknown, asked again: %s", unplaced, LogSafe.text(e.getMessage()));
+            return;
+        }
+        String events = config.feed().profileEventsTopic();
+        String membershipTopic = config.feed().membershipTopic();
+        Set<TopicPartition> placed = new HashSet<>();
+        for (TopicPartition tp : unplaced) {
+            boolean isEvents = tp.topic().equals(events);
+            long stored = isEvents ? store.nextOffset(tp.partition()) : store.position(tp.topic(), tp.partition());
+            long end = ends.getOrDefault(tp, 0L);
+            try {
+                if (stored > end) {
+                    LOG.errorf(
+                            "%s: the store has read up to offset %d, the topic ends at %d (made anew?):"
+                                    + " what the store holds of it is forgotten and it is read from its beginning",
+                            tp, stored, end);
+                    if (isEvents) {
+                        store.forgetEvents(tp.partition());
+                    } else if (tp.topic().equals(membershipTopic)) {
+                        store.forgetMembers(tp.topic(), tp.partition());
+                    } else {
+                        store.forgetPosition(tp.topic(), tp.partition());
+                    }
+                    stored = 0;
+                }
+            } catch (Exception e) {
+                LOG.errorf("%s: forgetting what the store holds of it failed, tried again: %s", tp, e.getMessage());
+                continue;
+            }
+            long beginning = beginnings.getOrDefault(tp, 0L);
+            if (stored < beginning) {
+                LOG.warnf(
+                        "%s: records from offset %d to %d are gone from the topic (its retention), the store lacks them",
+                        tp, stored, beginning - 1);
+                stored = beginning;
+            }
+            c.seek(tp, stored);
+            placed.add(tp);
+        }
+        c.resume(placed);
+        unplaced.removeAll(placed);
     }
 
     private void reject(ConsumerRecord<String, byte[]> record, String reason) {
@@ -251,7 +324,9 @@ public class FeedLoop {
         store.flush();
         Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
         for (TopicPartition tp : c.assignment()) {
-            positions.put(tp, new OffsetAndMetadata(c.position(tp)));
+            if (!unplaced.contains(tp)) {
+                positions.put(tp, new OffsetAndMetadata(c.position(tp)));
+            }
         }
         if (!positions.isEmpty()) {
             c.commitSync(positions);
@@ -260,14 +335,12 @@ public class FeedLoop {
         lastFlush = Instant.now();
     }
 
-    /** Reads an assigned events partition from where the store's files reach; flushes before partitions go. */
+    /** Places assigned partitions where the store is on them; flushes before partitions go. */
     private final class Rebalance implements ConsumerRebalanceListener {
         private final KafkaConsumer<String, byte[]> c;
-        private final String events;
 
-        Rebalance(KafkaConsumer<String, byte[]> c, String events) {
+        Rebalance(KafkaConsumer<String, byte[]> c) {
             this.c = c;
-            this.events = events;
         }
 
         @Override
@@ -282,11 +355,9 @@ public class FeedLoop {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
-            for (TopicPartition tp : assigned) {
-                if (tp.topic().equals(events)) {
-                    c.seek(tp, store.nextOffset(tp.partition()));
-                }
-            }
+            c.pause(assigned);
+            unplaced.addAll(assigned);
+            place(c);
         }
     }
 }

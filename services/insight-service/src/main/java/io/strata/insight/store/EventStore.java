@@ -38,6 +38,12 @@ import org.duckdb.DuckDBDriver;
  * recorded offset: opening the store deletes them, and the feed is read again from the recorded
  * offset. Records below it (redeliveries) are not staged.
  *
+ * <p>It keeps where it is on the other two topics it reads as well (profile changes, audience
+ * memberships), per partition, recorded after each flush: a store is read on from its own
+ * positions, so a store that is new (or restored from a copy) reads again what it lacks, whatever
+ * a consumer group committed. A partition whose topic was made anew is forgotten and read from its
+ * beginning ({@link #forgetEvents}, {@link #forgetMembers}, {@link #forgetPosition}).
+ *
  * <p>One thread (the feed loop) appends, flushes, aliases and forgets; any thread may query,
  * each through a connection of its own ({@link #openQuery()}).
  */
@@ -100,10 +106,14 @@ public final class EventStore implements AutoCloseable {
     private final Connection meta;
     private final Connection staging;
     private final Map<Integer, Long> next = new HashMap<>();
+    /** Positions on the changes and membership topics: recorded, and read since the last flush. */
+    private final Map<TopicPartition, Long> positions = new HashMap<>();
+
+    private final Map<TopicPartition, Long> read = new HashMap<>();
     private final Map<Integer, long[]> staged = new TreeMap<>();
     private DuckDBAppender appender;
     private long stagedEvents;
-    private final List<Membership> memberships = new ArrayList<>();
+    private final List<Staged> memberships = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
 
     /** What a channel (or a creator's content on it: creator not empty) cost on a day. */
@@ -145,6 +155,12 @@ public final class EventStore implements AutoCloseable {
     /** An audience's enter or exit of a profile, applied in the order read. */
     public record Membership(String tenant, String segmentId, String profileId, boolean entered, Instant at) {}
 
+    /** A membership change and the feed partition it came from (null: none, as in tests). */
+    private record Staged(Membership change, Integer partition) {}
+
+    /** A partition of a topic the store keeps its position on. */
+    private record TopicPartition(String topic, int partition) {}
+
     private EventStore(Path dir) throws SQLException, IOException {
         this.dir = dir;
         this.events = dir.resolve("events");
@@ -156,17 +172,26 @@ public final class EventStore implements AutoCloseable {
                     + " PRIMARY KEY (tenant, merged))");
             s.execute(
                     "CREATE TABLE IF NOT EXISTS gone (tenant VARCHAR, profile_id VARCHAR, PRIMARY KEY (tenant, profile_id))");
+            s.execute("CREATE TABLE IF NOT EXISTS positions (topic VARCHAR, feed_partition INTEGER, next_offset BIGINT,"
+                    + " PRIMARY KEY (topic, feed_partition))");
             s.execute("CREATE TABLE IF NOT EXISTS members (tenant VARCHAR, segment_id VARCHAR, profile_id VARCHAR,"
                     + " since TIMESTAMPTZ, PRIMARY KEY (tenant, segment_id, profile_id))");
+            // the membership topic's partition a member came from (null in a store older than it)
+            s.execute("ALTER TABLE members ADD COLUMN IF NOT EXISTS feed_partition INTEGER");
             s.execute("CREATE TABLE IF NOT EXISTS costs (tenant VARCHAR, day DATE, channel VARCHAR, creator VARCHAR,"
                     + " cost DOUBLE, PRIMARY KEY (tenant, day, channel, creator))");
-            s.execute("CREATE TABLE IF NOT EXISTS member_changes (seq BIGINT, tenant VARCHAR, segment_id VARCHAR,"
-                    + " profile_id VARCHAR, entered BOOLEAN, changed_at TIMESTAMPTZ)");
             // what a flush that failed half-way staged: its records are read again
-            s.execute("DELETE FROM member_changes");
+            s.execute("DROP TABLE IF EXISTS member_changes");
+            s.execute("CREATE TABLE member_changes (seq BIGINT, tenant VARCHAR, segment_id VARCHAR,"
+                    + " profile_id VARCHAR, entered BOOLEAN, changed_at TIMESTAMPTZ, feed_partition INTEGER)");
             try (ResultSet r = s.executeQuery("SELECT feed_partition, next_offset FROM offsets")) {
                 while (r.next()) {
                     next.put(r.getInt(1), r.getLong(2));
+                }
+            }
+            try (ResultSet r = s.executeQuery("SELECT topic, feed_partition, next_offset FROM positions")) {
+                while (r.next()) {
+                    positions.put(new TopicPartition(r.getString(1), r.getInt(2)), r.getLong(3));
                 }
             }
         }
@@ -315,6 +340,7 @@ public final class EventStore implements AutoCloseable {
      */
     public long flush() throws SQLException, IOException {
         applyMemberships();
+        recordPositions();
         if (staged.isEmpty()) {
             return 0;
         }
@@ -368,7 +394,108 @@ public final class EventStore implements AutoCloseable {
      * (audience, profile) wins, so reading the records again in order gives the same members.
      */
     public void membership(Membership change) {
-        memberships.add(change);
+        memberships.add(new Staged(change, null));
+    }
+
+    /** The same for the record at {@code offset} of the membership topic's {@code partition}, which it marks read. */
+    public void membership(Membership change, String topic, int partition, long offset) {
+        memberships.add(new Staged(change, partition));
+        read(topic, partition, offset);
+    }
+
+    /**
+     * The offset to read a partition of the changes or membership topic from: what its records
+     * before it did is in the store (0 when the store has read none).
+     */
+    public long position(String topic, int partition) {
+        TopicPartition tp = new TopicPartition(topic, partition);
+        return read.getOrDefault(tp, positions.getOrDefault(tp, 0L));
+    }
+
+    /**
+     * Marks the record at {@code offset} of a partition of the changes or membership topic read
+     * (applied, staged, or no record for the store): the position is recorded with the next flush.
+     * Reading again from an older position does no harm, as changes and memberships applied again
+     * in order give the same state.
+     */
+    public void read(String topic, int partition, long offset) {
+        read.merge(new TopicPartition(topic, partition), offset + 1, Math::max);
+    }
+
+    private void recordPositions() throws SQLException {
+        if (read.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement s = meta.prepareStatement("INSERT OR REPLACE INTO positions VALUES (?, ?, ?)")) {
+            for (Map.Entry<TopicPartition, Long> entry : read.entrySet()) {
+                s.setString(1, entry.getKey().topic());
+                s.setInt(2, entry.getKey().partition());
+                s.setLong(3, entry.getValue());
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+        positions.putAll(read);
+        read.clear();
+    }
+
+    /**
+     * Forgets what the store holds of an events partition (its files, staged events and offset),
+     * so that it is read again from the beginning: its topic was made anew.
+     */
+    public void forgetEvents(int partition) throws SQLException, IOException {
+        if (staged.remove(partition) != null) {
+            if (appender != null) {
+                appender.close();
+                appender = null;
+            }
+            try (Statement s = staging.createStatement()) {
+                s.execute("DELETE FROM staged WHERE feed_partition = " + partition);
+            }
+            try (Statement s = staging.createStatement();
+                    ResultSet r = s.executeQuery("SELECT count(*) FROM staged")) {
+                r.next();
+                stagedEvents = r.getLong(1);
+            }
+        }
+        try (PreparedStatement s = meta.prepareStatement("DELETE FROM offsets WHERE feed_partition = ?")) {
+            s.setInt(1, partition);
+            s.executeUpdate();
+        }
+        next.remove(partition);
+        for (Part part : parts()) {
+            if (part.partition() == partition) {
+                Files.delete(part.file());
+            }
+        }
+        generation.incrementAndGet();
+    }
+
+    /**
+     * Forgets the members a partition of the membership topic brought (and its position), so that
+     * it is read again from the beginning: its topic was made anew.
+     */
+    public void forgetMembers(String topic, int partition) throws SQLException {
+        memberships.removeIf(m -> m.partition() != null && m.partition() == partition);
+        try (PreparedStatement s = meta.prepareStatement("DELETE FROM members WHERE feed_partition = ?")) {
+            s.setInt(1, partition);
+            s.executeUpdate();
+        }
+        forgetPosition(topic, partition);
+        generation.incrementAndGet();
+    }
+
+    /** Forgets the position on a partition of the changes or membership topic: it is read from its beginning. */
+    public void forgetPosition(String topic, int partition) throws SQLException {
+        TopicPartition tp = new TopicPartition(topic, partition);
+        try (PreparedStatement s =
+                meta.prepareStatement("DELETE FROM positions WHERE topic = ? AND feed_partition = ?")) {
+            s.setString(1, topic);
+            s.setInt(2, partition);
+            s.executeUpdate();
+        }
+        positions.remove(tp);
+        read.remove(tp);
     }
 
     private void applyMemberships() throws SQLException {
@@ -381,7 +508,8 @@ public final class EventStore implements AutoCloseable {
         try (DuckDBAppender out =
                 meta.unwrap(DuckDBConnection.class).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "member_changes")) {
             long seq = 0;
-            for (Membership m : memberships) {
+            for (Staged change : memberships) {
+                Membership m = change.change();
                 out.beginRow();
                 out.append(seq++);
                 out.append(m.tenant());
@@ -389,6 +517,11 @@ public final class EventStore implements AutoCloseable {
                 out.append(m.profileId());
                 out.append(m.entered());
                 out.appendEpochMicros(m.at().getEpochSecond() * 1_000_000L + m.at().getNano() / 1_000);
+                if (change.partition() == null) {
+                    out.appendNull();
+                } else {
+                    out.append(change.partition().intValue());
+                }
                 out.endRow();
             }
         }
@@ -399,8 +532,8 @@ public final class EventStore implements AutoCloseable {
                     + " FROM member_changes ORDER BY tenant, segment_id, profile_id, seq DESC");
             s.execute("DELETE FROM members m USING latest l WHERE m.tenant = l.tenant"
                     + " AND m.segment_id = l.segment_id AND m.profile_id = l.profile_id");
-            s.execute(
-                    "INSERT INTO members SELECT tenant, segment_id, profile_id, changed_at FROM latest WHERE entered");
+            s.execute("INSERT INTO members (tenant, segment_id, profile_id, since, feed_partition)"
+                    + " SELECT tenant, segment_id, profile_id, changed_at, feed_partition FROM latest WHERE entered");
             s.execute("DROP TABLE latest");
             s.execute("DELETE FROM member_changes");
             meta.commit();

@@ -223,6 +223,43 @@ class EventStoreTest {
         }
     }
 
+    @Test
+    void positionsOnTheOtherTopicsAreKeptWithTheFlushAndAPartitionCanBeForgotten() throws Exception {
+        try (EventStore store = EventStore.open(dir)) {
+            store.append(0, 0, row("acme", "p1", "m1", "Product Viewed", null));
+            store.append(1, 4, row("acme", "p2", "m2", "Product Viewed", null));
+            store.membership(new EventStore.Membership("acme", "vip", "p1", true, T0), "members", 0, 6);
+            store.membership(new EventStore.Membership("acme", "vip", "p2", true, T0), "members", 1, 2);
+            store.read("changes", 1, 9);
+            assertEquals(7, store.position("members", 0), "read, recorded with the flush");
+            store.flush();
+        }
+        try (EventStore store = EventStore.open(dir)) {
+            assertEquals(7, store.position("members", 0));
+            assertEquals(3, store.position("members", 1));
+            assertEquals(10, store.position("changes", 1));
+            assertEquals(0, store.position("changes", 0), "none read");
+
+            store.append(0, 1, row("acme", "p1", "m3", "Product Viewed", null));
+            store.forgetEvents(0);
+            store.forgetMembers("members", 0);
+            store.forgetPosition("changes", 1);
+            store.flush();
+            assertEquals(0, store.nextOffset(0));
+            assertEquals(5, store.nextOffset(1), "the other partition is kept");
+            assertEquals(0, store.position("members", 0));
+            assertEquals(3, store.position("members", 1));
+            assertEquals(0, store.position("changes", 1));
+            assertEquals(1, count(store, "SELECT count(*) FROM events"), "partition 0's files and staged events gone");
+            assertEquals(1, count(store, "SELECT count(*) FROM audience_members WHERE profile_id = 'p2'"));
+            assertEquals(1, count(store, "SELECT count(*) FROM audience_members"), "partition 0's members gone");
+        }
+        try (EventStore store = EventStore.open(dir)) {
+            assertEquals(0, store.position("changes", 1), "forgotten for good");
+            assertEquals(0, store.nextOffset(0));
+        }
+    }
+
     private static long count(EventStore store, String sql) throws SQLException {
         try (Connection c = store.openQuery();
                 Statement s = c.createStatement();
