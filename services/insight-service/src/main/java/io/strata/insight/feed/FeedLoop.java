@@ -51,9 +51,10 @@ import org.jboss.logging.Logger;
  *
  * The store's positions on the three topics are the truth, whatever the group committed: a new
  * or restored store reads again what it lacks. A partition is read only once its topic's end is
- * known: a stored position beyond it means the topic was made anew, and what the store holds of
- * that partition is forgotten and read again from the beginning (else every record of the new
- * topic would pass for one read before).
+ * known: a stored position beyond it means the topic was made anew, and the partition is read
+ * from its beginning (else every record of the new topic would pass for one read before): the
+ * events the store holds stay, its members from that partition are forgotten (segmentation-service
+ * announces its audiences again into a topic made anew).
  *
  * <p>Staged events are flushed every {@code flush-every} or {@code flush-events}, and on a rebalance
  * before partitions go; the group's offsets of the three topics are committed after each flush
@@ -241,8 +242,8 @@ public class FeedLoop {
 
     /**
      * Seeks each newly assigned partition to where the store is on it and lets it be read. A stored
-     * position beyond the topic's end means the topic was made anew: what the store holds of the
-     * partition is forgotten and it is read from its beginning. Partitions whose end cannot be
+     * position beyond the topic's end means the topic was made anew: it is read from its beginning,
+     * the store's events kept, its members of that partition forgotten. Partitions whose end cannot be
      * learnt now stay paused and are tried again before the next poll.
      */
     private void place(KafkaConsumer<String, byte[]> c) {
@@ -270,10 +271,17 @@ public class FeedLoop {
                 if (stored > end) {
                     LOG.errorf(
                             "%s: the store has read up to offset %d, the topic ends at %d (made anew?):"
-                                    + " what the store holds of it is forgotten and it is read from its beginning",
-                            tp, stored, end);
+                                    + " it is read from its beginning%s",
+                            tp,
+                            stored,
+                            end,
+                            isEvents
+                                    ? ", the events stored from it stay"
+                                    : tp.topic().equals(membershipTopic)
+                                            ? ", the members read from it are forgotten"
+                                            : "");
                     if (isEvents) {
-                        store.forgetEvents(tp.partition());
+                        store.restartEvents(tp.partition());
                     } else if (tp.topic().equals(membershipTopic)) {
                         store.forgetMembers(tp.topic(), tp.partition());
                     } else {
@@ -282,7 +290,7 @@ public class FeedLoop {
                     stored = 0;
                 }
             } catch (Exception e) {
-                LOG.errorf("%s: forgetting what the store holds of it failed, tried again: %s", tp, e.getMessage());
+                LOG.errorf("%s: starting it anew failed, tried again: %s", tp, e.getMessage());
                 continue;
             }
             long beginning = beginnings.getOrDefault(tp, 0L);

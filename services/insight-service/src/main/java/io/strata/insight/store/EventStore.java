@@ -41,8 +41,9 @@ import org.duckdb.DuckDBDriver;
  * <p>It keeps where it is on the other two topics it reads as well (profile changes, audience
  * memberships), per partition, recorded after each flush: a store is read on from its own
  * positions, so a store that is new (or restored from a copy) reads again what it lacks, whatever
- * a consumer group committed. A partition whose topic was made anew is forgotten and read from its
- * beginning ({@link #forgetEvents}, {@link #forgetMembers}, {@link #forgetPosition}).
+ * a consumer group committed. A partition whose topic was made anew is read from its beginning:
+ * its events stay, set aside ({@link #restartEvents}); its members and position are forgotten
+ * ({@link #forgetMembers}, {@link #forgetPosition}).
  *
  * <p>One thread (the feed loop) appends, flushes, aliases and forgets; any thread may query,
  * each through a connection of its own ({@link #openQuery()}).
@@ -98,6 +99,8 @@ public final class EventStore implements AutoCloseable {
             + " device_type, campaign_source, traits";
 
     private static final Pattern FILE = Pattern.compile("part-(\\d+)-(\\d+)-(\\d+)-(.*)\\.parquet");
+    /** The prefix of a file set aside when its partition's topic was made anew ({@link #restartEvents}). */
+    private static final String KEPT = "kept-";
     /** The suffix of a file compaction wrote: it holds every file of its folder and partition within its range. */
     private static final String COMPACTED = "c";
 
@@ -440,34 +443,32 @@ public final class EventStore implements AutoCloseable {
     }
 
     /**
-     * Forgets what the store holds of an events partition (its files, staged events and offset),
-     * so that it is read again from the beginning: its topic was made anew.
+     * Reads an events partition again from offset 0, its topic made anew (a rebuilt cluster): the
+     * events the store holds of it stay, as they happened and nobody sends them again, under names
+     * ({@code kept-<millis>-part-...}) that the offsets no longer govern, so neither the files of the
+     * new topic's offsets nor opening the store after a crash touch them. Staged events of the
+     * partition are flushed first.
      */
-    public void forgetEvents(int partition) throws SQLException, IOException {
-        if (staged.remove(partition) != null) {
-            if (appender != null) {
-                appender.close();
-                appender = null;
-            }
-            try (Statement s = staging.createStatement()) {
-                s.execute("DELETE FROM staged WHERE feed_partition = " + partition);
-            }
-            try (Statement s = staging.createStatement();
-                    ResultSet r = s.executeQuery("SELECT count(*) FROM staged")) {
-                r.next();
-                stagedEvents = r.getLong(1);
+    public void restartEvents(int partition) throws SQLException, IOException {
+        if (staged.containsKey(partition)) {
+            flush();
+        }
+        String epoch = Long.toString(System.currentTimeMillis());
+        for (Part part : parts()) {
+            if (part.partition() == partition) {
+                Path file = part.file();
+                Files.move(
+                        file,
+                        file.resolveSibling(KEPT + epoch + "-" + file.getFileName()),
+                        StandardCopyOption.ATOMIC_MOVE);
             }
         }
+        // after the files: a crash in between sets the rest aside on the next try
         try (PreparedStatement s = meta.prepareStatement("DELETE FROM offsets WHERE feed_partition = ?")) {
             s.setInt(1, partition);
             s.executeUpdate();
         }
         next.remove(partition);
-        for (Part part : parts()) {
-            if (part.partition() == partition) {
-                Files.delete(part.file());
-            }
-        }
         generation.incrementAndGet();
     }
 

@@ -224,7 +224,7 @@ class EventStoreTest {
     }
 
     @Test
-    void positionsOnTheOtherTopicsAreKeptWithTheFlushAndAPartitionCanBeForgotten() throws Exception {
+    void positionsOnTheOtherTopicsAreKeptWithTheFlushAndAPartitionCanStartAnew() throws Exception {
         try (EventStore store = EventStore.open(dir)) {
             store.append(0, 0, row("acme", "p1", "m1", "Product Viewed", null));
             store.append(1, 4, row("acme", "p2", "m2", "Product Viewed", null));
@@ -241,22 +241,33 @@ class EventStoreTest {
             assertEquals(0, store.position("changes", 0), "none read");
 
             store.append(0, 1, row("acme", "p1", "m3", "Product Viewed", null));
-            store.forgetEvents(0);
+            store.restartEvents(0);
             store.forgetMembers("members", 0);
             store.forgetPosition("changes", 1);
-            store.flush();
             assertEquals(0, store.nextOffset(0));
-            assertEquals(5, store.nextOffset(1), "the other partition is kept");
+            assertEquals(5, store.nextOffset(1), "the other partition is untouched");
             assertEquals(0, store.position("members", 0));
             assertEquals(3, store.position("members", 1));
             assertEquals(0, store.position("changes", 1));
-            assertEquals(1, count(store, "SELECT count(*) FROM events"), "partition 0's files and staged events gone");
+            assertEquals(3, count(store, "SELECT count(*) FROM events"), "the events stay, the staged one too");
             assertEquals(1, count(store, "SELECT count(*) FROM audience_members WHERE profile_id = 'p2'"));
             assertEquals(1, count(store, "SELECT count(*) FROM audience_members"), "partition 0's members gone");
+
+            // the new topic's offsets start again at 0, beside the files set aside
+            assertTrue(store.append(0, 0, row("acme", "p1", "m4", "Product Viewed", null)));
+            store.flush();
+            assertEquals(1, store.nextOffset(0));
         }
         try (EventStore store = EventStore.open(dir)) {
+            assertEquals(4, count(store, "SELECT count(*) FROM events"), "opening keeps the files set aside");
             assertEquals(0, store.position("changes", 1), "forgotten for good");
-            assertEquals(0, store.nextOffset(0));
+            assertEquals(1, store.nextOffset(0));
+            store.append(0, 1, row("acme", "p1", "m5", "Product Viewed", null));
+            store.flush();
+            store.append(0, 2, row("acme", "p1", "m6", "Product Viewed", null));
+            store.flush();
+            store.compact(2);
+            assertEquals(6, count(store, "SELECT count(*) FROM events"), "compaction leaves them alone");
         }
     }
 
