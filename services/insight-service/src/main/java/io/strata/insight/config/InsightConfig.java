@@ -61,6 +61,13 @@ public interface InsightConfig {
         @WithDefault("100000")
         int flushEvents();
 
+        /**
+         * A record whose bytes one of the last this many records of its partition had (the profile
+         * feed's at-least-once delivery after a crash) is not stored again; 0: every record is.
+         */
+        @WithDefault("200000")
+        int repeatWindow();
+
         /** How often the files of each tenant and partition are merged... */
         @WithDefault("10m")
         Duration compactEvery();

@@ -61,7 +61,8 @@ import org.jboss.logging.Logger;
  * (for the lag tools; the loop does not read them). Every
  * {@code compact-every} the files of each tenant and partition are merged where there are at
  * least {@code compact-files}. Records that are no event or change go to the dead-letter topic
- * once.
+ * once. An events record with the bytes of one of the partition's last {@code repeat-window}
+ * records is that record delivered again (the feed is at least once) and is not stored twice.
  */
 @ApplicationScoped
 public class FeedLoop {
@@ -77,6 +78,8 @@ public class FeedLoop {
     private final Counter changes;
     private final Counter rejected;
     private final Counter memberships;
+    private final Counter repeated;
+    private final RepeatWindow repeats;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile Thread thread;
     private volatile boolean running;
@@ -104,6 +107,8 @@ public class FeedLoop {
         this.changes = registry.counter("strata_insight_feed_records_total", "outcome", "change");
         this.rejected = registry.counter("strata_insight_feed_records_total", "outcome", "dead-lettered");
         this.memberships = registry.counter("strata_insight_feed_records_total", "outcome", "membership");
+        this.repeated = registry.counter("strata_insight_feed_records_total", "outcome", "repeated");
+        this.repeats = new RepeatWindow(config.feed().repeatWindow());
     }
 
     void start(@Observes StartupEvent event) {
@@ -203,6 +208,11 @@ public class FeedLoop {
     }
 
     private void event(ConsumerRecord<String, byte[]> record) throws Exception {
+        if (record.value() != null && repeats.repeated(record.partition(), record.value())) {
+            store.skip(record.partition(), record.offset());
+            repeated.increment();
+            return;
+        }
         var event = FeedMapper.parseEventOrNull(record, this::reject);
         if (event == null) {
             store.skip(record.partition(), record.offset());
@@ -353,6 +363,7 @@ public class FeedLoop {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+            repeats.clear();
             try {
                 flush(c);
             } catch (Exception e) {
@@ -363,6 +374,7 @@ public class FeedLoop {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+            repeats.clear();
             c.pause(assigned);
             unplaced.addAll(assigned);
             place(c);

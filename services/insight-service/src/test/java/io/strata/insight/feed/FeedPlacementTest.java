@@ -200,6 +200,11 @@ class FeedPlacementTest {
             }
 
             @Override
+            public int repeatWindow() {
+                return 1000;
+            }
+
+            @Override
             public Duration compactEvery() {
                 return Duration.ofMinutes(10);
             }
