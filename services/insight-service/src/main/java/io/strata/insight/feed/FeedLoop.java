@@ -7,6 +7,8 @@ import io.quarkus.runtime.StartupEvent;
 import io.strata.insight.config.InsightConfig;
 import io.strata.insight.feed.FeedMapper.Alias;
 import io.strata.insight.feed.FeedMapper.Forget;
+import io.strata.insight.feed.FeedMapper.Reassign;
+import io.strata.insight.feed.FeedMapper.Restore;
 import io.strata.insight.store.EventStore;
 import io.strata.platform.kafka.DeadLetterProducer;
 import io.strata.platform.kafka.KafkaConnection;
@@ -233,6 +235,15 @@ public class FeedLoop {
             switch (FeedMapper.action(change, record.partition(), partitions)) {
                 case Alias alias -> store.alias(alias.tenant(), alias.merged(), alias.survivor());
                 case Forget forget -> store.forget(forget.tenant(), forget.profileId());
+                case Restore restore ->
+                    store.restore(
+                            restore.tenant(),
+                            restore.restored(),
+                            restore.moved(),
+                            restore.dropHere() ? record.partition() : -1);
+                case Reassign reassign ->
+                    store.reassign(
+                            reassign.tenant(), reassign.from(), reassign.to(), reassign.moved(), record.partition());
                 default -> {}
             }
             changes.increment();

@@ -14,6 +14,7 @@ import io.strata.proto.profile.v1.ProfileChange;
 import io.strata.proto.profile.v1.ProfileEvent;
 import io.strata.proto.segmentation.v1.SegmentMembership;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -27,11 +28,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  *       and the merge makes them the survivor's;
  *   <li>a merge on this partition makes the merged profile's events the survivor's; one into a
  *       profile of another partition takes them out of this store (they arrive there again);
- *   <li>a deletion takes the profile's events out.
+ *   <li>a deletion takes the profile's events out;
+ *   <li>an unmerge gives the restored profile the events it lists: on the partition of the profile
+ *       it had been merged into, the stored copies become the restored profile's; on the restored
+ *       profile's partition, it is back (no longer merged or gone), and where the merge had gone to
+ *       another partition its own rows of those events, which the copies there replace, leave.
  * </ul>
- *
- * An unmerge is not followed yet: the restored profile's events stay with the profile it had been
- * merged into (docs/architecture.md).
  */
 public final class FeedMapper {
 
@@ -45,6 +47,17 @@ public final class FeedMapper {
     public record Alias(String tenant, String merged, String survivor) implements Action {}
 
     public record Forget(String tenant, String profileId) implements Action {}
+
+    /**
+     * An unmerge, on the restored profile's partition: {@code restored} is back; with {@code
+     * dropHere} (the merge had gone to another partition) its rows of the {@code moved} events on
+     * this partition leave, the copies on the other one being theirs now.
+     */
+    public record Restore(String tenant, String restored, List<EventStore.EventId> moved, boolean dropHere)
+            implements Action {}
+
+    /** An unmerge, on the partition of the profile {@code from} it was undone from: the {@code moved} events go to {@code to}. */
+    public record Reassign(String tenant, String from, String to, List<EventStore.EventId> moved) implements Action {}
 
     public record Nothing() implements Action {}
 
@@ -121,6 +134,19 @@ public final class FeedMapper {
                         : new Forget(change.getTenant(), change.getProfileId());
             }
             case DELETED -> new Forget(change.getTenant(), change.getProfileId());
+            case UNMERGED -> {
+                var unmerged = change.getUnmerged();
+                List<EventStore.EventId> moved = unmerged.getMovedEventsList().stream()
+                        .map(ref -> new EventStore.EventId(ref.getSourceId(), ref.getMessageId()))
+                        .toList();
+                yield unmerged.getRestored()
+                        ? new Restore(
+                                change.getTenant(),
+                                change.getProfileId(),
+                                moved,
+                                partitionOf(change.getTenant(), unmerged.getOtherProfileId(), partitions) != partition)
+                        : new Reassign(change.getTenant(), change.getProfileId(), unmerged.getOtherProfileId(), moved);
+            }
             default -> new Nothing();
         };
     }

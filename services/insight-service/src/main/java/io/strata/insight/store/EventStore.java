@@ -327,6 +327,165 @@ public final class EventStore implements AutoCloseable {
         generation.incrementAndGet();
     }
 
+    /** An event's identity: its source and message id. */
+    public record EventId(String sourceId, String messageId) {}
+
+    /**
+     * An unmerge, on the restored profile's partition: {@code restored} is no longer merged into
+     * anyone nor gone. With {@code partition} (not -1: the merge had gone to another partition, where
+     * copies of these events now are the restored profile's), its own rows of the {@code moved}
+     * events on that partition (and those of profiles merged into it) leave, so each event counts
+     * once. Idempotent.
+     */
+    public void restore(String tenant, String restored, List<EventId> moved, int partition)
+            throws SQLException, IOException {
+        try (PreparedStatement s = meta.prepareStatement("DELETE FROM aliases WHERE tenant = ? AND merged = ?")) {
+            s.setString(1, tenant);
+            s.setString(2, restored);
+            s.executeUpdate();
+        }
+        try (PreparedStatement s = meta.prepareStatement("DELETE FROM gone WHERE tenant = ? AND profile_id = ?")) {
+            s.setString(1, tenant);
+            s.setString(2, restored);
+            s.executeUpdate();
+        }
+        if (partition >= 0 && !moved.isEmpty()) {
+            rewrite(tenant, partition, moved, List.of(), family(tenant, restored), null);
+        }
+        generation.incrementAndGet();
+    }
+
+    /**
+     * An unmerge, on the partition of the profile {@code from} it was undone from: its rows of the
+     * {@code moved} events (and those of profiles merged into it) become {@code to}'s, rewritten in
+     * the files. Rows of {@code to} for the same events that an earlier merge had hidden here leave
+     * (the rewritten ones are the events' copies now). Idempotent: read again, it finds no row of
+     * {@code from} to move, so it drops nothing either.
+     */
+    public void reassign(String tenant, String from, String to, List<EventId> moved, int partition)
+            throws SQLException, IOException {
+        if (moved.isEmpty()) {
+            return;
+        }
+        List<String> toFamily = family(tenant, to);
+        List<String> fromFamily = new ArrayList<>(family(tenant, from));
+        fromFamily.removeAll(toFamily);
+        rewrite(tenant, partition, moved, fromFamily, toFamily, to);
+        generation.incrementAndGet();
+    }
+
+    /** The profile and the profiles whose stored events are its (merged into it on their partition). */
+    private List<String> family(String tenant, String profile) throws SQLException {
+        List<String> family = new ArrayList<>(List.of(profile));
+        try (PreparedStatement s =
+                meta.prepareStatement("SELECT merged FROM aliases WHERE tenant = ? AND survivor = ? ORDER BY merged")) {
+            s.setString(1, tenant);
+            s.setString(2, profile);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    family.add(r.getString(1));
+                }
+            }
+        }
+        return family;
+    }
+
+    /**
+     * Rewrites the tenant's files of a partition holding any of the {@code moved} events: rows of
+     * {@code movers} become {@code to}'s; rows of {@code droppers} leave: all of them when there are
+     * no movers, else only those of events a mover's row holds (its copy). Each file is written
+     * beside the store and moved over the old one; a crash in between leaves the old file, and the
+     * change, read again, rewrites it again.
+     */
+    private void rewrite(
+            String tenant, int partition, List<EventId> moved, List<String> movers, List<String> droppers, String to)
+            throws SQLException, IOException {
+        if (staged.containsKey(partition)) {
+            flush();
+        }
+        Path folder = events.resolve("tenant=" + tenant);
+        if (!Files.isDirectory(folder)) {
+            return;
+        }
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> all = Files.list(folder)) {
+            for (Path file : all.filter(Files::isRegularFile).sorted().toList()) {
+                String name = file.getFileName().toString();
+                Matcher m = FILE.matcher(
+                        name.startsWith(KEPT) ? name.substring(name.indexOf('-', KEPT.length()) + 1) : name);
+                if (m.matches() && Integer.parseInt(m.group(1)) == partition) {
+                    files.add(file);
+                }
+            }
+        }
+        if (files.isEmpty()) {
+            return;
+        }
+        try (Statement s = staging.createStatement()) {
+            s.execute("CREATE OR REPLACE TEMP TABLE moved_ids (k VARCHAR)");
+            s.execute("CREATE OR REPLACE TEMP TABLE movers (profile_id VARCHAR)");
+            s.execute("CREATE OR REPLACE TEMP TABLE droppers (profile_id VARCHAR)");
+        }
+        try (PreparedStatement s = staging.prepareStatement("INSERT INTO moved_ids VALUES (?)")) {
+            for (EventId id : moved) {
+                s.setString(1, id.sourceId() + (char) 0 + id.messageId());
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+        for (var table : Map.of("movers", movers, "droppers", droppers).entrySet()) {
+            try (PreparedStatement s = staging.prepareStatement("INSERT INTO " + table.getKey() + " VALUES (?)")) {
+                for (String id : table.getValue()) {
+                    s.setString(1, id);
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+        }
+        String key = "(source_id || chr(0) || message_id)";
+        String isMoved = key + " IN (SELECT k FROM moved_ids)";
+        String isMover = "profile_id IN (SELECT profile_id FROM movers)";
+        String isDropper = "profile_id IN (SELECT profile_id FROM droppers)";
+        StringBuilder list = new StringBuilder();
+        for (Path file : files) {
+            list.append(list.isEmpty() ? "" : ", ").append('\'').append(file).append('\'');
+        }
+        String drop;
+        try (Statement s = staging.createStatement()) {
+            if (movers.isEmpty()) {
+                drop = isDropper + " AND " + isMoved;
+            } else {
+                s.execute("CREATE OR REPLACE TEMP TABLE copies AS SELECT DISTINCT " + key + " AS k FROM read_parquet(["
+                        + list + "], hive_partitioning = false, union_by_name = true) WHERE " + isMover + " AND "
+                        + isMoved);
+                drop = isDropper + " AND " + key + " IN (SELECT k FROM copies)";
+            }
+        }
+        String move = movers.isEmpty() ? "false" : isMover + " AND " + isMoved;
+        Path temp = Files.createDirectories(dir.resolve("rewriting"));
+        for (Path file : files) {
+            String source = "read_parquet('" + file + "', hive_partitioning = false)";
+            long touched;
+            try (Statement s = staging.createStatement();
+                    ResultSet r = s.executeQuery(
+                            "SELECT count(*) FROM " + source + " WHERE (" + move + ") OR (" + drop + ")")) {
+                r.next();
+                touched = r.getLong(1);
+            }
+            if (touched == 0) {
+                continue;
+            }
+            Path written = temp.resolve(file.getFileName());
+            try (PreparedStatement s = staging.prepareStatement("COPY (SELECT * REPLACE (CASE WHEN " + move
+                    + " THEN ? ELSE profile_id END AS profile_id) FROM " + source + " WHERE NOT (" + drop + ")"
+                    + " ORDER BY ts) TO '" + written + "' (FORMAT parquet)")) {
+                s.setString(1, to);
+                s.execute();
+            }
+            Files.move(written, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
     /** The profile's events leave every analysis (deleted, or merged into another partition's profile). */
     public void forget(String tenant, String profileId) throws SQLException {
         try (PreparedStatement s = meta.prepareStatement("INSERT OR IGNORE INTO gone VALUES (?, ?)")) {
@@ -715,7 +874,7 @@ public final class EventStore implements AutoCloseable {
      * offsets, and files a compacted one covers.
      */
     private void recover() throws IOException {
-        for (String unfinished : List.of("flushing", "compacting")) {
+        for (String unfinished : List.of("flushing", "compacting", "rewriting")) {
             Path temp = dir.resolve(unfinished);
             if (Files.exists(temp)) {
                 try (Stream<Path> all = Files.walk(temp)) {

@@ -12,10 +12,12 @@ import io.strata.insight.store.EventStore;
 import io.strata.platform.kafka.Keys;
 import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
+import io.strata.proto.profile.v1.EventRef;
 import io.strata.proto.profile.v1.ProfileChange;
 import io.strata.proto.profile.v1.ProfileDeleted;
 import io.strata.proto.profile.v1.ProfileEvent;
 import io.strata.proto.profile.v1.ProfileMerged;
+import io.strata.proto.profile.v1.ProfileUnmerged;
 import io.strata.proto.segmentation.v1.SegmentMembership;
 import io.strata.testing.LocalStack;
 import io.strata.testing.TestTopics;
@@ -107,6 +109,32 @@ class FeedLoopTest {
 
         sendChange(deleted(tenant, survivor));
         await().atMost(WAIT).until(() -> count(tenant, "SELECT count(*) FROM events WHERE tenant = ?") == 0);
+    }
+
+    @Test
+    void anUnmergeGivesTheRestoredProfileItsEventsOnce() throws Exception {
+        String tenant = "test-" + UUID.randomUUID();
+        String survivor = "user-2";
+        String restored = profileOn(tenant, (partitionOf(tenant, survivor) + 1) % PARTITIONS, "anon-back");
+        send(TestTopics.PROFILE_EVENTS, event(tenant, restored, "m1", "Order Completed", 40.0));
+        send(TestTopics.PROFILE_EVENTS, event(tenant, survivor, "m2", "Product Viewed", null));
+        sendChange(merged(tenant, restored, survivor));
+        send(TestTopics.PROFILE_EVENTS, moved(event(tenant, survivor, "m1", "Order Completed", 40.0), restored));
+        send(TestTopics.PROFILE_EVENTS, event(tenant, survivor, "m3", "Product Added", null));
+        await().atMost(WAIT)
+                .until(() ->
+                        count(tenant, "SELECT count(*) FROM events WHERE tenant = ? AND profile_id = 'user-2'") == 3);
+
+        sendChange(unmerged(tenant, restored, survivor, true, "m1", "m3"));
+        sendChange(unmerged(tenant, survivor, restored, false, "m1", "m3"));
+        await().atMost(WAIT)
+                .until(() ->
+                        count(tenant, "SELECT count(*) FROM events WHERE tenant = ? AND profile_id = 'user-2'") == 1);
+        await().atMost(WAIT)
+                .until(() ->
+                        count(tenant, "SELECT count(*) FROM events WHERE tenant = ? AND profile_id <> 'user-2'") == 2);
+        assertEquals(3L, count(tenant, "SELECT count(*) FROM events WHERE tenant = ?"), "each event once");
+        assertEquals(40L, count(tenant, "SELECT sum(revenue)::BIGINT FROM events WHERE tenant = ?"));
     }
 
     @Test
@@ -236,6 +264,22 @@ class FeedLoopTest {
                 .setChangeId(profile + "/2")
                 .setVersion(2)
                 .setMerged(ProfileMerged.newBuilder().setIntoProfileId(into))
+                .build();
+    }
+
+    private static ProfileChange unmerged(
+            String tenant, String profile, String other, boolean restored, String... messageIds) {
+        ProfileUnmerged.Builder unmerged =
+                ProfileUnmerged.newBuilder().setRestored(restored).setOtherProfileId(other);
+        for (String id : messageIds) {
+            unmerged.addMovedEvents(EventRef.newBuilder().setSourceId("src").setMessageId(id));
+        }
+        return ProfileChange.newBuilder()
+                .setTenant(tenant)
+                .setProfileId(profile)
+                .setChangeId(profile + "/5")
+                .setVersion(5)
+                .setUnmerged(unmerged)
                 .build();
     }
 

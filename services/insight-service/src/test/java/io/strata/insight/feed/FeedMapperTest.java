@@ -9,12 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
+import io.strata.insight.store.EventStore;
 import io.strata.insight.store.EventStore.Row;
 import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
+import io.strata.proto.profile.v1.EventRef;
 import io.strata.proto.profile.v1.ProfileChange;
 import io.strata.proto.profile.v1.ProfileEvent;
 import io.strata.proto.profile.v1.ProfileMerged;
+import io.strata.proto.profile.v1.ProfileUnmerged;
 import io.strata.proto.profile.v1.ProfileUpdated;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,6 +74,33 @@ class FeedMapperTest {
                 .setUpdated(ProfileUpdated.getDefaultInstance())
                 .build();
         assertInstanceOf(FeedMapper.Nothing.class, FeedMapper.action(update, survivors, 6));
+    }
+
+    @Test
+    void anUnmergeRestoresOnOneSideAndReassignsOnTheOther() {
+        ProfileUnmerged.Builder unmerged = ProfileUnmerged.newBuilder()
+                .addMovedEvents(EventRef.newBuilder().setSourceId("web").setMessageId("m1"));
+        ProfileChange restored = ProfileChange.newBuilder()
+                .setTenant("acme")
+                .setProfileId("r")
+                .setUnmerged(unmerged.clone().setRestored(true).setOtherProfileId("s"))
+                .build();
+        int rs = FeedMapper.partitionOf("acme", "r", 6);
+        int ss = FeedMapper.partitionOf("acme", "s", 6);
+        var restore = (FeedMapper.Restore) FeedMapper.action(restored, rs, 6);
+        assertEquals("r", restore.restored());
+        assertEquals(List.of(new EventStore.EventId("web", "m1")), restore.moved());
+        assertEquals(rs != ss, restore.dropHere(), "r's own rows leave only where the copies are elsewhere");
+
+        ProfileChange other = ProfileChange.newBuilder()
+                .setTenant("acme")
+                .setProfileId("s")
+                .setUnmerged(unmerged.clone().setRestored(false).setOtherProfileId("r"))
+                .build();
+        var reassign = (FeedMapper.Reassign) FeedMapper.action(other, ss, 6);
+        assertEquals("s", reassign.from());
+        assertEquals("r", reassign.to());
+        assertEquals(restore.moved(), reassign.moved());
     }
 
     @Test

@@ -271,6 +271,77 @@ class EventStoreTest {
         }
     }
 
+    @Test
+    void anUnmergeAcrossPartitionsGivesTheRestoredProfileItsEventsOnceInEitherOrderAndAgain() throws Exception {
+        List<EventStore.EventId> moved = ids("e1", "e2", "e4");
+        try (EventStore store = EventStore.open(dir)) {
+            // r lives on partition 0, s on 1; r merges into s: its events are copied to 1 under s
+            store.append(0, 0, row("acme", "r", "e1", "Product Viewed", null));
+            store.append(0, 1, row("acme", "r", "e2", "Order Completed", 30.0));
+            store.append(1, 0, row("acme", "s", "e3", "Product Viewed", null));
+            store.flush();
+            store.forget("acme", "r");
+            store.append(1, 1, row("acme", "s", "e1", "Product Viewed", null));
+            store.append(1, 2, row("acme", "s", "e2", "Order Completed", 30.0));
+            store.append(1, 3, row("acme", "s", "e4", "Product Added", null)); // came through r's identifier
+            store.flush();
+            assertEquals("s=4", owners(store));
+
+            store.restore("acme", "r", moved, 0);
+            assertEquals("s=4", owners(store), "r's own rows left; the copies are still s's");
+            store.reassign("acme", "s", "r", moved, 1);
+            assertEquals("r=3 s=1", owners(store));
+            assertEquals(30, count(store, "SELECT sum(revenue)::BIGINT FROM events"), "the order once");
+            store.restore("acme", "r", moved, 0);
+            store.reassign("acme", "s", "r", moved, 1);
+            assertEquals("r=3 s=1", owners(store), "read again, nothing changes");
+
+            // merged again (r's events copied again), then undone again, the other way round
+            store.forget("acme", "r");
+            store.append(1, 4, row("acme", "s", "e1", "Product Viewed", null));
+            store.append(1, 5, row("acme", "s", "e2", "Order Completed", 30.0));
+            store.append(1, 6, row("acme", "s", "e4", "Product Added", null));
+            store.flush();
+            assertEquals("s=4", owners(store));
+            store.reassign("acme", "s", "r", moved, 1);
+            store.restore("acme", "r", moved, 0);
+            assertEquals("r=3 s=1", owners(store));
+        }
+        try (EventStore store = EventStore.open(dir)) {
+            assertEquals("r=3 s=1", owners(store), "the rewritten files are the store's");
+        }
+    }
+
+    @Test
+    void anUnmergeOnOnePartitionGivesTheRestoredProfileItsEventsBack() throws Exception {
+        for (boolean restoreFirst : List.of(true, false)) {
+            Path here = dir.resolve("restore-first-" + restoreFirst);
+            try (EventStore store = EventStore.open(here)) {
+                store.append(0, 0, row("acme", "r", "e1", "Product Viewed", null));
+                store.append(0, 1, row("acme", "s", "e3", "Product Viewed", null));
+                store.append(0, 2, row("acme", "x", "e5", "Product Viewed", null));
+                store.flush();
+                store.alias("acme", "x", "r"); // x had been merged into r before
+                store.alias("acme", "r", "s");
+                store.append(0, 3, row("acme", "s", "e4", "Product Added", null));
+                store.flush();
+                assertEquals("s=4", owners(store));
+
+                List<EventStore.EventId> withX = ids("e1", "e4", "e5");
+                for (int round = 0; round < 2; round++) {
+                    if (restoreFirst) {
+                        store.restore("acme", "r", withX, -1);
+                        store.reassign("acme", "s", "r", withX, 0);
+                    } else {
+                        store.reassign("acme", "s", "r", withX, 0);
+                        store.restore("acme", "r", withX, -1);
+                    }
+                    assertEquals("r=3 s=1", owners(store), "restore first: " + restoreFirst + ", round " + round);
+                }
+            }
+        }
+    }
+
     private static long count(EventStore store, String sql) throws SQLException {
         try (Connection c = store.openQuery();
                 Statement s = c.createStatement();
@@ -278,6 +349,29 @@ class EventStoreTest {
             r.next();
             return r.getLong(1);
         }
+    }
+
+    /** Events per profile, as the analyses see them: "a=2 b=1". */
+    private static String owners(EventStore store) throws SQLException {
+        StringBuilder out = new StringBuilder();
+        try (Connection c = store.openQuery();
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery(
+                        "SELECT profile_id, count(*) FROM events GROUP BY profile_id ORDER BY profile_id")) {
+            while (r.next()) {
+                out.append(out.isEmpty() ? "" : " ")
+                        .append(r.getString(1))
+                        .append('=')
+                        .append(r.getLong(2));
+            }
+        }
+        return out.toString();
+    }
+
+    private static List<EventStore.EventId> ids(String... messageIds) {
+        return java.util.Arrays.stream(messageIds)
+                .map(m -> new EventStore.EventId("src", m))
+                .toList();
     }
 
     private static Row row(String tenant, String profile, String messageId, String name, Double revenue) {
