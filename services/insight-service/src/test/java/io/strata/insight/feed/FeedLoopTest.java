@@ -4,17 +4,13 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.Struct;
-import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.strata.insight.store.EventStore;
 import io.strata.platform.kafka.Keys;
-import io.strata.proto.events.v1.Event;
-import io.strata.proto.events.v1.EventType;
 import io.strata.proto.profile.v1.EventRef;
 import io.strata.proto.profile.v1.ProfileChange;
-import io.strata.proto.profile.v1.ProfileDeleted;
 import io.strata.proto.profile.v1.ProfileEvent;
 import io.strata.proto.profile.v1.ProfileMerged;
 import io.strata.proto.profile.v1.ProfileUnmerged;
@@ -107,7 +103,7 @@ class FeedLoopTest {
                         count(tenant, "SELECT count(*) FROM events WHERE tenant = ? AND profile_id = 'user-1'") == 3);
         assertEquals(3, count(tenant, "SELECT count(*) FROM events WHERE tenant = ?"), "each event once");
 
-        sendChange(deleted(tenant, survivor));
+        sendChange(FeedRecords.deleted(tenant, survivor));
         await().atMost(WAIT).until(() -> count(tenant, "SELECT count(*) FROM events WHERE tenant = ?") == 0);
     }
 
@@ -140,16 +136,16 @@ class FeedLoopTest {
     @Test
     void audienceMembershipsFollowTheirEntersAndExits() throws Exception {
         String tenant = "test-" + UUID.randomUUID();
-        sendMembership(membership(tenant, "p1", "vip", true));
-        sendMembership(membership(tenant, "p2", "vip", true));
-        sendMembership(membership(tenant, "p1", "vip", false));
-        sendMembership(membership(tenant, "p3", "core", true));
+        sendMembership(FeedRecords.membership(tenant, "p1", "vip", true));
+        sendMembership(FeedRecords.membership(tenant, "p2", "vip", true));
+        sendMembership(FeedRecords.membership(tenant, "p1", "vip", false));
+        sendMembership(FeedRecords.membership(tenant, "p3", "core", true));
         producer.send(new ProducerRecord<>(TestTopics.SEGMENT_MEMBERSHIP, tenant + "/p9", new byte[] {0x1a, 0x01}))
                 .get();
         // a last record on each key: once all three are in, every record before them is (a key's
         // records keep their order; different keys may arrive in any order)
         for (String p : List.of("p1", "p2", "p3")) {
-            sendMembership(membership(tenant, p, "barrier", true));
+            sendMembership(FeedRecords.membership(tenant, p, "barrier", true));
         }
         await().atMost(WAIT)
                 .until(() -> count(
@@ -218,21 +214,7 @@ class FeedLoopTest {
             properties.putFields(
                     "revenue", Value.newBuilder().setNumberValue(revenue).build());
         }
-        Instant now = Instant.now();
-        Timestamp at = Timestamp.newBuilder().setSeconds(now.getEpochSecond()).build();
-        return ProfileEvent.newBuilder()
-                .setTenant(tenant)
-                .setProfileId(profile)
-                .setEvent(Event.newBuilder()
-                        .setTenant(tenant)
-                        .setSourceId("src")
-                        .setMessageId(messageId)
-                        .setType(EventType.EVENT_TYPE_TRACK)
-                        .setEvent(name)
-                        .setProperties(properties)
-                        .setTimestamp(at))
-                .setAppliedAt(at)
-                .build();
+        return FeedRecords.track(tenant, profile, messageId, name, properties.build(), Instant.now());
     }
 
     private static void sendMembership(SegmentMembership membership) throws Exception {
@@ -241,16 +223,6 @@ class FeedLoopTest {
                         Keys.profile(membership.getTenant(), membership.getProfileId()),
                         membership.toByteArray()))
                 .get();
-    }
-
-    private static SegmentMembership membership(String tenant, String profile, String segment, boolean entered) {
-        return SegmentMembership.newBuilder()
-                .setTenant(tenant)
-                .setProfileId(profile)
-                .setSegmentId(segment)
-                .setEntered(entered)
-                .setChangedAt(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()))
-                .build();
     }
 
     private static ProfileEvent moved(ProfileEvent event, String from) {
@@ -280,16 +252,6 @@ class FeedLoopTest {
                 .setChangeId(profile + "/5")
                 .setVersion(5)
                 .setUnmerged(unmerged)
-                .build();
-    }
-
-    private static ProfileChange deleted(String tenant, String profile) {
-        return ProfileChange.newBuilder()
-                .setTenant(tenant)
-                .setProfileId(profile)
-                .setChangeId(profile + "/9")
-                .setVersion(9)
-                .setDeleted(ProfileDeleted.newBuilder().setRequestId("r1"))
                 .build();
     }
 }

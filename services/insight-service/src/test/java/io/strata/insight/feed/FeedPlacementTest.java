@@ -3,7 +3,7 @@ package io.strata.insight.feed;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.google.protobuf.Timestamp;
+import com.google.protobuf.Struct;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -11,10 +11,7 @@ import io.strata.insight.config.InsightConfig;
 import io.strata.insight.store.EventStore;
 import io.strata.platform.kafka.DeadLetterProducer;
 import io.strata.platform.kafka.Keys;
-import io.strata.proto.events.v1.Event;
-import io.strata.proto.events.v1.EventType;
 import io.strata.proto.profile.v1.ProfileChange;
-import io.strata.proto.profile.v1.ProfileDeleted;
 import io.strata.proto.profile.v1.ProfileEvent;
 import io.strata.proto.segmentation.v1.SegmentMembership;
 import io.strata.testing.LocalStack;
@@ -273,46 +270,21 @@ class FeedPlacementTest {
     private void sendEvents(String profilePrefix, int from, int to) throws Exception {
         for (int i = from; i < to; i++) {
             String profile = profilePrefix + i;
-            Instant now = Instant.now();
-            Timestamp at =
-                    Timestamp.newBuilder().setSeconds(now.getEpochSecond()).build();
-            ProfileEvent event = ProfileEvent.newBuilder()
-                    .setTenant(TENANT)
-                    .setProfileId(profile)
-                    .setEvent(Event.newBuilder()
-                            .setTenant(TENANT)
-                            .setSourceId("src")
-                            .setMessageId(profile + "-m")
-                            .setType(EventType.EVENT_TYPE_TRACK)
-                            .setEvent("Product Viewed")
-                            .setTimestamp(at))
-                    .setAppliedAt(at)
-                    .build();
+            ProfileEvent event = FeedRecords.track(
+                    TENANT, profile, profile + "-m", "Product Viewed", Struct.getDefaultInstance(), Instant.now());
             producer.send(new ProducerRecord<>(events, Keys.profile(TENANT, profile), event.toByteArray()))
                     .get();
         }
     }
 
     private void sendMembership(String profile, String segment, boolean entered) throws Exception {
-        SegmentMembership membership = SegmentMembership.newBuilder()
-                .setTenant(TENANT)
-                .setProfileId(profile)
-                .setSegmentId(segment)
-                .setEntered(entered)
-                .setChangedAt(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()))
-                .build();
+        SegmentMembership membership = FeedRecords.membership(TENANT, profile, segment, entered);
         producer.send(new ProducerRecord<>(memberships, Keys.profile(TENANT, profile), membership.toByteArray()))
                 .get();
     }
 
     private void sendDeleted(String profile) throws Exception {
-        ProfileChange change = ProfileChange.newBuilder()
-                .setTenant(TENANT)
-                .setProfileId(profile)
-                .setChangeId(profile + "/9")
-                .setVersion(9)
-                .setDeleted(ProfileDeleted.newBuilder().setRequestId("r1"))
-                .build();
+        ProfileChange change = FeedRecords.deleted(TENANT, profile);
         producer.send(new ProducerRecord<>(changes, Keys.profile(TENANT, profile), change.toByteArray()))
                 .get();
     }

@@ -16,10 +16,9 @@ import io.quarkus.grpc.GrpcClientUtils;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
+import io.strata.insight.feed.FeedRecords;
 import io.strata.platform.errors.Errors;
 import io.strata.platform.kafka.Keys;
-import io.strata.proto.events.v1.Event;
-import io.strata.proto.events.v1.EventType;
 import io.strata.proto.insight.v1.ContentEconomics;
 import io.strata.proto.insight.v1.CostRow;
 import io.strata.proto.insight.v1.GetAssociationRulesRequest;
@@ -334,20 +333,8 @@ class InsightServiceTest {
     private static void send(String profile, String name, Instant at, String properties) throws Exception {
         Struct.Builder props = Struct.newBuilder();
         JsonFormat.parser().merge(properties, props);
-        Timestamp ts = Timestamp.newBuilder().setSeconds(at.getEpochSecond()).build();
-        ProfileEvent event = ProfileEvent.newBuilder()
-                .setTenant(TENANT)
-                .setProfileId(profile)
-                .setEvent(Event.newBuilder()
-                        .setTenant(TENANT)
-                        .setSourceId("src")
-                        .setMessageId(UUID.randomUUID().toString())
-                        .setType(EventType.EVENT_TYPE_TRACK)
-                        .setEvent(name)
-                        .setProperties(props)
-                        .setTimestamp(ts))
-                .setAppliedAt(ts)
-                .build();
+        ProfileEvent event =
+                FeedRecords.track(TENANT, profile, UUID.randomUUID().toString(), name, props.build(), at);
         producer.send(new ProducerRecord<>(
                         TestTopics.PROFILE_EVENTS, Keys.profile(TENANT, profile), event.toByteArray()))
                 .get();
