@@ -9,7 +9,7 @@ import java.util.LinkedHashSet;
  * profile feed is at least once: after a crash, profile-service's outbox relay sends again what it
  * had sent but not yet marked, the same bytes under new offsets, soon after the first copy. Kept:
  * a 64-bit hash of the partition and the record's bytes, for the last {@code size} records (FIFO),
- * so about 80 bytes per record. Two different records sharing a hash (about one in 10^13 per record
+ * so about 80 bytes per record. Two different records sharing a hash (about one in 10^14 per record
  * against a window of 200,000) would make the later one pass for a repeat.
  */
 final class RepeatWindow {

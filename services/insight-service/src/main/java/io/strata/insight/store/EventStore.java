@@ -339,6 +339,10 @@ public final class EventStore implements AutoCloseable {
      */
     public void restore(String tenant, String restored, List<EventId> moved, int partition)
             throws SQLException, IOException {
+        // the rows first: a crash before the metadata leaves them hidden, not counted twice
+        if (partition >= 0 && !moved.isEmpty()) {
+            rewrite(tenant, partition, moved, List.of(), family(tenant, restored), null);
+        }
         try (PreparedStatement s = meta.prepareStatement("DELETE FROM aliases WHERE tenant = ? AND merged = ?")) {
             s.setString(1, tenant);
             s.setString(2, restored);
@@ -348,9 +352,6 @@ public final class EventStore implements AutoCloseable {
             s.setString(1, tenant);
             s.setString(2, restored);
             s.executeUpdate();
-        }
-        if (partition >= 0 && !moved.isEmpty()) {
-            rewrite(tenant, partition, moved, List.of(), family(tenant, restored), null);
         }
         generation.incrementAndGet();
     }
