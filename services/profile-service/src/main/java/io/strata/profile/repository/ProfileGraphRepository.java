@@ -38,6 +38,15 @@ import java.util.function.Function;
 @ApplicationScoped
 public class ProfileGraphRepository {
 
+    /**
+     * The order a profile's logged events were applied in, for replaying them: by event time, then
+     * by the batch that applied them, then within the batch. {@code seq} alone is not enough: the
+     * identity column hands each connection its own cached block of values, so two batches on two
+     * connections may hold them in the reverse of their order, and of two identifies in one second
+     * the older value would win the trait.
+     */
+    public static final String LOG_ORDER = "order by event_at, applied_at, seq";
+
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
             new com.fasterxml.jackson.databind.ObjectMapper();
 
@@ -435,13 +444,14 @@ public class ProfileGraphRepository {
                                 moved.add(new IdentityKey(IdentityType.valueOf(row.getString(0)), row.getString(1)))))
                         .replaceWithVoid());
         List<LoggedEvent> events = new ArrayList<>();
-        // read before the merges into the source are pointed at the target
+        // read before the merges into the source are pointed at the target; in the order applied (see
+        // LOG_ORDER)
         chain = chain.chain(() -> conn.preparedQuery("""
                         select applied_at, payload from profile_event_log
                         where tenant = $1 and profile_id in (
                             select $2::uuid union all
                             select merged_id from profile_merges where tenant = $1 and into_id = $2)
-                        order by event_at, seq""")
+                        """ + LOG_ORDER)
                 .execute(Tuple.of(tenant, source))
                 .invoke(rows -> rows.forEach(row -> events.add(new LoggedEvent(
                         row.getOffsetDateTime(0).toInstant(), row.getBuffer(1).getBytes()))))

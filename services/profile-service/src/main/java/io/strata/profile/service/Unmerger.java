@@ -156,7 +156,7 @@ public class Unmerger {
                                 where l.tenant = $1 and l.profile_id in (
                                     select $2::uuid union all
                                     select merged_id from profile_merges where tenant = $1 and into_id = $2)
-                                order by l.event_at, l.seq""")
+                                """ + ProfileGraphRepository.LOG_ORDER)
                 .execute(Tuple.of(tenant, profile))
                 .chain(logRows -> conn.preparedQuery(
                                 "select type, value from profile_identities where tenant = $1 and profile_id = $2")
