@@ -55,7 +55,7 @@ class ChartsTest {
             "dedup-service", Set.of(),
             "profile-service", Set.of("gateway", "segmentation-service"),
             "segmentation-service", Set.of("gateway", "segmentation-service"),
-            "insight-service", Set.of("gateway"),
+            "insight-service", Set.of("gateway", "insight-service"),
             "campaign-service", Set.of("gateway"),
             "gateway", Set.of());
 

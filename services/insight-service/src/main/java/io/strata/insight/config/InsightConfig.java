@@ -19,6 +19,31 @@ public interface InsightConfig {
 
     Tgi tgi();
 
+    Replicas replicas();
+
+    /** The replicas answering one another's queries (scatter-gather over the feed's partitions). */
+    interface Replicas {
+
+        /**
+         * Where the replicas serve gRPC, as {@code host:port}; a host that names several addresses
+         * (a headless Service) stands for each of them, this replica included (it knows itself by its
+         * id). None: this replica answers alone, from every partition its store holds.
+         */
+        java.util.Optional<java.util.List<String>> peers();
+
+        /** How often the replicas' partitions are asked for (and at once when a partition is missing). */
+        @WithDefault("PT2S")
+        Duration refreshEvery();
+
+        /** How long a replica waits for another's partial answer (an analysis over its partitions). */
+        @WithDefault("PT5M")
+        Duration callTimeout();
+
+        /** The clients that may call the replicas' own RPCs: insight-service itself. */
+        @WithDefault("strata-insight-service")
+        java.util.Set<String> clients();
+    }
+
     /** The clients that may call for a user (the gateway). */
     @WithDefault("strata-gateway")
     java.util.Set<String> userCallers();

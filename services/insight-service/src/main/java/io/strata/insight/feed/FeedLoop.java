@@ -18,11 +18,13 @@ import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -93,6 +95,12 @@ public class FeedLoop {
     private volatile Instant lastFlush;
     /** Assigned partitions not yet placed where the store is on them (paused until then). */
     private final Set<TopicPartition> unplaced = new HashSet<>();
+    /** Assigned partitions read to their end at least once since they were assigned. */
+    private final Set<TopicPartition> reached = new HashSet<>();
+    /** The partitions of each topic of the feed. */
+    private final Map<String, Integer> topicPartitions = new HashMap<>();
+    /** The shards this replica serves: see {@link #live()}. */
+    private volatile Set<Integer> live = Set.of();
 
     public FeedLoop(
             InsightConfig config,
@@ -148,6 +156,21 @@ public class FeedLoop {
         return lag;
     }
 
+    /**
+     * The partitions (shards of the store) this replica serves: each of the three topics' partition
+     * of that number is assigned here and was read to its end since, and written to the store.
+     * Queries over several replicas count a shard only where it is live, so a partition that moved
+     * is neither counted twice (the former owner's files stay) nor short (the new owner is reading it).
+     */
+    public Set<Integer> live() {
+        return live;
+    }
+
+    /** The partitions of the events topic (0 until the loop has asked for them). */
+    public int feedPartitions() {
+        return partitions;
+    }
+
     /** When staged records were last written to the store (null: not yet). */
     public Instant lastFlush() {
         return lastFlush;
@@ -172,7 +195,10 @@ public class FeedLoop {
         try (KafkaConsumer<String, byte[]> c =
                 new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer = c;
-            partitions = c.partitionsFor(events).size();
+            for (String topic : List.of(events, changesTopic, membershipTopic)) {
+                topicPartitions.put(topic, c.partitionsFor(topic).size());
+            }
+            partitions = topicPartitions.get(events);
             c.subscribe(List.of(events, changesTopic, membershipTopic), new Rebalance(c));
             problem = "";
             while (running) {
@@ -188,6 +214,7 @@ public class FeedLoop {
                     }
                 }
                 lag = lag(c);
+                reach(c);
                 if (store.stagedCount() >= config.feed().flushEvents()
                         || Instant.now().isAfter(nextFlush)) {
                     flush(c);
@@ -348,9 +375,42 @@ public class FeedLoop {
         return total;
     }
 
+    /** Notes the assigned partitions read to their end. */
+    private void reach(KafkaConsumer<String, byte[]> c) {
+        for (TopicPartition tp : c.assignment()) {
+            if (!unplaced.contains(tp) && !reached.contains(tp)) {
+                var behind = c.currentLag(tp);
+                if (behind.isPresent() && behind.getAsLong() == 0) {
+                    reached.add(tp);
+                }
+            }
+        }
+    }
+
+    /** The shards whose partitions of every topic are assigned here and were read to their end. */
+    private Set<Integer> shardsLive() {
+        Set<Integer> out = new TreeSet<>();
+        for (int p = 0; p < partitions; p++) {
+            boolean all = true;
+            for (Map.Entry<String, Integer> topic : topicPartitions.entrySet()) {
+                if (p < topic.getValue() && !reached.contains(new TopicPartition(topic.getKey(), p))) {
+                    all = false;
+                    break;
+                }
+            }
+            if (all) {
+                out.add(p);
+            }
+        }
+        return Collections.unmodifiableSet(out);
+    }
+
     /** Writes the staged events and memberships, then commits where the consumer is on each topic. */
     private void flush(KafkaConsumer<String, byte[]> c) throws Exception {
+        // what was read to its end before this flush is in the store once it returns
+        Set<Integer> written = shardsLive();
         store.flush();
+        live = written;
         Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
         for (TopicPartition tp : c.assignment()) {
             if (!unplaced.contains(tp)) {
@@ -375,6 +435,11 @@ public class FeedLoop {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
             repeats.clear();
+            // served no more: whoever gets them answers for them once it has read them
+            reached.removeAll(revoked);
+            Set<Integer> still = new TreeSet<>(live);
+            revoked.forEach(tp -> still.remove(tp.partition()));
+            live = Collections.unmodifiableSet(still);
             try {
                 flush(c);
             } catch (Exception e) {

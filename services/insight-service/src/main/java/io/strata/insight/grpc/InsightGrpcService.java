@@ -10,17 +10,14 @@ import io.strata.insight.association.AssociationRules;
 import io.strata.insight.association.Baskets;
 import io.strata.insight.association.Itemset;
 import io.strata.insight.association.Rule;
-import io.strata.insight.feed.FeedLoop;
+import io.strata.insight.client.Replicas;
 import io.strata.insight.funnel.Funnel;
 import io.strata.insight.funnel.Step;
 import io.strata.insight.grow.Grow;
-import io.strata.insight.query.Dimensions;
-import io.strata.insight.query.FeatureIndex;
 import io.strata.insight.query.FunnelQuery;
 import io.strata.insight.query.Insights;
-import io.strata.insight.query.RetentionQuery;
 import io.strata.insight.retention.Retention;
-import io.strata.insight.service.FeatureIndexes;
+import io.strata.insight.service.ReplicaQueries;
 import io.strata.insight.store.EventStore;
 import io.strata.insight.tgi.Tgi;
 import io.strata.platform.errors.Errors;
@@ -54,9 +51,9 @@ import io.strata.proto.insight.v1.GrowPart;
 import io.strata.proto.insight.v1.ImportCostsRequest;
 import io.strata.proto.insight.v1.ImportCostsResponse;
 import io.strata.proto.insight.v1.InsightService;
+import io.strata.proto.insight.v1.PartialRequest;
 import io.strata.proto.insight.v1.PropertyFilter;
 import io.strata.proto.insight.v1.RetentionCohort;
-import io.strata.proto.insight.v1.RetentionTable;
 import io.strata.proto.insight.v1.TgiRow;
 import jakarta.annotation.security.RolesAllowed;
 import java.sql.Connection;
@@ -65,12 +62,8 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -78,7 +71,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
-import org.roaringbitmap.RoaringBitmap;
 
 /**
  * The analyses over gRPC (docs/insight.md), for users of a tenant through the gateway: analysts,
@@ -93,22 +85,25 @@ public class InsightGrpcService implements InsightService {
     private static final String NONE = "(none)";
 
     private final EventStore store;
-    private final FeatureIndexes indexes;
-    private final FeedLoop feed;
     private final Access access;
     private final CurrentIdentityAssociation identity;
+    private final Partials partials;
+    private final ReplicaQueries queries;
+    private final Replicas replicas;
 
     public InsightGrpcService(
             EventStore store,
-            FeatureIndexes indexes,
-            FeedLoop feed,
             Access access,
-            CurrentIdentityAssociation identity) {
+            CurrentIdentityAssociation identity,
+            Partials partials,
+            ReplicaQueries queries,
+            Replicas replicas) {
         this.store = store;
-        this.indexes = indexes;
-        this.feed = feed;
         this.access = access;
         this.identity = identity;
+        this.partials = partials;
+        this.queries = queries;
+        this.replicas = replicas;
     }
 
     @FunctionalInterface
@@ -119,129 +114,56 @@ public class InsightGrpcService implements InsightService {
     @Override
     public Uni<GetTgiResponse> getTgi(GetTgiRequest request) {
         return user(request.getTenant(), Roles.ANALYST, caller -> {
-            String audience = required("audience", request.getAudience());
-            String base = request.getBase().isBlank() ? "all" : request.getBase();
-            if (!base.equals("all") && !base.startsWith("segment:") && !base.startsWith("buyers:")) {
-                throw Errors.invalid("base", "all, segment:<id> or buyers:<category>, was '" + base + "'");
-            }
-            if ((base.startsWith("segment:") || base.startsWith("buyers:")) && base.indexOf(':') == base.length() - 1) {
-                throw Errors.invalid("base", "names no audience or category: '" + base + "'");
-            }
-            Set<String> dimensions = new LinkedHashSet<>();
-            for (String d : request.getDimensionsList()) {
-                if (Dimensions.named(d) == null) {
-                    throw Errors.invalid("dimensions", "unknown dimension '" + d + "'; one of " + Dimensions.names());
-                }
-                dimensions.add(d);
-            }
-            int minBase = request.getMinBase() == 0 ? 50 : request.getMinBase();
-            int flagBelow = request.getFlagBelow() == 0 ? Math.max(200, minBase) : request.getFlagBelow();
-            if (minBase < 1) {
-                throw Errors.invalid("min_base", "at least 1, was " + request.getMinBase());
-            }
-            if (flagBelow < minBase) {
-                throw Errors.invalid("flag_below", "at least min_base (" + minBase + "), was " + flagBelow);
-            }
-            double confidence = request.getConfidence() == 0 ? 0.95 : request.getConfidence();
-            if (!(confidence > 0 && confidence < 1)) {
-                throw Errors.invalid("confidence", "between 0 and 1 exclusive, was " + request.getConfidence());
-            }
-            int limit = limit("limit", request.getLimit(), 100);
-            Tgi.Settings settings = new Tgi.Settings(minBase, flagBelow, confidence);
-            return query((insights, connection) -> {
-                FeatureIndex index = indexes.get(request.getTenant(), connection);
-                FeatureIndex.Lookup lookup = index.lookup();
-                RoaringBitmap audienceBitmap =
-                        lookup.bitmap(members(insights, request.getTenant(), audience, "audience"));
-                RoaringBitmap baseBitmap;
-                if (base.equals("all")) {
-                    baseBitmap = index.all().clone();
-                } else if (base.startsWith("segment:")) {
-                    String id = base.substring("segment:".length());
-                    baseBitmap = lookup.bitmap(members(insights, request.getTenant(), id, "base"));
-                } else {
-                    String category = base.substring("buyers:".length());
-                    RoaringBitmap buyers = index.bitmap("category", category);
-                    if (buyers == null) {
-                        throw Errors.notFound("no profile bought category '" + category + "' (base)");
-                    }
-                    baseBitmap = buyers;
-                }
-                List<Tgi.Row> rows = Tgi.compute(index.counts(audienceBitmap, baseBitmap, dimensions), settings);
-                GetTgiResponse.Builder out = GetTgiResponse.newBuilder()
-                        .setAudienceSize(audienceBitmap.getLongCardinality())
-                        .setBaseSize(baseBitmap.getLongCardinality())
-                        .setFeatures(rows.size())
-                        .setIndexBuiltAt(timestamp(index.builtAt()));
-                rows.stream().limit(limit).forEach(r -> out.addRows(tgiRow(r)));
-                return out.build();
-            });
+            Partials.TgiAsk ask = Partials.ask(request);
+            return queries.gather(
+                            PartialRequest.newBuilder().setTgi(request).build(),
+                            partitions -> partials.partial(ask, partitions))
+                    .map(all -> Partials.finish(ask, all));
         });
     }
 
     @Override
     public Uni<GetAssociationRulesResponse> getAssociationRules(GetAssociationRulesRequest request) {
         return user(request.getTenant(), Roles.ANALYST, caller -> {
-            Insights.Level level = level(request.getLevel());
-            String basket = request.getBasket().isBlank() ? "order" : request.getBasket();
-            if (!basket.equals("order") && !basket.equals("consumer")) {
-                throw Errors.invalid("basket", "order or consumer, was '" + basket + "'");
-            }
-            int window = request.getWindowDays();
-            if (basket.equals("consumer")) {
-                window = ranged("window_days", window, 90, 1, 3650);
-            } else if (window != 0) {
-                throw Errors.invalid("window_days", "only for basket consumer");
-            }
-            double support = request.getMinSupport() == 0 ? 0.01 : request.getMinSupport();
-            if (!(support > 0 && support <= 1)) {
-                throw Errors.invalid("min_support", "above 0 and at most 1, was " + request.getMinSupport());
-            }
-            double confidence = request.getMinConfidence() == 0 ? 0.2 : request.getMinConfidence();
-            if (!(confidence > 0 && confidence <= 1)) {
-                throw Errors.invalid("min_confidence", "above 0 and at most 1, was " + request.getMinConfidence());
-            }
-            int maxLength = ranged("max_length", request.getMaxLength(), 4, 2, 10);
-            int limit = limit("limit", request.getLimit(), 50);
-            Insights.Period period = period(
-                    "from",
-                    request.hasFrom() ? request.getFrom() : null,
-                    "to",
-                    request.hasTo() ? request.getTo() : null);
-            String audience = optional(request.getAudience());
-            Set<String> cart = new HashSet<>(request.getItemsList());
-            int windowDays = basket.equals("consumer") ? window : 0;
-            return query((insights, connection) -> {
-                requireAudience(insights, request.getTenant(), audience);
-                Baskets baskets = insights.baskets(request.getTenant(), level, windowDays, audience, period);
-                AssociationRules.Result result =
-                        AssociationRules.mine(baskets, new AssociationRules.Settings(support, confidence, maxLength));
-                GetAssociationRulesResponse.Builder out = GetAssociationRulesResponse.newBuilder()
-                        .setBaskets(result.baskets())
-                        .setItemsets(result.itemsets().size())
-                        .setRulesTotal(result.rules().size());
-                Map<Integer, Long> byLength = new TreeMap<>();
-                for (Rule rule : result.rules()) {
-                    byLength.merge(rule.length(), 1L, Long::sum);
-                }
-                out.putAllRulesByLength(byLength);
-                result.rules().stream()
-                        .filter(rule -> cart.isEmpty() || recommends(rule, baskets, cart))
-                        .limit(limit)
-                        .forEach(rule -> out.addRules(rule(rule, baskets)));
-                result.itemsets().stream()
-                        .filter(set -> set.size() >= 2)
-                        .sorted((a, b) -> Integer.compare(b.count(), a.count()))
-                        .limit(limit)
-                        .forEach(set -> out.addTopItemsets(itemset(set, baskets, result.baskets())));
-                return out.build();
-            });
+            Partials.AssociationAsk ask = Partials.ask(request);
+            return queries.gather(
+                            PartialRequest.newBuilder().setAssociation(request).build(),
+                            partitions -> partials.partial(ask, partitions))
+                    .map(all -> Partials.baskets(ask, all))
+                    .emitOn(Infrastructure.getDefaultWorkerPool())
+                    .map(baskets -> rules(ask, baskets));
         });
+    }
+
+    private static GetAssociationRulesResponse rules(Partials.AssociationAsk ask, Baskets baskets) {
+        AssociationRules.Result result = AssociationRules.mine(
+                baskets, new AssociationRules.Settings(ask.support(), ask.confidence(), ask.maxLength()));
+        GetAssociationRulesResponse.Builder out = GetAssociationRulesResponse.newBuilder()
+                .setBaskets(result.baskets())
+                .setItemsets(result.itemsets().size())
+                .setRulesTotal(result.rules().size());
+        Map<Integer, Long> byLength = new TreeMap<>();
+        for (Rule rule : result.rules()) {
+            byLength.merge(rule.length(), 1L, Long::sum);
+        }
+        out.putAllRulesByLength(byLength);
+        Set<String> cart = ask.cart();
+        result.rules().stream()
+                .filter(rule -> cart.isEmpty() || recommends(rule, baskets, cart))
+                .limit(ask.limit())
+                .forEach(rule -> out.addRules(rule(rule, baskets)));
+        result.itemsets().stream()
+                .filter(set -> set.size() >= 2)
+                .sorted((a, b) -> Integer.compare(b.count(), a.count()))
+                .limit(ask.limit())
+                .forEach(set -> out.addTopItemsets(itemset(set, baskets, result.baskets())));
+        return out.build();
     }
 
     @Override
     public Uni<GetFunnelResponse> getFunnel(GetFunnelRequest request) {
         return user(request.getTenant(), Roles.ANALYST, caller -> {
+            aloneFor("funnels");
             List<Step> steps = new ArrayList<>();
             if (!request.getPreset().isBlank()) {
                 if (request.getStepsCount() > 0) {
@@ -340,100 +262,22 @@ public class InsightGrpcService implements InsightService {
     @Override
     public Uni<GetRetentionResponse> getRetention(GetRetentionRequest request) {
         return user(request.getTenant(), Roles.ANALYST, caller -> {
-            String start = request.getStartEvent().isBlank() ? "Order Completed" : request.getStartEvent();
-            String returning = request.getReturnEvent().isBlank() ? start : request.getReturnEvent();
-            Retention.Period unit = switch (request.getPeriod().isBlank() ? "week" : request.getPeriod()) {
-                case "day" -> Retention.Period.DAY;
-                case "week" -> Retention.Period.WEEK;
-                case "month" -> Retention.Period.MONTH;
-                default -> throw Errors.invalid("period", "day, week or month, was '" + request.getPeriod() + "'");
-            };
-            int periods = ranged("periods", request.getPeriods(), 12, 1, 400);
-            Retention.Mode mode = switch (request.getMode().isBlank() ? "first_time" : request.getMode()) {
-                case "first_time" -> Retention.Mode.FIRST_TIME;
-                case "recurring" -> Retention.Mode.RECURRING;
-                default -> throw Errors.invalid("mode", "first_time or recurring, was '" + request.getMode() + "'");
-            };
-            int minReturns = request.getMinReturns() == 0 ? 2 : request.getMinReturns();
-            if (minReturns < 1) {
-                throw Errors.invalid("min_returns", "at least 1, was " + request.getMinReturns());
-            }
-            ZoneId zone;
-            try {
-                zone = request.getTimeZone().isBlank() ? ZoneOffset.UTC : ZoneId.of(request.getTimeZone());
-            } catch (DateTimeException e) {
-                throw Errors.invalid("time_zone", "not a time zone: '" + request.getTimeZone() + "'");
-            }
-            Retention.Settings settings = new Retention.Settings(unit, periods, mode, minReturns);
-            Insights.Period period = period(
-                    "from",
-                    request.hasFrom() ? request.getFrom() : null,
-                    "to",
-                    request.hasTo() ? request.getTo() : null);
-            String audience = optional(request.getAudience());
-            List<String> breakdown = List.copyOf(new LinkedHashSet<>(request.getBreakdownAudiencesList()));
-            ZoneId in = zone;
-            return query((insights, connection) -> {
-                requireAudience(insights, request.getTenant(), audience);
-                // a table per group: everyone, or each audience of the breakdown and those in none of them
-                List<String> within = audience == null ? List.of() : List.of(audience);
-                Map<String, RetentionQuery.Members> groups = new LinkedHashMap<>();
-                if (breakdown.isEmpty()) {
-                    groups.put("", new RetentionQuery.Members(within, List.of()));
-                } else {
-                    for (String b : breakdown) {
-                        List<String> both = new ArrayList<>(within);
-                        both.add(b);
-                        groups.put(b, new RetentionQuery.Members(both, List.of()));
-                    }
-                    groups.put(NONE, new RetentionQuery.Members(within, breakdown));
-                }
-                RetentionQuery engine = new RetentionQuery(connection);
-                if (!engine.knows(in)) {
-                    throw Errors.invalid(
-                            "time_zone", "a time zone the analytical store does not know: '" + in.getId() + "'");
-                }
-                GetRetentionResponse.Builder out = GetRetentionResponse.newBuilder();
-                for (Map.Entry<String, RetentionQuery.Members> group : groups.entrySet()) {
-                    List<Retention.Cohort> cohorts = engine.cohorts(
-                            request.getTenant(), start, returning, settings, period, in, group.getValue());
-                    RetentionTable.Builder table = RetentionTable.newBuilder().setGroup(group.getKey());
-                    cohorts.forEach(c -> table.addCohorts(cohort(c)));
-                    table.setOverall(cohort(Retention.overall(cohorts, periods)));
-                    out.addTables(table);
-                }
-                return out.build();
-            });
+            Partials.RetentionAsk ask = Partials.ask(request);
+            return queries.gather(
+                            PartialRequest.newBuilder().setRetention(request).build(),
+                            partitions -> partials.partial(ask, partitions))
+                    .map(all -> Partials.finish(ask, all));
         });
     }
 
     @Override
     public Uni<GetGrowResponse> getGrow(GetGrowRequest request) {
         return user(request.getTenant(), Roles.ANALYST, caller -> {
-            Insights.Period before = bounded(
-                    "before_from",
-                    request.hasBeforeFrom() ? request.getBeforeFrom() : null,
-                    "before_to",
-                    request.hasBeforeTo() ? request.getBeforeTo() : null);
-            Insights.Period after = bounded(
-                    "after_from",
-                    request.hasAfterFrom() ? request.getAfterFrom() : null,
-                    "after_to",
-                    request.hasAfterTo() ? request.getAfterTo() : null);
-            if (after.from().isBefore(before.to())) {
-                throw Errors.invalid("after_from", "the later period starts when the earlier one ends or after");
-            }
-            Insights.Level level = level(request.getLevel());
-            String audience = optional(request.getAudience());
-            return query((insights, connection) -> {
-                requireAudience(insights, request.getTenant(), audience);
-                Grow.Result result = Grow.decompose(
-                        insights.figures(request.getTenant(), level, audience, before),
-                        insights.figures(request.getTenant(), level, audience, after));
-                GetGrowResponse.Builder out = GetGrowResponse.newBuilder().setTotal(part(result.total()));
-                result.categories().forEach(p -> out.addCategories(part(p)));
-                return out.build();
-            });
+            Partials.GrowAsk ask = Partials.ask(request);
+            return queries.gather(
+                            PartialRequest.newBuilder().setGrow(request).build(),
+                            partitions -> partials.partial(ask, partitions))
+                    .map(all -> Partials.finish(ask, all));
         });
     }
 
@@ -477,6 +321,7 @@ public class InsightGrpcService implements InsightService {
     @Override
     public Uni<GetEconomicsResponse> getEconomics(GetEconomicsRequest request) {
         return user(request.getTenant(), Roles.ANALYST, caller -> {
+            aloneFor("content and channel economics");
             Insights.Period period = bounded(
                     "from",
                     request.hasFrom() ? request.getFrom() : null,
@@ -532,23 +377,21 @@ public class InsightGrpcService implements InsightService {
         return user(
                 request.getTenant(),
                 Roles.VIEWER,
-                caller -> query((insights, connection) -> {
-                    long[] volume = insights.volume(request.getTenant());
-                    long lag = feed.lag();
-                    long staged = store.stagedCount();
-                    GetInsightStatusResponse.Builder out = GetInsightStatusResponse.newBuilder()
-                            .setEvents(volume[0])
-                            .setProfiles(volume[1])
-                            .setLag(lag)
-                            .setStaged(staged)
-                            .setCaughtUp(
-                                    lag == 0 && staged == 0 && feed.problem().isEmpty());
-                    Instant last = feed.lastFlush();
-                    if (last != null) {
-                        out.setLastFlush(timestamp(last));
-                    }
-                    return out.build();
-                }));
+                caller -> queries.gather(
+                                PartialRequest.newBuilder().setStatus(request).build(),
+                                partitions -> partials.status(request.getTenant(), partitions))
+                        .map(Partials::finishStatus));
+    }
+
+    /**
+     * Funnels and economics are answered by a replica alone for now: over several replicas they are
+     * FAILED_PRECONDITION rather than an answer from part of the profiles (docs/architecture.md).
+     */
+    private void aloneFor(String analysis) {
+        if (!replicas.alone()) {
+            throw Errors.precondition(analysis + " are answered by insight-service running as one replica (no"
+                    + " strata.insight.replicas.peers); over several replicas, run them on Spark over the same files");
+        }
     }
 
     private <T> Uni<T> user(String tenant, String role, Function<Caller, Uni<T>> call) {
@@ -600,24 +443,24 @@ public class InsightGrpcService implements InsightService {
         }
     }
 
-    private static StatusRuntimeException noAudience(String field, String audience) {
+    static StatusRuntimeException noAudience(String field, String audience) {
         return Errors.notFound(field + ": audience '" + audience
                 + "' has no members in the analytical store (unknown, empty, or not yet read from the feed)");
     }
 
-    private static String required(String field, String value) {
+    static String required(String field, String value) {
         if (value == null || value.isBlank()) {
             throw Errors.invalid(field, field + " is required");
         }
         return value;
     }
 
-    private static String optional(String value) {
+    static String optional(String value) {
         return value == null || value.isBlank() ? null : value;
     }
 
     /** The value, or the fallback when 0, within [min, max]; INVALID_ARGUMENT naming the field otherwise. */
-    private static int ranged(String field, int value, int fallback, int min, int max) {
+    static int ranged(String field, int value, int fallback, int min, int max) {
         int v = value == 0 ? fallback : value;
         if (v < min || v > max) {
             throw Errors.invalid(field, min + " to " + max + " (0: " + fallback + "), was " + value);
@@ -625,14 +468,14 @@ public class InsightGrpcService implements InsightService {
         return v;
     }
 
-    private static int limit(String field, int value, int fallback) {
+    static int limit(String field, int value, int fallback) {
         if (value < 0 || value > MAX_ROWS) {
             throw Errors.invalid(field, "0 to " + MAX_ROWS + " (0: " + fallback + "), was " + value);
         }
         return value == 0 ? fallback : value;
     }
 
-    private static Insights.Level level(String level) {
+    static Insights.Level level(String level) {
         return switch (level.isBlank() ? "category" : level) {
             case "category" -> Insights.Level.CATEGORY;
             case "product" -> Insights.Level.PRODUCT;
@@ -686,7 +529,7 @@ public class InsightGrpcService implements InsightService {
         return step.getMaxGapSeconds() > 0 ? out.within(Duration.ofSeconds(step.getMaxGapSeconds())) : out;
     }
 
-    private static Insights.Period period(String fromField, Timestamp from, String toField, Timestamp to) {
+    static Insights.Period period(String fromField, Timestamp from, String toField, Timestamp to) {
         Instant start = from == null ? null : instant(fromField, from);
         Instant end = to == null ? null : instant(toField, to);
         if (start != null && end != null && !start.isBefore(end)) {
@@ -695,7 +538,7 @@ public class InsightGrpcService implements InsightService {
         return new Insights.Period(start, end);
     }
 
-    private static Insights.Period bounded(String fromField, Timestamp from, String toField, Timestamp to) {
+    static Insights.Period bounded(String fromField, Timestamp from, String toField, Timestamp to) {
         if (from == null) {
             throw Errors.invalid(fromField, fromField + " is required");
         }
@@ -710,7 +553,7 @@ public class InsightGrpcService implements InsightService {
 
     private static final long MAX_SECONDS = 253_402_300_799L;
 
-    private static Instant instant(String field, Timestamp t) {
+    static Instant instant(String field, Timestamp t) {
         if (t.getSeconds() < MIN_SECONDS
                 || t.getSeconds() > MAX_SECONDS
                 || t.getNanos() < 0
@@ -720,7 +563,7 @@ public class InsightGrpcService implements InsightService {
         return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
     }
 
-    private static Timestamp timestamp(Instant at) {
+    static Timestamp timestamp(Instant at) {
         return Timestamp.newBuilder()
                 .setSeconds(at.getEpochSecond())
                 .setNanos(at.getNano())
@@ -731,7 +574,7 @@ public class InsightGrpcService implements InsightService {
         return d == null ? 0 : d.toSeconds();
     }
 
-    private static TgiRow tgiRow(Tgi.Row r) {
+    static TgiRow tgiRow(Tgi.Row r) {
         Tgi.Counts c = r.counts();
         TgiRow.Builder row = TgiRow.newBuilder()
                 .setDimension(c.dimension())
@@ -786,7 +629,7 @@ public class InsightGrpcService implements InsightService {
         return out.build();
     }
 
-    private static RetentionCohort cohort(Retention.Cohort c) {
+    static RetentionCohort cohort(Retention.Cohort c) {
         RetentionCohort.Builder out = RetentionCohort.newBuilder().setSize(c.size());
         if (c.start() != null) {
             out.setStart(c.start().toString());
@@ -798,7 +641,7 @@ public class InsightGrpcService implements InsightService {
         return out.build();
     }
 
-    private static GrowPart part(Grow.Part p) {
+    static GrowPart part(Grow.Part p) {
         GrowPart.Builder out = GrowPart.newBuilder()
                 .setCategory(p.category())
                 .setBefore(p.before())

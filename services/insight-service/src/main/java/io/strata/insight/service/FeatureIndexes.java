@@ -8,7 +8,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -19,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class FeatureIndexes {
 
-    private record Built(FeatureIndex index, long generation) {}
+    /** One index per tenant: of the partitions it was built over (null: all). */
+    private record Built(FeatureIndex index, long generation, Set<Integer> partitions) {}
 
     private final EventStore store;
     private final InsightConfig config;
@@ -31,15 +35,26 @@ public class FeatureIndexes {
     }
 
     public synchronized FeatureIndex get(String tenant, Connection query) throws SQLException {
+        return get(tenant, null, query);
+    }
+
+    /**
+     * The index of the tenant's profiles on these partitions (null: all the store holds), over a
+     * connection of {@code EventStore.openQuery(partitions)}.
+     */
+    public synchronized FeatureIndex get(String tenant, Collection<Integer> partitions, Connection query)
+            throws SQLException {
         long generation = store.generation();
+        Set<Integer> over = partitions == null ? null : Set.copyOf(partitions);
         Built current = built.get(tenant);
         if (current == null
+                || !Objects.equals(current.partitions(), over)
                 || (current.generation() != generation
                         && !current.index()
                                 .builtAt()
                                 .plus(config.tgi().refresh())
                                 .isAfter(Instant.now()))) {
-            current = new Built(FeatureIndex.build(query, tenant, Dimensions.ALL), generation);
+            current = new Built(FeatureIndex.build(query, tenant, Dimensions.ALL), generation, over);
             built.put(tenant, current);
         }
         return current.index();

@@ -12,10 +12,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -715,9 +717,17 @@ public final class EventStore implements AutoCloseable {
      * they are when each query starts.
      */
     public Connection openQuery() throws SQLException {
+        return openQuery(null);
+    }
+
+    /**
+     * As {@link #openQuery()}, over the events and members of these partitions of the feed only
+     * (null: all), for a replica answering for the partitions it serves.
+     */
+    public Connection openQuery(Collection<Integer> partitions) throws SQLException {
         Connection query = meta.unwrap(DuckDBConnection.class).duplicate();
         try {
-            createView(query);
+            createView(query, partitions == null ? null : Set.copyOf(partitions));
         } catch (SQLException | RuntimeException e) {
             query.close();
             throw e;
@@ -733,10 +743,26 @@ public final class EventStore implements AutoCloseable {
         }
     }
 
-    private void createView(Connection query) throws SQLException {
+    private void createView(Connection query, Set<Integer> partitions) throws SQLException {
         long files;
+        String glob;
+        String members = "";
         try {
-            files = fileCount();
+            if (partitions == null) {
+                files = fileCount();
+                glob = "'" + events + "/**/*.parquet'";
+            } else {
+                List<String> of = filesOf(partitions);
+                files = of.size();
+                glob = "[" + String.join(", ", of) + "]";
+                members = partitions.isEmpty()
+                        ? " AND false"
+                        : " AND m.feed_partition IN ("
+                                + String.join(
+                                        ", ",
+                                        partitions.stream().map(String::valueOf).toList())
+                                + ")";
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -747,14 +773,14 @@ public final class EventStore implements AutoCloseable {
                         + " NULL::VARCHAR traits WHERE false)"
                 // files written before the device, campaign and traits columns lack them: by name, with
                 // an empty relation that has them, every file reads them (NULL where absent)
-                : "(SELECT * FROM read_parquet('" + events
-                        + "/**/*.parquet', hive_partitioning = true, union_by_name = true)"
+                : "(SELECT * FROM read_parquet(" + glob
+                        + ", hive_partitioning = true, union_by_name = true)"
                         + " UNION ALL BY NAME SELECT NULL::VARCHAR AS device_type, NULL::VARCHAR AS campaign_source,"
                         + " NULL::VARCHAR AS traits WHERE false)";
         try (Statement s = query.createStatement()) {
             s.execute("CREATE OR REPLACE TEMP VIEW audience_members AS SELECT m.tenant, m.segment_id, m.profile_id,"
                     + " m.since FROM members m WHERE NOT EXISTS (SELECT 1 FROM gone g WHERE g.tenant = m.tenant"
-                    + " AND g.profile_id = m.profile_id)");
+                    + " AND g.profile_id = m.profile_id)" + members);
             s.execute(
                     "CREATE OR REPLACE TEMP VIEW events AS SELECT e.tenant, coalesce(a.survivor, e.profile_id) AS profile_id,"
                             + " e.source_id, e.message_id, e.name, e.ts, e.revenue, e.order_id, e.properties,"
@@ -767,6 +793,19 @@ public final class EventStore implements AutoCloseable {
                             + " LEFT JOIN gone g ON g.tenant = e.tenant"
                             + " AND g.profile_id = coalesce(a.survivor, e.profile_id)"
                             + " WHERE g.profile_id IS NULL");
+        }
+    }
+
+    /** The event files of these partitions (kept ones included), quoted for DuckDB. */
+    private List<String> filesOf(Set<Integer> partitions) throws IOException {
+        try (Stream<Path> all = Files.walk(events)) {
+            return all.filter(p -> {
+                        Matcher m = FILE.matcher(p.getFileName().toString());
+                        return m.find() && partitions.contains(Integer.parseInt(m.group(1)));
+                    })
+                    .map(p -> "'" + p.toString().replace("'", "''") + "'")
+                    .sorted()
+                    .toList();
         }
     }
 

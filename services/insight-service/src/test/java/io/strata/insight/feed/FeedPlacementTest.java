@@ -246,6 +246,11 @@ class FeedPlacementTest {
             public Set<String> userCallers() {
                 return Set.of("strata-gateway");
             }
+
+            @Override
+            public Replicas replicas() {
+                throw new UnsupportedOperationException("the feed loop does not ask");
+            }
         };
     }
 

@@ -16,29 +16,40 @@ import io.quarkus.grpc.GrpcClientUtils;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
+import io.strata.insight.feed.FeedLoop;
 import io.strata.insight.feed.FeedRecords;
 import io.strata.platform.errors.Errors;
 import io.strata.platform.kafka.Keys;
 import io.strata.proto.insight.v1.ContentEconomics;
 import io.strata.proto.insight.v1.CostRow;
+import io.strata.proto.insight.v1.DescribeInsightReplicaRequest;
 import io.strata.proto.insight.v1.GetAssociationRulesRequest;
 import io.strata.proto.insight.v1.GetAssociationRulesResponse;
 import io.strata.proto.insight.v1.GetEconomicsRequest;
 import io.strata.proto.insight.v1.GetEconomicsResponse;
 import io.strata.proto.insight.v1.GetFunnelRequest;
+import io.strata.proto.insight.v1.GetGrowRequest;
+import io.strata.proto.insight.v1.GetGrowResponse;
 import io.strata.proto.insight.v1.GetInsightStatusRequest;
+import io.strata.proto.insight.v1.GetRetentionRequest;
+import io.strata.proto.insight.v1.GetRetentionResponse;
 import io.strata.proto.insight.v1.GetTgiRequest;
 import io.strata.proto.insight.v1.GetTgiResponse;
 import io.strata.proto.insight.v1.ImportCostsRequest;
+import io.strata.proto.insight.v1.InsightReplicaService;
 import io.strata.proto.insight.v1.InsightService;
+import io.strata.proto.insight.v1.PartialRequest;
+import io.strata.proto.insight.v1.PartialResponse;
 import io.strata.proto.insight.v1.TgiRow;
 import io.strata.proto.profile.v1.ProfileEvent;
 import io.strata.proto.segmentation.v1.SegmentMembership;
 import io.strata.testing.KeycloakTokens;
 import io.strata.testing.LocalStack;
 import io.strata.testing.TestTopics;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
@@ -71,6 +82,15 @@ class InsightServiceTest {
 
     @GrpcClient("insight")
     InsightService client;
+
+    @GrpcClient("insight")
+    InsightReplicaService replica;
+
+    @Inject
+    Partials partials;
+
+    @Inject
+    FeedLoop feed;
 
     @BeforeAll
     static void feed() throws Exception {
@@ -328,6 +348,179 @@ class InsightServiceTest {
                 .filter(c -> c.getCreator().equals(CREATOR))
                 .findFirst()
                 .orElseThrow();
+    }
+
+    /**
+     * Scatter-gather's ground: the partial answers of each partition alone, added up, are the answer
+     * over the whole store (TGI, retention, GROW, association rules, the status), and the audience
+     * really is spread over several partitions.
+     */
+    @Test
+    void eachPartitionsPartialsAddUpToTheWhole() {
+        awaitFed();
+        await().atMost(WAIT)
+                .until(() -> feed.feedPartitions() > 1 && feed.live().size() == feed.feedPartitions());
+        List<List<Integer>> each = new ArrayList<>();
+        for (int p = 0; p < feed.feedPartitions(); p++) {
+            each.add(List.of(p));
+        }
+
+        GetTgiRequest tgi = GetTgiRequest.newBuilder()
+                .setTenant(TENANT)
+                .setAudience(FANS)
+                .setBase("segment:" + REST)
+                .setMinBase(10)
+                .build();
+        Partials.TgiAsk tgiAsk = Partials.ask(tgi);
+        List<PartialResponse> tgiParts = partials(each, p -> partials.partial(tgiAsk, p));
+        assertTrue(
+                tgiParts.stream().filter(p -> p.getTgi().getAudience() > 0).count() > 1,
+                "the audience lies on several partitions");
+        assertEquals(
+                as("ana").getTgi(tgi).await().atMost(WAIT).toBuilder()
+                        .clearIndexBuiltAt()
+                        .build(),
+                Partials.finish(tgiAsk, tgiParts).toBuilder()
+                        .clearIndexBuiltAt()
+                        .build());
+
+        // against every profile: the base is each partition's own
+        GetTgiRequest againstAll = tgi.toBuilder().setBase("all").build();
+        Partials.TgiAsk allAsk = Partials.ask(againstAll);
+        assertEquals(
+                as("ana").getTgi(againstAll).await().atMost(WAIT).toBuilder()
+                        .clearIndexBuiltAt()
+                        .build(),
+                Partials.finish(allAsk, partials(each, p -> partials.partial(allAsk, p))).toBuilder()
+                        .clearIndexBuiltAt()
+                        .build());
+        var status = Partials.finishStatus(partials(each, p -> partials.status(TENANT, p)));
+        var wholeStatus = as("vic")
+                .getInsightStatus(
+                        GetInsightStatusRequest.newBuilder().setTenant(TENANT).build())
+                .await()
+                .atMost(WAIT);
+        assertEquals(
+                List.of(wholeStatus.getEvents(), wholeStatus.getProfiles()),
+                List.of(status.getEvents(), status.getProfiles()));
+
+        GetRetentionRequest retention = GetRetentionRequest.newBuilder()
+                .setTenant(TENANT)
+                .setStartEvent("Content Viewed")
+                .setReturnEvent("Order Completed")
+                .setPeriod("day")
+                .setPeriods(3)
+                .setAudience(FANS)
+                .build();
+        Partials.RetentionAsk retentionAsk = Partials.ask(retention);
+        GetRetentionResponse whole = as("ana").getRetention(retention).await().atMost(WAIT);
+        assertEquals(100, whole.getTables(0).getOverall().getSize(), "every fan viewed content");
+        assertEquals(whole, Partials.finish(retentionAsk, partials(each, p -> partials.partial(retentionAsk, p))));
+
+        GetGrowRequest grow = GetGrowRequest.newBuilder()
+                .setTenant(TENANT)
+                .setAudience(FANS)
+                .setBeforeFrom(Timestamp.newBuilder()
+                        .setSeconds(T0.minusSeconds(86_400).getEpochSecond()))
+                .setBeforeTo(
+                        Timestamp.newBuilder().setSeconds(T0.plusSeconds(300).getEpochSecond()))
+                .setAfterFrom(
+                        Timestamp.newBuilder().setSeconds(T0.plusSeconds(300).getEpochSecond()))
+                .setAfterTo(
+                        Timestamp.newBuilder().setSeconds(T0.plusSeconds(86_400).getEpochSecond()))
+                .build();
+        Partials.GrowAsk growAsk = Partials.ask(grow);
+        GetGrowResponse growWhole = as("ana").getGrow(grow).await().atMost(WAIT);
+        assertEquals(2000, growWhole.getTotal().getAfter(), 1e-9, "40 orders of 50");
+        assertEquals(growWhole, Partials.finish(growAsk, partials(each, p -> partials.partial(growAsk, p))));
+
+        GetAssociationRulesRequest rules = GetAssociationRulesRequest.newBuilder()
+                .setTenant(TENANT)
+                .setAudience(FANS)
+                .setMinSupport(0.5)
+                .build();
+        Partials.AssociationAsk rulesAsk = Partials.ask(rules);
+        var gathered = Partials.baskets(rulesAsk, partials(each, p -> partials.partial(rulesAsk, p)));
+        assertEquals(40, gathered.size());
+        assertEquals(as("ana").getAssociationRules(rules).await().atMost(WAIT).getBaskets(), gathered.size());
+
+        // an audience no partition knows is unknown, as alone
+        Partials.TgiAsk unknown =
+                Partials.ask(tgi.toBuilder().setAudience("nobody-" + RUN).build());
+        assertEquals(
+                Status.Code.NOT_FOUND,
+                assertThrows(
+                                StatusRuntimeException.class,
+                                () -> Partials.finish(unknown, partials(each, p -> partials.partial(unknown, p))))
+                        .getStatus()
+                        .getCode());
+    }
+
+    private static List<PartialResponse> partials(
+            List<List<Integer>> each, java.util.function.Function<List<Integer>, Uni<PartialResponse>> one) {
+        return each.stream().map(p -> one.apply(p).await().atMost(WAIT)).toList();
+    }
+
+    /** The replicas' own RPCs answer insight-service's client only, and only for live partitions. */
+    @Test
+    void theReplicasRpcsAnswerTheServiceItselfForThePartitionsItServes() {
+        awaitFed();
+        await().atMost(WAIT)
+                .until(() -> feed.feedPartitions() > 1 && feed.live().size() == feed.feedPartitions());
+        StatusRuntimeException denied = assertThrows(
+                StatusRuntimeException.class,
+                () -> GrpcClientUtils.attachHeaders(replica, KeycloakTokens.gatewayFor("alice"))
+                        .describeReplica(DescribeInsightReplicaRequest.getDefaultInstance())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals(Status.Code.PERMISSION_DENIED, denied.getStatus().getCode());
+
+        InsightReplicaService own = GrpcClientUtils.attachHeaders(
+                replica, KeycloakTokens.bearer(KeycloakTokens.clientToken("strata-insight-service")));
+        var state = own.describeReplica(DescribeInsightReplicaRequest.getDefaultInstance())
+                .await()
+                .atMost(WAIT)
+                .getReplica();
+        assertEquals(List.of(0, 1, 2, 3, 4, 5), state.getLivePartitionsList());
+
+        GetTgiRequest tgi =
+                GetTgiRequest.newBuilder().setTenant(TENANT).setAudience(FANS).build();
+        long members = 0;
+        for (int p = 0; p < 6; p++) {
+            members += own.computePartial(PartialRequest.newBuilder()
+                            .addPartitions(p)
+                            .setTgi(tgi)
+                            .build())
+                    .await()
+                    .atMost(WAIT)
+                    .getTgi()
+                    .getAudience();
+        }
+        assertEquals(100, members);
+
+        StatusRuntimeException notHere = assertThrows(
+                StatusRuntimeException.class,
+                () -> own.computePartial(PartialRequest.newBuilder()
+                                .addPartitions(1)
+                                .addPartitions(6)
+                                .setTgi(tgi)
+                                .build())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals(Status.Code.FAILED_PRECONDITION, notHere.getStatus().getCode());
+        assertTrue(
+                notHere.getStatus().getDescription().contains("[6]"),
+                notHere.getStatus().getDescription());
+        StatusRuntimeException wrong = assertThrows(
+                StatusRuntimeException.class,
+                () -> own.computePartial(PartialRequest.newBuilder()
+                                .addPartitions(1)
+                                .setTgi(tgi.toBuilder().setMinBase(-1))
+                                .build())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals(Status.Code.INVALID_ARGUMENT, wrong.getStatus().getCode());
+        assertEquals("min_base", Errors.violations(wrong).get(0).field());
     }
 
     private static void send(String profile, String name, Instant at, String properties) throws Exception {

@@ -342,6 +342,43 @@ class EventStoreTest {
         }
     }
 
+    @Test
+    void aViewOverSomePartitionsSeesTheirEventsAndMembersOnly() throws Exception {
+        try (EventStore store = EventStore.open(dir)) {
+            store.append(0, 0, row("acme", "p0", "m1", "Product Viewed", null));
+            store.append(1, 0, row("acme", "p1", "m2", "Product Viewed", null));
+            store.append(12, 0, row("acme", "p12", "m3", "Product Viewed", null));
+            store.append(12, 1, row("acme", "p12", "m4", "Product Viewed", null));
+            store.membership(new EventStore.Membership("acme", "vip", "p0", true, T0), "members", 0, 0);
+            store.membership(new EventStore.Membership("acme", "vip", "p12", true, T0), "members", 12, 0);
+            store.flush();
+            // partition 0 made anew: its file set aside (kept-...-part-0-...) is still partition 0's
+            store.restartEvents(0);
+            store.append(0, 0, row("acme", "p0", "m5", "Product Viewed", null));
+            store.flush();
+
+            assertEquals(2, count(store, List.of(0), "SELECT count(*) FROM events"), "kept and new");
+            assertEquals(1, count(store, List.of(1), "SELECT count(*) FROM events"), "not partition 12's");
+            assertEquals(2, count(store, List.of(12), "SELECT count(*) FROM events"));
+            assertEquals(3, count(store, List.of(1, 12), "SELECT count(*) FROM events"));
+            assertEquals(0, count(store, List.of(5), "SELECT count(*) FROM events"), "a partition without files");
+            assertEquals(0, count(store, List.of(), "SELECT count(*) FROM events"));
+            assertEquals(5, count(store, null, "SELECT count(*) FROM events"), "all");
+            assertEquals(1, count(store, List.of(0, 1), "SELECT count(*) FROM audience_members"));
+            assertEquals(0, count(store, List.of(1), "SELECT count(*) FROM audience_members"));
+            assertEquals(2, count(store, null, "SELECT count(*) FROM audience_members"));
+        }
+    }
+
+    private static long count(EventStore store, List<Integer> partitions, String sql) throws SQLException {
+        try (Connection c = store.openQuery(partitions);
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
     private static long count(EventStore store, String sql) throws SQLException {
         try (Connection c = store.openQuery();
                 Statement s = c.createStatement();

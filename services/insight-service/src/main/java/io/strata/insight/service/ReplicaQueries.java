@@ -1,0 +1,152 @@
+package io.strata.insight.service;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.smallrye.mutiny.Uni;
+import io.strata.insight.client.Replicas;
+import io.strata.insight.feed.FeedLoop;
+import io.strata.platform.errors.Errors;
+import io.strata.platform.errors.Reason;
+import io.strata.platform.replicas.PeerReplicas.Peer;
+import io.strata.platform.replicas.PeerReplicas.View;
+import io.strata.proto.insight.v1.MutinyInsightReplicaServiceGrpc.MutinyInsightReplicaServiceStub;
+import io.strata.proto.insight.v1.PartialRequest;
+import io.strata.proto.insight.v1.PartialResponse;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * A query over every partition of the feed: this replica answers for the partitions it serves
+ * ({@link FeedLoop#live()}) and asks the replica serving each other partition for its partial
+ * answer ({@code InsightReplicaService.ComputePartial}); the caller adds the partials up. Alone (no
+ * peers configured), this replica answers from everything its store holds. A partition that no
+ * replica serves (loading after a rebalance) or a replica that fails makes the query ask who
+ * serves what and try once more, then UNAVAILABLE (retry shortly) rather than a short answer.
+ */
+@ApplicationScoped
+public class ReplicaQueries {
+
+    private static final Duration RETRY = Duration.ofSeconds(1);
+
+    private final Replicas replicas;
+    private final FeedLoop feed;
+
+    public ReplicaQueries(Replicas replicas, FeedLoop feed) {
+        this.replicas = replicas;
+        this.feed = feed;
+    }
+
+    /** Which replica serves each partition: this one ({@code here}; null alone: all it holds) or a peer. */
+    public record Plan(List<Integer> here, Map<Peer<MutinyInsightReplicaServiceStub>, List<Integer>> peers) {}
+
+    /**
+     * The partial answers to the query of every partition: this replica's (from {@code local}, given
+     * the partitions to answer for, null meaning all the store holds) first, then the peers'.
+     */
+    public Uni<List<PartialResponse>> gather(
+            PartialRequest query, Function<List<Integer>, Uni<PartialResponse>> local) {
+        if (replicas.alone()) {
+            return local.apply(null).map(List::of);
+        }
+        return attempt(query, local, replicas.view(), false);
+    }
+
+    private Uni<List<PartialResponse>> attempt(
+            PartialRequest query,
+            Function<List<Integer>, Uni<PartialResponse>> local,
+            View<MutinyInsightReplicaServiceStub> view,
+            boolean again) {
+        Plan plan = plan(view);
+        if (plan == null) {
+            if (again) {
+                throw loading(missing(view));
+            }
+            return replicas.refresh().chain(fresh -> attempt(query, local, fresh, true));
+        }
+        List<Uni<PartialResponse>> answers = new ArrayList<>();
+        if (!plan.here().isEmpty()) {
+            answers.add(local.apply(plan.here()));
+        }
+        plan.peers()
+                .forEach((peer, partitions) -> answers.add(replicas.call(peer)
+                        .computePartial(query.toBuilder()
+                                .clearPartitions()
+                                .addAllPartitions(partitions)
+                                .build())));
+        Uni<List<PartialResponse>> all = answers.isEmpty()
+                ? Uni.createFrom().item(List.of())
+                : Uni.join().all(answers).andFailFast();
+        return all.onFailure(ReplicaQueries::moved).recoverWithUni(failure -> {
+            if (again) {
+                return Uni.createFrom().failure(loading(Set.of(-2)));
+            }
+            // a partition moved, or a replica stopped: ask who serves what, then once more
+            return replicas.refresh().chain(fresh -> attempt(query, local, fresh, true));
+        });
+    }
+
+    /** A peer no longer serving a partition asked, or not reachable. */
+    private static boolean moved(Throwable failure) {
+        if (failure instanceof StatusRuntimeException e) {
+            Status.Code code = e.getStatus().getCode();
+            return code == Status.Code.FAILED_PRECONDITION
+                    || code == Status.Code.UNAVAILABLE
+                    || code == Status.Code.DEADLINE_EXCEEDED;
+        }
+        return false;
+    }
+
+    /** Null when a partition has no live server (or the feed's size is not known yet). */
+    Plan plan(View<MutinyInsightReplicaServiceStub> view) {
+        int partitions = feed.feedPartitions();
+        if (partitions == 0) {
+            return null;
+        }
+        Set<Integer> live = feed.live();
+        List<Integer> here = new ArrayList<>();
+        Map<Peer<MutinyInsightReplicaServiceStub>, List<Integer>> peers = new LinkedHashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            if (live.contains(p)) {
+                here.add(p);
+            } else if (view.owners().containsKey(p)) {
+                peers.computeIfAbsent(view.owners().get(p), x -> new ArrayList<>())
+                        .add(p);
+            } else {
+                return null;
+            }
+        }
+        return new Plan(here, peers);
+    }
+
+    private Set<Integer> missing(View<MutinyInsightReplicaServiceStub> view) {
+        int partitions = feed.feedPartitions();
+        if (partitions == 0) {
+            return Set.of(-1);
+        }
+        Set<Integer> missing = new TreeSet<>();
+        for (int p = 0; p < partitions; p++) {
+            if (!feed.live().contains(p) && !view.owners().containsKey(p)) {
+                missing.add(p);
+            }
+        }
+        return missing;
+    }
+
+    /** Replicas and partitions between them: retry shortly. */
+    static StatusRuntimeException loading(Set<Integer> partitions) {
+        String which = partitions.contains(-1)
+                ? "the feed's partitions are not known yet"
+                : partitions.contains(-2)
+                        ? "a replica did not answer for its partitions (stopped, or they moved)"
+                        : "partitions " + partitions
+                                + " of the feed are loading (a replica started, or the partitions moved)";
+        return Errors.unavailable(Reason.PARTITION_LOADING, which + "; retry shortly", RETRY);
+    }
+}
