@@ -7,6 +7,8 @@ import io.smallrye.mutiny.Uni;
 import io.strata.platform.errors.Errors;
 import io.strata.platform.errors.Reason;
 import io.strata.platform.kafka.Keys;
+import io.strata.platform.replicas.PeerReplicas.Peer;
+import io.strata.platform.replicas.PeerReplicas.View;
 import io.strata.proto.segmentation.v1.ConditionResult;
 import io.strata.proto.segmentation.v1.CountMembersRequest;
 import io.strata.proto.segmentation.v1.ExplainProfileRequest;
@@ -14,12 +16,12 @@ import io.strata.proto.segmentation.v1.ExplainProfileResponse;
 import io.strata.proto.segmentation.v1.ExportPartitionsRequest;
 import io.strata.proto.segmentation.v1.FindProfileRequest;
 import io.strata.proto.segmentation.v1.FindProfileResponse;
+import io.strata.proto.segmentation.v1.MutinySegmentationReplicaServiceGrpc.MutinySegmentationReplicaServiceStub;
 import io.strata.proto.segmentation.v1.PartitionCount;
 import io.strata.proto.segmentation.v1.PreviewDefinitionRequest;
 import io.strata.proto.segmentation.v1.SetPartitionMembersRequest;
 import io.strata.proto.segmentation.v1.StaticMode;
 import io.strata.segmentation.client.Replicas;
-import io.strata.segmentation.client.Replicas.Peer;
 import io.strata.segmentation.domain.Segment;
 import io.strata.segmentation.messaging.FeedLoop;
 import io.strata.segmentation.rules.Condition;
@@ -147,7 +149,8 @@ public class AudienceQueries {
     }
 
     private Uni<Gathered> gather(
-            Supplier<Map<Integer, Engine.Counts>> local, Function<Peer, Uni<List<PartitionCount>>> remote) {
+            Supplier<Map<Integer, Engine.Counts>> local,
+            Function<Peer<MutinySegmentationReplicaServiceStub>, Uni<List<PartitionCount>>> remote) {
         return attempt(local, remote, replicas.view()).chain(g -> {
             if (g.missing().isEmpty() || replicas.alone()) {
                 return Uni.createFrom().item(g);
@@ -159,10 +162,10 @@ public class AudienceQueries {
 
     private Uni<Gathered> attempt(
             Supplier<Map<Integer, Engine.Counts>> local,
-            Function<Peer, Uni<List<PartitionCount>>> remote,
-            Replicas.View view) {
+            Function<Peer<MutinySegmentationReplicaServiceStub>, Uni<List<PartitionCount>>> remote,
+            View<MutinySegmentationReplicaServiceStub> view) {
         List<Uni<List<PartitionCount>>> asked = new ArrayList<>();
-        for (Peer peer : view.others()) {
+        for (Peer<MutinySegmentationReplicaServiceStub> peer : view.others()) {
             // a replica that does not answer leaves its partitions missing
             asked.add(remote.apply(peer).onFailure().recoverWithItem(List.of()));
         }
@@ -311,7 +314,8 @@ public class AudienceQueries {
      * Asks the replica serving the partition (null from it: not live there); when none does, the
      * replicas are asked who serves what and it is tried once more (here first).
      */
-    private <T> Uni<T> onOwner(int partition, Supplier<T> here, Function<Peer, Uni<T>> remote) {
+    private <T> Uni<T> onOwner(
+            int partition, Supplier<T> here, Function<Peer<MutinySegmentationReplicaServiceStub>, Uni<T>> remote) {
         return ask(partition, remote, replicas.view()).chain(answer -> {
             if (answer != null) {
                 return Uni.createFrom().item(answer);
@@ -331,8 +335,11 @@ public class AudienceQueries {
         });
     }
 
-    private <T> Uni<T> ask(int partition, Function<Peer, Uni<T>> remote, Replicas.View view) {
-        Peer owner = view.owners().get(partition);
+    private <T> Uni<T> ask(
+            int partition,
+            Function<Peer<MutinySegmentationReplicaServiceStub>, Uni<T>> remote,
+            View<MutinySegmentationReplicaServiceStub> view) {
+        Peer<MutinySegmentationReplicaServiceStub> owner = view.owners().get(partition);
         if (owner == null) {
             return Uni.createFrom().nullItem();
         }
@@ -342,7 +349,7 @@ public class AudienceQueries {
     // ---- members and changes: each partition's server, planned first ----
 
     /** Which replica serves each partition: this one ({@code here}) or a peer. */
-    public record Plan(List<Integer> here, Map<Peer, List<Integer>> peers) {}
+    public record Plan(List<Integer> here, Map<Peer<MutinySegmentationReplicaServiceStub>, List<Integer>> peers) {}
 
     public Uni<Plan> plan() {
         Plan first = plan(replicas.view());
@@ -361,14 +368,14 @@ public class AudienceQueries {
     }
 
     /** Null when a partition has no live server. */
-    private Plan plan(Replicas.View view) {
+    private Plan plan(View<MutinySegmentationReplicaServiceStub> view) {
         int partitions = engine.feedPartitions();
         if (partitions == 0) {
             return null;
         }
         Set<Integer> live = new TreeSet<>(engine.live());
         List<Integer> here = new ArrayList<>();
-        Map<Peer, List<Integer>> peers = new LinkedHashMap<>();
+        Map<Peer<MutinySegmentationReplicaServiceStub>, List<Integer>> peers = new LinkedHashMap<>();
         for (int p = 0; p < partitions; p++) {
             if (live.contains(p)) {
                 here.add(p);
