@@ -78,6 +78,13 @@ public interface InsightConfig {
 
         String group();
 
+        /**
+         * How long the group waits for a replica that stopped answering before its partitions go
+         * to the others (Kafka's session timeout).
+         */
+        @WithDefault("45s")
+        Duration sessionTimeout();
+
         /** Staged events are written to files at least this often... */
         @WithDefault("5s")
         Duration flushEvery();

@@ -97,6 +97,8 @@ public class FeedLoop {
     private final Set<TopicPartition> unplaced = new HashSet<>();
     /** Assigned partitions read to their end at least once since they were assigned. */
     private final Set<TopicPartition> reached = new HashSet<>();
+    /** Where each placed partition ended when it was placed: reached once read that far. */
+    private final Map<TopicPartition, Long> ends = new HashMap<>();
     /** The partitions of each topic of the feed. */
     private final Map<String, Integer> topicPartitions = new HashMap<>();
     /** The shards this replica serves: see {@link #live()}. */
@@ -119,6 +121,8 @@ public class FeedLoop {
         this.memberships = registry.counter("strata_insight_feed_records_total", "outcome", "membership");
         this.repeated = registry.counter("strata_insight_feed_records_total", "outcome", "repeated");
         this.repeats = new RepeatWindow(config.feed().repeatWindow());
+        registry.gauge(
+                "strata_insight_partitions_live", this, loop -> loop.live().size());
     }
 
     void start(@Observes StartupEvent event) {
@@ -189,6 +193,10 @@ public class FeedLoop {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int)
+                config.feed().sessionTimeout().toMillis());
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int)
+                Math.max(500, config.feed().sessionTimeout().toMillis() / 3));
         String events = config.feed().profileEventsTopic();
         String changesTopic = config.feed().profileChangesTopic();
         String membershipTopic = config.feed().membershipTopic();
@@ -213,8 +221,8 @@ public class FeedLoop {
                         membership(record);
                     }
                 }
-                lag = lag(c);
                 reach(c);
+                lag = lag(c);
                 if (store.stagedCount() >= config.feed().flushEvents()
                         || Instant.now().isAfter(nextFlush)) {
                     flush(c);
@@ -349,6 +357,7 @@ public class FeedLoop {
                 stored = beginning;
             }
             c.seek(tp, stored);
+            this.ends.put(tp, end);
             placed.add(tp);
         }
         c.resume(placed);
@@ -363,24 +372,31 @@ public class FeedLoop {
         deadLetters.send(record, reason).toCompletableFuture().join();
     }
 
-    private static long lag(KafkaConsumer<String, byte[]> c) {
+    private long lag(KafkaConsumer<String, byte[]> c) {
         long total = 0;
         for (TopicPartition tp : c.assignment()) {
             var behind = c.currentLag(tp);
-            if (behind.isEmpty()) {
+            if (behind.isPresent()) {
+                total += behind.getAsLong();
+            } else if (!reached.contains(tp)) {
+                // unknown until a fetch names it; a partition read to its end and quiet since is not
+                // named again (see reach)
                 return -1;
             }
-            total += behind.getAsLong();
         }
         return total;
     }
 
-    /** Notes the assigned partitions read to their end. */
+    /**
+     * Notes the assigned partitions read as far as they reached when they were placed. (Not by the
+     * consumer's lag: a partition assigned again, with nothing new, may never be named in a fetch
+     * response of the same fetch session, so its lag stays unknown.)
+     */
     private void reach(KafkaConsumer<String, byte[]> c) {
         for (TopicPartition tp : c.assignment()) {
             if (!unplaced.contains(tp) && !reached.contains(tp)) {
-                var behind = c.currentLag(tp);
-                if (behind.isPresent() && behind.getAsLong() == 0) {
+                Long end = ends.get(tp);
+                if (end != null && c.position(tp) >= end) {
                     reached.add(tp);
                 }
             }
@@ -437,6 +453,7 @@ public class FeedLoop {
             repeats.clear();
             // served no more: whoever gets them answers for them once it has read them
             reached.removeAll(revoked);
+            revoked.forEach(ends::remove);
             Set<Integer> still = new TreeSet<>(live);
             revoked.forEach(tp -> still.remove(tp.partition()));
             live = Collections.unmodifiableSet(still);

@@ -210,6 +210,11 @@ class FeedPlacementTest {
             public int compactFiles() {
                 return 16;
             }
+
+            @Override
+            public Duration sessionTimeout() {
+                return Duration.ofSeconds(45);
+            }
         };
         return new InsightConfig() {
             @Override
