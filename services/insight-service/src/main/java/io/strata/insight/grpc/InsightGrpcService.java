@@ -82,7 +82,8 @@ import java.util.function.Function;
 public class InsightGrpcService implements InsightService {
 
     static final int MAX_ROWS = 10_000;
-    private static final String NONE = "(none)";
+    /** The group of the people in none of a breakdown's audiences. */
+    static final String NONE = "(none)";
 
     private final EventStore store;
     private final Access access;
@@ -425,15 +426,6 @@ public class InsightGrpcService implements InsightService {
                     }
                 })
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-    }
-
-    private static List<String> members(Insights insights, String tenant, String audience, String field)
-            throws SQLException {
-        List<String> members = insights.members(tenant, audience);
-        if (members.isEmpty()) {
-            throw noAudience(field, audience);
-        }
-        return members;
     }
 
     /** An analysis filtered by an audience (none: null) needs it to have members; they are not read here. */

@@ -269,8 +269,6 @@ public class Partials {
             String audience,
             List<String> breakdown) {}
 
-    static final String NONE = "(none)";
-
     static RetentionAsk ask(GetRetentionRequest request) {
         String start = request.getStartEvent().isBlank() ? "Order Completed" : request.getStartEvent();
         String returning = request.getReturnEvent().isBlank() ? start : request.getReturnEvent();
@@ -326,7 +324,7 @@ public class Partials {
                     both.add(b);
                     groups.put(b, new RetentionQuery.Members(both, List.of()));
                 }
-                groups.put(NONE, new RetentionQuery.Members(within, ask.breakdown()));
+                groups.put(InsightGrpcService.NONE, new RetentionQuery.Members(within, ask.breakdown()));
             }
             RetentionQuery engine = new RetentionQuery(connection);
             if (!engine.knows(ask.zone())) {
