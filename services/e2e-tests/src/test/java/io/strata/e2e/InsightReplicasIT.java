@@ -16,7 +16,10 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
+import io.strata.proto.insight.v1.FunnelStep;
+import io.strata.proto.insight.v1.FunnelStepResult;
 import io.strata.proto.insight.v1.GetAssociationRulesRequest;
+import io.strata.proto.insight.v1.GetEconomicsRequest;
 import io.strata.proto.insight.v1.GetFunnelRequest;
 import io.strata.proto.insight.v1.GetGrowRequest;
 import io.strata.proto.insight.v1.GetInsightStatusRequest;
@@ -66,7 +69,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * insight-service scaled out: two replicas of the packaged service share a feed of four partitions
  * through their consumer group, each storing its own two, and answer TGI, retention, GROW,
- * association rules and the status by scatter-gather. Whichever replica is asked, the answers equal
+ * association rules, funnels and the status by scatter-gather. Whichever replica is asked, the answers equal
  * what the test planted; they stay equal when one replica stops (a replica alone), when it comes
  * back to its store, and when one is killed ({@code kill -9}) and the other reads its partitions.
  */
@@ -194,14 +197,15 @@ class InsightReplicasIT {
         await().atMost(WAIT).until(() -> livePartitions(a) == 2 && livePartitions(b) == 2);
         everyAnswerIsTheTruth(a, b);
 
-        // funnels are not gathered yet: refused rather than answered from half the profiles
-        StatusRuntimeException funnel = assertThrows(
+        // economics are not gathered yet: refused rather than answered from half the profiles
+        StatusRuntimeException economics = assertThrows(
                 StatusRuntimeException.class,
-                () -> as(a).getFunnel(GetFunnelRequest.newBuilder()
+                () -> as(a).getEconomics(GetEconomicsRequest.newBuilder()
                         .setTenant(TENANT)
-                        .setPreset("aarrr")
+                        .setFrom(seconds(T0.minusSeconds(86_400)))
+                        .setTo(seconds(T0.plusSeconds(86_400)))
                         .build()));
-        assertEquals(Status.Code.FAILED_PRECONDITION, funnel.getStatus().getCode());
+        assertEquals(Status.Code.FAILED_PRECONDITION, economics.getStatus().getCode());
 
         // B stops: its partitions move to A, which reads them into its own store and answers alone
         b.stop();
@@ -278,6 +282,40 @@ class InsightReplicasIT {
                                     && r.getConsequentList().equals(List.of("cups"))
                                     && r.getConfidence() == 1.0),
                     "tea -> cups in every basket");
+
+            var funnel = retrying(() -> ana.getFunnel(GetFunnelRequest.newBuilder()
+                    .setTenant(TENANT)
+                    .addSteps(FunnelStep.newBuilder().setEvent("Content Viewed"))
+                    .addSteps(FunnelStep.newBuilder().setEvent("Product Added"))
+                    .addSteps(FunnelStep.newBuilder().setEvent("Order Completed"))
+                    .setAudience(FANS)
+                    .build()));
+            var steps = funnel.getGroups(0).getStepsList();
+            assertEquals(
+                    List.of(100L, 100L, 40L),
+                    steps.stream().map(FunnelStepResult::getPeople).toList());
+            assertEquals(
+                    List.of(0L, 60L, 540L),
+                    steps.stream()
+                            .map(FunnelStepResult::getMedianSecondsFromPrevious)
+                            .toList());
+            // in Java (strict order), broken down by audience
+            var strict = retrying(() -> ana.getFunnel(GetFunnelRequest.newBuilder()
+                    .setTenant(TENANT)
+                    .addSteps(FunnelStep.newBuilder().setEvent("Content Viewed"))
+                    .addSteps(FunnelStep.newBuilder().setEvent("Product Added"))
+                    .setOrder("strict")
+                    .addBreakdownAudiences(FANS)
+                    .addBreakdownAudiences(REST)
+                    .build()));
+            assertEquals(
+                    Map.of(FANS, List.of(100L, 100L), REST, List.of(300L, 0L)),
+                    strict.getGroupsList().stream()
+                            .collect(java.util.stream.Collectors.toMap(
+                                    g -> g.getGroup(),
+                                    g -> g.getStepsList().stream()
+                                            .map(FunnelStepResult::getPeople)
+                                            .toList())));
 
             var status = retrying(() -> ana.getInsightStatus(
                     GetInsightStatusRequest.newBuilder().setTenant(TENANT).build()));

@@ -6,7 +6,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.strata.insight.config.InsightConfig;
 import io.strata.platform.replicas.PeerReplicas;
-import io.strata.proto.insight.v1.DescribeInsightReplicaRequest;
+import io.strata.proto.insight.v1.DescribeReplicaRequest;
 import io.strata.proto.insight.v1.MutinyInsightReplicaServiceGrpc;
 import io.strata.proto.insight.v1.MutinyInsightReplicaServiceGrpc.MutinyInsightReplicaServiceStub;
 import jakarta.enterprise.event.Observes;
@@ -40,7 +40,7 @@ public class Replicas extends PeerReplicas<MutinyInsightReplicaServiceStub> {
 
                     @Override
                     public Uni<Described> describe(MutinyInsightReplicaServiceStub stub) {
-                        return stub.describeReplica(DescribeInsightReplicaRequest.getDefaultInstance())
+                        return stub.describeReplica(DescribeReplicaRequest.getDefaultInstance())
                                 .map(r -> new Described(
                                         r.getReplica().getReplicaId(),
                                         r.getReplica().getLivePartitionsList(),

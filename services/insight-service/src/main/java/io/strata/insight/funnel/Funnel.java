@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -146,12 +147,84 @@ public final class Funnel {
     /** The funnel of each group (one group, "", without a breakdown), groups in name order. */
     public static Map<String, List<StepResult>> compute(
             Iterable<Event> events, Settings settings, Breakdown breakdown) {
+        Map<String, List<StepResult>> out = new LinkedHashMap<>();
+        cells(events, settings, breakdown).forEach((group, cells) -> out.put(group, cells.results(settings.steps())));
+        return out;
+    }
+
+    /**
+     * What a group's funnel is computed from, and what adds up over disjoint sets of people: per
+     * step the people reaching it and, from the second step on, how many took each time (in
+     * milliseconds) since the step before.
+     */
+    public record Cells(long[] people, List<SortedMap<Long, Long>> gaps) {
+
+        public static Cells empty(int steps) {
+            List<SortedMap<Long, Long>> gaps = new ArrayList<>();
+            for (int k = 0; k < steps; k++) {
+                gaps.add(new TreeMap<>());
+            }
+            return new Cells(new long[steps], gaps);
+        }
+
+        /** Adds the other's people and times to these. */
+        public void add(Cells other) {
+            for (int k = 0; k < people.length; k++) {
+                people[k] += other.people[k];
+                SortedMap<Long, Long> into = gaps.get(k);
+                other.gaps.get(k).forEach((gap, count) -> into.merge(gap, count, Long::sum));
+            }
+        }
+
+        /**
+         * Each step's result: the median time (of an even number, the mean of the two middle ones,
+         * rounded down to the millisecond) and the mean (rounded) since the step before.
+         */
+        public List<StepResult> results(List<Step> steps) {
+            List<StepResult> out = new ArrayList<>();
+            for (int k = 0; k < steps.size(); k++) {
+                SortedMap<Long, Long> g = gaps.get(k);
+                long count = 0;
+                double sum = 0;
+                for (Map.Entry<Long, Long> e : g.entrySet()) {
+                    count += e.getValue();
+                    sum += (double) e.getKey() * e.getValue();
+                }
+                Duration median = null;
+                Duration mean = null;
+                if (count > 0) {
+                    long middle = count % 2 == 1
+                            ? nth(g, count / 2)
+                            : Math.floorDiv(nth(g, count / 2 - 1) + nth(g, count / 2), 2);
+                    median = Duration.ofMillis(middle);
+                    mean = Duration.ofMillis(Math.round(sum / count));
+                }
+                out.add(StepResult.of(steps.get(k).label(), people, k, median, mean));
+            }
+            return out;
+        }
+
+        /** The i-th smallest time (0-based) of the histogram. */
+        private static long nth(SortedMap<Long, Long> histogram, long i) {
+            long seen = 0;
+            for (Map.Entry<Long, Long> e : histogram.entrySet()) {
+                seen += e.getValue();
+                if (i < seen) {
+                    return e.getKey();
+                }
+            }
+            throw new IllegalArgumentException("no value " + i + " among " + seen);
+        }
+    }
+
+    /** The cells of each group's funnel (see {@link #compute}), groups in name order. */
+    public static Map<String, Cells> cells(Iterable<Event> events, Settings settings, Breakdown breakdown) {
         Map<String, List<Event>> byPerson = new HashMap<>();
         for (Event event : events) {
             byPerson.computeIfAbsent(event.person(), k -> new ArrayList<>()).add(event);
         }
         int n = settings.steps().size();
-        Map<String, Accumulator> groups = new TreeMap<>();
+        Map<String, Cells> groups = new TreeMap<>();
         for (Map.Entry<String, List<Event>> person : byPerson.entrySet()) {
             List<Event> timeline = person.getValue();
             timeline.sort(Comparator.comparing(Event::time));
@@ -160,11 +233,24 @@ public final class Funnel {
                 continue;
             }
             String group = Objects.requireNonNullElse(breakdown.group(person.getKey(), path.first()), "(none)");
-            groups.computeIfAbsent(group, k -> new Accumulator(n)).add(path);
+            add(groups.computeIfAbsent(group, k -> Cells.empty(n)), path);
         }
-        Map<String, List<StepResult>> out = new LinkedHashMap<>();
-        groups.forEach((group, acc) -> out.put(group, acc.results(settings.steps())));
-        return out;
+        return groups;
+    }
+
+    private static void add(Cells cells, Path path) {
+        for (int k = 0; k < path.reached(); k++) {
+            cells.people()[k]++;
+            if (k > 0) {
+                cells.gaps()
+                        .get(k)
+                        .merge(
+                                Duration.between(path.times()[k - 1], path.times()[k])
+                                        .toMillis(),
+                                1L,
+                                Long::sum);
+            }
+        }
     }
 
     /** The furthest (then earliest) path of one person through the funnel, or null when none starts. */
@@ -294,47 +380,4 @@ public final class Funnel {
     }
 
     record Path(Event first, int reached, Instant[] times) {}
-
-    private static final class Accumulator {
-        final long[] people;
-        final List<List<Long>> gaps = new ArrayList<>();
-
-        Accumulator(int steps) {
-            people = new long[steps];
-            for (int k = 0; k < steps; k++) {
-                gaps.add(new ArrayList<>());
-            }
-        }
-
-        void add(Path path) {
-            for (int k = 0; k < path.reached(); k++) {
-                people[k]++;
-                if (k > 0) {
-                    gaps.get(k)
-                            .add(Duration.between(path.times()[k - 1], path.times()[k])
-                                    .toMillis());
-                }
-            }
-        }
-
-        List<StepResult> results(List<Step> steps) {
-            List<StepResult> out = new ArrayList<>();
-            for (int k = 0; k < steps.size(); k++) {
-                List<Long> g = gaps.get(k);
-                g.sort(null);
-                Duration median = g.isEmpty()
-                        ? null
-                        : Duration.ofMillis(
-                                g.size() % 2 == 1
-                                        ? g.get(g.size() / 2)
-                                        : (g.get(g.size() / 2 - 1) + g.get(g.size() / 2)) / 2);
-                Duration mean = g.isEmpty()
-                        ? null
-                        : Duration.ofMillis(Math.round(
-                                g.stream().mapToLong(Long::longValue).average().orElse(0)));
-                out.add(StepResult.of(steps.get(k).label(), people, k, median, mean));
-            }
-            return out;
-        }
-    }
 }

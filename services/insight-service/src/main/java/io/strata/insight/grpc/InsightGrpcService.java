@@ -26,10 +26,10 @@ import io.strata.platform.security.Caller;
 import io.strata.platform.security.Roles;
 import io.strata.proto.insight.v1.AssociationRule;
 import io.strata.proto.insight.v1.ChannelEconomics;
+import io.strata.proto.insight.v1.ComputePartialRequest;
 import io.strata.proto.insight.v1.ContentEconomics;
 import io.strata.proto.insight.v1.CostRow;
 import io.strata.proto.insight.v1.FrequentItemset;
-import io.strata.proto.insight.v1.FunnelExclusion;
 import io.strata.proto.insight.v1.FunnelGroup;
 import io.strata.proto.insight.v1.FunnelStep;
 import io.strata.proto.insight.v1.FunnelStepResult;
@@ -51,7 +51,6 @@ import io.strata.proto.insight.v1.GrowPart;
 import io.strata.proto.insight.v1.ImportCostsRequest;
 import io.strata.proto.insight.v1.ImportCostsResponse;
 import io.strata.proto.insight.v1.InsightService;
-import io.strata.proto.insight.v1.PartialRequest;
 import io.strata.proto.insight.v1.PropertyFilter;
 import io.strata.proto.insight.v1.RetentionCohort;
 import io.strata.proto.insight.v1.TgiRow;
@@ -64,7 +63,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -117,7 +115,7 @@ public class InsightGrpcService implements InsightService {
         return user(request.getTenant(), Roles.ANALYST, caller -> {
             Partials.TgiAsk ask = Partials.ask(request);
             return queries.gather(
-                            PartialRequest.newBuilder().setTgi(request).build(),
+                            ComputePartialRequest.newBuilder().setTgi(request).build(),
                             partitions -> partials.partial(ask, partitions))
                     .map(all -> Partials.finish(ask, all));
         });
@@ -128,7 +126,9 @@ public class InsightGrpcService implements InsightService {
         return user(request.getTenant(), Roles.ANALYST, caller -> {
             Partials.AssociationAsk ask = Partials.ask(request);
             return queries.gather(
-                            PartialRequest.newBuilder().setAssociation(request).build(),
+                            ComputePartialRequest.newBuilder()
+                                    .setAssociation(request)
+                                    .build(),
                             partitions -> partials.partial(ask, partitions))
                     .map(all -> Partials.baskets(ask, all))
                     .emitOn(Infrastructure.getDefaultWorkerPool())
@@ -164,73 +164,22 @@ public class InsightGrpcService implements InsightService {
     @Override
     public Uni<GetFunnelResponse> getFunnel(GetFunnelRequest request) {
         return user(request.getTenant(), Roles.ANALYST, caller -> {
-            aloneFor("funnels");
-            List<Step> steps = new ArrayList<>();
-            if (!request.getPreset().isBlank()) {
-                if (request.getStepsCount() > 0) {
-                    throw Errors.invalid("preset", "steps or a preset, not both");
-                }
-                List<Step> preset = Funnel.presets().get(request.getPreset());
-                if (preset == null) {
-                    throw Errors.invalid(
-                            "preset",
-                            "unknown preset '" + request.getPreset() + "'; one of "
-                                    + Funnel.presets().keySet());
-                }
-                steps.addAll(preset);
-            } else {
-                for (int i = 0; i < request.getStepsCount(); i++) {
-                    steps.add(step("steps[" + i + "]", request.getSteps(i)));
-                }
+            Partials.FunnelAsk ask = Partials.ask(request);
+            if (!replicas.alone()) {
+                return queries.gather(
+                                ComputePartialRequest.newBuilder()
+                                        .setFunnel(request)
+                                        .build(),
+                                partitions -> partials.partial(ask, partitions))
+                        .map(all -> Partials.finish(ask, all));
             }
-            if (steps.size() < 2 || steps.size() > 20) {
-                throw Errors.invalid("steps", "a funnel has 2 to 20 steps, was " + steps.size());
-            }
-            Funnel.Order order = switch (request.getOrder().isBlank() ? "ordered" : request.getOrder()) {
-                case "ordered" -> Funnel.Order.ORDERED;
-                case "strict" -> Funnel.Order.STRICT;
-                case "any" -> Funnel.Order.ANY;
-                default -> throw Errors.invalid("order", "ordered, strict or any, was '" + request.getOrder() + "'");
-            };
-            int windowDays = ranged("window_days", request.getWindowDays(), 14, 1, 3650);
-            List<Funnel.Exclusion> exclusions = new ArrayList<>();
-            for (int i = 0; i < request.getExclusionsCount(); i++) {
-                FunnelExclusion e = request.getExclusions(i);
-                if (e.getAfterStep() < 0 || e.getAfterStep() >= steps.size()) {
-                    throw Errors.invalid(
-                            "exclusions[" + i + "].after_step",
-                            "0 to " + (steps.size() - 1) + ", was " + e.getAfterStep());
-                }
-                exclusions.add(
-                        new Funnel.Exclusion(step("exclusions[" + i + "].event", e.getEvent()), e.getAfterStep()));
-            }
-            String property = optional(request.getBreakdownProperty());
-            if (property != null && request.getBreakdownAudiencesCount() > 0) {
-                throw Errors.invalid("breakdown_property", "a breakdown by a property or by audiences, not both");
-            }
-            if (property != null) {
-                property(property, "breakdown_property");
-            }
-            List<String> breakdownAudiences = List.copyOf(new LinkedHashSet<>(request.getBreakdownAudiencesList()));
-            Funnel.Settings settings = new Funnel.Settings(steps, order, Duration.ofDays(windowDays), exclusions);
-            Insights.Period period = period(
-                    "from",
-                    request.hasFrom() ? request.getFrom() : null,
-                    "to",
-                    request.hasTo() ? request.getTo() : null);
-            String audience = optional(request.getAudience());
+            Funnel.Settings settings = ask.settings();
+            String property = ask.property();
+            List<String> breakdownAudiences = ask.breakdownAudiences();
+            String audience = ask.audience();
+            Insights.Period period = ask.period();
             return query((insights, connection) -> {
                 requireAudience(insights, request.getTenant(), audience);
-                Funnel.Breakdown breakdown = Funnel.Breakdown.NONE;
-                if (property != null) {
-                    breakdown = Funnel.Breakdown.byProperty(property);
-                } else if (!breakdownAudiences.isEmpty()) {
-                    Map<String, Set<String>> of = insights.audiencesOf(request.getTenant(), breakdownAudiences);
-                    breakdown = (person, first) -> {
-                        Set<String> in = of.get(person);
-                        return in == null ? NONE : String.join("+", new java.util.TreeSet<>(in));
-                    };
-                }
                 // the engine computes the usual funnel without moving the events; the rest runs here
                 Map<String, List<Funnel.StepResult>> funnel;
                 if (FunnelQuery.covers(settings) && breakdownAudiences.isEmpty()) {
@@ -238,26 +187,45 @@ public class InsightGrpcService implements InsightService {
                             .compute(request.getTenant(), settings, property, audience, period);
                 } else {
                     var events = insights.funnelEvents(request.getTenant(), settings, property, audience, period);
-                    funnel = Funnel.compute(events, settings, breakdown);
+                    funnel = Funnel.compute(events, settings, breakdown(insights, ask));
                 }
-                GetFunnelResponse.Builder out = GetFunnelResponse.newBuilder();
-                funnel.forEach((group, results) -> {
-                    FunnelGroup.Builder g = FunnelGroup.newBuilder().setGroup(group);
-                    for (Funnel.StepResult r : results) {
-                        g.addSteps(FunnelStepResult.newBuilder()
-                                .setLabel(r.label())
-                                .setPeople(r.people())
-                                .setFromPrevious(r.fromPrevious())
-                                .setFromFirst(r.fromFirst())
-                                .setDropOff(r.dropOff())
-                                .setMedianSecondsFromPrevious(seconds(r.medianTimeFromPrevious()))
-                                .setMeanSecondsFromPrevious(seconds(r.meanTimeFromPrevious())));
-                    }
-                    out.addGroups(g);
-                });
-                return out.build();
+                return funnelResponse(funnel);
             });
         });
+    }
+
+    /** The breakdown of a funnel: by a property of the first step's event, by audiences, or none. */
+    static Funnel.Breakdown breakdown(Insights insights, Partials.FunnelAsk ask) throws SQLException {
+        if (ask.property() != null) {
+            return Funnel.Breakdown.byProperty(ask.property());
+        }
+        if (!ask.breakdownAudiences().isEmpty()) {
+            Map<String, Set<String>> of = insights.audiencesOf(ask.tenant(), ask.breakdownAudiences());
+            return (person, first) -> {
+                Set<String> in = of.get(person);
+                return in == null ? NONE : String.join("+", new java.util.TreeSet<>(in));
+            };
+        }
+        return Funnel.Breakdown.NONE;
+    }
+
+    static GetFunnelResponse funnelResponse(Map<String, List<Funnel.StepResult>> funnel) {
+        GetFunnelResponse.Builder out = GetFunnelResponse.newBuilder();
+        funnel.forEach((group, results) -> {
+            FunnelGroup.Builder g = FunnelGroup.newBuilder().setGroup(group);
+            for (Funnel.StepResult r : results) {
+                g.addSteps(FunnelStepResult.newBuilder()
+                        .setLabel(r.label())
+                        .setPeople(r.people())
+                        .setFromPrevious(r.fromPrevious())
+                        .setFromFirst(r.fromFirst())
+                        .setDropOff(r.dropOff())
+                        .setMedianSecondsFromPrevious(seconds(r.medianTimeFromPrevious()))
+                        .setMeanSecondsFromPrevious(seconds(r.meanTimeFromPrevious())));
+            }
+            out.addGroups(g);
+        });
+        return out.build();
     }
 
     @Override
@@ -265,7 +233,9 @@ public class InsightGrpcService implements InsightService {
         return user(request.getTenant(), Roles.ANALYST, caller -> {
             Partials.RetentionAsk ask = Partials.ask(request);
             return queries.gather(
-                            PartialRequest.newBuilder().setRetention(request).build(),
+                            ComputePartialRequest.newBuilder()
+                                    .setRetention(request)
+                                    .build(),
                             partitions -> partials.partial(ask, partitions))
                     .map(all -> Partials.finish(ask, all));
         });
@@ -276,7 +246,7 @@ public class InsightGrpcService implements InsightService {
         return user(request.getTenant(), Roles.ANALYST, caller -> {
             Partials.GrowAsk ask = Partials.ask(request);
             return queries.gather(
-                            PartialRequest.newBuilder().setGrow(request).build(),
+                            ComputePartialRequest.newBuilder().setGrow(request).build(),
                             partitions -> partials.partial(ask, partitions))
                     .map(all -> Partials.finish(ask, all));
         });
@@ -379,13 +349,15 @@ public class InsightGrpcService implements InsightService {
                 request.getTenant(),
                 Roles.VIEWER,
                 caller -> queries.gather(
-                                PartialRequest.newBuilder().setStatus(request).build(),
+                                ComputePartialRequest.newBuilder()
+                                        .setStatus(request)
+                                        .build(),
                                 partitions -> partials.status(request.getTenant(), partitions))
                         .map(Partials::finishStatus));
     }
 
     /**
-     * Funnels and economics are answered by a replica alone for now: over several replicas they are
+     * Economics are answered by a replica alone for now: over several replicas they are
      * FAILED_PRECONDITION rather than an answer from part of the profiles (docs/architecture.md).
      */
     private void aloneFor(String analysis) {
@@ -476,14 +448,14 @@ public class InsightGrpcService implements InsightService {
     }
 
     /** A property name as JSON paths take it: letters, digits, _ and -. */
-    private static String property(String name, String field) {
+    static String property(String name, String field) {
         if (!name.matches("[A-Za-z0-9_\\-]{1,100}")) {
             throw Errors.invalid(field, "a property name (letters, digits, _ and -), was '" + name + "'");
         }
         return name;
     }
 
-    private static Step step(String field, FunnelStep step) {
+    static Step step(String field, FunnelStep step) {
         String event = required(field + ".event", step.getEvent());
         if (step.getMaxGapSeconds() < 0) {
             throw Errors.invalid(field + ".max_gap_seconds", "not negative, was " + step.getMaxGapSeconds());

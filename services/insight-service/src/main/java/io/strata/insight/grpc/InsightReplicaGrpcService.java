@@ -8,11 +8,11 @@ import io.strata.insight.feed.FeedLoop;
 import io.strata.platform.errors.Errors;
 import io.strata.platform.security.Access;
 import io.strata.platform.security.Roles;
-import io.strata.proto.insight.v1.DescribeInsightReplicaRequest;
-import io.strata.proto.insight.v1.DescribeInsightReplicaResponse;
+import io.strata.proto.insight.v1.ComputePartialRequest;
+import io.strata.proto.insight.v1.ComputePartialResponse;
+import io.strata.proto.insight.v1.DescribeReplicaRequest;
+import io.strata.proto.insight.v1.DescribeReplicaResponse;
 import io.strata.proto.insight.v1.InsightReplicaService;
-import io.strata.proto.insight.v1.PartialRequest;
-import io.strata.proto.insight.v1.PartialResponse;
 import jakarta.annotation.security.RolesAllowed;
 import java.util.List;
 import java.util.Set;
@@ -48,15 +48,15 @@ public class InsightReplicaGrpcService implements InsightReplicaService {
     }
 
     @Override
-    public Uni<DescribeInsightReplicaResponse> describeReplica(DescribeInsightReplicaRequest request) {
+    public Uni<DescribeReplicaResponse> describeReplica(DescribeReplicaRequest request) {
         return sibling(() -> Uni.createFrom()
-                .item(DescribeInsightReplicaResponse.newBuilder()
+                .item(DescribeReplicaResponse.newBuilder()
                         .setReplica(partials.state())
                         .build()));
     }
 
     @Override
-    public Uni<PartialResponse> computePartial(PartialRequest request) {
+    public Uni<ComputePartialResponse> computePartial(ComputePartialRequest request) {
         return sibling(() -> {
             List<Integer> partitions = live(request.getPartitionsList());
             return switch (request.getQueryCase()) {
@@ -73,6 +73,9 @@ public class InsightReplicaGrpcService implements InsightReplicaService {
                     partials.partial(
                             Partials.ask(tenant(request.getAssociation().getTenant(), request.getAssociation())),
                             partitions);
+                case FUNNEL ->
+                    partials.partial(
+                            Partials.ask(tenant(request.getFunnel().getTenant(), request.getFunnel())), partitions);
                 case STATUS ->
                     partials.status(
                             tenant(request.getStatus().getTenant(), request.getStatus())

@@ -18,9 +18,12 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.strata.insight.association.Baskets;
 import io.strata.insight.feed.FeedLoop;
+import io.strata.insight.funnel.Funnel;
+import io.strata.insight.funnel.Step;
 import io.strata.insight.grow.Grow;
 import io.strata.insight.query.Dimensions;
 import io.strata.insight.query.FeatureIndex;
+import io.strata.insight.query.FunnelQuery;
 import io.strata.insight.query.Insights;
 import io.strata.insight.query.RetentionQuery;
 import io.strata.insight.retention.Retention;
@@ -31,8 +34,15 @@ import io.strata.platform.errors.Errors;
 import io.strata.proto.insight.v1.Basket;
 import io.strata.proto.insight.v1.BasketsPartial;
 import io.strata.proto.insight.v1.CategoryFigures;
+import io.strata.proto.insight.v1.ComputePartialResponse;
 import io.strata.proto.insight.v1.FeatureCounts;
+import io.strata.proto.insight.v1.FunnelExclusion;
+import io.strata.proto.insight.v1.FunnelGroupCells;
+import io.strata.proto.insight.v1.FunnelPartial;
+import io.strata.proto.insight.v1.FunnelStepCells;
 import io.strata.proto.insight.v1.GetAssociationRulesRequest;
+import io.strata.proto.insight.v1.GetFunnelRequest;
+import io.strata.proto.insight.v1.GetFunnelResponse;
 import io.strata.proto.insight.v1.GetGrowRequest;
 import io.strata.proto.insight.v1.GetGrowResponse;
 import io.strata.proto.insight.v1.GetInsightStatusResponse;
@@ -42,7 +52,6 @@ import io.strata.proto.insight.v1.GetTgiRequest;
 import io.strata.proto.insight.v1.GetTgiResponse;
 import io.strata.proto.insight.v1.GrowPartial;
 import io.strata.proto.insight.v1.InsightReplicaState;
-import io.strata.proto.insight.v1.PartialResponse;
 import io.strata.proto.insight.v1.RetentionCohort;
 import io.strata.proto.insight.v1.RetentionTable;
 import io.strata.proto.insight.v1.StatusPartial;
@@ -51,6 +60,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -99,11 +109,11 @@ public class Partials {
 
     @FunctionalInterface
     interface Work {
-        PartialResponse.Builder run(Insights insights, Connection connection) throws SQLException;
+        ComputePartialResponse.Builder run(Insights insights, Connection connection) throws SQLException;
     }
 
     /** Work over the partitions' part of the store (null: all of it), on a worker thread. */
-    private Uni<PartialResponse> over(List<Integer> partitions, Work work) {
+    private Uni<ComputePartialResponse> over(List<Integer> partitions, Work work) {
         return Uni.createFrom()
                 .item(() -> {
                     try (Connection connection = store.openQuery(partitions)) {
@@ -117,7 +127,7 @@ public class Partials {
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
-    private static boolean known(List<PartialResponse> partials, String audience) {
+    private static boolean known(List<ComputePartialResponse> partials, String audience) {
         return partials.stream().anyMatch(p -> p.getAudiencesKnownList().contains(audience));
     }
 
@@ -165,9 +175,9 @@ public class Partials {
     }
 
     /** The audience's, the base's and their overlap's counts per feature on these partitions. */
-    Uni<PartialResponse> partial(TgiAsk ask, List<Integer> partitions) {
+    Uni<ComputePartialResponse> partial(TgiAsk ask, List<Integer> partitions) {
         return over(partitions, (insights, connection) -> {
-            PartialResponse.Builder out = PartialResponse.newBuilder();
+            ComputePartialResponse.Builder out = ComputePartialResponse.newBuilder();
             FeatureIndex index = indexes.get(ask.tenant(), partitions, connection);
             FeatureIndex.Lookup lookup = index.lookup();
             List<String> members = insights.members(ask.tenant(), ask.audience());
@@ -206,7 +216,7 @@ public class Partials {
         });
     }
 
-    static GetTgiResponse finish(TgiAsk ask, List<PartialResponse> partials) {
+    static GetTgiResponse finish(TgiAsk ask, List<ComputePartialResponse> partials) {
         if (!known(partials, ask.audience())) {
             throw noAudience("audience", ask.audience());
         }
@@ -221,7 +231,7 @@ public class Partials {
         long both = 0;
         Timestamp builtAt = null;
         Map<List<String>, long[]> features = new LinkedHashMap<>();
-        for (PartialResponse p : partials) {
+        for (ComputePartialResponse p : partials) {
             TgiPartial t = p.getTgi();
             audience += t.getAudience();
             base += t.getBase();
@@ -308,9 +318,9 @@ public class Partials {
     }
 
     /** The cohorts of every group (everyone, or each audience of the breakdown and those in none). */
-    Uni<PartialResponse> partial(RetentionAsk ask, List<Integer> partitions) {
+    Uni<ComputePartialResponse> partial(RetentionAsk ask, List<Integer> partitions) {
         return over(partitions, (insights, connection) -> {
-            PartialResponse.Builder out = PartialResponse.newBuilder();
+            ComputePartialResponse.Builder out = ComputePartialResponse.newBuilder();
             if (ask.audience() != null && insights.hasMembers(ask.tenant(), ask.audience())) {
                 out.addAudiencesKnown(ask.audience());
             }
@@ -354,14 +364,14 @@ public class Partials {
         });
     }
 
-    static GetRetentionResponse finish(RetentionAsk ask, List<PartialResponse> partials) {
+    static GetRetentionResponse finish(RetentionAsk ask, List<ComputePartialResponse> partials) {
         if (ask.audience() != null && !known(partials, ask.audience())) {
             throw noAudience("audience", ask.audience());
         }
         int periods = ask.settings().periods();
         // per group, per cohort start: the sums
         Map<String, TreeMap<String, Retention.Cohort>> groups = new LinkedHashMap<>();
-        for (PartialResponse p : partials) {
+        for (ComputePartialResponse p : partials) {
             for (RetentionTable table : p.getRetention().getTablesList()) {
                 TreeMap<String, Retention.Cohort> cohorts =
                         groups.computeIfAbsent(table.getGroup(), g -> new TreeMap<>());
@@ -440,9 +450,9 @@ public class Partials {
     }
 
     /** Buyers, orders, units and GMV per category in each period. */
-    Uni<PartialResponse> partial(GrowAsk ask, List<Integer> partitions) {
+    Uni<ComputePartialResponse> partial(GrowAsk ask, List<Integer> partitions) {
         return over(partitions, (insights, connection) -> {
-            PartialResponse.Builder out = PartialResponse.newBuilder();
+            ComputePartialResponse.Builder out = ComputePartialResponse.newBuilder();
             GrowPartial.Builder grow = GrowPartial.newBuilder();
             if (ask.audience() != null) {
                 if (!insights.hasMembers(ask.tenant(), ask.audience())) {
@@ -468,13 +478,13 @@ public class Partials {
                 .build();
     }
 
-    static GetGrowResponse finish(GrowAsk ask, List<PartialResponse> partials) {
+    static GetGrowResponse finish(GrowAsk ask, List<ComputePartialResponse> partials) {
         if (ask.audience() != null && !known(partials, ask.audience())) {
             throw noAudience("audience", ask.audience());
         }
         Map<String, Grow.Figures> before = new TreeMap<>();
         Map<String, Grow.Figures> after = new TreeMap<>();
-        for (PartialResponse p : partials) {
+        for (ComputePartialResponse p : partials) {
             p.getGrow().getBeforeList().forEach(f -> before.merge(f.getCategory(), figures(f), Partials::add));
             p.getGrow().getAfterList().forEach(f -> after.merge(f.getCategory(), figures(f), Partials::add));
         }
@@ -496,7 +506,7 @@ public class Partials {
     // ---- the store's status ----
 
     /** The tenant's events and profiles on these partitions, and the feed's state here. */
-    Uni<PartialResponse> status(String tenant, List<Integer> partitions) {
+    Uni<ComputePartialResponse> status(String tenant, List<Integer> partitions) {
         return over(partitions, (insights, connection) -> {
             long[] volume = insights.volume(tenant);
             StatusPartial.Builder status = StatusPartial.newBuilder()
@@ -508,18 +518,18 @@ public class Partials {
             if (last != null) {
                 status.setLastFlush(timestamp(last));
             }
-            return PartialResponse.newBuilder().setStatus(status);
+            return ComputePartialResponse.newBuilder().setStatus(status);
         });
     }
 
-    static GetInsightStatusResponse finishStatus(List<PartialResponse> partials) {
+    static GetInsightStatusResponse finishStatus(List<ComputePartialResponse> partials) {
         long events = 0;
         long profiles = 0;
         long staged = 0;
         long lag = 0;
         boolean ok = true;
         Timestamp last = null;
-        for (PartialResponse p : partials) {
+        for (ComputePartialResponse p : partials) {
             StatusPartial s = p.getStatus();
             events += s.getEvents();
             profiles += s.getProfiles();
@@ -596,9 +606,9 @@ public class Partials {
     }
 
     /** The partitions' baskets. */
-    Uni<PartialResponse> partial(AssociationAsk ask, List<Integer> partitions) {
+    Uni<ComputePartialResponse> partial(AssociationAsk ask, List<Integer> partitions) {
         return over(partitions, (insights, connection) -> {
-            PartialResponse.Builder out = PartialResponse.newBuilder();
+            ComputePartialResponse.Builder out = ComputePartialResponse.newBuilder();
             BasketsPartial.Builder baskets = BasketsPartial.newBuilder();
             if (ask.audience() != null) {
                 if (!insights.hasMembers(ask.tenant(), ask.audience())) {
@@ -620,12 +630,12 @@ public class Partials {
     }
 
     /** Every partition's baskets as one set, its items named anew. */
-    static Baskets baskets(AssociationAsk ask, List<PartialResponse> partials) {
+    static Baskets baskets(AssociationAsk ask, List<ComputePartialResponse> partials) {
         if (ask.audience() != null && !known(partials, ask.audience())) {
             throw noAudience("audience", ask.audience());
         }
         Baskets.Builder all = Baskets.builder();
-        for (PartialResponse p : partials) {
+        for (ComputePartialResponse p : partials) {
             List<String> names = p.getBaskets().getItemsList();
             for (Basket b : p.getBaskets().getBasketsList()) {
                 List<String> items = new ArrayList<>(b.getItemsCount());
@@ -636,5 +646,129 @@ public class Partials {
             }
         }
         return all.build();
+    }
+
+    // ---- funnels: each group's cells added up ----
+
+    record FunnelAsk(
+            String tenant,
+            Funnel.Settings settings,
+            String property,
+            List<String> breakdownAudiences,
+            Insights.Period period,
+            String audience) {}
+
+    static FunnelAsk ask(GetFunnelRequest request) {
+        List<Step> steps = new ArrayList<>();
+        if (!request.getPreset().isBlank()) {
+            if (request.getStepsCount() > 0) {
+                throw Errors.invalid("preset", "steps or a preset, not both");
+            }
+            List<Step> preset = Funnel.presets().get(request.getPreset());
+            if (preset == null) {
+                throw Errors.invalid(
+                        "preset",
+                        "unknown preset '" + request.getPreset() + "'; one of "
+                                + Funnel.presets().keySet());
+            }
+            steps.addAll(preset);
+        } else {
+            for (int i = 0; i < request.getStepsCount(); i++) {
+                steps.add(InsightGrpcService.step("steps[" + i + "]", request.getSteps(i)));
+            }
+        }
+        if (steps.size() < 2 || steps.size() > 20) {
+            throw Errors.invalid("steps", "a funnel has 2 to 20 steps, was " + steps.size());
+        }
+        Funnel.Order order = switch (request.getOrder().isBlank() ? "ordered" : request.getOrder()) {
+            case "ordered" -> Funnel.Order.ORDERED;
+            case "strict" -> Funnel.Order.STRICT;
+            case "any" -> Funnel.Order.ANY;
+            default -> throw Errors.invalid("order", "ordered, strict or any, was '" + request.getOrder() + "'");
+        };
+        int windowDays = ranged("window_days", request.getWindowDays(), 14, 1, 3650);
+        List<Funnel.Exclusion> exclusions = new ArrayList<>();
+        for (int i = 0; i < request.getExclusionsCount(); i++) {
+            FunnelExclusion e = request.getExclusions(i);
+            if (e.getAfterStep() < 0 || e.getAfterStep() >= steps.size()) {
+                throw Errors.invalid(
+                        "exclusions[" + i + "].after_step", "0 to " + (steps.size() - 1) + ", was " + e.getAfterStep());
+            }
+            exclusions.add(new Funnel.Exclusion(
+                    InsightGrpcService.step("exclusions[" + i + "].event", e.getEvent()), e.getAfterStep()));
+        }
+        String property = optional(request.getBreakdownProperty());
+        if (property != null && request.getBreakdownAudiencesCount() > 0) {
+            throw Errors.invalid("breakdown_property", "a breakdown by a property or by audiences, not both");
+        }
+        if (property != null) {
+            InsightGrpcService.property(property, "breakdown_property");
+        }
+        List<String> breakdownAudiences = List.copyOf(new LinkedHashSet<>(request.getBreakdownAudiencesList()));
+        Funnel.Settings settings = new Funnel.Settings(steps, order, Duration.ofDays(windowDays), exclusions);
+        Insights.Period period = period(
+                "from", request.hasFrom() ? request.getFrom() : null, "to", request.hasTo() ? request.getTo() : null);
+        String audience = optional(request.getAudience());
+        return new FunnelAsk(request.getTenant(), settings, property, breakdownAudiences, period, audience);
+    }
+
+    /** Each group's cells on these partitions. */
+    Uni<ComputePartialResponse> partial(FunnelAsk ask, List<Integer> partitions) {
+        return over(partitions, (insights, connection) -> {
+            ComputePartialResponse.Builder out = ComputePartialResponse.newBuilder();
+            FunnelPartial.Builder funnel = FunnelPartial.newBuilder();
+            if (ask.audience() != null) {
+                if (!insights.hasMembers(ask.tenant(), ask.audience())) {
+                    return out.setFunnel(funnel);
+                }
+                out.addAudiencesKnown(ask.audience());
+            }
+            Map<String, Funnel.Cells> cells;
+            if (FunnelQuery.covers(ask.settings()) && ask.breakdownAudiences().isEmpty()) {
+                cells = new FunnelQuery(connection)
+                        .cells(ask.tenant(), ask.settings(), ask.property(), ask.audience(), ask.period());
+            } else {
+                var events = insights.funnelEvents(
+                        ask.tenant(), ask.settings(), ask.property(), ask.audience(), ask.period());
+                cells = Funnel.cells(events, ask.settings(), InsightGrpcService.breakdown(insights, ask));
+            }
+            cells.forEach((group, c) -> {
+                FunnelGroupCells.Builder g = FunnelGroupCells.newBuilder().setGroup(group);
+                for (int k = 0; k < c.people().length; k++) {
+                    FunnelStepCells.Builder step = FunnelStepCells.newBuilder().setPeople(c.people()[k]);
+                    c.gaps()
+                            .get(k)
+                            .forEach((gap, count) -> step.addGapMillis(gap).addGapCounts(count));
+                    g.addSteps(step);
+                }
+                funnel.addGroups(g);
+            });
+            return out.setFunnel(funnel);
+        });
+    }
+
+    static GetFunnelResponse finish(FunnelAsk ask, List<ComputePartialResponse> partials) {
+        if (ask.audience() != null && !known(partials, ask.audience())) {
+            throw noAudience("audience", ask.audience());
+        }
+        int n = ask.settings().steps().size();
+        Map<String, Funnel.Cells> groups = new TreeMap<>();
+        for (ComputePartialResponse p : partials) {
+            for (FunnelGroupCells g : p.getFunnel().getGroupsList()) {
+                Funnel.Cells cells = Funnel.Cells.empty(n);
+                for (int k = 0; k < n && k < g.getStepsCount(); k++) {
+                    FunnelStepCells step = g.getSteps(k);
+                    cells.people()[k] = step.getPeople();
+                    for (int i = 0; i < step.getGapMillisCount(); i++) {
+                        cells.gaps().get(k).merge(step.getGapMillis(i), step.getGapCounts(i), Long::sum);
+                    }
+                }
+                groups.computeIfAbsent(g.getGroup(), x -> Funnel.Cells.empty(n)).add(cells);
+            }
+        }
+        Map<String, List<Funnel.StepResult>> results = new LinkedHashMap<>();
+        groups.forEach((group, cells) ->
+                results.put(group, cells.results(ask.settings().steps())));
+        return InsightGrpcService.funnelResponse(results);
     }
 }

@@ -49,12 +49,124 @@ public final class FunnelQuery {
     public Map<String, List<Funnel.StepResult>> compute(
             String tenant, Funnel.Settings settings, String breakdownProperty, String audience, Insights.Period period)
             throws SQLException {
+        List<Step> steps = settings.steps();
+        int n = steps.size();
+        List<Object> params = new ArrayList<>();
+        StringBuilder sql = best(tenant, settings, breakdownProperty, audience, period, params);
+        sql.append(" SELECT b");
+        for (int k = 1; k <= n; k++) {
+            sql.append(", count(*) FILTER (WHERE reached >= ").append(k).append(")");
+        }
+        for (int k = 2; k <= n; k++) {
+            String gap = "CASE WHEN reached >= " + k + " THEN (t" + k + " - t" + (k - 1) + ") // 1000 END";
+            sql.append(", median(").append(gap).append("), avg(").append(gap).append(")");
+        }
+        sql.append(" FROM best GROUP BY b");
+        Map<String, List<Funnel.StepResult>> out = new TreeMap<>();
+        try (PreparedStatement s = prepare(sql, params);
+                ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                long[] people = new long[n];
+                for (int k = 0; k < n; k++) {
+                    people[k] = r.getLong(2 + k);
+                }
+                List<Funnel.StepResult> results = new ArrayList<>();
+                for (int k = 0; k < n; k++) {
+                    Duration median = null;
+                    Duration mean = null;
+                    if (k > 0) {
+                        int column = 2 + n + 2 * (k - 1);
+                        double m = r.getDouble(column);
+                        if (!r.wasNull()) {
+                            median = Duration.ofMillis((long) Math.floor(m));
+                            mean = Duration.ofMillis(Math.round(r.getDouble(column + 1)));
+                        }
+                    }
+                    results.add(Funnel.StepResult.of(steps.get(k).label(), people, k, median, mean));
+                }
+                out.put(r.getString(1), results);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The same funnel's cells per group ({@link Funnel.Cells}: people per step and how many took each
+     * time since the step before), which add up over disjoint sets of people, for a funnel gathered
+     * over several replicas.
+     */
+    public Map<String, Funnel.Cells> cells(
+            String tenant, Funnel.Settings settings, String breakdownProperty, String audience, Insights.Period period)
+            throws SQLException {
+        int n = settings.steps().size();
+        List<Object> params = new ArrayList<>();
+        StringBuilder sql = best(tenant, settings, breakdownProperty, audience, period, params);
+        // step 0: people by how far they reached; step k: people by their time from step k-1
+        sql.append(" SELECT b, 0 AS step, reached AS v, count(*) FROM best GROUP BY b, reached");
+        for (int k = 2; k <= n; k++) {
+            sql.append(" UNION ALL SELECT b, ")
+                    .append(k)
+                    .append(", (t")
+                    .append(k)
+                    .append(" - t")
+                    .append(k - 1)
+                    .append(") // 1000, count(*) FROM best WHERE reached >= ")
+                    .append(k)
+                    .append(" GROUP BY ALL");
+        }
+        Map<String, Funnel.Cells> out = new TreeMap<>();
+        try (PreparedStatement s = prepare(sql, params);
+                ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                Funnel.Cells cells = out.computeIfAbsent(r.getString(1), g -> Funnel.Cells.empty(n));
+                int step = r.getInt(2);
+                long value = r.getLong(3);
+                long count = r.getLong(4);
+                if (step == 0) {
+                    for (int k = 0; k < value; k++) {
+                        cells.people()[k] += count;
+                    }
+                } else {
+                    cells.gaps().get(step - 1).merge(value, count, Long::sum);
+                }
+            }
+        }
+        return out;
+    }
+
+    private PreparedStatement prepare(CharSequence sql, List<Object> params) throws SQLException {
+        PreparedStatement s = query.prepareStatement(sql.toString());
+        try {
+            int i = 1;
+            for (Object p : params) {
+                if (p instanceof Insights.Period bounds) {
+                    i = bounds.bind(s, i);
+                } else if (p instanceof Double d) {
+                    s.setDouble(i++, d);
+                } else {
+                    s.setString(i++, (String) p);
+                }
+            }
+            return s;
+        } catch (SQLException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** The SQL up to {@code best}: each person's best path, with its group, steps reached and times. */
+    private static StringBuilder best(
+            String tenant,
+            Funnel.Settings settings,
+            String breakdownProperty,
+            String audience,
+            Insights.Period period,
+            List<Object> params) {
         if (!covers(settings)) {
             throw new IllegalArgumentException("an ordered funnel with one window and no exclusions only");
         }
         List<Step> steps = settings.steps();
         int n = steps.size();
-        List<Object> params = new ArrayList<>();
         StringBuilder sql = new StringBuilder("WITH e AS (SELECT profile_id, epoch_us(ts) AS t, ");
         if (breakdownProperty == null) {
             sql.append("'' AS b");
@@ -126,52 +238,7 @@ public final class FunnelQuery {
         // a person's best path: an aggregate (hashed), not a window (sorted)
         sql.append(", best AS (SELECT unnest(arg_min(p, [-p.reached, p.t_last, p.t1])) FROM paths p"
                 + " GROUP BY p.profile_id)");
-        sql.append(" SELECT b");
-        for (int k = 1; k <= n; k++) {
-            sql.append(", count(*) FILTER (WHERE reached >= ").append(k).append(")");
-        }
-        for (int k = 2; k <= n; k++) {
-            String gap = "CASE WHEN reached >= " + k + " THEN (t" + k + " - t" + (k - 1) + ") // 1000 END";
-            sql.append(", median(").append(gap).append("), avg(").append(gap).append(")");
-        }
-        sql.append(" FROM best GROUP BY b");
-        Map<String, List<Funnel.StepResult>> out = new TreeMap<>();
-        try (PreparedStatement s = query.prepareStatement(sql.toString())) {
-            int i = 1;
-            for (Object p : params) {
-                if (p instanceof Insights.Period bounds) {
-                    i = bounds.bind(s, i);
-                } else if (p instanceof Double d) {
-                    s.setDouble(i++, d);
-                } else {
-                    s.setString(i++, (String) p);
-                }
-            }
-            try (ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    long[] people = new long[n];
-                    for (int k = 0; k < n; k++) {
-                        people[k] = r.getLong(2 + k);
-                    }
-                    List<Funnel.StepResult> results = new ArrayList<>();
-                    for (int k = 0; k < n; k++) {
-                        Duration median = null;
-                        Duration mean = null;
-                        if (k > 0) {
-                            int column = 2 + n + 2 * (k - 1);
-                            double m = r.getDouble(column);
-                            if (!r.wasNull()) {
-                                median = Duration.ofMillis((long) Math.floor(m));
-                                mean = Duration.ofMillis(Math.round(r.getDouble(column + 1)));
-                            }
-                        }
-                        results.add(Funnel.StepResult.of(steps.get(k).label(), people, k, median, mean));
-                    }
-                    out.put(r.getString(1), results);
-                }
-            }
-        }
-        return out;
+        return sql;
     }
 
     /** A step as SQL over {@code name} and {@code properties}, as {@code Step.matches} reads them. */

@@ -9,9 +9,9 @@ import io.strata.platform.errors.Errors;
 import io.strata.platform.errors.Reason;
 import io.strata.platform.replicas.PeerReplicas.Peer;
 import io.strata.platform.replicas.PeerReplicas.View;
+import io.strata.proto.insight.v1.ComputePartialRequest;
+import io.strata.proto.insight.v1.ComputePartialResponse;
 import io.strata.proto.insight.v1.MutinyInsightReplicaServiceGrpc.MutinyInsightReplicaServiceStub;
-import io.strata.proto.insight.v1.PartialRequest;
-import io.strata.proto.insight.v1.PartialResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,17 +50,17 @@ public class ReplicaQueries {
      * The partial answers to the query of every partition: this replica's (from {@code local}, given
      * the partitions to answer for, null meaning all the store holds) first, then the peers'.
      */
-    public Uni<List<PartialResponse>> gather(
-            PartialRequest query, Function<List<Integer>, Uni<PartialResponse>> local) {
+    public Uni<List<ComputePartialResponse>> gather(
+            ComputePartialRequest query, Function<List<Integer>, Uni<ComputePartialResponse>> local) {
         if (replicas.alone()) {
             return local.apply(null).map(List::of);
         }
         return attempt(query, local, replicas.view(), false);
     }
 
-    private Uni<List<PartialResponse>> attempt(
-            PartialRequest query,
-            Function<List<Integer>, Uni<PartialResponse>> local,
+    private Uni<List<ComputePartialResponse>> attempt(
+            ComputePartialRequest query,
+            Function<List<Integer>, Uni<ComputePartialResponse>> local,
             View<MutinyInsightReplicaServiceStub> view,
             boolean again) {
         Plan plan = plan(view);
@@ -70,7 +70,7 @@ public class ReplicaQueries {
             }
             return replicas.refresh().chain(fresh -> attempt(query, local, fresh, true));
         }
-        List<Uni<PartialResponse>> answers = new ArrayList<>();
+        List<Uni<ComputePartialResponse>> answers = new ArrayList<>();
         if (!plan.here().isEmpty()) {
             answers.add(local.apply(plan.here()));
         }
@@ -80,7 +80,7 @@ public class ReplicaQueries {
                                 .clearPartitions()
                                 .addAllPartitions(partitions)
                                 .build())));
-        Uni<List<PartialResponse>> all = answers.isEmpty()
+        Uni<List<ComputePartialResponse>> all = answers.isEmpty()
                 ? Uni.createFrom().item(List.of())
                 : Uni.join().all(answers).andFailFast();
         return all.onFailure(ReplicaQueries::moved).recoverWithUni(failure -> {

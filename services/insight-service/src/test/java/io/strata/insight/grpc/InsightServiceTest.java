@@ -20,14 +20,18 @@ import io.strata.insight.feed.FeedLoop;
 import io.strata.insight.feed.FeedRecords;
 import io.strata.platform.errors.Errors;
 import io.strata.platform.kafka.Keys;
+import io.strata.proto.insight.v1.ComputePartialRequest;
+import io.strata.proto.insight.v1.ComputePartialResponse;
 import io.strata.proto.insight.v1.ContentEconomics;
 import io.strata.proto.insight.v1.CostRow;
-import io.strata.proto.insight.v1.DescribeInsightReplicaRequest;
+import io.strata.proto.insight.v1.DescribeReplicaRequest;
+import io.strata.proto.insight.v1.FunnelStep;
 import io.strata.proto.insight.v1.GetAssociationRulesRequest;
 import io.strata.proto.insight.v1.GetAssociationRulesResponse;
 import io.strata.proto.insight.v1.GetEconomicsRequest;
 import io.strata.proto.insight.v1.GetEconomicsResponse;
 import io.strata.proto.insight.v1.GetFunnelRequest;
+import io.strata.proto.insight.v1.GetFunnelResponse;
 import io.strata.proto.insight.v1.GetGrowRequest;
 import io.strata.proto.insight.v1.GetGrowResponse;
 import io.strata.proto.insight.v1.GetInsightStatusRequest;
@@ -38,8 +42,6 @@ import io.strata.proto.insight.v1.GetTgiResponse;
 import io.strata.proto.insight.v1.ImportCostsRequest;
 import io.strata.proto.insight.v1.InsightReplicaService;
 import io.strata.proto.insight.v1.InsightService;
-import io.strata.proto.insight.v1.PartialRequest;
-import io.strata.proto.insight.v1.PartialResponse;
 import io.strata.proto.insight.v1.TgiRow;
 import io.strata.proto.profile.v1.ProfileEvent;
 import io.strata.proto.segmentation.v1.SegmentMembership;
@@ -372,7 +374,7 @@ class InsightServiceTest {
                 .setMinBase(10)
                 .build();
         Partials.TgiAsk tgiAsk = Partials.ask(tgi);
-        List<PartialResponse> tgiParts = partials(each, p -> partials.partial(tgiAsk, p));
+        List<ComputePartialResponse> tgiParts = partials(each, p -> partials.partial(tgiAsk, p));
         assertTrue(
                 tgiParts.stream().filter(p -> p.getTgi().getAudience() > 0).count() > 1,
                 "the audience lies on several partitions");
@@ -444,6 +446,37 @@ class InsightServiceTest {
         assertEquals(40, gathered.size());
         assertEquals(as("ana").getAssociationRules(rules).await().atMost(WAIT).getBaskets(), gathered.size());
 
+        // funnels: in the engine (ordered, one window) and in Java (strict; a breakdown by audiences)
+        for (GetFunnelRequest funnel : List.of(
+                GetFunnelRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .setPreset("cart-to-payment")
+                        .setBreakdownProperty("category")
+                        .build(),
+                GetFunnelRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .addSteps(FunnelStep.newBuilder().setEvent("Content Viewed"))
+                        .addSteps(FunnelStep.newBuilder().setEvent("Product Added"))
+                        .addSteps(FunnelStep.newBuilder().setEvent("Order Completed"))
+                        .setAudience(FANS)
+                        .build(),
+                GetFunnelRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .addSteps(FunnelStep.newBuilder().setEvent("Content Viewed"))
+                        .addSteps(FunnelStep.newBuilder().setEvent("Product Added"))
+                        .setOrder("strict")
+                        .addBreakdownAudiences(FANS)
+                        .addBreakdownAudiences(REST)
+                        .build())) {
+            Partials.FunnelAsk funnelAsk = Partials.ask(funnel);
+            GetFunnelResponse wholeFunnel = as("ana").getFunnel(funnel).await().atMost(WAIT);
+            assertTrue(wholeFunnel.getGroupsCount() > 0, funnel.toString());
+            assertEquals(
+                    wholeFunnel,
+                    Partials.finish(funnelAsk, partials(each, p -> partials.partial(funnelAsk, p))),
+                    funnel.toString());
+        }
+
         // an audience no partition knows is unknown, as alone
         Partials.TgiAsk unknown =
                 Partials.ask(tgi.toBuilder().setAudience("nobody-" + RUN).build());
@@ -456,8 +489,8 @@ class InsightServiceTest {
                         .getCode());
     }
 
-    private static List<PartialResponse> partials(
-            List<List<Integer>> each, java.util.function.Function<List<Integer>, Uni<PartialResponse>> one) {
+    private static List<ComputePartialResponse> partials(
+            List<List<Integer>> each, java.util.function.Function<List<Integer>, Uni<ComputePartialResponse>> one) {
         return each.stream().map(p -> one.apply(p).await().atMost(WAIT)).toList();
     }
 
@@ -470,14 +503,14 @@ class InsightServiceTest {
         StatusRuntimeException denied = assertThrows(
                 StatusRuntimeException.class,
                 () -> GrpcClientUtils.attachHeaders(replica, KeycloakTokens.gatewayFor("alice"))
-                        .describeReplica(DescribeInsightReplicaRequest.getDefaultInstance())
+                        .describeReplica(DescribeReplicaRequest.getDefaultInstance())
                         .await()
                         .atMost(WAIT));
         assertEquals(Status.Code.PERMISSION_DENIED, denied.getStatus().getCode());
 
         InsightReplicaService own = GrpcClientUtils.attachHeaders(
                 replica, KeycloakTokens.bearer(KeycloakTokens.clientToken("strata-insight-service")));
-        var state = own.describeReplica(DescribeInsightReplicaRequest.getDefaultInstance())
+        var state = own.describeReplica(DescribeReplicaRequest.getDefaultInstance())
                 .await()
                 .atMost(WAIT)
                 .getReplica();
@@ -487,7 +520,7 @@ class InsightServiceTest {
                 GetTgiRequest.newBuilder().setTenant(TENANT).setAudience(FANS).build();
         long members = 0;
         for (int p = 0; p < 6; p++) {
-            members += own.computePartial(PartialRequest.newBuilder()
+            members += own.computePartial(ComputePartialRequest.newBuilder()
                             .addPartitions(p)
                             .setTgi(tgi)
                             .build())
@@ -500,7 +533,7 @@ class InsightServiceTest {
 
         StatusRuntimeException notHere = assertThrows(
                 StatusRuntimeException.class,
-                () -> own.computePartial(PartialRequest.newBuilder()
+                () -> own.computePartial(ComputePartialRequest.newBuilder()
                                 .addPartitions(1)
                                 .addPartitions(6)
                                 .setTgi(tgi)
@@ -513,7 +546,7 @@ class InsightServiceTest {
                 notHere.getStatus().getDescription());
         StatusRuntimeException wrong = assertThrows(
                 StatusRuntimeException.class,
-                () -> own.computePartial(PartialRequest.newBuilder()
+                () -> own.computePartial(ComputePartialRequest.newBuilder()
                                 .addPartitions(1)
                                 .setTgi(tgi.toBuilder().setMinBase(-1))
                                 .build())

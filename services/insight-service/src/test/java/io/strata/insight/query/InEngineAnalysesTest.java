@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -196,6 +197,11 @@ class InEngineAnalysesTest {
                                         actual,
                                         steps + " within " + window + " by " + property + " of " + audience + " in "
                                                 + period);
+                                // the cells a replica sends when the funnel is gathered give the same
+                                Map<String, List<Funnel.StepResult>> fromCells = new TreeMap<>();
+                                engine.cells(T, settings, property, audience, period)
+                                        .forEach((group, cells) -> fromCells.put(group, cells.results(steps)));
+                                assertEquals(expected, fromCells, "from the cells: " + steps + " by " + property);
                                 compared++;
                             }
                         }
