@@ -3,9 +3,9 @@ package io.strata.gateway.client;
 import io.quarkus.oidc.client.OidcClient;
 import io.smallrye.mutiny.Uni;
 import io.strata.platform.grpc.CachedTokenSource;
+import io.strata.platform.grpc.OidcClientTokens;
 import io.strata.platform.grpc.TokenSource;
 import jakarta.inject.Singleton;
-import java.time.Instant;
 
 /**
  * The gateway's client-credentials token for its calls to the services (client strata-gateway,
@@ -18,12 +18,7 @@ public class ServiceTokens implements TokenSource {
     private final TokenSource cached;
 
     public ServiceTokens(OidcClient client) {
-        this.cached = new CachedTokenSource(() -> client.getTokens()
-                .map(tokens -> new Token(
-                        tokens.getAccessToken(),
-                        tokens.getAccessTokenExpiresAt() == null
-                                ? null
-                                : Instant.ofEpochSecond(tokens.getAccessTokenExpiresAt()))));
+        this.cached = OidcClientTokens.cached(client);
     }
 
     @Override

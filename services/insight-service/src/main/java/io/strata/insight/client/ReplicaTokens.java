@@ -3,9 +3,9 @@ package io.strata.insight.client;
 import io.quarkus.oidc.client.OidcClient;
 import io.smallrye.mutiny.Uni;
 import io.strata.platform.grpc.CachedTokenSource;
+import io.strata.platform.grpc.OidcClientTokens;
 import io.strata.platform.grpc.TokenSource;
 import jakarta.inject.Singleton;
-import java.time.Instant;
 
 /**
  * insight-service's own client-credentials token (client strata-insight-service, audience
@@ -19,12 +19,7 @@ public class ReplicaTokens implements TokenSource {
     private final TokenSource cached;
 
     public ReplicaTokens(OidcClient client) {
-        this.cached = new CachedTokenSource(() -> client.getTokens()
-                .map(tokens -> new Token(
-                        tokens.getAccessToken(),
-                        tokens.getAccessTokenExpiresAt() == null
-                                ? null
-                                : Instant.ofEpochSecond(tokens.getAccessTokenExpiresAt()))));
+        this.cached = OidcClientTokens.cached(client);
     }
 
     @Override
