@@ -375,15 +375,30 @@ public class InsightGrpcService implements InsightService {
 
     /** Work on the store, on a worker thread with a store connection of its own. */
     private <T> Uni<T> query(Query<T> work) {
-        return blocking(() -> {
+        return blocking(() -> once(() -> {
             try (Connection connection = store.openQuery()) {
                 return work.run(new Insights(connection), connection);
             }
-        });
+        }));
+    }
+
+    /**
+     * Runs the work again, once, on a new view when a file the first one named was moved away
+     * meanwhile (compaction, or a partition's files set aside: {@link EventStore#filesMoved}).
+     */
+    static <T> T once(StoreWork<T> work) throws SQLException {
+        try {
+            return work.run();
+        } catch (SQLException e) {
+            if (!EventStore.filesMoved(e)) {
+                throw e;
+            }
+            return work.run();
+        }
     }
 
     @FunctionalInterface
-    private interface StoreWork<T> {
+    interface StoreWork<T> {
         T run() throws SQLException;
     }
 

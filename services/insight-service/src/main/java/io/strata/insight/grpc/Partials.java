@@ -116,10 +116,14 @@ public class Partials {
     private Uni<ComputePartialResponse> over(List<Integer> partitions, Work work) {
         return Uni.createFrom()
                 .item(() -> {
-                    try (Connection connection = store.openQuery(partitions)) {
-                        return work.run(new Insights(connection), connection)
-                                .setReplica(state())
-                                .build();
+                    try {
+                        return InsightGrpcService.once(() -> {
+                            try (Connection connection = store.openQuery(partitions)) {
+                                return work.run(new Insights(connection), connection)
+                                        .setReplica(state())
+                                        .build();
+                            }
+                        });
                     } catch (SQLException e) {
                         throw Errors.internal("the analytical store failed: " + e.getMessage(), e);
                     }

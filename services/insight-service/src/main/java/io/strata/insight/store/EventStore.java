@@ -735,6 +735,23 @@ public final class EventStore implements AutoCloseable {
         return query;
     }
 
+    /**
+     * Whether a query failed because a file its view named was moved away meanwhile (compaction
+     * merged it, or a partition's files were set aside): the same query on a new view succeeds.
+     */
+    public static boolean filesMoved(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            String message = String.valueOf(t.getMessage());
+            // opened by name once it was gone, or no longer there when the view's list was expanded
+            if (t instanceof SQLException
+                    && (message.contains("No such file or directory")
+                            || message.contains("No files found that match the pattern"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The number of Parquet files holding events. */
     public long fileCount() throws IOException {
         try (Stream<Path> all = Files.walk(events)) {

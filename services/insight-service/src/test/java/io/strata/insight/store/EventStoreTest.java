@@ -370,6 +370,25 @@ class EventStoreTest {
         }
     }
 
+    @Test
+    void aViewWhoseFilesWereMergedAwayFailsAsMovedAndANewOneReadsThem() throws Exception {
+        try (EventStore store = EventStore.open(dir)) {
+            store.append(0, 0, row("acme", "p0", "m1", "Product Viewed", null));
+            store.flush();
+            store.append(0, 1, row("acme", "p0", "m2", "Product Viewed", null));
+            store.flush();
+            try (Connection before = store.openQuery(List.of(0));
+                    Statement s = before.createStatement()) {
+                assertEquals(2, store.compact(2), "two files merged into one");
+                SQLException moved =
+                        assertThrows(SQLException.class, () -> s.executeQuery("SELECT count(*) FROM events"));
+                assertTrue(EventStore.filesMoved(moved), moved.getMessage());
+            }
+            assertEquals(2, count(store, List.of(0), "SELECT count(*) FROM events"), "a new view reads them");
+            assertFalse(EventStore.filesMoved(new SQLException("Parser Error: syntax error")));
+        }
+    }
+
     private static long count(EventStore store, List<Integer> partitions, String sql) throws SQLException {
         try (Connection c = store.openQuery(partitions);
                 Statement s = c.createStatement();
