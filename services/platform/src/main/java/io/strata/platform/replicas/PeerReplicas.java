@@ -48,6 +48,33 @@ public class PeerReplicas<S> {
      */
     public record View<S>(Map<Integer, Peer<S>> owners, List<Peer<S>> others, long lag, Instant at) {}
 
+    /** Which replica serves each partition: this one ({@code here}) or a peer. */
+    public record Plan<S>(List<Integer> here, Map<Peer<S>, List<Integer>> peers) {}
+
+    /**
+     * The server of each of the feed's {@code partitions}: this replica for those {@code live} here,
+     * else the peer the view names. Null when a partition has none (loading after a rebalance), or
+     * the partitions are not known yet (0).
+     */
+    public static <S> Plan<S> plan(int partitions, Set<Integer> live, View<S> view) {
+        if (partitions == 0) {
+            return null;
+        }
+        List<Integer> here = new ArrayList<>();
+        Map<Peer<S>, List<Integer>> peers = new LinkedHashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            if (live.contains(p)) {
+                here.add(p);
+            } else if (view.owners().containsKey(p)) {
+                peers.computeIfAbsent(view.owners().get(p), x -> new ArrayList<>())
+                        .add(p);
+            } else {
+                return null;
+            }
+        }
+        return new Plan<>(here, peers);
+    }
+
     /** What a replica says of itself. */
     public record Described(String replicaId, List<Integer> livePartitions, long lagRecords) {}
 

@@ -7,7 +7,9 @@ import io.smallrye.mutiny.Uni;
 import io.strata.platform.errors.Errors;
 import io.strata.platform.errors.Reason;
 import io.strata.platform.kafka.Keys;
+import io.strata.platform.replicas.PeerReplicas;
 import io.strata.platform.replicas.PeerReplicas.Peer;
+import io.strata.platform.replicas.PeerReplicas.Plan;
 import io.strata.platform.replicas.PeerReplicas.View;
 import io.strata.proto.segmentation.v1.ConditionResult;
 import io.strata.proto.segmentation.v1.CountMembersRequest;
@@ -348,16 +350,14 @@ public class AudienceQueries {
 
     // ---- members and changes: each partition's server, planned first ----
 
-    /** Which replica serves each partition: this one ({@code here}) or a peer. */
-    public record Plan(List<Integer> here, Map<Peer<MutinySegmentationReplicaServiceStub>, List<Integer>> peers) {}
-
-    public Uni<Plan> plan() {
-        Plan first = plan(replicas.view());
+    /** Which replica serves each partition (services/platform {@link PeerReplicas#plan}). */
+    public Uni<Plan<MutinySegmentationReplicaServiceStub>> plan() {
+        Plan<MutinySegmentationReplicaServiceStub> first = plan(replicas.view());
         if (first != null) {
             return Uni.createFrom().item(first);
         }
         return replicas.refresh().map(view -> {
-            Plan again = plan(view);
+            Plan<MutinySegmentationReplicaServiceStub> again = plan(view);
             if (again == null) {
                 Set<Integer> missing = new TreeSet<>(missing(new TreeSet<>(engine.live())));
                 missing.removeAll(view.owners().keySet());
@@ -368,25 +368,8 @@ public class AudienceQueries {
     }
 
     /** Null when a partition has no live server. */
-    private Plan plan(View<MutinySegmentationReplicaServiceStub> view) {
-        int partitions = engine.feedPartitions();
-        if (partitions == 0) {
-            return null;
-        }
-        Set<Integer> live = new TreeSet<>(engine.live());
-        List<Integer> here = new ArrayList<>();
-        Map<Peer<MutinySegmentationReplicaServiceStub>, List<Integer>> peers = new LinkedHashMap<>();
-        for (int p = 0; p < partitions; p++) {
-            if (live.contains(p)) {
-                here.add(p);
-            } else if (view.owners().containsKey(p)) {
-                peers.computeIfAbsent(view.owners().get(p), x -> new ArrayList<>())
-                        .add(p);
-            } else {
-                return null;
-            }
-        }
-        return new Plan(here, peers);
+    private Plan<MutinySegmentationReplicaServiceStub> plan(View<MutinySegmentationReplicaServiceStub> view) {
+        return PeerReplicas.plan(engine.feedPartitions(), new TreeSet<>(engine.live()), view);
     }
 
     /** The audience's members over every partition, in chunks of at most {@link #EXPORT_CHUNK}. */
