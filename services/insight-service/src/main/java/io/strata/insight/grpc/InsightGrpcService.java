@@ -125,6 +125,16 @@ public class InsightGrpcService implements InsightService {
     public Uni<GetAssociationRulesResponse> getAssociationRules(GetAssociationRulesRequest request) {
         return user(request.getTenant(), Roles.ANALYST, caller -> {
             Partials.AssociationAsk ask = Partials.ask(request);
+            if (replicas.alone()) {
+                // the store's baskets as they are, not through a partial's message
+                return query((insights, connection) -> {
+                    requireAudience(insights, ask.tenant(), ask.audience());
+                    return rules(
+                            ask,
+                            insights.baskets(
+                                    ask.tenant(), ask.level(), ask.windowDays(), ask.audience(), ask.period()));
+                });
+            }
             return queries.gather(
                             ComputePartialRequest.newBuilder()
                                     .setAssociation(request)
@@ -403,7 +413,7 @@ public class InsightGrpcService implements InsightService {
     }
 
     /** Work on the store on a worker thread; a failure of the store is INTERNAL. */
-    private static <T> Uni<T> blocking(StoreWork<T> work) {
+    static <T> Uni<T> blocking(StoreWork<T> work) {
         return Uni.createFrom()
                 .item(() -> {
                     try {

@@ -15,7 +15,6 @@ import static io.strata.insight.grpc.InsightGrpcService.timestamp;
 
 import com.google.protobuf.Timestamp;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.strata.insight.association.Baskets;
 import io.strata.insight.feed.FeedLoop;
 import io.strata.insight.funnel.Funnel;
@@ -75,8 +74,8 @@ import java.util.TreeMap;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
- * The analyses that add up over the feed's partitions (TGI, retention, GROW, the store's status),
- * in three parts: the request checked ({@code ask}), a partial answer over some partitions of this
+ * The analyses that add up over the feed's partitions (TGI, association rules, funnels, retention,
+ * GROW, the store's status), in three parts: the request checked ({@code ask}), a partial answer over some partitions of this
  * replica's store ({@code partial}: counts and sums per feature, cohort and category), and the
  * answer finished from the partials of every partition ({@code finish}: indexes, intervals and
  * tests, rates, the decomposition). Alone, a replica finishes its own single partial; with peers,
@@ -114,21 +113,13 @@ public class Partials {
 
     /** Work over the partitions' part of the store (null: all of it), on a worker thread. */
     private Uni<ComputePartialResponse> over(List<Integer> partitions, Work work) {
-        return Uni.createFrom()
-                .item(() -> {
-                    try {
-                        return InsightGrpcService.once(() -> {
-                            try (Connection connection = store.openQuery(partitions)) {
-                                return work.run(new Insights(connection), connection)
-                                        .setReplica(state())
-                                        .build();
-                            }
-                        });
-                    } catch (SQLException e) {
-                        throw Errors.internal("the analytical store failed: " + e.getMessage(), e);
-                    }
-                })
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return InsightGrpcService.blocking(() -> InsightGrpcService.once(() -> {
+            try (Connection connection = store.openQuery(partitions)) {
+                return work.run(new Insights(connection), connection)
+                        .setReplica(state())
+                        .build();
+            }
+        }));
     }
 
     private static boolean known(List<ComputePartialResponse> partials, String audience) {

@@ -7,7 +7,8 @@ import io.strata.insight.client.Replicas;
 import io.strata.insight.feed.FeedLoop;
 import io.strata.platform.errors.Errors;
 import io.strata.platform.errors.Reason;
-import io.strata.platform.replicas.PeerReplicas.Peer;
+import io.strata.platform.replicas.PeerReplicas;
+import io.strata.platform.replicas.PeerReplicas.Plan;
 import io.strata.platform.replicas.PeerReplicas.View;
 import io.strata.proto.insight.v1.ComputePartialRequest;
 import io.strata.proto.insight.v1.ComputePartialResponse;
@@ -15,9 +16,7 @@ import io.strata.proto.insight.v1.MutinyInsightReplicaServiceGrpc.MutinyInsightR
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -43,9 +42,6 @@ public class ReplicaQueries {
         this.feed = feed;
     }
 
-    /** Which replica serves each partition: this one ({@code here}; null alone: all it holds) or a peer. */
-    public record Plan(List<Integer> here, Map<Peer<MutinyInsightReplicaServiceStub>, List<Integer>> peers) {}
-
     /**
      * The partial answers to the query of every partition: this replica's (from {@code local}, given
      * the partitions to answer for, null meaning all the store holds) first, then the peers'.
@@ -63,7 +59,7 @@ public class ReplicaQueries {
             Function<List<Integer>, Uni<ComputePartialResponse>> local,
             View<MutinyInsightReplicaServiceStub> view,
             boolean again) {
-        Plan plan = plan(view);
+        Plan<MutinyInsightReplicaServiceStub> plan = PeerReplicas.plan(feed.feedPartitions(), feed.live(), view);
         if (plan == null) {
             if (again) {
                 throw loading(missing(view));
@@ -85,7 +81,8 @@ public class ReplicaQueries {
                 : Uni.join().all(answers).andFailFast();
         return all.onFailure(ReplicaQueries::moved).recoverWithUni(failure -> {
             if (again) {
-                return Uni.createFrom().failure(loading(Set.of(-2)));
+                return Uni.createFrom()
+                        .failure(loading("a replica did not answer for its partitions (stopped, or they moved)"));
             }
             // a partition moved, or a replica stopped: ask who serves what, then once more
             return replicas.refresh().chain(fresh -> attempt(query, local, fresh, true));
@@ -103,32 +100,15 @@ public class ReplicaQueries {
         return false;
     }
 
-    /** Null when a partition has no live server (or the feed's size is not known yet). */
-    Plan plan(View<MutinyInsightReplicaServiceStub> view) {
-        int partitions = feed.feedPartitions();
-        if (partitions == 0) {
-            return null;
-        }
-        Set<Integer> live = feed.live();
-        List<Integer> here = new ArrayList<>();
-        Map<Peer<MutinyInsightReplicaServiceStub>, List<Integer>> peers = new LinkedHashMap<>();
-        for (int p = 0; p < partitions; p++) {
-            if (live.contains(p)) {
-                here.add(p);
-            } else if (view.owners().containsKey(p)) {
-                peers.computeIfAbsent(view.owners().get(p), x -> new ArrayList<>())
-                        .add(p);
-            } else {
-                return null;
-            }
-        }
-        return new Plan(here, peers);
+    /** Replicas and partitions between them: retry shortly. */
+    static StatusRuntimeException loading(String why) {
+        return Errors.unavailable(Reason.PARTITION_LOADING, why + "; retry shortly", RETRY);
     }
 
-    private Set<Integer> missing(View<MutinyInsightReplicaServiceStub> view) {
+    private String missing(View<MutinyInsightReplicaServiceStub> view) {
         int partitions = feed.feedPartitions();
         if (partitions == 0) {
-            return Set.of(-1);
+            return "the feed's partitions are not known yet";
         }
         Set<Integer> missing = new TreeSet<>();
         for (int p = 0; p < partitions; p++) {
@@ -136,17 +116,6 @@ public class ReplicaQueries {
                 missing.add(p);
             }
         }
-        return missing;
-    }
-
-    /** Replicas and partitions between them: retry shortly. */
-    static StatusRuntimeException loading(Set<Integer> partitions) {
-        String which = partitions.contains(-1)
-                ? "the feed's partitions are not known yet"
-                : partitions.contains(-2)
-                        ? "a replica did not answer for its partitions (stopped, or they moved)"
-                        : "partitions " + partitions
-                                + " of the feed are loading (a replica started, or the partitions moved)";
-        return Errors.unavailable(Reason.PARTITION_LOADING, which + "; retry shortly", RETRY);
+        return "partitions " + missing + " of the feed are loading (a replica started, or the partitions moved)";
     }
 }
