@@ -33,12 +33,9 @@ import io.strata.proto.profile.v1.ProfileEvent;
 import io.strata.proto.segmentation.v1.SegmentMembership;
 import io.strata.testing.KeycloakTokens;
 import io.strata.testing.LocalStack;
+import io.strata.testing.PartitionsLoading;
 import io.strata.testing.ServiceLogsOnFailure;
 import io.strata.testing.ServiceProcess;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +48,6 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -94,8 +90,6 @@ class InsightReplicasIT {
     private static ServiceProcess b;
     private static Path stores;
     private static final Map<Integer, ManagedChannel> channels = new HashMap<>();
-
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @RegisterExtension
     static final ServiceLogsOnFailure LOGS =
@@ -325,19 +319,9 @@ class InsightReplicasIT {
 
     // ---- calls ----
 
-    /** A call made again while the service answers that a partition is loading (UNAVAILABLE). */
+    /** A call made again while the service answers that a partition is loading. */
     private static <T> T retrying(Callable<T> call) {
-        return await().atMost(WAIT)
-                .pollDelay(Duration.ZERO)
-                .pollInterval(Duration.ofMillis(250))
-                .ignoreExceptionsMatching(InsightReplicasIT::loading)
-                .until(call, answer -> true);
-    }
-
-    private static boolean loading(Throwable failure) {
-        return failure instanceof StatusRuntimeException e
-                && e.getStatus().getCode() == Status.Code.UNAVAILABLE
-                && String.valueOf(e.getStatus().getDescription()).contains("retry shortly");
+        return PartitionsLoading.retrying(call, WAIT);
     }
 
     private static InsightServiceBlockingStub as(ServiceProcess replica) {
@@ -352,21 +336,9 @@ class InsightReplicasIT {
                 .withDeadlineAfter(30, TimeUnit.SECONDS);
     }
 
-    private static final Pattern LIVE = Pattern.compile("(?m)^strata_insight_partitions_live(?:\\{[^}]*})? ([0-9.]+)$");
-
     /** The partitions the replica serves, from its metrics (-1 when it does not answer). */
-    private int livePartitions(ServiceProcess replica) {
-        try {
-            HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(URI.create(replica.managementUrl() + "/q/metrics"))
-                            .timeout(Duration.ofSeconds(5))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            Matcher m = LIVE.matcher(response.body());
-            return m.find() ? (int) Double.parseDouble(m.group(1)) : -1;
-        } catch (Exception e) {
-            return -1;
-        }
+    private static int livePartitions(ServiceProcess replica) {
+        return (int) replica.gauge("strata_insight_partitions_live");
     }
 
     // ---- the feed, as profile-service and segmentation-service write it ----

@@ -10,8 +10,6 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
 import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.strata.proto.events.v1.Event;
@@ -39,12 +37,9 @@ import io.strata.proto.segmentation.v1.StaticMode;
 import io.strata.testing.KafkaProbe;
 import io.strata.testing.KeycloakTokens;
 import io.strata.testing.LocalStack;
+import io.strata.testing.PartitionsLoading;
 import io.strata.testing.ServiceLogsOnFailure;
 import io.strata.testing.ServiceProcess;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,7 +55,6 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -114,8 +108,6 @@ class SegmentationReplicasIT {
     private static final Map<String, Long> versions = new HashMap<>();
     private static final Set<String> buyers = new TreeSet<>();
     private static final Set<String> vip = new TreeSet<>();
-
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @RegisterExtension
     static final ServiceLogsOnFailure LOGS = new ServiceLogsOnFailure(
@@ -278,7 +270,7 @@ class SegmentationReplicasIT {
         for (ServiceProcess replica : replicas) {
             // the feed applied and every partition answered: sizes complete and equal to the truth
             await().atMost(WAIT)
-                    .ignoreExceptionsMatching(SegmentationReplicasIT::loading)
+                    .ignoreExceptionsMatching(PartitionsLoading::loading)
                     .untilAsserted(() -> {
                         for (var entry : truth.entrySet()) {
                             Segment segment = segment(replica, entry.getKey());
@@ -395,22 +387,9 @@ class SegmentationReplicasIT {
 
     // ---- calls ----
 
-    /**
-     * A call made again while the service answers that a partition is loading (UNAVAILABLE, as a
-     * rebalance of the group can do at any time); any other failure, and every answer, as it came.
-     */
+    /** A call made again while the service answers that a partition is loading. */
     private static <T> T retrying(Callable<T> call) {
-        return await().atMost(WAIT)
-                .pollDelay(Duration.ZERO)
-                .pollInterval(Duration.ofMillis(250))
-                .ignoreExceptionsMatching(SegmentationReplicasIT::loading)
-                .until(call, answer -> true);
-    }
-
-    private static boolean loading(Throwable failure) {
-        return failure instanceof StatusRuntimeException e
-                && e.getStatus().getCode() == Status.Code.UNAVAILABLE
-                && String.valueOf(e.getStatus().getDescription()).contains("retry shortly");
+        return PartitionsLoading.retrying(call, WAIT);
     }
 
     private static SegmentationServiceBlockingStub as(ServiceProcess replica, String user) {
@@ -458,22 +437,9 @@ class SegmentationReplicasIT {
         return out;
     }
 
-    private static final Pattern LIVE =
-            Pattern.compile("(?m)^strata_segmentation_partitions_live(?:\\{[^}]*})? ([0-9.]+)$");
-
     /** The partitions the replica serves, from its metrics (-1 when it does not answer). */
-    private int livePartitions(ServiceProcess replica) {
-        try {
-            HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(URI.create(replica.managementUrl() + "/q/metrics"))
-                            .timeout(Duration.ofSeconds(5))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            Matcher m = LIVE.matcher(response.body());
-            return m.find() ? (int) Double.parseDouble(m.group(1)) : -1;
-        } catch (Exception e) {
-            return -1;
-        }
+    private static int livePartitions(ServiceProcess replica) {
+        return (int) replica.gauge("strata_segmentation_partitions_live");
     }
 
     // ---- the feed, as profile-service writes it ----

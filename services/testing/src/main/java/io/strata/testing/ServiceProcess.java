@@ -80,6 +80,29 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /**
+     * The value of a gauge (without labels, or its first series) from its Prometheus metrics, -1
+     * when the process does not answer or has no such gauge.
+     */
+    public double gauge(String name) {
+        Pattern series = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*})? ([0-9.eE+-]+)$");
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(managementUrl() + "/q/metrics"))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            var m = series.matcher(response.body());
+            return m.find() ? Double.parseDouble(m.group(1)) : -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /**
      * The lines this process wrote since it last started (its file keeps earlier runs) that match,
      * at most the last {@code limit}: what a failed test prints to say what the service did.
      */
