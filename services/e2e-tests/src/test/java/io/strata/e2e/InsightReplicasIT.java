@@ -2,7 +2,6 @@ package io.strata.e2e;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ListValue;
@@ -10,12 +9,12 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
 import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.strata.proto.events.v1.Event;
 import io.strata.proto.events.v1.EventType;
+import io.strata.proto.insight.v1.ChannelEconomics;
+import io.strata.proto.insight.v1.CostRow;
 import io.strata.proto.insight.v1.FunnelStep;
 import io.strata.proto.insight.v1.FunnelStepResult;
 import io.strata.proto.insight.v1.GetAssociationRulesRequest;
@@ -26,6 +25,7 @@ import io.strata.proto.insight.v1.GetInsightStatusRequest;
 import io.strata.proto.insight.v1.GetRetentionRequest;
 import io.strata.proto.insight.v1.GetTgiRequest;
 import io.strata.proto.insight.v1.GetTgiResponse;
+import io.strata.proto.insight.v1.ImportCostsRequest;
 import io.strata.proto.insight.v1.InsightServiceGrpc;
 import io.strata.proto.insight.v1.InsightServiceGrpc.InsightServiceBlockingStub;
 import io.strata.proto.insight.v1.TgiRow;
@@ -83,12 +83,17 @@ class InsightReplicasIT {
     private static final int PORT_B = 28484;
     private static final String FANS = "fans-" + RUN;
     private static final String REST = "rest-" + RUN;
+    private static final String ADS = "ads-" + RUN;
+    private static final String CREATOR = "creator-" + RUN;
     private static final Instant T0 = Instant.parse("2026-05-04T02:00:00Z");
 
     private static KafkaProducer<String, byte[]> producer;
     private static ServiceProcess a;
     private static ServiceProcess b;
     private static Path stores;
+    /** Whether the scenario has imported its costs yet. */
+    private static boolean imported;
+
     private static final Map<Integer, ManagedChannel> channels = new HashMap<>();
 
     @RegisterExtension
@@ -169,6 +174,8 @@ class InsightReplicasIT {
                         "strata.insight.store.dir",
                         stores.resolve("replica-" + port).toString())
                 .property("strata.insight.store.memory-limit", "512MB")
+                .property("DB_NAME", "strata_insight_test")
+                .secret("DB_PASSWORD", "strata")
                 .property("strata.insight.feed.profile-events-topic", EVENTS)
                 .property("strata.insight.feed.profile-changes-topic", CHANGES)
                 .property("strata.insight.feed.membership-topic", MEMBERSHIP)
@@ -182,8 +189,8 @@ class InsightReplicasIT {
     }
 
     /**
-     * One scenario, in order: both replicas; B stops and A is alone; B comes back; A is killed and B
-     * is alone. Each step ends with every answer equal to the planted truth, through each live
+     * One scenario, in order: both replicas; costs imported through A, weighed by both; B stops and A
+     * is alone; B comes back; A is killed and B is alone. Each step ends with every answer equal to the planted truth, through each live
      * replica.
      */
     @Test
@@ -191,15 +198,22 @@ class InsightReplicasIT {
         await().atMost(WAIT).until(() -> livePartitions(a) == 2 && livePartitions(b) == 2);
         everyAnswerIsTheTruth(a, b);
 
-        // economics are not gathered yet: refused rather than answered from half the profiles
-        StatusRuntimeException economics = assertThrows(
-                StatusRuntimeException.class,
-                () -> as(a).getEconomics(GetEconomicsRequest.newBuilder()
+        // costs imported through A are weighed by B too: they live in the service's database
+        as(a, "mia")
+                .importCosts(ImportCostsRequest.newBuilder()
                         .setTenant(TENANT)
-                        .setFrom(seconds(T0.minusSeconds(86_400)))
-                        .setTo(seconds(T0.plusSeconds(86_400)))
-                        .build()));
-        assertEquals(Status.Code.FAILED_PRECONDITION, economics.getStatus().getCode());
+                        .addRows(CostRow.newBuilder()
+                                .setDay("2026-05-04")
+                                .setChannel(ADS)
+                                .setCost(800))
+                        .addRows(CostRow.newBuilder()
+                                .setDay("2026-05-04")
+                                .setChannel("douyin")
+                                .setCreator(CREATOR)
+                                .setCost(300))
+                        .build());
+        imported = true;
+        everyAnswerIsTheTruth(a, b);
 
         // B stops: its partitions move to A, which reads them into its own store and answers alone
         b.stop();
@@ -311,6 +325,31 @@ class InsightReplicasIT {
                                             .map(FunnelStepResult::getPeople)
                                             .toList())));
 
+            var economics = retrying(() -> ana.getEconomics(GetEconomicsRequest.newBuilder()
+                    .setTenant(TENANT)
+                    .setFrom(seconds(T0.minusSeconds(7_200)))
+                    .setTo(seconds(T0.plusSeconds(86_400)))
+                    .build()));
+            ChannelEconomics douyin = economics.getChannelsList().stream()
+                    .filter(c -> c.getChannel().equals("douyin"))
+                    .findFirst()
+                    .orElseThrow();
+            assertEquals(
+                    List.of(400L, 40L, 2000.0),
+                    List.of(douyin.getAcquired(), douyin.getBuyers(), douyin.getRevenue()),
+                    "every profile came by its first content's channel, once");
+            Map<String, Double> costs = new HashMap<>();
+            economics.getChannelsList().stream()
+                    .filter(c -> c.getChannel().equals(ADS))
+                    .forEach(c -> costs.put(c.getChannel(), c.getCost()));
+            economics.getContentsList().stream()
+                    .filter(c -> c.getCreator().equals(CREATOR))
+                    .forEach(c -> costs.put(c.getCreator(), c.getCost()));
+            assertEquals(
+                    imported ? Map.of(ADS, 800.0, CREATOR, 300.0) : Map.of(),
+                    costs,
+                    "the costs imported through either replica, on " + replica.port());
+
             var status = retrying(() -> ana.getInsightStatus(
                     GetInsightStatusRequest.newBuilder().setTenant(TENANT).build()));
             assertEquals(List.of(540L, 400L), List.of(status.getEvents(), status.getProfiles()));
@@ -325,6 +364,10 @@ class InsightReplicasIT {
     }
 
     private static InsightServiceBlockingStub as(ServiceProcess replica) {
+        return as(replica, "ana");
+    }
+
+    private static InsightServiceBlockingStub as(ServiceProcess replica, String user) {
         ManagedChannel channel = channels.computeIfAbsent(
                 replica.port(),
                 p -> NettyChannelBuilder.forAddress("127.0.0.1", p)
@@ -332,7 +375,7 @@ class InsightReplicasIT {
                         .build());
         return InsightServiceGrpc.newBlockingStub(channel)
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
-                        KeycloakTokens.forUser(KeycloakTokens.serviceToken(), KeycloakTokens.accessToken("ana"))))
+                        KeycloakTokens.forUser(KeycloakTokens.serviceToken(), KeycloakTokens.accessToken(user))))
                 .withDeadlineAfter(30, TimeUnit.SECONDS);
     }
 

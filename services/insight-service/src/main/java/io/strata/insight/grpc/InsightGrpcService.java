@@ -16,6 +16,7 @@ import io.strata.insight.funnel.Step;
 import io.strata.insight.grow.Grow;
 import io.strata.insight.query.FunnelQuery;
 import io.strata.insight.query.Insights;
+import io.strata.insight.repository.CostRepository;
 import io.strata.insight.retention.Retention;
 import io.strata.insight.service.ReplicaQueries;
 import io.strata.insight.store.EventStore;
@@ -25,9 +26,7 @@ import io.strata.platform.security.Access;
 import io.strata.platform.security.Caller;
 import io.strata.platform.security.Roles;
 import io.strata.proto.insight.v1.AssociationRule;
-import io.strata.proto.insight.v1.ChannelEconomics;
 import io.strata.proto.insight.v1.ComputePartialRequest;
-import io.strata.proto.insight.v1.ContentEconomics;
 import io.strata.proto.insight.v1.CostRow;
 import io.strata.proto.insight.v1.FrequentItemset;
 import io.strata.proto.insight.v1.FunnelGroup;
@@ -89,6 +88,7 @@ public class InsightGrpcService implements InsightService {
     private final Partials partials;
     private final ReplicaQueries queries;
     private final Replicas replicas;
+    private final CostRepository costs;
 
     public InsightGrpcService(
             EventStore store,
@@ -96,13 +96,15 @@ public class InsightGrpcService implements InsightService {
             CurrentIdentityAssociation identity,
             Partials partials,
             ReplicaQueries queries,
-            Replicas replicas) {
+            Replicas replicas,
+            CostRepository costs) {
         this.store = store;
         this.access = access;
         this.identity = identity;
         this.partials = partials;
         this.queries = queries;
         this.replicas = replicas;
+        this.costs = costs;
     }
 
     @FunctionalInterface
@@ -270,7 +272,7 @@ public class InsightGrpcService implements InsightService {
             if (request.getRowsCount() == 0 || request.getRowsCount() > MAX_COST_ROWS) {
                 throw Errors.invalid("rows", "1 to " + MAX_COST_ROWS + " rows, was " + request.getRowsCount());
             }
-            List<EventStore.Cost> rows = new ArrayList<>(request.getRowsCount());
+            List<CostRepository.Cost> rows = new ArrayList<>(request.getRowsCount());
             for (int i = 0; i < request.getRowsCount(); i++) {
                 CostRow row = request.getRows(i);
                 String at = "rows[" + i + "]";
@@ -287,69 +289,39 @@ public class InsightGrpcService implements InsightService {
                 if (row.getCreator().length() > 200) {
                     throw Errors.invalid(at + ".creator", "at most 200 characters");
                 }
+                // the database keeps no NUL in text
+                if (channel.indexOf('\0') >= 0 || row.getCreator().indexOf('\0') >= 0) {
+                    throw Errors.invalid(
+                            at + (channel.indexOf('\0') >= 0 ? ".channel" : ".creator"), "no NUL character");
+                }
                 if (!Double.isFinite(row.getCost()) || row.getCost() < 0) {
                     throw Errors.invalid(at + ".cost", "a cost of 0 or more, was " + row.getCost());
                 }
-                rows.add(new EventStore.Cost(day, channel, row.getCreator().strip(), row.getCost()));
+                rows.add(new CostRepository.Cost(day, channel, row.getCreator().strip(), row.getCost()));
             }
-            return blocking(() -> ImportCostsResponse.newBuilder()
-                    .setImported(rows.size())
-                    .setHeld(store.importCosts(request.getTenant(), rows))
-                    .build());
+            return costs.importCosts(request.getTenant(), rows)
+                    .map(held -> ImportCostsResponse.newBuilder()
+                            .setImported(rows.size())
+                            .setHeld(held)
+                            .build());
         });
     }
 
     @Override
     public Uni<GetEconomicsResponse> getEconomics(GetEconomicsRequest request) {
         return user(request.getTenant(), Roles.ANALYST, caller -> {
-            aloneFor("content and channel economics");
-            Insights.Period period = bounded(
-                    "from",
-                    request.hasFrom() ? request.getFrom() : null,
-                    "to",
-                    request.hasTo() ? request.getTo() : null);
-            int days = ranged("attribution_days", request.getAttributionDays(), 7, 1, 90);
-            return query((insights, connection) -> {
-                GetEconomicsResponse.Builder out = GetEconomicsResponse.newBuilder();
-                for (Insights.ChannelFigures f : insights.channels(request.getTenant(), period.from(), period.to())) {
-                    ChannelEconomics.Builder c = ChannelEconomics.newBuilder()
-                            .setChannel(f.channel())
-                            .setCost(f.cost())
-                            .setAcquired(f.acquired())
-                            .setBuyers(f.buyers())
-                            .setRevenue(f.revenue());
-                    if (f.acquired() > 0) {
-                        c.setLtv(f.revenue() / f.acquired());
-                        c.setCac(f.cost() / f.acquired());
-                        if (f.cost() > 0) {
-                            c.setLtvToCac(f.revenue() / f.cost());
-                        }
-                    }
-                    if (f.cost() > 0) {
-                        c.setRoi((f.revenue() - f.cost()) / f.cost());
-                    }
-                    out.addChannels(c);
-                }
-                for (Insights.ContentFigures f :
-                        insights.contents(request.getTenant(), period.from(), period.to(), days)) {
-                    ContentEconomics.Builder c = ContentEconomics.newBuilder()
-                            .setCreator(f.creator())
-                            .addAllChannels(f.channels())
-                            .setCost(f.cost())
-                            .setViewers(f.viewers())
-                            .setOrders(f.orders())
-                            .setBuyers(f.buyers())
-                            .setRevenue(f.revenue());
-                    if (f.cost() > 0) {
-                        c.setRoi((f.revenue() - f.cost()) / f.cost());
-                    }
-                    if (f.viewers() > 0) {
-                        c.setRevenuePerViewer(f.revenue() / f.viewers());
-                    }
-                    out.addContents(c);
-                }
-                return out.build();
-            });
+            Partials.EconomicsAsk ask = Partials.ask(request);
+            return Uni.combine()
+                    .all()
+                    .unis(
+                            queries.gather(
+                                    ComputePartialRequest.newBuilder()
+                                            .setEconomics(request)
+                                            .build(),
+                                    partitions -> partials.partial(ask, partitions)),
+                            costs.spend(ask.tenant(), ask.firstDay(), ask.endDay()))
+                    .asTuple()
+                    .map(both -> Partials.finish(both.getItem1(), both.getItem2()));
         });
     }
 
@@ -364,17 +336,6 @@ public class InsightGrpcService implements InsightService {
                                         .build(),
                                 partitions -> partials.status(request.getTenant(), partitions))
                         .map(Partials::finishStatus));
-    }
-
-    /**
-     * Economics are answered by a replica alone for now: over several replicas they are
-     * FAILED_PRECONDITION rather than an answer from part of the profiles (docs/architecture.md).
-     */
-    private void aloneFor(String analysis) {
-        if (!replicas.alone()) {
-            throw Errors.precondition(analysis + " are answered by insight-service running as one replica (no"
-                    + " strata.insight.replicas.peers); over several replicas, run them on Spark over the same files");
-        }
     }
 
     private <T> Uni<T> user(String tenant, String role, Function<Caller, Uni<T>> call) {

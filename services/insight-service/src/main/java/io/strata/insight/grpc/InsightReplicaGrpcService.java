@@ -76,6 +76,10 @@ public class InsightReplicaGrpcService implements InsightReplicaService {
                 case FUNNEL ->
                     partials.partial(
                             Partials.ask(tenant(request.getFunnel().getTenant(), request.getFunnel())), partitions);
+                case ECONOMICS ->
+                    partials.partial(
+                            Partials.ask(tenant(request.getEconomics().getTenant(), request.getEconomics())),
+                            partitions);
                 case STATUS ->
                     partials.status(
                             tenant(request.getStatus().getTenant(), request.getStatus())

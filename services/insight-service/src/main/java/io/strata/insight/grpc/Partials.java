@@ -25,6 +25,7 @@ import io.strata.insight.query.FeatureIndex;
 import io.strata.insight.query.FunnelQuery;
 import io.strata.insight.query.Insights;
 import io.strata.insight.query.RetentionQuery;
+import io.strata.insight.repository.CostRepository;
 import io.strata.insight.retention.Retention;
 import io.strata.insight.service.FeatureIndexes;
 import io.strata.insight.store.EventStore;
@@ -33,13 +34,20 @@ import io.strata.platform.errors.Errors;
 import io.strata.proto.insight.v1.Basket;
 import io.strata.proto.insight.v1.BasketsPartial;
 import io.strata.proto.insight.v1.CategoryFigures;
+import io.strata.proto.insight.v1.ChannelAcquisition;
+import io.strata.proto.insight.v1.ChannelEconomics;
 import io.strata.proto.insight.v1.ComputePartialResponse;
+import io.strata.proto.insight.v1.ContentEconomics;
+import io.strata.proto.insight.v1.CreatorReach;
+import io.strata.proto.insight.v1.EconomicsPartial;
 import io.strata.proto.insight.v1.FeatureCounts;
 import io.strata.proto.insight.v1.FunnelExclusion;
 import io.strata.proto.insight.v1.FunnelGroupCells;
 import io.strata.proto.insight.v1.FunnelPartial;
 import io.strata.proto.insight.v1.FunnelStepCells;
 import io.strata.proto.insight.v1.GetAssociationRulesRequest;
+import io.strata.proto.insight.v1.GetEconomicsRequest;
+import io.strata.proto.insight.v1.GetEconomicsResponse;
 import io.strata.proto.insight.v1.GetFunnelRequest;
 import io.strata.proto.insight.v1.GetFunnelResponse;
 import io.strata.proto.insight.v1.GetGrowRequest;
@@ -75,8 +83,8 @@ import org.roaringbitmap.RoaringBitmap;
 
 /**
  * The analyses that add up over the feed's partitions (TGI, association rules, funnels, retention,
- * GROW, the store's status), in three parts: the request checked ({@code ask}), a partial answer over some partitions of this
- * replica's store ({@code partial}: counts and sums per feature, cohort and category), and the
+ * GROW, content and channel economics, the store's status), in three parts: the request checked
+ * ({@code ask}), a partial answer over some partitions of this replica's store ({@code partial}: counts and sums per feature, cohort and category), and the
  * answer finished from the partials of every partition ({@code finish}: indexes, intervals and
  * tests, rates, the decomposition). Alone, a replica finishes its own single partial; with peers,
  * {@link io.strata.insight.service.ReplicaQueries} gathers theirs.
@@ -496,6 +504,138 @@ public class Partials {
     private static Grow.Figures add(Grow.Figures a, Grow.Figures b) {
         return new Grow.Figures(
                 a.buyers() + b.buyers(), a.orders() + b.orders(), a.units() + b.units(), a.gmv() + b.gmv());
+    }
+
+    // ---- content and channel economics ----
+
+    record EconomicsAsk(String tenant, Insights.Period period, int attributionDays) {
+
+        /** The days whose costs count: those from the period's first (UTC) up to, not with, its end's. */
+        LocalDate firstDay() {
+            return period.from().atOffset(ZoneOffset.UTC).toLocalDate();
+        }
+
+        LocalDate endDay() {
+            return period.to().atOffset(ZoneOffset.UTC).toLocalDate();
+        }
+    }
+
+    static EconomicsAsk ask(GetEconomicsRequest request) {
+        Insights.Period period = bounded(
+                "from", request.hasFrom() ? request.getFrom() : null, "to", request.hasTo() ? request.getTo() : null);
+        return new EconomicsAsk(
+                request.getTenant(), period, ranged("attribution_days", request.getAttributionDays(), 7, 1, 90));
+    }
+
+    /** Per acquisition channel and per creator, what the partitions' profiles brought. */
+    Uni<ComputePartialResponse> partial(EconomicsAsk ask, List<Integer> partitions) {
+        return over(partitions, (insights, connection) -> {
+            EconomicsPartial.Builder economics = EconomicsPartial.newBuilder();
+            for (Insights.ChannelFigures f : insights.channels(
+                    ask.tenant(), ask.period().from(), ask.period().to())) {
+                economics.addChannels(ChannelAcquisition.newBuilder()
+                        .setChannel(f.channel())
+                        .setAcquired(f.acquired())
+                        .setBuyers(f.buyers())
+                        .setRevenue(f.revenue()));
+            }
+            for (Insights.ContentFigures f : insights.contents(
+                    ask.tenant(), ask.period().from(), ask.period().to(), ask.attributionDays())) {
+                economics.addCreators(CreatorReach.newBuilder()
+                        .setCreator(f.creator())
+                        .addAllChannels(f.channels())
+                        .setViewers(f.viewers())
+                        .setOrders(f.orders())
+                        .setBuyers(f.buyers())
+                        .setRevenue(f.revenue()));
+            }
+            return ComputePartialResponse.newBuilder().setEconomics(economics);
+        });
+    }
+
+    /**
+     * The partials added up (a profile's events are on one partition, so its acquisition and its
+     * views count once), weighed against the period's costs: every channel and creator that
+     * brought something or cost something, by name.
+     */
+    static GetEconomicsResponse finish(List<ComputePartialResponse> partials, CostRepository.Spend spend) {
+        Map<String, ChannelAcquisition> channels = new TreeMap<>();
+        Map<String, CreatorReach> creators = new TreeMap<>();
+        for (ComputePartialResponse p : partials) {
+            for (ChannelAcquisition c : p.getEconomics().getChannelsList()) {
+                channels.merge(
+                        c.getChannel(),
+                        c,
+                        (a, b) -> a.toBuilder()
+                                .setAcquired(a.getAcquired() + b.getAcquired())
+                                .setBuyers(a.getBuyers() + b.getBuyers())
+                                .setRevenue(a.getRevenue() + b.getRevenue())
+                                .build());
+            }
+            for (CreatorReach c : p.getEconomics().getCreatorsList()) {
+                creators.merge(c.getCreator(), c, (a, b) -> {
+                    Set<String> on = new java.util.TreeSet<>(a.getChannelsList());
+                    on.addAll(b.getChannelsList());
+                    return a.toBuilder()
+                            .clearChannels()
+                            .addAllChannels(on)
+                            .setViewers(a.getViewers() + b.getViewers())
+                            .setOrders(a.getOrders() + b.getOrders())
+                            .setBuyers(a.getBuyers() + b.getBuyers())
+                            .setRevenue(a.getRevenue() + b.getRevenue())
+                            .build();
+                });
+            }
+        }
+        spend.channels()
+                .keySet()
+                .forEach(c -> channels.computeIfAbsent(
+                        c, k -> ChannelAcquisition.newBuilder().setChannel(k).build()));
+        spend.creators()
+                .keySet()
+                .forEach(c -> creators.computeIfAbsent(
+                        c, k -> CreatorReach.newBuilder().setCreator(k).build()));
+
+        GetEconomicsResponse.Builder out = GetEconomicsResponse.newBuilder();
+        for (ChannelAcquisition f : channels.values()) {
+            double cost = spend.channels().getOrDefault(f.getChannel(), 0.0);
+            ChannelEconomics.Builder c = ChannelEconomics.newBuilder()
+                    .setChannel(f.getChannel())
+                    .setCost(cost)
+                    .setAcquired(f.getAcquired())
+                    .setBuyers(f.getBuyers())
+                    .setRevenue(f.getRevenue());
+            if (f.getAcquired() > 0) {
+                c.setLtv(f.getRevenue() / f.getAcquired());
+                c.setCac(cost / f.getAcquired());
+                if (cost > 0) {
+                    c.setLtvToCac(f.getRevenue() / cost);
+                }
+            }
+            if (cost > 0) {
+                c.setRoi((f.getRevenue() - cost) / cost);
+            }
+            out.addChannels(c);
+        }
+        for (CreatorReach f : creators.values()) {
+            double cost = spend.creators().getOrDefault(f.getCreator(), 0.0);
+            ContentEconomics.Builder c = ContentEconomics.newBuilder()
+                    .setCreator(f.getCreator())
+                    .addAllChannels(f.getChannelsList())
+                    .setCost(cost)
+                    .setViewers(f.getViewers())
+                    .setOrders(f.getOrders())
+                    .setBuyers(f.getBuyers())
+                    .setRevenue(f.getRevenue());
+            if (cost > 0) {
+                c.setRoi((f.getRevenue() - cost) / cost);
+            }
+            if (f.getViewers() > 0) {
+                c.setRevenuePerViewer(f.getRevenue() / f.getViewers());
+            }
+            out.addContents(c);
+        }
+        return out.build();
     }
 
     // ---- the store's status ----

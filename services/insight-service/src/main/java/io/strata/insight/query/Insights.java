@@ -289,24 +289,18 @@ public final class Insights {
         return out;
     }
 
-    /** A channel's acquisitions and what they cost (see GetEconomics in insight_service.proto). */
-    public record ChannelFigures(String channel, double cost, long acquired, long buyers, double revenue) {}
+    /** A channel's acquisitions (see GetEconomics in insight_service.proto). */
+    public record ChannelFigures(String channel, long acquired, long buyers, double revenue) {}
 
-    /** A creator's content: its viewers, the orders attributed to it (last touch) and what it cost. */
+    /** A creator's content: its viewers and the orders attributed to it (last touch). */
     public record ContentFigures(
-            String creator,
-            List<String> channels,
-            double cost,
-            long viewers,
-            long orders,
-            long buyers,
-            double revenue) {}
+            String creator, List<String> channels, long viewers, long orders, long buyers, double revenue) {}
 
     /**
      * Per acquisition channel of the profiles whose first event fell in [from, to): how many, how
-     * many bought, everything they spent, and the channel's costs of the period (UTC days). A
-     * profile came by the campaign source of its first event that has one, else by the channel of
-     * its first content viewed.
+     * many bought and everything they spent. A profile came by the campaign source of its first
+     * event that has one, else by the channel of its first content viewed. Costs are not in the
+     * store (see CostRepository).
      */
     public List<ChannelFigures> channels(String tenant, Instant from, Instant to) throws SQLException {
         String sql = "WITH firsts AS (SELECT profile_id, min(ts) AS first_ts,"
@@ -319,24 +313,16 @@ public final class Insights {
                 + " acquired AS (SELECT coalesce(source, content_channel) AS channel, count(*) AS acquired,"
                 + " count(*) FILTER (WHERE orders > 0) AS buyers, sum(spent) AS revenue FROM firsts"
                 + " WHERE epoch_us(first_ts) >= ? AND epoch_us(first_ts) < ? AND coalesce(source, content_channel)"
-                + " IS NOT NULL GROUP BY 1),"
-                + " spend AS (SELECT channel, sum(cost) AS cost FROM costs WHERE tenant = ? AND day >= CAST(? AS DATE)"
-                + " AND day < CAST(? AS DATE) GROUP BY channel)"
-                + " SELECT coalesce(a.channel, s.channel), coalesce(s.cost, 0), coalesce(a.acquired, 0),"
-                + " coalesce(a.buyers, 0), coalesce(a.revenue, 0) FROM acquired a FULL OUTER JOIN spend s"
-                + " ON a.channel = s.channel ORDER BY 1";
+                + " IS NOT NULL GROUP BY 1)"
+                + " SELECT channel, acquired, buyers, revenue FROM acquired ORDER BY 1";
         List<ChannelFigures> out = new ArrayList<>();
         try (PreparedStatement s = query.prepareStatement(sql)) {
             s.setString(1, tenant);
             s.setLong(2, micros(from));
             s.setLong(3, micros(to));
-            s.setString(4, tenant);
-            s.setString(5, day(from));
-            s.setString(6, day(to));
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    out.add(new ChannelFigures(
-                            r.getString(1), r.getDouble(2), r.getLong(3), r.getLong(4), r.getDouble(5)));
+                    out.add(new ChannelFigures(r.getString(1), r.getLong(2), r.getLong(3), r.getDouble(4)));
                 }
             }
         }
@@ -344,10 +330,9 @@ public final class Insights {
     }
 
     /**
-     * Per creator whose content was viewed in [from, to), or whose content cost something in the
-     * period: the viewers, the orders whose buyer last viewed the creator's content at most
-     * {@code attributionDays} before (orders up to that long after the period), their buyers and
-     * revenue, and the cost.
+     * Per creator whose content was viewed in [from, to): the viewers, the orders whose buyer last
+     * viewed the creator's content at most {@code attributionDays} before (orders up to that long
+     * after the period), their buyers and revenue.
      */
     public List<ContentFigures> contents(String tenant, Instant from, Instant to, int attributionDays)
             throws SQLException {
@@ -363,13 +348,9 @@ public final class Insights {
                 + " viewed AS (SELECT creator, count(DISTINCT profile_id) AS viewers,"
                 + " list(DISTINCT channel ORDER BY channel) AS channels FROM v GROUP BY creator),"
                 + " attributed AS (SELECT creator, count(*) AS orders, count(DISTINCT profile_id) AS buyers,"
-                + " sum(revenue) AS revenue FROM touched GROUP BY creator),"
-                + " spend AS (SELECT creator, sum(cost) AS cost FROM costs WHERE tenant = ? AND creator <> ''"
-                + " AND day >= CAST(? AS DATE) AND day < CAST(? AS DATE) GROUP BY creator)"
-                + " SELECT coalesce(w.creator, s.creator), w.channels, coalesce(s.cost, 0), coalesce(w.viewers, 0),"
-                + " coalesce(a.orders, 0), coalesce(a.buyers, 0), coalesce(a.revenue, 0)"
-                + " FROM viewed w LEFT JOIN attributed a ON a.creator = w.creator"
-                + " FULL OUTER JOIN spend s ON s.creator = w.creator ORDER BY 1";
+                + " sum(revenue) AS revenue FROM touched GROUP BY creator)"
+                + " SELECT w.creator, w.channels, w.viewers, coalesce(a.orders, 0), coalesce(a.buyers, 0),"
+                + " coalesce(a.revenue, 0) FROM viewed w LEFT JOIN attributed a ON a.creator = w.creator ORDER BY 1";
         List<ContentFigures> out = new ArrayList<>();
         try (PreparedStatement s = query.prepareStatement(sql)) {
             s.setString(1, tenant);
@@ -379,9 +360,6 @@ public final class Insights {
             s.setLong(5, micros(from));
             s.setLong(6, micros(to) + window);
             s.setLong(7, window);
-            s.setString(8, tenant);
-            s.setString(9, day(from));
-            s.setString(10, day(to));
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     List<String> channels = new ArrayList<>();
@@ -392,21 +370,11 @@ public final class Insights {
                         }
                     }
                     out.add(new ContentFigures(
-                            r.getString(1),
-                            channels,
-                            r.getDouble(3),
-                            r.getLong(4),
-                            r.getLong(5),
-                            r.getLong(6),
-                            r.getDouble(7)));
+                            r.getString(1), channels, r.getLong(3), r.getLong(4), r.getLong(5), r.getDouble(6)));
                 }
             }
         }
         return out;
-    }
-
-    private static String day(Instant at) {
-        return at.atOffset(java.time.ZoneOffset.UTC).toLocalDate().toString();
     }
 
     /** Which of the audiences each of their members is in (a profile in several: in each). */

@@ -121,39 +121,44 @@ public final class EventStore implements AutoCloseable {
     private final List<Staged> memberships = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
 
-    /** What a channel (or a creator's content on it: creator not empty) cost on a day. */
-    public record Cost(java.time.LocalDate day, String channel, String creator, double cost) {}
+    /** A cost row a store of an earlier version kept (see {@link #legacyCosts()}). */
+    public record LegacyCost(String tenant, java.time.LocalDate day, String channel, String creator, double cost) {}
 
     /**
-     * Stores cost rows in one transaction (a row replaces what the same day, channel and creator
-     * held); any thread. Returns the tenant's rows now held.
+     * The cost rows a store of an earlier version kept, before costs moved to the service's
+     * database; none when it kept none (or they moved already).
      */
-    public long importCosts(String tenant, List<Cost> rows) throws SQLException {
-        try (Connection c = meta.unwrap(DuckDBConnection.class).duplicate()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement s =
-                    c.prepareStatement("INSERT OR REPLACE INTO costs VALUES (?, CAST(? AS DATE), ?, ?, ?)")) {
-                for (Cost row : rows) {
-                    s.setString(1, tenant);
-                    s.setString(2, row.day().toString());
-                    s.setString(3, row.channel());
-                    s.setString(4, row.creator());
-                    s.setDouble(5, row.cost());
-                    s.addBatch();
-                }
-                s.executeBatch();
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            }
-            try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM costs WHERE tenant = ?")) {
-                s.setString(1, tenant);
-                try (ResultSet r = s.executeQuery()) {
-                    r.next();
-                    return r.getLong(1);
+    public List<LegacyCost> legacyCosts() throws SQLException {
+        List<LegacyCost> out = new ArrayList<>();
+        try (Connection c = meta.unwrap(DuckDBConnection.class).duplicate();
+                Statement s = c.createStatement()) {
+            try (ResultSet tables = s.executeQuery("SELECT count(*) FROM duckdb_tables()"
+                    + " WHERE database_name = current_database() AND table_name = 'costs'")) {
+                tables.next();
+                if (tables.getLong(1) == 0) {
+                    return out;
                 }
             }
+            try (ResultSet r =
+                    s.executeQuery("SELECT tenant, CAST(day AS VARCHAR), channel, creator, cost FROM costs")) {
+                while (r.next()) {
+                    out.add(new LegacyCost(
+                            r.getString(1),
+                            java.time.LocalDate.parse(r.getString(2)),
+                            r.getString(3),
+                            r.getString(4),
+                            r.getDouble(5)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Drops the table of {@link #legacyCosts()} once its rows are in the service's database; any thread. */
+    public void dropLegacyCosts() throws SQLException {
+        try (Connection c = meta.unwrap(DuckDBConnection.class).duplicate();
+                Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS costs");
         }
     }
 
@@ -183,8 +188,6 @@ public final class EventStore implements AutoCloseable {
                     + " since TIMESTAMPTZ, PRIMARY KEY (tenant, segment_id, profile_id))");
             // the membership topic's partition a member came from (null in a store older than it)
             s.execute("ALTER TABLE members ADD COLUMN IF NOT EXISTS feed_partition INTEGER");
-            s.execute("CREATE TABLE IF NOT EXISTS costs (tenant VARCHAR, day DATE, channel VARCHAR, creator VARCHAR,"
-                    + " cost DOUBLE, PRIMARY KEY (tenant, day, channel, creator))");
             // what a flush that failed half-way staged: its records are read again
             s.execute("DROP TABLE IF EXISTS member_changes");
             s.execute("CREATE TABLE member_changes (seq BIGINT, tenant VARCHAR, segment_id VARCHAR,"

@@ -18,6 +18,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.strata.insight.feed.FeedLoop;
 import io.strata.insight.feed.FeedRecords;
+import io.strata.insight.repository.CostRepository;
 import io.strata.platform.errors.Errors;
 import io.strata.platform.kafka.Keys;
 import io.strata.proto.insight.v1.ComputePartialRequest;
@@ -51,8 +52,10 @@ import io.strata.testing.TestTopics;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -93,6 +96,9 @@ class InsightServiceTest {
 
     @Inject
     FeedLoop feed;
+
+    @Inject
+    CostRepository costs;
 
     @BeforeAll
     static void feed() throws Exception {
@@ -302,6 +308,13 @@ class InsightServiceTest {
                         .addRows(good.toBuilder().setDay("4 May"))
                         .build()));
         assertEquals("rows[1].day", Errors.violations(bad).get(0).field());
+        StatusRuntimeException nul = refused(as("mia")
+                .importCosts(ImportCostsRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .addRows(good)
+                        .addRows(good.toBuilder().setCreator("a\0b"))
+                        .build()));
+        assertEquals("rows[1].creator", Errors.violations(nul).get(0).field());
         assertEquals(
                 Status.Code.PERMISSION_DENIED,
                 refused(as("ana")
@@ -325,24 +338,62 @@ class InsightServiceTest {
         assertEquals(0, before.getCost(), "the refused import stored nothing");
         assertFalse(before.hasRoi());
 
-        assertEquals(
-                1,
-                as("mia")
-                        .importCosts(ImportCostsRequest.newBuilder()
-                                .setTenant(TENANT)
-                                .addRows(good)
-                                .build())
-                        .await()
-                        .atMost(WAIT)
-                        .getImported());
+        var first = as("mia")
+                .importCosts(ImportCostsRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .addRows(good.toBuilder().setCost(450))
+                        .addRows(good)
+                        .build())
+                .await()
+                .atMost(WAIT);
+        assertEquals(2, first.getImported());
         ContentEconomics after =
                 creator(as("ana").getEconomics(economics).await().atMost(WAIT));
         assertEquals(400, after.getViewers());
         assertEquals(40, after.getOrders());
         assertEquals(2000, after.getRevenue(), 1e-9);
-        assertEquals(500, after.getCost(), 1e-9);
+        assertEquals(500, after.getCost(), 1e-9, "of two rows for one day, channel and creator, the last");
         assertEquals(3.0, after.getRoi(), 1e-9);
         assertEquals(List.of("douyin"), after.getChannelsList());
+
+        // an import replaces the same day's, channel's and creator's cost; a cost alone is a row
+        String other = "other-" + RUN;
+        var second = as("mia")
+                .importCosts(ImportCostsRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .addRows(good.toBuilder().setCost(1000))
+                        .addRows(good.toBuilder().setCreator(other).setCost(80))
+                        .build())
+                .await()
+                .atMost(WAIT);
+        assertEquals(first.getHeld() + 1, second.getHeld(), "one row replaced, one added");
+        GetEconomicsResponse replaced =
+                as("ana").getEconomics(economics).await().atMost(WAIT);
+        assertEquals(1000, creator(replaced).getCost(), 1e-9);
+        ContentEconomics unseen = replaced.getContentsList().stream()
+                .filter(c -> c.getCreator().equals(other))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(List.of(80.0, 0L), List.of(unseen.getCost(), unseen.getViewers()), "paid for, never viewed");
+        assertFalse(unseen.hasRevenuePerViewer());
+        assertTrue(
+                replaced.getChannelsList().stream()
+                        .anyMatch(c -> c.getChannel().equals("douyin") && c.getCost() >= 1080),
+                "a creator's content costs its channel too");
+
+        // what a store of an earlier version kept moves where nothing newer is held
+        String adopted = "adopted-" + RUN;
+        int taken = costs.adopt(Map.of(
+                        TENANT,
+                        List.of(
+                                new CostRepository.Cost(LocalDate.parse("2026-05-04"), "douyin", CREATOR, 1),
+                                new CostRepository.Cost(LocalDate.parse("2026-05-04"), "douyin", adopted, 7))))
+                .await()
+                .atMost(WAIT);
+        assertEquals(1, taken);
+        GetEconomicsResponse moved = as("ana").getEconomics(economics).await().atMost(WAIT);
+        assertEquals(1000, creator(moved).getCost(), 1e-9, "the newer import kept");
+        assertTrue(moved.getContentsList().stream().anyMatch(c -> c.getCreator().equals(adopted) && c.getCost() == 7));
     }
 
     private static ContentEconomics creator(GetEconomicsResponse response) {
@@ -354,7 +405,7 @@ class InsightServiceTest {
 
     /**
      * Scatter-gather's ground: the partial answers of each partition alone, added up, are the answer
-     * over the whole store (TGI, retention, GROW, association rules, the status), and the audience
+     * over the whole store (TGI, retention, GROW, economics, association rules, the status), and the audience
      * really is spread over several partitions.
      */
     @Test
@@ -435,6 +486,25 @@ class InsightServiceTest {
         GetGrowResponse growWhole = as("ana").getGrow(grow).await().atMost(WAIT);
         assertEquals(2000, growWhole.getTotal().getAfter(), 1e-9, "40 orders of 50");
         assertEquals(growWhole, Partials.finish(growAsk, partials(each, p -> partials.partial(growAsk, p))));
+
+        GetEconomicsRequest economics = GetEconomicsRequest.newBuilder()
+                .setTenant(TENANT)
+                .setFrom(
+                        Timestamp.newBuilder().setSeconds(T0.minusSeconds(7_200).getEpochSecond()))
+                .setTo(Timestamp.newBuilder().setSeconds(T0.plusSeconds(86_400).getEpochSecond()))
+                .build();
+        Partials.EconomicsAsk economicsAsk = Partials.ask(economics);
+        GetEconomicsResponse economicsWhole =
+                as("ana").getEconomics(economics).await().atMost(WAIT);
+        assertTrue(economicsWhole.getContentsList().stream()
+                .anyMatch(c -> c.getCreator().equals(CREATOR) && c.getViewers() == 400 && c.getOrders() == 40));
+        assertEquals(
+                economicsWhole,
+                Partials.finish(
+                        partials(each, p -> partials.partial(economicsAsk, p)),
+                        costs.spend(TENANT, economicsAsk.firstDay(), economicsAsk.endDay())
+                                .await()
+                                .atMost(WAIT)));
 
         GetAssociationRulesRequest rules = GetAssociationRulesRequest.newBuilder()
                 .setTenant(TENANT)

@@ -90,6 +90,36 @@ class EventStoreTest {
     }
 
     @Test
+    void costsAStoreOfAnEarlierVersionKeptAreHandedOverThenDropped() throws Exception {
+        Files.createDirectories(dir);
+        // the metadata as an earlier version left it: costs beside the offsets
+        try (Connection c = new org.duckdb.DuckDBDriver()
+                        .connect("jdbc:duckdb:" + dir.resolve("meta.duckdb"), new java.util.Properties());
+                Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE costs (tenant VARCHAR, day DATE, channel VARCHAR, creator VARCHAR,"
+                    + " cost DOUBLE, PRIMARY KEY (tenant, day, channel, creator))");
+            s.execute("INSERT INTO costs VALUES ('demo', DATE '2026-03-02', 'douyin', 'dage', 20.5),"
+                    + " ('acme', DATE '2026-03-01', 'wechat_ads', '', 200)");
+        }
+        try (EventStore store = EventStore.open(dir)) {
+            assertEquals(
+                    List.of(
+                            new EventStore.LegacyCost(
+                                    "acme", java.time.LocalDate.parse("2026-03-01"), "wechat_ads", "", 200),
+                            new EventStore.LegacyCost(
+                                    "demo", java.time.LocalDate.parse("2026-03-02"), "douyin", "dage", 20.5)),
+                    store.legacyCosts().stream()
+                            .sorted(java.util.Comparator.comparing(EventStore.LegacyCost::tenant))
+                            .toList());
+            store.dropLegacyCosts();
+            assertEquals(List.of(), store.legacyCosts());
+        }
+        try (EventStore store = EventStore.open(dir)) {
+            assertEquals(List.of(), store.legacyCosts(), "a new store has none to hand over");
+        }
+    }
+
+    @Test
     void aReopenedStoreGoesOnFromItsOffsetsAndIgnoresRedeliveries() throws Exception {
         try (EventStore store = EventStore.open(dir)) {
             store.append(0, 0, row("acme", "p1", "m1", "Product Viewed", null));
