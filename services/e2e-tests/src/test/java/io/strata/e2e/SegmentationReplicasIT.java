@@ -18,6 +18,7 @@ import io.strata.proto.profile.v1.ProfileChange;
 import io.strata.proto.profile.v1.ProfileEvent;
 import io.strata.proto.profile.v1.ProfileUpdated;
 import io.strata.proto.segmentation.v1.CheckMembershipRequest;
+import io.strata.proto.segmentation.v1.CheckMembershipsRequest;
 import io.strata.proto.segmentation.v1.CreateSegmentRequest;
 import io.strata.proto.segmentation.v1.ExplainMembershipRequest;
 import io.strata.proto.segmentation.v1.ExportMembersRequest;
@@ -25,6 +26,7 @@ import io.strata.proto.segmentation.v1.GetOverlapRequest;
 import io.strata.proto.segmentation.v1.GetOverlapResponse;
 import io.strata.proto.segmentation.v1.GetSegmentRequest;
 import io.strata.proto.segmentation.v1.ListProfileSegmentsRequest;
+import io.strata.proto.segmentation.v1.MembershipCheck;
 import io.strata.proto.segmentation.v1.PreviewSegmentRequest;
 import io.strata.proto.segmentation.v1.Segment;
 import io.strata.proto.segmentation.v1.SegmentKind;
@@ -321,6 +323,15 @@ class SegmentationReplicasIT {
                         .getMember());
                 assertEquals(both.contains(id), member, "is " + id + " in " + BOTH);
             }
+            // and all of them in one call: the profiles of the other replica's partitions asked there
+            CheckMembershipsRequest.Builder batch =
+                    CheckMembershipsRequest.newBuilder().setTenant(TENANT);
+            ids.forEach(id -> batch.addChecks(
+                    MembershipCheck.newBuilder().setProfileId(id).setSegmentId(BOTH)));
+            assertEquals(
+                    ids.stream().map(both::contains).toList(),
+                    retrying(() -> viewer.checkMemberships(batch.build()).getMembersList()),
+                    "every profile's answer, in order");
             for (String id : ids.subList(0, 40)) {
                 Set<String> in =
                         new TreeSet<>(retrying(() -> viewer.listProfileSegments(ListProfileSegmentsRequest.newBuilder()

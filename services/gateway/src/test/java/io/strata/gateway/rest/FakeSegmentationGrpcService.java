@@ -10,6 +10,8 @@ import io.strata.platform.security.Access;
 import io.strata.platform.security.Roles;
 import io.strata.proto.segmentation.v1.CheckMembershipRequest;
 import io.strata.proto.segmentation.v1.CheckMembershipResponse;
+import io.strata.proto.segmentation.v1.CheckMembershipsRequest;
+import io.strata.proto.segmentation.v1.CheckMembershipsResponse;
 import io.strata.proto.segmentation.v1.CreateSegmentRequest;
 import io.strata.proto.segmentation.v1.CreateSegmentResponse;
 import io.strata.proto.segmentation.v1.DailySize;
@@ -203,6 +205,11 @@ public class FakeSegmentationGrpcService implements SegmentationService {
 
     @Override
     public Uni<CheckMembershipResponse> checkMembership(CheckMembershipRequest request) {
+        return unimplemented();
+    }
+
+    @Override
+    public Uni<CheckMembershipsResponse> checkMemberships(CheckMembershipsRequest request) {
         return unimplemented();
     }
 

@@ -11,6 +11,8 @@ import io.strata.platform.security.Caller;
 import io.strata.platform.security.Roles;
 import io.strata.proto.segmentation.v1.CheckMembershipRequest;
 import io.strata.proto.segmentation.v1.CheckMembershipResponse;
+import io.strata.proto.segmentation.v1.CheckMembershipsRequest;
+import io.strata.proto.segmentation.v1.CheckMembershipsResponse;
 import io.strata.proto.segmentation.v1.CreateSegmentRequest;
 import io.strata.proto.segmentation.v1.CreateSegmentResponse;
 import io.strata.proto.segmentation.v1.DailySize;
@@ -30,6 +32,7 @@ import io.strata.proto.segmentation.v1.ListSegmentVersionsRequest;
 import io.strata.proto.segmentation.v1.ListSegmentVersionsResponse;
 import io.strata.proto.segmentation.v1.ListSegmentsRequest;
 import io.strata.proto.segmentation.v1.ListSegmentsResponse;
+import io.strata.proto.segmentation.v1.MembershipCheck;
 import io.strata.proto.segmentation.v1.OverlapRegion;
 import io.strata.proto.segmentation.v1.PreviewSegmentRequest;
 import io.strata.proto.segmentation.v1.PreviewSegmentResponse;
@@ -281,6 +284,35 @@ public class SegmentationGrpcService implements SegmentationService {
                     .chain(ok -> queries.member(tenant, request.getProfileId(), request.getSegmentId()))
                     .map(member -> CheckMembershipResponse.newBuilder()
                             .setMember(member)
+                            .build());
+        });
+    }
+
+    static final int MAX_CHECKS = 1_000;
+
+    @Override
+    public Uni<CheckMembershipsResponse> checkMemberships(CheckMembershipsRequest request) {
+        return anyone(request.getTenant(), caller -> {
+            String tenant = caller.tenant() != null ? caller.tenant() : request.getTenant();
+            int n = request.getChecksCount();
+            if (n == 0 || n > MAX_CHECKS) {
+                throw Errors.invalid("checks", "1 to " + MAX_CHECKS + " checks, was " + n);
+            }
+            Set<String> ids = new LinkedHashSet<>();
+            for (int i = 0; i < n; i++) {
+                MembershipCheck check = request.getChecks(i);
+                if (check.getProfileId().isBlank()) {
+                    throw Errors.invalid("checks[" + i + "].profile_id", "profile_id is required");
+                }
+                if (check.getSegmentId().isBlank()) {
+                    throw Errors.invalid("checks[" + i + "].segment_id", "segment_id is required");
+                }
+                ids.add(check.getSegmentId());
+            }
+            return active(tenant, List.copyOf(ids))
+                    .chain(ok -> queries.members(tenant, request.getChecksList()))
+                    .map(members -> CheckMembershipsResponse.newBuilder()
+                            .addAllMembers(members)
                             .build());
         });
     }

@@ -18,6 +18,7 @@ import io.strata.proto.segmentation.v1.ExplainProfileResponse;
 import io.strata.proto.segmentation.v1.ExportPartitionsRequest;
 import io.strata.proto.segmentation.v1.FindProfileRequest;
 import io.strata.proto.segmentation.v1.FindProfileResponse;
+import io.strata.proto.segmentation.v1.MembershipCheck;
 import io.strata.proto.segmentation.v1.MutinySegmentationReplicaServiceGrpc.MutinySegmentationReplicaServiceStub;
 import io.strata.proto.segmentation.v1.PartitionCount;
 import io.strata.proto.segmentation.v1.PreviewDefinitionRequest;
@@ -31,6 +32,7 @@ import io.strata.segmentation.rules.Explainer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -257,6 +259,41 @@ public class AudienceQueries {
             return Uni.createFrom().item(here);
         }
         return segmentsOf(tenant, profileId).map(in -> in.contains(id));
+    }
+
+    /**
+     * Each check's answer, in order: from this replica's partitions where they hold the profile,
+     * else from the audiences the owner of its partition gives (asked once per profile, all at once).
+     */
+    public Uni<List<Boolean>> members(String tenant, List<MembershipCheck> checks) {
+        Boolean[] out = new Boolean[checks.size()];
+        Set<String> elsewhere = new LinkedHashSet<>();
+        for (int i = 0; i < out.length; i++) {
+            MembershipCheck check = checks.get(i);
+            String profileId = check.getProfileId();
+            out[i] = engine.member(tenant, profileId, partitionOf(tenant, profileId), check.getSegmentId());
+            if (out[i] == null) {
+                elsewhere.add(profileId);
+            }
+        }
+        if (elsewhere.isEmpty()) {
+            return Uni.createFrom().item(Arrays.asList(out));
+        }
+        List<Uni<Map.Entry<String, Set<String>>>> asks = new ArrayList<>();
+        for (String profileId : elsewhere) {
+            asks.add(segmentsOf(tenant, profileId).map(in -> Map.entry(profileId, in)));
+        }
+        return Uni.join().all(asks).andFailFast().map(found -> {
+            Map<String, Set<String>> in = new HashMap<>();
+            found.forEach(e -> in.put(e.getKey(), e.getValue()));
+            List<Boolean> answers = new ArrayList<>(out.length);
+            for (int i = 0; i < out.length; i++) {
+                MembershipCheck check = checks.get(i);
+                answers.add(
+                        out[i] != null ? out[i] : in.get(check.getProfileId()).contains(check.getSegmentId()));
+            }
+            return answers;
+        });
     }
 
     private static Set<String> found(FindProfileResponse response) {

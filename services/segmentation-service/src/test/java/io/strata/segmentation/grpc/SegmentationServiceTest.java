@@ -20,6 +20,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.strata.platform.errors.Errors;
 import io.strata.platform.kafka.Keys;
 import io.strata.proto.segmentation.v1.CheckMembershipRequest;
+import io.strata.proto.segmentation.v1.CheckMembershipsRequest;
 import io.strata.proto.segmentation.v1.CountMembersRequest;
 import io.strata.proto.segmentation.v1.CreateSegmentRequest;
 import io.strata.proto.segmentation.v1.DailySize;
@@ -37,6 +38,7 @@ import io.strata.proto.segmentation.v1.GetSizeHistoryRequest;
 import io.strata.proto.segmentation.v1.ListProfileSegmentsRequest;
 import io.strata.proto.segmentation.v1.ListSegmentVersionsRequest;
 import io.strata.proto.segmentation.v1.MembershipCause;
+import io.strata.proto.segmentation.v1.MembershipCheck;
 import io.strata.proto.segmentation.v1.PreviewSegmentRequest;
 import io.strata.proto.segmentation.v1.Segment;
 import io.strata.proto.segmentation.v1.SegmentKind;
@@ -720,6 +722,52 @@ class SegmentationServiceTest {
                 .atMost(WAIT)
                 .getSegmentIdsList()
                 .contains(xm));
+        // many at once, answered in order; a wrong pair named, nothing answered
+        String stranger = id("stranger");
+        assertEquals(
+                List.of(true, false, true),
+                partner.checkMemberships(CheckMembershipsRequest.newBuilder()
+                                .addChecks(MembershipCheck.newBuilder()
+                                        .setProfileId(p)
+                                        .setSegmentId(xm))
+                                .addChecks(MembershipCheck.newBuilder()
+                                        .setProfileId(stranger)
+                                        .setSegmentId(xm))
+                                .addChecks(MembershipCheck.newBuilder()
+                                        .setProfileId(p)
+                                        .setSegmentId(xm))
+                                .build())
+                        .await()
+                        .atMost(WAIT)
+                        .getMembersList());
+        StatusRuntimeException blank = assertThrows(
+                StatusRuntimeException.class,
+                () -> partner.checkMemberships(CheckMembershipsRequest.newBuilder()
+                                .addChecks(MembershipCheck.newBuilder()
+                                        .setProfileId(p)
+                                        .setSegmentId(xm))
+                                .addChecks(MembershipCheck.newBuilder().setProfileId(p))
+                                .build())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals("checks[1].segment_id", Errors.violations(blank).get(0).field());
+        StatusRuntimeException none = assertThrows(
+                StatusRuntimeException.class,
+                () -> partner.checkMemberships(
+                                CheckMembershipsRequest.newBuilder().build())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals("checks", Errors.violations(none).get(0).field());
+        StatusRuntimeException unknown = assertThrows(
+                StatusRuntimeException.class,
+                () -> partner.checkMemberships(CheckMembershipsRequest.newBuilder()
+                                .addChecks(MembershipCheck.newBuilder()
+                                        .setProfileId(p)
+                                        .setSegmentId(id("nowhere")))
+                                .build())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
         StatusRuntimeException partnerElsewhere = assertThrows(
                 StatusRuntimeException.class,
                 () -> partner.checkMembership(CheckMembershipRequest.newBuilder()
