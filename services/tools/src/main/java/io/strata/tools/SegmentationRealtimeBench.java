@@ -1,5 +1,6 @@
 package io.strata.tools;
 
+import com.google.common.util.concurrent.Futures;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.Value;
@@ -97,6 +98,16 @@ public final class SegmentationRealtimeBench implements Callable<Integer> {
             description =
                     "connections the checks are spread over, as a partner's pool would (default ${DEFAULT-VALUE})")
     int lookupConnections = 2;
+
+    @Option(
+            names = "--lookup-batch",
+            description = "checks per CheckMemberships call in the batched round (0: none; default ${DEFAULT-VALUE})")
+    int lookupBatch = 100;
+
+    @Option(
+            names = "--lookup-batch-concurrency",
+            description = "CheckMemberships calls in flight at once (default ${DEFAULT-VALUE})")
+    int lookupBatchConcurrency = 8;
 
     @Option(names = "--batch", description = "the batch phase's figures (name=value ...)")
     Path batch;
@@ -257,7 +268,7 @@ public final class SegmentationRealtimeBench implements Callable<Integer> {
                     p95,
                     p99,
                     missing + duplicates.get(),
-                    lookups == null ? "—" : String.format(Locale.ROOT, "%,.0f/s", lookups.perSecond()),
+                    lookups == null ? "—" : lookups.cell(lookupBatch),
                     batchFigures.containsKey("snapshot_mb")
                             ? batchFigures.get("snapshot_write_s") + " / " + batchFigures.get("snapshot_read_s")
                                     + " s, " + batchFigures.get("snapshot_mb") + " MB"
@@ -282,13 +293,30 @@ public final class SegmentationRealtimeBench implements Callable<Integer> {
     }
 
     /** Partners' membership checks: how many a second, and how many were answered wrongly. */
-    record Lookups(long calls, double perSecond, long wrong) {}
+    /** Partners' checks: single calls, then (when {@code --lookup-batch} > 0) checks in batches. */
+    record Lookups(Round single, Round batched) {
+        long wrong() {
+            return single.wrong() + (batched == null ? 0 : batched.wrong());
+        }
+
+        /** "2,430/s" and, with batches, "; 95,000/s in batches of 100". */
+        String cell(int batch) {
+            return String.format(Locale.ROOT, "%,.0f/s", single.perSecond())
+                    + (batched == null
+                            ? ""
+                            : String.format(Locale.ROOT, "; %,.0f/s in batches of %d", batched.perSecond(), batch));
+        }
+    }
+
+    /** One round: checks answered (each of a batch counts), a second, and how many were wrong. */
+    record Round(long checks, double perSecond, long wrong) {}
 
     /**
      * A partner (client credentials, {@code STRATA_PARTNER_TOKEN}) asks whether profiles are in the
-     * audience, {@code --lookup-concurrency} calls in flight, for {@code --lookup-seconds}: half
-     * members (those that ordered), half not (those that only visited). Null when no partner token
-     * is given.
+     * audience for {@code --lookup-seconds}: half members (those that ordered), half not (those that
+     * only visited). First one profile a call ({@code CheckMembership}, {@code --lookup-concurrency}
+     * calls in flight), then {@code --lookup-batch} profiles a call ({@code CheckMemberships}).
+     * Null when no partner token is given.
      */
     private Lookups lookups(String segmentId, List<String> members, List<String> others) throws InterruptedException {
         String token = System.getenv("STRATA_PARTNER_TOKEN");
@@ -304,69 +332,125 @@ public final class SegmentationRealtimeBench implements Callable<Integer> {
             channels.add(GatewayCalls.channel(grpc));
         }
         Set<String> in = new java.util.HashSet<>(members);
-        AtomicLong calls = new AtomicLong();
-        AtomicLong wrong = new AtomicLong();
-        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(lookupConcurrency);
         SplittableRandom random = new SplittableRandom(11);
+        java.util.function.Supplier<String> anyone = () -> random.nextBoolean()
+                ? members.get(random.nextInt(members.size()))
+                : others.get(random.nextInt(others.size()));
         try {
             var interceptor = io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers);
             List<SegmentationServiceGrpc.SegmentationServiceFutureStub> stubs = channels.stream()
                     .map(c -> SegmentationServiceGrpc.newFutureStub(c).withInterceptors(interceptor))
                     .toList();
-            // the service's lookup path is compiled by the JIT during the first seconds: not measured
-            long warmup = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            long end = warmup + TimeUnit.SECONDS.toNanos(lookupSeconds);
-            long measuredFrom = 0;
-            long counted = 0;
-            while (System.nanoTime() < end) {
-                if (measuredFrom == 0 && System.nanoTime() >= warmup) {
-                    measuredFrom = System.nanoTime();
-                    counted = calls.get();
-                }
-                inFlight.acquire();
-                String profileId = random.nextBoolean()
-                        ? members.get(random.nextInt(members.size()))
-                        : others.get(random.nextInt(others.size()));
-                var answer = stubs.get((int) (calls.get() % stubs.size()))
+            Round single = round(lookupConcurrency, call -> {
+                String profileId = anyone.get();
+                var answer = stubs.get((int) (call % stubs.size()))
                         .withDeadlineAfter(10, TimeUnit.SECONDS)
                         .checkMembership(io.strata.proto.segmentation.v1.CheckMembershipRequest.newBuilder()
                                 .setTenant(tenant)
                                 .setProfileId(profileId)
                                 .setSegmentId(segmentId)
                                 .build());
-                answer.addListener(
-                        () -> {
-                            try {
-                                if (answer.get().getMember() != in.contains(profileId)) {
-                                    wrong.incrementAndGet();
-                                }
-                            } catch (Exception e) {
-                                wrong.incrementAndGet();
-                            }
-                            calls.incrementAndGet();
-                            inFlight.release();
-                        },
-                        Runnable::run);
-            }
-            inFlight.acquire(lookupConcurrency);
-            double seconds = (System.nanoTime() - measuredFrom) / 1e9;
-            long measured = calls.get() - counted;
-            Lookups out = new Lookups(measured, measured / seconds, wrong.get());
+                return Futures.transform(
+                        answer, r -> new long[] {1, r.getMember() == in.contains(profileId) ? 0 : 1}, Runnable::run);
+            });
             System.out.printf(
                     Locale.ROOT,
                     "partner lookups: %,.0f CheckMembership/s over %,d calls (%d in flight on %d connections, %d"
                             + " answered wrongly)%n",
-                    out.perSecond(),
-                    out.calls(),
+                    single.perSecond(),
+                    single.checks(),
                     lookupConcurrency,
                     channels.size(),
-                    out.wrong());
-            return out;
+                    single.wrong());
+            Round batched = null;
+            if (lookupBatch > 0) {
+                batched = round(lookupBatchConcurrency, call -> {
+                    var request = io.strata.proto.segmentation.v1.CheckMembershipsRequest.newBuilder()
+                            .setTenant(tenant);
+                    List<String> asked = new ArrayList<>(lookupBatch);
+                    for (int i = 0; i < lookupBatch; i++) {
+                        String profileId = anyone.get();
+                        asked.add(profileId);
+                        request.addChecks(io.strata.proto.segmentation.v1.MembershipCheck.newBuilder()
+                                .setProfileId(profileId)
+                                .setSegmentId(segmentId));
+                    }
+                    var answer = stubs.get((int) (call % stubs.size()))
+                            .withDeadlineAfter(10, TimeUnit.SECONDS)
+                            .checkMemberships(request.build());
+                    return Futures.transform(
+                            answer,
+                            r -> {
+                                long wrong = r.getMembersCount() == asked.size() ? 0 : asked.size();
+                                for (int i = 0; wrong == 0 && i < asked.size(); i++) {
+                                    if (r.getMembers(i) != in.contains(asked.get(i))) {
+                                        wrong++;
+                                    }
+                                }
+                                return new long[] {asked.size(), wrong};
+                            },
+                            Runnable::run);
+                });
+                System.out.printf(
+                        Locale.ROOT,
+                        "partner lookups in batches: %,.0f checks/s over %,d CheckMemberships calls of %d (%d in"
+                                + " flight, %d answered wrongly)%n",
+                        batched.perSecond(),
+                        batched.checks() / lookupBatch,
+                        lookupBatch,
+                        lookupBatchConcurrency,
+                        batched.wrong());
+            }
+            return new Lookups(single, batched);
         } finally {
             for (ManagedChannel channel : channels) {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /**
+     * Calls made with {@code concurrency} in flight for 5 s of warm-up (the service's path is
+     * compiled by the JIT then: not measured) and {@code --lookup-seconds} measured; each call's
+     * future gives the checks it answered and how many of them were wrong (a failed call: all).
+     */
+    private Round round(
+            int concurrency,
+            java.util.function.LongFunction<com.google.common.util.concurrent.ListenableFuture<long[]>> call)
+            throws InterruptedException {
+        AtomicLong calls = new AtomicLong();
+        AtomicLong checks = new AtomicLong();
+        AtomicLong wrong = new AtomicLong();
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(concurrency);
+        long warmup = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long end = warmup + TimeUnit.SECONDS.toNanos(lookupSeconds);
+        long measuredFrom = 0;
+        long counted = 0;
+        while (System.nanoTime() < end) {
+            if (measuredFrom == 0 && System.nanoTime() >= warmup) {
+                measuredFrom = System.nanoTime();
+                counted = checks.get();
+            }
+            inFlight.acquire();
+            var answer = call.apply(calls.getAndIncrement());
+            answer.addListener(
+                    () -> {
+                        try {
+                            long[] done = answer.get();
+                            wrong.addAndGet(done[1]);
+                            checks.addAndGet(done[0]);
+                        } catch (Exception e) {
+                            wrong.incrementAndGet();
+                            checks.incrementAndGet();
+                        }
+                        inFlight.release();
+                    },
+                    Runnable::run);
+        }
+        inFlight.acquire(concurrency);
+        double seconds = (System.nanoTime() - measuredFrom) / 1e9;
+        long measured = checks.get() - counted;
+        return new Round(measured, measured / seconds, wrong.get());
     }
 
     private void createAudience(String segmentId) throws InterruptedException {
