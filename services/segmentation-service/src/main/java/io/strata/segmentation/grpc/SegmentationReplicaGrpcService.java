@@ -9,6 +9,8 @@ import io.strata.platform.security.Access;
 import io.strata.platform.security.Roles;
 import io.strata.proto.segmentation.v1.ApplyModelsRequest;
 import io.strata.proto.segmentation.v1.ApplyModelsResponse;
+import io.strata.proto.segmentation.v1.CheckMembersRequest;
+import io.strata.proto.segmentation.v1.CheckMembersResponse;
 import io.strata.proto.segmentation.v1.CountAiplFlowsRequest;
 import io.strata.proto.segmentation.v1.CountAiplFlowsResponse;
 import io.strata.proto.segmentation.v1.CountMembersRequest;
@@ -21,6 +23,7 @@ import io.strata.proto.segmentation.v1.ExportPartitionsRequest;
 import io.strata.proto.segmentation.v1.ExportPartitionsResponse;
 import io.strata.proto.segmentation.v1.FindProfileRequest;
 import io.strata.proto.segmentation.v1.FindProfileResponse;
+import io.strata.proto.segmentation.v1.PartitionCheck;
 import io.strata.proto.segmentation.v1.PartitionCount;
 import io.strata.proto.segmentation.v1.PreviewDefinitionRequest;
 import io.strata.proto.segmentation.v1.PreviewDefinitionResponse;
@@ -179,6 +182,26 @@ public class SegmentationReplicaGrpcService implements SegmentationReplicaServic
             FindProfileResponse.Builder out = FindProfileResponse.newBuilder().setReplica(state());
             if (in != null) {
                 out.setLive(true).setFound(in != Engine.NOT_FOUND).addAllSegmentIds(in);
+            }
+            return Uni.createFrom().item(out.build());
+        });
+    }
+
+    @Override
+    public Uni<CheckMembersResponse> checkMembers(CheckMembersRequest request) {
+        return sibling(() -> {
+            tenant(request.getTenant());
+            if (request.getChecksCount() > SegmentationGrpcService.MAX_CHECKS) {
+                throw Errors.invalid(
+                        "checks",
+                        "at most " + SegmentationGrpcService.MAX_CHECKS + ", was " + request.getChecksCount());
+            }
+            CheckMembersResponse.Builder out = CheckMembersResponse.newBuilder().setReplica(state());
+            for (PartitionCheck check : request.getChecksList()) {
+                profile(check.getProfileId());
+                Boolean member = engine.member(
+                        request.getTenant(), check.getProfileId(), check.getPartition(), check.getSegmentId());
+                out.addLive(member != null).addMembers(Boolean.TRUE.equals(member));
             }
             return Uni.createFrom().item(out.build());
         });

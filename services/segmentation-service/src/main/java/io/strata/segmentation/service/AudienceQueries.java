@@ -11,6 +11,7 @@ import io.strata.platform.replicas.PeerReplicas;
 import io.strata.platform.replicas.PeerReplicas.Peer;
 import io.strata.platform.replicas.PeerReplicas.Plan;
 import io.strata.platform.replicas.PeerReplicas.View;
+import io.strata.proto.segmentation.v1.CheckMembersRequest;
 import io.strata.proto.segmentation.v1.ConditionResult;
 import io.strata.proto.segmentation.v1.CountMembersRequest;
 import io.strata.proto.segmentation.v1.ExplainProfileRequest;
@@ -20,6 +21,7 @@ import io.strata.proto.segmentation.v1.FindProfileRequest;
 import io.strata.proto.segmentation.v1.FindProfileResponse;
 import io.strata.proto.segmentation.v1.MembershipCheck;
 import io.strata.proto.segmentation.v1.MutinySegmentationReplicaServiceGrpc.MutinySegmentationReplicaServiceStub;
+import io.strata.proto.segmentation.v1.PartitionCheck;
 import io.strata.proto.segmentation.v1.PartitionCount;
 import io.strata.proto.segmentation.v1.PreviewDefinitionRequest;
 import io.strata.proto.segmentation.v1.SetPartitionMembersRequest;
@@ -262,38 +264,94 @@ public class AudienceQueries {
     }
 
     /**
-     * Each check's answer, in order: from this replica's partitions where they hold the profile,
-     * else from the audiences the owner of its partition gives (asked once per profile, all at once).
+     * Each check's answer, in order: from this replica's partitions where they hold the profile;
+     * the others asked of the replica serving their partition, one call per replica; what that
+     * leaves (a partition without a server, a replica that failed or no longer serves it) asked
+     * profile by profile as {@link #segmentsOf} does (the replicas asked again, then loading).
      */
     public Uni<List<Boolean>> members(String tenant, List<MembershipCheck> checks) {
-        Boolean[] out = new Boolean[checks.size()];
-        Set<String> elsewhere = new LinkedHashSet<>();
-        for (int i = 0; i < out.length; i++) {
+        Boolean[] here = new Boolean[checks.size()];
+        int[] partitions = new int[checks.size()];
+        List<Integer> elsewhere = new ArrayList<>();
+        for (int i = 0; i < here.length; i++) {
             MembershipCheck check = checks.get(i);
-            String profileId = check.getProfileId();
-            out[i] = engine.member(tenant, profileId, partitionOf(tenant, profileId), check.getSegmentId());
-            if (out[i] == null) {
-                elsewhere.add(profileId);
+            partitions[i] = partitionOf(tenant, check.getProfileId());
+            here[i] = engine.member(tenant, check.getProfileId(), partitions[i], check.getSegmentId());
+            if (here[i] == null) {
+                elsewhere.add(i);
             }
         }
         if (elsewhere.isEmpty()) {
-            return Uni.createFrom().item(Arrays.asList(out));
+            return Uni.createFrom().item(Arrays.asList(here));
         }
-        List<Uni<Map.Entry<String, Set<String>>>> asks = new ArrayList<>();
-        for (String profileId : elsewhere) {
-            asks.add(segmentsOf(tenant, profileId).map(in -> Map.entry(profileId, in)));
-        }
-        return Uni.join().all(asks).andFailFast().map(found -> {
-            Map<String, Set<String>> in = new HashMap<>();
-            found.forEach(e -> in.put(e.getKey(), e.getValue()));
-            List<Boolean> answers = new ArrayList<>(out.length);
-            for (int i = 0; i < out.length; i++) {
-                MembershipCheck check = checks.get(i);
-                answers.add(
-                        out[i] != null ? out[i] : in.get(check.getProfileId()).contains(check.getSegmentId()));
+        View<MutinySegmentationReplicaServiceStub> view = replicas.view();
+        Map<Peer<MutinySegmentationReplicaServiceStub>, List<Integer>> byOwner = new LinkedHashMap<>();
+        for (int i : elsewhere) {
+            Peer<MutinySegmentationReplicaServiceStub> owner = view.owners().get(partitions[i]);
+            if (owner != null) {
+                byOwner.computeIfAbsent(owner, o -> new ArrayList<>()).add(i);
             }
-            return answers;
+        }
+        List<Uni<Map<Integer, Boolean>>> asks = new ArrayList<>();
+        byOwner.forEach((owner, indexes) -> {
+            CheckMembersRequest.Builder request =
+                    CheckMembersRequest.newBuilder().setTenant(tenant);
+            for (int i : indexes) {
+                request.addChecks(PartitionCheck.newBuilder()
+                        .setProfileId(checks.get(i).getProfileId())
+                        .setPartition(partitions[i])
+                        .setSegmentId(checks.get(i).getSegmentId()));
+            }
+            asks.add(replicas.call(owner)
+                    .checkMembers(request.build())
+                    .map(response -> {
+                        Map<Integer, Boolean> answered = new HashMap<>();
+                        for (int k = 0; k < indexes.size() && k < response.getLiveCount(); k++) {
+                            if (response.getLive(k)) {
+                                answered.put(indexes.get(k), response.getMembers(k));
+                            }
+                        }
+                        return answered;
+                    })
+                    .onFailure()
+                    .recoverWithItem(Map.of()));
         });
+        return all(asks).chain(answers -> {
+            Map<Integer, Boolean> answered = new HashMap<>();
+            answers.forEach(answered::putAll);
+            Set<String> unanswered = new LinkedHashSet<>();
+            for (int i : elsewhere) {
+                if (!answered.containsKey(i)) {
+                    unanswered.add(checks.get(i).getProfileId());
+                }
+            }
+            List<Uni<Map.Entry<String, Set<String>>>> again = new ArrayList<>();
+            for (String profileId : unanswered) {
+                again.add(segmentsOf(tenant, profileId).map(in -> Map.entry(profileId, in)));
+            }
+            return all(again).map(found -> {
+                Map<String, Set<String>> in = new HashMap<>();
+                found.forEach(e -> in.put(e.getKey(), e.getValue()));
+                List<Boolean> out = new ArrayList<>(here.length);
+                for (int i = 0; i < here.length; i++) {
+                    MembershipCheck check = checks.get(i);
+                    out.add(
+                            here[i] != null
+                                    ? here[i]
+                                    : answered.containsKey(i)
+                                            ? answered.get(i)
+                                            : in.get(check.getProfileId()).contains(check.getSegmentId()));
+                }
+                return out;
+            });
+        });
+    }
+
+    /** Every answer, in order (none asked: none). */
+    private static <T> Uni<List<T>> all(List<Uni<T>> unis) {
+        return unis.isEmpty()
+                ? Uni.createFrom().item(List.of())
+                : Uni.join().all(unis).andFailFast();
     }
 
     private static Set<String> found(FindProfileResponse response) {

@@ -19,6 +19,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.strata.platform.errors.Errors;
 import io.strata.platform.kafka.Keys;
+import io.strata.proto.segmentation.v1.CheckMembersRequest;
 import io.strata.proto.segmentation.v1.CheckMembershipRequest;
 import io.strata.proto.segmentation.v1.CheckMembershipsRequest;
 import io.strata.proto.segmentation.v1.CountMembersRequest;
@@ -39,6 +40,7 @@ import io.strata.proto.segmentation.v1.ListProfileSegmentsRequest;
 import io.strata.proto.segmentation.v1.ListSegmentVersionsRequest;
 import io.strata.proto.segmentation.v1.MembershipCause;
 import io.strata.proto.segmentation.v1.MembershipCheck;
+import io.strata.proto.segmentation.v1.PartitionCheck;
 import io.strata.proto.segmentation.v1.PreviewSegmentRequest;
 import io.strata.proto.segmentation.v1.Segment;
 import io.strata.proto.segmentation.v1.SegmentKind;
@@ -293,6 +295,27 @@ class SegmentationServiceTest {
             assertEquals(partition == home, found.getFound(), "partition " + partition);
             assertEquals(partition == home, found.getSegmentIdsList().contains(hz));
         }
+        // a batch's checks on their partitions: on the key's partition the member, on others not,
+        // and a partition not served here said to be not live
+        var checked = own.checkMembers(CheckMembersRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .addChecks(PartitionCheck.newBuilder()
+                                .setProfileId(p)
+                                .setPartition(home)
+                                .setSegmentId(hz))
+                        .addChecks(PartitionCheck.newBuilder()
+                                .setProfileId(p)
+                                .setPartition((home + 1) % 6)
+                                .setSegmentId(hz))
+                        .addChecks(PartitionCheck.newBuilder()
+                                .setProfileId(p)
+                                .setPartition(7)
+                                .setSegmentId(hz))
+                        .build())
+                .await()
+                .atMost(WAIT);
+        assertEquals(List.of(true, true, false), checked.getLiveList());
+        assertEquals(List.of(true, false, false), checked.getMembersList());
         var counted = own.countMembers(CountMembersRequest.newBuilder()
                         .setTenant(TENANT)
                         .addSegmentIds(hz)
