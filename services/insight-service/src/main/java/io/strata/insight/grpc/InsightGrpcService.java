@@ -282,17 +282,17 @@ public class InsightGrpcService implements InsightService {
                 } catch (DateTimeException e) {
                     throw Errors.invalid(at + ".day", "an ISO date (2026-10-01), was '" + row.getDay() + "'");
                 }
-                String channel = row.getChannel().strip();
-                if (channel.isEmpty() || channel.length() > 200) {
-                    throw Errors.invalid(at + ".channel", "a channel of 1 to 200 characters is required");
-                }
-                if (row.getCreator().length() > 200) {
-                    throw Errors.invalid(at + ".creator", "at most 200 characters");
+                // the years the database's dates (and the analyses' instants) hold alike
+                if (day.getYear() < 1 || day.getYear() > 9999) {
+                    throw Errors.invalid(at + ".day", "a day of the years 1 to 9999, was '" + row.getDay() + "'");
                 }
                 // the database keeps no NUL in text
-                if (channel.indexOf('\0') >= 0 || row.getCreator().indexOf('\0') >= 0) {
-                    throw Errors.invalid(
-                            at + (channel.indexOf('\0') >= 0 ? ".channel" : ".creator"), "no NUL character");
+                String channel = row.getChannel().strip();
+                if (channel.isEmpty() || channel.length() > 200 || channel.indexOf('\0') >= 0) {
+                    throw Errors.invalid(at + ".channel", "a channel of 1 to 200 characters (no NUL) is required");
+                }
+                if (row.getCreator().length() > 200 || row.getCreator().indexOf('\0') >= 0) {
+                    throw Errors.invalid(at + ".creator", "at most 200 characters, no NUL");
                 }
                 if (!Double.isFinite(row.getCost()) || row.getCost() < 0) {
                     throw Errors.invalid(at + ".cost", "a cost of 0 or more, was " + row.getCost());

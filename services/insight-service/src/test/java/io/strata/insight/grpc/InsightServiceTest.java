@@ -315,6 +315,13 @@ class InsightServiceTest {
                         .addRows(good.toBuilder().setCreator("a\0b"))
                         .build()));
         assertEquals("rows[1].creator", Errors.violations(nul).get(0).field());
+        StatusRuntimeException far = refused(as("mia")
+                .importCosts(ImportCostsRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .addRows(good)
+                        .addRows(good.toBuilder().setDay("+6000000-01-01"))
+                        .build()));
+        assertEquals("rows[1].day", Errors.violations(far).get(0).field(), "beyond the database's dates");
         assertEquals(
                 Status.Code.PERMISSION_DENIED,
                 refused(as("ana")
