@@ -2,6 +2,7 @@ package io.strata.tools;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strata.segmentation.engine.BitmapEvaluator;
+import io.strata.segmentation.engine.EventStore;
 import io.strata.segmentation.engine.ProfileTable;
 import io.strata.segmentation.rules.Condition;
 import io.strata.segmentation.rules.ConditionParser;
@@ -45,6 +46,7 @@ import org.duckdb.DuckDBConnection;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 import org.postgresql.copy.PGCopyOutputStream;
+import org.roaringbitmap.BatchIterator;
 import org.roaringbitmap.RoaringBitmap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -116,6 +118,11 @@ public final class SegmentationBench implements Callable<Integer> {
     @Option(names = "--out", description = "write the batch figures (name=value ...) to this file", required = true)
     Path out;
 
+    @Option(
+            names = "--steps",
+            description = "time each condition of the rule alone on the candidates the ones before it leave, then stop")
+    boolean steps;
+
     /** The instant every answer is asked at: the data's own "now", kept with it. */
     private Instant now;
 
@@ -151,6 +158,11 @@ public final class SegmentationBench implements Callable<Integer> {
         });
         System.out.printf(
                 Locale.ROOT, "engine:     %,d members in %.2f ms (median of %d)%n", engineCount[0], engineMs, runs);
+        if (steps) {
+            steps(table, rule, audiences);
+            return 0;
+        }
+        double[] eventAlone = eventAlone(table, rule);
 
         double duckdbMs = duckdb(data, engineCount[0]);
         double postgresMs = postgres(data, engineCount[0]);
@@ -207,7 +219,7 @@ public final class SegmentationBench implements Callable<Integer> {
                 Locale.ROOT,
                 "engine_ms=%.2f postgres_ms=%.1f duckdb_ms=%.1f heap_mb_1000_segments=%d members=%d"
                         + " profiles=%d events=%d segments_ms=%.0f segments_heap_mb=%d snapshot_write_s=%.1f"
-                        + " snapshot_read_s=%.1f snapshot_mb=%d",
+                        + " snapshot_read_s=%.1f snapshot_mb=%d event_alone_ms=%.2f event_alone_read_ms=%.2f",
                 engineMs,
                 postgresMs,
                 duckdbMs,
@@ -219,11 +231,100 @@ public final class SegmentationBench implements Callable<Integer> {
                 (heapAll - heapTable) >> 20,
                 snapshotWriteS,
                 snapshotReadS,
-                snapshot.bytes() >> 20);
+                snapshot.bytes() >> 20,
+                eventAlone[0],
+                eventAlone[1]);
         Files.writeString(out, figures + System.lineSeparator());
         System.out.println(figures);
         // the table and the bitmaps stay reachable until the figure is taken
         return table.size() > 0 && held.size() == segments && restoredProfiles == table.size() ? 0 : 1;
+    }
+
+    /**
+     * The rule's event count alone over every profile with such events, as the engine answers it (the
+     * weekly postings decide most, the logs of the rest are read) and by reading every log: the
+     * milliseconds of each.
+     */
+    private double[] eventAlone(ProfileTable table, Condition rule) {
+        Condition.Performed performed = ((Condition.All) rule)
+                .conditions().stream()
+                        .filter(Condition.Performed.class::isInstance)
+                        .map(Condition.Performed.class::cast)
+                        .findFirst()
+                        .orElseThrow();
+        RoaringBitmap doers = table.events().performed(performed.event());
+        BitmapEvaluator evaluator = new BitmapEvaluator(table, now, s -> new RoaringBitmap());
+        long[] engine = {0};
+        double engineMs = median(
+                () -> engine[0] = evaluator.evaluate(performed, doers.clone()).getLongCardinality());
+        EventStore.Counter counter = table.events().counter(performed, now);
+        long[] read = {0};
+        double readMs = median(() -> {
+            int[] batch = new int[256];
+            long[] counts = new long[batch.length];
+            BatchIterator ordinals = doers.getBatchIterator();
+            long meets = 0;
+            while (ordinals.hasNext()) {
+                int n = ordinals.nextBatch(batch);
+                counter.count(batch, n, counts);
+                for (int i = 0; i < n; i++) {
+                    meets += counts[i] >= performed.count() ? 1 : 0;
+                }
+            }
+            read[0] = meets;
+        });
+        if (engine[0] != read[0]) {
+            throw new IllegalStateException(
+                    "the event count alone: " + engine[0] + " by the engine, " + read[0] + " reading every log");
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "engine:     the event count alone over the %,d profiles with orders: %,d members in %.2f ms;"
+                        + " reading every log %.2f ms (%.1f×)%n",
+                doers.getCardinality(),
+                engine[0],
+                engineMs,
+                readMs,
+                readMs / engineMs);
+        return new double[] {engineMs, readMs};
+    }
+
+    /** Each condition of the rule alone, in the evaluator's order (segments, fields, events). */
+    private void steps(ProfileTable table, Condition rule, Map<String, RoaringBitmap> audiences) {
+        List<Condition> ordered = new ArrayList<>(((Condition.All) rule).conditions());
+        ordered.sort(java.util.Comparator.comparingInt(c -> switch (c) {
+            case Condition.InSegment in -> 0;
+            case Condition.Performed performed -> 2;
+            default -> 1;
+        }));
+        BitmapEvaluator evaluator = new BitmapEvaluator(table, now, audiences::get);
+        RoaringBitmap candidates = table.live().clone();
+        for (Condition step : ordered) {
+            RoaringBitmap in = candidates;
+            RoaringBitmap[] result = {null};
+            double ms = median(() -> result[0] = evaluator.evaluate(step, in));
+            System.out.printf(
+                    Locale.ROOT,
+                    "step:       %,d in, %,d out, %.2f ms: %s%n",
+                    in.getCardinality(),
+                    result[0].getCardinality(),
+                    ms,
+                    step);
+            if (step instanceof Condition.Performed performed) {
+                RoaringBitmap scan = RoaringBitmap.and(in, table.events().performed(performed.event()));
+                EventStore.Narrowed[] narrowed = {null};
+                double narrowMs = median(() -> narrowed[0] = table.events().narrow(performed, now, scan));
+                System.out.printf(
+                        Locale.ROOT,
+                        "            of %,d with such events, the index decides %,d (%,d meet) in %.2f ms; %,d read%n",
+                        scan.getCardinality(),
+                        scan.getCardinality() - narrowed[0].unknown().getCardinality(),
+                        narrowed[0].meets().getCardinality(),
+                        narrowMs,
+                        narrowed[0].unknown().getCardinality());
+            }
+            candidates = result[0];
+        }
     }
 
     private static FieldCatalog catalog() {

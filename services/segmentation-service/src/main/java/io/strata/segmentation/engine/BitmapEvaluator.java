@@ -123,8 +123,13 @@ public final class BitmapEvaluator {
             case EXACTLY -> performed.count() == 0;
         };
         RoaringBitmap out = zeroMeets ? RoaringBitmap.andNot(candidates, doers) : new RoaringBitmap();
-        EventStore.Counter counter = table.events().counter(performed, now);
-        out.or(scan(performed, counter, scan));
+        // the weekly postings decide most profiles; the logs of the rest are read
+        EventStore.Narrowed narrowed = table.events().narrow(performed, now, scan);
+        out.or(narrowed.meets());
+        if (!narrowed.unknown().isEmpty()) {
+            EventStore.Counter counter = table.events().counter(performed, now);
+            out.or(scan(performed, counter, narrowed.unknown()));
+        }
         return out;
     }
 

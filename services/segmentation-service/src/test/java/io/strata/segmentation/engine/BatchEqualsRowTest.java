@@ -54,6 +54,9 @@ class BatchEqualsRowTest {
     private static final List<Double> NUMBERS = List.of(-1.5, -0.0, 0.0, 18.0, 25.0, 30.5, 60.0, 1e9);
     private static final List<String> CATEGORIES = List.of("skincare", "makeup", "fragrance", "hair");
     private static final List<String> EVENTS = List.of("Order Completed", "Page Viewed");
+    /** A property always text with few values: the event index holds it (category also holds a number). */
+    private static final List<String> CHANNELS = List.of("app", "web", "store");
+
     private static final List<ZoneId> ZONES =
             List.of(ZoneId.of("UTC"), ZoneId.of("Asia/Shanghai"), ZoneId.of("America/New_York"));
 
@@ -214,6 +217,15 @@ class BatchEqualsRowTest {
                 instants.add(
                         today.minusDays(days).atStartOfDay(zone).toInstant().minusMillis(1));
             }
+            // the edges of the event index's weeks near the windows' starts
+            for (int days : new int[] {0, 7, 30, 60}) {
+                long week = EventIndex.week(now.minus(Duration.ofDays(days)).toEpochMilli());
+                for (long edge : new long[] {EventIndex.firstMilli(week), EventIndex.lastMilli(week)}) {
+                    instants.add(Instant.ofEpochMilli(edge));
+                    instants.add(Instant.ofEpochMilli(edge + 1));
+                    instants.add(Instant.ofEpochMilli(edge - 1));
+                }
+            }
         }
 
         <T> T pick(List<T> values) {
@@ -272,7 +284,7 @@ class BatchEqualsRowTest {
                     "orders.count",
                     FieldType.NUMBER,
                     random.nextInt(3) == 0 ? null : (double) random.nextInt(3));
-            int events = random.nextInt(6);
+            int events = random.nextInt(random.nextInt(4) == 0 ? 14 : 6);
             for (int i = 0; i < events; i++) {
                 Map<String, Object> properties = new HashMap<>();
                 if (random.nextBoolean()) {
@@ -280,6 +292,9 @@ class BatchEqualsRowTest {
                 }
                 if (random.nextBoolean()) {
                     properties.put("revenue", random.nextInt(6) == 0 ? "lots" : pick(NUMBERS));
+                }
+                if (random.nextInt(3) > 0) {
+                    properties.put("channel", pick(CHANNELS));
                 }
                 table.addEvent(ordinal, ++identities, pick(EVENTS), instant(), properties);
             }
@@ -376,6 +391,15 @@ class BatchEqualsRowTest {
                 where.add(new Condition.PropertyFilter("category", FieldType.STRING, op, values));
             }
             if (random.nextBoolean()) {
+                Op op = pick(List.of(Op.EQ, Op.IN, Op.IN, Op.NE));
+                List<Object> values = op == Op.IN
+                        ? List.of(pick(CHANNELS), pick(CHANNELS), "fax")
+                        : List.of(random.nextInt(5) == 0 ? "fax" : pick(CHANNELS));
+                where.add(
+                        random.nextBoolean() ? 0 : where.size(),
+                        new Condition.PropertyFilter("channel", FieldType.STRING, op, values));
+            }
+            if (random.nextBoolean()) {
                 Op op = pick(List.of(Op.GTE, Op.LT, Op.BETWEEN, Op.EQ));
                 List<Object> values = op == Op.BETWEEN ? List.of(0.0, 30.5) : List.of(pick(NUMBERS));
                 where.add(new Condition.PropertyFilter("revenue", FieldType.NUMBER, op, values));
@@ -385,7 +409,8 @@ class BatchEqualsRowTest {
                             new Condition.PropertyFilter("revenue", FieldType.NUMBER, Op.LTE, List.of(pick(NUMBERS))));
                 }
             }
-            return new Condition.Performed(pick(EVENTS), times, random.nextInt(3), pick(List.of(0, 1, 7, 30)), where);
+            int count = random.nextInt(5) == 0 ? random.nextInt(10) : random.nextInt(3);
+            return new Condition.Performed(pick(EVENTS), times, count, pick(List.of(0, 1, 7, 30, 60)), where);
         }
     }
 }

@@ -4,11 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strata.segmentation.rules.Condition;
+import io.strata.segmentation.rules.Evaluator;
+import io.strata.segmentation.rules.FieldType;
+import io.strata.segmentation.rules.Op;
+import io.strata.segmentation.rules.ProfileFacts;
 import io.strata.segmentation.rules.ProfileFacts.EventFact;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.roaringbitmap.RoaringBitmap;
 
@@ -60,5 +70,115 @@ class EventStoreTest {
         store.clear(1);
         assertEquals(List.of(), store.events(1, "Page Viewed"));
         assertEquals(new RoaringBitmap(), store.performed("Page Viewed"));
+    }
+
+    /**
+     * The index's answers stay exact while events are moved to another profile, pruned and
+     * forgotten, and while properties leave the index (one that gets a number; one with more values
+     * than it holds): for counts in windows, what {@link EventStore#narrow} decides equals the count
+     * read from the events, and it decides most profiles by an indexed property without reading them.
+     */
+    @Test
+    void theIndexStaysExactThroughMovesPruningAndForgetting() {
+        Random random = new Random(7);
+        EventStore store = new EventStore();
+        Instant now = T.plus(Duration.ofDays(200));
+        int profiles = 400;
+        long identity = 0;
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 3_000; i++) {
+                Map<String, Object> properties = new HashMap<>();
+                properties.put("channel", List.of("app", "web", "store").get(random.nextInt(3)));
+                // a property with a number now and then, and one with too many values: both leave the index
+                properties.put("size", round == 1 && i == 10 ? 3.0 : "s" + random.nextInt(3));
+                properties.put("sku", "sku-" + random.nextInt(round == 0 ? 10 : 500));
+                Instant at = now.minus(Duration.ofMillis((long) (random.nextDouble() * 120 * 86_400_000L)));
+                store.add(random.nextInt(profiles), ++identity, "Order Completed", at, properties);
+            }
+            // some profiles merged into others, old events pruned, a few profiles forgotten
+            for (int i = 0; i < 20; i++) {
+                int from = random.nextInt(profiles);
+                int to = random.nextInt(profiles);
+                Set<Long> all = new HashSet<>();
+                store.all(from).forEach(e -> all.add(e.identity()));
+                for (EventStore.StoredEvent moved : store.take(from, all)) {
+                    if (from != to) {
+                        store.add(to, moved.identity(), moved.name(), moved.at(), moved.properties());
+                    }
+                }
+            }
+            store.prune(now.minus(Duration.ofDays(100 - 10L * round)));
+            for (int i = 0; i < 5; i++) {
+                store.clear(random.nextInt(profiles));
+            }
+            int decided = 0;
+            int asked = 0;
+            for (String property : List.of("channel", "size", "sku")) {
+                for (Condition.Times times : Condition.Times.values()) {
+                    for (int count : new int[] {0, 1, 2, 3, 9}) {
+                        for (int days : new int[] {0, 6, 30, 45}) {
+                            String value = switch (property) {
+                                case "channel" -> "web";
+                                case "size" -> "s1";
+                                default -> "sku-3";
+                            };
+                            Condition.Performed performed = new Condition.Performed(
+                                    "Order Completed",
+                                    times,
+                                    count,
+                                    days,
+                                    List.of(new Condition.PropertyFilter(
+                                            property, FieldType.STRING, Op.EQ, List.of(value))));
+                            RoaringBitmap scan =
+                                    store.performed("Order Completed").clone();
+                            EventStore.Narrowed narrowed = store.narrow(performed, now, scan);
+                            RoaringBitmap meets = narrowed.meets().clone();
+                            EventStore.Counter counter = store.counter(performed, now);
+                            narrowed.unknown().forEach((int o) -> {
+                                if (meets(performed, counter.count(o))) {
+                                    meets.add(o);
+                                }
+                            });
+                            RoaringBitmap expected = new RoaringBitmap();
+                            scan.forEach((int o) -> {
+                                long n = Evaluator.count(performed, facts(store, o), now);
+                                if (meets(performed, n)) {
+                                    expected.add(o);
+                                }
+                            });
+                            assertEquals(expected, meets, "round " + round + " " + performed);
+                            if (property.equals("channel")) {
+                                decided += scan.getCardinality()
+                                        - narrowed.unknown().getCardinality();
+                                asked += scan.getCardinality();
+                            }
+                        }
+                    }
+                }
+            }
+            assertTrue(decided > asked / 2, "the index decided " + decided + " of " + asked + " by channel");
+        }
+    }
+
+    private static boolean meets(Condition.Performed performed, long count) {
+        return switch (performed.times()) {
+            case AT_LEAST -> count >= performed.count();
+            case AT_MOST -> count <= performed.count();
+            case EXACTLY -> count == performed.count();
+        };
+    }
+
+    private static ProfileFacts facts(EventStore store, int ordinal) {
+        return new ProfileFacts() {
+            @Override
+            public Object value(String field) {
+                return null;
+            }
+
+            @Override
+            public List<EventFact> events(String name) {
+                return store.events(ordinal, name);
+            }
+        };
     }
 }
