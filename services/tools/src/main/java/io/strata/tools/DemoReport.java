@@ -346,60 +346,128 @@ public final class DemoReport implements Callable<Integer> {
         for (JsonNode crowd : answers.path("crowds").path("rules")) {
             crowds.put(crowd.path("crowd").asText(), crowd.path("count").asLong());
         }
-        return List.of(
-                new DemoSegment(
-                        "demo-buyers",
-                        "Buyers",
-                        "{\"field\": \"orders.count\", \"op\": \"gte\", \"value\": 1}",
-                        answers.path("counts").path("buyers").asLong(-1),
-                        "buyers"),
-                new DemoSegment(
-                        "demo-members",
-                        "Members",
-                        "{\"field\": \"events.Signed Up.count\", \"op\": \"gte\", \"value\": 1}",
-                        answers.path("counts").path("members").asLong(-1),
-                        "members"),
-                new DemoSegment(
+        List<DemoSegment> out = new ArrayList<>();
+        out.add(new DemoSegment(
+                "demo-buyers",
+                "Buyers",
+                "{\"field\": \"orders.count\", \"op\": \"gte\", \"value\": 1}",
+                answers.path("counts").path("buyers").asLong(-1),
+                "buyers"));
+        out.add(new DemoSegment(
+                "demo-members",
+                "Members",
+                "{\"field\": \"events.Signed Up.count\", \"op\": \"gte\", \"value\": 1}",
+                answers.path("counts").path("members").asLong(-1),
+                "members"));
+        // the eight standard crowds in the generator's order: each excludes the crowds before it
+        List<String> earlier = new ArrayList<>();
+        for (StandardCrowd crowd : standardCrowds(reference)) {
+            List<String> parts = new ArrayList<>(crowd.rule());
+            for (String before : earlier) {
+                parts.add("{\"not\": {\"segment\": \"" + before + "\"}}");
+            }
+            out.add(new DemoSegment(
+                    crowd.id(),
+                    crowd.name(),
+                    "{\"all\": [" + String.join(", ", parts) + "]}",
+                    crowds.getOrDefault(crowd.key(), -1L),
+                    "crowd " + crowd.key()));
+            earlier.add(crowd.id());
+        }
+        out.add(new DemoSegment(
+                "demo-big-orders-90d",
+                "Two orders of ¥200+ in 90 days",
+                "{\"event\": \"Order Completed\", \"times\": {\"op\": \"at_least\", \"value\": 2},"
+                        + " \"within_days\": 90, \"where\": [{\"property\": \"revenue\", \"op\": \"gte\","
+                        + " \"value\": 200}]}",
+                -1,
+                ""));
+        return out;
+    }
+
+    /** A standard strategic crowd: its key in the truths file, its audience and its own rule's parts. */
+    record StandardCrowd(String key, String id, String name, List<String> rule) {}
+
+    /**
+     * The eight standard crowds of the domain guide over the demo consumers' traits, as the
+     * generator plants them (ages on the reference date), and the rest: consumers (who have a
+     * birthday) in none of them.
+     */
+    static List<StandardCrowd> standardCrowds(java.time.LocalDate reference) {
+        String urban = "{\"field\": \"traits.cityTier\", \"op\": \"lte\", \"value\": 3}";
+        String smallTown = "{\"field\": \"traits.cityTier\", \"op\": \"in\", \"value\": [4, 5]}";
+        List<StandardCrowd> crowds = List.of(
+                new StandardCrowd(
+                        "REFINED_MUMS",
                         "demo-refined-mums",
                         "精致妈妈 Refined mums",
-                        "{\"all\": [{\"field\": \"traits.gender\", \"op\": \"eq\", \"value\": \"female\"},"
-                                + " {\"field\": \"traits.kids\", \"op\": \"gt\", \"value\": 0},"
-                                + ages(reference, 23, 45)
-                                + ", {\"field\": \"traits.cityTier\", \"op\": \"lte\", \"value\": 3},"
-                                + " {\"field\": \"traits.incomeLevel\", \"op\": \"gte\", \"value\": 2}]}",
-                        crowds.getOrDefault("REFINED_MUMS", -1L),
-                        "crowd REFINED_MUMS"),
-                new DemoSegment(
+                        List.of(
+                                "{\"field\": \"traits.gender\", \"op\": \"eq\", \"value\": \"female\"}",
+                                "{\"field\": \"traits.kids\", \"op\": \"gt\", \"value\": 0}",
+                                ages(reference, 23, 45),
+                                urban,
+                                "{\"field\": \"traits.incomeLevel\", \"op\": \"gte\", \"value\": 2}")),
+                new StandardCrowd(
+                        "SMALL_TOWN_YOUTH",
                         "demo-small-town-youth",
                         "小镇青年 Small-town youth",
-                        "{\"all\": [" + ages(reference, 18, 30)
-                                + ", {\"field\": \"traits.cityTier\", \"op\": \"in\", \"value\": [4, 5]}]}",
-                        crowds.getOrDefault("SMALL_TOWN_YOUTH", -1L),
-                        "crowd SMALL_TOWN_YOUTH"),
-                new DemoSegment(
+                        List.of(ages(reference, 18, 30), smallTown)),
+                new StandardCrowd(
+                        "GEN_Z",
                         "demo-gen-z",
                         "Z世代 Gen Z",
-                        "{\"all\": [{\"field\": \"traits.birthday\", \"op\": \"gte\", \"value\": \"1995-01-01\"},"
-                                + " {\"not\": {\"segment\": \"demo-refined-mums\"}},"
-                                + " {\"not\": {\"segment\": \"demo-small-town-youth\"}}]}",
-                        crowds.getOrDefault("GEN_Z", -1L),
-                        "crowd GEN_Z"),
-                new DemoSegment(
-                        "demo-big-orders-90d",
-                        "Two orders of ¥200+ in 90 days",
-                        "{\"event\": \"Order Completed\", \"times\": {\"op\": \"at_least\", \"value\": 2},"
-                                + " \"within_days\": 90, \"where\": [{\"property\": \"revenue\", \"op\": \"gte\","
-                                + " \"value\": 200}]}",
-                        -1,
-                        ""));
+                        List.of("{\"field\": \"traits.birthday\", \"op\": \"gte\", \"value\": \"1995-01-01\"}")),
+                new StandardCrowd(
+                        "NEW_WHITE_COLLAR",
+                        "demo-new-white-collar",
+                        "新锐白领 New white-collar",
+                        List.of(
+                                ageAtMost(reference, 42),
+                                urban,
+                                "{\"field\": \"traits.occupation\", \"op\": \"in\", \"value\":"
+                                        + " [\"white_collar\", \"civil_servant\", \"freelancer\"]}",
+                                "{\"field\": \"traits.incomeLevel\", \"op\": \"gte\", \"value\": 3}")),
+                new StandardCrowd(
+                        "SENIOR_MIDDLE_CLASS",
+                        "demo-senior-middle-class",
+                        "资深中产 Senior middle class",
+                        List.of(
+                                ages(reference, 35, 55),
+                                urban,
+                                "{\"field\": \"traits.incomeLevel\", \"op\": \"gte\", \"value\": 4}")),
+                new StandardCrowd(
+                        "URBAN_BLUE_COLLAR",
+                        "demo-urban-blue-collar",
+                        "都市蓝领 Urban blue-collar",
+                        List.of(
+                                ages(reference, 18, 50),
+                                urban,
+                                "{\"field\": \"traits.occupation\", \"op\": \"in\", \"value\":"
+                                        + " [\"blue_collar\", \"self_employed\"]}")),
+                new StandardCrowd(
+                        "URBAN_SILVER",
+                        "demo-urban-silver",
+                        "都市银发 Urban silver",
+                        List.of(ageAtLeast(reference, 50), urban)),
+                new StandardCrowd(
+                        "SMALL_TOWN_MIDDLE_AGED",
+                        "demo-small-town-middle-aged",
+                        "小镇中老年 Small-town middle-aged and elderly",
+                        List.of(ageAtLeast(reference, 31), smallTown)),
+                new StandardCrowd(
+                        "OTHER",
+                        "demo-other-crowd",
+                        "其他 None of the eight",
+                        List.of("{\"field\": \"traits.birthday\", \"op\": \"exists\"}")));
+        return crowds;
     }
 
     /**
      * Audiences defined on the demo brand through the gateway (made or brought up to date, active),
      * awaited until live over the whole feed, their sizes set beside what the generator planted:
-     * buyers, members, three strategic crowds written as rules over the consumers' traits (the
-     * generator's rules are tried in order, so a later crowd excludes the earlier ones: a segment of
-     * segments), and an event-window rule.
+     * buyers, members, the eight standard strategic crowds and the rest written as rules over the
+     * consumers' traits (the generator's rules are tried in order, so a later crowd excludes the
+     * earlier ones: a segment of segments), and an event-window rule.
      */
     private boolean segments(HttpClient http, JsonNode answers) throws IOException, InterruptedException {
         List<DemoSegment> demo = demoSegments(answers);
@@ -586,6 +654,17 @@ public final class DemoReport implements Callable<Integer> {
     private static String ages(java.time.LocalDate reference, int min, int max) {
         return "{\"field\": \"traits.birthday\", \"op\": \"between\", \"value\": [\""
                 + reference.minusYears(max + 1).plusDays(1) + "\", \"" + reference.minusYears(min) + "\"]}";
+    }
+
+    /** Aged at least {@code min} on the reference date. */
+    private static String ageAtLeast(java.time.LocalDate reference, int min) {
+        return "{\"field\": \"traits.birthday\", \"op\": \"lte\", \"value\": \"" + reference.minusYears(min) + "\"}";
+    }
+
+    /** Aged at most {@code max} on the reference date. */
+    private static String ageAtMost(java.time.LocalDate reference, int max) {
+        return "{\"field\": \"traits.birthday\", \"op\": \"gte\", \"value\": \""
+                + reference.minusYears(max + 1).plusDays(1) + "\"}";
     }
 
     private static boolean isLive(JsonNode segment) {

@@ -30,7 +30,8 @@ import picocli.CommandLine;
 /**
  * The audiences {@code ./strata demo} defines, evaluated by segmentation-service's own evaluator
  * on the generated consumers' traits (as their profiles carry them): each audience with a planted
- * truth holds exactly the consumers the generator put there, so a size that differs on the stack
+ * truth holds exactly the consumers the generator put there (every consumer in exactly the one
+ * standard crowd it was planted in, or the rest), so a size that differs on the stack
  * points at the pipeline, not at the definitions.
  */
 class DemoSegmentsTest {
@@ -53,7 +54,8 @@ class DemoSegmentsTest {
                         "birthday", FieldType.DATE,
                         "kids", FieldType.NUMBER,
                         "cityTier", FieldType.NUMBER,
-                        "incomeLevel", FieldType.NUMBER),
+                        "incomeLevel", FieldType.NUMBER,
+                        "occupation", FieldType.STRING),
                 400));
         Map<String, Condition> rules = new HashMap<>();
         for (DemoReport.DemoSegment segment : segments) {
@@ -61,10 +63,12 @@ class DemoSegmentsTest {
         }
         Map<String, Long> sizes = new HashMap<>();
         Map<String, Set<String>> byCrowd = new HashMap<>();
-        Map<String, String> crowdOfSegment = Map.of(
-                "demo-refined-mums", "REFINED_MUMS",
-                "demo-small-town-youth", "SMALL_TOWN_YOUTH",
-                "demo-gen-z", "GEN_Z");
+        Map<String, String> crowdOfSegment = new HashMap<>();
+        for (DemoReport.StandardCrowd crowd : DemoReport.standardCrowds(
+                LocalDate.parse(answers.path("crowds").path("age_on").asText()))) {
+            crowdOfSegment.put(crowd.id(), crowd.key());
+        }
+        assertEquals(9, crowdOfSegment.size(), "the eight standard crowds and the rest");
         try (var parser2 = CSVFormat.RFC4180
                 .builder()
                 .setHeader()
@@ -101,7 +105,7 @@ class DemoSegmentsTest {
                 checked++;
             }
         }
-        assertEquals(5, checked, "buyers, members and three crowds have a planted truth");
+        assertEquals(11, checked, "buyers, members, the eight crowds and the rest have a planted truth");
         assertTrue(sizes.getOrDefault("demo-gen-z", 0L) > 0, "the demo brand has Gen Z consumers");
     }
 
@@ -116,6 +120,7 @@ class DemoSegmentsTest {
                     case "traits.kids" -> Double.parseDouble(consumer.get("kids"));
                     case "traits.cityTier" -> Double.parseDouble(consumer.get("city_tier"));
                     case "traits.incomeLevel" -> Double.parseDouble(consumer.get("income_level"));
+                    case "traits.occupation" -> consumer.get("occupation");
                     case "orders.count" -> Double.parseDouble(consumer.get("orders"));
                     case "events.Signed Up.count" -> Boolean.parseBoolean(consumer.get("member")) ? 1.0 : 0.0;
                     default -> null;
