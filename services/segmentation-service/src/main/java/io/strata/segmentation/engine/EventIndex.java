@@ -18,7 +18,7 @@ import org.roaringbitmap.RoaringBitmap;
  * <p>A property is indexed while every value it had was text and it had at most {@link
  * #VALUES_PER_KEY} of them per event name (a category, a channel, a brand); one that holds numbers,
  * booleans or many values (an order id) is dropped from the index and its filters are answered by
- * reading the logs. Whatever the index holds is exact: a cell holds a profile exactly while the
+ * reading the logs, as are those of the properties beyond the first {@link #MOST_KEYS}. Whatever the index holds is exact: a cell holds a profile exactly while the
  * profile has that many such events kept in that week.
  */
 final class EventIndex {
@@ -28,6 +28,16 @@ final class EventIndex {
 
     /** The most distinct values of a property (per event name) that are indexed. */
     static final int VALUES_PER_KEY = 64;
+
+    /**
+     * The most properties (pairs of event name and key) indexed in one store: the ones seen first;
+     * the filters of the others read the logs. Bounds the index of a tenant with very many event
+     * types and properties.
+     */
+    static final int MOST_KEYS = 512;
+
+    /** Properties indexed now (not dropped). */
+    private int indexedKeys;
 
     /** Per event name code: its cells. */
     private final List<Cells> names = new ArrayList<>();
@@ -107,12 +117,21 @@ final class EventIndex {
      * @param text the value's text code, or -1 when the value is not text (the key is then dropped)
      */
     void property(int ordinal, int name, long at, int key, int text) {
-        Values values = keys.computeIfAbsent(((long) name << 32) | key, k -> new Values());
+        Values values = keys.computeIfAbsent(((long) name << 32) | key, k -> {
+            Values fresh = new Values();
+            if (indexedKeys >= MOST_KEYS) {
+                fresh.byValue = null;
+            } else {
+                indexedKeys++;
+            }
+            return fresh;
+        });
         if (values.byValue == null) {
             return;
         }
         if (text < 0 || (values.byValue.size() >= VALUES_PER_KEY && !values.byValue.containsKey(text))) {
             values.byValue = null;
+            indexedKeys--;
             return;
         }
         values.byValue.computeIfAbsent(text, t -> new Cells()).add(week(at), ordinal);

@@ -160,6 +160,34 @@ class EventStoreTest {
         }
     }
 
+    /** Past the most properties the index holds, the later ones' filters read the logs (and count right). */
+    @Test
+    void propertiesBeyondTheIndexsBoundReadTheLogs() {
+        EventStore store = new EventStore();
+        Map<String, Object> properties = new LinkedHashMap<>();
+        for (int key = 0; key < EventIndex.MOST_KEYS + 10; key++) {
+            properties.put("p" + key, "v");
+        }
+        for (int profile = 0; profile < 50; profile++) {
+            store.add(profile, profile, "Viewed", T.minus(Duration.ofDays(20)), properties);
+        }
+        Instant now = T;
+        RoaringBitmap all = store.performed("Viewed");
+        for (String key : List.of("p0", "p" + (EventIndex.MOST_KEYS + 5))) {
+            Condition.Performed performed = new Condition.Performed(
+                    "Viewed",
+                    Condition.Times.AT_LEAST,
+                    1,
+                    0,
+                    List.of(new Condition.PropertyFilter(key, FieldType.STRING, Op.EQ, List.of("v"))));
+            EventStore.Narrowed narrowed = store.narrow(performed, now, all.clone());
+            boolean indexed = key.equals("p0");
+            assertEquals(indexed ? all : new RoaringBitmap(), narrowed.meets(), key);
+            assertEquals(indexed ? new RoaringBitmap() : all, narrowed.unknown(), key);
+            assertEquals(1, store.counter(performed, now).count(7), key);
+        }
+    }
+
     private static boolean meets(Condition.Performed performed, long count) {
         return switch (performed.times()) {
             case AT_LEAST -> count >= performed.count();
