@@ -17,8 +17,10 @@ public final class ClusterCount {
     /** How the number is chosen. */
     public enum Choice {
         /**
-         * Among the counts the gap statistic accepts (Gap(k) ≥ Gap(k+1) − s(k+1)), the one of the
-         * highest mean silhouette; the highest silhouette when it accepts none above 1 (the default).
+         * One crowd when the gap statistic accepts one (Gap(1) ≥ Gap(2) − s(2): no structure);
+         * otherwise, among the counts it accepts (Gap(k) ≥ Gap(k+1) − s(k+1)), the one of the highest
+         * mean silhouette, or the highest silhouette when it accepts none below the most (the
+         * default).
          */
         SILHOUETTE_AND_GAP,
         /** The highest mean silhouette. */
@@ -81,7 +83,7 @@ public final class ClusterCount {
         double[] silhouettes = new double[top + 1];
         for (int k = 1; k <= top; k++) {
             int[] labels = tree.cut(k);
-            logW[k] = Math.log(Math.max(within(n, distances, labels), Double.MIN_NORMAL));
+            logW[k] = Math.log(Math.max(within(n, distances, weights, labels), Double.MIN_NORMAL));
             silhouettes[k] = k == 1 ? Double.NaN : silhouette(n, distances, labels);
         }
         double[] gap = new double[top + 1];
@@ -95,7 +97,7 @@ public final class ClusterCount {
                 Dendrogram refTree = Agglomerative.cluster(n, d, weights, linkage);
                 referenceLogW[b] = new double[top + 1];
                 for (int k = 1; k <= top; k++) {
-                    referenceLogW[b][k] = Math.log(Math.max(within(n, d, refTree.cut(k)), Double.MIN_NORMAL));
+                    referenceLogW[b][k] = Math.log(Math.max(within(n, d, weights, refTree.cut(k)), Double.MIN_NORMAL));
                 }
             }
             for (int k = 1; k <= top; k++) {
@@ -137,6 +139,9 @@ public final class ClusterCount {
                 yield top;
             }
             case SILHOUETTE_AND_GAP -> {
+                if (top == 1 || accepted(gap, error, 1)) {
+                    yield 1; // no structure beyond one crowd
+                }
                 int best = -1;
                 for (int k = 2; k < top; k++) {
                     if (accepted(gap, error, k) && (best < 0 || silhouettes[k] > silhouettes[best])) {
@@ -166,20 +171,24 @@ public final class ClusterCount {
         return best;
     }
 
-    /** W_k = Σ over clusters of (Σ of squared distances between its members, each pair once) / its size. */
-    static double within(int n, double[] distances, int[] labels) {
+    /**
+     * W_k = Σ over clusters of (Σ of squared distances between its members, each pair once) / its
+     * size; with weights, an item of weight w counts as w identical points.
+     */
+    static double within(int n, double[] distances, double[] weights, int[] labels) {
         int k = 0;
         for (int label : labels) {
             k = Math.max(k, label + 1);
         }
         double[] sums = new double[k];
-        int[] sizes = new int[k];
+        double[] sizes = new double[k];
         for (int i = 0; i < n; i++) {
-            sizes[labels[i]]++;
+            double wi = weights == null ? 1 : weights[i];
+            sizes[labels[i]] += wi;
             for (int j = i + 1; j < n; j++) {
                 if (labels[i] == labels[j]) {
                     double d = distances[Preferences.index(n, i, j)];
-                    sums[labels[i]] += d * d;
+                    sums[labels[i]] += wi * (weights == null ? 1 : weights[j]) * d * d;
                 }
             }
         }
@@ -232,7 +241,10 @@ public final class ClusterCount {
         return total / n;
     }
 
-    /** Random preference vectors, uniform in the box the data spans, scaled to sum to 1. */
+    /**
+     * Random preference vectors: uniform in the box the data spans, then scaled to sum to 1 so that
+     * they are preference vectors as the data are (Tibshirani et al. leave them unscaled).
+     */
     private static double[][] reference(double[][] vectors, SplittableRandom random) {
         int n = vectors.length;
         int dims = vectors[0].length;

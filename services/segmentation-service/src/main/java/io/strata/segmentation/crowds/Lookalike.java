@@ -18,9 +18,14 @@ import org.hipparchus.linear.RealVector;
  *   <li>{@link Method#CENTROID}: the cosine similarity of the profile's standardised features to
  *       the seeds' mean (fast, no fitting).
  *   <li>{@link Method#POSITIVE_UNLABELED}: Elkan and Noto (2008). The other profiles are
- *       unlabeled, not negative: a logistic regression (L2, by iteratively reweighted least
- *       squares) tells seeds from the unlabeled, g(x) ≈ P(seed | x); a fifth of the seeds, kept out
- *       of the fit, gives c = mean g over them, and P(like a seed | x) = g(x) / c.
+ *       unlabeled, not negative: a logistic regression (L2, by Newton's method) fitted on four
+ *       fifths of the profiles tells seeds from the unlabeled, g(x) ≈ P(seed | x), which ranks the
+ *       profiles as P(like a seed | x) does; the seeds of the fifth left give c = mean g over them,
+ *       Elkan and Noto's estimate of the share of seed-like profiles that are seeds. c (and with it
+ *       any probability made from g) is only as good as g's calibration: a logistic model cannot
+ *       level off at c, so where the seeds are a small share of a clearly separated kind c comes out
+ *       low. The expansion therefore takes the top of the ranking, and its quality is measured by
+ *       hiding seeds ({@link #quality}), not by probabilities made from g.
  * </ul>
  */
 public final class Lookalike {
@@ -33,12 +38,12 @@ public final class Lookalike {
     }
 
     /**
-     * The scores of every profile (higher: more like the seeds) and, for positive-unlabeled
-     * learning, the probability that each is like a seed (null for the centroid).
+     * The scores of every profile (higher: more like the seeds).
      *
-     * @param c the share of seeds the classifier labels (PU), NaN for the centroid
+     * @param c positive-unlabeled learning's estimate of the share of seed-like profiles that are
+     *     seeds (indicative, see above); NaN for the centroid
      */
-    public record Expansion(double[] scores, double[] probabilities, double c) {}
+    public record Expansion(double[] scores, double c) {}
 
     /**
      * The quality of an expansion: a share of the seeds hidden among the others, the rest used as
@@ -73,7 +78,7 @@ public final class Lookalike {
         }
         double[][] x = standardised(features);
         return switch (method) {
-            case CENTROID -> new Expansion(centroid(x, seeds), null, Double.NaN);
+            case CENTROID -> new Expansion(centroid(x, seeds), Double.NaN);
             case POSITIVE_UNLABELED -> positiveUnlabeled(x, seeds, seedCount, randomSeed);
         };
     }
@@ -175,16 +180,36 @@ public final class Lookalike {
     private static Expansion positiveUnlabeled(double[][] x, boolean[] seeds, int seedCount, long randomSeed) {
         int n = x.length;
         SplittableRandom random = new SplittableRandom(randomSeed);
-        List<Integer> seedRows = new ArrayList<>();
-        List<Integer> unlabeled = new ArrayList<>();
+        // Elkan and Noto: fit on four fifths of the profiles, estimate c on the seeds of the fifth left
+        List<Integer> rowsInOrder = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            (seeds[i] ? seedRows : unlabeled).add(i);
+            rowsInOrder.add(i);
         }
-        shuffle(seedRows, random);
-        // a fifth of the seeds (at least one) kept out of the fit, to estimate c
-        int held = seedCount < 2 ? 0 : Math.max(1, seedCount / 5);
-        List<Integer> calibration = seedRows.subList(0, held);
-        List<Integer> positives = seedRows.subList(held, seedRows.size());
+        shuffle(rowsInOrder, random);
+        int validation = n / 5;
+        List<Integer> calibration = new ArrayList<>();
+        List<Integer> positives = new ArrayList<>();
+        List<Integer> unlabeled = new ArrayList<>();
+        for (int r = 0; r < n; r++) {
+            int i = rowsInOrder.get(r);
+            if (r < validation) {
+                if (seeds[i]) {
+                    calibration.add(i);
+                }
+            } else {
+                (seeds[i] ? positives : unlabeled).add(i);
+            }
+        }
+        if (calibration.isEmpty() || positives.isEmpty()) {
+            // too few seeds to split: fit on all, and c from the seeds fitted on (an overestimate)
+            calibration.clear();
+            positives.clear();
+            unlabeled.clear();
+            for (int i = 0; i < n; i++) {
+                (seeds[i] ? positives : unlabeled).add(i);
+            }
+            calibration.addAll(positives);
+        }
         double unlabeledWeight = 1;
         List<Integer> fitUnlabeled = unlabeled;
         if (unlabeled.size() > MOST_UNLABELED) {
@@ -213,21 +238,11 @@ public final class Lookalike {
         for (int i = 0; i < n; i++) {
             g[i] = sigmoid(linear(beta, x[i]));
         }
-        double c;
-        if (calibration.isEmpty()) {
-            c = 1;
-        } else {
-            double sum = 0;
-            for (int i : calibration) {
-                sum += g[i];
-            }
-            c = sum / calibration.size();
+        double sum = 0;
+        for (int i : calibration) {
+            sum += g[i];
         }
-        double[] probabilities = new double[n];
-        for (int i = 0; i < n; i++) {
-            probabilities[i] = seeds[i] ? 1 : Math.min(1, c > 0 ? g[i] / c : 0);
-        }
-        return new Expansion(g, probabilities, c);
+        return new Expansion(g, sum / calibration.size());
     }
 
     /**

@@ -2,19 +2,21 @@ package io.strata.segmentation.crowds;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.function.Function;
+import java.util.Set;
 
 /**
  * Word-of-mouth spread from {@code Invite Sent} and {@code Signed Up} with a referrer: who
  * brought whom, the chains from the advocates who started them and their depth, and the viral
- * coefficient K = invites sent per inviter × share of invites that convert (which is converted
- * sign-ups per inviter) per cohort of inviters, with a 95 % interval.
+ * coefficient K = invites sent per user × share of invites that convert (which is sign-ups
+ * brought per user) of a cohort (the core crowd, a depth of the chains, a month's sign-ups), with
+ * a 95 % interval.
  */
 public final class Referrals {
 
@@ -24,55 +26,112 @@ public final class Referrals {
     public record SignUp(String profile, String referrer) {}
 
     /**
-     * One cohort of inviters.
+     * One cohort.
      *
-     * @param inviters profiles of the cohort that sent an invite or brought someone
-     * @param invites invites they sent
-     * @param converted sign-ups they brought
-     * @param invitesPerInviter invites / inviters
+     * @param users the cohort's members
+     * @param inviters members that sent an invite or brought someone
+     * @param invites invites the members sent
+     * @param converted sign-ups the members brought
+     * @param invitesPerUser invites / users
      * @param conversion converted / invites (NaN without invites)
-     * @param k converted / inviters: invites per inviter × conversion when invites are counted
-     * @param kLow the 95 % interval's low end (normal approximation of the mean per inviter)
+     * @param k converted / users: invites per user × conversion when invites are counted
+     * @param kLow the 95 % interval's low end (normal approximation of the mean per member)
      */
     public record Cohort(
             String cohort,
+            int users,
             int inviters,
             long invites,
             long converted,
-            double invitesPerInviter,
+            double invitesPerUser,
             double conversion,
             double k,
             double kLow,
             double kHigh) {}
 
     /**
-     * The spread.
+     * Who brought whom.
      *
      * @param referrerOf who brought each profile brought by someone
      * @param depth of each profile on a chain: 0 for one who invited or brought others and was
      *     not brought, those it brought 1, theirs 2…
      * @param byDepth how many profiles at each depth
      * @param unrooted profiles brought by someone but on no chain from a start (a loop in the data)
+     * @param invitesSent invites sent per inviter
      */
-    public record Spread(
+    public record Chains(
             Map<String, String> referrerOf,
             Map<String, Integer> depth,
             List<Long> byDepth,
             int unrooted,
-            List<Cohort> cohorts) {
+            Map<String, Long> invitesSent) {
 
         public int maxDepth() {
             return byDepth.size() - 1;
+        }
+
+        /** The profiles at one depth, as a cohort's members. */
+        public List<String> atDepth(int d) {
+            List<String> out = new ArrayList<>();
+            depth.forEach((profile, at) -> {
+                if (at == d) {
+                    out.add(profile);
+                }
+            });
+            return out;
+        }
+
+        /**
+         * The viral coefficient of a cohort: K = invites per member × share of invites that
+         * convert, which is sign-ups brought per member (members who invited nobody count, with
+         * none).
+         */
+        public Cohort cohort(String name, Collection<String> members) {
+            Set<String> distinct = new LinkedHashSet<>(members);
+            if (distinct.isEmpty()) {
+                throw new IllegalArgumentException("cohort " + name + " has no members");
+            }
+            Map<String, Long> brought = new HashMap<>();
+            referrerOf.values().forEach(referrer -> brought.merge(referrer, 1L, Long::sum));
+            int n = distinct.size();
+            int inviters = 0;
+            long invites = 0;
+            long converted = 0;
+            long[] perMember = new long[n];
+            int m = 0;
+            for (String member : distinct) {
+                long sent = invitesSent.getOrDefault(member, 0L);
+                long in = brought.getOrDefault(member, 0L);
+                inviters += sent > 0 || in > 0 ? 1 : 0;
+                invites += sent;
+                converted += in;
+                perMember[m++] = in;
+            }
+            double k = (double) converted / n;
+            double variance = 0;
+            for (long in : perMember) {
+                variance += (in - k) * (in - k);
+            }
+            double se = n > 1 ? Math.sqrt(variance / (n - 1) / n) : Double.NaN;
+            return new Cohort(
+                    name,
+                    n,
+                    inviters,
+                    invites,
+                    converted,
+                    (double) invites / n,
+                    invites == 0 ? Double.NaN : (double) converted / invites,
+                    k,
+                    k - 1.96 * se,
+                    k + 1.96 * se);
         }
     }
 
     /**
      * @param signUps the sign-ups (a profile signed up twice: the first one with a referrer counts)
      * @param invitesSent invites sent per inviter
-     * @param cohortOf an inviter's cohort, given the spread's depths (e.g. "depth 0", a sign-up month)
      */
-    public static Spread spread(
-            List<SignUp> signUps, Map<String, Long> invitesSent, Function<Inviter, String> cohortOf) {
+    public static Chains chains(List<SignUp> signUps, Map<String, Long> invitesSent) {
         Map<String, String> referrerOf = new LinkedHashMap<>();
         for (SignUp signUp : signUps) {
             String referrer = signUp.referrer();
@@ -116,55 +175,7 @@ public final class Referrals {
             }
             byDepth.set(d, byDepth.get(d) + 1);
         }
-        // per inviter: invites sent and sign-ups brought
-        Map<String, long[]> perInviter = new LinkedHashMap<>();
-        invitesSent.forEach((inviter, count) -> perInviter.computeIfAbsent(inviter, i -> new long[2])[0] += count);
-        brought.forEach(
-                (referrer, profiles) -> perInviter.computeIfAbsent(referrer, i -> new long[2])[1] += profiles.size());
-        Map<String, List<long[]>> byCohort = new TreeMap<>();
-        perInviter.forEach((inviter, counts) -> {
-            String cohort = cohortOf.apply(new Inviter(inviter, depth.getOrDefault(inviter, -1)));
-            if (cohort != null) {
-                byCohort.computeIfAbsent(cohort, c -> new ArrayList<>()).add(counts);
-            }
-        });
-        List<Cohort> cohorts = new ArrayList<>();
-        byCohort.forEach((cohort, inviters) -> cohorts.add(cohort(cohort, inviters)));
-        return new Spread(referrerOf, depth, byDepth, unrooted, cohorts);
-    }
-
-    /** An inviter and its depth on the chains (−1 when on none). */
-    public record Inviter(String profile, int depth) {}
-
-    private static Cohort cohort(String name, List<long[]> inviters) {
-        int n = inviters.size();
-        long invites = 0;
-        long converted = 0;
-        for (long[] counts : inviters) {
-            invites += counts[0];
-            converted += counts[1];
-        }
-        double k = (double) converted / n;
-        double variance = 0;
-        for (long[] counts : inviters) {
-            variance += (counts[1] - k) * (counts[1] - k);
-        }
-        double se = n > 1 ? Math.sqrt(variance / (n - 1) / n) : Double.NaN;
-        return new Cohort(
-                name,
-                n,
-                invites,
-                converted,
-                (double) invites / n,
-                invites == 0 ? Double.NaN : (double) converted / invites,
-                k,
-                k - 1.96 * se,
-                k + 1.96 * se);
-    }
-
-    /** Cohorts by depth on the chains: "depth 0" the advocates who started them. */
-    public static String byDepth(Inviter inviter) {
-        return inviter.depth() < 0 ? "unrooted" : "depth " + inviter.depth();
+        return new Chains(referrerOf, depth, byDepth, unrooted, Map.copyOf(invitesSent));
     }
 
     /** The invites each inviter sent, from a list of inviters (one entry per invite). */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.strata.segmentation.crowds.Agglomerative.Linkage;
 import io.strata.segmentation.crowds.ClusterCount.Choice;
 import io.strata.segmentation.crowds.Preferences.Metric;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -153,7 +154,7 @@ class ClusterCountTest {
         assertEquals(a, b);
     }
 
-    /** Groups with no structure: uniform preferences; the gap statistic finds one crowd. */
+    /** Groups with no structure: nearly uniform preferences; the gap statistic, alone or with the silhouette, finds one crowd. */
     @Test
     void withoutStructureTheGapStatisticChoosesOne() {
         SplittableRandom random = new SplittableRandom(2);
@@ -170,10 +171,13 @@ class ClusterCountTest {
         }
         double[] d = Preferences.distances(vectors, Metric.HELLINGER);
         Dendrogram tree = Agglomerative.cluster(60, d, null, Linkage.WARD);
-        assertEquals(
-                1,
-                ClusterCount.choose(vectors, null, tree, Metric.HELLINGER, Linkage.WARD, 8, 10, 3, Choice.GAP, 0)
-                        .chosen());
+        for (Choice choice : List.of(Choice.GAP, Choice.SILHOUETTE_AND_GAP)) {
+            assertEquals(
+                    1,
+                    ClusterCount.choose(vectors, null, tree, Metric.HELLINGER, Linkage.WARD, 8, 10, 3, choice, 0)
+                            .chosen(),
+                    choice.name());
+        }
     }
 
     @Test

@@ -11,21 +11,18 @@ import org.junit.jupiter.api.Test;
 /**
  * A population where one profile in ten belongs to a hidden "advocate" kind (more shares, more
  * content views, a tag more often) and a third of those are known seeds: the expansion ranks the
- * hidden seeds far above chance, and positive-unlabeled learning estimates the share of advocates
- * that are seeds.
+ * hidden seeds far above chance.
  */
 class LookalikeTest {
 
-    private record Population(double[][] features, boolean[] seeds, boolean[] advocates) {}
+    private record Population(double[][] features, boolean[] seeds) {}
 
     private static Population population(int n, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         double[][] features = new double[n][5];
         boolean[] seeds = new boolean[n];
-        boolean[] advocates = new boolean[n];
         for (int i = 0; i < n; i++) {
             boolean advocate = random.nextInt(10) == 0;
-            advocates[i] = advocate;
             seeds[i] = advocate && random.nextInt(3) == 0;
             features[i][0] = poisson(random, advocate ? 6 : 1); // shares
             features[i][1] = poisson(random, advocate ? 20 : 8); // content views
@@ -33,7 +30,7 @@ class LookalikeTest {
             features[i][3] = random.nextGaussian(); // noise
             features[i][4] = 3; // a constant
         }
-        return new Population(features, seeds, advocates);
+        return new Population(features, seeds);
     }
 
     private static int poisson(SplittableRandom random, double mean) {
@@ -60,22 +57,6 @@ class LookalikeTest {
                     quality.liftAtK(),
                     1e-12);
         }
-    }
-
-    @Test
-    void positiveUnlabeledEstimatesTheShareOfAdvocatesThatAreSeeds() {
-        Population pop = population(20_000, 2);
-        Lookalike.Expansion expansion = Lookalike.expand(pop.features(), pop.seeds(), Method.POSITIVE_UNLABELED, 9);
-        // a third of advocates are seeds: c estimates P(seed | advocate)
-        assertTrue(expansion.c() > 0.2 && expansion.c() < 0.5, "c = " + expansion.c());
-        double expected = 0;
-        int advocates = 0;
-        for (int i = 0; i < pop.seeds().length; i++) {
-            expected += pop.seeds()[i] ? 0 : expansion.probabilities()[i];
-            advocates += pop.advocates()[i] && !pop.seeds()[i] ? 1 : 0;
-        }
-        // the probabilities add up to about as many unlabeled advocates as there are
-        assertTrue(Math.abs(expected - advocates) < 0.35 * advocates, expected + " against " + advocates);
     }
 
     @Test

@@ -26,30 +26,31 @@ class ReferralsTest {
                 new SignUp("y", "x"),
                 new SignUp("z", "z"));
         Map<String, Long> invites = Referrals.count(List.of("a", "a", "a", "a", "b", "b", "e", "e"));
-        Referrals.Spread spread = Referrals.spread(signUps, invites, Referrals::byDepth);
-        assertEquals(Map.of("b", "a", "c", "a", "d", "b", "x", "y", "y", "x"), spread.referrerOf());
-        assertEquals(Map.of("a", 0, "e", 0, "b", 1, "c", 1, "d", 2), spread.depth());
-        assertEquals(List.of(2L, 2L, 1L), spread.byDepth());
-        assertEquals(2, spread.maxDepth());
-        assertEquals(2, spread.unrooted());
-        Referrals.Cohort zero = spread.cohorts().stream()
-                .filter(c -> c.cohort().equals("depth 0"))
-                .findFirst()
-                .orElseThrow();
-        // a and e: 6 invites, 2 sign-ups: 3 invites per inviter × 1/3 converted = K 1
+        Referrals.Chains chains = Referrals.chains(signUps, invites);
+        assertEquals(Map.of("b", "a", "c", "a", "d", "b", "x", "y", "y", "x"), chains.referrerOf());
+        assertEquals(Map.of("a", 0, "e", 0, "b", 1, "c", 1, "d", 2), chains.depth());
+        assertEquals(List.of(2L, 2L, 1L), chains.byDepth());
+        assertEquals(2, chains.maxDepth());
+        assertEquals(2, chains.unrooted());
+        // a and e: 6 invites, 2 sign-ups: 3 invites per user × 1/3 converted = K 1
+        Referrals.Cohort zero = chains.cohort("depth 0", chains.atDepth(0));
+        assertEquals(2, zero.users());
         assertEquals(2, zero.inviters());
         assertEquals(6, zero.invites());
         assertEquals(2, zero.converted());
-        assertEquals(3.0, zero.invitesPerInviter(), 1e-12);
+        assertEquals(3.0, zero.invitesPerUser(), 1e-12);
         assertEquals(1.0 / 3, zero.conversion(), 1e-12);
         assertEquals(1.0, zero.k(), 1e-12);
-        assertEquals(zero.invitesPerInviter() * zero.conversion(), zero.k(), 1e-12);
-        Referrals.Cohort one = spread.cohorts().stream()
-                .filter(c -> c.cohort().equals("depth 1"))
-                .findFirst()
-                .orElseThrow();
+        assertEquals(zero.invitesPerUser() * zero.conversion(), zero.k(), 1e-12);
+        // b brought d, c brought nobody and sent nothing: c counts, K = 1 / 2
+        Referrals.Cohort one = chains.cohort("depth 1", chains.atDepth(1));
+        assertEquals(2, one.users());
         assertEquals(1, one.inviters());
-        assertEquals(1.0, one.k(), 1e-12);
+        assertEquals(0.5, one.k(), 1e-12);
+        // a cohort given by its members: a core crowd of a and f (f never invited)
+        Referrals.Cohort core = chains.cohort("core", List.of("a", "f", "a"));
+        assertEquals(2, core.users());
+        assertEquals(1.0, core.k(), 1e-12);
     }
 
     /** Advocates bring Poisson(2.75) sign-ups each: the interval of K covers 2.75. */
@@ -58,8 +59,10 @@ class ReferralsTest {
         SplittableRandom random = new SplittableRandom(8);
         List<SignUp> signUps = new ArrayList<>();
         List<String> inviters = new ArrayList<>();
+        List<String> core = new ArrayList<>();
         for (int a = 0; a < 600; a++) {
             String advocate = "core-" + a;
+            core.add(advocate);
             signUps.add(new SignUp(advocate, null));
             double l = Math.exp(-2.75);
             int k = 0;
@@ -68,16 +71,17 @@ class ReferralsTest {
                 k++;
                 p *= random.nextDouble();
             } while (p > l);
+            // an advocate invites only those who come (some nobody)
             for (int i = 0; i < k - 1; i++) {
                 signUps.add(new SignUp(advocate + "-" + i, advocate));
                 inviters.add(advocate);
             }
-            inviters.add(advocate); // one invite more, never taken
         }
-        Referrals.Spread spread = Referrals.spread(signUps, Referrals.count(inviters), Referrals::byDepth);
-        Referrals.Cohort core = spread.cohorts().get(0);
-        assertEquals("depth 0", core.cohort());
-        assertTrue(core.kLow() <= 2.75 && 2.75 <= core.kHigh(), core.toString());
-        assertTrue(core.kHigh() - core.kLow() < 0.4, core.toString());
+        Referrals.Cohort cohort =
+                Referrals.chains(signUps, Referrals.count(inviters)).cohort("core", core);
+        assertEquals(600, cohort.users());
+        assertTrue(cohort.inviters() < 600, "some advocates brought nobody");
+        assertTrue(cohort.kLow() <= 2.75 && 2.75 <= cohort.kHigh(), cohort.toString());
+        assertTrue(cohort.kHigh() - cohort.kLow() < 0.4, cohort.toString());
     }
 }
