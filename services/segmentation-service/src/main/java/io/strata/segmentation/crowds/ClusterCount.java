@@ -49,16 +49,15 @@ public final class ClusterCount {
     public record Result(int chosen, List<Score> scores) {}
 
     /**
-     * @param vectors the micro-groups' preference vectors (the items of {@code tree})
-     * @param tree their clustering by {@code metric} and {@code linkage}
+     * How a tree was made and how its count is chosen.
+     *
+     * @param metric and {@code linkage}: as the tree was clustered (the references are clustered so)
      * @param max the most crowds considered (at most the items)
      * @param references B, the reference sets of the gap statistic (0: no gap statistic)
+     * @param seed of the references' random draws
      * @param fixed the count when {@code choice} is FIXED
      */
-    public static Result choose(
-            double[][] vectors,
-            double[] weights,
-            Dendrogram tree,
+    public record Settings(
             Preferences.Metric metric,
             Agglomerative.Linkage linkage,
             int max,
@@ -66,6 +65,31 @@ public final class ClusterCount {
             long seed,
             Choice choice,
             int fixed) {
+
+        /** Hellinger and Ward, up to 10 crowds, 20 reference sets, chosen by the silhouette and the gap. */
+        public static Settings defaults() {
+            return new Settings(
+                    Preferences.Metric.HELLINGER, Agglomerative.Linkage.WARD, 10, 20, 1, Choice.SILHOUETTE_AND_GAP, 0);
+        }
+
+        public Settings choosing(Choice newChoice, int newFixed) {
+            return new Settings(metric, linkage, max, references, seed, newChoice, newFixed);
+        }
+    }
+
+    /**
+     * @param vectors the micro-groups' preference vectors (the items of {@code tree})
+     * @param weights their sizes as the tree was clustered with them, or null
+     * @param tree their clustering by the settings' metric and linkage
+     */
+    public static Result choose(double[][] vectors, double[] weights, Dendrogram tree, Settings settings) {
+        Preferences.Metric metric = settings.metric();
+        Agglomerative.Linkage linkage = settings.linkage();
+        int max = settings.max();
+        int references = settings.references();
+        long seed = settings.seed();
+        Choice choice = settings.choice();
+        int fixed = settings.fixed();
         int n = vectors.length;
         if (tree.items() != n) {
             throw new IllegalArgumentException("the tree holds " + tree.items() + " items, " + n + " vectors given");

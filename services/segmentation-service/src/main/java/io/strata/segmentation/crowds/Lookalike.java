@@ -159,22 +159,9 @@ public final class Lookalike {
         }
         double[] scores = new double[x.length];
         for (int i = 0; i < x.length; i++) {
-            scores[i] = similarity(x[i], mean);
+            scores[i] = Preferences.cosineSimilarity(x[i], mean);
         }
         return scores;
-    }
-
-    /** The cosine of the angle between two standardised vectors, in [−1, 1]; 0 when either is all zeros. */
-    static double similarity(double[] v, double[] w) {
-        double dot = 0;
-        double vv = 0;
-        double ww = 0;
-        for (int d = 0; d < v.length; d++) {
-            dot += v[d] * w[d];
-            vv += v[d] * v[d];
-            ww += w[d] * w[d];
-        }
-        return vv == 0 || ww == 0 ? 0 : dot / Math.sqrt(vv * ww);
     }
 
     private static Expansion positiveUnlabeled(double[][] x, boolean[] seeds, int seedCount, long randomSeed) {

@@ -94,9 +94,14 @@ public final class Preferences {
         return Math.sqrt(Math.max(0, Math.min(1, divergence)));
     }
 
-    /** 1 − P·Q / (‖P‖‖Q‖); 1 when either is all zeros. */
+    /** 1 − P·Q / (‖P‖‖Q‖), in [0, 1] for non-negative vectors; 1 when either is all zeros. */
     public static double cosine(double[] p, double[] q) {
         check(p, q);
+        return Math.max(0, Math.min(1, 1 - cosineSimilarity(p, q)));
+    }
+
+    /** P·Q / (‖P‖‖Q‖), in [−1, 1]; 0 when either is all zeros. */
+    public static double cosineSimilarity(double[] p, double[] q) {
         double dot = 0;
         double pp = 0;
         double qq = 0;
@@ -105,10 +110,7 @@ public final class Preferences {
             pp += p[i] * p[i];
             qq += q[i] * q[i];
         }
-        if (pp == 0 || qq == 0) {
-            return 1;
-        }
-        return Math.max(0, Math.min(1, 1 - dot / Math.sqrt(pp * qq)));
+        return pp == 0 || qq == 0 ? 0 : dot / Math.sqrt(pp * qq);
     }
 
     /** The distances between every pair, condensed: entry (i, j), i < j, at {@link #index}. */

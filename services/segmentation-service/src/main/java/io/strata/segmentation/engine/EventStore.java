@@ -502,17 +502,7 @@ public final class EventStore {
     /** Forgets every event of the profile. */
     public void clear(int ordinal) {
         if (ordinal < logs.length && logs[ordinal] != null) {
-            walk(logs[ordinal], new Walker() {
-                @Override
-                public void event(long at, int name) {
-                    index.unevent(ordinal, name, at);
-                }
-
-                @Override
-                public void property(long at, int name, int key, int text) {
-                    index.unproperty(ordinal, name, at, key, text);
-                }
-            });
+            index(ordinal, logs[ordinal], false);
             logs[ordinal] = null;
             for (RoaringBitmap bitmap : performed) {
                 bitmap.remove(ordinal);
@@ -605,17 +595,7 @@ public final class EventStore {
             int ordinal = ordinals.next();
             logs[ordinal] = log;
             // the index is not written: it is made again from the logs
-            walk(log, new Walker() {
-                @Override
-                public void event(long at, int name) {
-                    index.event(ordinal, name, at);
-                }
-
-                @Override
-                public void property(long at, int name, int key, int text) {
-                    index.property(ordinal, name, at, key, text);
-                }
-            });
+            index(ordinal, log, true);
         }
         for (int code = 0; code < names.size(); code++) {
             RoaringBitmap bitmap = SnapshotCodec.readBitmap(in);
@@ -670,6 +650,29 @@ public final class EventStore {
 
         /** @param text the value's text code, or -1 when the value is a number or a boolean */
         void property(long at, int name, int key, int text);
+    }
+
+    /** Enters a profile's logged events into the index, or takes them out (all of them: see {@link #clear}). */
+    private void index(int ordinal, byte[] log, boolean enter) {
+        walk(log, new Walker() {
+            @Override
+            public void event(long at, int name) {
+                if (enter) {
+                    index.event(ordinal, name, at);
+                } else {
+                    index.unevent(ordinal, name, at);
+                }
+            }
+
+            @Override
+            public void property(long at, int name, int key, int text) {
+                if (enter) {
+                    index.property(ordinal, name, at, key, text);
+                } else {
+                    index.unproperty(ordinal, name, at, key, text);
+                }
+            }
+        });
     }
 
     /** Reads a log's records for the index, without making their values. */

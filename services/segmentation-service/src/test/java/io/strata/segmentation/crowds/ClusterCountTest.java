@@ -58,50 +58,21 @@ class ClusterCountTest {
         Groups groups = groups(120, 3);
         double[] d = Preferences.distances(groups.vectors(), Metric.HELLINGER);
         Dendrogram tree = Agglomerative.cluster(120, d, groups.weights(), Linkage.WARD);
-        ClusterCount.Result result = ClusterCount.choose(
-                groups.vectors(),
-                groups.weights(),
-                tree,
-                Metric.HELLINGER,
-                Linkage.WARD,
-                10,
-                10,
-                7,
-                Choice.SILHOUETTE_AND_GAP,
-                0);
+        ClusterCount.Settings settings =
+                new ClusterCount.Settings(Metric.HELLINGER, Linkage.WARD, 10, 10, 7, Choice.SILHOUETTE_AND_GAP, 0);
+        ClusterCount.Result result = ClusterCount.choose(groups.vectors(), groups.weights(), tree, settings);
         assertEquals(4, result.chosen(), "scores " + result.scores());
         assertEquals(1.0, AdjustedRand.index(groups.planted(), tree.cut(result.chosen())), 1e-12);
         ClusterCount.Score four = result.scores().get(3);
         assertTrue(four.silhouette() > 0.5, "silhouette at 4: " + four.silhouette());
         // the other rules agree here
-        assertEquals(
-                4,
-                ClusterCount.choose(
-                                groups.vectors(),
-                                groups.weights(),
-                                tree,
-                                Metric.HELLINGER,
-                                Linkage.WARD,
-                                10,
-                                10,
-                                7,
-                                Choice.GAP,
-                                0)
-                        .chosen());
-        assertEquals(
-                4,
-                ClusterCount.choose(
-                                groups.vectors(),
-                                groups.weights(),
-                                tree,
-                                Metric.HELLINGER,
-                                Linkage.WARD,
-                                10,
-                                0,
-                                7,
-                                Choice.SILHOUETTE,
-                                0)
-                        .chosen());
+        for (Choice choice : List.of(Choice.GAP, Choice.SILHOUETTE)) {
+            assertEquals(
+                    4,
+                    ClusterCount.choose(groups.vectors(), groups.weights(), tree, settings.choosing(choice, 0))
+                            .chosen(),
+                    choice.name());
+        }
     }
 
     @Test
@@ -113,13 +84,8 @@ class ClusterCountTest {
                 groups.vectors(),
                 groups.weights(),
                 tree,
-                Metric.JENSEN_SHANNON,
-                Linkage.AVERAGE,
-                8,
-                10,
-                7,
-                Choice.SILHOUETTE_AND_GAP,
-                0);
+                new ClusterCount.Settings(
+                        Metric.JENSEN_SHANNON, Linkage.AVERAGE, 8, 10, 7, Choice.SILHOUETTE_AND_GAP, 0));
         assertEquals(4, result.chosen());
         assertTrue(AdjustedRand.index(groups.planted(), tree.cut(4)) >= 0.9);
     }
@@ -129,28 +95,14 @@ class ClusterCountTest {
         Groups groups = groups(60, 11);
         double[] d = Preferences.distances(groups.vectors(), Metric.HELLINGER);
         Dendrogram tree = Agglomerative.cluster(60, d, groups.weights(), Linkage.WARD);
-        ClusterCount.Result a = ClusterCount.choose(
-                groups.vectors(),
-                groups.weights(),
-                tree,
-                Metric.HELLINGER,
-                Linkage.WARD,
-                8,
-                5,
-                99,
-                Choice.SILHOUETTE_AND_GAP,
-                0);
+        ClusterCount.Settings settings =
+                new ClusterCount.Settings(Metric.HELLINGER, Linkage.WARD, 8, 5, 99, Choice.SILHOUETTE_AND_GAP, 0);
+        ClusterCount.Result a = ClusterCount.choose(groups.vectors(), groups.weights(), tree, settings);
         ClusterCount.Result b = ClusterCount.choose(
                 groups.vectors(),
                 groups.weights(),
                 Agglomerative.cluster(60, d, groups.weights(), Linkage.WARD),
-                Metric.HELLINGER,
-                Linkage.WARD,
-                8,
-                5,
-                99,
-                Choice.SILHOUETTE_AND_GAP,
-                0);
+                settings);
         assertEquals(a, b);
     }
 
@@ -174,7 +126,11 @@ class ClusterCountTest {
         for (Choice choice : List.of(Choice.GAP, Choice.SILHOUETTE_AND_GAP)) {
             assertEquals(
                     1,
-                    ClusterCount.choose(vectors, null, tree, Metric.HELLINGER, Linkage.WARD, 8, 10, 3, choice, 0)
+                    ClusterCount.choose(
+                                    vectors,
+                                    null,
+                                    tree,
+                                    new ClusterCount.Settings(Metric.HELLINGER, Linkage.WARD, 8, 10, 3, choice, 0))
                             .chosen(),
                     choice.name());
         }

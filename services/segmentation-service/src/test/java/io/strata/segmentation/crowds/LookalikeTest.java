@@ -33,7 +33,8 @@ class LookalikeTest {
         return new Population(features, seeds);
     }
 
-    private static int poisson(SplittableRandom random, double mean) {
+    /** A Poisson draw (Knuth's method; for small means). */
+    static int poisson(SplittableRandom random, double mean) {
         double l = Math.exp(-mean);
         int k = 0;
         double p = 1;

@@ -64,15 +64,9 @@ class ReferralsTest {
             String advocate = "core-" + a;
             core.add(advocate);
             signUps.add(new SignUp(advocate, null));
-            double l = Math.exp(-2.75);
-            int k = 0;
-            double p = 1;
-            do {
-                k++;
-                p *= random.nextDouble();
-            } while (p > l);
+            int brought = LookalikeTest.poisson(random, 2.75);
             // an advocate invites only those who come (some nobody)
-            for (int i = 0; i < k - 1; i++) {
+            for (int i = 0; i < brought; i++) {
                 signUps.add(new SignUp(advocate + "-" + i, advocate));
                 inviters.add(advocate);
             }
