@@ -120,6 +120,15 @@ public final class SegmentationRealtimeBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (lookupBatch < 0 || lookupBatch > 1_000) {
+            throw new picocli.CommandLine.ParameterException(
+                    new picocli.CommandLine(this),
+                    "--lookup-batch: 0 to 1,000 checks a call (the service's most), was " + lookupBatch);
+        }
+        if (lookupBatchConcurrency < 1 || lookupConcurrency < 1) {
+            throw new picocli.CommandLine.ParameterException(
+                    new picocli.CommandLine(this), "--lookup-concurrency and --lookup-batch-concurrency: at least 1");
+        }
         String run = "bench-" + Long.toString(System.currentTimeMillis(), 36);
         String segmentId = run + "-buyers";
         createAudience(segmentId);
@@ -412,7 +421,8 @@ public final class SegmentationRealtimeBench implements Callable<Integer> {
     /**
      * Calls made with {@code concurrency} in flight for 5 s of warm-up (the service's path is
      * compiled by the JIT then: not measured) and {@code --lookup-seconds} measured; each call's
-     * future gives the checks it answered and how many of them were wrong (a failed call: all).
+     * future gives the checks it answered and how many of them were wrong (a failed call counts one
+     * check, wrong, so the run fails).
      */
     private Round round(
             int concurrency,

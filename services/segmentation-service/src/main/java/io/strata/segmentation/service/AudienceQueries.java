@@ -175,10 +175,7 @@ public class AudienceQueries {
             // a replica that does not answer leaves its partitions missing
             asked.add(remote.apply(peer).onFailure().recoverWithItem(List.of()));
         }
-        Uni<List<List<PartitionCount>>> answers = asked.isEmpty()
-                ? Uni.createFrom().item(List.of())
-                : Uni.join().all(asked).andFailFast();
-        return answers.map(lists -> {
+        return all(asked).map(lists -> {
             Map<Integer, Engine.Counts> counts = new TreeMap<>(local.get());
             for (List<PartitionCount> list : lists) {
                 for (PartitionCount count : list) {

@@ -781,6 +781,14 @@ class SegmentationServiceTest {
                         .await()
                         .atMost(WAIT));
         assertEquals("checks", Errors.violations(none).get(0).field());
+        CheckMembershipsRequest.Builder tooMany = CheckMembershipsRequest.newBuilder();
+        for (int i = 0; i <= SegmentationGrpcService.MAX_CHECKS; i++) {
+            tooMany.addChecks(MembershipCheck.newBuilder().setProfileId(p).setSegmentId(xm));
+        }
+        StatusRuntimeException many = assertThrows(
+                StatusRuntimeException.class,
+                () -> partner.checkMemberships(tooMany.build()).await().atMost(WAIT));
+        assertEquals("checks", Errors.violations(many).get(0).field());
         StatusRuntimeException unknown = assertThrows(
                 StatusRuntimeException.class,
                 () -> partner.checkMemberships(CheckMembershipsRequest.newBuilder()
