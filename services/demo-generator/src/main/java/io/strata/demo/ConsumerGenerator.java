@@ -63,7 +63,7 @@ final class ConsumerGenerator {
         Identifiers ids = Identifiers.of(seed, index, p.person());
         History h = new History(p, ids);
         UniformRandomProvider rng = Rngs.of(seed, index, Rngs.ACTIVITY);
-        Builder b = new Builder(h, rng);
+        Builder b = new Builder(h, rng, Archetype.of(seed, p.person()), Rngs.of(seed, index, Rngs.BROWSING));
         double engagement =
                 AhrensDieterMarsagliaTsangGammaSampler.of(rng, 2, 0.5).sample() * (p.core() ? CORE_ENGAGEMENT : 1);
         signIn(b);
@@ -190,7 +190,7 @@ final class ConsumerGenerator {
         if (rng.nextDouble() < 0.35) {
             int views = 1 + (rng.nextDouble() < 0.3 ? 1 : 0);
             for (int v = 0; v < views; v++) {
-                Product product = product(rng, BasketModel.popular(rng));
+                Product product = product(rng, b.archetype.browse(BasketModel.popular(rng), b.browsing));
                 long seen = at + 20_000L * (v + 1);
                 b.track(seen, "Product Viewed", json -> product(json, product, product.listPriceFen()));
                 if (rng.nextDouble() < 0.18) {
@@ -471,11 +471,15 @@ final class ConsumerGenerator {
     private final class Builder {
         final History history;
         final UniformRandomProvider rng;
+        final Archetype archetype;
+        final UniformRandomProvider browsing;
         private int seq;
 
-        Builder(History history, UniformRandomProvider rng) {
+        Builder(History history, UniformRandomProvider rng, Archetype archetype, UniformRandomProvider browsing) {
             this.history = history;
             this.rng = rng;
+            this.archetype = archetype;
+            this.browsing = browsing;
         }
 
         /** A device of the consumer: the first most of the time. */

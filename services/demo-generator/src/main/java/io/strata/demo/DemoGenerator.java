@@ -79,7 +79,8 @@ public final class DemoGenerator {
         "member",
         "orders",
         "visits_previous_30d",
-        "visits_last_30d"
+        "visits_last_30d",
+        "archetype"
     };
 
     /**
@@ -258,6 +259,7 @@ public final class DemoGenerator {
                 h.member,
                 h.orders.size(),
                 h.visitsPrevious30,
-                h.visitsLast30);
+                h.visitsLast30,
+                Archetype.of(options.seed(), person).name());
     }
 }

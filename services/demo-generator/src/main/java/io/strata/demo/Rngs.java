@@ -20,6 +20,7 @@ final class Rngs {
     static final int ORDERS = 6;
     static final int TIMING = 7;
     static final int CORE = 8;
+    static final int BROWSING = 9;
 
     private Rngs() {}
 

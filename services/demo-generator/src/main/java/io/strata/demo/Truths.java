@@ -57,6 +57,9 @@ final class Truths {
     long junkPhone;
     long junkEmail;
     long junkDevice;
+    final long[] archetype = new long[Archetype.values().length];
+    final java.util.Set<String> microGroups = new java.util.TreeSet<>();
+    final long[] archetypeGroups = new long[Archetype.values().length];
 
     Truths(DemoGenerator.Options options, TimeFrame time) {
         this.options = options;
@@ -88,6 +91,13 @@ final class Truths {
             }
         }
         h.features.stream().forEach(f -> hasFeature[c][f]++);
+        Person person = h.profile.person();
+        Archetype a = Archetype.of(options.seed(), person);
+        archetype[a.ordinal()]++;
+        if (microGroups.add(
+                person.gender() + "|" + person.cityTier() + "|" + person.occupation() + "|" + person.incomeLevel())) {
+            archetypeGroups[a.ordinal()]++;
+        }
         if (h.member) {
             members++;
         }
@@ -142,6 +152,7 @@ final class Truths {
             generator(json);
             counts(json);
             crowds(json);
+            customCrowds(json);
             association(json);
             tgi(json);
             churn(json);
@@ -182,6 +193,46 @@ final class Truths {
             json.writeNumberField(e.getKey(), e.getValue());
         }
         json.writeEndObject();
+        json.writeEndObject();
+    }
+
+    private void customCrowds(JsonGenerator json) throws IOException {
+        json.writeObjectFieldStart("custom_crowds");
+        json.writeStringField(
+                "rule",
+                "each micro-group of the base dimensions takes an archetype by a hash of its values; its consumers"
+                        + " browse the archetype's favourite categories with the affinity, by popularity otherwise");
+        json.writeStringField("per_consumer", DemoGenerator.CONSUMERS + ": column archetype");
+        json.writeArrayFieldStart("base_dimensions");
+        for (String dimension : Archetype.BASE_DIMENSIONS) {
+            json.writeString(dimension);
+        }
+        json.writeEndArray();
+        json.writeArrayFieldStart("events");
+        for (String event : Archetype.EVENTS) {
+            json.writeString(event);
+        }
+        json.writeEndArray();
+        json.writeStringField("property", "category");
+        json.writeNumberField("affinity", Archetype.AFFINITY);
+        json.writeNumberField("micro_groups", microGroups.size());
+        json.writeNumberField("count", Archetype.values().length);
+        json.writeArrayFieldStart("archetypes");
+        for (Archetype a : Archetype.values()) {
+            json.writeStartObject();
+            json.writeStringField("archetype", a.name());
+            json.writeStringField("zh", a.zh);
+            json.writeStringField("en", a.en);
+            json.writeArrayFieldStart("favourite_categories");
+            for (int category : a.favourites) {
+                json.writeString(Catalog.CATEGORIES.get(category).id());
+            }
+            json.writeEndArray();
+            json.writeNumberField("micro_groups", archetypeGroups[a.ordinal()]);
+            json.writeNumberField("count", archetype[a.ordinal()]);
+            json.writeEndObject();
+        }
+        json.writeEndArray();
         json.writeEndObject();
     }
 

@@ -124,6 +124,57 @@ class PlantedTruthsTest {
     }
 
     @Test
+    void archetypesFollowTheMicroGroupsAndShapeBrowsing() {
+        JsonNode custom = data.truths.path("custom_crowds");
+        Map<String, Long> counts = new TreeMap<>();
+        Map<String, String> groupArchetype = new HashMap<>();
+        for (CSVRecord row : data.consumers.values()) {
+            String group = row.get("gender") + "|" + row.get("city_tier") + "|" + row.get("occupation") + "|"
+                    + row.get("income_level");
+            String archetype = row.get("archetype");
+            // one archetype per micro-group: the base dimensions alone decide it
+            assertEquals(groupArchetype.computeIfAbsent(group, g -> archetype), archetype, group);
+            counts.merge(archetype, 1L, Long::sum);
+        }
+        assertEquals(groupArchetype.size(), custom.path("micro_groups").asInt());
+        assertTrue(groupArchetype.size() >= 100, "100+ micro-groups: " + groupArchetype.size());
+        assertEquals(Archetype.values().length, custom.path("count").asInt());
+        Map<String, Set<String>> favourites = new HashMap<>();
+        for (JsonNode a : custom.path("archetypes")) {
+            assertEquals(
+                    a.path("count").asLong(),
+                    counts.getOrDefault(a.path("archetype").asText(), 0L),
+                    a::toString);
+            assertTrue(a.path("count").asLong() >= 0.05 * GeneratedData.CONSUMERS, a::toString);
+            Set<String> f = new HashSet<>();
+            a.path("favourite_categories").forEach(c -> f.add(c.asText()));
+            favourites.put(a.path("archetype").asText(), f);
+        }
+        // each archetype's consumers view its favourites several times as often as the others do
+        Map<String, long[]> views = new HashMap<>();
+        for (ObjectNode event : data.events) {
+            if (event.path("event").asText().equals("Product Viewed")) {
+                CSVRecord consumer = data.consumers.get(data.userOf(event));
+                if (consumer == null) {
+                    continue;
+                }
+                String category = event.path("properties").path("category").asText();
+                for (Map.Entry<String, Set<String>> a : favourites.entrySet()) {
+                    long[] v = views.computeIfAbsent(a.getKey(), k -> new long[4]);
+                    int own = consumer.get("archetype").equals(a.getKey()) ? 0 : 2;
+                    v[own]++;
+                    v[own + 1] += a.getValue().contains(category) ? 1 : 0;
+                }
+            }
+        }
+        views.forEach((archetype, v) -> {
+            double own = (double) v[1] / v[0];
+            double others = (double) v[3] / v[2];
+            assertTrue(own > 3 * others, () -> archetype + ": " + own + " against " + others);
+        });
+    }
+
+    @Test
     void plantedCategoryPairsShowTheirLift() {
         Map<String, Set<String>> baskets = new HashMap<>();
         for (CSVRecord line : data.orderLines) {
