@@ -11,6 +11,8 @@ import io.strata.proto.segmentation.v1.ApplyModelsRequest;
 import io.strata.proto.segmentation.v1.ApplyModelsResponse;
 import io.strata.proto.segmentation.v1.CheckMembersRequest;
 import io.strata.proto.segmentation.v1.CheckMembersResponse;
+import io.strata.proto.segmentation.v1.CollectFunnelRowsRequest;
+import io.strata.proto.segmentation.v1.CollectFunnelRowsResponse;
 import io.strata.proto.segmentation.v1.CountAiplFlowsRequest;
 import io.strata.proto.segmentation.v1.CountAiplFlowsResponse;
 import io.strata.proto.segmentation.v1.CountMembersRequest;
@@ -34,6 +36,8 @@ import io.strata.proto.segmentation.v1.SetPartitionMembersResponse;
 import io.strata.proto.segmentation.v1.StaticMode;
 import io.strata.proto.segmentation.v1.SummarizeForModelsRequest;
 import io.strata.proto.segmentation.v1.SummarizeForModelsResponse;
+import io.strata.proto.segmentation.v1.SummarizeMicroGroupsRequest;
+import io.strata.proto.segmentation.v1.SummarizeMicroGroupsResponse;
 import io.strata.segmentation.client.Replicas;
 import io.strata.segmentation.config.SegmentationConfig;
 import io.strata.segmentation.domain.Segment;
@@ -41,6 +45,7 @@ import io.strata.segmentation.messaging.FeedLoop;
 import io.strata.segmentation.models.ModelSettings;
 import io.strata.segmentation.rules.Condition;
 import io.strata.segmentation.service.AudienceQueries;
+import io.strata.segmentation.service.CrowdAnalyses;
 import io.strata.segmentation.service.Engine;
 import io.strata.segmentation.service.ModelMessages;
 import io.strata.segmentation.service.ModelRuns;
@@ -70,6 +75,7 @@ public class SegmentationReplicaGrpcService implements SegmentationReplicaServic
     private final CurrentIdentityAssociation identity;
     private final SegmentationConfig config;
     private final ModelRuns models;
+    private final CrowdAnalyses crowds;
 
     public SegmentationReplicaGrpcService(
             Engine engine,
@@ -80,7 +86,9 @@ public class SegmentationReplicaGrpcService implements SegmentationReplicaServic
             Access access,
             CurrentIdentityAssociation identity,
             SegmentationConfig config,
-            ModelRuns models) {
+            ModelRuns models,
+            CrowdAnalyses crowds) {
+        this.crowds = crowds;
         this.engine = engine;
         this.loop = loop;
         this.replicas = replicas;
@@ -102,6 +110,36 @@ public class SegmentationReplicaGrpcService implements SegmentationReplicaServic
                             request.getPartitionsList(),
                             settings,
                             Instant.ofEpochMilli(request.getAsOfMillis())))
+                    .setReplica(state())
+                    .build());
+        });
+    }
+
+    @Override
+    public Uni<SummarizeMicroGroupsResponse> summarizeMicroGroups(SummarizeMicroGroupsRequest request) {
+        return sibling(() -> {
+            tenant(request.getTenant());
+            return ModelRuns.worker(() -> SummarizeMicroGroupsResponse.newBuilder()
+                    .addAllGroups(crowds.microGroupsHere(
+                            request.getTenant(),
+                            request.getPartitionsList(),
+                            CrowdAnalyses.filled(request.getRequest()),
+                            request.getAsOfMillis()))
+                    .setReplica(state())
+                    .build());
+        });
+    }
+
+    @Override
+    public Uni<CollectFunnelRowsResponse> collectFunnelRows(CollectFunnelRowsRequest request) {
+        return sibling(() -> {
+            tenant(request.getTenant());
+            return ModelRuns.worker(() -> CollectFunnelRowsResponse.newBuilder()
+                    .addAllRows(crowds.funnelRowsHere(
+                            request.getTenant(),
+                            request.getPartitionsList(),
+                            request.getCoreSegmentId(),
+                            request.getAsOfMillis()))
                     .setReplica(state())
                     .build());
         });
