@@ -1,0 +1,73 @@
+package io.strata.gateway.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.smallrye.mutiny.Uni;
+import io.strata.gateway.client.CrowdClient;
+import io.strata.gateway.security.TenantContext;
+import io.strata.platform.security.Roles;
+import io.strata.proto.segmentation.v1.AnalyzeReverseFunnelRequest;
+import io.strata.proto.segmentation.v1.FindCustomCrowdsRequest;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+
+/**
+ * Custom strategic crowds and the reverse funnel (docs/crowds.md): analysts run them, saving what
+ * they find as audiences ({@code saveAs}) takes a marketer. The bodies are the contract's requests
+ * in the API's spelling, without the tenant (always the user's).
+ */
+@Path("/api/v1")
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed({Roles.ANALYST, Roles.MARKETER, Roles.ADMIN})
+@SecurityRequirement(name = "bearer")
+public class CrowdResource {
+
+    private final CrowdClient crowds;
+    private final TenantContext tenant;
+
+    public CrowdResource(CrowdClient crowds, TenantContext tenant) {
+        this.crowds = crowds;
+        this.tenant = tenant;
+    }
+
+    @POST
+    @Path("/crowds/custom")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(
+            summary = "Custom strategic crowds: {dimensions: [traits.*|tags.*], events?, property?, withinDays?,"
+                    + " baseSegmentId?, leastMembers?, smoothing?, metric?, linkage?, choice?, fixedCount?, maxCount?,"
+                    + " references?, seed?, saveAs?}; answers the crowds, the scores of every count, the dendrogram")
+    public Uni<String> custom(String body) {
+        FindCustomCrowdsRequest.Builder request =
+                ProtoJson.parse(withoutTenant(body), FindCustomCrowdsRequest.newBuilder(), "request");
+        return crowds.custom(tenant.user(), request).map(ProtoJson::print);
+    }
+
+    @POST
+    @Path("/reverse-funnel")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(
+            summary =
+                    "The reverse funnel ({} for every default): {coreSegmentId?, method?: centroid|positive_unlabeled, expansion?,"
+                            + " hiddenShare?, seed?, saveAs?}; answers the tiers core → high potential → broad, the"
+                            + " look-alike's recall and lift at k on hidden seeds, the referral chains and K per cohort")
+    public Uni<String> reverseFunnel(String body) {
+        AnalyzeReverseFunnelRequest.Builder request =
+                ProtoJson.parse(withoutTenant(body), AnalyzeReverseFunnelRequest.newBuilder(), "request");
+        return crowds.reverseFunnel(tenant.user(), request).map(ProtoJson::print);
+    }
+
+    /** The body, refused when it names a tenant (the user's is the only one). */
+    private static String withoutTenant(String body) {
+        JsonNode json = RequestBodies.object(body);
+        if (json.has("tenant")) {
+            throw ApiException.badRequest("tenant", "the tenant is the signed-in user's: leave it out");
+        }
+        return json.toString();
+    }
+}

@@ -1,0 +1,70 @@
+package io.strata.gateway.rest;
+
+import io.quarkus.grpc.GrpcService;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.smallrye.mutiny.Uni;
+import io.strata.platform.errors.Errors;
+import io.strata.platform.security.Access;
+import io.strata.platform.security.Roles;
+import io.strata.proto.segmentation.v1.AnalyzeReverseFunnelRequest;
+import io.strata.proto.segmentation.v1.AnalyzeReverseFunnelResponse;
+import io.strata.proto.segmentation.v1.CrowdService;
+import io.strata.proto.segmentation.v1.CustomCrowd;
+import io.strata.proto.segmentation.v1.FindCustomCrowdsRequest;
+import io.strata.proto.segmentation.v1.FindCustomCrowdsResponse;
+import io.strata.proto.segmentation.v1.Tier;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Stands in for segmentation-service's CrowdService: analysts run, saving takes a marketer; no
+ * dimensions is refused naming {@code dimensions}; the answers are two crowds and three tiers.
+ * Keeps the requests.
+ */
+@GrpcService
+public class FakeCrowdGrpcService implements CrowdService {
+
+    static final List<com.google.protobuf.Message> requests = new CopyOnWriteArrayList<>();
+
+    private final Access access;
+    private final CurrentIdentityAssociation identity;
+
+    public FakeCrowdGrpcService(Access access, CurrentIdentityAssociation identity) {
+        this.access = access;
+        this.identity = identity;
+    }
+
+    @Override
+    public Uni<FindCustomCrowdsResponse> findCustomCrowds(FindCustomCrowdsRequest request) {
+        String role = request.getSaveAs().isEmpty() ? Roles.ANALYST : Roles.MARKETER;
+        return access.forUser(identity.getDeferredIdentity(), request.getTenant(), role)
+                .map(caller -> {
+                    requests.add(request);
+                    if (request.getDimensionsCount() == 0) {
+                        throw Errors.invalid("dimensions", "1 to 6 profile fields");
+                    }
+                    return FindCustomCrowdsResponse.newBuilder()
+                            .setConsumers(30)
+                            .setChosen(2)
+                            .addCrowds(CustomCrowd.newBuilder().setNumber(1).setMembers(20))
+                            .addCrowds(CustomCrowd.newBuilder().setNumber(2).setMembers(10))
+                            .build();
+                });
+    }
+
+    @Override
+    public Uni<AnalyzeReverseFunnelResponse> analyzeReverseFunnel(AnalyzeReverseFunnelRequest request) {
+        String role = request.getSaveAs().isEmpty() ? Roles.ANALYST : Roles.MARKETER;
+        return access.forUser(identity.getDeferredIdentity(), request.getTenant(), role)
+                .map(caller -> {
+                    requests.add(request);
+                    return AnalyzeReverseFunnelResponse.newBuilder()
+                            .setProfiles(100)
+                            .addTiers(Tier.newBuilder().setTier("core").setSize(5))
+                            .addTiers(
+                                    Tier.newBuilder().setTier("high_potential").setSize(20))
+                            .addTiers(Tier.newBuilder().setTier("broad").setSize(75))
+                            .build();
+                });
+    }
+}
