@@ -150,6 +150,9 @@ public final class DemoReport implements Callable<Integer> {
                 if (!insight(http, answers)) {
                     status = 1;
                 }
+                if (!crowds(http, answers)) {
+                    status = 1;
+                }
             } catch (IOException | IllegalStateException e) {
                 System.err.println("demo-report: " + e.getMessage());
                 return 1;
@@ -709,6 +712,341 @@ public final class DemoReport implements Callable<Integer> {
                         + state.statusCode() + ": " + state.body());
             }
         }
+    }
+
+    /**
+     * Custom strategic crowds and the reverse funnel of the demo brand (POST /api/v1/crowds/custom,
+     * /api/v1/reverse-funnel), both saved as audiences, beside what was planted: the archetypes of
+     * the micro-groups (ARI over the consumers of consumers.csv), the core advocates and the
+     * consumers their invitations reached (by user id), the viral coefficient.
+     */
+    private boolean crowds(HttpClient http, JsonNode answers) throws IOException, InterruptedException {
+        JsonNode planted = answers.path("custom_crowds");
+        if (planted.isMissingNode()) {
+            return true;
+        }
+        boolean ok = true;
+        // every event of the history counts, however long ago it ended
+        long days = java.time.temporal.ChronoUnit.DAYS.between(
+                        java.time.OffsetDateTime.parse(
+                                answers.path("generator").path("start").asText()),
+                        java.time.OffsetDateTime.now())
+                + 1;
+        com.fasterxml.jackson.databind.node.ObjectNode ask = json.createObjectNode();
+        planted.path("base_dimensions").forEach(d -> ask.withArray("dimensions").add(d.asText()));
+        planted.path("events").forEach(e -> ask.withArray("events").add(e.asText()));
+        ask.put("property", planted.path("property").asText());
+        ask.put("withinDays", days);
+        ask.put("saveAs", "demo custom crowd");
+        HttpResponse<String> response = send(http, "POST", "/api/v1/crowds/custom", ask.toString());
+        out.println();
+        out.println("Custom strategic crowds over " + String.join(" × ", names(planted.path("base_dimensions")))
+                + " (POST /api/v1/crowds/custom), beside the planted archetypes");
+        if (response.statusCode() != 200) {
+            row("custom", "✗ answered %d: %s", response.statusCode(), response.body());
+            return false;
+        }
+        JsonNode found = json.readTree(response.body());
+        int chosen = found.path("chosen").asInt();
+        int count = planted.path("count").asInt();
+        row(
+                "micro-groups",
+                "%,d (%,d planted) of %,d consumers; %,d with ≥ 20 members clustered (Hellinger, Ward)",
+                found.path("microGroups").asLong(),
+                planted.path("micro_groups").asLong(),
+                found.path("consumers").asLong(),
+                found.path("clustered").asLong());
+        JsonNode score = found.path("scores").path(Math.max(0, chosen - 1));
+        boolean sameCount = chosen == count;
+        ok &= sameCount;
+        row(
+                "crowds chosen",
+                "%s %d by silhouette %.3f and gap %.3f (planted %d)",
+                sameCount ? "✓" : "✗",
+                chosen,
+                score.path("silhouette").asDouble(),
+                score.path("gap").asDouble(),
+                count);
+        // each consumer's crowd through its micro-group's values, against its planted archetype
+        Map<String, Integer> crowdOf = new java.util.HashMap<>();
+        for (JsonNode crowd : found.path("crowds")) {
+            for (JsonNode group : crowd.path("microGroups")) {
+                crowdOf.put(group.asText(), crowd.path("number").asInt());
+            }
+        }
+        List<String> archetypes = new ArrayList<>();
+        List<int[]> pairs = new ArrayList<>();
+        Map<Integer, Map<String, Integer>> overlap = new java.util.HashMap<>();
+        if (consumers != null) {
+            try (var parser = org.apache.commons.csv.CSVFormat.RFC4180
+                    .builder()
+                    .setHeader()
+                    .setSkipHeaderRecord(true)
+                    .get()
+                    .parse(Files.newBufferedReader(consumers))) {
+                for (var record : parser) {
+                    String key = record.get("gender") + "|" + record.get("city_tier") + "|" + record.get("occupation")
+                            + "|" + record.get("income_level");
+                    Integer crowd = crowdOf.get(key);
+                    String archetype = record.get("archetype");
+                    if (crowd == null) {
+                        continue; // a consumer without a counted view
+                    }
+                    if (!archetypes.contains(archetype)) {
+                        archetypes.add(archetype);
+                    }
+                    pairs.add(new int[] {archetypes.indexOf(archetype), crowd});
+                    overlap.computeIfAbsent(crowd, c -> new java.util.TreeMap<>())
+                            .merge(archetype, 1, Integer::sum);
+                }
+            }
+            int[] a = new int[pairs.size()];
+            int[] b = new int[pairs.size()];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = pairs.get(i)[0];
+                b[i] = pairs.get(i)[1];
+            }
+            double ari = a.length == 0 ? 0 : adjustedRand(a, b);
+            boolean recovered = ari >= 0.9;
+            ok &= recovered;
+            row(
+                    "recovered",
+                    "%s adjusted Rand index %.3f against the planted archetypes over %,d consumers (≥ 0.9)",
+                    recovered ? "✓" : "✗",
+                    ari,
+                    a.length);
+        }
+        for (JsonNode crowd : found.path("crowds")) {
+            int number = crowd.path("number").asInt();
+            Map<String, Integer> mix = overlap.getOrDefault(number, Map.of());
+            String majority = mix.entrySet().stream()
+                    .max(Map.Entry.comparingByValue())
+                    .map(e -> String.format(
+                            Locale.ROOT,
+                            "%s %.0f%%",
+                            e.getKey(),
+                            100.0
+                                    * e.getValue()
+                                    / mix.values().stream()
+                                            .mapToInt(Integer::intValue)
+                                            .sum()))
+                    .orElse("");
+            row(
+                    number == 1 ? "crowds" : "",
+                    "%d: %,6d (%4.1f%%) prefers %-44s %s → %s",
+                    number,
+                    crowd.path("members").asLong(),
+                    100 * crowd.path("penetration").asDouble(),
+                    String.join(", ", names(crowd.path("topCategories"))),
+                    majority,
+                    crowd.path("segmentId").asText());
+        }
+
+        // the reverse funnel from the advocates, its tiers saved
+        response = send(http, "POST", "/api/v1/reverse-funnel", "{\"saveAs\": \"demo funnel\"}");
+        out.println();
+        out.println("The reverse funnel core → high potential → broad (POST /api/v1/reverse-funnel), beside what was"
+                + " planted");
+        if (response.statusCode() != 200) {
+            row("funnel", "✗ answered %d: %s", response.statusCode(), response.body());
+            return false;
+        }
+        JsonNode funnel = json.readTree(response.body());
+        JsonNode truth = answers.path("reverse_funnel");
+        for (JsonNode tier : funnel.path("tiers")) {
+            row(
+                    tier.path("tier").asText().equals("core") ? "tiers" : "",
+                    "%-15s %,6d (%4.1f%%)  bought %4.1f%%  revenue %4.1f%% (¥%,.0f a member) → %s",
+                    tier.path("tier").asText(),
+                    tier.path("size").asLong(),
+                    100 * tier.path("penetration").asDouble(),
+                    100 * tier.path("conversion").asDouble(),
+                    100 * tier.path("revenueShare").asDouble(),
+                    tier.path("revenuePerMember").asDouble(),
+                    tier.path("segmentId").asText());
+        }
+        JsonNode quality = funnel.path("quality");
+        boolean lifted = quality.path("liftAtK").asDouble() >= 3;
+        ok &= lifted;
+        row(
+                "look-alike",
+                "%s %s: %d of %d hidden core found in the top %,d (recall %.0f%%), lift %.1f over the base rate %.2f%%",
+                lifted ? "✓" : "✗",
+                funnel.path("method").asText(),
+                quality.path("found").asInt(),
+                quality.path("hidden").asInt(),
+                quality.path("k").asInt(),
+                100 * quality.path("recallAtK").asDouble(),
+                quality.path("liftAtK").asDouble(),
+                100 * quality.path("baseRate").asDouble());
+        JsonNode referrals = funnel.path("referrals");
+        long invited = truth.path("high_potential").path("count").asLong();
+        boolean chains = referrals.path("referred").asLong() == invited
+                && referrals.path("maxDepth").asInt() == truth.path("max_depth").asInt();
+        ok &= chains;
+        row(
+                "referrals",
+                "%s %,d brought by an invitation (planted %,d), chains %d deep (planted %d), by depth %s",
+                chains ? "✓" : "✗",
+                referrals.path("referred").asLong(),
+                invited,
+                referrals.path("maxDepth").asInt(),
+                truth.path("max_depth").asInt(),
+                referrals.path("byDepth").toString());
+        double k = truth.path("viral_coefficient").asDouble();
+        for (JsonNode cohort : referrals.path("cohorts")) {
+            boolean core = cohort.path("cohort").asText().equals("core");
+            boolean covers = cohort.path("kLow").asDouble() <= k
+                    && k <= cohort.path("kHigh").asDouble();
+            if (core) {
+                ok &= covers;
+            }
+            row(
+                    cohort.path("cohort").asText().equals("core") ? "viral K" : "",
+                    "%s%-15s K %.2f [%.2f, %.2f] = %.2f invites a member × %.0f%% converted%s",
+                    core ? (covers ? "✓ " : "✗ ") : "  ",
+                    cohort.path("cohort").asText(),
+                    cohort.path("k").asDouble(),
+                    cohort.path("kLow").asDouble(),
+                    cohort.path("kHigh").asDouble(),
+                    cohort.path("invitesPerUser").asDouble(),
+                    100 * cohort.path("conversion").asDouble(0),
+                    core ? String.format(Locale.ROOT, " (planted %.2f)", k) : "");
+        }
+        if (consumers != null) {
+            ok &= plantedTiers(http, funnel, truth);
+        }
+        return ok;
+    }
+
+    /** The core and high-potential audiences against the planted consumers, by user id. */
+    private boolean plantedTiers(HttpClient http, JsonNode funnel, JsonNode truth)
+            throws IOException, InterruptedException {
+        java.util.Set<String> core = members(http, "demo_funnel-core", funnel, "core");
+        java.util.Set<String> high = members(http, "demo_funnel-high_potential", funnel, "high_potential");
+        List<String[]> planted = new ArrayList<>();
+        try (var parser = org.apache.commons.csv.CSVFormat.RFC4180
+                .builder()
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .get()
+                .parse(Files.newBufferedReader(consumers))) {
+            for (var record : parser) {
+                if (record.get("core").equals("true")
+                        || record.get("high_potential").equals("true")) {
+                    planted.add(new String[] {record.get("user_id"), record.get("core")});
+                }
+            }
+        }
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(LOOKUPS_IN_FLIGHT);
+        List<java.util.concurrent.CompletableFuture<JsonNode>> lookups = new ArrayList<>();
+        for (String[] consumer : planted) {
+            lookups.add(lookup(http, inFlight, "userId", consumer[0]));
+        }
+        int plantedCore = 0;
+        int coreFound = 0;
+        int plantedHigh = 0;
+        int highFound = 0;
+        for (int i = 0; i < planted.size(); i++) {
+            JsonNode profile = join(lookups.get(i));
+            String id = profile == null ? "" : profile.path("id").asText();
+            if (planted.get(i)[1].equals("true")) {
+                plantedCore++;
+                coreFound += core.contains(id) ? 1 : 0;
+            } else {
+                plantedHigh++;
+                highFound += high.contains(id) ? 1 : 0;
+            }
+        }
+        double coreRecall = plantedCore == 0 ? 0 : (double) coreFound / plantedCore;
+        double corePrecision = core.isEmpty() ? 0 : (double) coreFound / core.size();
+        boolean coreOk = coreRecall >= 0.95 && corePrecision >= 0.95;
+        row(
+                "core",
+                "%s %,d advocates (not invited; invited or shared ≥ 3): %,d of the %,d planted (%.1f%%), %.1f%% of"
+                        + " them planted",
+                coreOk ? "✓" : "✗",
+                core.size(),
+                coreFound,
+                plantedCore,
+                100 * coreRecall,
+                100 * corePrecision);
+        double highRate = high.isEmpty() ? 0 : (double) highFound / high.size();
+        double base = (double) plantedHigh / Math.max(1, funnel.path("profiles").asLong() - core.size());
+        row(
+                "high potential",
+                "  %,d look-alikes hold %,d of the %,d planted invitees (%.0f%% of them planted, %.1f× the %.0f%% of"
+                        + " the rest)",
+                high.size(),
+                highFound,
+                plantedHigh,
+                100 * highRate,
+                base == 0 ? 0 : highRate / base,
+                100 * base);
+        return coreOk;
+    }
+
+    /** An audience's members (profile ids), once it holds the tier's size (a rule audience is evaluated after its save). */
+    private java.util.Set<String> members(HttpClient http, String id, JsonNode funnel, String tier)
+            throws IOException, InterruptedException {
+        long size = 0;
+        for (JsonNode t : funnel.path("tiers")) {
+            if (t.path("tier").asText().equals(tier)) {
+                size = t.path("size").asLong();
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (get(http, "/api/v1/segments/" + id).path("size").asLong() != size && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
+        HttpResponse<java.util.stream.Stream<String>> lines = http.send(
+                HttpRequest.newBuilder(gateway.resolve("/api/v1/segments/" + id + "/members"))
+                        .header("Authorization", "Bearer " + token)
+                        .timeout(Duration.ofSeconds(120))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofLines());
+        if (lines.statusCode() != 200) {
+            throw new IllegalStateException("GET /api/v1/segments/" + id + "/members answered " + lines.statusCode());
+        }
+        java.util.Set<String> out = new java.util.HashSet<>();
+        try (var stream = lines.body()) {
+            for (String line : (Iterable<String>) stream::iterator) {
+                if (!line.isBlank()) {
+                    out.add(json.readTree(line).path("profileId").asText());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<String> names(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    /** The adjusted Rand index of two labelings (Hubert and Arabie). */
+    static double adjustedRand(int[] a, int[] b) {
+        Map<Long, Long> cells = new java.util.HashMap<>();
+        Map<Integer, Long> rows = new java.util.HashMap<>();
+        Map<Integer, Long> columns = new java.util.HashMap<>();
+        for (int i = 0; i < a.length; i++) {
+            cells.merge(((long) a[i] << 32) | (b[i] & 0xffffffffL), 1L, Long::sum);
+            rows.merge(a[i], 1L, Long::sum);
+            columns.merge(b[i], 1L, Long::sum);
+        }
+        double index = cells.values().stream().mapToDouble(DemoReport::pairs).sum();
+        double rowPairs = rows.values().stream().mapToDouble(DemoReport::pairs).sum();
+        double columnPairs =
+                columns.values().stream().mapToDouble(DemoReport::pairs).sum();
+        double expected = rowPairs * columnPairs / pairs(a.length);
+        double max = (rowPairs + columnPairs) / 2;
+        return max == expected ? 1 : (index - expected) / (max - expected);
+    }
+
+    private static double pairs(long n) {
+        return n * (n - 1) / 2.0;
     }
 
     private HttpResponse<String> send(HttpClient http, String method, String path, String body)

@@ -52,6 +52,7 @@ class DemoReportTest {
         segmentEndpoints(gateway, sizes);
         modelEndpoints(gateway, 0, 0);
         insightEndpoints(gateway, sizes, 0);
+        crowdEndpoints(gateway, 0);
         gateway.start();
         String text = reportWithTruths(gateway, 0);
         assertEquals("Bearer t0k", authorization.get());
@@ -75,7 +76,65 @@ class DemoReportTest {
         assertTrue(text.contains("✓ a direct count over the generated events"), text);
         assertTrue(text.contains("parenting") && text.contains("✓ planted"), text);
         assertTrue(text.contains("skincare → masks") && text.contains("✓ as generated"), text);
+        assertTrue(text.contains("✓ 4 by silhouette"), text);
+        assertTrue(text.contains("✓ positive_unlabeled"), text);
         assertTrue(!text.contains("✗"), text);
+    }
+
+    @Test
+    void anotherNumberOfCustomCrowdsThanPlantedFailsTheReport() throws Exception {
+        assertEquals(
+                0,
+                new CommandLine(new StrataTools())
+                        .execute("generate", "--seed", "5", "--consumers", "300", "--out", tmp.toString()));
+        HttpServer gateway = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        respond(gateway, "/api/v1/profiles/summary", "{\"profiles\":300}");
+        tagEndpoints(gateway);
+        Map<String, Long> sizes = plantedSizes();
+        segmentEndpoints(gateway, sizes);
+        modelEndpoints(gateway, 0, 0);
+        insightEndpoints(gateway, sizes, 0);
+        crowdEndpoints(gateway, 1);
+        gateway.start();
+        String text = reportWithTruths(gateway, 1);
+        assertTrue(text.contains("✗ 5 by silhouette"), text);
+    }
+
+    /**
+     * The crowd analyses as the gateway answers them: the planted number of custom crowds (plus
+     * {@code countOff}); a funnel whose chains and core K are the planted ones.
+     */
+    private void crowdEndpoints(HttpServer gateway, int countOff) throws java.io.IOException {
+        JsonNode answers =
+                new ObjectMapper().readTree(tmp.resolve("truths.json").toFile());
+        int count = answers.path("custom_crowds").path("count").asInt() + countOff;
+        StringBuilder scores = new StringBuilder();
+        StringBuilder crowds = new StringBuilder();
+        for (int k = 1; k <= count; k++) {
+            scores.append(k == 1 ? "" : ",").append("{\"k\":").append(k).append(",\"silhouette\":0.5,\"gap\":1}");
+            crowds.append(k == 1 ? "" : ",")
+                    .append("{\"number\":")
+                    .append(k)
+                    .append(",\"members\":\"10\",\"penetration\":0.1,\"topCategories\":[\"makeup\"]}");
+        }
+        respond(
+                gateway,
+                "/api/v1/crowds/custom",
+                "{\"microGroups\":\"50\",\"consumers\":\"300\",\"clustered\":\"20\",\"chosen\":" + count
+                        + ",\"scores\":[" + scores + "],\"crowds\":[" + crowds + "]}");
+        JsonNode funnel = answers.path("reverse_funnel");
+        double k = funnel.path("viral_coefficient").asDouble();
+        respond(
+                gateway,
+                "/api/v1/reverse-funnel",
+                "{\"profiles\":\"300\",\"method\":\"positive_unlabeled\",\"tiers\":[{\"tier\":\"core\",\"size\":\"9\"},"
+                        + "{\"tier\":\"high_potential\",\"size\":\"36\"},{\"tier\":\"broad\",\"size\":\"255\"}],"
+                        + "\"quality\":{\"hidden\":2,\"found\":2,\"k\":36,\"recallAtK\":1,\"liftAtK\":8,\"baseRate\":0.01},"
+                        + "\"referrals\":{\"referred\":\""
+                        + funnel.path("high_potential").path("count").asLong()
+                        + "\",\"maxDepth\":" + funnel.path("max_depth").asInt() + ",\"byDepth\":[\"9\"],"
+                        + "\"cohorts\":[{\"cohort\":\"core\",\"k\":" + k + ",\"kLow\":" + (k - 0.5) + ",\"kHigh\":"
+                        + (k + 0.5) + "}]}}");
     }
 
     @Test
@@ -93,6 +152,7 @@ class DemoReportTest {
         segmentEndpoints(gateway, sizes);
         modelEndpoints(gateway, 0, 0);
         insightEndpoints(gateway, sizes, 0.01);
+        crowdEndpoints(gateway, 0);
         gateway.start();
         String text = reportWithTruths(gateway, 1);
         assertTrue(text.contains("generated"), text);
@@ -138,6 +198,7 @@ class DemoReportTest {
         segmentEndpoints(gateway, sizes);
         modelEndpoints(gateway, extraAtRisk, awarenessShort);
         insightEndpoints(gateway, sizes, 0);
+        crowdEndpoints(gateway, 0);
         gateway.start();
         return reportWithTruths(gateway, 1);
     }
@@ -438,5 +499,12 @@ class DemoReportTest {
         } finally {
             gateway.stop(0);
         }
+    }
+
+    @Test
+    void theAdjustedRandIndexOfATextbookPair() {
+        // (1,1,1,2,2) against (1,1,2,2,2): 1/6; the same grouping under other names: 1
+        assertEquals(1.0 / 6, DemoReport.adjustedRand(new int[] {1, 1, 1, 2, 2}, new int[] {1, 1, 2, 2, 2}), 1e-12);
+        assertEquals(1.0, DemoReport.adjustedRand(new int[] {1, 1, 2, 2}, new int[] {7, 7, 3, 3}), 1e-12);
     }
 }
