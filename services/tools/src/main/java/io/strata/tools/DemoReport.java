@@ -903,7 +903,7 @@ public final class DemoReport implements Callable<Integer> {
             }
             row(
                     cohort.path("cohort").asText().equals("core") ? "viral K" : "",
-                    "%s%-15s K %.2f [%.2f, %.2f] = %.2f invites a member × %.0f%% converted%s",
+                    "%s%-15s K %.2f [%.2f, %.2f] = %.2f invites a member × %.0f%% converted%s; %.2f per inviter",
                     core ? (covers ? "✓ " : "✗ ") : "  ",
                     cohort.path("cohort").asText(),
                     cohort.path("k").asDouble(),
@@ -911,7 +911,8 @@ public final class DemoReport implements Callable<Integer> {
                     cohort.path("kHigh").asDouble(),
                     cohort.path("invitesPerUser").asDouble(),
                     100 * cohort.path("conversion").asDouble(0),
-                    core ? String.format(Locale.ROOT, " (planted %.2f)", k) : "");
+                    core ? String.format(Locale.ROOT, " (planted %.2f)", k) : "",
+                    cohort.path("kPerInviter").asDouble());
         }
         if (consumers != null) {
             ok &= plantedTiers(http, funnel, truth);

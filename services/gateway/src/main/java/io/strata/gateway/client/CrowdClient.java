@@ -9,6 +9,8 @@ import io.strata.proto.segmentation.v1.AnalyzeReverseFunnelRequest;
 import io.strata.proto.segmentation.v1.AnalyzeReverseFunnelResponse;
 import io.strata.proto.segmentation.v1.FindCustomCrowdsRequest;
 import io.strata.proto.segmentation.v1.FindCustomCrowdsResponse;
+import io.strata.proto.segmentation.v1.GetCrowdTrendsRequest;
+import io.strata.proto.segmentation.v1.GetCrowdTrendsResponse;
 import io.strata.proto.segmentation.v1.MutinyCrowdServiceGrpc.MutinyCrowdServiceStub;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +37,10 @@ public class CrowdClient {
 
     public Uni<FindCustomCrowdsResponse> custom(SignedIn user, FindCustomCrowdsRequest.Builder request) {
         return forUser(user).findCustomCrowds(request.setTenant(user.tenant()).build());
+    }
+
+    public Uni<GetCrowdTrendsResponse> trends(SignedIn user, GetCrowdTrendsRequest.Builder request) {
+        return forUser(user).getCrowdTrends(request.setTenant(user.tenant()).build());
     }
 
     public Uni<AnalyzeReverseFunnelResponse> reverseFunnel(SignedIn user, AnalyzeReverseFunnelRequest.Builder request) {

@@ -7,11 +7,14 @@ import io.strata.gateway.security.TenantContext;
 import io.strata.platform.security.Roles;
 import io.strata.proto.segmentation.v1.AnalyzeReverseFunnelRequest;
 import io.strata.proto.segmentation.v1.FindCustomCrowdsRequest;
+import io.strata.proto.segmentation.v1.GetCrowdTrendsRequest;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
@@ -60,6 +63,34 @@ public class CrowdResource {
         AnalyzeReverseFunnelRequest.Builder request =
                 ProtoJson.parse(withoutTenant(body), AnalyzeReverseFunnelRequest.newBuilder(), "request");
         return crowds.reverseFunnel(tenant.user(), request).map(ProtoJson::print);
+    }
+
+    @GET
+    @Path("/crowds/trends")
+    @RolesAllowed({Roles.VIEWER, Roles.ANALYST, Roles.MARKETER, Roles.ADMIN})
+    @Operation(
+            summary =
+                    "Crowds over time: ?segments=a,b,… (1 to 30 audiences) &period=day|week|month &from &to (ISO days)"
+                            + " &base (the audience that is 100 %; default: the crowds added up); per period each one's size"
+                            + " at its end, penetration and growth over the period before")
+    public Uni<String> trends(
+            @QueryParam("segments") String segments,
+            @QueryParam("period") String period,
+            @QueryParam("from") String from,
+            @QueryParam("to") String to,
+            @QueryParam("base") String base) {
+        if (segments == null || segments.isBlank()) {
+            throw ApiException.badRequest("segments", "1 to 30 audience ids, separated by commas");
+        }
+        GetCrowdTrendsRequest.Builder request = GetCrowdTrendsRequest.newBuilder();
+        for (String id : segments.split(",")) {
+            request.addSegmentIds(id.trim());
+        }
+        request.setPeriod(period == null ? "" : period)
+                .setFrom(from == null ? "" : from)
+                .setTo(to == null ? "" : to)
+                .setBaseSegmentId(base == null ? "" : base);
+        return crowds.trends(tenant.user(), request).map(ProtoJson::print);
     }
 
     /** The body, refused when it names a tenant (the user's is the only one). */

@@ -9,6 +9,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.strata.proto.segmentation.v1.AnalyzeReverseFunnelRequest;
 import io.strata.proto.segmentation.v1.FindCustomCrowdsRequest;
+import io.strata.proto.segmentation.v1.GetCrowdTrendsRequest;
 import io.strata.testing.KeycloakTokens;
 import io.strata.testing.LocalRealm;
 import java.util.List;
@@ -113,5 +114,33 @@ class CrowdResourceTest {
         assertEquals("demo", sent.getTenant());
         assertEquals("centroid", sent.getMethod());
         assertEquals(40, sent.getExpansion());
+    }
+
+    @Test
+    void aViewerReadsTrends() {
+        FakeCrowdGrpcService.requests.clear();
+        given().auth()
+                .oauth2(KeycloakTokens.accessToken("vic"))
+                .get("/api/v1/crowds/trends?segments=demo-gen-z, demo-other-crowd&period=week&from=2026-10-01")
+                .then()
+                .statusCode(200)
+                .body("crowds.segmentId", contains("demo-gen-z", "demo-other-crowd"))
+                .body("crowds[0].points[0].size", is("5"));
+        GetCrowdTrendsRequest sent = (GetCrowdTrendsRequest) FakeCrowdGrpcService.requests.get(0);
+        assertEquals("demo", sent.getTenant());
+        assertEquals("week", sent.getPeriod());
+        assertEquals("2026-10-01", sent.getFrom());
+        given().auth()
+                .oauth2(KeycloakTokens.accessToken("vic"))
+                .get("/api/v1/crowds/trends?segments=a&period=year")
+                .then()
+                .statusCode(400)
+                .body("field", is("period"));
+        given().auth()
+                .oauth2(KeycloakTokens.accessToken("vic"))
+                .get("/api/v1/crowds/trends")
+                .then()
+                .statusCode(400)
+                .body("field", is("segments"));
     }
 }

@@ -9,10 +9,14 @@ import io.strata.platform.security.Roles;
 import io.strata.proto.segmentation.v1.AnalyzeReverseFunnelRequest;
 import io.strata.proto.segmentation.v1.AnalyzeReverseFunnelResponse;
 import io.strata.proto.segmentation.v1.CrowdService;
+import io.strata.proto.segmentation.v1.CrowdTrend;
 import io.strata.proto.segmentation.v1.CustomCrowd;
 import io.strata.proto.segmentation.v1.FindCustomCrowdsRequest;
 import io.strata.proto.segmentation.v1.FindCustomCrowdsResponse;
+import io.strata.proto.segmentation.v1.GetCrowdTrendsRequest;
+import io.strata.proto.segmentation.v1.GetCrowdTrendsResponse;
 import io.strata.proto.segmentation.v1.Tier;
+import io.strata.proto.segmentation.v1.TrendPoint;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -49,6 +53,27 @@ public class FakeCrowdGrpcService implements CrowdService {
                             .addCrowds(CustomCrowd.newBuilder().setNumber(1).setMembers(20))
                             .addCrowds(CustomCrowd.newBuilder().setNumber(2).setMembers(10))
                             .build();
+                });
+    }
+
+    @Override
+    public Uni<GetCrowdTrendsResponse> getCrowdTrends(GetCrowdTrendsRequest request) {
+        return access.forUser(identity.getDeferredIdentity(), request.getTenant(), Roles.VIEWER)
+                .map(caller -> {
+                    requests.add(request);
+                    if (request.getPeriod().equals("year")) {
+                        throw Errors.invalid("period", "day, week or month");
+                    }
+                    GetCrowdTrendsResponse.Builder out =
+                            GetCrowdTrendsResponse.newBuilder().addPeriods("2026-11-01");
+                    request.getSegmentIdsList()
+                            .forEach(id -> out.addCrowds(CrowdTrend.newBuilder()
+                                    .setSegmentId(id)
+                                    .addPoints(TrendPoint.newBuilder()
+                                            .setPeriod("2026-11-01")
+                                            .setSize(5)
+                                            .setPenetration(0.5))));
+                    return out.build();
                 });
     }
 

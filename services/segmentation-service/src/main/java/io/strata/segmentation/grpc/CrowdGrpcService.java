@@ -12,6 +12,8 @@ import io.strata.proto.segmentation.v1.AnalyzeReverseFunnelResponse;
 import io.strata.proto.segmentation.v1.CrowdService;
 import io.strata.proto.segmentation.v1.FindCustomCrowdsRequest;
 import io.strata.proto.segmentation.v1.FindCustomCrowdsResponse;
+import io.strata.proto.segmentation.v1.GetCrowdTrendsRequest;
+import io.strata.proto.segmentation.v1.GetCrowdTrendsResponse;
 import io.strata.segmentation.service.CrowdAnalyses;
 import jakarta.annotation.security.RolesAllowed;
 import java.util.function.Function;
@@ -48,6 +50,11 @@ public class CrowdGrpcService implements CrowdService {
             check(request);
             return crowds.reverseFunnel(request, caller.user());
         });
+    }
+
+    @Override
+    public Uni<GetCrowdTrendsResponse> getCrowdTrends(GetCrowdTrendsRequest request) {
+        return user(request.getTenant(), Roles.VIEWER, caller -> crowds.trends(request));
     }
 
     static void check(AnalyzeReverseFunnelRequest r) {

@@ -13,10 +13,13 @@ import io.strata.proto.segmentation.v1.Cohort;
 import io.strata.proto.segmentation.v1.CollectFunnelRowsRequest;
 import io.strata.proto.segmentation.v1.CollectFunnelRowsResponse;
 import io.strata.proto.segmentation.v1.CountScore;
+import io.strata.proto.segmentation.v1.CrowdTrend;
 import io.strata.proto.segmentation.v1.CustomCrowd;
 import io.strata.proto.segmentation.v1.FindCustomCrowdsRequest;
 import io.strata.proto.segmentation.v1.FindCustomCrowdsResponse;
 import io.strata.proto.segmentation.v1.FunnelRow;
+import io.strata.proto.segmentation.v1.GetCrowdTrendsRequest;
+import io.strata.proto.segmentation.v1.GetCrowdTrendsResponse;
 import io.strata.proto.segmentation.v1.LookalikeQuality;
 import io.strata.proto.segmentation.v1.Merge;
 import io.strata.proto.segmentation.v1.MicroGroup;
@@ -26,6 +29,7 @@ import io.strata.proto.segmentation.v1.StaticMode;
 import io.strata.proto.segmentation.v1.SummarizeMicroGroupsRequest;
 import io.strata.proto.segmentation.v1.SummarizeMicroGroupsResponse;
 import io.strata.proto.segmentation.v1.Tier;
+import io.strata.proto.segmentation.v1.TrendPoint;
 import io.strata.segmentation.client.Replicas;
 import io.strata.segmentation.config.SegmentationConfig;
 import io.strata.segmentation.crowds.Agglomerative;
@@ -35,6 +39,7 @@ import io.strata.segmentation.crowds.Dendrogram;
 import io.strata.segmentation.crowds.Lookalike;
 import io.strata.segmentation.crowds.Preferences;
 import io.strata.segmentation.crowds.Referrals;
+import io.strata.segmentation.crowds.Trends;
 import io.strata.segmentation.domain.Segment;
 import io.strata.segmentation.engine.ProfileTable;
 import io.strata.segmentation.repository.SegmentRepository;
@@ -44,6 +49,7 @@ import io.strata.segmentation.rules.ProfileFacts;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -52,6 +58,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -589,6 +596,109 @@ public class CrowdAnalyses {
         });
     }
 
+    // ---------------------------------------------------------------- trends
+
+    /** Crowds over time from their recorded sizes; INVALID_ARGUMENT naming the field, NOT_FOUND. */
+    public Uni<GetCrowdTrendsResponse> trends(GetCrowdTrendsRequest r) {
+        String tenant = r.getTenant();
+        if (r.getSegmentIdsCount() < 1 || r.getSegmentIdsCount() > 30) {
+            throw Errors.invalid("segment_ids", "1 to 30 audiences, " + r.getSegmentIdsCount() + " given");
+        }
+        if (new HashSet<>(r.getSegmentIdsList()).size() != r.getSegmentIdsCount()) {
+            throw Errors.invalid("segment_ids", "an audience is named twice");
+        }
+        Trends.Period period = switch (r.getPeriod()) {
+            case "", "month" -> Trends.Period.MONTH;
+            case "week" -> Trends.Period.WEEK;
+            case "day" -> Trends.Period.DAY;
+            default -> throw Errors.invalid("period", "day, week or month, was '" + r.getPeriod() + "'");
+        };
+        LocalDate to = r.getTo().isEmpty() ? engine.today() : day("to", r.getTo());
+        LocalDate from = r.getFrom().isEmpty() ? period.start(to) : day("from", r.getFrom());
+        if (r.getFrom().isEmpty()) {
+            for (int i = 0; i < 11; i++) {
+                from = period.start(from.minusDays(1));
+            }
+        }
+        if (to.isBefore(from)) {
+            throw Errors.invalid("to", "the last day (" + to + ") is before the first (" + from + ")");
+        }
+        LocalDate first = from;
+        // a size recorded before the first period still tells its first end
+        LocalDate since = period.start(from).minusDays(400);
+        List<String> ids = new ArrayList<>(r.getSegmentIdsList());
+        List<Uni<Segment>> found = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            String field = "segment_ids[" + i + "]";
+            String id = ids.get(i);
+            found.add(segments.find(tenant, id).map(s -> {
+                if (s == null) {
+                    throw Errors.notFound("no audience " + id + " in tenant " + tenant + " (" + field + ")");
+                }
+                return s;
+            }));
+        }
+        Uni<NavigableMap<LocalDate, Long>> base = r.getBaseSegmentId().isEmpty()
+                ? Uni.createFrom().nullItem()
+                : segments.find(tenant, r.getBaseSegmentId()).chain(s -> {
+                    if (s == null) {
+                        throw Errors.invalid("base_segment_id", "no audience " + r.getBaseSegmentId());
+                    }
+                    return segments.sizes(tenant, s.id(), since).map(CrowdAnalyses::byDay);
+                });
+        return Uni.join().all(found).andFailFast().chain(all -> {
+            List<Uni<NavigableMap<LocalDate, Long>>> sizes = new ArrayList<>();
+            for (Segment s : all) {
+                sizes.add(segments.sizes(tenant, s.id(), since).map(CrowdAnalyses::byDay));
+            }
+            return Uni.join()
+                    .all(sizes)
+                    .andFailFast()
+                    .chain(series -> base.map(denominator -> {
+                        Map<String, NavigableMap<LocalDate, Long>> byId = new LinkedHashMap<>();
+                        for (int i = 0; i < all.size(); i++) {
+                            byId.put(all.get(i).id(), series.get(i));
+                        }
+                        Map<String, List<Trends.Point>> points;
+                        try {
+                            points = Trends.of(byId, denominator, period, first, to);
+                        } catch (IllegalArgumentException e) {
+                            throw Errors.invalid("from", e.getMessage());
+                        }
+                        GetCrowdTrendsResponse.Builder out = GetCrowdTrendsResponse.newBuilder();
+                        List<Trends.Point> any = points.values().iterator().next();
+                        any.forEach(p -> out.addPeriods(p.period().toString()));
+                        for (Segment s : all) {
+                            CrowdTrend.Builder trend =
+                                    CrowdTrend.newBuilder().setSegmentId(s.id()).setName(s.name());
+                            for (Trends.Point p : points.get(s.id())) {
+                                trend.addPoints(TrendPoint.newBuilder()
+                                        .setPeriod(p.period().toString())
+                                        .setSize(p.size())
+                                        .setPenetration(p.penetration())
+                                        .setGrowth(p.growth()));
+                            }
+                            out.addCrowds(trend);
+                        }
+                        return out.build();
+                    }));
+        });
+    }
+
+    private static LocalDate day(String field, String text) {
+        try {
+            return LocalDate.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw Errors.invalid(field, "a day in ISO 8601 (2026-11-01), was '" + text + "'");
+        }
+    }
+
+    private static NavigableMap<LocalDate, Long> byDay(List<SegmentRepository.DailySize> sizes) {
+        NavigableMap<LocalDate, Long> out = new TreeMap<>();
+        sizes.forEach(d -> out.put(d.day(), d.size()));
+        return out;
+    }
+
     // ---------------------------------------------------------------- reverse funnel
 
     /** The reverse funnel of a checked request over every partition; its tiers saved when asked. */
@@ -860,7 +970,8 @@ public class CrowdAnalyses {
                     .setConversion(c.conversion())
                     .setK(c.k())
                     .setKLow(c.kLow())
-                    .setKHigh(c.kHigh()));
+                    .setKHigh(c.kHigh())
+                    .setKPerInviter(c.inviters() == 0 ? 0 : (double) c.converted() / c.inviters()));
         });
         return out.build();
     }

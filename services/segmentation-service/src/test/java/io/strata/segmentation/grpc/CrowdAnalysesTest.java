@@ -19,6 +19,7 @@ import io.strata.proto.segmentation.v1.CrowdService;
 import io.strata.proto.segmentation.v1.CustomCrowd;
 import io.strata.proto.segmentation.v1.FindCustomCrowdsRequest;
 import io.strata.proto.segmentation.v1.FindCustomCrowdsResponse;
+import io.strata.proto.segmentation.v1.GetCrowdTrendsRequest;
 import io.strata.proto.segmentation.v1.Tier;
 import io.strata.segmentation.crowds.AdjustedRand;
 import io.strata.segmentation.service.AudienceQueries;
@@ -64,6 +65,9 @@ class CrowdAnalysesTest {
 
     @Inject
     Engine engine;
+
+    @Inject
+    io.strata.segmentation.repository.SegmentRepository segments;
 
     private CrowdService as(String user) {
         return GrpcClientUtils.attachHeaders(
@@ -209,6 +213,7 @@ class CrowdAnalysesTest {
         assertEquals(12, coreCohort.getConverted());
         assertEquals(1.0, coreCohort.getK(), 1e-9);
         assertEquals(0.5, coreCohort.getConversion(), 1e-9);
+        assertEquals(1.0, coreCohort.getKPerInviter(), 1e-9);
         assertEquals("funnel-high_potential", tiers.get("high_potential").getSegmentId());
         await().atMost(WAIT)
                 .until(() -> queries.sizes(tenant, List.of("funnel-core", "funnel-high_potential", "funnel-broad"))
@@ -265,5 +270,26 @@ class CrowdAnalysesTest {
                         .await()
                         .atMost(WAIT));
         assertEquals(Status.Code.PERMISSION_DENIED, viewer.getStatus().getCode());
+        StatusRuntimeException period = assertThrows(
+                StatusRuntimeException.class,
+                () -> as("vic")
+                        .getCrowdTrends(GetCrowdTrendsRequest.newBuilder()
+                                .setTenant("demo")
+                                .addSegmentIds("x")
+                                .setPeriod("year")
+                                .build())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals("period", Errors.violations(period).get(0).field());
+        StatusRuntimeException unknown = assertThrows(
+                StatusRuntimeException.class,
+                () -> as("vic")
+                        .getCrowdTrends(GetCrowdTrendsRequest.newBuilder()
+                                .setTenant("demo")
+                                .addSegmentIds("no-such-crowd")
+                                .build())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
     }
 }
