@@ -646,18 +646,36 @@ public class CrowdAnalyses {
                     }
                     return segments.sizes(tenant, s.id(), since).map(CrowdAnalyses::byDay);
                 });
+        // the period holding today ends now: the live sizes of the active audiences, not the last recorded
+        LocalDate today = engine.today();
+        boolean live = !to.isBefore(today);
         return Uni.join().all(found).andFailFast().chain(all -> {
             List<Uni<NavigableMap<LocalDate, Long>>> sizes = new ArrayList<>();
             for (Segment s : all) {
                 sizes.add(segments.sizes(tenant, s.id(), since).map(CrowdAnalyses::byDay));
             }
+            List<String> active = new ArrayList<>();
+            all.stream().filter(s -> s.state() == Segment.State.ACTIVE).forEach(s -> active.add(s.id()));
+            if (live && !r.getBaseSegmentId().isEmpty()) {
+                active.add(r.getBaseSegmentId());
+            }
+            Uni<AudienceQueries.Sizes> now = live
+                    ? queries.sizes(tenant, active)
+                    : Uni.createFrom().item(new AudienceQueries.Sizes(Map.of(), 0, true));
             return Uni.join()
                     .all(sizes)
                     .andFailFast()
-                    .chain(series -> base.map(denominator -> {
+                    .chain(series -> now.chain(current -> base.map(denominator -> {
                         Map<String, NavigableMap<LocalDate, Long>> byId = new LinkedHashMap<>();
                         for (int i = 0; i < all.size(); i++) {
-                            byId.put(all.get(i).id(), series.get(i));
+                            NavigableMap<LocalDate, Long> days = series.get(i);
+                            if (current.sizes().containsKey(all.get(i).id())) {
+                                days.put(today, current.of(all.get(i).id()));
+                            }
+                            byId.put(all.get(i).id(), days);
+                        }
+                        if (denominator != null && current.sizes().containsKey(r.getBaseSegmentId())) {
+                            denominator.put(today, current.of(r.getBaseSegmentId()));
                         }
                         Map<String, List<Trends.Point>> points;
                         try {
@@ -681,7 +699,7 @@ public class CrowdAnalyses {
                             out.addCrowds(trend);
                         }
                         return out.build();
-                    }));
+                    })));
         });
     }
 

@@ -66,9 +66,6 @@ class CrowdAnalysesTest {
     @Inject
     Engine engine;
 
-    @Inject
-    io.strata.segmentation.repository.SegmentRepository segments;
-
     private CrowdService as(String user) {
         return GrpcClientUtils.attachHeaders(
                 client, KeycloakTokens.forUser(KeycloakTokens.serviceToken(), KeycloakTokens.accessToken(user)));
