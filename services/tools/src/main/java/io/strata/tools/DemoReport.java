@@ -725,7 +725,7 @@ public final class DemoReport implements Callable<Integer> {
         if (planted.isMissingNode()) {
             return true;
         }
-        boolean ok = true;
+        boolean ok = trends(http, answers);
         // every event of the history counts, however long ago it ended
         long days = java.time.temporal.ChronoUnit.DAYS.between(
                         java.time.OffsetDateTime.parse(
@@ -917,6 +917,41 @@ public final class DemoReport implements Callable<Integer> {
         if (consumers != null) {
             ok &= plantedTiers(http, funnel, truth);
         }
+        return ok;
+    }
+
+    /** The standard crowds' penetration this month (GET /api/v1/crowds/trends) against the planted shares. */
+    private boolean trends(HttpClient http, JsonNode answers) throws IOException, InterruptedException {
+        java.time.LocalDate reference =
+                java.time.LocalDate.parse(answers.path("crowds").path("age_on").asText());
+        Map<String, Double> planted = new java.util.HashMap<>();
+        for (JsonNode crowd : answers.path("crowds").path("rules")) {
+            planted.put(crowd.path("crowd").asText(), crowd.path("share").asDouble());
+        }
+        List<StandardCrowd> standard = standardCrowds(reference);
+        List<String> ids = new ArrayList<>();
+        standard.forEach(c -> ids.add(c.id()));
+        JsonNode trends = get(http, "/api/v1/crowds/trends?period=month&segments=" + String.join(",", ids));
+        out.println();
+        out.println(
+                "The standard crowds this month (GET /api/v1/crowds/trends?period=month), beside the planted shares");
+        boolean ok = true;
+        List<String> shares = new ArrayList<>();
+        for (int i = 0; i < standard.size(); i++) {
+            JsonNode points = trends.path("crowds").path(i).path("points");
+            JsonNode now = points.path(points.size() - 1);
+            double penetration = now.path("penetration").asDouble(Double.NaN);
+            double share = planted.getOrDefault(standard.get(i).key(), Double.NaN);
+            boolean same = Math.abs(penetration - share) < 0.00005;
+            ok &= same;
+            shares.add(String.format(
+                    Locale.ROOT,
+                    "%s%s %.1f%%",
+                    same ? "" : "✗ ",
+                    standard.get(i).name().split(" ")[0],
+                    100 * penetration));
+        }
+        row("penetration", "%s %s", ok ? "✓" : "✗", String.join(" · ", shares));
         return ok;
     }
 

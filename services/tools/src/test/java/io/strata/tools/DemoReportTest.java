@@ -77,6 +77,7 @@ class DemoReportTest {
         assertTrue(text.contains("parenting") && text.contains("✓ planted"), text);
         assertTrue(text.contains("skincare → masks") && text.contains("✓ as generated"), text);
         assertTrue(text.contains("✓ 4 by silhouette"), text);
+        assertTrue(text.contains("✓ 精致妈妈"), text);
         assertTrue(text.contains("✓ positive_unlabeled"), text);
         assertTrue(!text.contains("✗"), text);
     }
@@ -122,6 +123,23 @@ class DemoReportTest {
                 "/api/v1/crowds/custom",
                 "{\"microGroups\":\"50\",\"consumers\":\"300\",\"clustered\":\"20\",\"chosen\":" + count
                         + ",\"scores\":[" + scores + "],\"crowds\":[" + crowds + "]}");
+        Map<String, Double> shares = new HashMap<>();
+        answers.path("crowds")
+                .path("rules")
+                .forEach(r ->
+                        shares.put(r.path("crowd").asText(), r.path("share").asDouble()));
+        StringBuilder trends = new StringBuilder("{\"periods\":[\"2026-11-01\"],\"crowds\":[");
+        List<DemoReport.StandardCrowd> standard = DemoReport.standardCrowds(
+                java.time.LocalDate.parse(answers.path("crowds").path("age_on").asText()));
+        for (int i = 0; i < standard.size(); i++) {
+            trends.append(i == 0 ? "" : ",")
+                    .append("{\"segmentId\":\"")
+                    .append(standard.get(i).id())
+                    .append("\",\"points\":[{\"period\":\"2026-11-01\",\"penetration\":")
+                    .append(shares.get(standard.get(i).key()))
+                    .append("}]}");
+        }
+        respond(gateway, "/api/v1/crowds/trends", trends.append("]}").toString());
         JsonNode funnel = answers.path("reverse_funnel");
         double k = funnel.path("viral_coefficient").asDouble();
         respond(
