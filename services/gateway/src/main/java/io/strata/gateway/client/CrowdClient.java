@@ -11,6 +11,8 @@ import io.strata.proto.segmentation.v1.FindCustomCrowdsRequest;
 import io.strata.proto.segmentation.v1.FindCustomCrowdsResponse;
 import io.strata.proto.segmentation.v1.GetCrowdTrendsRequest;
 import io.strata.proto.segmentation.v1.GetCrowdTrendsResponse;
+import io.strata.proto.segmentation.v1.ListCrowdSchedulesRequest;
+import io.strata.proto.segmentation.v1.ListCrowdSchedulesResponse;
 import io.strata.proto.segmentation.v1.MutinyCrowdServiceGrpc.MutinyCrowdServiceStub;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +43,13 @@ public class CrowdClient {
 
     public Uni<GetCrowdTrendsResponse> trends(SignedIn user, GetCrowdTrendsRequest.Builder request) {
         return forUser(user).getCrowdTrends(request.setTenant(user.tenant()).build());
+    }
+
+    public Uni<ListCrowdSchedulesResponse> schedules(SignedIn user) {
+        return forUser(user)
+                .listCrowdSchedules(ListCrowdSchedulesRequest.newBuilder()
+                        .setTenant(user.tenant())
+                        .build());
     }
 
     public Uni<AnalyzeReverseFunnelResponse> reverseFunnel(SignedIn user, AnalyzeReverseFunnelRequest.Builder request) {

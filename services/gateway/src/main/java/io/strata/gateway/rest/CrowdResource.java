@@ -42,9 +42,10 @@ public class CrowdResource {
     @Path("/crowds/custom")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(
-            summary = "Custom strategic crowds: {dimensions: [traits.*|tags.*], events?, property?, withinDays?,"
-                    + " baseSegmentId?, leastMembers?, smoothing?, metric?, linkage?, choice?, fixedCount?, maxCount?,"
-                    + " references?, seed?, saveAs?}; answers the crowds, the scores of every count, the dendrogram")
+            summary =
+                    "Custom strategic crowds: {dimensions: [traits.*|tags.*], events?, property?, withinDays?,"
+                            + " baseSegmentId?, leastMembers?, smoothing?, metric?, linkage?, choice?, fixedCount?, maxCount?,"
+                            + " references?, seed?, saveAs?, rerunEveryDays?}; answers the crowds, the scores of every count, the dendrogram")
     public Uni<String> custom(String body) {
         FindCustomCrowdsRequest.Builder request =
                 ProtoJson.parse(withoutTenant(body), FindCustomCrowdsRequest.newBuilder(), "request");
@@ -63,6 +64,16 @@ public class CrowdResource {
         AnalyzeReverseFunnelRequest.Builder request =
                 ProtoJson.parse(withoutTenant(body), AnalyzeReverseFunnelRequest.newBuilder(), "request");
         return crowds.reverseFunnel(tenant.user(), request).map(ProtoJson::print);
+    }
+
+    @GET
+    @Path("/crowds/custom/schedules")
+    @RolesAllowed({Roles.VIEWER, Roles.ANALYST, Roles.MARKETER, Roles.ADMIN})
+    @Operation(
+            summary = "The saved custom crowd clusterings that run again on a schedule (saved with rerunEveryDays):"
+                    + " {schedules: [{saveAs, request, everyDays, lastRunAt, nextRunAt, lastChosen, lastError}]}")
+    public Uni<String> schedules() {
+        return crowds.schedules(tenant.user()).map(ProtoJson::print);
     }
 
     @GET

@@ -138,6 +138,13 @@ class CrowdResourceTest {
                 .body("field", is("period"));
         given().auth()
                 .oauth2(KeycloakTokens.accessToken("vic"))
+                .get("/api/v1/crowds/custom/schedules")
+                .then()
+                .statusCode(200)
+                .body("schedules[0].saveAs", is("brand crowd"))
+                .body("schedules[0].everyDays", is(7));
+        given().auth()
+                .oauth2(KeycloakTokens.accessToken("vic"))
                 .get("/api/v1/crowds/trends")
                 .then()
                 .statusCode(400)

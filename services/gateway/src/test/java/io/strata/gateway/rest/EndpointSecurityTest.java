@@ -87,6 +87,7 @@ class EndpointSecurityTest {
                         200),
                 new Endpoint("POST", "/api/v1/reverse-funnel", Roles.ANALYST, null, "{}", 200),
                 new Endpoint("GET", "/api/v1/crowds/trends?segments=a", Roles.VIEWER, null, null, 200),
+                new Endpoint("GET", "/api/v1/crowds/custom/schedules", Roles.VIEWER, null, null, 200),
                 new Endpoint("GET", "/api/v1/models/settings/versions", Roles.VIEWER, null, null, 200),
                 new Endpoint("PUT", "/api/v1/models/settings", Roles.MARKETER, null, "{\"settings\":{}}", 200),
                 new Endpoint("POST", "/api/v1/models/runs", Roles.MARKETER, null, "{}", 202),

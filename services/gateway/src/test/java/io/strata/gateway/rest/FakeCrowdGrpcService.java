@@ -8,6 +8,7 @@ import io.strata.platform.security.Access;
 import io.strata.platform.security.Roles;
 import io.strata.proto.segmentation.v1.AnalyzeReverseFunnelRequest;
 import io.strata.proto.segmentation.v1.AnalyzeReverseFunnelResponse;
+import io.strata.proto.segmentation.v1.CrowdSchedule;
 import io.strata.proto.segmentation.v1.CrowdService;
 import io.strata.proto.segmentation.v1.CrowdTrend;
 import io.strata.proto.segmentation.v1.CustomCrowd;
@@ -15,6 +16,8 @@ import io.strata.proto.segmentation.v1.FindCustomCrowdsRequest;
 import io.strata.proto.segmentation.v1.FindCustomCrowdsResponse;
 import io.strata.proto.segmentation.v1.GetCrowdTrendsRequest;
 import io.strata.proto.segmentation.v1.GetCrowdTrendsResponse;
+import io.strata.proto.segmentation.v1.ListCrowdSchedulesRequest;
+import io.strata.proto.segmentation.v1.ListCrowdSchedulesResponse;
 import io.strata.proto.segmentation.v1.Tier;
 import io.strata.proto.segmentation.v1.TrendPoint;
 import java.util.List;
@@ -74,6 +77,19 @@ public class FakeCrowdGrpcService implements CrowdService {
                                             .setSize(5)
                                             .setPenetration(0.5))));
                     return out.build();
+                });
+    }
+
+    @Override
+    public Uni<ListCrowdSchedulesResponse> listCrowdSchedules(ListCrowdSchedulesRequest request) {
+        return access.forUser(identity.getDeferredIdentity(), request.getTenant(), Roles.VIEWER)
+                .map(caller -> {
+                    requests.add(request);
+                    return ListCrowdSchedulesResponse.newBuilder()
+                            .addSchedules(CrowdSchedule.newBuilder()
+                                    .setSaveAs("brand crowd")
+                                    .setEveryDays(7))
+                            .build();
                 });
     }
 

@@ -14,6 +14,8 @@ import io.strata.proto.segmentation.v1.FindCustomCrowdsRequest;
 import io.strata.proto.segmentation.v1.FindCustomCrowdsResponse;
 import io.strata.proto.segmentation.v1.GetCrowdTrendsRequest;
 import io.strata.proto.segmentation.v1.GetCrowdTrendsResponse;
+import io.strata.proto.segmentation.v1.ListCrowdSchedulesRequest;
+import io.strata.proto.segmentation.v1.ListCrowdSchedulesResponse;
 import io.strata.segmentation.service.CrowdAnalyses;
 import jakarta.annotation.security.RolesAllowed;
 import java.util.function.Function;
@@ -55,6 +57,11 @@ public class CrowdGrpcService implements CrowdService {
     @Override
     public Uni<GetCrowdTrendsResponse> getCrowdTrends(GetCrowdTrendsRequest request) {
         return user(request.getTenant(), Roles.VIEWER, caller -> crowds.trends(request));
+    }
+
+    @Override
+    public Uni<ListCrowdSchedulesResponse> listCrowdSchedules(ListCrowdSchedulesRequest request) {
+        return user(request.getTenant(), Roles.VIEWER, caller -> crowds.schedules(request.getTenant()));
     }
 
     static void check(AnalyzeReverseFunnelRequest r) {

@@ -5,14 +5,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.strata.platform.errors.Errors;
+import io.strata.platform.logging.LogSafe;
 import io.strata.proto.segmentation.v1.AnalyzeReverseFunnelRequest;
 import io.strata.proto.segmentation.v1.AnalyzeReverseFunnelResponse;
 import io.strata.proto.segmentation.v1.Cohort;
 import io.strata.proto.segmentation.v1.CollectFunnelRowsRequest;
 import io.strata.proto.segmentation.v1.CollectFunnelRowsResponse;
 import io.strata.proto.segmentation.v1.CountScore;
+import io.strata.proto.segmentation.v1.CrowdSchedule;
 import io.strata.proto.segmentation.v1.CrowdTrend;
 import io.strata.proto.segmentation.v1.CustomCrowd;
 import io.strata.proto.segmentation.v1.FindCustomCrowdsRequest;
@@ -20,6 +24,7 @@ import io.strata.proto.segmentation.v1.FindCustomCrowdsResponse;
 import io.strata.proto.segmentation.v1.FunnelRow;
 import io.strata.proto.segmentation.v1.GetCrowdTrendsRequest;
 import io.strata.proto.segmentation.v1.GetCrowdTrendsResponse;
+import io.strata.proto.segmentation.v1.ListCrowdSchedulesResponse;
 import io.strata.proto.segmentation.v1.LookalikeQuality;
 import io.strata.proto.segmentation.v1.Merge;
 import io.strata.proto.segmentation.v1.MicroGroup;
@@ -42,11 +47,13 @@ import io.strata.segmentation.crowds.Referrals;
 import io.strata.segmentation.crowds.Trends;
 import io.strata.segmentation.domain.Segment;
 import io.strata.segmentation.engine.ProfileTable;
+import io.strata.segmentation.repository.CrowdScheduleRepository;
 import io.strata.segmentation.repository.SegmentRepository;
 import io.strata.segmentation.rules.Condition;
 import io.strata.segmentation.rules.Evaluator;
 import io.strata.segmentation.rules.ProfileFacts;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -62,6 +69,10 @@ import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 
 /**
  * Custom strategic crowds and the reverse funnel over every partition (docs/crowds.md): each
@@ -73,6 +84,7 @@ import java.util.TreeSet;
 public class CrowdAnalyses {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = Logger.getLogger(CrowdAnalyses.class);
 
     /** The events whose category a custom clustering counts unless told. */
     public static final List<String> PREFERENCE_EVENTS = List.of("Product Viewed", "Product Added", "Order Completed");
@@ -120,6 +132,8 @@ public class CrowdAnalyses {
     private final SegmentCommands commands;
     private final SegmentRepository segments;
     private final SegmentationConfig config;
+    private final CrowdScheduleRepository schedules;
+    private ScheduledExecutorService timer;
 
     public CrowdAnalyses(
             Engine engine,
@@ -127,13 +141,113 @@ public class CrowdAnalyses {
             Replicas replicas,
             SegmentCommands commands,
             SegmentRepository segments,
-            SegmentationConfig config) {
+            SegmentationConfig config,
+            CrowdScheduleRepository schedules) {
+        this.schedules = schedules;
         this.engine = engine;
         this.queries = queries;
         this.replicas = replicas;
         this.commands = commands;
         this.segments = segments;
         this.config = config;
+    }
+
+    // ---------------------------------------------------------------- schedules
+
+    void schedule(@Observes StartupEvent event) {
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "segmentation-crowd-schedule");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long check = config.models().scheduleCheck().toMillis();
+        timer.scheduleWithFixedDelay(
+                () -> runDue().subscribe().with(n -> {}, f -> {}), check, check, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+
+    /**
+     * Runs again, each under its name, the saved clusterings of the tenants held here that are due
+     * (claimed first: a replica looking at the same time finds them not due); how many ran.
+     */
+    public Uni<Integer> runDue() {
+        List<String> tenants = new ArrayList<>(engine.tenants());
+        if (tenants.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return schedules.claimDue(tenants, Instant.now()).chain(due -> {
+            List<Uni<Boolean>> runs = new ArrayList<>();
+            for (CrowdScheduleRepository.Schedule s : due) {
+                runs.add(Uni.createFrom()
+                        .deferred(() -> customCrowds(filled(request(s.request())), s.createdBy()))
+                        .chain(found -> schedules.ran(s.tenant(), s.saveAs(), found.getChosen(), null))
+                        .invoke(() -> LOG.infof("tenant %s: custom crowds %s run again", s.tenant(), s.saveAs()))
+                        .replaceWith(true)
+                        .onFailure()
+                        .recoverWithUni(failure -> {
+                            String why = ModelRuns.why(failure);
+                            LOG.warnf(
+                                    "tenant %s: custom crowds %s failed to run again: %s",
+                                    s.tenant(), s.saveAs(), LogSafe.text(why));
+                            return schedules
+                                    .ran(s.tenant(), s.saveAs(), null, why)
+                                    .replaceWith(false);
+                        }));
+            }
+            return runs.isEmpty()
+                    ? Uni.createFrom().item(0)
+                    : Uni.join().all(runs).andCollectFailures().map(List::size);
+        });
+    }
+
+    /** The tenant's scheduled clusterings. */
+    public Uni<ListCrowdSchedulesResponse> schedules(String tenant) {
+        return schedules.list(tenant).map(all -> {
+            ListCrowdSchedulesResponse.Builder out = ListCrowdSchedulesResponse.newBuilder();
+            for (CrowdScheduleRepository.Schedule s : all) {
+                Instant next = s.lastRunAt().plus(Duration.ofDays(s.everyDays()));
+                out.addSchedules(CrowdSchedule.newBuilder()
+                        .setSaveAs(s.saveAs())
+                        .setRequest(request(s.request()))
+                        .setEveryDays(s.everyDays())
+                        .setLastRunAt(timestamp(s.lastRunAt()))
+                        .setNextRunAt(timestamp(next))
+                        .setLastChosen(s.lastChosen() == null ? 0 : s.lastChosen())
+                        .setLastError(s.lastError() == null ? "" : s.lastError())
+                        .setCreatedBy(s.createdBy()));
+            }
+            return out.build();
+        });
+    }
+
+    private static com.google.protobuf.Timestamp timestamp(Instant at) {
+        return com.google.protobuf.Timestamp.newBuilder()
+                .setSeconds(at.getEpochSecond())
+                .setNanos(at.getNano())
+                .build();
+    }
+
+    static String json(FindCustomCrowdsRequest r) {
+        try {
+            return com.google.protobuf.util.JsonFormat.printer().print(r);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException("a request does not print as JSON", e);
+        }
+    }
+
+    static FindCustomCrowdsRequest request(String json) {
+        try {
+            FindCustomCrowdsRequest.Builder b = FindCustomCrowdsRequest.newBuilder();
+            com.google.protobuf.util.JsonFormat.parser().merge(json, b);
+            return b.build();
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException("a stored clustering is not a request: " + e.getMessage(), e);
+        }
     }
 
     // ---------------------------------------------------------------- custom crowds
@@ -219,6 +333,12 @@ public class CrowdAnalyses {
             b.setSeed(1);
         }
         checkSaveAs(r.getSaveAs());
+        if (r.getRerunEveryDays() < 0 || r.getRerunEveryDays() > 365) {
+            throw Errors.invalid("rerun_every_days", "0 (never) to 365 days, was " + r.getRerunEveryDays());
+        }
+        if (r.getRerunEveryDays() > 0 && r.getSaveAs().isEmpty()) {
+            throw Errors.invalid("rerun_every_days", "a clustering runs again only when saved: give save_as");
+        }
         return b.build();
     }
 
@@ -286,7 +406,16 @@ public class CrowdAnalyses {
                     .chain(all -> ModelRuns.worker(() -> cluster(r, all)))
                     .chain(found -> r.getSaveAs().isEmpty()
                             ? Uni.createFrom().item(found.response())
-                            : saveCrowds(r, found, by));
+                            : saveCrowds(r, found, by)
+                                    .call(saved -> r.getRerunEveryDays() > 0
+                                            ? schedules.save(
+                                                    tenant,
+                                                    r.getSaveAs(),
+                                                    json(r),
+                                                    r.getRerunEveryDays(),
+                                                    saved.getChosen(),
+                                                    by)
+                                            : schedules.remove(tenant, r.getSaveAs())));
         });
     }
 

@@ -66,6 +66,9 @@ class CrowdAnalysesTest {
     @Inject
     Engine engine;
 
+    @Inject
+    io.vertx.mutiny.sqlclient.Pool pool;
+
     private CrowdService as(String user) {
         return GrpcClientUtils.attachHeaders(
                 client, KeycloakTokens.forUser(KeycloakTokens.serviceToken(), KeycloakTokens.accessToken(user)));
@@ -180,6 +183,35 @@ class CrowdAnalysesTest {
                 crowds.customCrowds(save, "test").await().atMost(WAIT);
         assertEquals(saved.getCrowdsList(), again.getCrowdsList());
 
+        // scheduled: not due until its period has passed, then run again once however often looked at
+        crowds.customCrowds(save.toBuilder().setRerunEveryDays(7).build(), "mia")
+                .await()
+                .atMost(WAIT);
+        var schedule = crowds.schedules(tenant).await().atMost(WAIT).getSchedules(0);
+        assertEquals("Taste", schedule.getSaveAs());
+        assertEquals(7, schedule.getEveryDays());
+        assertEquals(3, schedule.getLastChosen());
+        assertEquals(ask.getDimensionsList(), schedule.getRequest().getDimensionsList());
+        crowds.runDue().await().atMost(WAIT);
+        assertEquals(
+                schedule.getLastRunAt(),
+                crowds.schedules(tenant).await().atMost(WAIT).getSchedules(0).getLastRunAt());
+        pool.preparedQuery("update crowd_schedules set last_run_at = now() - interval '8 days', last_chosen = null"
+                        + " where tenant = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(tenant))
+                .await()
+                .atMost(WAIT);
+        crowds.runDue().await().atMost(WAIT);
+        var ran = crowds.schedules(tenant).await().atMost(WAIT).getSchedules(0);
+        assertEquals(3, ran.getLastChosen());
+        assertTrue(ran.getLastRunAt().getSeconds() > schedule.getLastRunAt().getSeconds() - 1, ran::toString);
+        assertEquals(
+                ran.getLastRunAt().getSeconds() + 7 * 86_400L,
+                ran.getNextRunAt().getSeconds());
+        // saved again without a period: no more re-runs
+        crowds.customCrowds(save, "mia").await().atMost(WAIT);
+        assertEquals(0, crowds.schedules(tenant).await().atMost(WAIT).getSchedulesCount());
+
         // the reverse funnel: the twelve advocates are the core, each brought one
         AnalyzeReverseFunnelResponse funnel = crowds.reverseFunnel(
                         AnalyzeReverseFunnelRequest.newBuilder()
@@ -240,6 +272,14 @@ class CrowdAnalysesTest {
                         .await()
                         .atMost(WAIT));
         assertEquals("metric", Errors.violations(metric).get(0).field());
+        StatusRuntimeException rerun = assertThrows(
+                StatusRuntimeException.class,
+                () -> as("ana")
+                        .findCustomCrowds(
+                                request("demo").toBuilder().setRerunEveryDays(7).build())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals("rerun_every_days", Errors.violations(rerun).get(0).field());
         StatusRuntimeException share = assertThrows(
                 StatusRuntimeException.class,
                 () -> as("ana")
