@@ -80,7 +80,6 @@ public final class Agglomerative {
             }
         }
         double[] size = new double[n];
-        int[] id = new int[n];
         int[] members = new int[n];
         boolean[] active = new boolean[n];
         for (int i = 0; i < n; i++) {
@@ -89,7 +88,6 @@ public final class Agglomerative {
                 throw new IllegalArgumentException("weight " + i + " is " + w + "; weights must be > 0");
             }
             size[i] = w;
-            id[i] = i;
             members[i] = 1;
             active[i] = true;
         }
@@ -103,23 +101,44 @@ public final class Agglomerative {
                 }
             }
         }
-        List<Dendrogram.Merge> merges = new ArrayList<>(n - 1);
+        // the nearest-neighbour chain (every linkage here is reducible): O(n²) rather than O(n³),
+        // the same merges as merging the closest pair each time, found in another order
+        int[] chain = new int[n];
+        int length = 0;
+        int[] from = new int[n - 1];
+        int[] into = new int[n - 1];
+        double[] height = new double[n - 1];
         for (int step = 0; step < n - 1; step++) {
-            int a = -1;
-            int b = -1;
-            double best = Double.POSITIVE_INFINITY;
-            for (int i = 0; i < n; i++) {
-                if (!active[i]) {
-                    continue;
-                }
-                for (int j = i + 1; j < n; j++) {
-                    if (active[j] && d[i][j] < best) {
-                        best = d[i][j];
-                        a = i;
-                        b = j;
+            if (length == 0) {
+                for (int i = 0; i < n; i++) {
+                    if (active[i]) {
+                        chain[length++] = i;
+                        break;
                     }
                 }
             }
+            int x;
+            int y;
+            double best;
+            while (true) {
+                x = chain[length - 1];
+                // the item before on the chain wins a tie, so the chain always ends
+                y = length > 1 ? chain[length - 2] : -1;
+                best = y >= 0 ? d[x][y] : Double.POSITIVE_INFINITY;
+                for (int i = 0; i < n; i++) {
+                    if (active[i] && i != x && d[x][i] < best) {
+                        best = d[x][i];
+                        y = i;
+                    }
+                }
+                if (length > 1 && y == chain[length - 2]) {
+                    break;
+                }
+                chain[length++] = y;
+            }
+            length -= 2;
+            int a = Math.min(x, y);
+            int b = Math.max(x, y);
             for (int k = 0; k < n; k++) {
                 if (active[k] && k != a && k != b) {
                     double value = linkage.update(d[a][k], d[b][k], d[a][b], size[a], size[b], size[k]);
@@ -127,13 +146,30 @@ public final class Agglomerative {
                     d[k][a] = value;
                 }
             }
-            int left = Math.min(id[a], id[b]);
-            int right = Math.max(id[a], id[b]);
-            members[a] += members[b];
             size[a] += size[b];
-            merges.add(new Dendrogram.Merge(left, right, best, members[a]));
-            id[a] = n + step;
             active[b] = false;
+            from[step] = b;
+            into[step] = a;
+            height[step] = best;
+        }
+        // in order of height (stable: ties keep the order found), each cluster named as SciPy names it
+        Integer[] order = new Integer[n - 1];
+        for (int i = 0; i < n - 1; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (p, q) -> Double.compare(height[p], height[q]));
+        int[] label = new int[n];
+        for (int i = 0; i < n; i++) {
+            label[i] = i;
+        }
+        List<Dendrogram.Merge> merges = new ArrayList<>(n - 1);
+        for (int step = 0; step < n - 1; step++) {
+            int m = order[step];
+            int left = label[into[m]];
+            int right = label[from[m]];
+            members[into[m]] += members[from[m]];
+            merges.add(new Dendrogram.Merge(Math.min(left, right), Math.max(left, right), height[m], members[into[m]]));
+            label[into[m]] = n + step;
         }
         return new Dendrogram(n, merges);
     }

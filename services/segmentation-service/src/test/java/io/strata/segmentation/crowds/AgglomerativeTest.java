@@ -95,4 +95,93 @@ class AgglomerativeTest {
                 .map(m -> new Dendrogram.Merge(m.left(), m.right(), Math.round(m.height() * 1e9) / 1e9, m.members()))
                 .toList();
     }
+
+    @Test
+    void theChainMergesAsTheClosestPairDoesEveryTime() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        for (Linkage linkage : Linkage.values()) {
+            for (int run = 0; run < 20; run++) {
+                int n = 2 + random.nextInt(40);
+                double[][] points = new double[n][3];
+                double[] weights = new double[n];
+                for (int i = 0; i < n; i++) {
+                    for (int c = 0; c < 3; c++) {
+                        points[i][c] = random.nextDouble();
+                    }
+                    weights[i] = 1 + random.nextInt(50);
+                }
+                double[] d = new double[n * (n - 1) / 2];
+                for (int i = 0; i < n; i++) {
+                    for (int j = i + 1; j < n; j++) {
+                        double sum = 0;
+                        for (int c = 0; c < 3; c++) {
+                            sum += (points[i][c] - points[j][c]) * (points[i][c] - points[j][c]);
+                        }
+                        d[Preferences.index(n, i, j)] = Math.sqrt(sum);
+                    }
+                }
+                List<Dendrogram.Merge> chain =
+                        Agglomerative.cluster(n, d, weights, linkage).merges();
+                List<Dendrogram.Merge> closest = closestPairEachTime(n, d, weights, linkage);
+                for (int m = 0; m < n - 1; m++) {
+                    assertEquals(closest.get(m).left(), chain.get(m).left(), linkage + " n=" + n + " merge " + m);
+                    assertEquals(closest.get(m).right(), chain.get(m).right(), linkage + " n=" + n + " merge " + m);
+                    assertEquals(closest.get(m).height(), chain.get(m).height(), 1e-9);
+                    assertEquals(closest.get(m).members(), chain.get(m).members());
+                }
+            }
+        }
+    }
+
+    /** The textbook O(n³) algorithm: the closest active pair merged at every step. */
+    private static List<Dendrogram.Merge> closestPairEachTime(int n, double[] distances, double[] w, Linkage linkage) {
+        double[][] d = new double[n][n];
+        double[] size = w.clone();
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                double v = distances[Preferences.index(n, i, j)];
+                if (linkage == Linkage.WARD) {
+                    v *= Math.sqrt(2 * size[i] * size[j] / (size[i] + size[j]));
+                }
+                d[i][j] = v;
+                d[j][i] = v;
+            }
+        }
+        int[] id = new int[n];
+        int[] members = new int[n];
+        boolean[] active = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            id[i] = i;
+            members[i] = 1;
+            active[i] = true;
+        }
+        List<Dendrogram.Merge> merges = new java.util.ArrayList<>();
+        for (int step = 0; step < n - 1; step++) {
+            int a = -1;
+            int b = -1;
+            double best = Double.POSITIVE_INFINITY;
+            for (int i = 0; i < n; i++) {
+                for (int j = i + 1; j < n; j++) {
+                    if (active[i] && active[j] && d[i][j] < best) {
+                        best = d[i][j];
+                        a = i;
+                        b = j;
+                    }
+                }
+            }
+            for (int k = 0; k < n; k++) {
+                if (active[k] && k != a && k != b) {
+                    double v = linkage.update(d[a][k], d[b][k], d[a][b], size[a], size[b], size[k]);
+                    d[a][k] = v;
+                    d[k][a] = v;
+                }
+            }
+            members[a] += members[b];
+            size[a] += size[b];
+            merges.add(new Dendrogram.Merge(Math.min(id[a], id[b]), Math.max(id[a], id[b]), best, members[a]));
+            id[a] = n + step;
+            active[b] = false;
+        }
+        return merges;
+    }
 }
