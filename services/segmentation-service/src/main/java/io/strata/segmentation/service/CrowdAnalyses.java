@@ -631,23 +631,122 @@ public class CrowdAnalyses {
     private Uni<FindCustomCrowdsResponse> saveCrowds(FindCustomCrowdsRequest r, Found result, String by) {
         FindCustomCrowdsResponse found = result.response();
         Map<String, List<String>> valuesOf = result.values();
-        FindCustomCrowdsResponse.Builder out = found.toBuilder();
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (int i = 0; i < found.getCrowdsCount(); i++) {
-            CustomCrowd crowd = found.getCrowds(i);
-            int index = i;
-            String id = segmentId(r.getSaveAs(), String.valueOf(crowd.getNumber()));
-            String name = r.getSaveAs() + " " + crowd.getNumber();
-            String definition = crowdDefinition(r, crowd, valuesOf);
-            String description = "custom crowd " + crowd.getNumber() + " of " + found.getChosen() + " over "
-                    + String.join(", ", r.getDimensionsList()) + "; prefers "
-                    + String.join(", ", crowd.getTopCategoriesList());
-            chain = chain.chain(ok -> upsert(r.getTenant(), id, name, description, Segment.Kind.RULE, definition, by)
-                    .invoke(saved -> out.setCrowds(
-                            index, out.getCrowds(index).toBuilder().setSegmentId(saved.id())))
-                    .replaceWithVoid());
+        String prefix = segmentId(r.getSaveAs(), "");
+        return segments.list(r.getTenant()).chain(existing -> {
+            // a crowd saved again keeps the audience of the earlier crowd that shared most of its groups
+            Map<Integer, Set<String>> saved = new TreeMap<>();
+            for (Segment s : existing) {
+                if (s.id().startsWith(prefix)
+                        && s.id().substring(prefix.length()).matches("[1-9][0-9]?")
+                        && s.kind() == Segment.Kind.RULE
+                        && s.state() == Segment.State.ACTIVE) {
+                    saved.put(Integer.parseInt(s.id().substring(prefix.length())), groupsOf(s.definition()));
+                }
+            }
+            List<Set<String>> crowds = new ArrayList<>();
+            found.getCrowdsList().forEach(c -> crowds.add(new HashSet<>(c.getMicroGroupsList())));
+            int[] audience = match(crowds, saved);
+            FindCustomCrowdsResponse.Builder out = found.toBuilder();
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (int i = 0; i < found.getCrowdsCount(); i++) {
+                CustomCrowd crowd = found.getCrowds(i);
+                int index = i;
+                String id = segmentId(r.getSaveAs(), String.valueOf(audience[i]));
+                String name = r.getSaveAs() + " " + audience[i];
+                String definition = crowdDefinition(r, crowd, valuesOf);
+                String description = "custom crowd over " + String.join(", ", r.getDimensionsList()) + "; prefers "
+                        + String.join(", ", crowd.getTopCategoriesList());
+                chain = chain.chain(ok -> upsert(
+                                r.getTenant(), id, name, description, Segment.Kind.RULE, definition, by)
+                        .invoke(kept -> out.setCrowds(
+                                index, out.getCrowds(index).toBuilder().setSegmentId(kept.id())))
+                        .replaceWithVoid());
+            }
+            // an earlier crowd no crowd of this run continues is archived (kept, with its history)
+            Set<Integer> continued = new HashSet<>();
+            for (int a : audience) {
+                continued.add(a);
+            }
+            for (int number : saved.keySet()) {
+                if (!continued.contains(number)) {
+                    String id = segmentId(r.getSaveAs(), String.valueOf(number));
+                    chain = chain.chain(ok -> commands.setState(r.getTenant(), id, Segment.State.ARCHIVED, by)
+                            .replaceWithVoid()
+                            .onFailure()
+                            .recoverWithItem(f -> {
+                                LOG.warnf("custom crowd %s not archived: %s", id, LogSafe.text(ModelRuns.why(f)));
+                                return null;
+                            }));
+                }
+            }
+            return chain.map(ok -> out.build());
+        });
+    }
+
+    /**
+     * The audience number of each crowd: the earlier crowd sharing most of its micro-groups (pairs
+     * taken greedily, largest overlap first; ties to the smaller crowd index, then number), or for a
+     * crowd continuing none the smallest number no earlier crowd holds.
+     */
+    static int[] match(List<Set<String>> crowds, Map<Integer, Set<String>> saved) {
+        List<int[]> pairs = new ArrayList<>();
+        for (int c = 0; c < crowds.size(); c++) {
+            for (Map.Entry<Integer, Set<String>> e : saved.entrySet()) {
+                int shared = 0;
+                for (String g : crowds.get(c)) {
+                    shared += e.getValue().contains(g) ? 1 : 0;
+                }
+                if (shared > 0) {
+                    pairs.add(new int[] {shared, c, e.getKey()});
+                }
+            }
         }
-        return chain.map(ok -> out.build());
+        pairs.sort((p, q) -> p[0] != q[0]
+                ? Integer.compare(q[0], p[0])
+                : p[1] != q[1] ? Integer.compare(p[1], q[1]) : Integer.compare(p[2], q[2]));
+        int[] out = new int[crowds.size()];
+        Set<Integer> taken = new HashSet<>();
+        for (int[] p : pairs) {
+            if (out[p[1]] == 0 && !taken.contains(p[2])) {
+                out[p[1]] = p[2];
+                taken.add(p[2]);
+            }
+        }
+        int next = 1;
+        for (int c = 0; c < out.length; c++) {
+            if (out[c] == 0) {
+                while (taken.contains(next) || saved.containsKey(next)) {
+                    next++;
+                }
+                out[c] = next;
+                taken.add(next);
+            }
+        }
+        return out;
+    }
+
+    /** The micro-group keys a saved crowd's rule names (its "any" of "all"s over the dimensions). */
+    static Set<String> groupsOf(String definition) {
+        Set<String> out = new HashSet<>();
+        try {
+            JsonNode rule = JSON.readTree(definition);
+            JsonNode any = rule.has("any")
+                    ? rule.path("any")
+                    : rule.path("all").path(1).path("any");
+            for (JsonNode group : any) {
+                List<String> values = new ArrayList<>();
+                for (JsonNode leaf : group.path("all")) {
+                    values.add(
+                            leaf.path("op").asText().equals("missing")
+                                    ? "null"
+                                    : leaf.path("value").toString());
+                }
+                out.add(key(values));
+            }
+        } catch (JsonProcessingException e) {
+            // not a rule this service wrote: it continues no crowd
+        }
+        return out;
     }
 
     /** The rule of a crowd: in the base (if any), and in one of its micro-groups (the small ones too). */

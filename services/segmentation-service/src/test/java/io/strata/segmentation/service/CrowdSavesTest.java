@@ -1,0 +1,58 @@
+package io.strata.segmentation.service;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.strata.proto.segmentation.v1.CustomCrowd;
+import io.strata.proto.segmentation.v1.FindCustomCrowdsRequest;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** How saved custom crowds are written as rules, read back, and continued by a later run. */
+class CrowdSavesTest {
+
+    @Test
+    void aCrowdsRuleNamesItsMicroGroupsAndReadsBackToThem() {
+        FindCustomCrowdsRequest r = FindCustomCrowdsRequest.newBuilder()
+                .addDimensions("traits.gender")
+                .addDimensions("traits.cityTier")
+                .setBaseSegmentId("buyers")
+                .build();
+        CustomCrowd crowd = CustomCrowd.newBuilder()
+                .addMicroGroups("female|1")
+                .addMicroGroups("null|3")
+                .build();
+        Map<String, List<String>> values = Map.of(
+                "female|1", List.of("\"female\"", "1"),
+                "null|3", List.of("null", "3"));
+        String rule = CrowdAnalyses.crowdDefinition(r, crowd, values);
+        assertEquals(
+                "{\"all\":[{\"segment\":\"buyers\"},{\"any\":[{\"all\":[{\"field\":\"traits.gender\",\"op\":\"eq\","
+                        + "\"value\":\"female\"},{\"field\":\"traits.cityTier\",\"op\":\"eq\",\"value\":1}]},"
+                        + "{\"all\":[{\"field\":\"traits.gender\",\"op\":\"missing\"},{\"field\":\"traits.cityTier\","
+                        + "\"op\":\"eq\",\"value\":3}]}]}]}",
+                rule);
+        assertEquals(Set.of("female|1", "null|3"), CrowdAnalyses.groupsOf(rule));
+        assertEquals(Set.of(), CrowdAnalyses.groupsOf("not json"));
+    }
+
+    @Test
+    void aLaterRunKeepsEachCrowdsAudienceWhenTheirSizesSwap() {
+        // this run's largest crowd holds most of what audience 2 held, and the second audience 1's
+        List<Set<String>> crowds = List.of(Set.of("a", "b", "c"), Set.of("d", "e"), Set.of("f"));
+        Map<Integer, Set<String>> saved = new java.util.TreeMap<>(Map.of(
+                1, Set.of("d", "e", "x"),
+                2, Set.of("a", "b"),
+                3, Set.of("y")));
+        // the third continues none: it takes 4, not the number of crowd 3 (archived, its history kept)
+        assertArrayEquals(new int[] {2, 1, 4}, CrowdAnalyses.match(crowds, saved));
+        // a first save numbers them by size
+        assertArrayEquals(new int[] {1, 2, 3}, CrowdAnalyses.match(crowds, Map.of()));
+        // two crowds sharing most with one audience: the larger overlap takes it
+        assertArrayEquals(
+                new int[] {2, 1},
+                CrowdAnalyses.match(List.of(Set.of("a"), Set.of("a", "b")), Map.of(1, Set.of("a", "b"))));
+    }
+}
