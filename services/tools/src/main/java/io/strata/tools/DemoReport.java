@@ -255,13 +255,8 @@ public final class DemoReport implements Callable<Integer> {
      */
     private boolean multiDevice(HttpClient http) throws IOException, InterruptedException {
         List<String[]> planted = new ArrayList<>();
-        try (var parser = org.apache.commons.csv.CSVFormat.RFC4180
-                .builder()
-                .setHeader()
-                .setSkipHeaderRecord(true)
-                .get()
-                .parse(Files.newBufferedReader(consumers))) {
-            for (var record : parser) {
+        {
+            for (var record : consumerRows()) {
                 String[] devices = record.get("device_ids").isBlank()
                         ? new String[0]
                         : record.get("device_ids").split(" ");
@@ -778,13 +773,8 @@ public final class DemoReport implements Callable<Integer> {
         List<int[]> pairs = new ArrayList<>();
         Map<Integer, Map<String, Integer>> overlap = new java.util.HashMap<>();
         if (consumers != null) {
-            try (var parser = org.apache.commons.csv.CSVFormat.RFC4180
-                    .builder()
-                    .setHeader()
-                    .setSkipHeaderRecord(true)
-                    .get()
-                    .parse(Files.newBufferedReader(consumers))) {
-                for (var record : parser) {
+            {
+                for (var record : consumerRows()) {
                     String key = record.get("gender") + "|" + record.get("city_tier") + "|" + record.get("occupation")
                             + "|" + record.get("income_level");
                     Integer crowd = crowdOf.get(key);
@@ -961,13 +951,8 @@ public final class DemoReport implements Callable<Integer> {
         java.util.Set<String> core = members(http, "demo_funnel-core", funnel, "core");
         java.util.Set<String> high = members(http, "demo_funnel-high_potential", funnel, "high_potential");
         List<String[]> planted = new ArrayList<>();
-        try (var parser = org.apache.commons.csv.CSVFormat.RFC4180
-                .builder()
-                .setHeader()
-                .setSkipHeaderRecord(true)
-                .get()
-                .parse(Files.newBufferedReader(consumers))) {
-            for (var record : parser) {
+        {
+            for (var record : consumerRows()) {
                 if (record.get("core").equals("true")
                         || record.get("high_potential").equals("true")) {
                     planted.add(new String[] {record.get("user_id"), record.get("core")});
@@ -1054,6 +1039,18 @@ public final class DemoReport implements Callable<Integer> {
             }
         }
         return out;
+    }
+
+    /** The rows of the generator's consumers.csv, by its header. */
+    private List<org.apache.commons.csv.CSVRecord> consumerRows() throws IOException {
+        try (var parser = org.apache.commons.csv.CSVFormat.RFC4180
+                .builder()
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .get()
+                .parse(Files.newBufferedReader(consumers))) {
+            return parser.getRecords();
+        }
     }
 
     private static List<String> names(JsonNode array) {
