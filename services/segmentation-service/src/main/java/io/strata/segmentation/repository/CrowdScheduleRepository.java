@@ -78,10 +78,15 @@ public class CrowdScheduleRepository {
                 .map(CrowdScheduleRepository::schedules);
     }
 
-    /** How a run went: the crowds found, or why it failed. */
+    /**
+     * How a run went: the crowds found, or why it failed (then it is due again in an hour, not a
+     * whole period later: partitions loading after a restart fail a run for a while).
+     */
     public Uni<Void> ran(String tenant, String saveAs, Integer chosen, String error) {
-        return pool.preparedQuery(
-                        "update crowd_schedules set last_chosen = $3, last_error = $4 where tenant = $1 and save_as = $2")
+        return pool.preparedQuery("update crowd_schedules set last_chosen = $3, last_error = $4, last_run_at ="
+                        + " case when $4::text is null then last_run_at"
+                        + " else now() - make_interval(days => every_days) + interval '1 hour' end"
+                        + " where tenant = $1 and save_as = $2")
                 .execute(Tuple.of(tenant, saveAs, chosen, error))
                 .replaceWithVoid();
     }

@@ -87,6 +87,12 @@ public class CrowdAnalyses {
     private static final Logger LOG = Logger.getLogger(CrowdAnalyses.class);
 
     /** The events whose category a custom clustering counts unless told. */
+    /** How a saved custom crowd's audience description starts (what marks it as one). */
+    static final String CROWD_MARK = "custom crowd";
+
+    /** How a saved funnel tier's audience description starts. */
+    static final String TIER_MARK = "reverse funnel:";
+
     public static final List<String> PREFERENCE_EVENTS = List.of("Product Viewed", "Product Added", "Order Completed");
 
     /**
@@ -162,7 +168,15 @@ public class CrowdAnalyses {
         });
         long check = config.models().scheduleCheck().toMillis();
         timer.scheduleWithFixedDelay(
-                () -> runDue().subscribe().with(n -> {}, f -> {}), check, check, TimeUnit.MILLISECONDS);
+                () -> runDue().subscribe()
+                        .with(
+                                n -> {},
+                                f -> LOG.warnf(
+                                        "custom crowds: the due clusterings could not be read: %s",
+                                        LogSafe.text(ModelRuns.why(f)))),
+                check,
+                check,
+                TimeUnit.MILLISECONDS);
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -184,7 +198,7 @@ public class CrowdAnalyses {
             List<Uni<Boolean>> runs = new ArrayList<>();
             for (CrowdScheduleRepository.Schedule s : due) {
                 runs.add(Uni.createFrom()
-                        .deferred(() -> customCrowds(filled(request(s.request())), s.createdBy()))
+                        .deferred(() -> customCrowds(filled(request(s.request())), s.createdBy(), true))
                         .chain(found -> schedules.ran(s.tenant(), s.saveAs(), found.getChosen(), null))
                         .invoke(() -> LOG.infof("tenant %s: custom crowds %s run again", s.tenant(), s.saveAs()))
                         .replaceWith(true)
@@ -201,7 +215,8 @@ public class CrowdAnalyses {
             }
             return runs.isEmpty()
                     ? Uni.createFrom().item(0)
-                    : Uni.join().all(runs).andCollectFailures().map(List::size);
+                    : Uni.join().all(runs).andCollectFailures().map(ran ->
+                            (int) ran.stream().filter(Boolean::booleanValue).count());
         });
     }
 
@@ -212,7 +227,7 @@ public class CrowdAnalyses {
             for (CrowdScheduleRepository.Schedule s : all) {
                 Instant next = s.lastRunAt().plus(Duration.ofDays(s.everyDays()));
                 out.addSchedules(CrowdSchedule.newBuilder()
-                        .setSaveAs(s.saveAs())
+                        .setSaveAs(request(s.request()).getSaveAs())
                         .setRequest(request(s.request()))
                         .setEveryDays(s.everyDays())
                         .setLastRunAt(timestamp(s.lastRunAt()))
@@ -312,7 +327,7 @@ public class CrowdAnalyses {
         }
         ClusterCount.Choice choice = choice(b.getChoice());
         if (r.getMaxCount() < 0 || r.getMaxCount() > 30) {
-            throw Errors.invalid("max_count", "2 to 30 crowds (0: 10), was " + r.getMaxCount());
+            throw Errors.invalid("max_count", "1 to 30 crowds (0: 10), was " + r.getMaxCount());
         }
         if (r.getMaxCount() == 0) {
             b.setMaxCount(10);
@@ -380,6 +395,11 @@ public class CrowdAnalyses {
 
     /** Finds the crowds of a filled request over every partition, and saves them when asked. */
     public Uni<FindCustomCrowdsResponse> customCrowds(FindCustomCrowdsRequest r, String by) {
+        return customCrowds(r, by, false);
+    }
+
+    /** As {@link #customCrowds(FindCustomCrowdsRequest, String)}; a scheduled run leaves its schedule alone. */
+    private Uni<FindCustomCrowdsResponse> customCrowds(FindCustomCrowdsRequest r, String by, boolean scheduled) {
         String tenant = r.getTenant();
         long asOf = System.currentTimeMillis();
         Uni<Void> base = r.getBaseSegmentId().isEmpty()
@@ -406,16 +426,20 @@ public class CrowdAnalyses {
                     .chain(all -> ModelRuns.worker(() -> cluster(r, all)))
                     .chain(found -> r.getSaveAs().isEmpty()
                             ? Uni.createFrom().item(found.response())
-                            : saveCrowds(r, found, by)
-                                    .call(saved -> r.getRerunEveryDays() > 0
-                                            ? schedules.save(
-                                                    tenant,
-                                                    r.getSaveAs(),
-                                                    json(r),
-                                                    r.getRerunEveryDays(),
-                                                    saved.getChosen(),
-                                                    by)
-                                            : schedules.remove(tenant, r.getSaveAs())));
+                            : saveCrowds(r, found, by).call(saved -> {
+                                if (scheduled) {
+                                    return Uni.createFrom().voidItem();
+                                }
+                                return r.getRerunEveryDays() > 0
+                                        ? schedules.save(
+                                                tenant,
+                                                scheduleName(r.getSaveAs()),
+                                                json(r),
+                                                r.getRerunEveryDays(),
+                                                saved.getChosen(),
+                                                by)
+                                        : schedules.remove(tenant, scheduleName(r.getSaveAs()));
+                            }));
         });
     }
 
@@ -604,15 +628,26 @@ public class CrowdAnalyses {
         return new Found(out.build(), valuesOf);
     }
 
-    /** A micro-group's key: its values joined by "|", text unquoted. */
+    /**
+     * A micro-group's key: its values joined by "|", text unquoted unless it would read as a number,
+     * true, false, null or two values (then quoted, as JSON): distinct values give distinct keys.
+     */
     static String key(List<String> values) {
         List<String> parts = new ArrayList<>();
         for (String v : values) {
-            try {
-                parts.add(v.startsWith("\"") ? JSON.readTree(v).asText() : v);
-            } catch (JsonProcessingException e) {
-                parts.add(v);
+            String text = v;
+            if (v.startsWith("\"")) {
+                try {
+                    text = JSON.readTree(v).asText();
+                } catch (JsonProcessingException e) {
+                    text = v;
+                }
+                // a text that reads as another kind of value, or as two, keeps its quotes: keys stay distinct
+                if (text.matches("null|true|false|-?\\d+(\\.\\d+)?|\".*") || text.contains("|")) {
+                    text = v;
+                }
             }
+            parts.add(text);
         }
         return String.join("|", parts);
     }
@@ -633,19 +668,29 @@ public class CrowdAnalyses {
         Map<String, List<String>> valuesOf = result.values();
         String prefix = segmentId(r.getSaveAs(), "");
         return segments.list(r.getTenant()).chain(existing -> {
-            // a crowd saved again keeps the audience of the earlier crowd that shared most of its groups
+            // a crowd saved again keeps the audience of the earlier crowd that shared most of its groups;
+            // an audience of the name this feature did not save is never taken over (nothing written)
             Map<Integer, Set<String>> saved = new TreeMap<>();
+            Set<Integer> held = new HashSet<>();
             for (Segment s : existing) {
-                if (s.id().startsWith(prefix)
-                        && s.id().substring(prefix.length()).matches("[1-9][0-9]?")
-                        && s.kind() == Segment.Kind.RULE
-                        && s.state() == Segment.State.ACTIVE) {
-                    saved.put(Integer.parseInt(s.id().substring(prefix.length())), groupsOf(s.definition()));
+                String rest = s.id().startsWith(prefix) ? s.id().substring(prefix.length()) : "";
+                if (!rest.matches("[1-9][0-9]{0,8}")) {
+                    continue;
+                }
+                if (s.kind() != Segment.Kind.RULE || !s.description().startsWith(CROWD_MARK)) {
+                    throw Errors.invalid(
+                            "save_as",
+                            "audience " + s.id() + " exists and is not a saved custom crowd: choose another save_as");
+                }
+                int number = Integer.parseInt(rest);
+                held.add(number);
+                if (s.state() == Segment.State.ACTIVE) {
+                    saved.put(number, groupsOf(s.definition()));
                 }
             }
             List<Set<String>> crowds = new ArrayList<>();
             found.getCrowdsList().forEach(c -> crowds.add(new HashSet<>(c.getMicroGroupsList())));
-            int[] audience = match(crowds, saved);
+            int[] audience = match(crowds, saved, held);
             FindCustomCrowdsResponse.Builder out = found.toBuilder();
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (int i = 0; i < found.getCrowdsCount(); i++) {
@@ -654,7 +699,7 @@ public class CrowdAnalyses {
                 String id = segmentId(r.getSaveAs(), String.valueOf(audience[i]));
                 String name = r.getSaveAs() + " " + audience[i];
                 String definition = crowdDefinition(r, crowd, valuesOf);
-                String description = "custom crowd over " + String.join(", ", r.getDimensionsList()) + "; prefers "
+                String description = CROWD_MARK + " over " + String.join(", ", r.getDimensionsList()) + "; prefers "
                         + String.join(", ", crowd.getTopCategoriesList());
                 chain = chain.chain(ok -> upsert(
                                 r.getTenant(), id, name, description, Segment.Kind.RULE, definition, by)
@@ -689,6 +734,11 @@ public class CrowdAnalyses {
      * crowd continuing none the smallest number no earlier crowd holds.
      */
     static int[] match(List<Set<String>> crowds, Map<Integer, Set<String>> saved) {
+        return match(crowds, saved, saved.keySet());
+    }
+
+    /** As above; {@code held}: every number an audience of the name holds (archived ones too), never reused. */
+    static int[] match(List<Set<String>> crowds, Map<Integer, Set<String>> saved, Set<Integer> held) {
         List<int[]> pairs = new ArrayList<>();
         for (int c = 0; c < crowds.size(); c++) {
             for (Map.Entry<Integer, Set<String>> e : saved.entrySet()) {
@@ -715,7 +765,7 @@ public class CrowdAnalyses {
         int next = 1;
         for (int c = 0; c < out.length; c++) {
             if (out[c] == 0) {
-                while (taken.contains(next) || saved.containsKey(next)) {
+                while (taken.contains(next) || held.contains(next)) {
                     next++;
                 }
                 out[c] = next;
@@ -782,6 +832,12 @@ public class CrowdAnalyses {
         return rule.toString();
     }
 
+    /** A schedule's name: the audiences' ids' prefix ("Brand crowd" and "brand crowd" are one). */
+    static String scheduleName(String saveAs) {
+        String prefix = segmentId(saveAs, "");
+        return prefix.substring(0, prefix.length() - 1);
+    }
+
     static String segmentId(String saveAs, String suffix) {
         return (saveAs + "-" + suffix).toLowerCase(Locale.ROOT).replace(' ', '_');
     }
@@ -842,6 +898,9 @@ public class CrowdAnalyses {
             default -> throw Errors.invalid("period", "day, week or month, was '" + r.getPeriod() + "'");
         };
         LocalDate to = r.getTo().isEmpty() ? engine.today() : day("to", r.getTo());
+        if (to.isAfter(engine.today())) {
+            throw Errors.invalid("to", "the last day cannot be after today (" + engine.today() + ")");
+        }
         LocalDate from = r.getFrom().isEmpty() ? period.start(to) : day("from", r.getFrom());
         if (r.getFrom().isEmpty()) {
             for (int i = 0; i < 11; i++) {
@@ -866,25 +925,27 @@ public class CrowdAnalyses {
                 return s;
             }));
         }
+        boolean[] baseActive = {false};
         Uni<NavigableMap<LocalDate, Long>> base = r.getBaseSegmentId().isEmpty()
                 ? Uni.createFrom().nullItem()
                 : segments.find(tenant, r.getBaseSegmentId()).chain(s -> {
                     if (s == null) {
                         throw Errors.invalid("base_segment_id", "no audience " + r.getBaseSegmentId());
                     }
+                    baseActive[0] = s.state() == Segment.State.ACTIVE;
                     return segments.sizes(tenant, s.id(), since).map(CrowdAnalyses::byDay);
                 });
         // the period holding today ends now: the live sizes of the active audiences, not the last recorded
         LocalDate today = engine.today();
         boolean live = !to.isBefore(today);
-        return Uni.join().all(found).andFailFast().chain(all -> {
+        return base.chain(denominator -> Uni.join().all(found).andFailFast().chain(all -> {
             List<Uni<NavigableMap<LocalDate, Long>>> sizes = new ArrayList<>();
             for (Segment s : all) {
                 sizes.add(segments.sizes(tenant, s.id(), since).map(CrowdAnalyses::byDay));
             }
             List<String> active = new ArrayList<>();
             all.stream().filter(s -> s.state() == Segment.State.ACTIVE).forEach(s -> active.add(s.id()));
-            if (live && !r.getBaseSegmentId().isEmpty()) {
+            if (live && baseActive[0]) {
                 active.add(r.getBaseSegmentId());
             }
             Uni<AudienceQueries.Sizes> now = live
@@ -893,16 +954,19 @@ public class CrowdAnalyses {
             return Uni.join()
                     .all(sizes)
                     .andFailFast()
-                    .chain(series -> now.chain(current -> base.map(denominator -> {
+                    .chain(series -> now.map(current -> {
                         Map<String, NavigableMap<LocalDate, Long>> byId = new LinkedHashMap<>();
                         for (int i = 0; i < all.size(); i++) {
                             NavigableMap<LocalDate, Long> days = series.get(i);
-                            if (current.sizes().containsKey(all.get(i).id())) {
+                            if (current.complete()
+                                    && current.sizes().containsKey(all.get(i).id())) {
                                 days.put(today, current.of(all.get(i).id()));
                             }
                             byId.put(all.get(i).id(), days);
                         }
-                        if (denominator != null && current.sizes().containsKey(r.getBaseSegmentId())) {
+                        if (denominator != null
+                                && current.complete()
+                                && current.sizes().containsKey(r.getBaseSegmentId())) {
                             denominator.put(today, current.of(r.getBaseSegmentId()));
                         }
                         Map<String, List<Trends.Point>> points;
@@ -927,8 +991,8 @@ public class CrowdAnalyses {
                             out.addCrowds(trend);
                         }
                         return out.build();
-                    })));
-        });
+                    }));
+        }));
     }
 
     private static LocalDate day(String field, String text) {
@@ -958,17 +1022,21 @@ public class CrowdAnalyses {
             List<Uni<List<FunnelRow>>> parts = new ArrayList<>();
             parts.add(ModelRuns.worker(() -> funnelRowsHere(tenant, plan.here(), r.getCoreSegmentId(), asOf)));
             plan.peers()
-                    .forEach((peer, owned) ->
-                            parts.add(replicas.call(peer, config.models().stepTimeout())
-                                    .collectFunnelRows(CollectFunnelRowsRequest.newBuilder()
-                                            .setTenant(tenant)
-                                            .addAllPartitions(owned)
-                                            .setCoreSegmentId(r.getCoreSegmentId())
-                                            .setAsOfMillis(asOf)
-                                            .build())
-                                    .map(CollectFunnelRowsResponse::getRowsList)
-                                    .onFailure()
-                                    .transform(f -> AudienceQueries.moved(f, owned))));
+                    .forEach((peer, owned) -> parts.add(replicas.call(
+                                    peer, config.models().stepTimeout())
+                            .collectFunnelRows(CollectFunnelRowsRequest.newBuilder()
+                                    .setTenant(tenant)
+                                    .addAllPartitions(owned)
+                                    .setCoreSegmentId(r.getCoreSegmentId())
+                                    .setAsOfMillis(asOf)
+                                    .build())
+                            .map(CollectFunnelRowsResponse::getRowsList)
+                            .onFailure()
+                            .transform(f -> tooMany(f)
+                                    ? Errors.precondition("the funnel's rows of partitions "
+                                            + owned + " exceed what one answer carries: too many profiles for the"
+                                            + " reverse funnel (docs/crowds.md)")
+                                    : AudienceQueries.moved(f, owned))));
             return Uni.join().all(parts).andFailFast().chain(all -> {
                 List<FunnelRow> rows = new ArrayList<>();
                 all.forEach(rows::addAll);
@@ -978,6 +1046,11 @@ public class CrowdAnalyses {
                                 : saveTiers(r, result, by));
             });
         });
+    }
+
+    private static boolean tooMany(Throwable f) {
+        return f instanceof io.grpc.StatusRuntimeException e
+                && e.getStatus().getCode() == io.grpc.Status.Code.RESOURCE_EXHAUSTED;
     }
 
     /** Per profile on these partitions: what the tiers, the look-alike and the chains read. */
@@ -1110,12 +1183,19 @@ public class CrowdAnalyses {
                 v[column.get(f)] = f.startsWith("events.") ? Math.log1p(Math.max(0, value)) : value;
             });
         }
-        if (cores < 10 && hidden > 0) {
-            throw Errors.precondition("the core holds " + cores + " profiles: at least 10 are needed to measure the"
-                    + " expansion on hidden ones");
+        long hide = Math.round(cores * hidden);
+        if (cores < 10 || hide < 1 || hide >= cores) {
+            throw Errors.precondition("the core holds " + cores + " profiles: hiding " + hidden + " of them leaves "
+                    + hide + " hidden; at least 10 core profiles and one hidden and one kept are needed");
         }
-        Lookalike.Quality quality = Lookalike.quality(x, seeds, method, hidden, k, seed);
-        double[] scores = Lookalike.expand(x, seeds, method, seed).scores();
+        Lookalike.Quality quality;
+        double[] scores;
+        try {
+            quality = Lookalike.quality(x, seeds, method, hidden, k, seed);
+            scores = Lookalike.expand(x, seeds, method, seed).scores();
+        } catch (IllegalArgumentException e) {
+            throw Errors.precondition("the look-alike cannot expand this core: " + e.getMessage());
+        }
         Integer[] ranked = Lookalike.rankedNonSeeds(scores, seeds);
         boolean[] high = new boolean[n];
         List<String> highIds = new ArrayList<>();
@@ -1234,14 +1314,31 @@ public class CrowdAnalyses {
         String broadRule = "{\"all\": [{\"not\": {\"segment\": \"" + coreId + "\"}}, {\"not\": {\"segment\": \""
                 + highId + "\"}}]}";
         AnalyzeReverseFunnelResponse.Builder out = funnel.response();
-        return upsert(
+        Map<String, Segment.Kind> kinds =
+                Map.of(coreId, Segment.Kind.RULE, highId, Segment.Kind.STATIC, broadId, Segment.Kind.RULE);
+        // an audience of these ids the funnel did not save is never taken over (nothing written)
+        Uni<Void> checked = segments.list(tenant)
+                .invoke(existing -> {
+                    for (Segment s : existing) {
+                        Segment.Kind kind = kinds.get(s.id());
+                        if (kind != null
+                                && (s.kind() != kind || !s.description().startsWith(TIER_MARK))) {
+                            throw Errors.invalid(
+                                    "save_as",
+                                    "audience " + s.id()
+                                            + " exists and is not a saved funnel tier: choose another save_as");
+                        }
+                    }
+                })
+                .replaceWithVoid();
+        return checked.chain(none -> upsert(
                         tenant,
                         coreId,
                         r.getSaveAs() + " core",
                         "reverse funnel: the core",
                         Segment.Kind.RULE,
                         coreRule,
-                        by)
+                        by))
                 .chain(ok -> upsert(
                         tenant,
                         highId,

@@ -22,6 +22,7 @@ import io.strata.proto.segmentation.v1.FindCustomCrowdsResponse;
 import io.strata.proto.segmentation.v1.GetCrowdTrendsRequest;
 import io.strata.proto.segmentation.v1.Tier;
 import io.strata.segmentation.crowds.AdjustedRand;
+import io.strata.segmentation.domain.Segment;
 import io.strata.segmentation.service.AudienceQueries;
 import io.strata.segmentation.service.CrowdAnalyses;
 import io.strata.segmentation.service.Engine;
@@ -68,6 +69,12 @@ class CrowdAnalysesTest {
 
     @Inject
     io.vertx.mutiny.sqlclient.Pool pool;
+
+    @Inject
+    io.strata.segmentation.service.SegmentCommands commands;
+
+    @Inject
+    io.strata.segmentation.repository.SegmentRepository segmentRepository;
 
     private CrowdService as(String user) {
         return GrpcClientUtils.attachHeaders(
@@ -211,6 +218,18 @@ class CrowdAnalysesTest {
         // saved again without a period: no more re-runs
         crowds.customCrowds(save, "mia").await().atMost(WAIT);
         assertEquals(0, crowds.schedules(tenant).await().atMost(WAIT).getSchedulesCount());
+
+        // an audience of the name that is not a saved crowd is never taken over: refused, nothing written
+        commands.create(tenant, "mine-1", "mine", "", Segment.Kind.STATIC, null, null, "test")
+                .await()
+                .atMost(WAIT);
+        StatusRuntimeException taken = assertThrows(
+                StatusRuntimeException.class,
+                () -> crowds.customCrowds(ask.toBuilder().setSaveAs("Mine").build(), "test")
+                        .await()
+                        .atMost(WAIT));
+        assertEquals("save_as", Errors.violations(taken).get(0).field());
+        assertEquals(null, segmentRepository.find(tenant, "mine-2").await().atMost(WAIT));
 
         // the reverse funnel: the twelve advocates are the core, each brought one
         AnalyzeReverseFunnelResponse funnel = crowds.reverseFunnel(

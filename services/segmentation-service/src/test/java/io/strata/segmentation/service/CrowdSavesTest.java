@@ -55,4 +55,15 @@ class CrowdSavesTest {
                 new int[] {2, 1},
                 CrowdAnalyses.match(List.of(Set.of("a"), Set.of("a", "b")), Map.of(1, Set.of("a", "b"))));
     }
+
+    @Test
+    void distinctValuesGiveDistinctKeys() {
+        assertEquals("female|1|null", CrowdAnalyses.key(List.of("\"female\"", "1", "null")));
+        assertEquals("\"null\"|\"1\"|\"a|b\"", CrowdAnalyses.key(List.of("\"null\"", "\"1\"", "\"a|b\"")));
+        assertEquals(
+                Set.of("\"null\"|x"),
+                CrowdAnalyses.groupsOf(
+                        "{\"any\": [{\"all\": [{\"field\": \"traits.a\", \"op\": \"eq\", \"value\": \"null\"},"
+                                + " {\"field\": \"traits.b\", \"op\": \"eq\", \"value\": \"x\"}]}]}"));
+    }
 }
