@@ -778,6 +778,9 @@ public class CrowdAnalyses {
     /** The micro-group keys a saved crowd's rule names (its "any" of "all"s over the dimensions). */
     static Set<String> groupsOf(String definition) {
         Set<String> out = new HashSet<>();
+        if (definition == null) {
+            return out;
+        }
         try {
             JsonNode rule = JSON.readTree(definition);
             JsonNode any = rule.has("any")

@@ -36,6 +36,7 @@ class CrowdSavesTest {
                 rule);
         assertEquals(Set.of("female|1", "null|3"), CrowdAnalyses.groupsOf(rule));
         assertEquals(Set.of(), CrowdAnalyses.groupsOf("not json"));
+        assertEquals(Set.of(), CrowdAnalyses.groupsOf(null));
     }
 
     @Test
