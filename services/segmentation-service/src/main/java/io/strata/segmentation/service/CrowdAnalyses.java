@@ -30,6 +30,7 @@ import io.strata.proto.segmentation.v1.Merge;
 import io.strata.proto.segmentation.v1.MicroGroup;
 import io.strata.proto.segmentation.v1.PartialGroup;
 import io.strata.proto.segmentation.v1.ReferralSpread;
+import io.strata.proto.segmentation.v1.Referrer;
 import io.strata.proto.segmentation.v1.StaticMode;
 import io.strata.proto.segmentation.v1.SummarizeMicroGroupsRequest;
 import io.strata.proto.segmentation.v1.SummarizeMicroGroupsResponse;
@@ -1271,6 +1272,40 @@ public class CrowdAnalyses {
                 .setMaxDepth(Math.max(0, chains.maxDepth()))
                 .addAllByDepth(chains.byDepth())
                 .setUnrooted(chains.unrooted());
+        // who brought the most: sign-ups brought, and every profile down the chains
+        Map<String, List<String>> brought = new HashMap<>();
+        chains.referrerOf()
+                .forEach((profile, referrer) -> brought.computeIfAbsent(referrer, x -> new ArrayList<>())
+                        .add(profile));
+        List<String[]> top = new ArrayList<>();
+        for (String referrer : brought.keySet()) {
+            long reached = 0;
+            java.util.ArrayDeque<String> next = new java.util.ArrayDeque<>(brought.get(referrer));
+            Set<String> seen = new HashSet<>();
+            while (!next.isEmpty()) {
+                String p = next.poll();
+                if (seen.add(p)) {
+                    reached++;
+                    next.addAll(brought.getOrDefault(p, List.of()));
+                }
+            }
+            top.add(new String[] {referrer, String.valueOf(reached)});
+        }
+        top.sort((a, b) -> {
+            int c = Long.compare(Long.parseLong(b[1]), Long.parseLong(a[1]));
+            c = c != 0
+                    ? c
+                    : Integer.compare(
+                            brought.get(b[0]).size(), brought.get(a[0]).size());
+            return c != 0 ? c : a[0].compareTo(b[0]);
+        });
+        for (String[] t : top.subList(0, Math.min(20, top.size()))) {
+            out.addTopReferrers(Referrer.newBuilder()
+                    .setProfileId(t[0])
+                    .setDepth(chains.depth().getOrDefault(t[0], 0))
+                    .setBrought(brought.get(t[0]).size())
+                    .setReached(Long.parseLong(t[1])));
+        }
         Map<String, List<String>> cohorts = new LinkedHashMap<>();
         for (int i = 0; i < rows.size(); i++) {
             if (core[i]) {

@@ -253,6 +253,10 @@ class CrowdAnalysesTest {
         assertTrue(funnel.getQuality().getLiftAtK() > 1, funnel.getQuality()::toString);
         assertEquals(12, funnel.getReferrals().getReferred());
         assertEquals(1, funnel.getReferrals().getMaxDepth());
+        assertEquals(12, funnel.getReferrals().getTopReferrersCount());
+        assertEquals("f1-0", funnel.getReferrals().getTopReferrers(0).getProfileId());
+        assertEquals(1, funnel.getReferrals().getTopReferrers(0).getBrought());
+        assertEquals(1, funnel.getReferrals().getTopReferrers(0).getReached());
         Cohort coreCohort = funnel.getReferrals().getCohortsList().stream()
                 .filter(c -> c.getCohort().equals("core"))
                 .findFirst()

@@ -67,4 +67,37 @@ class CrowdSavesTest {
                         "{\"any\": [{\"all\": [{\"field\": \"traits.a\", \"op\": \"eq\", \"value\": \"null\"},"
                                 + " {\"field\": \"traits.b\", \"op\": \"eq\", \"value\": \"x\"}]}]}"));
     }
+
+    @Test
+    void whoBroughtTheMostDownTheirChains() {
+        // a invites b and c; b invites d; e's code was never sent
+        List<io.strata.proto.segmentation.v1.FunnelRow> rows = List.of(
+                row("a", "").addInviteCodes("1").addInviteCodes("2").build(),
+                row("b", "1").addInviteCodes("3").build(),
+                row("c", "2").build(),
+                row("d", "3").build(),
+                row("e", "9").build());
+        var spread = CrowdAnalyses.referrals(rows, new boolean[] {true, false, false, false, false}, new boolean[5]);
+        assertEquals(3, spread.getReferred());
+        assertEquals(2, spread.getMaxDepth());
+        assertEquals(2, spread.getTopReferrersCount());
+        var a = spread.getTopReferrers(0);
+        assertEquals(
+                List.of("a", "0", "2", "3"),
+                List.of(a.getProfileId(), "" + a.getDepth(), "" + a.getBrought(), "" + a.getReached()));
+        var b = spread.getTopReferrers(1);
+        assertEquals(
+                List.of("b", "1", "1", "1"),
+                List.of(b.getProfileId(), "" + b.getDepth(), "" + b.getBrought(), "" + b.getReached()));
+        var core = spread.getCohortsList().get(0);
+        assertEquals("core", core.getCohort());
+        assertEquals(2.0, core.getK(), 1e-12);
+        assertEquals(2.0, core.getKPerInviter(), 1e-12);
+    }
+
+    private static io.strata.proto.segmentation.v1.FunnelRow.Builder row(String id, String signedUpWith) {
+        return io.strata.proto.segmentation.v1.FunnelRow.newBuilder()
+                .setProfileId(id)
+                .setSignedUpCode(signedUpWith);
+    }
 }
