@@ -796,7 +796,7 @@ public final class DemoReport implements Callable<Integer> {
                 a[i] = pairs.get(i)[0];
                 b[i] = pairs.get(i)[1];
             }
-            double ari = a.length == 0 ? 0 : adjustedRand(a, b);
+            double ari = a.length == 0 ? 0 : io.strata.segmentation.crowds.AdjustedRand.index(a, b);
             boolean recovered = ari >= 0.9;
             ok &= recovered;
             row(
@@ -1041,45 +1041,27 @@ public final class DemoReport implements Callable<Integer> {
         return out;
     }
 
-    /** The rows of the generator's consumers.csv, by its header. */
+    private List<org.apache.commons.csv.CSVRecord> consumerRows;
+
+    /** The rows of the generator's consumers.csv, by its header (read once). */
     private List<org.apache.commons.csv.CSVRecord> consumerRows() throws IOException {
-        try (var parser = org.apache.commons.csv.CSVFormat.RFC4180
-                .builder()
-                .setHeader()
-                .setSkipHeaderRecord(true)
-                .get()
-                .parse(Files.newBufferedReader(consumers))) {
-            return parser.getRecords();
+        if (consumerRows == null) {
+            try (var parser = org.apache.commons.csv.CSVFormat.RFC4180
+                    .builder()
+                    .setHeader()
+                    .setSkipHeaderRecord(true)
+                    .get()
+                    .parse(Files.newBufferedReader(consumers))) {
+                consumerRows = parser.getRecords();
+            }
         }
+        return consumerRows;
     }
 
     private static List<String> names(JsonNode array) {
         List<String> out = new ArrayList<>();
         array.forEach(n -> out.add(n.asText()));
         return out;
-    }
-
-    /** The adjusted Rand index of two labelings (Hubert and Arabie). */
-    static double adjustedRand(int[] a, int[] b) {
-        Map<Long, Long> cells = new java.util.HashMap<>();
-        Map<Integer, Long> rows = new java.util.HashMap<>();
-        Map<Integer, Long> columns = new java.util.HashMap<>();
-        for (int i = 0; i < a.length; i++) {
-            cells.merge(((long) a[i] << 32) | (b[i] & 0xffffffffL), 1L, Long::sum);
-            rows.merge(a[i], 1L, Long::sum);
-            columns.merge(b[i], 1L, Long::sum);
-        }
-        double index = cells.values().stream().mapToDouble(DemoReport::pairs).sum();
-        double rowPairs = rows.values().stream().mapToDouble(DemoReport::pairs).sum();
-        double columnPairs =
-                columns.values().stream().mapToDouble(DemoReport::pairs).sum();
-        double expected = rowPairs * columnPairs / pairs(a.length);
-        double max = (rowPairs + columnPairs) / 2;
-        return max == expected ? 1 : (index - expected) / (max - expected);
-    }
-
-    private static double pairs(long n) {
-        return n * (n - 1) / 2.0;
     }
 
     private HttpResponse<String> send(HttpClient http, String method, String path, String body)

@@ -520,9 +520,15 @@ class DemoReportTest {
     }
 
     @Test
-    void theAdjustedRandIndexOfATextbookPair() {
+    void theReportsAdjustedRandIndexIsTheServicesOnATextbookPair() {
         // (1,1,1,2,2) against (1,1,2,2,2): 1/6; the same grouping under other names: 1
-        assertEquals(1.0 / 6, DemoReport.adjustedRand(new int[] {1, 1, 1, 2, 2}, new int[] {1, 1, 2, 2, 2}), 1e-12);
-        assertEquals(1.0, DemoReport.adjustedRand(new int[] {1, 1, 2, 2}, new int[] {7, 7, 3, 3}), 1e-12);
+        assertEquals(
+                1.0 / 6,
+                io.strata.segmentation.crowds.AdjustedRand.index(new int[] {1, 1, 1, 2, 2}, new int[] {1, 1, 2, 2, 2}),
+                1e-12);
+        assertEquals(
+                1.0,
+                io.strata.segmentation.crowds.AdjustedRand.index(new int[] {1, 1, 2, 2}, new int[] {7, 7, 3, 3}),
+                1e-12);
     }
 }

@@ -48,6 +48,7 @@ import io.strata.segmentation.crowds.Referrals;
 import io.strata.segmentation.crowds.Trends;
 import io.strata.segmentation.domain.Segment;
 import io.strata.segmentation.engine.ProfileTable;
+import io.strata.segmentation.mapping.SegmentMapper;
 import io.strata.segmentation.repository.CrowdScheduleRepository;
 import io.strata.segmentation.repository.SegmentRepository;
 import io.strata.segmentation.rules.Condition;
@@ -231,21 +232,14 @@ public class CrowdAnalyses {
                         .setSaveAs(request(s.request()).getSaveAs())
                         .setRequest(request(s.request()))
                         .setEveryDays(s.everyDays())
-                        .setLastRunAt(timestamp(s.lastRunAt()))
-                        .setNextRunAt(timestamp(next))
+                        .setLastRunAt(SegmentMapper.timestamp(s.lastRunAt()))
+                        .setNextRunAt(SegmentMapper.timestamp(next))
                         .setLastChosen(s.lastChosen() == null ? 0 : s.lastChosen())
                         .setLastError(s.lastError() == null ? "" : s.lastError())
                         .setCreatedBy(s.createdBy()));
             }
             return out.build();
         });
-    }
-
-    private static com.google.protobuf.Timestamp timestamp(Instant at) {
-        return com.google.protobuf.Timestamp.newBuilder()
-                .setSeconds(at.getEpochSecond())
-                .setNanos(at.getNano())
-                .build();
     }
 
     static String json(FindCustomCrowdsRequest r) {
