@@ -28,7 +28,15 @@ public sealed interface Effect {
             implements Effect {}
 
     /** A message held back, with the reason (reported by reason). */
-    record Suppressed(String sendKey, String node, String channel, Decision.Reason reason, String detail, Instant at)
+    record Suppressed(
+            String sendKey,
+            String node,
+            String channel,
+            String template,
+            boolean marketing,
+            Decision.Reason reason,
+            String detail,
+            Instant at)
             implements Effect {}
 
     /** A message that waits for quiet hours to end, or a cap to free a slot. */

@@ -231,7 +231,14 @@ public final class JourneyMachine {
             }
             case Decision.Defer d -> {
                 effects.add(new Effect.Suppressed(
-                        key, s.id(), s.channel(), d.reason(), "deferred past " + MAX_DEFERRAL.toDays() + " days", now));
+                        key,
+                        s.id(),
+                        s.channel(),
+                        s.template(),
+                        marketing,
+                        d.reason(),
+                        "deferred past " + MAX_DEFERRAL.toDays() + " days",
+                        now));
                 return leave(instance, s, s.next(), now, effects);
             }
             case Decision.Suppress x -> {
@@ -242,7 +249,8 @@ public final class JourneyMachine {
                             key, s.id(), x.reason(), x.retryAt().get()));
                     return new Step(instance.waking(x.retryAt().get()), effects);
                 }
-                effects.add(new Effect.Suppressed(key, s.id(), s.channel(), x.reason(), x.detail(), now));
+                effects.add(new Effect.Suppressed(
+                        key, s.id(), s.channel(), s.template(), marketing, x.reason(), x.detail(), now));
                 if (s.onSuppressed() == Node.OnSuppressed.EXIT) {
                     return end(
                             instance,

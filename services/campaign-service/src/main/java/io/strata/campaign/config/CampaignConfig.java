@@ -1,0 +1,62 @@
+package io.strata.campaign.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** campaign-service's settings ({@code strata.campaign.*}). */
+@ConfigMapping(prefix = "strata.campaign")
+public interface CampaignConfig {
+
+    /** The zone of a profile without one, when its tenant sets none. */
+    @WithDefault("Asia/Shanghai")
+    String defaultZone();
+
+    /** How long a database round of the workers may take before it counts as failed. */
+    @WithDefault("PT30S")
+    Duration timeout();
+
+    Timers timers();
+
+    /**
+     * The provider of each channel: {@code sandbox} (records deliveries in the database, the default)
+     * or the URL messages are POSTed to, e.g. {@code strata.campaign.providers.sms=https://sms.example/send}.
+     */
+    java.util.Map<String, String> providers();
+
+    Dispatch dispatch();
+
+    interface Timers {
+        /** Off: this replica fires no timers (another does). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Due instances claimed per transaction. */
+        @WithDefault("200")
+        int batch();
+
+        /** The pause of a worker that found nothing due. */
+        @WithDefault("PT0.1S")
+        Duration idle();
+    }
+
+    interface Dispatch {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Queued sends claimed per transaction. */
+        @WithDefault("200")
+        int batch();
+
+        @WithDefault("PT0.1S")
+        Duration idle();
+
+        /** Calls per second per channel, across this replica's dispatcher. */
+        @WithDefault("5000")
+        int ratePerSecond();
+
+        /** Failed provider calls are retried with back-off this many times, then the send is failed. */
+        @WithDefault("8")
+        int maxAttempts();
+    }
+}

@@ -1,0 +1,137 @@
+package io.strata.campaign.repository;
+
+import static io.strata.campaign.repository.Db.instant;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Journeys, their drafts and published versions. */
+public final class JourneyRepository {
+
+    private JourneyRepository() {}
+
+    public record JourneyRow(
+            String tenant,
+            String key,
+            String name,
+            String status,
+            String draft,
+            Optional<Integer> liveVersion,
+            Instant createdAt,
+            Instant updatedAt,
+            String updatedBy) {}
+
+    public record VersionRow(
+            String tenant, String key, int version, String definition, Instant publishedAt, String by) {}
+
+    public static Optional<JourneyRow> get(Db.Session s, String tenant, String key, boolean lock) {
+        for (Row row : s.query(
+                "select * from journeys where tenant = $1 and key = $2" + (lock ? " for update" : ""),
+                Tuple.of(tenant, key))) {
+            return Optional.of(journey(row));
+        }
+        return Optional.empty();
+    }
+
+    public static List<JourneyRow> list(Db.Session s, String tenant) {
+        var out = new ArrayList<JourneyRow>();
+        for (Row row : s.query("select * from journeys where tenant = $1 order by key", Tuple.of(tenant))) {
+            out.add(journey(row));
+        }
+        return out;
+    }
+
+    /** Saves the draft of a journey that is not archived; creates the journey when new. */
+    public static void saveDraft(Db.Session s, String tenant, String key, String name, String draft, String by) {
+        s.query(
+                "insert into journeys (tenant, key, name, status, draft, updated_by) values ($1, $2, $3, 'draft', $4, $5)"
+                        + " on conflict (tenant, key) do update set name = excluded.name, draft = excluded.draft,"
+                        + " updated_at = now(), updated_by = excluded.updated_by",
+                Tuple.of(tenant, key, name, new JsonObject(draft), by));
+    }
+
+    /** Publishes the definition as the next version; returns it. */
+    public static int publish(Db.Session s, String tenant, String key, String definition, String by) {
+        int version = s.query(
+                        "select coalesce(max(version), 0) + 1 from journey_versions where tenant = $1 and key = $2",
+                        Tuple.of(tenant, key))
+                .iterator()
+                .next()
+                .getInteger(0);
+        s.query(
+                "insert into journey_versions (tenant, key, version, definition, published_by) values ($1, $2, $3, $4, $5)",
+                Tuple.of(tenant, key, version, new JsonObject(definition), by));
+        s.query(
+                "update journeys set status = 'published', live_version = $3, updated_at = now(), updated_by = $4"
+                        + " where tenant = $1 and key = $2",
+                Tuple.of(tenant, key, version, by));
+        return version;
+    }
+
+    public static void setStatus(Db.Session s, String tenant, String key, String status, String by) {
+        s.query(
+                "update journeys set status = $3, updated_at = now(), updated_by = $4 where tenant = $1 and key = $2",
+                Tuple.of(tenant, key, status, by));
+    }
+
+    public static Optional<VersionRow> version(Db.Session s, String tenant, String key, int version) {
+        for (Row row : s.query(
+                "select * from journey_versions where tenant = $1 and key = $2 and version = $3",
+                Tuple.of(tenant, key, version))) {
+            return Optional.of(version(row));
+        }
+        return Optional.empty();
+    }
+
+    /** Every version of the tenant's journeys that are not archived: what instances may run on. */
+    public static List<VersionRow> runnable(Db.Session s, String tenant) {
+        var out = new ArrayList<VersionRow>();
+        for (Row row : s.query(
+                "select v.* from journey_versions v join journeys j using (tenant, key) where v.tenant = $1"
+                        + " and j.status <> 'archived' order by v.key, v.version",
+                Tuple.of(tenant))) {
+            out.add(version(row));
+        }
+        return out;
+    }
+
+    /** The live versions of the tenant's published journeys: what new entries start on. */
+    public static List<VersionRow> live(Db.Session s, String tenant) {
+        var out = new ArrayList<VersionRow>();
+        for (Row row : s.query(
+                "select v.* from journey_versions v join journeys j on j.tenant = v.tenant and j.key = v.key"
+                        + " and j.live_version = v.version where v.tenant = $1 and j.status = 'published' order by v.key",
+                Tuple.of(tenant))) {
+            out.add(version(row));
+        }
+        return out;
+    }
+
+    private static JourneyRow journey(Row row) {
+        return new JourneyRow(
+                row.getString("tenant"),
+                row.getString("key"),
+                row.getString("name"),
+                row.getString("status"),
+                row.getValue("draft").toString(),
+                Optional.ofNullable(row.getInteger("live_version")),
+                instant(row, "created_at"),
+                instant(row, "updated_at"),
+                row.getString("updated_by"));
+    }
+
+    private static VersionRow version(Row row) {
+        return new VersionRow(
+                row.getString("tenant"),
+                row.getString("key"),
+                row.getInteger("version"),
+                row.getValue("definition").toString(),
+                instant(row, "published_at"),
+                row.getString("published_by"));
+    }
+}

@@ -1,0 +1,77 @@
+package io.strata.campaign.service;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.strata.campaign.channel.ChannelAdapter;
+import io.strata.campaign.channel.HttpProvider;
+import io.strata.campaign.channel.SandboxProvider;
+import io.strata.campaign.config.CampaignConfig;
+import io.strata.campaign.repository.Db;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The journey runtime's parts, built once from the configuration. */
+@ApplicationScoped
+public class CampaignBeans {
+
+    @Produces
+    @Singleton
+    Db db(Pool pool, CampaignConfig config) {
+        return new Db(pool, config.timeout());
+    }
+
+    @Produces
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Produces
+    @Singleton
+    JourneyCache journeyCache() {
+        return new JourneyCache();
+    }
+
+    @Produces
+    @Singleton
+    PolicyCache policyCache() {
+        return new PolicyCache();
+    }
+
+    @Produces
+    @Singleton
+    JourneyRuntime runtime(
+            Db db,
+            JourneyCache journeys,
+            PolicyCache policies,
+            Clock clock,
+            CampaignConfig config,
+            MeterRegistry registry) {
+        return new JourneyRuntime(db, journeys, policies, clock, config.defaultZone(), registry);
+    }
+
+    @Produces
+    @Singleton
+    Dispatcher dispatcher(Db db, Clock clock, CampaignConfig config, MeterRegistry registry) {
+        var sandbox = new SandboxProvider(db);
+        Map<String, ChannelAdapter> adapters = new ConcurrentHashMap<>();
+        return new Dispatcher(
+                db,
+                channel -> adapters.computeIfAbsent(channel, c -> {
+                    String provider = config.providers().getOrDefault(c, "sandbox");
+                    return provider.equals("sandbox")
+                            ? sandbox
+                            : new HttpProvider(URI.create(provider), Duration.ofSeconds(10));
+                }),
+                clock,
+                config.dispatch().ratePerSecond(),
+                config.dispatch().maxAttempts(),
+                registry);
+    }
+}

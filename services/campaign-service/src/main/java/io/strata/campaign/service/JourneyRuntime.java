@@ -1,0 +1,430 @@
+package io.strata.campaign.service;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.strata.campaign.delivery.Cap;
+import io.strata.campaign.delivery.PastSend;
+import io.strata.campaign.domain.RecipientState;
+import io.strata.campaign.domain.TenantPolicy;
+import io.strata.campaign.journey.Effect;
+import io.strata.campaign.journey.EntryRules;
+import io.strata.campaign.journey.Input;
+import io.strata.campaign.journey.Instance;
+import io.strata.campaign.journey.Journey;
+import io.strata.campaign.journey.Node;
+import io.strata.campaign.journey.Step;
+import io.strata.campaign.repository.Db;
+import io.strata.campaign.repository.RuntimeRepository;
+import io.strata.campaign.repository.RuntimeRepository.StoredInstance;
+import io.strata.campaign.repository.RuntimeRepository.Writes;
+import io.vertx.mutiny.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Runs journeys durably on PostgreSQL. Every step is part of one transaction that locks the
+ * person's recipient row (so one person's sends are checked one at a time across replicas), moves
+ * the instance, sets its timer, and writes its history, its send ledger rows (unique send keys) and
+ * its tag updates; the dispatcher calls the channels afterwards from the ledger. Due timers are
+ * claimed with {@code FOR UPDATE SKIP LOCKED}, so replicas share them without doing any twice.
+ */
+public final class JourneyRuntime {
+
+    /** How far back the caps look at least (a calendar month and a bit). */
+    private static final Duration HISTORY = Duration.ofDays(35);
+
+    private final Db db;
+    private final JourneyCache journeys;
+    private final PolicyCache policies;
+    private final Clock clock;
+    private final String defaultZone;
+    private final Timer lateness;
+    private final Counter fired;
+    private final Counter queued;
+
+    public JourneyRuntime(
+            Db db,
+            JourneyCache journeys,
+            PolicyCache policies,
+            Clock clock,
+            String defaultZone,
+            MeterRegistry registry) {
+        this.db = db;
+        this.journeys = journeys;
+        this.policies = policies;
+        this.clock = clock;
+        this.defaultZone = defaultZone;
+        this.lateness = Timer.builder("strata_campaign_timer_lateness")
+                .description("how late due timers fire")
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
+        this.fired = registry.counter("strata_campaign_timers_fired_total");
+        this.queued = registry.counter("strata_campaign_sends_queued_total");
+    }
+
+    /** Fires one batch of due timers; returns how many. */
+    public int fireDue(int batch) {
+        Instant now = clock.instant();
+        return db.inTransaction(s -> {
+            var due = RuntimeRepository.claimDue(s, now, batch);
+            if (due.isEmpty()) {
+                return 0;
+            }
+            var byTenant = new LinkedHashMap<String, List<StoredInstance>>();
+            due.forEach(d ->
+                    byTenant.computeIfAbsent(d.tenant(), t -> new ArrayList<>()).add(d));
+            var w = new Writes();
+            int n = 0;
+            for (var tenant : byTenant.entrySet()) {
+                var profiles = new LinkedHashSet<String>();
+                tenant.getValue().forEach(d -> profiles.add(d.instance().profileId()));
+                // a person whose row another transaction holds waits for the next round
+                var recipients = RuntimeRepository.lockRecipients(s, tenant.getKey(), profiles, true);
+                var contexts = contexts(s, tenant.getKey(), recipients, tenant.getValue(), now);
+                for (StoredInstance d : tenant.getValue()) {
+                    var ctx = contexts.get(d.instance().profileId());
+                    if (ctx == null) {
+                        continue;
+                    }
+                    lateness.record(Duration.between(d.instance().wakeAt().orElse(now), now));
+                    var machine = journeys.machine(
+                            s,
+                            d.tenant(),
+                            d.instance().journeyKey(),
+                            d.instance().version());
+                    record(d.tenant(), d.instance(), machine.advance(d.instance(), new Input.Timer(now), ctx), w);
+                    n++;
+                }
+            }
+            RuntimeRepository.flush(s, w);
+            fired.increment(n);
+            queued.increment(w.queued());
+            return n;
+        });
+    }
+
+    /** What {@link #handle} did. */
+    public record Outcome(int started, int moved, int queued) {}
+
+    /**
+     * Applies signals of one tenant's profiles in one transaction, in their order per profile:
+     * events move running instances and start event-triggered journeys, audience transitions start
+     * or end journeys, deletions end everything, starts start. A redelivered event or entry does
+     * nothing again (event ids and entry keys are unique).
+     */
+    public Outcome handle(String tenant, List<Signal> signals) {
+        if (signals.isEmpty()) {
+            return new Outcome(0, 0, 0);
+        }
+        Instant now = clock.instant();
+        return db.inTransaction(s -> {
+            var profiles = new LinkedHashSet<String>();
+            signals.forEach(sig -> profiles.add(sig.profileId()));
+            RuntimeRepository.ensureRecipients(s, tenant, profiles);
+            var recipients = RuntimeRepository.lockRecipients(s, tenant, profiles, false);
+            var active = new HashMap<String, List<Instance>>();
+            var all = new ArrayList<StoredInstance>();
+            for (String p : profiles) {
+                var mine = RuntimeRepository.active(s, tenant, p);
+                all.addAll(mine);
+                active.put(
+                        p,
+                        new ArrayList<>(
+                                mine.stream().map(StoredInstance::instance).toList()));
+            }
+            var contexts = contexts(s, tenant, recipients, all, earliest(signals, now));
+            var live = journeys.live(s, tenant);
+            var w = new Writes();
+            int started = 0;
+            int moved = 0;
+            for (Signal sig : signals) {
+                var ctx = contexts.get(sig.profileId());
+                var running = active.get(sig.profileId());
+                switch (sig) {
+                    case Signal.Event e -> {
+                        if (!journeys.watched(s, tenant, e.event().name())) {
+                            continue;
+                        }
+                        if (!RuntimeRepository.recordEvent(s, tenant, sig.profileId(), e.event())) {
+                            continue; // seen before
+                        }
+                        ctx.addEvent(e.event());
+                        var input = new Input.Event(
+                                e.event().name(),
+                                e.event().properties(),
+                                e.event().at());
+                        moved += advanceAll(s, tenant, running, input, ctx, w);
+                        for (Journey j : live) {
+                            if (j.trigger().entry() instanceof Node.Entry.Event trigger
+                                    && trigger.event()
+                                            .matches(e.event().name(), e.event().properties())) {
+                                started += start(
+                                        s,
+                                        tenant,
+                                        j,
+                                        sig.profileId(),
+                                        "event:" + e.event().messageId(),
+                                        e.event().at(),
+                                        ctx,
+                                        running,
+                                        w);
+                            }
+                        }
+                    }
+                    case Signal.Audience a -> {
+                        if (!a.entered()) {
+                            moved += advanceAll(
+                                    s, tenant, running, new Input.LeftAudience(a.audience(), a.at()), ctx, w);
+                        }
+                        for (Journey j : live) {
+                            if (j.trigger().entry() instanceof Node.Entry.Audience trigger
+                                    && trigger.audience().equals(a.audience())
+                                    && trigger.exit() != a.entered()) {
+                                started += start(s, tenant, j, sig.profileId(), a.entryKey(), a.at(), ctx, running, w);
+                            }
+                        }
+                    }
+                    case Signal.Deleted d -> {
+                        moved += advanceAll(s, tenant, running, new Input.Deleted(d.at()), ctx, w);
+                        s.query(
+                                "update recipients set deleted = true, updated_at = now() where tenant = $1"
+                                        + " and profile_id = $2",
+                                Tuple.of(tenant, d.profileId()));
+                    }
+                    case Signal.Start st -> {
+                        for (Journey j : live) {
+                            if (j.key().equals(st.journeyKey())) {
+                                started +=
+                                        start(s, tenant, j, sig.profileId(), st.entryKey(), st.at(), ctx, running, w);
+                            }
+                        }
+                    }
+                }
+            }
+            RuntimeRepository.flush(s, w);
+            queued.increment(w.queued());
+            return new Outcome(started, moved, w.queued());
+        });
+    }
+
+    private int start(
+            Db.Session s,
+            String tenant,
+            Journey journey,
+            String profileId,
+            String entryKey,
+            Instant at,
+            ProfileContext ctx,
+            List<Instance> running,
+            Writes w) {
+        if (ctx.state().deleted()) {
+            return 0;
+        }
+        var earlier = RuntimeRepository.earlier(s, tenant, journey.key(), profileId);
+        var before = new ArrayList<>(earlier.getKey());
+        int iteration = earlier.getValue();
+        // instances started earlier in this batch are not in the database yet
+        for (Instance i : running) {
+            if (i.journeyKey().equals(journey.key()) && w.startedInBatch(i.id())) {
+                before.add(new EntryRules.Earlier(w.entryKey(i.id()), i.active(), java.util.Optional.empty()));
+                iteration = Math.max(iteration, i.iteration());
+            }
+        }
+        if (!EntryRules.mayEnter(journey.reentry(), before, entryKey, at)) {
+            return 0;
+        }
+        Instance instance = Instance.start(UUID.randomUUID().toString(), profileId, journey, iteration + 1, at);
+        w.insert(tenant, instance, entryKey);
+        var machine = journeys.machine(s, tenant, journey.key(), journey.version());
+        Step step = machine.advance(instance, new Input.Start(at), ctx);
+        record(tenant, instance, step, w);
+        if (step.instance().active()) {
+            running.add(step.instance());
+        }
+        return 1;
+    }
+
+    private int advanceAll(
+            Db.Session s, String tenant, List<Instance> running, Input input, ProfileContext ctx, Writes w) {
+        int moved = 0;
+        for (int k = 0; k < running.size(); k++) {
+            Instance i = running.get(k);
+            if (!i.active()) {
+                continue;
+            }
+            var machine = journeys.machine(s, tenant, i.journeyKey(), i.version());
+            Step step = machine.advance(i, input, ctx);
+            if (step.changed()) {
+                record(tenant, i, step, w);
+                running.set(k, step.instance());
+                moved++;
+            }
+        }
+        return moved;
+    }
+
+    private Map<String, ProfileContext> contexts(
+            Db.Session s,
+            String tenant,
+            Map<String, RecipientState> recipients,
+            Collection<StoredInstance> instances,
+            Instant now) {
+        if (recipients.isEmpty()) {
+            return Map.of();
+        }
+        TenantPolicy policy = policies.get(s, tenant);
+        Duration longest = HISTORY;
+        for (Cap cap : policy.send().caps()) {
+            if (cap.window() instanceof Cap.Window.Rolling r && r.length().compareTo(longest) > 0) {
+                longest = r.length();
+            }
+        }
+        Instant since = now;
+        for (StoredInstance i : instances) {
+            if (i.instance().enteredAt().isBefore(since)) {
+                since = i.instance().enteredAt();
+            }
+        }
+        var sends = RuntimeRepository.sends(s, tenant, recipients.keySet(), now.minus(longest));
+        var events = RuntimeRepository.events(s, tenant, recipients.keySet(), since);
+        var out = new HashMap<String, ProfileContext>();
+        for (var r : recipients.entrySet()) {
+            out.put(
+                    r.getKey(),
+                    new ProfileContext(
+                            r.getValue(),
+                            policy,
+                            new ArrayList<>(events.getOrDefault(r.getKey(), List.of())),
+                            sends.getOrDefault(r.getKey(), List.<PastSend>of()),
+                            defaultZone));
+        }
+        return out;
+    }
+
+    private static Instant earliest(List<Signal> signals, Instant now) {
+        Instant min = now;
+        for (Signal sig : signals) {
+            Instant at = switch (sig) {
+                case Signal.Event e -> e.event().at();
+                case Signal.Audience a -> a.at();
+                case Signal.Deleted d -> d.at();
+                case Signal.Start st -> st.at();
+            };
+            if (at.isBefore(min)) {
+                min = at;
+            }
+        }
+        return min;
+    }
+
+    /** Turns a step's effects into writes: the instance, its history, ledger rows and tag updates. */
+    static void record(String tenant, Instance before, Step step, Writes w) {
+        Instance after = step.instance();
+        Instant endedAt = null;
+        String endReason = null;
+        for (Effect e : step.effects()) {
+            switch (e) {
+                case Effect.Arrived a -> w.history(tenant, after, a.node(), "arrived", null, null, a.at());
+                case Effect.Left l -> w.history(tenant, after, l.node(), "left", null, null, l.at());
+                case Effect.Dispatch d -> {
+                    w.ledger(
+                            tenant,
+                            after,
+                            d.sendKey(),
+                            d.node(),
+                            d.channel(),
+                            d.template(),
+                            d.sender(),
+                            d.marketing(),
+                            d.tags(),
+                            "queued",
+                            null,
+                            null,
+                            d.at());
+                    w.history(
+                            tenant,
+                            after,
+                            d.node(),
+                            "queued",
+                            after.arm().orElse(null),
+                            d.channel() + ":" + d.template() + " " + d.sendKey(),
+                            d.at());
+                }
+                case Effect.Suppressed x -> {
+                    w.ledger(
+                            tenant,
+                            after,
+                            x.sendKey(),
+                            x.node(),
+                            x.channel(),
+                            x.template(),
+                            "",
+                            x.marketing(),
+                            java.util.Set.of(),
+                            "suppressed",
+                            x.reason().name().toLowerCase(Locale.ROOT),
+                            x.detail(),
+                            x.at());
+                    w.history(
+                            tenant,
+                            after,
+                            x.node(),
+                            "suppressed",
+                            after.arm().orElse(null),
+                            x.reason().name().toLowerCase(Locale.ROOT) + ": " + x.detail(),
+                            x.at());
+                }
+                case Effect.Deferred d ->
+                    w.history(
+                            tenant,
+                            after,
+                            d.node(),
+                            "deferred",
+                            null,
+                            d.reason().name().toLowerCase(Locale.ROOT) + " until " + d.until(),
+                            after.arrivedAt());
+                case Effect.Assigned a ->
+                    w.history(tenant, after, a.node(), "assigned", a.arm(), a.control() ? "control" : null, a.at());
+                case Effect.SetTag t -> {
+                    w.tag(tenant, after, t.tag(), t.value().orElse(null));
+                    w.history(
+                            tenant,
+                            after,
+                            after.node(),
+                            "tagged",
+                            null,
+                            t.tag() + "=" + t.value().orElse(""),
+                            after.arrivedAt());
+                }
+                case Effect.Converted c ->
+                    w.history(tenant, after, c.node(), "converted", c.arm().orElse(null), c.goal(), c.at());
+                case Effect.Ended end -> {
+                    endedAt = end.at();
+                    endReason = end.reason();
+                    w.history(
+                            tenant,
+                            after,
+                            after.node(),
+                            "ended",
+                            after.arm().orElse(null),
+                            end.status().name().toLowerCase(Locale.ROOT) + ": " + end.reason(),
+                            end.at());
+                }
+            }
+        }
+        if (step.changed() || !before.equals(after)) {
+            w.update(after, endedAt, endReason);
+        }
+    }
+}
