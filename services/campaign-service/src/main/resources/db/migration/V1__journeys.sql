@@ -38,6 +38,7 @@ create table recipients (
     audiences         text[]      not null default '{}',
     addresses         jsonb       not null default '{}',   -- channel → address (phone, email, openId…)
     quota             jsonb       not null default '{}',   -- template → one-time acceptances left
+    version           bigint      not null default 0,      -- the profile version last applied
     updated_at        timestamptz not null default now(),
     primary key (tenant, profile_id)
 );

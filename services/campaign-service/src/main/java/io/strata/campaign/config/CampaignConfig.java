@@ -18,6 +18,30 @@ public interface CampaignConfig {
 
     Timers timers();
 
+    Feed feed();
+
+    /** Where records that can never be processed go, with the reason. */
+    @WithDefault("strata.events.dlq.v1")
+    String deadLetterTopic();
+
+    interface Feed {
+        /** Off: this replica reads no feed (a worker-only replica). */
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("campaign-service")
+        String group();
+
+        @WithDefault("strata.segment-membership.v1")
+        String membershipTopic();
+
+        @WithDefault("strata.profile-events.v1")
+        String profileEventsTopic();
+
+        @WithDefault("strata.profile-changes.v1")
+        String profileChangesTopic();
+    }
+
     /**
      * The provider of each channel: {@code sandbox} (records deliveries in the database, the default)
      * or the URL messages are POSTed to, e.g. {@code strata.campaign.providers.sms=https://sms.example/send}.

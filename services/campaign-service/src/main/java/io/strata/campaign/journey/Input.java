@@ -20,6 +20,9 @@ public sealed interface Input {
     /** The profile left an audience. */
     record LeftAudience(String audience, Instant at) implements Input {}
 
+    /** The instance ends for a reason outside the journey (the profile was merged into another). */
+    record Exit(String reason, Instant at) implements Input {}
+
     /** The person was deleted: the instance ends at once and nothing more is sent. */
     record Deleted(Instant at) implements Input {}
 }

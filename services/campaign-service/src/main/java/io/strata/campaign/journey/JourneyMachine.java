@@ -41,6 +41,9 @@ public final class JourneyMachine {
             case Input.Deleted d -> {
                 return end(instance, Instance.Status.EXITED, "deleted", now, effects);
             }
+            case Input.Exit x -> {
+                return end(instance, Instance.Status.EXITED, x.reason(), now, effects);
+            }
             case Input.Start s -> {
                 if (!(here instanceof Node.Trigger trigger) || instance.wakeAt().isPresent()) {
                     return new Step(instance, List.of());

@@ -65,6 +65,46 @@ public final class RuntimeRepository {
         return out;
     }
 
+    /** Writes recipients' rows whole (the caller holds their locks). */
+    public static void saveRecipients(Db.Session s, Collection<RecipientState> states) {
+        var rows = new ArrayList<Tuple>();
+        for (RecipientState r : states) {
+            var consents = new io.vertx.core.json.JsonArray();
+            for (ConsentEntry c : r.consents()) {
+                consents.add(new JsonObject()
+                        .put("channel", c.channel())
+                        .put("purpose", c.purpose())
+                        .put("sender", c.sender())
+                        .put("granted", c.granted())
+                        .put("at", c.at().toString()));
+            }
+            var values = new ArrayList<Object>();
+            values.add(r.tenant());
+            values.add(r.profileId());
+            values.add(r.zone().orElse(null));
+            values.add(r.deleted());
+            values.add(r.suppressed());
+            values.add(consents);
+            values.add(new JsonObject(new HashMap<String, Object>(r.traits())));
+            values.add(new JsonObject(new HashMap<String, Object>(r.tags())));
+            values.add(r.audiences().toArray(String[]::new));
+            values.add(new JsonObject(new HashMap<String, Object>(r.addresses())));
+            values.add(new JsonObject(new HashMap<String, Object>(r.quota())));
+            values.add(r.version());
+            rows.add(Tuple.from(values));
+        }
+        s.batch(
+                "update recipients set zone = $3, deleted = $4, suppressed = $5, consents = $6, traits = $7, tags = $8,"
+                        + " audiences = $9, addresses = $10, quota = $11, version = $12, updated_at = now()"
+                        + " where tenant = $1 and profile_id = $2",
+                rows);
+    }
+
+    /** Forgets a deleted person's events. */
+    public static void forgetEvents(Db.Session s, String tenant, String profileId) {
+        s.query("delete from profile_events where tenant = $1 and profile_id = $2", Tuple.of(tenant, profileId));
+    }
+
     /** Due instances, claimed: rows another replica holds are skipped. */
     public static List<StoredInstance> claimDue(Db.Session s, Instant now, int limit) {
         var out = new ArrayList<StoredInstance>();
@@ -347,7 +387,8 @@ public final class RuntimeRepository {
                 strings(json(row.getValue("tags"))),
                 new HashSet<>(Arrays.asList(row.getArrayOfStrings("audiences"))),
                 strings(json(row.getValue("addresses"))),
-                Map.copyOf(quota));
+                Map.copyOf(quota),
+                row.getLong("version"));
     }
 
     private static Map<String, String> strings(JsonNode node) {

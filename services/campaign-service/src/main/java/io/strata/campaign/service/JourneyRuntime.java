@@ -18,7 +18,6 @@ import io.strata.campaign.repository.Db;
 import io.strata.campaign.repository.RuntimeRepository;
 import io.strata.campaign.repository.RuntimeRepository.StoredInstance;
 import io.strata.campaign.repository.RuntimeRepository.Writes;
-import io.vertx.mutiny.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -182,7 +181,19 @@ public final class JourneyRuntime {
                             }
                         }
                     }
+                    case Signal.Changed c -> {
+                        if (c.change().version() > ctx.state().version()
+                                && !ctx.state().deleted()) {
+                            ctx.replace(ctx.state().apply(c.change()));
+                        }
+                    }
+                    case Signal.Merged m ->
+                        moved += advanceAll(
+                                s, tenant, running, new Input.Exit("merged into " + m.into(), m.at()), ctx, w);
                     case Signal.Audience a -> {
+                        if (ctx.state().audiences().contains(a.audience()) != a.entered()) {
+                            ctx.replace(ctx.state().withAudience(a.audience(), a.entered()));
+                        }
                         if (!a.entered()) {
                             moved += advanceAll(
                                     s, tenant, running, new Input.LeftAudience(a.audience(), a.at()), ctx, w);
@@ -197,10 +208,8 @@ public final class JourneyRuntime {
                     }
                     case Signal.Deleted d -> {
                         moved += advanceAll(s, tenant, running, new Input.Deleted(d.at()), ctx, w);
-                        s.query(
-                                "update recipients set deleted = true, updated_at = now() where tenant = $1"
-                                        + " and profile_id = $2",
-                                Tuple.of(tenant, d.profileId()));
+                        ctx.replace(ctx.state().erased());
+                        RuntimeRepository.forgetEvents(s, tenant, d.profileId());
                     }
                     case Signal.Start st -> {
                         for (Journey j : live) {
@@ -213,6 +222,12 @@ public final class JourneyRuntime {
                 }
             }
             RuntimeRepository.flush(s, w);
+            RuntimeRepository.saveRecipients(
+                    s,
+                    contexts.values().stream()
+                            .filter(ProfileContext::dirty)
+                            .map(ProfileContext::state)
+                            .toList());
             queued.increment(w.queued());
             return new Outcome(started, moved, w.queued());
         });
@@ -320,6 +335,8 @@ public final class JourneyRuntime {
                 case Signal.Audience a -> a.at();
                 case Signal.Deleted d -> d.at();
                 case Signal.Start st -> st.at();
+                case Signal.Merged m -> m.at();
+                case Signal.Changed c -> min;
             };
             if (at.isBefore(min)) {
                 min = at;

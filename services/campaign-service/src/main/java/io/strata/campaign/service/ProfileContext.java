@@ -27,7 +27,8 @@ import java.util.Optional;
  */
 final class ProfileContext implements JourneyContext, ProfileView {
 
-    private final RecipientState state;
+    private RecipientState state;
+    private boolean dirty;
     private final TenantPolicy policy;
     private final List<ProfileEvent> events;
     private final List<PastSend> sends;
@@ -45,13 +46,23 @@ final class ProfileContext implements JourneyContext, ProfileView {
         this.events = events;
         this.sends = new ArrayList<>(sends);
         this.zone = LocalTimes.zone(state.zone(), Optional.of(policy.zone().orElse(defaultZone)));
-        this.globalControl = policy.globalControlShare() > 0
+        this.globalControl = policy.globalControlShare() > 0 // fixed per person, so a hash
                 && Arms.unit("global-control/" + state.tenant() + "/" + state.profileId())
                         < policy.globalControlShare();
     }
 
     RecipientState state() {
         return state;
+    }
+
+    /** The person's state changed (the caller writes it back at the end of the transaction). */
+    void replace(RecipientState next) {
+        state = next;
+        dirty = true;
+    }
+
+    boolean dirty() {
+        return dirty;
     }
 
     void addEvent(ProfileEvent event) {

@@ -18,6 +18,12 @@ public sealed interface Signal {
     /** The person was deleted: every instance ends, nothing more is sent. */
     record Deleted(String profileId, Instant at) implements Signal {}
 
+    /** The profile changed (traits, tags, consent, identifiers), from the change feed. */
+    record Changed(String profileId, io.strata.campaign.domain.RecipientChange change) implements Signal {}
+
+    /** The profile was merged into another: its instances end (the survivor's journeys go on). */
+    record Merged(String profileId, String into, Instant at) implements Signal {}
+
     /** Start a journey for the profile (a broadcast, a date trigger, the API). */
     record Start(String profileId, String journeyKey, String entryKey, Instant at) implements Signal {}
 }
