@@ -54,7 +54,7 @@ class ChartsTest {
             "ingestion-service", Set.of("gateway"),
             "dedup-service", Set.of(),
             "profile-service", Set.of("gateway", "segmentation-service"),
-            "segmentation-service", Set.of("gateway", "segmentation-service"),
+            "segmentation-service", Set.of("gateway", "segmentation-service", "campaign-service"),
             "insight-service", Set.of("gateway", "insight-service"),
             "campaign-service", Set.of("gateway"),
             "gateway", Set.of());

@@ -8,6 +8,10 @@ import java.time.Duration;
 @ConfigMapping(prefix = "strata.campaign")
 public interface CampaignConfig {
 
+    /** The clients that may call for a user (with the user's token): the gateway. */
+    @WithDefault("strata-gateway")
+    java.util.Set<String> userCallers();
+
     /** The zone of a profile without one, when its tenant sets none. */
     @WithDefault("Asia/Shanghai")
     String defaultZone();

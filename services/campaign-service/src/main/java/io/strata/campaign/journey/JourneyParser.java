@@ -37,16 +37,34 @@ public final class JourneyParser {
 
     /** Parses and validates; throws {@link InvalidJourneyException} listing every violation. */
     public static Journey parse(String json, int version, Catalog catalog) {
+        var checked = check(json, version, catalog);
+        if (!checked.violations().isEmpty()) {
+            throw new InvalidJourneyException(checked.violations());
+        }
+        return checked.journey().orElseThrow();
+    }
+
+    /** A definition read and checked: the journey when it has no violation, and every violation. */
+    public record Checked(java.util.Optional<Journey> journey, List<Violation> violations) {}
+
+    /** Parses and validates without throwing. */
+    public static Checked check(String json, int version, Catalog catalog) {
         var parser = new JourneyParser();
         Journey journey = parser.read(json, version);
         var all = new ArrayList<>(parser.violations);
         if (journey != null) {
             all.addAll(JourneyValidator.validate(journey, catalog));
         }
-        if (!all.isEmpty()) {
-            throw new InvalidJourneyException(all);
-        }
-        return journey;
+        return new Checked(
+                all.isEmpty() ? java.util.Optional.of(journey) : java.util.Optional.empty(), List.copyOf(all));
+    }
+
+    /**
+     * The journey as far as it can be read, its references unchecked (empty when its structure is
+     * broken): what it names, to check those names before the full check.
+     */
+    public static java.util.Optional<Journey> structure(String json) {
+        return check(json, 0, Catalog.ANY).journey();
     }
 
     /**
@@ -54,26 +72,8 @@ public final class JourneyParser {
      * references are not (they were checked then; a template removed since is refused at dispatch).
      */
     public static Journey parsePublished(String json, int version) {
-        return parse(json, version, PUBLISHED);
+        return parse(json, version, Catalog.ANY);
     }
-
-    private static final Catalog PUBLISHED = new Catalog() {
-        public boolean audience(String key) {
-            return true;
-        }
-
-        public boolean channel(String channel) {
-            return true;
-        }
-
-        public boolean sender(String channel, String sender) {
-            return true;
-        }
-
-        public Optional<Template> template(String channel, String template) {
-            return Optional.of(new Template(true, true));
-        }
-    };
 
     private Journey read(String json, int version) {
         JsonNode root;

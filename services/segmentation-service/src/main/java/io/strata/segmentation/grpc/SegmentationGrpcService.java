@@ -64,7 +64,8 @@ import java.util.function.Function;
 /**
  * Audiences over gRPC. Users (through the gateway) read as viewers and change audiences as
  * marketers; {@code CheckMembership} and {@code ListProfileSegments} also answer a partner for its
- * tenant and the services of {@code strata.segmentation.service-readers}.
+ * tenant and the services of {@code strata.segmentation.service-readers}, which may also read an
+ * audience ({@code GetSegment}: campaign-service checks the audiences a journey names).
  */
 @GrpcService
 @RolesAllowed({Roles.SERVICE, Roles.PARTNER})
@@ -158,9 +159,8 @@ public class SegmentationGrpcService implements SegmentationService {
 
     @Override
     public Uni<GetSegmentResponse> getSegment(GetSegmentRequest request) {
-        return user(
+        return anyone(
                 request.getTenant(),
-                Roles.VIEWER,
                 caller -> found(request.getTenant(), request.getSegmentId())
                         .chain(this::proto)
                         .map(p -> GetSegmentResponse.newBuilder().setSegment(p).build()));

@@ -1,0 +1,327 @@
+package io.strata.campaign.grpc;
+
+import io.quarkus.grpc.GrpcService;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.smallrye.mutiny.Uni;
+import io.strata.campaign.mapping.CampaignMapper;
+import io.strata.campaign.service.JourneyService;
+import io.strata.platform.errors.Errors;
+import io.strata.platform.security.Access;
+import io.strata.platform.security.Caller;
+import io.strata.platform.security.Roles;
+import io.strata.proto.campaign.v1.CampaignService;
+import io.strata.proto.campaign.v1.GetExperimentResultsRequest;
+import io.strata.proto.campaign.v1.GetExperimentResultsResponse;
+import io.strata.proto.campaign.v1.GetJourneyRequest;
+import io.strata.proto.campaign.v1.GetJourneyResponse;
+import io.strata.proto.campaign.v1.GetJourneyStatsRequest;
+import io.strata.proto.campaign.v1.GetJourneyStatsResponse;
+import io.strata.proto.campaign.v1.GetProfileJourneysRequest;
+import io.strata.proto.campaign.v1.GetProfileJourneysResponse;
+import io.strata.proto.campaign.v1.GetSendPolicyRequest;
+import io.strata.proto.campaign.v1.GetSendPolicyResponse;
+import io.strata.proto.campaign.v1.ListJourneyInstancesRequest;
+import io.strata.proto.campaign.v1.ListJourneyInstancesResponse;
+import io.strata.proto.campaign.v1.ListJourneysRequest;
+import io.strata.proto.campaign.v1.ListJourneysResponse;
+import io.strata.proto.campaign.v1.ListTemplatesRequest;
+import io.strata.proto.campaign.v1.ListTemplatesResponse;
+import io.strata.proto.campaign.v1.PublishJourneyRequest;
+import io.strata.proto.campaign.v1.PublishJourneyResponse;
+import io.strata.proto.campaign.v1.SaveJourneyRequest;
+import io.strata.proto.campaign.v1.SaveJourneyResponse;
+import io.strata.proto.campaign.v1.SetJourneyStatusRequest;
+import io.strata.proto.campaign.v1.SetJourneyStatusResponse;
+import io.strata.proto.campaign.v1.SetSendPolicyRequest;
+import io.strata.proto.campaign.v1.SetSendPolicyResponse;
+import io.strata.proto.campaign.v1.SetSenderRequest;
+import io.strata.proto.campaign.v1.SetSenderResponse;
+import io.strata.proto.campaign.v1.SetTemplateRequest;
+import io.strata.proto.campaign.v1.SetTemplateResponse;
+import io.strata.proto.campaign.v1.ValidateJourneyRequest;
+import io.strata.proto.campaign.v1.ValidateJourneyResponse;
+import jakarta.annotation.security.RolesAllowed;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Journeys over gRPC (docs/journeys.md), for users of a tenant through the gateway: marketers and
+ * admins change journeys, templates, senders and the send policy; every role reads. Each call checks
+ * its fields (INVALID_ARGUMENT naming them) before anything is written.
+ */
+@GrpcService
+@RolesAllowed(Roles.SERVICE)
+public class CampaignGrpcService implements CampaignService {
+
+    private static final int MAX_DEFINITION = 256 * 1024;
+    private static final Set<String> STATUSES = Set.of("ACTIVE", "COMPLETED", "EXITED");
+
+    private final JourneyService journeys;
+    private final Access access;
+    private final CurrentIdentityAssociation identity;
+
+    public CampaignGrpcService(JourneyService journeys, Access access, CurrentIdentityAssociation identity) {
+        this.journeys = journeys;
+        this.access = access;
+        this.identity = identity;
+    }
+
+    @Override
+    public Uni<SaveJourneyResponse> saveJourney(SaveJourneyRequest request) {
+        return user(request.getTenant(), Roles.MARKETER, caller -> {
+            definition(request.getDefinition());
+            return journeys.save(caller.tenant(), request.getDefinition(), caller.user())
+                    .map(row -> SaveJourneyResponse.newBuilder()
+                            .setJourney(CampaignMapper.journey(row, List.of(), false))
+                            .build());
+        });
+    }
+
+    @Override
+    public Uni<ValidateJourneyResponse> validateJourney(ValidateJourneyRequest request) {
+        return user(request.getTenant(), Roles.VIEWER, caller -> {
+            definition(request.getDefinition());
+            return journeys.validate(caller.tenant(), request.getDefinition())
+                    .map(violations -> ValidateJourneyResponse.newBuilder()
+                            .setValid(violations.isEmpty())
+                            .addAllViolations(violations.stream()
+                                    .map(CampaignMapper::violation)
+                                    .toList())
+                            .build());
+        });
+    }
+
+    @Override
+    public Uni<PublishJourneyResponse> publishJourney(PublishJourneyRequest request) {
+        return user(
+                request.getTenant(),
+                Roles.MARKETER,
+                caller -> journeys.publish(caller.tenant(), key(request.getKey()), caller.user())
+                        .map(done -> PublishJourneyResponse.newBuilder()
+                                .setJourney(CampaignMapper.journey(done.getKey(), List.of(), false))
+                                .setVersion(done.getValue())
+                                .build()));
+    }
+
+    @Override
+    public Uni<SetJourneyStatusResponse> setJourneyStatus(SetJourneyStatusRequest request) {
+        return user(request.getTenant(), Roles.MARKETER, caller -> {
+            String status = CampaignMapper.status(request.getStatus());
+            if (status == null) {
+                throw Errors.invalid("status", "PAUSED, PUBLISHED (resume) or ARCHIVED");
+            }
+            return journeys.setStatus(caller.tenant(), key(request.getKey()), status, caller.user())
+                    .map(done -> SetJourneyStatusResponse.newBuilder()
+                            .setJourney(CampaignMapper.journey(done.getKey(), List.of(), false))
+                            .setInstancesEnded(done.getValue())
+                            .build());
+        });
+    }
+
+    @Override
+    public Uni<GetJourneyResponse> getJourney(GetJourneyRequest request) {
+        return user(
+                request.getTenant(),
+                Roles.VIEWER,
+                caller -> journeys.get(caller.tenant(), key(request.getKey()))
+                        .map(d -> GetJourneyResponse.newBuilder()
+                                .setJourney(CampaignMapper.journey(d.journey(), d.versions(), true))
+                                .build()));
+    }
+
+    @Override
+    public Uni<ListJourneysResponse> listJourneys(ListJourneysRequest request) {
+        return user(
+                request.getTenant(),
+                Roles.VIEWER,
+                caller -> journeys.list(caller.tenant())
+                        .map(rows -> ListJourneysResponse.newBuilder()
+                                .addAllJourneys(rows.stream()
+                                        .map(r -> CampaignMapper.journey(r, List.of(), false))
+                                        .toList())
+                                .build()));
+    }
+
+    @Override
+    public Uni<GetJourneyStatsResponse> getJourneyStats(GetJourneyStatsRequest request) {
+        return user(request.getTenant(), Roles.VIEWER, caller -> {
+            if (request.getVersion() < 0) {
+                throw Errors.invalid("version", "a version, or 0 for every version");
+            }
+            return journeys.stats(caller.tenant(), key(request.getKey()), request.getVersion())
+                    .map(stats -> GetJourneyStatsResponse.newBuilder()
+                            .setKey(request.getKey())
+                            .addAllVersions(CampaignMapper.stats(stats))
+                            .build());
+        });
+    }
+
+    @Override
+    public Uni<ListJourneyInstancesResponse> listJourneyInstances(ListJourneyInstancesRequest request) {
+        return user(request.getTenant(), Roles.VIEWER, caller -> {
+            int size = request.getPageSize() == 0 ? 100 : request.getPageSize();
+            if (size < 1 || size > 1000) {
+                throw Errors.invalid("page_size", "1 to 1,000 (default 100)");
+            }
+            for (String s : request.getStatusesList()) {
+                if (!STATUSES.contains(s)) {
+                    throw Errors.invalid("statuses", "ACTIVE, COMPLETED or EXITED, not " + s);
+                }
+            }
+            Optional<Instant> afterEntered = Optional.empty();
+            Optional<String> afterId = Optional.empty();
+            if (!request.getPageToken().isEmpty()) {
+                try {
+                    String[] parts = new String(
+                                    Base64.getUrlDecoder().decode(request.getPageToken()), StandardCharsets.UTF_8)
+                            .split("/", 2);
+                    afterEntered = Optional.of(Instant.parse(parts[0]));
+                    afterId = Optional.of(java.util.UUID.fromString(parts[1]).toString());
+                } catch (RuntimeException e) {
+                    throw Errors.invalid("page_token", "not a token this service gave");
+                }
+            }
+            return journeys.instances(
+                            caller.tenant(),
+                            key(request.getKey()),
+                            request.getNode(),
+                            request.getStatusesList(),
+                            afterEntered,
+                            afterId,
+                            size + 1)
+                    .map(rows -> {
+                        var b = ListJourneyInstancesResponse.newBuilder();
+                        rows.stream().limit(size).forEach(r -> b.addInstances(CampaignMapper.instance(r)));
+                        if (rows.size() > size) {
+                            var last = rows.get(size - 1);
+                            b.setNextPageToken(Base64.getUrlEncoder()
+                                    .encodeToString(
+                                            (last.enteredAt() + "/" + last.id()).getBytes(StandardCharsets.UTF_8)));
+                        }
+                        return b.build();
+                    });
+        });
+    }
+
+    @Override
+    public Uni<GetProfileJourneysResponse> getProfileJourneys(GetProfileJourneysRequest request) {
+        return user(request.getTenant(), Roles.VIEWER, caller -> {
+            if (request.getProfileId().isBlank()) {
+                throw Errors.invalid("profile_id", "profile_id is required");
+            }
+            return journeys.profile(caller.tenant(), request.getProfileId())
+                    .map(p -> GetProfileJourneysResponse.newBuilder()
+                            .addAllInstances(p.instances().stream()
+                                    .map(CampaignMapper::instance)
+                                    .toList())
+                            .addAllSteps(
+                                    p.steps().stream().map(CampaignMapper::step).toList())
+                            .build());
+        });
+    }
+
+    @Override
+    public Uni<GetExperimentResultsResponse> getExperimentResults(GetExperimentResultsRequest request) {
+        return user(request.getTenant(), Roles.VIEWER, caller -> {
+            double alpha = request.getAlpha() == 0 ? 0.05 : request.getAlpha();
+            if (alpha <= 0 || alpha >= 0.5) {
+                throw Errors.invalid("alpha", "a significance level above 0 and below 0.5 (default 0.05)");
+            }
+            if (request.getVersion() < 0) {
+                throw Errors.invalid("version", "a version, or 0 for the live one");
+            }
+            return journeys.experiments(caller.tenant(), key(request.getKey()), request.getVersion(), alpha)
+                    .map(done -> GetExperimentResultsResponse.newBuilder()
+                            .setKey(request.getKey())
+                            .setVersion(done.getKey())
+                            .addAllSplits(done.getValue().stream()
+                                    .map(CampaignMapper::split)
+                                    .toList())
+                            .build());
+        });
+    }
+
+    @Override
+    public Uni<SetTemplateResponse> setTemplate(SetTemplateRequest request) {
+        return user(request.getTenant(), Roles.MARKETER, caller -> {
+            var t = request.getTemplate();
+            return journeys.setTemplate(caller.tenant(), t.getChannel(), t.getTemplate(), t.getBody(), t.getApproved())
+                    .map(row -> SetTemplateResponse.newBuilder()
+                            .setTemplate(CampaignMapper.template(row))
+                            .build());
+        });
+    }
+
+    @Override
+    public Uni<ListTemplatesResponse> listTemplates(ListTemplatesRequest request) {
+        return user(
+                request.getTenant(),
+                Roles.VIEWER,
+                caller -> journeys.templates(caller.tenant())
+                        .map(t -> ListTemplatesResponse.newBuilder()
+                                .addAllTemplates(t.templates().stream()
+                                        .map(CampaignMapper::template)
+                                        .toList())
+                                .putAllSenders(CampaignMapper.senders(t.senders()))
+                                .build()));
+    }
+
+    @Override
+    public Uni<SetSenderResponse> setSender(SetSenderRequest request) {
+        return user(
+                request.getTenant(),
+                Roles.MARKETER,
+                caller -> journeys.setSender(
+                                caller.tenant(), request.getChannel(), request.getSender(), request.getApproved())
+                        .map(v -> SetSenderResponse.getDefaultInstance()));
+    }
+
+    @Override
+    public Uni<SetSendPolicyResponse> setSendPolicy(SetSendPolicyRequest request) {
+        return user(
+                request.getTenant(),
+                Roles.MARKETER,
+                caller -> journeys.setPolicy(caller.tenant(), request.getPolicy())
+                        .map(p ->
+                                SetSendPolicyResponse.newBuilder().setPolicy(p).build()));
+    }
+
+    @Override
+    public Uni<GetSendPolicyResponse> getSendPolicy(GetSendPolicyRequest request) {
+        return user(
+                request.getTenant(),
+                Roles.VIEWER,
+                caller -> journeys.policy(caller.tenant())
+                        .map(p -> GetSendPolicyResponse.newBuilder()
+                                .setPolicy(p.getKey())
+                                .setDefaults(p.getValue())
+                                .build()));
+    }
+
+    private static void definition(String definition) {
+        if (definition.isBlank()) {
+            throw Errors.invalid("definition", "the journey as JSON (docs/journeys.md)");
+        }
+        if (definition.length() > MAX_DEFINITION) {
+            throw Errors.invalid("definition", "at most " + MAX_DEFINITION / 1024 + " KiB");
+        }
+    }
+
+    private static String key(String key) {
+        if (key == null || !key.matches("[A-Za-z0-9_-]{1,64}")) {
+            throw Errors.invalid("key", "a journey key: 1 to 64 letters, digits, '-' or '_'");
+        }
+        return key;
+    }
+
+    private <T> Uni<T> user(String tenant, String role, Function<Caller, Uni<T>> call) {
+        return access.call(identity.getDeferredIdentity())
+                .forUser(tenant, role)
+                .chain(c -> c.within(Uni.createFrom().deferred(() -> call.apply(c))));
+    }
+}
