@@ -37,11 +37,15 @@ public class ExceptionMappers {
     /**
      * The REST API's name of a field a service named: its proto path in the API's spelling, without
      * the message it sits in ({@code header.source_id} is the path's {@code id}, {@code page.page_size}
-     * the query's {@code pageSize}).
+     * the query's {@code pageSize}). A journey's node keeps its place: {@code definition.nodes.wait.for}
+     * is {@code nodes.wait.for}, the node {@code wait}'s field {@code for} in the body sent.
      */
     static String fieldName(String field) {
         if (field == null || field.isEmpty()) {
             return null;
+        }
+        if (field.startsWith("definition.nodes.")) {
+            return field.substring("definition.".length());
         }
         String last = field.substring(field.lastIndexOf('.') + 1);
         return last.equals("source_id") ? "id" : HttpProblems.camel(last);
