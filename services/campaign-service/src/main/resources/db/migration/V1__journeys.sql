@@ -5,7 +5,7 @@ create table journeys (
     key               text        not null,
     name              text        not null,
     status            text        not null check (status in ('draft', 'published', 'paused', 'archived')),
-    draft             jsonb       not null,             -- the definition as last saved
+    draft             json        not null,             -- the definition as last saved, as written
     live_version      int,                              -- the version new entries start on
     created_at        timestamptz not null default now(),
     updated_at        timestamptz not null default now(),
@@ -17,7 +17,7 @@ create table journey_versions (
     tenant            text        not null,
     key               text        not null,
     version           int         not null,
-    definition        jsonb       not null,
+    definition        json        not null,             -- as written
     published_at      timestamptz not null default now(),
     published_by      text        not null,
     primary key (tenant, key, version)

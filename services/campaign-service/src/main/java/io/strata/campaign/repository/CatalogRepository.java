@@ -74,7 +74,7 @@ public final class CatalogRepository {
 
     public static void setPolicy(Db.Session s, String tenant, String json) {
         s.query(
-                "insert into send_policies (tenant, policy) values ($1, $2::jsonb) on conflict (tenant) do update set"
+                "insert into send_policies (tenant, policy) values ($1, $2::text::jsonb) on conflict (tenant) do update set"
                         + " policy = excluded.policy, updated_at = now()",
                 Tuple.of(tenant, json));
     }

@@ -2,7 +2,6 @@ package io.strata.campaign.repository;
 
 import static io.strata.campaign.repository.Db.instant;
 
-import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import java.time.Instant;
@@ -12,6 +11,15 @@ import java.util.Optional;
 
 /** Journeys, their drafts and published versions. */
 public final class JourneyRepository {
+
+    /** The definitions as their authors wrote them (json, not jsonb: key order and spacing kept). */
+    private static final String JOURNEY =
+            "tenant, key, name, status, draft::text as draft, live_version, created_at, updated_at, updated_by";
+
+    private static final String VERSION =
+            "tenant, key, version, definition::text as definition, published_at, published_by";
+    private static final String VERSION_V =
+            "v.tenant, v.key, v.version, v.definition::text as definition, v.published_at," + " v.published_by";
 
     private JourneyRepository() {}
 
@@ -31,7 +39,7 @@ public final class JourneyRepository {
 
     public static Optional<JourneyRow> get(Db.Session s, String tenant, String key, boolean lock) {
         for (Row row : s.query(
-                "select * from journeys where tenant = $1 and key = $2" + (lock ? " for update" : ""),
+                "select " + JOURNEY + " from journeys where tenant = $1 and key = $2" + (lock ? " for update" : ""),
                 Tuple.of(tenant, key))) {
             return Optional.of(journey(row));
         }
@@ -40,7 +48,8 @@ public final class JourneyRepository {
 
     public static List<JourneyRow> list(Db.Session s, String tenant) {
         var out = new ArrayList<JourneyRow>();
-        for (Row row : s.query("select * from journeys where tenant = $1 order by key", Tuple.of(tenant))) {
+        for (Row row :
+                s.query("select " + JOURNEY + " from journeys where tenant = $1 order by key", Tuple.of(tenant))) {
             out.add(journey(row));
         }
         return out;
@@ -49,10 +58,11 @@ public final class JourneyRepository {
     /** Saves the draft of a journey that is not archived; creates the journey when new. */
     public static void saveDraft(Db.Session s, String tenant, String key, String name, String draft, String by) {
         s.query(
-                "insert into journeys (tenant, key, name, status, draft, updated_by) values ($1, $2, $3, 'draft', $4, $5)"
+                "insert into journeys (tenant, key, name, status, draft, updated_by) values ($1, $2, $3, 'draft', $4::text::json,"
+                        + " $5)"
                         + " on conflict (tenant, key) do update set name = excluded.name, draft = excluded.draft,"
                         + " updated_at = now(), updated_by = excluded.updated_by",
-                Tuple.of(tenant, key, name, new JsonObject(draft), by));
+                Tuple.of(tenant, key, name, draft, by));
     }
 
     /** Publishes the definition as the next version; returns it. */
@@ -64,8 +74,9 @@ public final class JourneyRepository {
                 .next()
                 .getInteger(0);
         s.query(
-                "insert into journey_versions (tenant, key, version, definition, published_by) values ($1, $2, $3, $4, $5)",
-                Tuple.of(tenant, key, version, new JsonObject(definition), by));
+                "insert into journey_versions (tenant, key, version, definition, published_by) values ($1, $2, $3, $4::text::json,"
+                        + " $5)",
+                Tuple.of(tenant, key, version, definition, by));
         s.query(
                 "update journeys set status = 'published', live_version = $3, updated_at = now(), updated_by = $4"
                         + " where tenant = $1 and key = $2",
@@ -81,7 +92,7 @@ public final class JourneyRepository {
 
     public static Optional<VersionRow> version(Db.Session s, String tenant, String key, int version) {
         for (Row row : s.query(
-                "select * from journey_versions where tenant = $1 and key = $2 and version = $3",
+                "select " + VERSION + " from journey_versions where tenant = $1 and key = $2 and version = $3",
                 Tuple.of(tenant, key, version))) {
             return Optional.of(version(row));
         }
@@ -92,7 +103,8 @@ public final class JourneyRepository {
     public static List<VersionRow> runnable(Db.Session s, String tenant) {
         var out = new ArrayList<VersionRow>();
         for (Row row : s.query(
-                "select v.* from journey_versions v join journeys j using (tenant, key) where v.tenant = $1"
+                "select " + VERSION_V
+                        + " from journey_versions v join journeys j using (tenant, key) where v.tenant = $1"
                         + " and j.status <> 'archived' order by v.key, v.version",
                 Tuple.of(tenant))) {
             out.add(version(row));
@@ -104,7 +116,8 @@ public final class JourneyRepository {
     public static List<VersionRow> live(Db.Session s, String tenant) {
         var out = new ArrayList<VersionRow>();
         for (Row row : s.query(
-                "select v.* from journey_versions v join journeys j on j.tenant = v.tenant and j.key = v.key"
+                "select " + VERSION_V
+                        + " from journey_versions v join journeys j on j.tenant = v.tenant and j.key = v.key"
                         + " and j.live_version = v.version where v.tenant = $1 and j.status = 'published' order by v.key",
                 Tuple.of(tenant))) {
             out.add(version(row));
@@ -118,7 +131,7 @@ public final class JourneyRepository {
                 row.getString("key"),
                 row.getString("name"),
                 row.getString("status"),
-                row.getValue("draft").toString(),
+                row.getString("draft"),
                 Optional.ofNullable(row.getInteger("live_version")),
                 instant(row, "created_at"),
                 instant(row, "updated_at"),
@@ -130,7 +143,7 @@ public final class JourneyRepository {
                 row.getString("tenant"),
                 row.getString("key"),
                 row.getInteger("version"),
-                row.getValue("definition").toString(),
+                row.getString("definition"),
                 instant(row, "published_at"),
                 row.getString("published_by"));
     }

@@ -139,6 +139,7 @@ class CampaignGrpcServiceTest {
                 .await()
                 .atMost(WAIT);
         assertEquals(JourneyStatus.JOURNEY_STATUS_DRAFT, saved.getJourney().getStatus());
+        assertEquals(journey(key, audience, template), saved.getJourney().getDraft(), "kept as written");
         var published = mia.publishJourney(PublishJourneyRequest.newBuilder()
                         .setTenant("demo")
                         .setKey(key)
@@ -310,6 +311,31 @@ class CampaignGrpcServiceTest {
                         .atMost(WAIT));
         assertEquals(Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
         assertEquals("policy.caps[0].limit", Errors.violations(bad).get(0).field());
+        String policy = "{\"quietHours\": {\"sms\": {\"start\": \"22:00\", \"end\": \"09:00\"}}, \"caps\": [{\"scope\":"
+                + " \"tag\", \"value\": \"promotion\", \"limit\": 2, \"rolling\": \"P7D\"}]}";
+        as("mia")
+                .setSendPolicy(SetSendPolicyRequest.newBuilder()
+                        .setTenant("demo")
+                        .setPolicy(policy)
+                        .build())
+                .await()
+                .atMost(WAIT);
+        var read = as("vic")
+                .getSendPolicy(io.strata.proto.campaign.v1.GetSendPolicyRequest.newBuilder()
+                        .setTenant("demo")
+                        .build())
+                .await()
+                .atMost(WAIT);
+        assertFalse(read.getDefaults());
+        assertEquals(
+                "09:00",
+                io.strata.campaign.mapping.PolicyJson.parse(read.getPolicy())
+                        .policy()
+                        .orElseThrow()
+                        .send()
+                        .quietHours("sms")
+                        .end()
+                        .toString());
         var other = assertThrows(
                 StatusRuntimeException.class,
                 () -> as("bob")

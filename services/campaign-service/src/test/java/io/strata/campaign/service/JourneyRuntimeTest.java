@@ -165,8 +165,10 @@ class JourneyRuntimeTest {
             for (int k = 0; k < 2; k++) {
                 tasks.add(() -> {
                     int fired = 0;
-                    long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-                    while (System.nanoTime() < end) {
+                    long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                    while (System.nanoTime() < end
+                            && count(tenant, "select count(*) from instances where tenant = $1 and status = 'ACTIVE'")
+                                    > 0) {
                         fired += runtime.fireDue(50);
                     }
                     return fired;
