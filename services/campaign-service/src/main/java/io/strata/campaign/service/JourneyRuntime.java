@@ -40,6 +40,8 @@ import java.util.UUID;
  */
 public final class JourneyRuntime {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(JourneyRuntime.class);
+
     /** How far back the caps look at least (a calendar month and a bit). */
     private static final Duration HISTORY = Duration.ofDays(35);
 
@@ -88,7 +90,9 @@ public final class JourneyRuntime {
             for (var tenant : byTenant.entrySet()) {
                 var profiles = new LinkedHashSet<String>();
                 tenant.getValue().forEach(d -> profiles.add(d.instance().profileId()));
-                // a person whose row another transaction holds waits for the next round
+                // a person known only from an instance gets a row; one whose row another
+                // transaction holds waits for the next round
+                RuntimeRepository.ensureRecipients(s, tenant.getKey(), profiles);
                 var recipients = RuntimeRepository.lockRecipients(s, tenant.getKey(), profiles, true);
                 var contexts = contexts(s, tenant.getKey(), recipients, tenant.getValue(), now);
                 for (StoredInstance d : tenant.getValue()) {
@@ -97,12 +101,24 @@ public final class JourneyRuntime {
                         continue;
                     }
                     lateness.record(Duration.between(d.instance().wakeAt().orElse(now), now));
-                    var machine = journeys.machine(
-                            s,
-                            d.tenant(),
-                            d.instance().journeyKey(),
-                            d.instance().version());
-                    record(d.tenant(), d.instance(), machine.advance(d.instance(), new Input.Timer(now), ctx), w);
+                    Step step;
+                    try {
+                        var machine = journeys.machine(
+                                s,
+                                d.tenant(),
+                                d.instance().journeyKey(),
+                                d.instance().version());
+                        step = machine.advance(d.instance(), new Input.Timer(now), ctx);
+                    } catch (RuntimeException e) {
+                        // an instance that cannot move must not hold up every timer behind it
+                        LOG.errorf(
+                                e,
+                                "instance %s of journey %s cannot move: it ends",
+                                d.instance().id(),
+                                d.instance().journeyKey());
+                        step = failed(d.instance(), e, now);
+                    }
+                    record(d.tenant(), d.instance(), step, w);
                     n++;
                 }
             }
@@ -111,6 +127,27 @@ public final class JourneyRuntime {
             queued.increment(w.queued());
             return n;
         });
+    }
+
+    /** An instance that cannot move ends, with the reason. */
+    static Step failed(Instance instance, RuntimeException e, Instant now) {
+        String reason = "failed: " + e.getClass().getSimpleName() + ": " + e.getMessage();
+        Instance ended = new Instance(
+                instance.id(),
+                instance.profileId(),
+                instance.journeyKey(),
+                instance.version(),
+                instance.iteration(),
+                Instance.Status.EXITED,
+                instance.node(),
+                instance.enteredAt(),
+                instance.arrivedAt(),
+                instance.arm(),
+                instance.assignedAt(),
+                java.util.Optional.empty());
+        return new Step(
+                ended,
+                List.of(new Effect.Left(instance.node(), now), new Effect.Ended(Instance.Status.EXITED, reason, now)));
     }
 
     /** What {@link #handle} did. */

@@ -193,6 +193,35 @@ class JourneyRuntimeTest {
         assertEquals(0, count(tenant, "select count(*) from sandbox_deliveries where tenant = $1 and calls > 1"));
     }
 
+    @Test
+    void anInstanceThatCannotMoveEndsAndHoldsUpNoOther() {
+        String tenant = tenant();
+        var past = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).minusDays(3650);
+        db.inTransaction(s -> {
+            // a version that does not exist, due before every other timer; a person known to no recipient row
+            s.query(
+                    "insert into instances (id, tenant, journey_key, version, profile_id, iteration, entry_key, status,"
+                            + " node, entered_at, arrived_at, assigned_at, wake_at) values ($1, $2, 'ghost', 1, 'g-1', 1,"
+                            + " 'x', 'ACTIVE', 'w', $3, $3, $3, $3)",
+                    Tuple.of(UUID.randomUUID(), tenant, past));
+            s.query(
+                    "insert into instances (id, tenant, journey_key, version, profile_id, iteration, entry_key, status,"
+                            + " node, entered_at, arrived_at, assigned_at, wake_at) values ($1, $2, 'vip-welcome', 1,"
+                            + " 'unknown-1', 1, 'x', 'ACTIVE', 'pause', $3, $3, $3, $3)",
+                    Tuple.of(UUID.randomUUID(), tenant, past.plusSeconds(1)));
+            return null;
+        });
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> !status(tenant, "g-1").startsWith("ACTIVE"));
+        assertTrue(status(tenant, "g-1").startsWith("EXITED:failed: IllegalStateException"), status(tenant, "g-1"));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> count(
+                                tenant,
+                                "select count(*) from journey_history where tenant = $1 and profile_id = 'unknown-1'"
+                                        + " and node = 'pause' and kind = 'left'")
+                        == 1);
+    }
+
     private String tenant() {
         String tenant = "t-" + UUID.randomUUID().toString().substring(0, 8);
         db.inTransaction(s -> {
