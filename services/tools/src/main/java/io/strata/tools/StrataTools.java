@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             SegmentationRealtimeBench.class,
             ClvBench.class,
             InsightBench.class,
+            CampaignBench.class,
             CdnowOrders.class,
             DemoReport.class,
             PipelineWait.class,

@@ -38,11 +38,13 @@ public class Workers {
         running = true;
         if (config.timers().enabled()) {
             int batch = config.timers().batch();
-            loop(
-                    "campaign-timers",
-                    () -> runtime.fireDue(batch),
-                    batch,
-                    config.timers().idle());
+            for (int i = 0; i < config.timers().threads(); i++) {
+                loop(
+                        "campaign-timers-" + i,
+                        () -> runtime.fireDue(batch),
+                        batch,
+                        config.timers().idle());
+            }
         }
         if (config.dispatch().enabled()) {
             int batch = config.dispatch().batch();
