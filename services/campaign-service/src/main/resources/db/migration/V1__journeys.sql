@@ -69,6 +69,8 @@ create index instances_profile on instances (tenant, profile_id) where status = 
 create index instances_journey on instances (tenant, journey_key, version, node) where status = 'ACTIVE';
 
 -- Every move of every instance: node counts per version, a profile's journey history, conversions.
+-- A move is one row (from_node → node): entered at a node = entered + moved there; exited = moved
+-- from it + ended at it.
 create table journey_history (
     id                bigserial   primary key,
     tenant            text        not null,
@@ -77,7 +79,8 @@ create table journey_history (
     journey_key       text        not null,
     version           int         not null,
     node              text        not null,
-    kind              text        not null,   -- arrived, left, assigned, sent, suppressed, deferred, converted, ended
+    from_node         text,                   -- a move's node before
+    kind              text        not null,   -- entered, moved, ended, queued, suppressed, deferred, assigned, tagged, converted
     arm               text,
     detail            text,
     at                timestamptz not null

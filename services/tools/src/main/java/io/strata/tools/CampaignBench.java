@@ -378,13 +378,13 @@ public final class CampaignBench implements Callable<Integer> {
                 "select percentile_cont(%s) within group (order by extract(epoch from h.at - i.entered_at) * 1000)"
                         + " from journey_history h join instances i on i.id = h.instance_id where h.tenant = '" + tenant
                         + "'"
-                        + " and h.node = 'w' and h.kind = 'left'";
+                        + " and h.from_node = 'w' and h.kind = 'moved'";
         double p50 = decimal(db, String.format(Locale.ROOT, lateness, "0.5"));
         double p99 = decimal(db, String.format(Locale.ROOT, lateness, "0.99"));
         long fired = single(
                 db,
-                "select count(*) from journey_history where tenant = '" + tenant + "' and node = 'w' and"
-                        + " kind = 'left'");
+                "select count(*) from journey_history where tenant = '" + tenant + "' and from_node = 'w'"
+                        + " and kind = 'moved'");
         put("timer_late_p50_ms", String.format(Locale.ROOT, "%.0f", p50));
         put("timer_late_p99_ms", String.format(Locale.ROOT, "%.0f", p99));
         put("timers_fired", Long.toString(fired));

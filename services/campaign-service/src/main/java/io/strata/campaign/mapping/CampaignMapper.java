@@ -175,6 +175,7 @@ public final class CampaignMapper {
                 .setJourneyKey(r.journeyKey())
                 .setVersion(r.version())
                 .setNode(r.node())
+                .setFromNode(r.fromNode() == null ? "" : r.fromNode())
                 .setKind(r.kind())
                 .setArm(r.arm() == null ? "" : r.arm())
                 .setDetail(r.detail() == null ? "" : r.detail())

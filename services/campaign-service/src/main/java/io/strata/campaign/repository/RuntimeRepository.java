@@ -249,7 +249,14 @@ public final class RuntimeRepository {
         }
 
         public void history(
-                String tenant, Instance i, String node, String kind, String arm, String detail, Instant at) {
+                String tenant,
+                Instance i,
+                String node,
+                String fromNode,
+                String kind,
+                String arm,
+                String detail,
+                Instant at) {
             var values = new ArrayList<Object>();
             values.add(tenant);
             values.add(UUID.fromString(i.id()));
@@ -257,6 +264,7 @@ public final class RuntimeRepository {
             values.add(i.journeyKey());
             values.add(i.version());
             values.add(node);
+            values.add(fromNode);
             values.add(kind);
             values.add(arm);
             values.add(detail);
@@ -328,8 +336,8 @@ public final class RuntimeRepository {
                         + " ended_at = $8, end_reason = $9 where id = $1",
                 w.updates);
         s.batch(
-                "insert into journey_history (tenant, instance_id, profile_id, journey_key, version, node, kind, arm,"
-                        + " detail, at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                "insert into journey_history (tenant, instance_id, profile_id, journey_key, version, node, from_node,"
+                        + " kind, arm, detail, at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 w.history);
         // a key already in the ledger is the same message written by an earlier run of the same step
         s.batch(

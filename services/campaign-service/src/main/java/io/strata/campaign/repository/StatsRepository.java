@@ -23,9 +23,12 @@ public final class StatsRepository {
     public static List<Count> moves(Db.Session s, String tenant, String key, int version) {
         return counts(
                 s,
-                "select version, node, kind, count(*), count(distinct profile_id) from journey_history where tenant = $1"
-                        + " and journey_key = $2 and kind in ('arrived', 'left') and ($3 = 0 or version = $3)"
-                        + " group by 1, 2, 3",
+                "select version, node, 'arrived', count(*), count(distinct profile_id) from journey_history"
+                        + " where tenant = $1 and journey_key = $2 and kind in ('entered', 'moved') and ($3 = 0 or"
+                        + " version = $3) group by 1, 2 union all select version, case when kind = 'moved' then"
+                        + " from_node else node end, 'left', count(*), count(distinct profile_id) from journey_history"
+                        + " where tenant = $1 and journey_key = $2 and kind in ('moved', 'ended') and ($3 = 0 or"
+                        + " version = $3) group by 1, 2",
                 Tuple.of(tenant, key, version));
     }
 
@@ -135,6 +138,7 @@ public final class StatsRepository {
             String journeyKey,
             int version,
             String node,
+            String fromNode,
             String kind,
             String arm,
             String detail,
@@ -152,6 +156,7 @@ public final class StatsRepository {
                     row.getString("journey_key"),
                     row.getInteger("version"),
                     row.getString("node"),
+                    row.getString("from_node"),
                     row.getString("kind"),
                     row.getString("arm"),
                     row.getString("detail"),
@@ -168,23 +173,20 @@ public final class StatsRepository {
                 Tuple.of(tenant, key, reason, ts(at)));
         var history = new ArrayList<Tuple>();
         for (Row row : ended) {
-            for (String kind : List.of("left", "ended")) {
-                history.add(Tuple.from(java.util.Arrays.asList(
-                        tenant,
-                        row.getUUID("id"),
-                        row.getString("profile_id"),
-                        key,
-                        row.getInteger("version"),
-                        row.getString("node"),
-                        kind,
-                        null,
-                        kind.equals("ended") ? "exited: " + reason : null,
-                        ts(at))));
-            }
+            history.add(Tuple.from(java.util.Arrays.asList(
+                    tenant,
+                    row.getUUID("id"),
+                    row.getString("profile_id"),
+                    key,
+                    row.getInteger("version"),
+                    row.getString("node"),
+                    "ended",
+                    "exited: " + reason,
+                    ts(at))));
         }
         s.batch(
-                "insert into journey_history (tenant, instance_id, profile_id, journey_key, version, node, kind, arm,"
-                        + " detail, at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                "insert into journey_history (tenant, instance_id, profile_id, journey_key, version, node, kind, detail,"
+                        + " at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 history);
         return ended.rowCount();
     }

@@ -387,10 +387,24 @@ public final class JourneyRuntime {
         Instance after = step.instance();
         Instant endedAt = null;
         String endReason = null;
+        // a departure and the next arrival are one row: a move from one node to the other
+        Effect.Left left = null;
         for (Effect e : step.effects()) {
             switch (e) {
-                case Effect.Arrived a -> w.history(tenant, after, a.node(), "arrived", null, null, a.at());
-                case Effect.Left l -> w.history(tenant, after, l.node(), "left", null, null, l.at());
+                case Effect.Arrived a -> {
+                    if (left == null) {
+                        w.history(tenant, after, a.node(), null, "entered", null, null, a.at());
+                    } else {
+                        w.history(tenant, after, a.node(), left.node(), "moved", null, null, a.at());
+                        left = null;
+                    }
+                }
+                case Effect.Left l -> {
+                    if (left != null) {
+                        w.history(tenant, after, left.node(), left.node(), "moved", null, "left", left.at());
+                    }
+                    left = l;
+                }
                 case Effect.Dispatch d -> {
                     w.ledger(
                             tenant,
@@ -410,6 +424,7 @@ public final class JourneyRuntime {
                             tenant,
                             after,
                             d.node(),
+                            null,
                             "queued",
                             after.arm().orElse(null),
                             d.channel() + ":" + d.template() + " " + d.sendKey(),
@@ -434,6 +449,7 @@ public final class JourneyRuntime {
                             tenant,
                             after,
                             x.node(),
+                            null,
                             "suppressed",
                             after.arm().orElse(null),
                             x.reason().name().toLowerCase(Locale.ROOT) + ": " + x.detail(),
@@ -444,38 +460,47 @@ public final class JourneyRuntime {
                             tenant,
                             after,
                             d.node(),
+                            null,
                             "deferred",
                             null,
                             d.reason().name().toLowerCase(Locale.ROOT) + " until " + d.until(),
                             after.arrivedAt());
                 case Effect.Assigned a ->
-                    w.history(tenant, after, a.node(), "assigned", a.arm(), a.control() ? "control" : null, a.at());
+                    w.history(
+                            tenant, after, a.node(), null, "assigned", a.arm(), a.control() ? "control" : null, a.at());
                 case Effect.SetTag t -> {
                     w.tag(tenant, after, t.tag(), t.value().orElse(null));
                     w.history(
                             tenant,
                             after,
                             after.node(),
+                            null,
                             "tagged",
                             null,
                             t.tag() + "=" + t.value().orElse(""),
                             after.arrivedAt());
                 }
                 case Effect.Converted c ->
-                    w.history(tenant, after, c.node(), "converted", c.arm().orElse(null), c.goal(), c.at());
+                    w.history(
+                            tenant, after, c.node(), null, "converted", c.arm().orElse(null), c.goal(), c.at());
                 case Effect.Ended end -> {
                     endedAt = end.at();
                     endReason = end.reason();
                     w.history(
                             tenant,
                             after,
-                            after.node(),
+                            left == null ? after.node() : left.node(),
+                            null,
                             "ended",
                             after.arm().orElse(null),
                             end.status().name().toLowerCase(Locale.ROOT) + ": " + end.reason(),
                             end.at());
+                    left = null;
                 }
             }
+        }
+        if (left != null) {
+            w.history(tenant, after, left.node(), left.node(), "moved", null, "left", left.at());
         }
         if (step.changed() || !before.equals(after)) {
             w.update(after, endedAt, endReason);

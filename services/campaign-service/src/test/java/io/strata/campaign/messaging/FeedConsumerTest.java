@@ -65,7 +65,7 @@ class FeedConsumerTest {
                     .until(() -> count(
                                     tenant,
                                     "select count(*) from journey_history where tenant = $1 and node = 'bought'"
-                                            + " and kind = 'arrived'")
+                                            + " and kind in ('entered', 'moved')")
                             == 3);
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> count(tenant, "select count(*) from sandbox_deliveries where tenant = $1") == 2);

@@ -100,7 +100,7 @@ class JourneyRuntimeTest {
                 count(
                         tenant,
                         "select count(*) from (select instance_id, node from journey_history"
-                                + " where tenant = $1 and kind = 'arrived' group by 1, 2 having count(*) > 1) d"));
+                                + " where tenant = $1 and kind in ('entered', 'moved') group by 1, 2 having count(*) > 1) d"));
         assertEquals(
                 1,
                 count(
@@ -186,7 +186,7 @@ class JourneyRuntimeTest {
                 count(
                         tenant,
                         "select count(*) from (select instance_id, node from journey_history"
-                                + " where tenant = $1 and kind = 'arrived' group by 1, 2 having count(*) > 1) d"));
+                                + " where tenant = $1 and kind in ('entered', 'moved') group by 1, 2 having count(*) > 1) d"));
         await().atMost(Duration.ofSeconds(20))
                 .until(() ->
                         count(tenant, "select count(*) from send_ledger where tenant = $1 and status = 'queued'") == 0);
@@ -218,7 +218,7 @@ class JourneyRuntimeTest {
                 .until(() -> count(
                                 tenant,
                                 "select count(*) from journey_history where tenant = $1 and profile_id = 'unknown-1'"
-                                        + " and node = 'pause' and kind = 'left'")
+                                        + " and from_node = 'pause' and kind = 'moved'")
                         == 1);
     }
 
