@@ -118,6 +118,19 @@ class CampaignGrpcServiceTest {
                 .atMost(WAIT);
         assertFalse(validated.getValid());
         assertEquals(2, validated.getViolationsCount(), validated::toString);
+        // a trigger not run yet is refused rather than published to start nothing
+        var dated = mia.validateJourney(ValidateJourneyRequest.newBuilder()
+                        .setTenant("demo")
+                        .setDefinition(journey(key, "aud-x", template)
+                                .replace(
+                                        "{\"audienceEnter\": \"aud-x\"}",
+                                        "{\"date\": \"birthday\", \"at\": \"09:00\"}"))
+                        .build())
+                .await()
+                .atMost(WAIT);
+        assertEquals(1, dated.getViolationsCount(), dated::toString);
+        assertEquals("start", dated.getViolations(0).getNode());
+        assertEquals("on", dated.getViolations(0).getField());
 
         // a viewer reads but may not change
         var denied = assertThrows(
