@@ -30,7 +30,7 @@ public final class ExperimentStats {
         if (arms.size() < 2) {
             throw new IllegalArgumentException("an experiment has at least two arms, not " + arms.size());
         }
-        if (alpha <= 0 || alpha >= 1) {
+        if (!(alpha > 0 && alpha < 1)) { // NaN too
             throw new IllegalArgumentException("alpha must lie in (0, 1), not " + alpha);
         }
         ArmCounts base = arms.stream().filter(ArmCounts::control).findFirst().orElse(arms.get(0));

@@ -229,7 +229,7 @@ public class CampaignGrpcService implements CampaignService {
     public Uni<GetExperimentResultsResponse> getExperimentResults(GetExperimentResultsRequest request) {
         return user(request.getTenant(), Roles.VIEWER, caller -> {
             double alpha = request.getAlpha() == 0 ? 0.05 : request.getAlpha();
-            if (alpha <= 0 || alpha >= 0.5) {
+            if (!(alpha > 0 && alpha < 0.5)) { // NaN too
                 throw Errors.invalid("alpha", "a significance level above 0 and below 0.5 (default 0.05)");
             }
             if (request.getVersion() < 0) {

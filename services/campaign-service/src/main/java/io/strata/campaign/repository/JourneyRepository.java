@@ -99,6 +99,17 @@ public final class JourneyRepository {
         return Optional.empty();
     }
 
+    /** Every published version of a journey, oldest first. */
+    public static List<VersionRow> versions(Db.Session s, String tenant, String key) {
+        var out = new ArrayList<VersionRow>();
+        for (Row row : s.query(
+                "select " + VERSION + " from journey_versions where tenant = $1 and key = $2 order by version",
+                Tuple.of(tenant, key))) {
+            out.add(version(row));
+        }
+        return out;
+    }
+
     /** Every version of the tenant's journeys that are not archived: what instances may run on. */
     public static List<VersionRow> runnable(Db.Session s, String tenant) {
         var out = new ArrayList<VersionRow>();

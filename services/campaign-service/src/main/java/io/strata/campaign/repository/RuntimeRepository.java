@@ -117,13 +117,13 @@ public final class RuntimeRepository {
         return out;
     }
 
-    /** A profile's running instances, locked (the caller holds the profile's recipient row). */
-    public static List<StoredInstance> active(Db.Session s, String tenant, String profileId) {
+    /** The profiles' running instances, oldest first, locked (the caller holds the profiles' recipient rows). */
+    public static List<StoredInstance> active(Db.Session s, String tenant, Collection<String> profileIds) {
         var out = new ArrayList<StoredInstance>();
         for (Row row : s.query(
-                "select " + INSTANCE_COLUMNS + " from instances where tenant = $1 and profile_id = $2"
+                "select " + INSTANCE_COLUMNS + " from instances where tenant = $1 and profile_id = any($2::text[])"
                         + " and status = 'ACTIVE' order by entered_at, id for update",
-                Tuple.of(tenant, profileId))) {
+                Tuple.of(tenant, profileIds.toArray(String[]::new)))) {
             out.add(stored(row));
         }
         return out;

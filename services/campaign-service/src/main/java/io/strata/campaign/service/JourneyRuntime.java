@@ -170,15 +170,9 @@ public final class JourneyRuntime {
             RuntimeRepository.ensureRecipients(s, tenant, profiles);
             var recipients = RuntimeRepository.lockRecipients(s, tenant, profiles, false);
             var active = new HashMap<String, List<Instance>>();
-            var all = new ArrayList<StoredInstance>();
-            for (String p : profiles) {
-                var mine = RuntimeRepository.active(s, tenant, p);
-                all.addAll(mine);
-                active.put(
-                        p,
-                        new ArrayList<>(
-                                mine.stream().map(StoredInstance::instance).toList()));
-            }
+            var all = RuntimeRepository.active(s, tenant, profiles);
+            profiles.forEach(p -> active.put(p, new ArrayList<>()));
+            all.forEach(i -> active.get(i.instance().profileId()).add(i.instance()));
             var contexts = contexts(s, tenant, recipients, all, earliest(signals, now));
             var live = journeys.live(s, tenant);
             var w = new Writes();

@@ -163,15 +163,7 @@ public class JourneyService {
     public Uni<Detail> get(String tenant, String key) {
         return blocking(() -> db.inTransaction(s -> {
             var row = found(s, tenant, key);
-            var versions = new ArrayList<JourneyRepository.VersionRow>();
-            for (int v = 1; ; v++) {
-                var version = JourneyRepository.version(s, tenant, key, v);
-                if (version.isEmpty()) {
-                    break;
-                }
-                versions.add(version.get());
-            }
-            return new Detail(row, versions);
+            return new Detail(row, JourneyRepository.versions(s, tenant, key));
         }));
     }
 
@@ -192,12 +184,9 @@ public class JourneyService {
         return blocking(() -> db.inTransaction(s -> {
             found(s, tenant, key);
             var versions = new HashMap<Integer, Journey>();
-            for (int v = 1; ; v++) {
-                if (JourneyRepository.version(s, tenant, key, v).isEmpty()) {
-                    break;
-                }
-                if (version == 0 || version == v) {
-                    versions.put(v, journeys.version(s, tenant, key, v));
+            for (var v : JourneyRepository.versions(s, tenant, key)) {
+                if (version == 0 || version == v.version()) {
+                    versions.put(v.version(), journeys.version(s, tenant, key, v.version()));
                 }
             }
             if (version != 0 && versions.isEmpty()) {
