@@ -58,6 +58,13 @@ class FeedConsumerTest {
             feeds.reachableBySms("refuser", "+8613800000003");
             feeds.consent("refuser", "sms", false);
             feeds.garbage("buyer"); // dead-lettered; the records after it still apply
+            // the feeds are three topics, in no order with one another: the changes first, then the entries
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> count(
+                                    tenant,
+                                    "select count(*) from recipients where tenant = $1 and addresses ? 'sms' and (profile_id"
+                                            + " <> 'refuser' or consents::text like '%\"granted\": false%')")
+                            == 3);
             for (String p : new String[] {"buyer", "leaver", "refuser"}) {
                 feeds.entered(p, "churn-warning", true);
             }
