@@ -25,6 +25,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -120,7 +121,6 @@ public class FeedConsumer {
                 }
                 try {
                     apply(records);
-                    consumer.commitSync(next(records));
                     problem = null;
                     backoff = Duration.ofMillis(200);
                 } catch (RuntimeException e) {
@@ -132,6 +132,17 @@ public class FeedConsumer {
                     rewind(records);
                     TimeUnit.MILLISECONDS.sleep(backoff.toMillis());
                     backoff = backoff.compareTo(Duration.ofSeconds(5)) >= 0 ? backoff : backoff.multipliedBy(2);
+                    continue;
+                }
+                try {
+                    consumer.commitSync(next(records));
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (KafkaException e) {
+                    // e.g. a rebalance under way (the next poll joins it): whoever owns the partitions
+                    // then reads these records again, and the runtime applies them idempotently
+                    // (entries by key, events by message id, changes by version)
+                    LOG.infof("offsets not committed, the records may be read again: %s", LogSafe.text(e.getMessage()));
                 }
             }
         } catch (WakeupException e) {

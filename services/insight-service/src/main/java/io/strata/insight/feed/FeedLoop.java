@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -32,6 +33,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.RangeAssignor;
+import org.apache.kafka.clients.consumer.RetriableCommitFailedException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -434,7 +436,13 @@ public class FeedLoop {
             }
         }
         if (!positions.isEmpty()) {
-            c.commitSync(positions);
+            try {
+                c.commitSync(positions);
+            } catch (CommitFailedException | RetriableCommitFailedException e) {
+                // a rebalance is under way (the next poll joins it): the store holds its own positions
+                // and is read from them wherever a partition lands, so the loop goes on
+                LOG.infof("offsets not committed during a rebalance: %s", LogSafe.text(e.getMessage()));
+            }
         }
         nextFlush = Instant.now().plus(config.feed().flushEvery());
         lastFlush = Instant.now();
