@@ -12,6 +12,8 @@ import io.strata.platform.security.Roles;
 import io.strata.proto.campaign.v1.CampaignService;
 import io.strata.proto.campaign.v1.GetExperimentResultsRequest;
 import io.strata.proto.campaign.v1.GetExperimentResultsResponse;
+import io.strata.proto.campaign.v1.GetJourneyClockRequest;
+import io.strata.proto.campaign.v1.GetJourneyClockResponse;
 import io.strata.proto.campaign.v1.GetJourneyRequest;
 import io.strata.proto.campaign.v1.GetJourneyResponse;
 import io.strata.proto.campaign.v1.GetJourneyStatsRequest;
@@ -20,6 +22,7 @@ import io.strata.proto.campaign.v1.GetProfileJourneysRequest;
 import io.strata.proto.campaign.v1.GetProfileJourneysResponse;
 import io.strata.proto.campaign.v1.GetSendPolicyRequest;
 import io.strata.proto.campaign.v1.GetSendPolicyResponse;
+import io.strata.proto.campaign.v1.JourneyClock;
 import io.strata.proto.campaign.v1.ListJourneyInstancesRequest;
 import io.strata.proto.campaign.v1.ListJourneyInstancesResponse;
 import io.strata.proto.campaign.v1.ListJourneysRequest;
@@ -30,6 +33,8 @@ import io.strata.proto.campaign.v1.PublishJourneyRequest;
 import io.strata.proto.campaign.v1.PublishJourneyResponse;
 import io.strata.proto.campaign.v1.SaveJourneyRequest;
 import io.strata.proto.campaign.v1.SaveJourneyResponse;
+import io.strata.proto.campaign.v1.SetJourneyClockRequest;
+import io.strata.proto.campaign.v1.SetJourneyClockResponse;
 import io.strata.proto.campaign.v1.SetJourneyStatusRequest;
 import io.strata.proto.campaign.v1.SetJourneyStatusResponse;
 import io.strata.proto.campaign.v1.SetSendPolicyRequest;
@@ -301,6 +306,39 @@ public class CampaignGrpcService implements CampaignService {
                                 .setPolicy(p.getKey())
                                 .setDefaults(p.getValue())
                                 .build()));
+    }
+
+    @Override
+    public Uni<SetJourneyClockResponse> setJourneyClock(SetJourneyClockRequest request) {
+        return user(
+                request.getTenant(),
+                Roles.ADMIN,
+                caller -> journeys.setClock(
+                                caller.tenant(),
+                                request.hasHeldAt() ? CampaignMapper.instant(request.getHeldAt()) : null)
+                        .map(c -> SetJourneyClockResponse.newBuilder()
+                                .setClock(clock(c))
+                                .build()));
+    }
+
+    @Override
+    public Uni<GetJourneyClockResponse> getJourneyClock(GetJourneyClockRequest request) {
+        return user(
+                request.getTenant(),
+                Roles.VIEWER,
+                caller -> journeys.clock(caller.tenant())
+                        .map(c -> GetJourneyClockResponse.newBuilder()
+                                .setClock(clock(c))
+                                .build()));
+    }
+
+    private static JourneyClock clock(JourneyService.ClockState c) {
+        var out = JourneyClock.newBuilder()
+                .setNow(CampaignMapper.ts(c.now()))
+                .setDue(c.due())
+                .setQueued(c.queued());
+        c.heldAt().ifPresent(h -> out.setHeldAt(CampaignMapper.ts(h)));
+        return out.build();
     }
 
     private static void definition(String definition) {

@@ -68,7 +68,7 @@ public final class JourneyMachine {
                 String following = null;
                 if (here instanceof Node.Goal goal
                         && goal.event().matches(e.name(), e.properties())
-                        && !e.at().isBefore(instance.assignedAt())
+                        && e.at().isAfter(instance.assignedAt())
                         && !e.at().isAfter(instance.assignedAt().plus(goal.within()))) {
                     effects.add(new Effect.Converted(goal.id(), goal.name(), instance.arm(), e.at()));
                     following = goal.next();
@@ -81,8 +81,10 @@ public final class JourneyMachine {
                 }
                 if (following == null && here instanceof Node.WaitForEvent wait) {
                     for (var branch : wait.branches()) {
+                        // an event after the timeout (arriving late) leaves the timeout's way to the timer
                         if (branch.event().matches(e.name(), e.properties())
-                                && !e.at().isBefore(instance.arrivedAt())) {
+                                && !e.at().isBefore(instance.arrivedAt())
+                                && !e.at().isAfter(instance.arrivedAt().plus(wait.timeout()))) {
                             following = branch.next();
                             break;
                         }
@@ -200,7 +202,8 @@ public final class JourneyMachine {
             }
             case Node.Goal g -> {
                 Instant deadline = instance.assignedAt().plus(g.within());
-                var when = profile.eventSince(g.event(), instance.assignedAt());
+                // strictly after: the event that started the journey is no conversion
+                var when = profile.eventSince(g.event(), instance.assignedAt().plusNanos(1));
                 if (when.isPresent() && !when.get().isAfter(deadline)) {
                     effects.add(new Effect.Converted(g.id(), g.name(), instance.arm(), when.get()));
                     return leave(instance, g, g.next(), now, effects);

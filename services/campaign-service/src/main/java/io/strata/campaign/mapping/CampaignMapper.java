@@ -245,4 +245,8 @@ public final class CampaignMapper {
                 .setNanos(at.getNano())
                 .build();
     }
+
+    public static Instant instant(Timestamp t) {
+        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+    }
 }

@@ -100,17 +100,64 @@ public final class RuntimeRepository {
                 rows);
     }
 
+    /** The tenants whose journey clock is held, and where. */
+    public static Map<String, Instant> heldClocks(Db.Session s) {
+        var out = new HashMap<String, Instant>();
+        for (Row row : s.query("select tenant, held_at from journey_clocks", Tuple.tuple())) {
+            out.put(row.getString("tenant"), instant(row, "held_at"));
+        }
+        return out;
+    }
+
+    /** Where the tenant's journey clock is held, if it is. */
+    public static Optional<Instant> heldClock(Db.Session s, String tenant) {
+        for (Row row : s.query("select held_at from journey_clocks where tenant = $1", Tuple.of(tenant))) {
+            return Optional.of(instant(row, "held_at"));
+        }
+        return Optional.empty();
+    }
+
+    /** Holds the tenant's journey clock at {@code at}, or releases it ({@code null}). */
+    public static void holdClock(Db.Session s, String tenant, Instant at) {
+        if (at == null) {
+            s.query("delete from journey_clocks where tenant = $1", Tuple.of(tenant));
+        } else {
+            s.query(
+                    "insert into journey_clocks (tenant, held_at) values ($1, $2) on conflict (tenant) do update"
+                            + " set held_at = excluded.held_at, updated_at = now()",
+                    Tuple.of(tenant, ts(at)));
+        }
+    }
+
+    /** Instances of the tenant whose timer is due by {@code now}, and sends still queued. */
+    public static long[] backlog(Db.Session s, String tenant, Instant now) {
+        long due = 0;
+        long queued = 0;
+        for (Row row : s.query(
+                "select (select count(*) from instances where tenant = $1 and wake_at <= $2) as due,"
+                        + " (select count(*) from send_ledger where tenant = $1 and status = 'queued') as queued",
+                Tuple.of(tenant, ts(now)))) {
+            due = row.getLong("due");
+            queued = row.getLong("queued");
+        }
+        return new long[] {due, queued};
+    }
+
     /** Forgets a deleted person's events. */
     public static void forgetEvents(Db.Session s, String tenant, String profileId) {
         s.query("delete from profile_events where tenant = $1 and profile_id = $2", Tuple.of(tenant, profileId));
     }
 
-    /** Due instances, claimed: rows another replica holds are skipped. */
+    /**
+     * Due instances, claimed: rows another replica holds are skipped. A tenant whose journey clock is
+     * held has its timers due up to the held instant only.
+     */
     public static List<StoredInstance> claimDue(Db.Session s, Instant now, int limit) {
         var out = new ArrayList<StoredInstance>();
         for (Row row : s.query(
-                "select " + INSTANCE_COLUMNS + " from instances where wake_at <= $1 order by wake_at limit $2"
-                        + " for update skip locked",
+                "select " + INSTANCE_COLUMNS + " from instances i where wake_at <= $1 and not exists"
+                        + " (select 1 from journey_clocks c where c.tenant = i.tenant and c.held_at < i.wake_at)"
+                        + " order by wake_at limit $2 for update of i skip locked",
                 Tuple.of(ts(now), limit))) {
             out.add(stored(row));
         }

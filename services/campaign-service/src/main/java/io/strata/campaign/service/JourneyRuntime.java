@@ -29,6 +29,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -44,6 +45,9 @@ public final class JourneyRuntime {
 
     /** How far back the caps look at least (a calendar month and a bit). */
     private static final Duration HISTORY = Duration.ofDays(35);
+
+    /** An event older than this (by the tenant's clock) starts no event-triggered journey. */
+    static final Duration ENTRY_HORIZON = Duration.ofDays(1);
 
     private final Db db;
     private final JourneyCache journeys;
@@ -86,6 +90,7 @@ public final class JourneyRuntime {
             due.forEach(d ->
                     byTenant.computeIfAbsent(d.tenant(), t -> new ArrayList<>()).add(d));
             var w = new Writes();
+            var held = RuntimeRepository.heldClocks(s);
             int n = 0;
             for (var tenant : byTenant.entrySet()) {
                 var profiles = new LinkedHashSet<String>();
@@ -94,13 +99,21 @@ public final class JourneyRuntime {
                 // transaction holds waits for the next round
                 RuntimeRepository.ensureRecipients(s, tenant.getKey(), profiles);
                 var recipients = RuntimeRepository.lockRecipients(s, tenant.getKey(), profiles, true);
-                var contexts = contexts(s, tenant.getKey(), recipients, tenant.getValue(), now);
+                // on a held clock each timer fires at its own due time (the batch is in due order)
+                boolean replay = held.containsKey(tenant.getKey());
+                Instant tenantNow =
+                        replay ? tenant.getValue().get(0).instance().wakeAt().orElse(now) : now;
+                var contexts = contexts(s, tenant.getKey(), recipients, tenant.getValue(), tenantNow);
                 for (StoredInstance d : tenant.getValue()) {
                     var ctx = contexts.get(d.instance().profileId());
                     if (ctx == null) {
                         continue;
                     }
-                    lateness.record(Duration.between(d.instance().wakeAt().orElse(now), now));
+                    Instant dueAt = d.instance().wakeAt().orElse(now);
+                    Instant at = replay ? dueAt : now;
+                    if (!replay) {
+                        lateness.record(Duration.between(dueAt, now));
+                    }
                     Step step;
                     try {
                         var machine = journeys.machine(
@@ -108,7 +121,7 @@ public final class JourneyRuntime {
                                 d.tenant(),
                                 d.instance().journeyKey(),
                                 d.instance().version());
-                        step = machine.advance(d.instance(), new Input.Timer(now), ctx);
+                        step = machine.advance(d.instance(), new Input.Timer(at), ctx);
                     } catch (RuntimeException e) {
                         // an instance that cannot move must not hold up every timer behind it
                         LOG.errorf(
@@ -116,7 +129,7 @@ public final class JourneyRuntime {
                                 "instance %s of journey %s cannot move: it ends",
                                 d.instance().id(),
                                 d.instance().journeyKey());
-                        step = failed(d.instance(), e, now);
+                        step = failed(d.instance(), e, at);
                     }
                     record(d.tenant(), d.instance(), step, w);
                     n++;
@@ -163,8 +176,11 @@ public final class JourneyRuntime {
         if (signals.isEmpty()) {
             return new Outcome(0, 0, 0);
         }
-        Instant now = clock.instant();
+        Instant wall = clock.instant();
         return db.inTransaction(s -> {
+            // on a held clock it is the held instant for the tenant: entries made now happen then
+            Optional<Instant> held = RuntimeRepository.heldClock(s, tenant);
+            Instant now = held.filter(h -> h.isBefore(wall)).orElse(wall);
             var profiles = new LinkedHashSet<String>();
             signals.forEach(sig -> profiles.add(sig.profileId()));
             RuntimeRepository.ensureRecipients(s, tenant, profiles);
@@ -195,8 +211,11 @@ public final class JourneyRuntime {
                                 e.event().properties(),
                                 e.event().at());
                         moved += advanceAll(s, tenant, running, input, ctx, w);
+                        // an event from long before now (an import of history) starts nothing
+                        boolean recent = !e.event().at().isBefore(now.minus(ENTRY_HORIZON));
                         for (Journey j : live) {
-                            if (j.trigger().entry() instanceof Node.Entry.Event trigger
+                            if (recent
+                                    && j.trigger().entry() instanceof Node.Entry.Event trigger
                                     && trigger.event()
                                             .matches(e.event().name(), e.event().properties())) {
                                 started += start(
@@ -233,7 +252,16 @@ public final class JourneyRuntime {
                             if (j.trigger().entry() instanceof Node.Entry.Audience trigger
                                     && trigger.audience().equals(a.audience())
                                     && trigger.exit() != a.entered()) {
-                                started += start(s, tenant, j, sig.profileId(), a.entryKey(), a.at(), ctx, running, w);
+                                started += start(
+                                        s,
+                                        tenant,
+                                        j,
+                                        sig.profileId(),
+                                        a.entryKey(),
+                                        atMost(a.at(), now),
+                                        ctx,
+                                        running,
+                                        w);
                             }
                         }
                     }
@@ -245,8 +273,16 @@ public final class JourneyRuntime {
                     case Signal.Start st -> {
                         for (Journey j : live) {
                             if (j.key().equals(st.journeyKey())) {
-                                started +=
-                                        start(s, tenant, j, sig.profileId(), st.entryKey(), st.at(), ctx, running, w);
+                                started += start(
+                                        s,
+                                        tenant,
+                                        j,
+                                        sig.profileId(),
+                                        st.entryKey(),
+                                        atMost(st.at(), now),
+                                        ctx,
+                                        running,
+                                        w);
                             }
                         }
                     }
@@ -356,6 +392,10 @@ public final class JourneyRuntime {
                             defaultZone));
         }
         return out;
+    }
+
+    private static Instant atMost(Instant at, Instant now) {
+        return at.isAfter(now) ? now : at;
     }
 
     private static Instant earliest(List<Signal> signals, Instant now) {

@@ -15,10 +15,12 @@ import io.strata.campaign.mapping.PolicyJson;
 import io.strata.campaign.repository.CatalogRepository;
 import io.strata.campaign.repository.Db;
 import io.strata.campaign.repository.JourneyRepository;
+import io.strata.campaign.repository.RuntimeRepository;
 import io.strata.campaign.repository.StatsRepository;
 import io.strata.platform.errors.Errors;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -349,6 +351,35 @@ public class JourneyService {
         return blocking(() -> db.inTransaction(s -> CatalogRepository.policy(s, tenant)
                 .map(p -> Map.entry(p, false))
                 .orElseGet(() -> Map.entry(PolicyJson.defaults(), true))));
+    }
+
+    /** Where the tenant's journey clock stands, with what is due by then and still queued. */
+    public record ClockState(Optional<Instant> heldAt, Instant now, long due, long queued) {}
+
+    /**
+     * Holds the tenant's journey clock at {@code heldAt} (never after the wall clock), or releases it
+     * to the wall clock ({@code null}).
+     */
+    public Uni<ClockState> setClock(String tenant, Instant heldAt) {
+        if (heldAt != null && heldAt.isAfter(clock.instant())) {
+            return Uni.createFrom()
+                    .failure(Errors.invalid("held_at", "not after the wall clock (" + clock.instant() + ")"));
+        }
+        return blocking(() -> db.inTransaction(s -> {
+            RuntimeRepository.holdClock(s, tenant, heldAt);
+            return clockState(s, tenant);
+        }));
+    }
+
+    public Uni<ClockState> clock(String tenant) {
+        return blocking(() -> db.inTransaction(s -> clockState(s, tenant)));
+    }
+
+    private ClockState clockState(Db.Session s, String tenant) {
+        Optional<Instant> held = RuntimeRepository.heldClock(s, tenant);
+        Instant now = held.orElse(clock.instant());
+        long[] backlog = RuntimeRepository.backlog(s, tenant, now);
+        return new ClockState(held, now, backlog[0], backlog[1]);
     }
 
     private static JourneyRepository.JourneyRow found(Db.Session s, String tenant, String key) {

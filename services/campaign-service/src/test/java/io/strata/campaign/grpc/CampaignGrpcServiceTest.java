@@ -11,11 +11,13 @@ import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.grpc.GrpcClientUtils;
 import io.quarkus.test.junit.QuarkusTest;
+import io.strata.campaign.mapping.CampaignMapper;
 import io.strata.campaign.service.JourneyRuntime;
 import io.strata.campaign.service.Signal;
 import io.strata.platform.errors.Errors;
 import io.strata.proto.campaign.v1.CampaignService;
 import io.strata.proto.campaign.v1.GetExperimentResultsRequest;
+import io.strata.proto.campaign.v1.GetJourneyClockRequest;
 import io.strata.proto.campaign.v1.GetJourneyRequest;
 import io.strata.proto.campaign.v1.GetJourneyStatsRequest;
 import io.strata.proto.campaign.v1.GetProfileJourneysRequest;
@@ -24,6 +26,7 @@ import io.strata.proto.campaign.v1.ListJourneyInstancesRequest;
 import io.strata.proto.campaign.v1.ListJourneysRequest;
 import io.strata.proto.campaign.v1.PublishJourneyRequest;
 import io.strata.proto.campaign.v1.SaveJourneyRequest;
+import io.strata.proto.campaign.v1.SetJourneyClockRequest;
 import io.strata.proto.campaign.v1.SetJourneyStatusRequest;
 import io.strata.proto.campaign.v1.SetSendPolicyRequest;
 import io.strata.proto.campaign.v1.SetSenderRequest;
@@ -309,6 +312,38 @@ class CampaignGrpcServiceTest {
                                 .getVersions(0)
                                 .getInstancesExited()
                         == 200);
+    }
+
+    @Test
+    void onlyAnAdminHoldsTheJourneyClockAndNeverAhead() {
+        var ahead = assertThrows(
+                StatusRuntimeException.class,
+                () -> as("alice")
+                        .setJourneyClock(SetJourneyClockRequest.newBuilder()
+                                .setTenant("demo")
+                                .setHeldAt(CampaignMapper.ts(Instant.now().plus(Duration.ofDays(1))))
+                                .build())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals(Status.Code.INVALID_ARGUMENT, ahead.getStatus().getCode());
+        assertEquals("held_at", Errors.violations(ahead).get(0).field());
+        var marketer = assertThrows(
+                StatusRuntimeException.class,
+                () -> as("mia")
+                        .setJourneyClock(SetJourneyClockRequest.newBuilder()
+                                .setTenant("demo")
+                                .setHeldAt(CampaignMapper.ts(Instant.parse("2026-01-01T00:00:00Z")))
+                                .build())
+                        .await()
+                        .atMost(WAIT));
+        assertEquals(Status.Code.PERMISSION_DENIED, marketer.getStatus().getCode());
+        var clock = as("vic")
+                .getJourneyClock(
+                        GetJourneyClockRequest.newBuilder().setTenant("demo").build())
+                .await()
+                .atMost(WAIT)
+                .getClock();
+        assertFalse(clock.hasHeldAt(), "the wall clock unless held");
     }
 
     @Test

@@ -220,6 +220,11 @@ class JourneyMachineTest {
         var waiting = profile(SMS_OK);
         Step w = machine.advance(Instance.start("i-10", "p-10", WIN_BACK, 1, noon), new Input.Start(noon), waiting);
         assertEquals("bought", w.instance().node());
+        // an order from after the seven days, arriving late (replayed history), is not this branch's
+        Step late = machine.advance(
+                w.instance(), new Input.Event("Order Completed", Map.of(), noon.plus(Duration.ofDays(9))), waiting);
+        assertEquals("bought", late.instance().node());
+        assertEquals(w.instance().wakeAt(), late.instance().wakeAt(), "the timeout's timer stays");
         Step bought = machine.advance(
                 w.instance(), new Input.Event("Order Completed", Map.of(), noon.plus(Duration.ofDays(2))), waiting);
         assertEquals(Instance.Status.COMPLETED, bought.instance().status());

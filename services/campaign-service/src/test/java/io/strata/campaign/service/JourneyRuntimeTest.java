@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
@@ -44,8 +45,22 @@ class JourneyRuntimeTest {
               {"id": "done", "type": "exit"}
             ]}""";
 
+    private static final String FIRST_ORDER = """
+            {"key": "first-order", "name": "First order + 7 days", "reentry": {"mode": "never"},
+             "nodes": [
+              {"id": "start", "type": "trigger", "on": {"event": "Order Completed"}, "next": "week"},
+              {"id": "week", "type": "wait", "for": "P7D", "next": "hello"},
+              {"id": "hello", "type": "send", "channel": "sms", "template": "vip_hello", "sender": "【Strata】",
+               "next": "again"},
+              {"id": "again", "type": "goal", "event": "Order Completed", "within": "P14D", "next": "done"},
+              {"id": "done", "type": "exit"}
+            ]}""";
+
     @Inject
     JourneyRuntime runtime;
+
+    @Inject
+    JourneyService service;
 
     @Inject
     Db db;
@@ -222,6 +237,63 @@ class JourneyRuntimeTest {
                         == 1);
     }
 
+    @Test
+    void aHeldClockReplaysHistoryWithEachTimerAtItsOwnDueTime() {
+        String tenant = tenant();
+        db.inTransaction(s -> {
+            JourneyRepository.saveDraft(s, tenant, "first-order", "First order + 7 days", FIRST_ORDER, "test");
+            JourneyRepository.publish(s, tenant, "first-order", FIRST_ORDER, "test");
+            return null;
+        });
+        journeys.invalidate(tenant);
+        reachable(tenant, List.of("p-a", "p-b", "p-old"));
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        service.setClock(tenant, t0).await().indefinitely();
+
+        // history arrives in a burst, each person's in order, far ahead of the held clock
+        runtime.handle(
+                tenant,
+                List.of(
+                        new Signal.Event("p-a", order(t0.plus(Duration.ofHours(1)))),
+                        new Signal.Event("p-a", order(t0.plus(Duration.ofDays(10)))),
+                        new Signal.Event("p-b", order(t0.plus(Duration.ofHours(2)))),
+                        // from long before the clock: an import of history starts nothing
+                        new Signal.Event("p-old", order(t0.minus(Duration.ofDays(30))))));
+        assertEquals(
+                2, count(tenant, "select count(*) from instances where tenant = $1 and journey_key = 'first-order'"));
+        assertEquals(0, runtime.fireDue(500), "nothing is due by the held clock");
+        assertEquals(0, service.clock(tenant).await().indefinitely().due());
+
+        service.setClock(tenant, t0.plus(Duration.ofDays(30))).await().indefinitely();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> count(
+                                tenant,
+                                "select count(*) from instances where tenant = $1 and journey_key = 'first-order'"
+                                        + " and status = 'ACTIVE'")
+                        == 0);
+        // each step happened when it was due, not when the clock moved
+        assertEquals(
+                t0.plus(Duration.ofDays(7)).plus(Duration.ofHours(1)),
+                at(tenant, "select min(at) from journey_history where tenant = $1 and node = 'hello'"));
+        assertEquals(
+                t0.plus(Duration.ofDays(10)),
+                at(tenant, "select at from journey_history where tenant = $1 and kind = 'converted'"));
+        assertEquals(1, count(tenant, "select count(*) from journey_history where tenant = $1 and kind = 'converted'"));
+        // p-b's goal waited out its 14 days from the entry (no split) at its own time
+        assertEquals(
+                t0.plus(Duration.ofDays(14)).plus(Duration.ofHours(2)),
+                at(
+                        tenant,
+                        "select at from journey_history where tenant = $1 and profile_id = 'p-b' and kind = 'ended'"));
+        var clock = service.clock(tenant).await().indefinitely();
+        assertEquals(Optional.of(t0.plus(Duration.ofDays(30))), clock.heldAt());
+        assertEquals(0, clock.due());
+
+        service.setClock(tenant, null).await().indefinitely();
+        assertEquals(
+                Optional.empty(), service.clock(tenant).await().indefinitely().heldAt());
+    }
+
     private String tenant() {
         String tenant = "t-" + UUID.randomUUID().toString().substring(0, 8);
         db.inTransaction(s -> {
@@ -284,6 +356,18 @@ class JourneyRuntimeTest {
 
     private static ProfileEvent event(String name) {
         return new ProfileEvent(name, Instant.now(), UUID.randomUUID().toString(), Map.of());
+    }
+
+    private static ProfileEvent order(Instant at) {
+        return new ProfileEvent("Order Completed", at, UUID.randomUUID().toString(), Map.of());
+    }
+
+    private Instant at(String tenant, String sql) {
+        return db.query(sql, Tuple.of(tenant))
+                .iterator()
+                .next()
+                .getOffsetDateTime(0)
+                .toInstant();
     }
 
     private long count(String tenant, String sql) {

@@ -7,6 +7,8 @@ import io.strata.gateway.security.SignedIn;
 import io.strata.platform.grpc.ServiceCallInterceptor;
 import io.strata.proto.campaign.v1.GetExperimentResultsRequest;
 import io.strata.proto.campaign.v1.GetExperimentResultsResponse;
+import io.strata.proto.campaign.v1.GetJourneyClockRequest;
+import io.strata.proto.campaign.v1.GetJourneyClockResponse;
 import io.strata.proto.campaign.v1.GetJourneyRequest;
 import io.strata.proto.campaign.v1.GetJourneyResponse;
 import io.strata.proto.campaign.v1.GetJourneyStatsRequest;
@@ -27,6 +29,8 @@ import io.strata.proto.campaign.v1.PublishJourneyRequest;
 import io.strata.proto.campaign.v1.PublishJourneyResponse;
 import io.strata.proto.campaign.v1.SaveJourneyRequest;
 import io.strata.proto.campaign.v1.SaveJourneyResponse;
+import io.strata.proto.campaign.v1.SetJourneyClockRequest;
+import io.strata.proto.campaign.v1.SetJourneyClockResponse;
 import io.strata.proto.campaign.v1.SetJourneyStatusRequest;
 import io.strata.proto.campaign.v1.SetJourneyStatusResponse;
 import io.strata.proto.campaign.v1.SetSendPolicyRequest;
@@ -177,6 +181,22 @@ public class CampaignClient {
     public Uni<GetSendPolicyResponse> policy(SignedIn user) {
         return forUser(user)
                 .getSendPolicy(GetSendPolicyRequest.newBuilder()
+                        .setTenant(user.tenant())
+                        .build());
+    }
+
+    /** Holds the tenant's journey clock at {@code heldAt}, or releases it ({@code null}). */
+    public Uni<SetJourneyClockResponse> setClock(SignedIn user, com.google.protobuf.Timestamp heldAt) {
+        var request = SetJourneyClockRequest.newBuilder().setTenant(user.tenant());
+        if (heldAt != null) {
+            request.setHeldAt(heldAt);
+        }
+        return forUser(user).setJourneyClock(request.build());
+    }
+
+    public Uni<GetJourneyClockResponse> clock(SignedIn user) {
+        return forUser(user)
+                .getJourneyClock(GetJourneyClockRequest.newBuilder()
                         .setTenant(user.tenant())
                         .build());
     }

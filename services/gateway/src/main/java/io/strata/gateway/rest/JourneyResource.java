@@ -252,4 +252,43 @@ public class JourneyResource {
         return campaign.setPolicy(tenant.user(), RequestBodies.object(body).toString())
                 .map(ProtoJson::print);
     }
+
+    @GET
+    @Path("/journey-clock")
+    @Operation(
+            summary = "The journey clock: {heldAt (while held), now (the journeys' time), due (timers due by then),"
+                    + " queued (sends waiting for a provider)}")
+    public Uni<String> clock() {
+        return campaign.clock(tenant.user()).map(ProtoJson::print);
+    }
+
+    @PUT
+    @Path("/journey-clock")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(
+            summary =
+                    "Holds the journey clock at {heldAt} (replaying history, a demo brand): timers fire up to it, each"
+                            + " at its own due time")
+    public Uni<String> holdClock(String body) {
+        JsonNode held = RequestBodies.object(body).path("heldAt");
+        if (!held.isTextual()) {
+            throw ApiException.badRequest("heldAt", "heldAt is required: a time like 2026-11-01T00:00:00Z");
+        }
+        com.google.protobuf.Timestamp at;
+        try {
+            at = com.google.protobuf.util.Timestamps.parse(held.asText());
+        } catch (java.text.ParseException e) {
+            throw ApiException.badRequest("heldAt", "heldAt is a time like 2026-11-01T00:00:00Z");
+        }
+        return campaign.setClock(tenant.user(), at).map(ProtoJson::print);
+    }
+
+    @DELETE
+    @Path("/journey-clock")
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "Releases the journey clock to the wall clock")
+    public Uni<String> releaseClock() {
+        return campaign.setClock(tenant.user(), null).map(ProtoJson::print);
+    }
 }

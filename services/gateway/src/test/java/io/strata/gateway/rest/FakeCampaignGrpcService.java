@@ -10,6 +10,8 @@ import io.strata.proto.campaign.v1.ArmResult;
 import io.strata.proto.campaign.v1.CampaignService;
 import io.strata.proto.campaign.v1.GetExperimentResultsRequest;
 import io.strata.proto.campaign.v1.GetExperimentResultsResponse;
+import io.strata.proto.campaign.v1.GetJourneyClockRequest;
+import io.strata.proto.campaign.v1.GetJourneyClockResponse;
 import io.strata.proto.campaign.v1.GetJourneyRequest;
 import io.strata.proto.campaign.v1.GetJourneyResponse;
 import io.strata.proto.campaign.v1.GetJourneyStatsRequest;
@@ -19,6 +21,7 @@ import io.strata.proto.campaign.v1.GetProfileJourneysResponse;
 import io.strata.proto.campaign.v1.GetSendPolicyRequest;
 import io.strata.proto.campaign.v1.GetSendPolicyResponse;
 import io.strata.proto.campaign.v1.Journey;
+import io.strata.proto.campaign.v1.JourneyClock;
 import io.strata.proto.campaign.v1.JourneyStatus;
 import io.strata.proto.campaign.v1.ListJourneyInstancesRequest;
 import io.strata.proto.campaign.v1.ListJourneyInstancesResponse;
@@ -30,6 +33,8 @@ import io.strata.proto.campaign.v1.PublishJourneyRequest;
 import io.strata.proto.campaign.v1.PublishJourneyResponse;
 import io.strata.proto.campaign.v1.SaveJourneyRequest;
 import io.strata.proto.campaign.v1.SaveJourneyResponse;
+import io.strata.proto.campaign.v1.SetJourneyClockRequest;
+import io.strata.proto.campaign.v1.SetJourneyClockResponse;
 import io.strata.proto.campaign.v1.SetJourneyStatusRequest;
 import io.strata.proto.campaign.v1.SetJourneyStatusResponse;
 import io.strata.proto.campaign.v1.SetSendPolicyRequest;
@@ -240,4 +245,30 @@ public class FakeCampaignGrpcService implements CampaignService {
                         .setDefaults(true)
                         .build());
     }
+
+    @Override
+    public Uni<SetJourneyClockResponse> setJourneyClock(SetJourneyClockRequest request) {
+        return as(request.getTenant(), Roles.ADMIN, request, user -> {
+            var clock = JourneyClock.newBuilder().setNow(request.hasHeldAt() ? request.getHeldAt() : NOW);
+            if (request.hasHeldAt()) {
+                clock.setHeldAt(request.getHeldAt());
+            }
+            return SetJourneyClockResponse.newBuilder().setClock(clock).build();
+        });
+    }
+
+    @Override
+    public Uni<GetJourneyClockResponse> getJourneyClock(GetJourneyClockRequest request) {
+        return as(
+                request.getTenant(),
+                Roles.VIEWER,
+                request,
+                user -> GetJourneyClockResponse.newBuilder()
+                        .setClock(JourneyClock.newBuilder().setNow(NOW).setDue(3))
+                        .build());
+    }
+
+    private static final com.google.protobuf.Timestamp NOW = com.google.protobuf.Timestamp.newBuilder()
+            .setSeconds(1_796_000_000L)
+            .build();
 }

@@ -10,6 +10,7 @@ import io.strata.proto.campaign.v1.GetExperimentResultsRequest;
 import io.strata.proto.campaign.v1.JourneyStatus;
 import io.strata.proto.campaign.v1.ListJourneyInstancesRequest;
 import io.strata.proto.campaign.v1.SaveJourneyRequest;
+import io.strata.proto.campaign.v1.SetJourneyClockRequest;
 import io.strata.proto.campaign.v1.SetJourneyStatusRequest;
 import io.strata.proto.campaign.v1.SetTemplateRequest;
 import io.strata.testing.KeycloakTokens;
@@ -29,11 +30,13 @@ class JourneyResourceTest {
 
     private static final String DEFINITION = "{\"key\": \"j1\", \"nodes\": [{\"id\": \"start\", \"type\": \"exit\"}]}";
 
+    private static String alice;
     private static String mia;
     private static String vic;
 
     @BeforeAll
     static void tokens() {
+        alice = KeycloakTokens.accessToken("alice");
         mia = KeycloakTokens.accessToken("mia");
         vic = KeycloakTokens.accessToken("vic");
     }
@@ -152,5 +155,45 @@ class JourneyResourceTest {
                 .body("splits[0].arms[1].verdict", is("BETTER"));
         assertEquals(0.01, ((GetExperimentResultsRequest) FakeCampaignGrpcService.requests.get(2)).getAlpha());
         given().auth().oauth2(vic).post("/api/v1/journeys/j1/publish").then().statusCode(403);
+    }
+
+    @Test
+    void anAdminHoldsTheJourneyClockAndEveryoneReadsIt() {
+        FakeCampaignGrpcService.requests.clear();
+        given().auth()
+                .oauth2(alice)
+                .contentType("application/json")
+                .body("{\"heldAt\": \"2026-11-01T02:00:00Z\"}")
+                .put("/api/v1/journey-clock")
+                .then()
+                .statusCode(200)
+                .body("clock.heldAt", is("2026-11-01T02:00:00Z"));
+        assertEquals(
+                "2026-11-01T02:00:00Z",
+                com.google.protobuf.util.Timestamps.toString(
+                        ((SetJourneyClockRequest) FakeCampaignGrpcService.requests.get(0)).getHeldAt()));
+        given().auth()
+                .oauth2(alice)
+                .contentType("application/json")
+                .body("{\"heldAt\": \"yesterday\"}")
+                .put("/api/v1/journey-clock")
+                .then()
+                .statusCode(400)
+                .body("field", is("heldAt"));
+        given().auth().oauth2(alice).delete("/api/v1/journey-clock").then().statusCode(200);
+        assertEquals(false, ((SetJourneyClockRequest) FakeCampaignGrpcService.requests.get(1)).hasHeldAt());
+        given().auth()
+                .oauth2(vic)
+                .get("/api/v1/journey-clock")
+                .then()
+                .statusCode(200)
+                .body("clock.due", is("3"));
+        given().auth()
+                .oauth2(mia)
+                .contentType("application/json")
+                .body("{\"heldAt\": \"2026-11-01T02:00:00Z\"}")
+                .put("/api/v1/journey-clock")
+                .then()
+                .statusCode(403);
     }
 }
