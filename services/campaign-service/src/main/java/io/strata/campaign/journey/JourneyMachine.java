@@ -73,8 +73,12 @@ public final class JourneyMachine {
                     effects.add(new Effect.Converted(goal.id(), goal.name(), instance.arm(), e.at()));
                     following = goal.next();
                 }
+                // an event after the pending timer (history arriving ahead of a held clock) is left to
+                // the timer's step, which finds it among the stored events when its time comes
+                boolean due = instance.wakeAt().map(w -> !e.at().isAfter(w)).orElse(true);
                 for (var rule : journey.exitRules()) {
-                    if (rule instanceof Journey.ExitRule.OnEvent on
+                    if (due
+                            && rule instanceof Journey.ExitRule.OnEvent on
                             && on.event().matches(e.name(), e.properties())) {
                         return end(instance, Instance.Status.EXITED, "exit rule: " + e.name(), now, effects);
                     }
@@ -100,6 +104,20 @@ public final class JourneyMachine {
                 if (instance.wakeAt().isEmpty()
                         || now.isBefore(instance.wakeAt().get())) {
                     return new Step(instance, List.of()); // an early or stale timer
+                }
+                for (var rule : journey.exitRules()) {
+                    if (rule instanceof Journey.ExitRule.OnEvent on) {
+                        var when = ctx.profile()
+                                .eventSince(on.event(), instance.enteredAt().plusNanos(1));
+                        if (when.isPresent() && !when.get().isAfter(now)) {
+                            return end(
+                                    instance,
+                                    Instance.Status.EXITED,
+                                    "exit rule: " + on.event().name(),
+                                    when.get(),
+                                    effects);
+                        }
+                    }
                 }
                 String following = switch (here) {
                     case Node.Wait w -> w.next();

@@ -102,6 +102,30 @@ class JourneyMachineTest {
     }
 
     @Test
+    void historyArrivingAheadOfTheTimerIsAppliedWhenTheTimerComes() {
+        var profile = profile(SMS_OK, PUSH_OK);
+        var machine = new JourneyMachine(FP7);
+        Step s = machine.advance(
+                Instance.start("i-r", profileWithArm("coupon"), FP7, 1, ORDER), new Input.Start(ORDER), profile);
+        Instant week = s.instance().wakeAt().orElseThrow();
+        // a refund ten days on arrives while the instance still waits out its first week
+        Instant refund = ORDER.plus(Duration.ofDays(10));
+        profile.events.add(Map.entry("Refund Completed", refund));
+        Step early = machine.advance(s.instance(), new Input.Event("Refund Completed", Map.of(), refund), profile);
+        assertEquals(Instance.Status.ACTIVE, early.instance().status(), "not before its time");
+        // the week passes: on to 10:00 and the split, as before the refund
+        s = machine.advance(s.instance(), new Input.Timer(week), profile);
+        s = machine.advance(s.instance(), new Input.Timer(s.instance().wakeAt().orElseThrow()), profile);
+        assertEquals("second-order", s.instance().node());
+        // the goal's timer comes after the refund: the exit rule ends it then, at the refund's time
+        Step ended = machine.advance(
+                s.instance(), new Input.Timer(s.instance().wakeAt().orElseThrow()), profile);
+        assertEquals(Instance.Status.EXITED, ended.instance().status());
+        assertTrue(ended.effects()
+                .contains(new Effect.Ended(Instance.Status.EXITED, "exit rule: Refund Completed", refund)));
+    }
+
+    @Test
     void aGoalThatAlreadyHappenedWhileASendWaitedCountsOnArrival() {
         var profile = profile(SMS_OK, PUSH_OK);
         var morningQuiet = new QuietHours(java.time.LocalTime.of(9, 0), java.time.LocalTime.of(12, 0), Set.of());
