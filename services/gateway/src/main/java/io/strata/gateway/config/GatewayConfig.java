@@ -35,7 +35,10 @@ public interface GatewayConfig {
 
     /** Request sizes. File uploads (imports) are bounded by quarkus.http.limits.max-body-size. */
     interface Limits {
-        /** The largest body of any other request. */
+        /**
+         * The largest body of any other request; at most quarkus.rest.input-buffer-size (1M, fixed
+         * at build time), which the REST layer must be able to take such a body whole from memory.
+         */
         @WithDefault("1M")
         MemorySize maxBody();
     }
