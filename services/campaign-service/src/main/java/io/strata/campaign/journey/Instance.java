@@ -45,6 +45,15 @@ public record Instance(
                 Optional.empty());
     }
 
+    /**
+     * An entry ahead of a held clock (an event from later in the history being replayed): it waits
+     * at the trigger until the clock reaches it, and starts then, when the re-entry rule is checked
+     * in the order the entries happened rather than arrived.
+     */
+    public static Instance pending(String id, String profileId, Journey journey, int iteration, Instant at) {
+        return start(id, profileId, journey, iteration, at).waking(at);
+    }
+
     public boolean active() {
         return status == Status.ACTIVE;
     }

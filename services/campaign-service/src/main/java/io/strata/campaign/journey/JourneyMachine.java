@@ -26,6 +26,17 @@ public final class JourneyMachine {
         this.journey = journey;
     }
 
+    public Journey journey() {
+        return journey;
+    }
+
+    /** Whether the instance is an entry waiting for a held clock to reach it ({@link Instance#pending}). */
+    public boolean pending(Instance instance) {
+        return instance.active()
+                && instance.wakeAt().isPresent()
+                && instance.node().equals(journey.trigger().id());
+    }
+
     public Step advance(Instance instance, Input input, JourneyContext ctx) {
         if (!instance.active()) {
             return new Step(instance, List.of());
@@ -118,6 +129,12 @@ public final class JourneyMachine {
                                     effects);
                         }
                     }
+                }
+                if (here instanceof Node.Trigger trigger) {
+                    // a pending entry whose time has come
+                    effects.add(new Effect.Arrived(trigger.id(), now));
+                    effects.add(new Effect.Left(trigger.id(), now));
+                    return run(instance, trigger.next(), now, ctx, effects);
                 }
                 String following = switch (here) {
                     case Node.Wait w -> w.next();

@@ -194,6 +194,25 @@ public final class RuntimeRepository {
         return Map.entry(out, iteration);
     }
 
+    /**
+     * The profile's instances of the journey that started (not those still pending at the trigger
+     * {@code triggerNode}), for the re-entry rule of a pending entry.
+     */
+    public static List<EntryRules.Earlier> started(
+            Db.Session s, String tenant, String journey, String profileId, String triggerNode) {
+        var out = new ArrayList<EntryRules.Earlier>();
+        for (Row row : s.query(
+                "select entry_key, status, ended_at from instances where tenant = $1 and journey_key = $2"
+                        + " and profile_id = $3 and not (status = 'ACTIVE' and node = $4 and wake_at is not null)",
+                Tuple.of(tenant, journey, profileId, triggerNode))) {
+            out.add(new EntryRules.Earlier(
+                    row.getString("entry_key"),
+                    row.getString("status").equals("ACTIVE"),
+                    Optional.ofNullable(instant(row, "ended_at"))));
+        }
+        return out;
+    }
+
     /** The marketing and transactional messages queued or sent to these profiles since {@code since}. */
     public static Map<String, List<PastSend>> sends(
             Db.Session s, String tenant, Collection<String> profileIds, Instant since) {
@@ -253,6 +272,7 @@ public final class RuntimeRepository {
         final List<Tuple> ledger = new ArrayList<>();
         final List<Tuple> tags = new ArrayList<>();
         final Map<String, String> started = new HashMap<>();
+        final List<UUID> dropped = new ArrayList<>();
         int sends;
 
         /** Whether this batch started the instance (it is not in the database yet). */
@@ -279,6 +299,11 @@ public final class RuntimeRepository {
                     ts(i.enteredAt()),
                     ts(i.arrivedAt()),
                     ts(i.assignedAt()))));
+        }
+
+        /** A pending entry the re-entry rule refused when its time came: it never was. */
+        public void drop(String instanceId) {
+            dropped.add(UUID.fromString(instanceId));
         }
 
         public void update(Instance i, Instant endedAt, String endReason) {
@@ -373,6 +398,9 @@ public final class RuntimeRepository {
     }
 
     public static void flush(Db.Session s, Writes w) {
+        if (!w.dropped.isEmpty()) {
+            s.query("delete from instances where id = any($1::uuid[])", Tuple.of(w.dropped.toArray(UUID[]::new)));
+        }
         s.batch(
                 "insert into instances (id, tenant, journey_key, version, profile_id, iteration, entry_key, status, node,"
                         + " entered_at, arrived_at, assigned_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"

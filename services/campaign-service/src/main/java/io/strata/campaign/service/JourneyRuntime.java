@@ -12,6 +12,7 @@ import io.strata.campaign.journey.EntryRules;
 import io.strata.campaign.journey.Input;
 import io.strata.campaign.journey.Instance;
 import io.strata.campaign.journey.Journey;
+import io.strata.campaign.journey.JourneyMachine;
 import io.strata.campaign.journey.Node;
 import io.strata.campaign.journey.Step;
 import io.strata.campaign.repository.Db;
@@ -91,6 +92,8 @@ public final class JourneyRuntime {
                     byTenant.computeIfAbsent(d.tenant(), t -> new ArrayList<>()).add(d));
             var w = new Writes();
             var held = RuntimeRepository.heldClocks(s);
+            // pending entries started in this batch, per profile and journey (not in the database yet)
+            var startedHere = new HashMap<String, List<EntryRules.Earlier>>();
             int n = 0;
             for (var tenant : byTenant.entrySet()) {
                 var profiles = new LinkedHashSet<String>();
@@ -121,6 +124,12 @@ public final class JourneyRuntime {
                                 d.tenant(),
                                 d.instance().journeyKey(),
                                 d.instance().version());
+                        if (machine.pending(d.instance())
+                                && !mayStart(s, tenant.getKey(), machine, d.instance(), startedHere)) {
+                            w.drop(d.instance().id());
+                            n++;
+                            continue;
+                        }
                         step = machine.advance(d.instance(), new Input.Timer(at), ctx);
                     } catch (RuntimeException e) {
                         // an instance that cannot move must not hold up every timer behind it
@@ -140,6 +149,47 @@ public final class JourneyRuntime {
             queued.increment(w.queued());
             return n;
         });
+    }
+
+    /**
+     * Whether a pending entry may start now that its time has come: the re-entry rule against the
+     * instances that started before it (in due order, so the earliest entry wins).
+     */
+    private static boolean mayStart(
+            Db.Session s,
+            String tenant,
+            JourneyMachine machine,
+            Instance pending,
+            Map<String, List<EntryRules.Earlier>> startedHere) {
+        Journey journey = machine.journey();
+        String key = pending.profileId() + "\n" + journey.key();
+        var before = new ArrayList<>(RuntimeRepository.started(
+                s, tenant, journey.key(), pending.profileId(), journey.trigger().id()));
+        before.addAll(startedHere.getOrDefault(key, List.of()));
+        if (!EntryRules.mayEnter(journey.reentry(), before, "pending:" + pending.id(), pending.enteredAt())) {
+            return false;
+        }
+        startedHere
+                .computeIfAbsent(key, k -> new ArrayList<>())
+                .add(new EntryRules.Earlier("pending:" + pending.id(), true, Optional.empty()));
+        return true;
+    }
+
+    /**
+     * An entry from later than the held clock waits at the trigger until the clock reaches it
+     * ({@link Instance#pending}); the same entry again (a redelivery) is not added twice.
+     */
+    private static int pend(
+            Db.Session s, String tenant, Journey journey, String profileId, String entryKey, Instant at, Writes w) {
+        var earlier = RuntimeRepository.earlier(s, tenant, journey.key(), profileId);
+        if (earlier.getKey().stream().anyMatch(e -> e.entryKey().equals(entryKey))) {
+            return 0;
+        }
+        Instance instance =
+                Instance.pending(UUID.randomUUID().toString(), profileId, journey, earlier.getValue() + 1, at);
+        w.insert(tenant, instance, entryKey);
+        w.update(instance, null, null);
+        return 1;
     }
 
     /** An instance that cannot move ends, with the reason. */
@@ -218,6 +268,17 @@ public final class JourneyRuntime {
                                     && j.trigger().entry() instanceof Node.Entry.Event trigger
                                     && trigger.event()
                                             .matches(e.event().name(), e.event().properties())) {
+                                if (held.isPresent() && e.event().at().isAfter(now)) {
+                                    started += pend(
+                                            s,
+                                            tenant,
+                                            j,
+                                            sig.profileId(),
+                                            "event:" + e.event().messageId(),
+                                            e.event().at(),
+                                            w);
+                                    continue;
+                                }
                                 started += start(
                                         s,
                                         tenant,

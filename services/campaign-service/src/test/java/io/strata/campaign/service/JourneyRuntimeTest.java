@@ -250,17 +250,23 @@ class JourneyRuntimeTest {
         Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
         service.setClock(tenant, t0).await().indefinitely();
 
-        // history arrives in a burst, each person's in order, far ahead of the held clock
+        // history arrives in bursts far ahead of the held clock, a person's second order before the
+        // first (they took different paths): the first order is the entry all the same
+        runtime.handle(tenant, List.of(new Signal.Event("p-a", order(t0.plus(Duration.ofDays(10))))));
         runtime.handle(
                 tenant,
                 List.of(
                         new Signal.Event("p-a", order(t0.plus(Duration.ofHours(1)))),
-                        new Signal.Event("p-a", order(t0.plus(Duration.ofDays(10)))),
                         new Signal.Event("p-b", order(t0.plus(Duration.ofHours(2)))),
                         // from long before the clock: an import of history starts nothing
                         new Signal.Event("p-old", order(t0.minus(Duration.ofDays(30))))));
         assertEquals(
-                2, count(tenant, "select count(*) from instances where tenant = $1 and journey_key = 'first-order'"));
+                3,
+                count(
+                        tenant,
+                        "select count(*) from instances where tenant = $1 and journey_key = 'first-order'"
+                                + " and node = 'start'"),
+                "three entries wait for the clock");
         assertEquals(0, runtime.fireDue(500), "nothing is due by the held clock");
         assertEquals(0, service.clock(tenant).await().indefinitely().due());
 
@@ -271,6 +277,15 @@ class JourneyRuntimeTest {
                                 "select count(*) from instances where tenant = $1 and journey_key = 'first-order'"
                                         + " and status = 'ACTIVE'")
                         == 0);
+        // p-a entered once, on its first order (its second, arrived first, was refused by `never`)
+        assertEquals(
+                2, count(tenant, "select count(*) from instances where tenant = $1 and journey_key = 'first-order'"));
+        assertEquals(
+                t0.plus(Duration.ofHours(1)),
+                at(
+                        tenant,
+                        "select entered_at from instances where tenant = $1 and journey_key = 'first-order'"
+                                + " and profile_id = 'p-a'"));
         // each step happened when it was due, not when the clock moved
         assertEquals(
                 t0.plus(Duration.ofDays(7)).plus(Duration.ofHours(1)),
