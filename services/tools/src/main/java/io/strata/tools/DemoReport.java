@@ -51,6 +51,9 @@ public final class DemoReport implements Callable<Integer> {
                     + " profile, and no two consumers one profile")
     Path consumers;
 
+    /** Profiles the churn warning found (the model run's count). */
+    private long atRisk = -1;
+
     /** Lookups in flight at once in the multi-device check. */
     static final int LOOKUPS_IN_FLIGHT = 8;
 
@@ -144,6 +147,11 @@ public final class DemoReport implements Callable<Integer> {
                 if (!segments(http, answers)) {
                     status = 1;
                 }
+                // the demo's journeys waited on a clock held at the brand's first day: the history is
+                // in, so their timers fire up to the morning after its last, before the churn
+                // warning the model run raises starts the win-back
+                DemoJourneys.Api journeys = new DemoJourneys.Api(gateway, token);
+                java.time.Duration replay = DemoJourneys.advance(journeys, answers);
                 if (!models(http, answers)) {
                     status = 1;
                 }
@@ -151,6 +159,17 @@ public final class DemoReport implements Callable<Integer> {
                     status = 1;
                 }
                 if (!crowds(http, answers)) {
+                    status = 1;
+                }
+                if (consumers != null
+                        && !DemoJourneys.report(
+                                journeys,
+                                answers,
+                                consumers.resolveSibling(
+                                        answers.path("files").path("orders").asText("orders.csv")),
+                                atRisk,
+                                replay,
+                                out)) {
                     status = 1;
                 }
             } catch (IOException | IllegalStateException e) {
@@ -573,7 +592,7 @@ public final class DemoReport implements Callable<Integer> {
                 100 * flows.path("thriving").asDouble());
 
         boolean ok = aiplOk;
-        long atRisk = counts.path("churn_risk").path("counts").path("true").asLong();
+        atRisk = counts.path("churn_risk").path("counts").path("true").asLong();
         long planted = answers.path("churn").path("observed_by_rule").asLong(-1);
         String check = atRisk == planted
                 ? String.format(Locale.ROOT, "✓ the generator's rule finds %,d", planted)

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             CampaignBench.class,
             CdnowOrders.class,
             DemoReport.class,
+            DemoJourneys.class,
             PipelineWait.class,
             ImagesCommand.class,
             CommandLine.HelpCommand.class
