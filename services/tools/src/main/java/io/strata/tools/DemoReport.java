@@ -151,7 +151,7 @@ public final class DemoReport implements Callable<Integer> {
                 // in, so their timers fire up to the morning after its last, before the churn
                 // warning the model run raises starts the win-back
                 DemoJourneys.Api journeys = new DemoJourneys.Api(gateway, token);
-                java.time.Duration replay = DemoJourneys.advance(journeys, answers);
+                var replay = DemoJourneys.advance(journeys, answers);
                 if (!models(http, answers)) {
                     status = 1;
                 }
@@ -162,13 +162,14 @@ public final class DemoReport implements Callable<Integer> {
                     status = 1;
                 }
                 if (consumers != null
+                        && replay.isPresent()
                         && !DemoJourneys.report(
                                 journeys,
                                 answers,
                                 consumers.resolveSibling(
                                         answers.path("files").path("orders").asText("orders.csv")),
                                 atRisk,
-                                replay,
+                                replay.get(),
                                 out)) {
                     status = 1;
                 }
