@@ -12,13 +12,18 @@ import java.util.Optional;
  */
 public interface ChannelAdapter {
 
-    /** One message: the recipient's address on the channel (phone, email, device token, openId…). */
+    /**
+     * One message: the recipient's address on the channel (phone, email, device token, openId,
+     * WeCom external user id…), the template's key and its approved body (empty when the provider
+     * holds the template itself).
+     */
     record Message(
             String sendKey,
             String tenant,
             String profileId,
             String channel,
             String template,
+            String body,
             String sender,
             Optional<String> address,
             Map<String, String> variables) {}

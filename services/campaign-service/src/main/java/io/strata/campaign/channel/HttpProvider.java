@@ -42,6 +42,7 @@ public final class HttpProvider implements ChannelAdapter {
                     .put("profileId", m.profileId())
                     .put("channel", m.channel())
                     .put("template", m.template())
+                    .put("body", m.body())
                     .put("sender", m.sender());
             m.address().ifPresent(a -> body.put("address", a));
             var vars = body.putObject("variables");

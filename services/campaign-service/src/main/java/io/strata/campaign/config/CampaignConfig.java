@@ -47,12 +47,38 @@ public interface CampaignConfig {
     }
 
     /**
-     * The provider of each channel: {@code sandbox} (records deliveries in the database, the default)
-     * or the URL messages are POSTed to, e.g. {@code strata.campaign.providers.sms=https://sms.example/send}.
+     * The provider of each channel: {@code sandbox} (records deliveries in the database, the default),
+     * {@code wechat} / {@code wecom} (WeChat's and WeCom's own APIs, for those channels), or the URL
+     * messages are POSTed to, e.g. {@code strata.campaign.providers.sms=https://sms.example/send}.
      */
     java.util.Map<String, String> providers();
 
     Dispatch dispatch();
+
+    /** WeChat subscription messages ({@code strata.campaign.providers.wechat=wechat}). */
+    WeChat wechat();
+
+    /** WeCom customer broadcasts ({@code strata.campaign.providers.wecom=wecom}). */
+    WeCom wecom();
+
+    interface WeChat {
+        @WithDefault("https://api.weixin.qq.com")
+        java.net.URI baseUrl();
+
+        /** The secret of each app (the sender of a WeChat message is its appId): {@code app-secrets.wx123=…}. */
+        java.util.Map<String, String> appSecrets();
+    }
+
+    interface WeCom {
+        @WithDefault("https://qyapi.weixin.qq.com")
+        java.net.URI baseUrl();
+
+        /** Each tenant's WeCom corp id: {@code corp-ids.demo=ww123…}. */
+        java.util.Map<String, String> corpIds();
+
+        /** Each tenant's secret of the corp's customer-contact app. */
+        java.util.Map<String, String> corpSecrets();
+    }
 
     interface Timers {
         /** Off: this replica fires no timers (another does). */

@@ -110,6 +110,33 @@ public record RecipientState(
                 version);
     }
 
+    /**
+     * This state with {@code delta} one-time acceptances of a WeChat subscription template: an
+     * acceptance adds one, a send spends one (never below none).
+     */
+    public RecipientState withQuota(String template, int delta) {
+        var newQuota = new java.util.HashMap<>(quota);
+        int left = Math.max(0, newQuota.getOrDefault(template, 0) + delta);
+        if (left == 0) {
+            newQuota.remove(template);
+        } else {
+            newQuota.put(template, left);
+        }
+        return new RecipientState(
+                tenant,
+                profileId,
+                zone,
+                deleted,
+                suppressed,
+                consents,
+                traits,
+                tags,
+                audiences,
+                addresses,
+                Map.copyOf(newQuota),
+                version);
+    }
+
     /** The person was deleted: nothing of it is kept but the mark that stops every send and entry. */
     public RecipientState erased() {
         return new RecipientState(

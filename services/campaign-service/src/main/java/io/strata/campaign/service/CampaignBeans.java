@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.strata.campaign.channel.ChannelAdapter;
 import io.strata.campaign.channel.HttpProvider;
 import io.strata.campaign.channel.SandboxProvider;
+import io.strata.campaign.channel.WeChatProvider;
+import io.strata.campaign.channel.WeComProvider;
 import io.strata.campaign.config.CampaignConfig;
 import io.strata.campaign.repository.Db;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -19,6 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /** The journey runtime's parts, built once from the configuration. */
 @ApplicationScoped
 public class CampaignBeans {
+
+    /** How long a provider's call may take. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     @Produces
     @Singleton
@@ -65,9 +70,20 @@ public class CampaignBeans {
                 db,
                 channel -> adapters.computeIfAbsent(channel, c -> {
                     String provider = config.providers().getOrDefault(c, "sandbox");
-                    return provider.equals("sandbox")
-                            ? sandbox
-                            : new HttpProvider(URI.create(provider), Duration.ofSeconds(10));
+                    return switch (provider) {
+                        case "sandbox" -> sandbox;
+                        case "wechat" ->
+                            new WeChatProvider(
+                                    config.wechat().baseUrl(), config.wechat().appSecrets(), TIMEOUT, clock);
+                        case "wecom" ->
+                            new WeComProvider(
+                                    config.wecom().baseUrl(),
+                                    config.wecom().corpIds(),
+                                    config.wecom().corpSecrets(),
+                                    TIMEOUT,
+                                    clock);
+                        default -> new HttpProvider(URI.create(provider), TIMEOUT);
+                    };
                 }),
                 clock,
                 config.dispatch().ratePerSecond(),

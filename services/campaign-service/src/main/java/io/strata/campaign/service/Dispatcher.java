@@ -58,6 +58,7 @@ public final class Dispatcher {
             String profileId,
             String channel,
             String template,
+            String body,
             String sender,
             int attempts,
             boolean gone,
@@ -69,10 +70,11 @@ public final class Dispatcher {
         return db.inTransaction(s -> {
             var queued = new ArrayList<Queued>();
             for (Row row : s.query(
-                    "select l.send_key, l.tenant, l.profile_id, l.channel, l.template, l.sender, l.attempts,"
-                            + " coalesce(r.deleted or r.suppressed, false) as gone, r.addresses ->> l.channel as address"
-                            + " from send_ledger l left join recipients r on r.tenant = l.tenant"
-                            + " and r.profile_id = l.profile_id where l.status = 'queued' and l.next_attempt_at <= $1"
+                    "select l.send_key, l.tenant, l.profile_id, l.channel, l.template, coalesce(t.body, '') as body,"
+                            + " l.sender, l.attempts, coalesce(r.deleted or r.suppressed, false) as gone,"
+                            + " r.addresses ->> l.channel as address from send_ledger l left join recipients r"
+                            + " on r.tenant = l.tenant and r.profile_id = l.profile_id left join templates t"
+                            + " on t.tenant = l.tenant and t.channel = l.channel and t.template = l.template where l.status = 'queued' and l.next_attempt_at <= $1"
                             + " order by l.next_attempt_at limit $2 for update of l skip locked",
                     Tuple.of(ts(now), batch))) {
                 queued.add(new Queued(
@@ -81,6 +83,7 @@ public final class Dispatcher {
                         row.getString("profile_id"),
                         row.getString("channel"),
                         row.getString("template"),
+                        row.getString("body"),
                         row.getString("sender"),
                         row.getInteger("attempts"),
                         row.getBoolean("gone"),
@@ -116,6 +119,7 @@ public final class Dispatcher {
                                 q.profileId(),
                                 q.channel(),
                                 q.template(),
+                                q.body(),
                                 q.sender(),
                                 q.address(),
                                 Map.of()))

@@ -249,11 +249,22 @@ public final class JourneyRuntime {
                 var running = active.get(sig.profileId());
                 switch (sig) {
                     case Signal.Event e -> {
-                        if (!journeys.watched(s, tenant, e.event().name())) {
+                        var acceptance = Subscriptions.accepted(e.event());
+                        boolean watched = journeys.watched(s, tenant, e.event().name());
+                        if (!watched && acceptance.isEmpty()) {
                             continue;
                         }
                         if (!RuntimeRepository.recordEvent(s, tenant, sig.profileId(), e.event())) {
                             continue; // seen before
+                        }
+                        if (acceptance.isPresent() && !ctx.state().deleted()) {
+                            ctx.replace(ctx.state()
+                                    .withQuota(
+                                            acceptance.get().template(),
+                                            acceptance.get().count()));
+                        }
+                        if (!watched) {
+                            continue;
                         }
                         ctx.addEvent(e.event());
                         var input = new Input.Event(

@@ -86,6 +86,10 @@ final class ProfileContext implements JourneyContext, ProfileView {
         Decision d = SendChecks.check(send, recipient, policy.send(), sends);
         if (d instanceof Decision.Send) {
             sends.add(new PastSend(send.at(), send.channel(), send.tags(), send.marketing()));
+            if (policy.send().quotaChannels().contains(send.channel())) {
+                // a WeChat subscription message spends the one-time acceptance it was sent on
+                replace(state.withQuota(send.template(), -1));
+            }
         }
         return d;
     }

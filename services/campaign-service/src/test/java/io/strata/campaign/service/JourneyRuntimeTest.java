@@ -309,6 +309,67 @@ class JourneyRuntimeTest {
                 Optional.empty(), service.clock(tenant).await().indefinitely().heldAt());
     }
 
+    @Test
+    void aWeChatSubscriptionMessageSpendsTheOneTimeAcceptanceItWasSentOn() {
+        String tenant = tenant();
+        String coupon = """
+                {"key": "coupon-ready", "name": "Coupon ready", "reentry": {"mode": "every_entry"},
+                 "nodes": [
+                  {"id": "start", "type": "trigger", "on": {"event": "Coupon Claimed"}, "next": "notify"},
+                  {"id": "notify", "type": "send", "channel": "wechat", "template": "TPL-C", "sender": "wx1",
+                   "next": "done"},
+                  {"id": "done", "type": "exit"}
+                ]}""";
+        db.inTransaction(s -> {
+            s.query(
+                    "insert into templates (tenant, channel, template, body, approved, opt_out) values"
+                            + " ($1, 'wechat', 'TPL-C', '{\"thing1\": \"coupon\"}', true, false)",
+                    Tuple.of(tenant));
+            JourneyRepository.saveDraft(s, tenant, "coupon-ready", "Coupon ready", coupon, "test");
+            JourneyRepository.publish(s, tenant, "coupon-ready", coupon, "test");
+            s.query(
+                    "insert into recipients (tenant, profile_id, consents, addresses) values ($1, 'p-w',"
+                            + " '[{\"channel\": \"wechat\", \"purpose\": \"marketing\", \"sender\": \"wx1\","
+                            + " \"granted\": true, \"at\": \"2026-01-01T00:00:00Z\"}]', '{\"wechat\": \"openid-w\"}')",
+                    Tuple.of(tenant));
+            s.query("insert into send_policies (tenant, policy) values ($1, '{\"quietHours\": {}}')", Tuple.of(tenant));
+            return null;
+        });
+        journeys.invalidate(tenant);
+        var accepted = new ProfileEvent(
+                "Subscription Accepted", Instant.now(), UUID.randomUUID().toString(), Map.of("template", "TPL-C"));
+
+        // one acceptance (delivered twice), then two claims: the first is sent, the second has none left
+        runtime.handle(tenant, List.of(new Signal.Event("p-w", accepted), new Signal.Event("p-w", accepted)));
+        assertEquals("{\"TPL-C\":1}", quota(tenant, "p-w"));
+        runtime.handle(tenant, List.of(new Signal.Event("p-w", event("Coupon Claimed"))));
+        runtime.handle(tenant, List.of(new Signal.Event("p-w", event("Coupon Claimed"))));
+
+        assertEquals("{}", quota(tenant, "p-w"));
+        assertEquals(
+                1,
+                count(
+                        tenant,
+                        "select count(*) from send_ledger where tenant = $1 and channel = 'wechat'"
+                                + " and status in ('queued', 'sent')"));
+        assertEquals(
+                1,
+                count(
+                        tenant,
+                        "select count(*) from send_ledger where tenant = $1 and status = 'suppressed'"
+                                + " and reason = 'no_subscription_quota'"));
+    }
+
+    private String quota(String tenant, String profile) {
+        return db.query(
+                        "select quota::text from recipients where tenant = $1 and profile_id = $2",
+                        Tuple.of(tenant, profile))
+                .iterator()
+                .next()
+                .getString(0)
+                .replace(" ", "");
+    }
+
     private String tenant() {
         String tenant = "t-" + UUID.randomUUID().toString().substring(0, 8);
         db.inTransaction(s -> {
