@@ -80,6 +80,13 @@ public interface ProfileConfig {
         Set<String> resendClients();
     }
 
+    /**
+     * Service clients that may record consent statements for themselves (campaign-service writes the
+     * opt-outs people reply to its messages, source "reply:&lt;channel&gt;").
+     */
+    @WithDefault("strata-campaign-service")
+    Set<String> consentWriters();
+
     /** Tags: the catalog cache, bulk limits, the clients that write model tags. */
     Tags tags();
 

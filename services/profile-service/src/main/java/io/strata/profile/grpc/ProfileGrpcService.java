@@ -54,6 +54,7 @@ public class ProfileGrpcService implements ProfileService {
     private final IdentityRuleStore rules;
     private final io.strata.profile.service.TagJobs jobs;
     private final java.util.Set<String> resendClients;
+    private final java.util.Set<String> consentWriters;
     private final Access access;
     private final CurrentIdentityAssociation identity;
 
@@ -69,6 +70,7 @@ public class ProfileGrpcService implements ProfileService {
             CurrentIdentityAssociation identity) {
         this.jobs = jobs;
         this.resendClients = config.feed().resendClients();
+        this.consentWriters = config.consentWriters();
         this.profiles = profiles;
         this.commands = commands;
         this.unmerger = unmerger;
@@ -167,14 +169,25 @@ public class ProfileGrpcService implements ProfileService {
 
     @Override
     public Uni<SetConsentsResponse> setConsents(SetConsentsRequest request) {
-        return forUser(
-                request.getTenant(),
-                Roles.MARKETER,
-                () -> commands.setConsents(request.getTenant(), request.getUpdatesList())
-                        .map(result -> SetConsentsResponse.newBuilder()
-                                .setApplied(result.applied())
-                                .addAllRefused(result.refused())
-                                .build()));
+        // a marketer's statements, or a service's of consent-writers (the opt-outs people reply)
+        return access.call(identity.getDeferredIdentity())
+                .forAnyone(request.getTenant(), Roles.MARKETER, consentWriters)
+                .chain(caller -> {
+                    if (caller.client() != null && caller.user() == null && caller.tenant() != null) {
+                        throw Errors.denied(
+                                io.strata.platform.errors.Reason.CLIENT_NOT_ALLOWED,
+                                "a partner may not record consent");
+                    }
+                    if (!caller.forUser() && request.getTenant().isBlank()) {
+                        throw Errors.invalid("tenant", "tenant is required");
+                    }
+                    return caller.within(Uni.createFrom()
+                            .deferred(() -> commands.setConsents(request.getTenant(), request.getUpdatesList()))
+                            .map(result -> SetConsentsResponse.newBuilder()
+                                    .setApplied(result.applied())
+                                    .addAllRefused(result.refused())
+                                    .build()));
+                });
     }
 
     @Override

@@ -485,6 +485,44 @@ class TagsConsentDeletionTest {
     }
 
     @Test
+    void campaignServiceRecordsAnOptOutReplyAndNoOtherServiceRecordsConsent() throws Exception {
+        String user = "reply-" + UUID.randomUUID();
+        try (TestEvents events = new TestEvents()) {
+            events.send(TestEvents.track("demo", user, null, "Visited"));
+        }
+        await().atMost(WAIT).ignoreExceptions().until(() -> lookup(user) != null);
+        var optOut = SetConsentsRequest.newBuilder()
+                .setTenant("demo")
+                .addUpdates(ConsentUpdate.newBuilder()
+                        .setProfile(ref(user))
+                        .setChannel("sms")
+                        .setPurpose("marketing")
+                        .setSender("【蓝序】")
+                        .setGranted(false)
+                        .setSource("reply:sms"))
+                .build();
+        var campaign = GrpcClientUtils.attachHeaders(
+                profileClient, KeycloakTokens.bearer(KeycloakTokens.clientToken("strata-campaign-service")));
+        assertEquals(1, campaign.setConsents(optOut).await().atMost(WAIT).getApplied());
+        var consents = profiles("vic")
+                .getConsents(GetConsentsRequest.newBuilder()
+                        .setTenant("demo")
+                        .setProfile(ref(user))
+                        .build())
+                .await()
+                .atMost(WAIT)
+                .getConsentsList();
+        assertEquals(1, consents.size());
+        assertEquals(false, consents.get(0).getGranted());
+        assertEquals("reply:sms", consents.get(0).getSource());
+        // the gateway's own token (no user) is not a consent writer
+        var gatewayAlone = GrpcClientUtils.attachHeaders(profileClient, KeycloakTokens.bearer(gateway));
+        assertEquals(
+                Status.Code.PERMISSION_DENIED,
+                refused(() -> gatewayAlone.setConsents(optOut)).getStatus().getCode());
+    }
+
+    @Test
     void aDeletionLeavesNothingOfThePersonAndDropsTheirLaterEvents() throws Exception {
         String user = "forget-" + UUID.randomUUID();
         String anonymous = "anon-" + UUID.randomUUID();
