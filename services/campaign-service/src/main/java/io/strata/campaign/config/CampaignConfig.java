@@ -55,6 +55,20 @@ public interface CampaignConfig {
 
     Dispatch dispatch();
 
+    Relay relay();
+
+    /** The relay of tag updates and replied opt-outs to profile-service. */
+    interface Relay {
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("500")
+        int batch();
+
+        @WithDefault("PT1S")
+        Duration idle();
+    }
+
     /** WeChat subscription messages ({@code strata.campaign.providers.wechat=wechat}). */
     WeChat wechat();
 

@@ -5,6 +5,7 @@ import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
 import io.strata.campaign.mapping.CampaignMapper;
 import io.strata.campaign.service.JourneyService;
+import io.strata.campaign.service.MessageService;
 import io.strata.platform.errors.Errors;
 import io.strata.platform.security.Access;
 import io.strata.platform.security.Caller;
@@ -31,6 +32,11 @@ import io.strata.proto.campaign.v1.ListTemplatesRequest;
 import io.strata.proto.campaign.v1.ListTemplatesResponse;
 import io.strata.proto.campaign.v1.PublishJourneyRequest;
 import io.strata.proto.campaign.v1.PublishJourneyResponse;
+import io.strata.proto.campaign.v1.RecordDeliveryReceiptsRequest;
+import io.strata.proto.campaign.v1.RecordDeliveryReceiptsResponse;
+import io.strata.proto.campaign.v1.RecordRepliesRequest;
+import io.strata.proto.campaign.v1.RecordRepliesResponse;
+import io.strata.proto.campaign.v1.RefusedRow;
 import io.strata.proto.campaign.v1.SaveJourneyRequest;
 import io.strata.proto.campaign.v1.SaveJourneyResponse;
 import io.strata.proto.campaign.v1.SetJourneyClockRequest;
@@ -67,11 +73,14 @@ public class CampaignGrpcService implements CampaignService {
     private static final Set<String> STATUSES = Set.of("ACTIVE", "COMPLETED", "EXITED");
 
     private final JourneyService journeys;
+    private final MessageService messages;
     private final Access access;
     private final CurrentIdentityAssociation identity;
 
-    public CampaignGrpcService(JourneyService journeys, Access access, CurrentIdentityAssociation identity) {
+    public CampaignGrpcService(
+            JourneyService journeys, MessageService messages, Access access, CurrentIdentityAssociation identity) {
         this.journeys = journeys;
+        this.messages = messages;
         this.access = access;
         this.identity = identity;
     }
@@ -330,6 +339,65 @@ public class CampaignGrpcService implements CampaignService {
                         .map(c -> GetJourneyClockResponse.newBuilder()
                                 .setClock(clock(c))
                                 .build()));
+    }
+
+    @Override
+    public Uni<RecordDeliveryReceiptsResponse> recordDeliveryReceipts(RecordDeliveryReceiptsRequest request) {
+        return user(request.getTenant(), Roles.MARKETER, caller -> {
+            rows("receipts", request.getReceiptsCount());
+            var receipts = request.getReceiptsList().stream()
+                    .map(r -> new MessageService.Receipt(
+                            r.getSendKey().strip(),
+                            r.getProviderId().strip(),
+                            r.getStatus(),
+                            r.getDetail(),
+                            r.hasAt() ? CampaignMapper.instant(r.getAt()) : null))
+                    .toList();
+            return messages.receipts(caller.tenant(), receipts)
+                    .map(result -> RecordDeliveryReceiptsResponse.newBuilder()
+                            .setApplied(result.applied())
+                            .addAllRefused(refused(result.refused()))
+                            .build());
+        });
+    }
+
+    @Override
+    public Uni<RecordRepliesResponse> recordReplies(RecordRepliesRequest request) {
+        return user(request.getTenant(), Roles.MARKETER, caller -> {
+            rows("replies", request.getRepliesCount());
+            var replies = request.getRepliesList().stream()
+                    .map(r -> new MessageService.Reply(
+                            r.getChannel(),
+                            r.getFrom().strip(),
+                            r.getSender().strip(),
+                            r.getText(),
+                            r.hasAt() ? CampaignMapper.instant(r.getAt()) : null,
+                            r.getMessageId().strip()))
+                    .toList();
+            return messages.replies(caller.tenant(), replies)
+                    .map(result -> RecordRepliesResponse.newBuilder()
+                            .setApplied(result.applied())
+                            .setOptedOut(result.optedOut())
+                            .setUnknownAddress(result.unknown())
+                            .addAllRefused(refused(result.refused()))
+                            .build());
+        });
+    }
+
+    private static void rows(String field, int count) {
+        if (count == 0 || count > MessageService.MAX_ROWS) {
+            throw Errors.invalid(field, field + " holds 1 to " + MessageService.MAX_ROWS + " rows");
+        }
+    }
+
+    private static List<RefusedRow> refused(List<MessageService.Refusal> refused) {
+        return refused.stream()
+                .map(r -> RefusedRow.newBuilder()
+                        .setRow(r.row())
+                        .setField(r.field())
+                        .setReason(r.reason())
+                        .build())
+                .toList();
     }
 
     private static JourneyClock clock(JourneyService.ClockState c) {

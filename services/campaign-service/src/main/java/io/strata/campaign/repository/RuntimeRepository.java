@@ -143,9 +143,12 @@ public final class RuntimeRepository {
         return new long[] {due, queued};
     }
 
-    /** Forgets a deleted person's events. */
+    /** Forgets a deleted person's events, replies (their phone number and words) and pending relays. */
     public static void forgetEvents(Db.Session s, String tenant, String profileId) {
         s.query("delete from profile_events where tenant = $1 and profile_id = $2", Tuple.of(tenant, profileId));
+        s.query("delete from replies where tenant = $1 and $2 = any(profile_ids)", Tuple.of(tenant, profileId));
+        s.query("delete from consent_updates where tenant = $1 and profile_id = $2", Tuple.of(tenant, profileId));
+        s.query("delete from tag_updates where tenant = $1 and profile_id = $2", Tuple.of(tenant, profileId));
     }
 
     /**

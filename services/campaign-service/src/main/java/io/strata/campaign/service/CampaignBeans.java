@@ -6,6 +6,7 @@ import io.strata.campaign.channel.HttpProvider;
 import io.strata.campaign.channel.SandboxProvider;
 import io.strata.campaign.channel.WeChatProvider;
 import io.strata.campaign.channel.WeComProvider;
+import io.strata.campaign.client.Profiles;
 import io.strata.campaign.config.CampaignConfig;
 import io.strata.campaign.repository.Db;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -59,6 +60,12 @@ public class CampaignBeans {
             CampaignConfig config,
             MeterRegistry registry) {
         return new JourneyRuntime(db, journeys, policies, clock, config.defaultZone(), registry);
+    }
+
+    @Produces
+    @Singleton
+    ProfileRelay relay(Db db, Profiles profiles, MeterRegistry registry) {
+        return new ProfileRelay(db, profiles, registry);
     }
 
     @Produces

@@ -13,7 +13,8 @@ import java.util.function.IntSupplier;
 import org.jboss.logging.Logger;
 
 /**
- * The threads that fire due timers and dispatch queued messages. Each loops: a round, and a pause
+ * The threads that fire due timers, dispatch queued messages and relay tag updates and opt-outs to
+ * profile-service. Each loops: a round, and a pause
  * when the round found less than a batch; a failing round is retried with back-off (its
  * transaction rolled back, so nothing of it happened).
  */
@@ -24,13 +25,15 @@ public class Workers {
 
     private final JourneyRuntime runtime;
     private final Dispatcher dispatcher;
+    private final ProfileRelay relay;
     private final CampaignConfig config;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
 
-    public Workers(JourneyRuntime runtime, Dispatcher dispatcher, CampaignConfig config) {
+    public Workers(JourneyRuntime runtime, Dispatcher dispatcher, ProfileRelay relay, CampaignConfig config) {
         this.runtime = runtime;
         this.dispatcher = dispatcher;
+        this.relay = relay;
         this.config = config;
     }
 
@@ -53,6 +56,14 @@ public class Workers {
                     () -> dispatcher.round(batch),
                     batch,
                     config.dispatch().idle());
+        }
+        if (config.relay().enabled()) {
+            int batch = config.relay().batch();
+            loop(
+                    "campaign-relay",
+                    () -> relay.round(batch),
+                    batch,
+                    config.relay().idle());
         }
     }
 

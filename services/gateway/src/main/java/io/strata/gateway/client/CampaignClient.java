@@ -27,6 +27,10 @@ import io.strata.proto.campaign.v1.ListTemplatesResponse;
 import io.strata.proto.campaign.v1.MutinyCampaignServiceGrpc.MutinyCampaignServiceStub;
 import io.strata.proto.campaign.v1.PublishJourneyRequest;
 import io.strata.proto.campaign.v1.PublishJourneyResponse;
+import io.strata.proto.campaign.v1.RecordDeliveryReceiptsRequest;
+import io.strata.proto.campaign.v1.RecordDeliveryReceiptsResponse;
+import io.strata.proto.campaign.v1.RecordRepliesRequest;
+import io.strata.proto.campaign.v1.RecordRepliesResponse;
 import io.strata.proto.campaign.v1.SaveJourneyRequest;
 import io.strata.proto.campaign.v1.SaveJourneyResponse;
 import io.strata.proto.campaign.v1.SetJourneyClockRequest;
@@ -199,5 +203,14 @@ public class CampaignClient {
                 .getJourneyClock(GetJourneyClockRequest.newBuilder()
                         .setTenant(user.tenant())
                         .build());
+    }
+
+    public Uni<RecordDeliveryReceiptsResponse> receipts(SignedIn user, RecordDeliveryReceiptsRequest.Builder request) {
+        return forUser(user)
+                .recordDeliveryReceipts(request.setTenant(user.tenant()).build());
+    }
+
+    public Uni<RecordRepliesResponse> replies(SignedIn user, RecordRepliesRequest.Builder request) {
+        return forUser(user).recordReplies(request.setTenant(user.tenant()).build());
     }
 }

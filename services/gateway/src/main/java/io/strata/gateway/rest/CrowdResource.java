@@ -1,6 +1,5 @@
 package io.strata.gateway.rest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Uni;
 import io.strata.gateway.client.CrowdClient;
 import io.strata.gateway.security.TenantContext;
@@ -48,7 +47,7 @@ public class CrowdResource {
                             + " references?, seed?, saveAs?, rerunEveryDays?}; answers the crowds, the scores of every count, the dendrogram")
     public Uni<String> custom(String body) {
         FindCustomCrowdsRequest.Builder request =
-                ProtoJson.parse(withoutTenant(body), FindCustomCrowdsRequest.newBuilder(), "request");
+                ProtoJson.parse(RequestBodies.withoutTenant(body), FindCustomCrowdsRequest.newBuilder(), "request");
         return crowds.custom(tenant.user(), request).map(ProtoJson::print);
     }
 
@@ -62,7 +61,7 @@ public class CrowdResource {
                             + " look-alike's recall and lift at k on hidden seeds, the referral chains and K per cohort")
     public Uni<String> reverseFunnel(String body) {
         AnalyzeReverseFunnelRequest.Builder request =
-                ProtoJson.parse(withoutTenant(body), AnalyzeReverseFunnelRequest.newBuilder(), "request");
+                ProtoJson.parse(RequestBodies.withoutTenant(body), AnalyzeReverseFunnelRequest.newBuilder(), "request");
         return crowds.reverseFunnel(tenant.user(), request).map(ProtoJson::print);
     }
 
@@ -105,11 +104,4 @@ public class CrowdResource {
     }
 
     /** The body, refused when it names a tenant (the user's is the only one). */
-    private static String withoutTenant(String body) {
-        JsonNode json = RequestBodies.object(body);
-        if (json.has("tenant")) {
-            throw ApiException.badRequest("tenant", "the tenant is the signed-in user's: leave it out");
-        }
-        return json.toString();
-    }
 }

@@ -291,4 +291,36 @@ public class JourneyResource {
     public Uni<String> releaseClock() {
         return campaign.setClock(tenant.user(), null).map(ProtoJson::print);
     }
+
+    @POST
+    @Path("/messages/receipts")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed({Roles.MARKETER, Roles.ADMIN})
+    @Operation(
+            summary = "Delivery receipts from a channel's provider",
+            description = "{receipts: [{sendKey | providerId, status: delivered|undelivered, detail?, at?}]};"
+                    + " answers {applied, refused: [{row, field, reason}]}")
+    public Uni<String> receipts(String body) {
+        var request = ProtoJson.parse(
+                RequestBodies.withoutTenant(body),
+                io.strata.proto.campaign.v1.RecordDeliveryReceiptsRequest.newBuilder(),
+                "request");
+        return campaign.receipts(tenant.user(), request).map(ProtoJson::print);
+    }
+
+    @POST
+    @Path("/messages/replies")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed({Roles.MARKETER, Roles.ADMIN})
+    @Operation(
+            summary = "Replies people sent to messages: an SMS T, TD, R or 退订 opts them out of the sender's marketing",
+            description = "{replies: [{channel, from, sender?, text, at?, messageId?}]};"
+                    + " answers {applied, optedOut, unknownAddress, refused: [{row, field, reason}]}")
+    public Uni<String> replies(String body) {
+        var request = ProtoJson.parse(
+                RequestBodies.withoutTenant(body),
+                io.strata.proto.campaign.v1.RecordRepliesRequest.newBuilder(),
+                "request");
+        return campaign.replies(tenant.user(), request).map(ProtoJson::print);
+    }
 }

@@ -25,4 +25,13 @@ final class RequestBodies {
             throw ApiException.badRequest("body", "not JSON: " + e.getOriginalMessage());
         }
     }
+
+    /** The body, a JSON object without {@code tenant} (a 400 naming it: the tenant is the signed-in user's). */
+    static String withoutTenant(String body) {
+        JsonNode json = object(body);
+        if (json.has("tenant")) {
+            throw ApiException.badRequest("tenant", "the tenant is the signed-in user's: leave it out");
+        }
+        return json.toString();
+    }
 }

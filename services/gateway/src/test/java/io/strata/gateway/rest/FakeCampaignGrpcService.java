@@ -268,6 +268,31 @@ public class FakeCampaignGrpcService implements CampaignService {
                         .build());
     }
 
+    @Override
+    public Uni<io.strata.proto.campaign.v1.RecordDeliveryReceiptsResponse> recordDeliveryReceipts(
+            io.strata.proto.campaign.v1.RecordDeliveryReceiptsRequest request) {
+        return as(
+                request.getTenant(),
+                Roles.MARKETER,
+                request,
+                user -> io.strata.proto.campaign.v1.RecordDeliveryReceiptsResponse.newBuilder()
+                        .setApplied(request.getReceiptsCount())
+                        .build());
+    }
+
+    @Override
+    public Uni<io.strata.proto.campaign.v1.RecordRepliesResponse> recordReplies(
+            io.strata.proto.campaign.v1.RecordRepliesRequest request) {
+        return as(
+                request.getTenant(),
+                Roles.MARKETER,
+                request,
+                user -> io.strata.proto.campaign.v1.RecordRepliesResponse.newBuilder()
+                        .setApplied(request.getRepliesCount())
+                        .setOptedOut(1)
+                        .build());
+    }
+
     private static final com.google.protobuf.Timestamp NOW = com.google.protobuf.Timestamp.newBuilder()
             .setSeconds(1_796_000_000L)
             .build();

@@ -196,4 +196,44 @@ class JourneyResourceTest {
                 .then()
                 .statusCode(403);
     }
+
+    @Test
+    void aMarketerRecordsReceiptsAndRepliesAsTheContractsJson() {
+        FakeCampaignGrpcService.requests.clear();
+        given().auth()
+                .oauth2(mia)
+                .contentType("application/json")
+                .body("{\"replies\": [{\"channel\": \"sms\", \"from\": \"+8613800000001\", \"sender\": \"【蓝序】\","
+                        + " \"text\": \"退订\", \"at\": \"2026-12-01T08:00:00Z\"}]}")
+                .post("/api/v1/messages/replies")
+                .then()
+                .statusCode(200)
+                .body("optedOut", is(1));
+        var sent = (io.strata.proto.campaign.v1.RecordRepliesRequest) FakeCampaignGrpcService.requests.get(0);
+        assertEquals("demo", sent.getTenant());
+        assertEquals("退订", sent.getReplies(0).getText());
+        assertEquals("【蓝序】", sent.getReplies(0).getSender());
+        given().auth()
+                .oauth2(mia)
+                .contentType("application/json")
+                .body("{\"tenant\": \"acme\", \"receipts\": []}")
+                .post("/api/v1/messages/receipts")
+                .then()
+                .statusCode(400)
+                .body("field", is("tenant"));
+        given().auth()
+                .oauth2(mia)
+                .contentType("application/json")
+                .body("{\"receipts\": [{\"sendKey\": 7, \"colour\": \"red\"}]}")
+                .post("/api/v1/messages/receipts")
+                .then()
+                .statusCode(400);
+        given().auth()
+                .oauth2(vic)
+                .contentType("application/json")
+                .body("{\"receipts\": [{\"sendKey\": \"k1\", \"status\": \"delivered\"}]}")
+                .post("/api/v1/messages/receipts")
+                .then()
+                .statusCode(403);
+    }
 }
