@@ -57,6 +57,26 @@ public interface CampaignConfig {
 
     Relay relay();
 
+    Entries entries();
+
+    /** Entries not made by the feeds: broadcasts and the date trigger's scan. */
+    interface Entries {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Members of a broadcast's audience started per transaction. */
+        @WithDefault("1000")
+        int page();
+
+        /** The pause when no broadcast is due. */
+        @WithDefault("PT1S")
+        Duration idle();
+
+        /** How often the date trigger's scan runs (a day's entries start at their local time, up to this late). */
+        @WithDefault("PT5M")
+        Duration dateScanEvery();
+    }
+
     /** The relay of tag updates and replied opt-outs to profile-service. */
     interface Relay {
         @WithDefault("true")

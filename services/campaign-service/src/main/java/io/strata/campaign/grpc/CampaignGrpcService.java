@@ -4,13 +4,17 @@ import io.quarkus.grpc.GrpcService;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
 import io.strata.campaign.mapping.CampaignMapper;
+import io.strata.campaign.service.BroadcastService;
 import io.strata.campaign.service.JourneyService;
 import io.strata.campaign.service.MessageService;
 import io.strata.platform.errors.Errors;
 import io.strata.platform.security.Access;
 import io.strata.platform.security.Caller;
 import io.strata.platform.security.Roles;
+import io.strata.proto.campaign.v1.BroadcastRun;
 import io.strata.proto.campaign.v1.CampaignService;
+import io.strata.proto.campaign.v1.CreateBroadcastRequest;
+import io.strata.proto.campaign.v1.CreateBroadcastResponse;
 import io.strata.proto.campaign.v1.GetExperimentResultsRequest;
 import io.strata.proto.campaign.v1.GetExperimentResultsResponse;
 import io.strata.proto.campaign.v1.GetJourneyClockRequest;
@@ -24,12 +28,16 @@ import io.strata.proto.campaign.v1.GetProfileJourneysResponse;
 import io.strata.proto.campaign.v1.GetSendPolicyRequest;
 import io.strata.proto.campaign.v1.GetSendPolicyResponse;
 import io.strata.proto.campaign.v1.JourneyClock;
+import io.strata.proto.campaign.v1.ListBroadcastsRequest;
+import io.strata.proto.campaign.v1.ListBroadcastsResponse;
 import io.strata.proto.campaign.v1.ListJourneyInstancesRequest;
 import io.strata.proto.campaign.v1.ListJourneyInstancesResponse;
 import io.strata.proto.campaign.v1.ListJourneysRequest;
 import io.strata.proto.campaign.v1.ListJourneysResponse;
 import io.strata.proto.campaign.v1.ListTemplatesRequest;
 import io.strata.proto.campaign.v1.ListTemplatesResponse;
+import io.strata.proto.campaign.v1.PreviewBroadcastRequest;
+import io.strata.proto.campaign.v1.PreviewBroadcastResponse;
 import io.strata.proto.campaign.v1.PublishJourneyRequest;
 import io.strata.proto.campaign.v1.PublishJourneyResponse;
 import io.strata.proto.campaign.v1.RecordDeliveryReceiptsRequest;
@@ -74,13 +82,19 @@ public class CampaignGrpcService implements CampaignService {
 
     private final JourneyService journeys;
     private final MessageService messages;
+    private final BroadcastService broadcasts;
     private final Access access;
     private final CurrentIdentityAssociation identity;
 
     public CampaignGrpcService(
-            JourneyService journeys, MessageService messages, Access access, CurrentIdentityAssociation identity) {
+            JourneyService journeys,
+            MessageService messages,
+            BroadcastService broadcasts,
+            Access access,
+            CurrentIdentityAssociation identity) {
         this.journeys = journeys;
         this.messages = messages;
+        this.broadcasts = broadcasts;
         this.access = access;
         this.identity = identity;
     }
@@ -382,6 +396,90 @@ public class CampaignGrpcService implements CampaignService {
                             .addAllRefused(refused(result.refused()))
                             .build());
         });
+    }
+
+    @Override
+    public Uni<CreateBroadcastResponse> createBroadcast(CreateBroadcastRequest request) {
+        return user(request.getTenant(), Roles.MARKETER, caller -> {
+            var arms = request.getArmsList().stream()
+                    .map(a -> new BroadcastService.Arm(a.getName(), a.getWeight(), a.getControl()))
+                    .toList();
+            Optional<BroadcastService.Goal> goal = Optional.empty();
+            if (!request.getGoalEvent().isBlank()) {
+                java.time.Duration within;
+                try {
+                    within = java.time.Duration.parse(request.getGoalWithin());
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw Errors.invalid("goal_within", "an ISO-8601 duration such as P7D");
+                }
+                goal = Optional.of(new BroadcastService.Goal(request.getGoalEvent(), within));
+            }
+            var spec = new BroadcastService.Spec(
+                    key(request.getKey()),
+                    request.getName().isBlank() ? request.getKey() : request.getName(),
+                    request.getAudience(),
+                    request.getChannel(),
+                    request.getTemplate(),
+                    request.getSender(),
+                    !request.getTransactional(),
+                    request.hasAt() ? Optional.of(CampaignMapper.instant(request.getAt())) : Optional.empty(),
+                    arms,
+                    goal);
+            return broadcasts
+                    .create(caller.tenant(), spec, caller.user())
+                    .map(done -> CreateBroadcastResponse.newBuilder()
+                            .setJourney(CampaignMapper.journey(done.getKey(), List.of(), false))
+                            .setVersion(done.getValue())
+                            .build());
+        });
+    }
+
+    @Override
+    public Uni<ListBroadcastsResponse> listBroadcasts(ListBroadcastsRequest request) {
+        return user(
+                request.getTenant(),
+                Roles.VIEWER,
+                caller -> broadcasts.list(caller.tenant()).map(runs -> {
+                    var out = ListBroadcastsResponse.newBuilder();
+                    for (var r : runs) {
+                        var run = BroadcastRun.newBuilder()
+                                .setJourneyKey(r.journeyKey())
+                                .setVersion(r.version())
+                                .setAudience(r.audience())
+                                .setScheduledAt(CampaignMapper.ts(r.scheduledAt()))
+                                .setStatus(r.status())
+                                .setMembers(r.members())
+                                .setStarted(r.started());
+                        r.startedAt().ifPresent(t -> run.setStartedAt(CampaignMapper.ts(t)));
+                        r.finishedAt().ifPresent(t -> run.setFinishedAt(CampaignMapper.ts(t)));
+                        out.addRuns(run);
+                    }
+                    return out.build();
+                }));
+    }
+
+    @Override
+    public Uni<PreviewBroadcastResponse> previewBroadcast(PreviewBroadcastRequest request) {
+        return user(
+                request.getTenant(),
+                Roles.VIEWER,
+                caller -> broadcasts
+                        .preview(
+                                caller.tenant(),
+                                request.getAudience(),
+                                request.getChannel(),
+                                request.getTemplate(),
+                                request.getSender(),
+                                !request.getTransactional())
+                        .map(p -> PreviewBroadcastResponse.newBuilder()
+                                .setMembers(p.members())
+                                .setReachable(p.reachable())
+                                .setDeferred(p.deferred())
+                                .setNoAddress(p.noAddress())
+                                .putAllSuppressed(p.suppressed())
+                                .addAllSample(p.sample())
+                                .setTruncated(p.truncated())
+                                .build()));
     }
 
     private static void rows(String field, int count) {

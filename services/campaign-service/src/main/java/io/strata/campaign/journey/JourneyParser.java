@@ -207,7 +207,18 @@ public final class JourneyParser {
         }
         if (on.has("broadcast")) {
             String a = text(on, "broadcast", true);
-            return a == null ? null : new Node.Entry.Broadcast(a);
+            java.util.Optional<java.time.Instant> at = java.util.Optional.empty();
+            if (on.has("at")) {
+                try {
+                    at = java.util.Optional.of(
+                            java.time.OffsetDateTime.parse(on.path("at").asText())
+                                    .toInstant());
+                } catch (DateTimeException e) {
+                    fail("on.at", "a time with its offset, like 2026-12-24T10:00:00+08:00");
+                    return null;
+                }
+            }
+            return a == null ? null : new Node.Entry.Broadcast(a, at);
         }
         fail("on", "must name one of audienceEnter, audienceExit, event, date or broadcast");
         return null;

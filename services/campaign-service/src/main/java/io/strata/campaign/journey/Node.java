@@ -42,8 +42,11 @@ public sealed interface Node {
          */
         record DateAttribute(String attribute, int offsetDays, LocalTime at, boolean yearly) implements Entry {}
 
-        /** Everyone in an audience at a time (a broadcast): started by the broadcast, not by the feed. */
-        record Broadcast(String audience) implements Entry {}
+        /**
+         * Everyone in an audience at a time (a broadcast): started by the broadcast, not by the feed,
+         * at {@code at} or, without one, when the version is published.
+         */
+        record Broadcast(String audience, java.util.Optional<java.time.Instant> at) implements Entry {}
     }
 
     /** Waits a duration (calendar days in the profile's zone), until a local time or until a date attribute. */

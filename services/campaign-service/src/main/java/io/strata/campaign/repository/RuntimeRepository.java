@@ -447,7 +447,7 @@ public final class RuntimeRepository {
                         Optional.ofNullable(instant(row, "wake_at"))));
     }
 
-    static RecipientState recipient(Row row) {
+    public static RecipientState recipient(Row row) {
         var consents = new ArrayList<ConsentEntry>();
         JsonNode c = json(row.getValue("consents"));
         for (JsonNode e : c) {

@@ -64,6 +64,24 @@ public class CampaignBeans {
 
     @Produces
     @Singleton
+    Broadcasts broadcasts(Db db, JourneyRuntime runtime, Clock clock) {
+        return new Broadcasts(db, runtime, clock);
+    }
+
+    @Produces
+    @Singleton
+    DateTriggers dateTriggers(
+            Db db,
+            JourneyRuntime runtime,
+            JourneyCache journeys,
+            PolicyCache policies,
+            Clock clock,
+            CampaignConfig config) {
+        return new DateTriggers(db, runtime, journeys, policies, clock, config.defaultZone());
+    }
+
+    @Produces
+    @Singleton
     ProfileRelay relay(Db db, Profiles profiles, MeterRegistry registry) {
         return new ProfileRelay(db, profiles, registry);
     }

@@ -64,22 +64,11 @@ public class JourneyService {
                     .item(JourneyParser.check(definition, 0, io.strata.campaign.journey.Catalog.ANY)
                             .violations());
         }
-        var trigger = structure.get().trigger();
-        var notRunYet =
-                trigger.entry() instanceof Node.Entry.DateAttribute || trigger.entry() instanceof Node.Entry.Broadcast
-                        ? List.of(new Violation(
-                                trigger.id(),
-                                "on",
-                                "date and broadcast triggers are not run yet (docs/journeys.md, \"Not yet\"): start on an"
-                                        + " event or an audience"))
-                        : List.<Violation>of();
         return audiences
                 .existing(tenant, References.audiences(structure.get()))
                 .chain(found -> blocking(() -> db.inTransaction(s -> {
-                    var all = new ArrayList<Violation>(notRunYet);
-                    all.addAll(JourneyParser.check(definition, 0, CatalogRepository.catalog(s, tenant, found))
-                            .violations());
-                    return List.copyOf(all);
+                    return JourneyParser.check(definition, 0, CatalogRepository.catalog(s, tenant, found))
+                            .violations();
                 })));
     }
 
@@ -118,6 +107,16 @@ public class JourneyService {
                                 throw Errors.precondition("journey " + key + " is archived");
                             }
                             int version = JourneyRepository.publish(s, tenant, key, locked.draft(), by);
+                            if (JourneyParser.structure(locked.draft())
+                                            .orElseThrow()
+                                            .trigger()
+                                            .entry()
+                                    instanceof Node.Entry.Broadcast b) {
+                                // on a held clock, "now" is the held instant
+                                Instant now =
+                                        RuntimeRepository.heldClock(s, tenant).orElse(clock.instant());
+                                Broadcasts.schedule(s, tenant, key, version, b.audience(), b.at().orElse(now));
+                            }
                             return Map.entry(
                                     JourneyRepository.get(s, tenant, key, false).orElseThrow(), version);
                         }));
@@ -150,6 +149,10 @@ public class JourneyService {
                                 throw Errors.precondition("journey " + key + " is archived already");
                             }
                             ended = StatsRepository.endAll(s, tenant, key, "journey archived", clock.instant());
+                            s.query(
+                                    "update broadcast_runs set status = 'cancelled', finished_at = now() where tenant = $1"
+                                            + " and journey_key = $2 and status in ('scheduled', 'running')",
+                                    io.vertx.mutiny.sqlclient.Tuple.of(tenant, key));
                         }
                         default -> throw Errors.invalid("status", "PAUSED, PUBLISHED (resume) or ARCHIVED");
                     }

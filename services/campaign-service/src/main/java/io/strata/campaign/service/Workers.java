@@ -13,8 +13,8 @@ import java.util.function.IntSupplier;
 import org.jboss.logging.Logger;
 
 /**
- * The threads that fire due timers, dispatch queued messages and relay tag updates and opt-outs to
- * profile-service. Each loops: a round, and a pause
+ * The threads that fire due timers, dispatch queued messages, start broadcasts and the date
+ * trigger's entries, and relay tag updates and opt-outs to profile-service. Each loops: a round, and a pause
  * when the round found less than a batch; a failing round is retried with back-off (its
  * transaction rolled back, so nothing of it happened).
  */
@@ -26,14 +26,24 @@ public class Workers {
     private final JourneyRuntime runtime;
     private final Dispatcher dispatcher;
     private final ProfileRelay relay;
+    private final Broadcasts broadcasts;
+    private final DateTriggers dates;
     private final CampaignConfig config;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
 
-    public Workers(JourneyRuntime runtime, Dispatcher dispatcher, ProfileRelay relay, CampaignConfig config) {
+    public Workers(
+            JourneyRuntime runtime,
+            Dispatcher dispatcher,
+            ProfileRelay relay,
+            Broadcasts broadcasts,
+            DateTriggers dates,
+            CampaignConfig config) {
         this.runtime = runtime;
         this.dispatcher = dispatcher;
         this.relay = relay;
+        this.broadcasts = broadcasts;
+        this.dates = dates;
         this.config = config;
     }
 
@@ -56,6 +66,23 @@ public class Workers {
                     () -> dispatcher.round(batch),
                     batch,
                     config.dispatch().idle());
+        }
+        if (config.entries().enabled()) {
+            int page = config.entries().page();
+            long every = config.entries().dateScanEvery().toNanos();
+            long[] lastScan = {System.nanoTime() - every};
+            loop(
+                    "campaign-entries",
+                    () -> {
+                        int done = broadcasts.round(page);
+                        if (System.nanoTime() - lastScan[0] >= every) {
+                            dates.scan();
+                            lastScan[0] = System.nanoTime();
+                        }
+                        return done;
+                    },
+                    page,
+                    config.entries().idle());
         }
         if (config.relay().enabled()) {
             int batch = config.relay().batch();
