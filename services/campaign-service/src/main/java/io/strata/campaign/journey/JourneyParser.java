@@ -214,8 +214,8 @@ public final class JourneyParser {
                             java.time.OffsetDateTime.parse(on.path("at").asText())
                                     .toInstant());
                 } catch (DateTimeException e) {
+                    // the node stays (as if sent at publishing) so that only this violation is reported
                     fail("on.at", "a time with its offset, like 2026-12-24T10:00:00+08:00");
-                    return null;
                 }
             }
             return a == null ? null : new Node.Entry.Broadcast(a, at);

@@ -121,19 +121,29 @@ class CampaignGrpcServiceTest {
                 .atMost(WAIT);
         assertFalse(validated.getValid());
         assertEquals(2, validated.getViolationsCount(), validated::toString);
-        // a trigger not run yet is refused rather than published to start nothing
+        // a date trigger is valid; a broadcast at a time without its offset is refused naming it
         var dated = mia.validateJourney(ValidateJourneyRequest.newBuilder()
                         .setTenant("demo")
                         .setDefinition(journey(key, "aud-x", template)
                                 .replace(
                                         "{\"audienceEnter\": \"aud-x\"}",
-                                        "{\"date\": \"birthday\", \"at\": \"09:00\"}"))
+                                        "{\"date\": \"birthday\", \"at\": \"09:00\", \"yearly\": true}"))
                         .build())
                 .await()
                 .atMost(WAIT);
-        assertEquals(1, dated.getViolationsCount(), dated::toString);
-        assertEquals("start", dated.getViolations(0).getNode());
-        assertEquals("on", dated.getViolations(0).getField());
+        assertEquals(0, dated.getViolationsCount(), dated::toString);
+        var broadcast = mia.validateJourney(ValidateJourneyRequest.newBuilder()
+                        .setTenant("demo")
+                        .setDefinition(journey(key, "aud-x", template)
+                                .replace(
+                                        "{\"audienceEnter\": \"aud-x\"}",
+                                        "{\"broadcast\": \"aud-x\", \"at\": \"2026-12-24 10:00\"}"))
+                        .build())
+                .await()
+                .atMost(WAIT);
+        assertEquals(1, broadcast.getViolationsCount(), broadcast::toString);
+        assertEquals("start", broadcast.getViolations(0).getNode());
+        assertEquals("on.at", broadcast.getViolations(0).getField());
 
         // a viewer reads but may not change
         var denied = assertThrows(

@@ -213,4 +213,21 @@ public class CampaignClient {
     public Uni<RecordRepliesResponse> replies(SignedIn user, RecordRepliesRequest.Builder request) {
         return forUser(user).recordReplies(request.setTenant(user.tenant()).build());
     }
+
+    public Uni<io.strata.proto.campaign.v1.CreateBroadcastResponse> createBroadcast(
+            SignedIn user, io.strata.proto.campaign.v1.CreateBroadcastRequest.Builder request) {
+        return forUser(user).createBroadcast(request.setTenant(user.tenant()).build());
+    }
+
+    public Uni<io.strata.proto.campaign.v1.ListBroadcastsResponse> broadcasts(SignedIn user) {
+        return forUser(user)
+                .listBroadcasts(io.strata.proto.campaign.v1.ListBroadcastsRequest.newBuilder()
+                        .setTenant(user.tenant())
+                        .build());
+    }
+
+    public Uni<io.strata.proto.campaign.v1.PreviewBroadcastResponse> previewBroadcast(
+            SignedIn user, io.strata.proto.campaign.v1.PreviewBroadcastRequest.Builder request) {
+        return forUser(user).previewBroadcast(request.setTenant(user.tenant()).build());
+    }
 }

@@ -323,4 +323,46 @@ public class JourneyResource {
                 "request");
         return campaign.replies(tenant.user(), request).map(ProtoJson::print);
     }
+
+    @GET
+    @Path("/broadcasts")
+    @Operation(
+            summary = "Broadcasts and their runs: {runs: [{journeyKey, version, audience, scheduledAt, status, members,"
+                    + " started, startedAt, finishedAt}]}")
+    public Uni<String> broadcasts() {
+        return campaign.broadcasts(tenant.user()).map(ProtoJson::print);
+    }
+
+    @POST
+    @Path("/broadcasts")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed({Roles.MARKETER, Roles.ADMIN})
+    @Operation(
+            summary = "Sends a message to everyone in an audience, now or at a time",
+            description =
+                    "{key, name, audience, channel, template, sender?, transactional?, at?, arms?: [{name, weight,"
+                            + " control?}], goalEvent?, goalWithin? (e.g. P7D)}: written as the journey trigger broadcast → split"
+                            + " → send → goal → exit and published; its counts and results are the journey's")
+    public Uni<String> createBroadcast(String body) {
+        var request = ProtoJson.parse(
+                RequestBodies.withoutTenant(body),
+                io.strata.proto.campaign.v1.CreateBroadcastRequest.newBuilder(),
+                "request");
+        return campaign.createBroadcast(tenant.user(), request).map(ProtoJson::print);
+    }
+
+    @POST
+    @Path("/broadcasts/preview")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(
+            summary = "Who a broadcast would reach now, writing nothing",
+            description = "{audience, channel, template?, sender?, transactional?}; answers {members, reachable,"
+                    + " deferred, noAddress, suppressed: {reason: count}, sample: [profile ids], truncated}")
+    public Uni<String> previewBroadcast(String body) {
+        var request = ProtoJson.parse(
+                RequestBodies.withoutTenant(body),
+                io.strata.proto.campaign.v1.PreviewBroadcastRequest.newBuilder(),
+                "request");
+        return campaign.previewBroadcast(tenant.user(), request).map(ProtoJson::print);
+    }
 }

@@ -114,6 +114,21 @@ class EndpointSecurityTest {
                         "{\"heldAt\": \"2026-11-01T00:00:00Z\"}",
                         200),
                 new Endpoint("DELETE", "/api/v1/journey-clock", Roles.ADMIN, null, null, 200),
+                new Endpoint("GET", "/api/v1/broadcasts", Roles.VIEWER, null, null, 200),
+                new Endpoint(
+                        "POST",
+                        "/api/v1/broadcasts",
+                        Roles.MARKETER,
+                        null,
+                        "{\"key\": \"b1\", \"audience\": \"vip\", \"channel\": \"sms\", \"template\": \"t1\"}",
+                        200),
+                new Endpoint(
+                        "POST",
+                        "/api/v1/broadcasts/preview",
+                        Roles.VIEWER,
+                        null,
+                        "{\"audience\": \"vip\", \"channel\": \"sms\"}",
+                        200),
                 new Endpoint(
                         "POST",
                         "/api/v1/messages/receipts",

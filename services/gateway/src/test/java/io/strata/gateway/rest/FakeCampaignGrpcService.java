@@ -293,6 +293,47 @@ public class FakeCampaignGrpcService implements CampaignService {
                         .build());
     }
 
+    @Override
+    public Uni<io.strata.proto.campaign.v1.CreateBroadcastResponse> createBroadcast(
+            io.strata.proto.campaign.v1.CreateBroadcastRequest request) {
+        return as(
+                request.getTenant(),
+                Roles.MARKETER,
+                request,
+                user -> io.strata.proto.campaign.v1.CreateBroadcastResponse.newBuilder()
+                        .setVersion(1)
+                        .build());
+    }
+
+    @Override
+    public Uni<io.strata.proto.campaign.v1.ListBroadcastsResponse> listBroadcasts(
+            io.strata.proto.campaign.v1.ListBroadcastsRequest request) {
+        return as(
+                request.getTenant(),
+                Roles.VIEWER,
+                request,
+                user -> io.strata.proto.campaign.v1.ListBroadcastsResponse.newBuilder()
+                        .addRuns(io.strata.proto.campaign.v1.BroadcastRun.newBuilder()
+                                .setJourneyKey("spring-sale")
+                                .setStatus("done")
+                                .setMembers(30))
+                        .build());
+    }
+
+    @Override
+    public Uni<io.strata.proto.campaign.v1.PreviewBroadcastResponse> previewBroadcast(
+            io.strata.proto.campaign.v1.PreviewBroadcastRequest request) {
+        return as(
+                request.getTenant(),
+                Roles.VIEWER,
+                request,
+                user -> io.strata.proto.campaign.v1.PreviewBroadcastResponse.newBuilder()
+                        .setMembers(30)
+                        .setReachable(20)
+                        .putSuppressed("no_consent", 10)
+                        .build());
+    }
+
     private static final com.google.protobuf.Timestamp NOW = com.google.protobuf.Timestamp.newBuilder()
             .setSeconds(1_796_000_000L)
             .build();

@@ -236,4 +236,48 @@ class JourneyResourceTest {
                 .then()
                 .statusCode(403);
     }
+
+    @Test
+    void aBroadcastIsCreatedFromItsShortFormAndPreviewedByAnyone() {
+        FakeCampaignGrpcService.requests.clear();
+        given().auth()
+                .oauth2(mia)
+                .contentType("application/json")
+                .body(
+                        "{\"key\": \"spring-sale\", \"audience\": \"vip\", \"channel\": \"sms\", \"template\": \"spring\","
+                                + " \"sender\": \"【蓝序】\", \"at\": \"2026-12-24T10:00:00+08:00\","
+                                + " \"arms\": [{\"name\": \"sms\", \"weight\": 9}, {\"name\": \"control\", \"weight\": 1,"
+                                + " \"control\": true}], \"goalEvent\": \"Order Completed\", \"goalWithin\": \"P7D\"}")
+                .post("/api/v1/broadcasts")
+                .then()
+                .statusCode(200)
+                .body("version", is(1));
+        var created = (io.strata.proto.campaign.v1.CreateBroadcastRequest) FakeCampaignGrpcService.requests.get(0);
+        assertEquals("demo", created.getTenant());
+        assertEquals(2, created.getArmsCount());
+        assertEquals(true, created.getArms(1).getControl());
+        assertEquals("2026-12-24T02:00:00Z", com.google.protobuf.util.Timestamps.toString(created.getAt()));
+        given().auth()
+                .oauth2(vic)
+                .contentType("application/json")
+                .body("{\"audience\": \"vip\", \"channel\": \"sms\"}")
+                .post("/api/v1/broadcasts/preview")
+                .then()
+                .statusCode(200)
+                .body("reachable", is("20"))
+                .body("suppressed.no_consent", is("10"));
+        given().auth()
+                .oauth2(vic)
+                .get("/api/v1/broadcasts")
+                .then()
+                .statusCode(200)
+                .body("runs[0].members", is(30));
+        given().auth()
+                .oauth2(vic)
+                .contentType("application/json")
+                .body("{\"key\": \"b2\", \"audience\": \"vip\", \"channel\": \"sms\", \"template\": \"t\"}")
+                .post("/api/v1/broadcasts")
+                .then()
+                .statusCode(403);
+    }
 }
