@@ -59,6 +59,38 @@ public interface CampaignConfig {
 
     Entries entries();
 
+    Activation activation();
+
+    /** Audience activation: transitions delivered to the destinations' webhooks. */
+    interface Activation {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The pause between looks for destinations with something queued. */
+        @WithDefault("PT0.5S")
+        Duration idle();
+
+        /** How long a destination may take to answer. */
+        @WithDefault("PT10S")
+        Duration timeout();
+
+        /** The first retry's wait; it doubles with each failure, up to an hour. */
+        @WithDefault("PT1S")
+        Duration backoff();
+
+        /** Attempts before a delivery is failed and its queue moves on (15: about nine hours of retries). */
+        @WithDefault("15")
+        int maxAttempts();
+
+        /** Deliveries claimed per round of a destination. */
+        @WithDefault("100")
+        int batch();
+
+        /** How long transitions are kept for replays. */
+        @WithDefault("P30D")
+        Duration retention();
+    }
+
     /** Entries not made by the feeds: broadcasts and the date trigger's scan. */
     interface Entries {
         @WithDefault("true")

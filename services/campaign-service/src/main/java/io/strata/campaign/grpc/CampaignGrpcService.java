@@ -3,6 +3,7 @@ package io.strata.campaign.grpc;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
+import io.strata.campaign.activation.ActivationService;
 import io.strata.campaign.mapping.CampaignMapper;
 import io.strata.campaign.service.BroadcastService;
 import io.strata.campaign.service.JourneyService;
@@ -15,6 +16,10 @@ import io.strata.proto.campaign.v1.BroadcastRun;
 import io.strata.proto.campaign.v1.CampaignService;
 import io.strata.proto.campaign.v1.CreateBroadcastRequest;
 import io.strata.proto.campaign.v1.CreateBroadcastResponse;
+import io.strata.proto.campaign.v1.DeleteDestinationRequest;
+import io.strata.proto.campaign.v1.DeleteDestinationResponse;
+import io.strata.proto.campaign.v1.Destination;
+import io.strata.proto.campaign.v1.DestinationQueue;
 import io.strata.proto.campaign.v1.GetExperimentResultsRequest;
 import io.strata.proto.campaign.v1.GetExperimentResultsResponse;
 import io.strata.proto.campaign.v1.GetJourneyClockRequest;
@@ -30,6 +35,8 @@ import io.strata.proto.campaign.v1.GetSendPolicyResponse;
 import io.strata.proto.campaign.v1.JourneyClock;
 import io.strata.proto.campaign.v1.ListBroadcastsRequest;
 import io.strata.proto.campaign.v1.ListBroadcastsResponse;
+import io.strata.proto.campaign.v1.ListDestinationsRequest;
+import io.strata.proto.campaign.v1.ListDestinationsResponse;
 import io.strata.proto.campaign.v1.ListJourneyInstancesRequest;
 import io.strata.proto.campaign.v1.ListJourneyInstancesResponse;
 import io.strata.proto.campaign.v1.ListJourneysRequest;
@@ -45,8 +52,12 @@ import io.strata.proto.campaign.v1.RecordDeliveryReceiptsResponse;
 import io.strata.proto.campaign.v1.RecordRepliesRequest;
 import io.strata.proto.campaign.v1.RecordRepliesResponse;
 import io.strata.proto.campaign.v1.RefusedRow;
+import io.strata.proto.campaign.v1.ReplayDestinationRequest;
+import io.strata.proto.campaign.v1.ReplayDestinationResponse;
 import io.strata.proto.campaign.v1.SaveJourneyRequest;
 import io.strata.proto.campaign.v1.SaveJourneyResponse;
+import io.strata.proto.campaign.v1.SetDestinationRequest;
+import io.strata.proto.campaign.v1.SetDestinationResponse;
 import io.strata.proto.campaign.v1.SetJourneyClockRequest;
 import io.strata.proto.campaign.v1.SetJourneyClockResponse;
 import io.strata.proto.campaign.v1.SetJourneyStatusRequest;
@@ -83,6 +94,7 @@ public class CampaignGrpcService implements CampaignService {
     private final JourneyService journeys;
     private final MessageService messages;
     private final BroadcastService broadcasts;
+    private final ActivationService destinations;
     private final Access access;
     private final CurrentIdentityAssociation identity;
 
@@ -90,11 +102,13 @@ public class CampaignGrpcService implements CampaignService {
             JourneyService journeys,
             MessageService messages,
             BroadcastService broadcasts,
+            ActivationService destinations,
             Access access,
             CurrentIdentityAssociation identity) {
         this.journeys = journeys;
         this.messages = messages;
         this.broadcasts = broadcasts;
+        this.destinations = destinations;
         this.access = access;
         this.identity = identity;
     }
@@ -480,6 +494,87 @@ public class CampaignGrpcService implements CampaignService {
                                 .addAllSample(p.sample())
                                 .setTruncated(p.truncated())
                                 .build()));
+    }
+
+    @Override
+    public Uni<SetDestinationResponse> setDestination(SetDestinationRequest request) {
+        return user(request.getTenant(), Roles.ADMIN, caller -> {
+            var d = request.getDestination();
+            return destinations
+                    .set(
+                            caller.tenant(),
+                            new ActivationService.Change(
+                                    d.getId(),
+                                    d.getName(),
+                                    d.getUrl(),
+                                    d.getFormat(),
+                                    d.getAudiencesList(),
+                                    d.getEnabled(),
+                                    request.getRotateSecret()),
+                            caller.user())
+                    .map(saved -> SetDestinationResponse.newBuilder()
+                            .setDestination(destination(saved))
+                            .build());
+        });
+    }
+
+    @Override
+    public Uni<ListDestinationsResponse> listDestinations(ListDestinationsRequest request) {
+        return user(
+                request.getTenant(),
+                Roles.VIEWER,
+                caller -> destinations
+                        .list(caller.tenant())
+                        .map(all -> ListDestinationsResponse.newBuilder()
+                                .addAllDestinations(all.stream()
+                                        .map(CampaignGrpcService::destination)
+                                        .toList())
+                                .build()));
+    }
+
+    @Override
+    public Uni<DeleteDestinationResponse> deleteDestination(DeleteDestinationRequest request) {
+        return user(
+                request.getTenant(),
+                Roles.ADMIN,
+                caller -> destinations.delete(caller.tenant(), request.getId()).map(deleted -> {
+                    if (!deleted) {
+                        throw Errors.notFound("no destination " + request.getId());
+                    }
+                    return DeleteDestinationResponse.getDefaultInstance();
+                }));
+    }
+
+    @Override
+    public Uni<ReplayDestinationResponse> replayDestination(ReplayDestinationRequest request) {
+        return user(request.getTenant(), Roles.ADMIN, caller -> {
+            if (!request.hasFrom()) {
+                throw Errors.invalid("from", "from (the time to replay from) is required");
+            }
+            return destinations
+                    .replay(caller.tenant(), request.getId(), CampaignMapper.instant(request.getFrom()))
+                    .map(n ->
+                            ReplayDestinationResponse.newBuilder().setQueued(n).build());
+        });
+    }
+
+    private static Destination destination(ActivationService.Destination d) {
+        var queue = DestinationQueue.newBuilder()
+                .setQueued(d.queue().queued())
+                .setDelivered(d.queue().delivered())
+                .setFailed(d.queue().failed())
+                .setLastError(d.queue().lastError().orElse(""));
+        d.queue().oldestQueued().ifPresent(t -> queue.setOldestQueued(CampaignMapper.ts(t)));
+        return Destination.newBuilder()
+                .setId(d.id())
+                .setName(d.name())
+                .setUrl(d.url())
+                .setFormat(d.format())
+                .addAllAudiences(d.audiences())
+                .setEnabled(d.enabled())
+                .setSecret(d.secret().orElse(""))
+                .setQueue(queue)
+                .build();
     }
 
     private static void rows(String field, int count) {

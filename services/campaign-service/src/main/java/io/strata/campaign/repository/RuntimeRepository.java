@@ -143,12 +143,16 @@ public final class RuntimeRepository {
         return new long[] {due, queued};
     }
 
-    /** Forgets a deleted person's events, replies (their phone number and words) and pending relays. */
+    /**
+     * Forgets a deleted person's events, replies (their phone number and words), pending relays and
+     * audience transitions (with their deliveries not yet made).
+     */
     public static void forgetEvents(Db.Session s, String tenant, String profileId) {
         s.query("delete from profile_events where tenant = $1 and profile_id = $2", Tuple.of(tenant, profileId));
         s.query("delete from replies where tenant = $1 and $2 = any(profile_ids)", Tuple.of(tenant, profileId));
         s.query("delete from consent_updates where tenant = $1 and profile_id = $2", Tuple.of(tenant, profileId));
         s.query("delete from tag_updates where tenant = $1 and profile_id = $2", Tuple.of(tenant, profileId));
+        s.query("delete from audience_transitions where tenant = $1 and profile_id = $2", Tuple.of(tenant, profileId));
     }
 
     /**
@@ -274,6 +278,7 @@ public final class RuntimeRepository {
         final List<Tuple> history = new ArrayList<>();
         final List<Tuple> ledger = new ArrayList<>();
         final List<Tuple> tags = new ArrayList<>();
+        final List<Tuple> transitions = new ArrayList<>();
         final Map<String, String> started = new HashMap<>();
         final List<UUID> dropped = new ArrayList<>();
         int sends;
@@ -394,6 +399,12 @@ public final class RuntimeRepository {
             tags.add(Tuple.from(values));
         }
 
+        /** An audience transition: kept for replays, and queued for every destination that takes the audience. */
+        public void transition(
+                String tenant, String audience, String profileId, boolean entered, Instant at, String key) {
+            transitions.add(Tuple.of(tenant, audience, profileId, entered, ts(at), key));
+        }
+
         /** How many messages this batch queued for dispatch. */
         public int queued() {
             return sends;
@@ -427,6 +438,14 @@ public final class RuntimeRepository {
         s.batch(
                 "insert into tag_updates (tenant, profile_id, tag, value, instance_id) values ($1, $2, $3, $4, $5)",
                 w.tags);
+        // a transition seen before (a redelivery) is neither kept nor queued again
+        s.batch(
+                "with t as (insert into audience_transitions (tenant, audience, profile_id, entered, at, entry_key)"
+                        + " values ($1, $2, $3, $4, $5, $6) on conflict do nothing returning id, tenant, audience)"
+                        + " insert into activation_deliveries (tenant, destination, transition_id, status)"
+                        + " select t.tenant, d.id, t.id, 'queued' from t join destinations d on d.tenant = t.tenant"
+                        + " and d.enabled and (cardinality(d.audiences) = 0 or t.audience = any(d.audiences))",
+                w.transitions);
     }
 
     private static StoredInstance stored(Row row) {

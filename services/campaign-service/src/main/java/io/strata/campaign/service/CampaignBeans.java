@@ -1,6 +1,7 @@
 package io.strata.campaign.service;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.strata.campaign.activation.Activation;
 import io.strata.campaign.channel.ChannelAdapter;
 import io.strata.campaign.channel.HttpProvider;
 import io.strata.campaign.channel.SandboxProvider;
@@ -60,6 +61,13 @@ public class CampaignBeans {
             CampaignConfig config,
             MeterRegistry registry) {
         return new JourneyRuntime(db, journeys, policies, clock, config.defaultZone(), registry);
+    }
+
+    @Produces
+    @Singleton
+    Activation activation(Db db, Clock clock, CampaignConfig config, MeterRegistry registry) {
+        var a = config.activation();
+        return new Activation(db, clock, a.timeout(), a.backoff(), a.maxAttempts(), a.batch(), a.retention(), registry);
     }
 
     @Produces

@@ -313,6 +313,9 @@ public final class JourneyRuntime {
                         moved += advanceAll(
                                 s, tenant, running, new Input.Exit("merged into " + m.into(), m.at()), ctx, w);
                     case Signal.Audience a -> {
+                        if (!ctx.state().deleted()) {
+                            w.transition(tenant, a.audience(), a.profileId(), a.entered(), a.at(), a.entryKey());
+                        }
                         if (ctx.state().audiences().contains(a.audience()) != a.entered()) {
                             ctx.replace(ctx.state().withAudience(a.audience(), a.entered()));
                         }

@@ -14,7 +14,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The threads that fire due timers, dispatch queued messages, start broadcasts and the date
- * trigger's entries, and relay tag updates and opt-outs to profile-service. Each loops: a round, and a pause
+ * trigger's entries, deliver audience transitions to destinations, and relay tag updates and
+ * opt-outs to profile-service. Each loops: a round, and a pause
  * when the round found less than a batch; a failing round is retried with back-off (its
  * transaction rolled back, so nothing of it happened).
  */
@@ -28,6 +29,7 @@ public class Workers {
     private final ProfileRelay relay;
     private final Broadcasts broadcasts;
     private final DateTriggers dates;
+    private final io.strata.campaign.activation.Activation activation;
     private final CampaignConfig config;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
@@ -38,12 +40,14 @@ public class Workers {
             ProfileRelay relay,
             Broadcasts broadcasts,
             DateTriggers dates,
+            io.strata.campaign.activation.Activation activation,
             CampaignConfig config) {
         this.runtime = runtime;
         this.dispatcher = dispatcher;
         this.relay = relay;
         this.broadcasts = broadcasts;
         this.dates = dates;
+        this.activation = activation;
         this.config = config;
     }
 
@@ -84,6 +88,14 @@ public class Workers {
                     page,
                     config.entries().idle());
         }
+        if (config.activation().enabled()) {
+            // each destination's deliveries run on a virtual thread of their own; this loop starts them
+            loop(
+                    "campaign-activation",
+                    activation::round,
+                    Integer.MAX_VALUE,
+                    config.activation().idle());
+        }
         if (config.relay().enabled()) {
             int batch = config.relay().batch();
             loop(
@@ -96,6 +108,7 @@ public class Workers {
 
     void stop(@Observes ShutdownEvent event) {
         running = false;
+        activation.stop();
         for (Thread t : threads) {
             LockSupport.unpark(t);
             try {

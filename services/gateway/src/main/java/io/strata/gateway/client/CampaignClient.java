@@ -230,4 +230,34 @@ public class CampaignClient {
             SignedIn user, io.strata.proto.campaign.v1.PreviewBroadcastRequest.Builder request) {
         return forUser(user).previewBroadcast(request.setTenant(user.tenant()).build());
     }
+
+    public Uni<io.strata.proto.campaign.v1.SetDestinationResponse> setDestination(
+            SignedIn user, io.strata.proto.campaign.v1.SetDestinationRequest.Builder request) {
+        return forUser(user).setDestination(request.setTenant(user.tenant()).build());
+    }
+
+    public Uni<io.strata.proto.campaign.v1.ListDestinationsResponse> destinations(SignedIn user) {
+        return forUser(user)
+                .listDestinations(io.strata.proto.campaign.v1.ListDestinationsRequest.newBuilder()
+                        .setTenant(user.tenant())
+                        .build());
+    }
+
+    public Uni<io.strata.proto.campaign.v1.DeleteDestinationResponse> deleteDestination(SignedIn user, String id) {
+        return forUser(user)
+                .deleteDestination(io.strata.proto.campaign.v1.DeleteDestinationRequest.newBuilder()
+                        .setTenant(user.tenant())
+                        .setId(id)
+                        .build());
+    }
+
+    public Uni<io.strata.proto.campaign.v1.ReplayDestinationResponse> replayDestination(
+            SignedIn user, String id, com.google.protobuf.Timestamp from) {
+        return forUser(user)
+                .replayDestination(io.strata.proto.campaign.v1.ReplayDestinationRequest.newBuilder()
+                        .setTenant(user.tenant())
+                        .setId(id)
+                        .setFrom(from)
+                        .build());
+    }
 }

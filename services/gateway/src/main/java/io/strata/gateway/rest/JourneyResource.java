@@ -365,4 +365,71 @@ public class JourneyResource {
                 "request");
         return campaign.previewBroadcast(tenant.user(), request).map(ProtoJson::print);
     }
+
+    @GET
+    @Path("/destinations")
+    @Operation(
+            summary = "Audience activation destinations (webhooks) with their queues: {destinations: [{id, name, url,"
+                    + " format, audiences, enabled, queue: {queued, delivered, failed, oldestQueued, lastError}}]}")
+    public Uni<String> destinations() {
+        return campaign.destinations(tenant.user()).map(ProtoJson::print);
+    }
+
+    @PUT
+    @Path("/destinations/{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(
+            summary = "Creates or changes a destination: audience enters and exits POSTed to its url, signed",
+            description = "{name?, url, format?: strata|segment, audiences?: [ids] (none: every audience), enabled?"
+                    + " (default true), rotateSecret?}; the answer shows the signing secret when it was just made")
+    public Uni<String> setDestination(@PathParam("id") String id, String body) {
+        JsonNode json = RequestBodies.object(RequestBodies.withoutTenant(body));
+        var destination = io.strata.proto.campaign.v1.Destination.newBuilder();
+        if (json.has("id") && !json.path("id").asText().equals(id)) {
+            throw ApiException.badRequest("id", "the id is the path's");
+        }
+        var fields = ((com.fasterxml.jackson.databind.node.ObjectNode) json.deepCopy());
+        boolean rotate = fields.path("rotateSecret").asBoolean(false);
+        fields.remove("rotateSecret");
+        fields.remove("id");
+        fields.remove("secret");
+        fields.remove("queue");
+        if (!fields.has("enabled")) {
+            fields.put("enabled", true);
+        }
+        ProtoJson.parse(fields.toString(), destination, "destination").setId(id);
+        return campaign.setDestination(
+                        tenant.user(),
+                        io.strata.proto.campaign.v1.SetDestinationRequest.newBuilder()
+                                .setDestination(destination)
+                                .setRotateSecret(rotate))
+                .map(ProtoJson::print);
+    }
+
+    @DELETE
+    @Path("/destinations/{id}")
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "Deletes a destination and its queue")
+    public Uni<String> deleteDestination(@PathParam("id") String id) {
+        return campaign.deleteDestination(tenant.user(), id).map(ProtoJson::print);
+    }
+
+    @POST
+    @Path("/destinations/{id}/replay")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(
+            summary = "Delivers again every audience transition kept since {from} (e.g. 2026-12-01T00:00:00Z)",
+            description = "answers {queued}; the receiver sees the same delivery ids again")
+    public Uni<String> replayDestination(@PathParam("id") String id, String body) {
+        JsonNode from = RequestBodies.object(body).path("from");
+        com.google.protobuf.Timestamp at;
+        try {
+            at = com.google.protobuf.util.Timestamps.parse(from.asText(""));
+        } catch (java.text.ParseException e) {
+            throw ApiException.badRequest("from", "from is a time like 2026-12-01T00:00:00Z");
+        }
+        return campaign.replayDestination(tenant.user(), id, at).map(ProtoJson::print);
+    }
 }

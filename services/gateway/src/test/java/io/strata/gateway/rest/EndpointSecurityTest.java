@@ -115,6 +115,22 @@ class EndpointSecurityTest {
                         200),
                 new Endpoint("DELETE", "/api/v1/journey-clock", Roles.ADMIN, null, null, 200),
                 new Endpoint("GET", "/api/v1/broadcasts", Roles.VIEWER, null, null, 200),
+                new Endpoint("GET", "/api/v1/destinations", Roles.VIEWER, null, null, 200),
+                new Endpoint(
+                        "PUT",
+                        "/api/v1/destinations/crm",
+                        Roles.ADMIN,
+                        null,
+                        "{\"url\": \"https://crm.example/hook\"}",
+                        200),
+                new Endpoint(
+                        "POST",
+                        "/api/v1/destinations/crm/replay",
+                        Roles.ADMIN,
+                        null,
+                        "{\"from\": \"2026-12-01T00:00:00Z\"}",
+                        200),
+                new Endpoint("DELETE", "/api/v1/destinations/crm", Roles.ADMIN, null, null, 200),
                 new Endpoint(
                         "POST",
                         "/api/v1/broadcasts",

@@ -334,6 +334,55 @@ public class FakeCampaignGrpcService implements CampaignService {
                         .build());
     }
 
+    @Override
+    public Uni<io.strata.proto.campaign.v1.SetDestinationResponse> setDestination(
+            io.strata.proto.campaign.v1.SetDestinationRequest request) {
+        return as(
+                request.getTenant(),
+                Roles.ADMIN,
+                request,
+                user -> io.strata.proto.campaign.v1.SetDestinationResponse.newBuilder()
+                        .setDestination(request.getDestination().toBuilder().setSecret("whsec_x"))
+                        .build());
+    }
+
+    @Override
+    public Uni<io.strata.proto.campaign.v1.ListDestinationsResponse> listDestinations(
+            io.strata.proto.campaign.v1.ListDestinationsRequest request) {
+        return as(
+                request.getTenant(),
+                Roles.VIEWER,
+                request,
+                user -> io.strata.proto.campaign.v1.ListDestinationsResponse.newBuilder()
+                        .addDestinations(io.strata.proto.campaign.v1.Destination.newBuilder()
+                                .setId("crm")
+                                .setQueue(io.strata.proto.campaign.v1.DestinationQueue.newBuilder()
+                                        .setQueued(2)))
+                        .build());
+    }
+
+    @Override
+    public Uni<io.strata.proto.campaign.v1.DeleteDestinationResponse> deleteDestination(
+            io.strata.proto.campaign.v1.DeleteDestinationRequest request) {
+        return as(
+                request.getTenant(),
+                Roles.ADMIN,
+                request,
+                user -> io.strata.proto.campaign.v1.DeleteDestinationResponse.getDefaultInstance());
+    }
+
+    @Override
+    public Uni<io.strata.proto.campaign.v1.ReplayDestinationResponse> replayDestination(
+            io.strata.proto.campaign.v1.ReplayDestinationRequest request) {
+        return as(
+                request.getTenant(),
+                Roles.ADMIN,
+                request,
+                user -> io.strata.proto.campaign.v1.ReplayDestinationResponse.newBuilder()
+                        .setQueued(5)
+                        .build());
+    }
+
     private static final com.google.protobuf.Timestamp NOW = com.google.protobuf.Timestamp.newBuilder()
             .setSeconds(1_796_000_000L)
             .build();

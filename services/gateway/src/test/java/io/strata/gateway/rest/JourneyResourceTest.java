@@ -280,4 +280,51 @@ class JourneyResourceTest {
                 .then()
                 .statusCode(403);
     }
+
+    @Test
+    void anAdminSetsADestinationAndReplaysItAndAMarketerMayNot() {
+        FakeCampaignGrpcService.requests.clear();
+        given().auth()
+                .oauth2(alice)
+                .contentType("application/json")
+                .body("{\"url\": \"https://crm.example/hook\", \"format\": \"segment\", \"audiences\": [\"vip\"],"
+                        + " \"rotateSecret\": true}")
+                .put("/api/v1/destinations/crm")
+                .then()
+                .statusCode(200)
+                .body("destination.secret", is("whsec_x"));
+        var set = (io.strata.proto.campaign.v1.SetDestinationRequest) FakeCampaignGrpcService.requests.get(0);
+        assertEquals("crm", set.getDestination().getId());
+        assertEquals("segment", set.getDestination().getFormat());
+        assertEquals(true, set.getDestination().getEnabled());
+        assertEquals(true, set.getRotateSecret());
+        given().auth()
+                .oauth2(alice)
+                .contentType("application/json")
+                .body("{\"from\": \"last week\"}")
+                .post("/api/v1/destinations/crm/replay")
+                .then()
+                .statusCode(400)
+                .body("field", is("from"));
+        given().auth()
+                .oauth2(alice)
+                .contentType("application/json")
+                .body("{\"url\": \"https://crm.example/hook\", \"colour\": \"red\"}")
+                .put("/api/v1/destinations/crm")
+                .then()
+                .statusCode(400);
+        given().auth()
+                .oauth2(mia)
+                .contentType("application/json")
+                .body("{\"url\": \"https://crm.example/hook\"}")
+                .put("/api/v1/destinations/crm")
+                .then()
+                .statusCode(403);
+        given().auth()
+                .oauth2(vic)
+                .get("/api/v1/destinations")
+                .then()
+                .statusCode(200)
+                .body("destinations[0].id", is("crm"));
+    }
 }
