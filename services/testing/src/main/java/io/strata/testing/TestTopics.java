@@ -24,6 +24,7 @@ public final class TestTopics {
     public static final String PROFILE_EVENTS = "test.strata.profile-events.v1";
     public static final String PROFILE_CHANGES = "test.strata.profile-changes.v1";
     public static final String SEGMENT_MEMBERSHIP = "test.strata.segment-membership.v1";
+    public static final String MESSAGES = "test.strata.messages.v1";
 
     private static final Map<String, Integer> PARTITIONS = Map.of(
             INCOMING, 6,
@@ -31,7 +32,8 @@ public final class TestTopics {
             DEAD_LETTERS, 1,
             PROFILE_EVENTS, 6,
             PROFILE_CHANGES, 6,
-            SEGMENT_MEMBERSHIP, 6);
+            SEGMENT_MEMBERSHIP, 6,
+            MESSAGES, 3);
 
     private TestTopics() {}
 

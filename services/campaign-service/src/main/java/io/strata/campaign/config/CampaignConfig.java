@@ -24,6 +24,28 @@ public interface CampaignConfig {
 
     Feed feed();
 
+    /** Where the messages' changes of state are announced (strata.messages.v1, through the outbox). */
+    @WithDefault("strata.messages.v1")
+    String messagesTopic();
+
+    /** The outbox relay of strata.messages.v1. */
+    Outbox outbox();
+
+    interface Outbox {
+        /** Off: another replica relays (one relays at a time anyway). */
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("500")
+        int batch();
+
+        @WithDefault("PT0.2S")
+        Duration idle();
+
+        @WithDefault("PT30S")
+        Duration timeout();
+    }
+
     /** Where records that can never be processed go, with the reason. */
     @WithDefault("strata.events.dlq.v1")
     String deadLetterTopic();

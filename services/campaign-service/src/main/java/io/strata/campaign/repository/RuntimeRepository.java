@@ -273,6 +273,7 @@ public final class RuntimeRepository {
 
     /** What a batch of steps writes, flushed with one statement per table. */
     public static final class Writes {
+        final io.strata.campaign.messaging.MessageEvents messages;
         final List<Tuple> inserts = new ArrayList<>();
         final List<Tuple> updates = new ArrayList<>();
         final List<Tuple> history = new ArrayList<>();
@@ -282,6 +283,11 @@ public final class RuntimeRepository {
         final Map<String, String> started = new HashMap<>();
         final List<UUID> dropped = new ArrayList<>();
         int sends;
+
+        /** Writes whose messages are announced on {@code messages}' topic. */
+        public Writes(io.strata.campaign.messaging.MessageEvents messages) {
+            this.messages = messages;
+        }
 
         /** Whether this batch started the instance (it is not in the database yet). */
         public boolean startedInBatch(String instanceId) {
@@ -387,6 +393,23 @@ public final class RuntimeRepository {
             values.add(ts(at));
             ledger.add(Tuple.from(values));
             sends += status.equals("queued") ? 1 : 0;
+            messages.add(
+                    new io.strata.campaign.messaging.MessageEvents.Message(
+                            tenant,
+                            i.profileId(),
+                            sendKey,
+                            i.journeyKey(),
+                            i.version(),
+                            node,
+                            channel,
+                            template,
+                            sender,
+                            i.arm().orElse(null),
+                            marketing),
+                    status,
+                    reason,
+                    detail,
+                    at);
         }
 
         public void tag(String tenant, Instance i, String tag, String value) {
@@ -446,6 +469,7 @@ public final class RuntimeRepository {
                         + " select t.tenant, d.id, t.id, 'queued' from t join destinations d on d.tenant = t.tenant"
                         + " and d.enabled and (cardinality(d.audiences) = 0 or t.audience = any(d.audiences))",
                 w.transitions);
+        w.messages.write(s);
     }
 
     private static StoredInstance stored(Row row) {

@@ -60,7 +60,8 @@ public class CampaignBeans {
             Clock clock,
             CampaignConfig config,
             MeterRegistry registry) {
-        return new JourneyRuntime(db, journeys, policies, clock, config.defaultZone(), registry);
+        return new JourneyRuntime(
+                db, journeys, policies, clock, config.defaultZone(), config.messagesTopic(), registry);
     }
 
     @Produces
@@ -121,6 +122,7 @@ public class CampaignBeans {
                 clock,
                 config.dispatch().ratePerSecond(),
                 config.dispatch().maxAttempts(),
+                config.messagesTopic(),
                 registry);
     }
 }

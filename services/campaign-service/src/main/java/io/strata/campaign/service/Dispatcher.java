@@ -6,6 +6,7 @@ import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.strata.campaign.channel.ChannelAdapter;
+import io.strata.campaign.messaging.MessageEvents;
 import io.strata.campaign.repository.Db;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -34,6 +35,7 @@ public final class Dispatcher {
     private final Clock clock;
     private final int ratePerSecond;
     private final int maxAttempts;
+    private final String messagesTopic;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
     private final MeterRegistry registry;
 
@@ -43,7 +45,9 @@ public final class Dispatcher {
             Clock clock,
             int ratePerSecond,
             int maxAttempts,
+            String messagesTopic,
             MeterRegistry registry) {
+        this.messagesTopic = messagesTopic;
         this.db = db;
         this.adapters = adapters;
         this.clock = clock;
@@ -62,7 +66,8 @@ public final class Dispatcher {
             String sender,
             int attempts,
             boolean gone,
-            Optional<String> address) {}
+            Optional<String> address,
+            MessageEvents.Message message) {}
 
     /** One round; returns how many messages it looked at. */
     public int round(int batch) {
@@ -72,6 +77,7 @@ public final class Dispatcher {
             for (Row row : s.query(
                     "select l.send_key, l.tenant, l.profile_id, l.channel, l.template, coalesce(t.body, '') as body,"
                             + " l.sender, l.attempts, coalesce(r.deleted or r.suppressed, false) as gone,"
+                            + " l.journey_key, l.version, l.node, l.arm, l.marketing,"
                             + " r.addresses ->> l.channel as address from send_ledger l left join recipients r"
                             + " on r.tenant = l.tenant and r.profile_id = l.profile_id left join templates t"
                             + " on t.tenant = l.tenant and t.channel = l.channel and t.template = l.template where l.status = 'queued' and l.next_attempt_at <= $1"
@@ -87,7 +93,19 @@ public final class Dispatcher {
                         row.getString("sender"),
                         row.getInteger("attempts"),
                         row.getBoolean("gone"),
-                        Optional.ofNullable(row.getString("address"))));
+                        Optional.ofNullable(row.getString("address")),
+                        new MessageEvents.Message(
+                                row.getString("tenant"),
+                                row.getString("profile_id"),
+                                row.getString("send_key"),
+                                row.getString("journey_key"),
+                                row.getInteger("version") == null ? 0 : row.getInteger("version"),
+                                row.getString("node"),
+                                row.getString("channel"),
+                                row.getString("template"),
+                                row.getString("sender"),
+                                row.getString("arm"),
+                                row.getBoolean("marketing"))));
             }
             if (queued.isEmpty()) {
                 return 0;
@@ -95,10 +113,12 @@ public final class Dispatcher {
             var sent = new ArrayList<Tuple>();
             var retry = new ArrayList<Tuple>();
             var failed = new ArrayList<Tuple>();
+            var events = new MessageEvents(messagesTopic);
             var byChannel = new LinkedHashMap<String, List<Queued>>();
             for (Queued q : queued) {
                 if (q.gone()) {
                     failed.add(Tuple.of(q.sendKey(), "suppressed", "deleted", "the person was deleted or suppressed"));
+                    events.add(q.message(), "suppressed", "deleted", "the person was deleted or suppressed", now);
                 } else {
                     byChannel
                             .computeIfAbsent(q.channel(), c -> new ArrayList<>())
@@ -127,13 +147,18 @@ public final class Dispatcher {
                 for (int i = 0; i < messages.size(); i++) {
                     Queued q = messages.get(i);
                     switch (results.get(i)) {
-                        case ChannelAdapter.Result.Accepted a ->
+                        case ChannelAdapter.Result.Accepted a -> {
                             sent.add(Tuple.of(q.sendKey(), ts(now), a.providerId()));
-                        case ChannelAdapter.Result.Rejected r ->
+                            events.add(q.message(), "sent", null, a.providerId(), now);
+                        }
+                        case ChannelAdapter.Result.Rejected r -> {
                             failed.add(Tuple.of(q.sendKey(), "failed", "rejected", r.reason()));
+                            events.add(q.message(), "failed", "rejected", r.reason(), now);
+                        }
                         case ChannelAdapter.Result.Failed f -> {
                             if (q.attempts() + 1 >= maxAttempts) {
                                 failed.add(Tuple.of(q.sendKey(), "failed", "provider", f.reason()));
+                                events.add(q.message(), "failed", "provider", f.reason(), now);
                             } else {
                                 Duration backoff =
                                         Duration.ofSeconds(Math.min(3600, 1L << Math.min(12, q.attempts() + 1)));
@@ -156,6 +181,7 @@ public final class Dispatcher {
                     "update send_ledger set status = $2, reason = $3, detail = $4, attempts = attempts + 1,"
                             + " next_attempt_at = null where send_key = $1",
                     failed);
+            events.write(s);
             return queued.size();
         });
     }

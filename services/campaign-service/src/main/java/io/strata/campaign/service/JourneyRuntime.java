@@ -15,6 +15,7 @@ import io.strata.campaign.journey.Journey;
 import io.strata.campaign.journey.JourneyMachine;
 import io.strata.campaign.journey.Node;
 import io.strata.campaign.journey.Step;
+import io.strata.campaign.messaging.MessageEvents;
 import io.strata.campaign.repository.Db;
 import io.strata.campaign.repository.RuntimeRepository;
 import io.strata.campaign.repository.RuntimeRepository.StoredInstance;
@@ -55,6 +56,7 @@ public final class JourneyRuntime {
     private final PolicyCache policies;
     private final Clock clock;
     private final String defaultZone;
+    private final String messagesTopic;
     private final Timer lateness;
     private final Counter fired;
     private final Counter queued;
@@ -65,8 +67,10 @@ public final class JourneyRuntime {
             PolicyCache policies,
             Clock clock,
             String defaultZone,
+            String messagesTopic,
             MeterRegistry registry) {
         this.db = db;
+        this.messagesTopic = messagesTopic;
         this.journeys = journeys;
         this.policies = policies;
         this.clock = clock;
@@ -90,7 +94,7 @@ public final class JourneyRuntime {
             var byTenant = new LinkedHashMap<String, List<StoredInstance>>();
             due.forEach(d ->
                     byTenant.computeIfAbsent(d.tenant(), t -> new ArrayList<>()).add(d));
-            var w = new Writes();
+            var w = new Writes(new MessageEvents(messagesTopic));
             var held = RuntimeRepository.heldClocks(s);
             // pending entries started in this batch, per profile and journey (not in the database yet)
             var startedHere = new HashMap<String, List<EntryRules.Earlier>>();
@@ -241,7 +245,7 @@ public final class JourneyRuntime {
             all.forEach(i -> active.get(i.instance().profileId()).add(i.instance()));
             var contexts = contexts(s, tenant, recipients, all, earliest(signals, now));
             var live = journeys.live(s, tenant);
-            var w = new Writes();
+            var w = new Writes(new MessageEvents(messagesTopic));
             int started = 0;
             int moved = 0;
             for (Signal sig : signals) {

@@ -8,6 +8,7 @@ import io.strata.campaign.delivery.ConsentEntry;
 import io.strata.campaign.delivery.OptOutReplies;
 import io.strata.campaign.domain.RecipientChange;
 import io.strata.campaign.domain.RecipientState;
+import io.strata.campaign.messaging.MessageEvents;
 import io.strata.campaign.repository.CatalogRepository;
 import io.strata.campaign.repository.Db;
 import io.strata.campaign.repository.RuntimeRepository;
@@ -52,15 +53,18 @@ public class MessageService {
 
     private final Db db;
     private final Clock clock;
+    private final String messagesTopic;
 
-    public MessageService(Db db, Clock clock) {
+    public MessageService(Db db, Clock clock, io.strata.campaign.config.CampaignConfig config) {
         this.db = db;
         this.clock = clock;
+        this.messagesTopic = config.messagesTopic();
     }
 
     public Uni<ReceiptsResult> receipts(String tenant, List<Receipt> receipts) {
         return blocking(() -> db.inTransaction(s -> {
             var refused = new ArrayList<Refusal>();
+            var events = new MessageEvents(messagesTopic);
             int applied = 0;
             for (int i = 0; i < receipts.size(); i++) {
                 Receipt r = receipts.get(i);
@@ -74,19 +78,39 @@ public class MessageService {
                 }
                 Instant at = r.at() == null ? clock.instant() : r.at();
                 boolean byKey = !r.sendKey().isBlank();
-                int n = s.query(
-                                "update send_ledger set receipt = $3, receipt_at = $4, receipt_detail = $5"
-                                        + " where tenant = $1 and "
-                                        + (byKey ? "send_key = $2" : "provider_id = $2")
-                                        + " and status in ('queued', 'sent')"
-                                        + " and (receipt_at is null or receipt_at <= $4)",
-                                Tuple.of(
-                                        tenant,
-                                        byKey ? r.sendKey() : r.providerId(),
-                                        r.status(),
-                                        ts(at),
-                                        r.detail().isBlank() ? null : r.detail()))
-                        .rowCount();
+                int n = 0;
+                for (Row row : s.query(
+                        "update send_ledger set receipt = $3, receipt_at = $4, receipt_detail = $5"
+                                + " where tenant = $1 and "
+                                + (byKey ? "send_key = $2" : "provider_id = $2")
+                                + " and status in ('queued', 'sent')"
+                                + " and (receipt_at is null or receipt_at <= $4) returning send_key, profile_id,"
+                                + " journey_key, version, node, channel, template, sender, arm, marketing",
+                        Tuple.of(
+                                tenant,
+                                byKey ? r.sendKey() : r.providerId(),
+                                r.status(),
+                                ts(at),
+                                r.detail().isBlank() ? null : r.detail()))) {
+                    n++;
+                    events.add(
+                            new MessageEvents.Message(
+                                    tenant,
+                                    row.getString("profile_id"),
+                                    row.getString("send_key"),
+                                    row.getString("journey_key"),
+                                    row.getInteger("version") == null ? 0 : row.getInteger("version"),
+                                    row.getString("node"),
+                                    row.getString("channel"),
+                                    row.getString("template"),
+                                    row.getString("sender"),
+                                    row.getString("arm"),
+                                    row.getBoolean("marketing")),
+                            r.status(),
+                            null,
+                            r.detail(),
+                            at);
+                }
                 if (n == 0 && !known(s, tenant, byKey, byKey ? r.sendKey() : r.providerId())) {
                     refused.add(
                             new Refusal(i, byKey ? "send_key" : "provider_id", "no message handed over with this key"));
@@ -94,6 +118,7 @@ public class MessageService {
                 }
                 applied++;
             }
+            events.write(s);
             return new ReceiptsResult(applied, refused);
         }));
     }

@@ -86,6 +86,17 @@ class FeedConsumerTest {
                     "no_consent",
                     one(tenant, "select reason from send_ledger where tenant = $1" + " and profile_id = 'refuser'"));
 
+            // each message's changes of state, announced on strata.messages.v1 through the outbox
+            var announced = messages(tenant, 5);
+            assertEquals(
+                    java.util.Set.of(
+                            "buyer:queued:",
+                            "buyer:sent:",
+                            "leaver:queued:",
+                            "leaver:sent:",
+                            "refuser:suppressed:no_consent"),
+                    java.util.Set.copyOf(announced));
+
             feeds.track("buyer", "Order Completed", Map.of("channel", "store")); // not the branch's filter
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> count(
@@ -127,6 +138,33 @@ class FeedConsumerTest {
                             "select deleted || ':' || addresses::text from recipients"
                                     + " where tenant = $1 and profile_id = 'refuser'"));
         }
+    }
+
+    /** The first {@code n} message events of the tenant: profile:status:reason, each key checked. */
+    private static java.util.List<String> messages(String tenant, int n) {
+        var props = new java.util.Properties();
+        props.put("bootstrap.servers", io.strata.testing.LocalStack.kafkaBootstrapServers());
+        props.put("group.id", "messages-" + UUID.randomUUID());
+        props.put("auto.offset.reset", "earliest");
+        var out = new java.util.ArrayList<String>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(
+                props,
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.subscribe(java.util.List.of(io.strata.campaign.support.CampaignTopics.MESSAGES));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (var r : consumer.poll(Duration.ofMillis(200))) {
+                    var e = io.strata.proto.campaign.v1.MessageEvent.parseFrom(r.value());
+                    if (e.getTenant().equals(tenant)) {
+                        assertEquals(tenant + "/" + e.getProfileId(), r.key());
+                        assertEquals(e.getSendKey() + "/" + e.getStatus(), e.getEventId());
+                        out.add(e.getProfileId() + ":" + e.getStatus() + ":" + e.getReason());
+                    }
+                }
+                return out.size() >= n;
+            });
+        }
+        return out;
     }
 
     private long count(String tenant, String sql) {

@@ -18,10 +18,16 @@ public class CampaignTopics implements QuarkusTestResourceLifecycleManager {
     public static final String EVENTS = "test.strata.campaign." + RUN + ".profile-events.v1";
     public static final String MEMBERSHIP = "test.strata.campaign." + RUN + ".segment-membership.v1";
     public static final String DEAD_LETTERS = "test.strata.campaign." + RUN + ".events.dlq.v1";
+    /**
+     * Messages go to the one test topic of every run (the outbox keeps rows of every test's
+     * application, each with the topic it was written for); a test tells its own apart by tenant.
+     */
+    public static final String MESSAGES = io.strata.testing.TestTopics.MESSAGES;
 
     @Override
     public Map<String, String> start() {
         LocalStack.requireKafkaAndPostgres();
+        io.strata.testing.TestTopics.ensure();
         try (Admin admin = admin()) {
             admin.createTopics(List.of(
                             new NewTopic(CHANGES, 6, (short) 1),
@@ -39,6 +45,7 @@ public class CampaignTopics implements QuarkusTestResourceLifecycleManager {
                 "strata.campaign.feed.profile-events-topic", EVENTS,
                 "strata.campaign.feed.membership-topic", MEMBERSHIP,
                 "strata.campaign.dead-letter-topic", DEAD_LETTERS,
+                "strata.campaign.outbox.enabled", "true",
                 "strata.campaign.feed.group", "campaign-service-test-" + RUN);
     }
 
