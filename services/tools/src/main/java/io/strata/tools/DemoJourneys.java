@@ -207,10 +207,12 @@ public final class DemoJourneys implements Callable<Integer> {
 
     /**
      * The members' consent: SMS and push marketing granted when they signed up; one in
-     * {@link #REFUSES_ONE_IN} replied 退订 to an SMS a day later. Everyone else never consented.
+     * {@link #REFUSES_ONE_IN} replied 退订 to an SMS a day later (a reply to the brand's number, which
+     * campaign-service turns into the refusal). Everyone else never consented.
      */
     private void consents(Api api, Path csv) throws IOException, InterruptedException {
         List<ObjectNode> updates = new ArrayList<>();
+        List<ObjectNode> replies = new ArrayList<>();
         int members = 0;
         int refusals = 0;
         for (CSVRecord c : read(csv)) {
@@ -222,10 +224,15 @@ public final class DemoJourneys implements Callable<Integer> {
             for (String channel : List.of("sms", "push")) {
                 updates.add(statement(c.get("user_id"), channel, true, "member sign-up", signedUp));
             }
-            if (refuses(c.get("user_id"))) {
+            if (refuses(c.get("user_id")) && !c.get("phone").isBlank()) {
                 refusals++;
-                updates.add(
-                        statement(c.get("user_id"), "sms", false, "sms-reply 退订", signedUp.plus(Duration.ofDays(1))));
+                replies.add(JSON.createObjectNode()
+                        .put("channel", "sms")
+                        .put("from", c.get("phone"))
+                        .put("sender", SENDER)
+                        .put("text", "退订")
+                        .put("at", signedUp.plus(Duration.ofDays(1)).toString())
+                        .put("messageId", "demo-reply-" + c.get("user_id")));
             }
         }
         int applied = 0;
@@ -239,12 +246,30 @@ public final class DemoJourneys implements Callable<Integer> {
             }
             applied += result.path("applied").asInt();
         }
+        // a day after signing up, one in REFUSES_ONE_IN replies 退订 to the brand's SMS number: the
+        // reply opts them out of the brand's marketing SMS (campaign-service, relayed to profile-service)
+        int optedOut = 0;
+        int unknown = 0;
+        for (int from = 0; from < replies.size(); from += 2_000) {
+            ObjectNode body = JSON.createObjectNode();
+            ArrayNode rows = body.putArray("replies");
+            replies.subList(from, Math.min(replies.size(), from + 2_000)).forEach(rows::add);
+            JsonNode result = JSON.readTree(api.expect("POST", "/api/v1/messages/replies", body.toString(), 200));
+            if (!result.path("refused").isEmpty()) {
+                throw new IllegalStateException("replies refused: " + result.path("refused"));
+            }
+            optedOut += result.path("optedOut").asInt();
+            unknown += result.path("unknownAddress").asInt();
+        }
         out.printf(
                 Locale.ROOT,
-                "demo-journeys: %,d consent statements of %,d members (%,d later refused SMS)%n",
+                "demo-journeys: %,d consent statements of %,d members; %,d replied 退订 (%,d opted out,"
+                        + " %,d from numbers no profile holds)%n",
                 applied,
                 members,
-                refusals);
+                refusals,
+                optedOut,
+                unknown);
     }
 
     static boolean refuses(String userId) {
@@ -409,6 +434,33 @@ public final class DemoJourneys implements Callable<Integer> {
                 "%,d for an order (their 7 days end after the clock)",
                 node(wb, "bought").path("waiting").asLong());
         messages(out, wb);
+
+        // who a broadcast to the same audience would reach now: the send checks, nothing sent
+        JsonNode preview = JSON.readTree(api.expect(
+                "POST",
+                "/api/v1/broadcasts/preview",
+                JSON.createObjectNode()
+                        .put("audience", CHURN_AUDIENCE)
+                        .put("channel", "sms")
+                        .put("template", "winback_coupon")
+                        .put("sender", SENDER)
+                        .toString(),
+                200));
+        out.println("  broadcast preview (人群广播预览): an SMS to everyone in churn-warning, checked now, nothing sent");
+        ok &= check(out, "members", preview.path("members").asLong(), atRisk, "the churn warning's audience");
+        List<String> held = new ArrayList<>();
+        preview.path("suppressed")
+                .properties()
+                .forEach(e -> held.add(String.format(
+                        Locale.ROOT, "%s %,d", e.getKey(), e.getValue().asLong())));
+        row(
+                out,
+                "reach",
+                "%,d reachable · %,d after quiet hours · %,d without a number · held back: %s",
+                preview.path("reachable").asLong(),
+                preview.path("deferred").asLong(),
+                preview.path("noAddress").asLong(),
+                held.isEmpty() ? "none" : String.join(", ", held));
         return ok;
     }
 

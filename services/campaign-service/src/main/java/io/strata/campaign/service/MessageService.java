@@ -153,13 +153,13 @@ public class MessageService {
                     continue;
                 }
                 Instant at = r.at() == null ? clock.instant() : r.at();
-                String messageId =
-                        r.messageId().isBlank() ? digest(r.channel(), r.from(), at, r.text()) : r.messageId();
+                String from = r.channel().equals("sms") ? phone(r.from()) : r.from();
+                String messageId = r.messageId().isBlank() ? digest(r.channel(), from, at, r.text()) : r.messageId();
                 var profiles = new ArrayList<String>();
                 for (Row row : s.query(
                         "select profile_id from recipients where tenant = $1 and addresses @> $2 and not deleted"
                                 + " order by profile_id",
-                        Tuple.of(tenant, new JsonObject(Map.of(r.channel(), r.from()))))) {
+                        Tuple.of(tenant, new JsonObject(Map.of(r.channel(), from))))) {
                     profiles.add(row.getString(0));
                 }
                 boolean optOut = OptOutReplies.optsOut(r.channel(), r.text()) && !profiles.isEmpty();
@@ -173,7 +173,7 @@ public class MessageService {
                                         Tuple.from(List.of(
                                                 tenant,
                                                 r.channel(),
-                                                r.from(),
+                                                from,
                                                 sender,
                                                 r.text(),
                                                 ts(at),
@@ -213,6 +213,22 @@ public class MessageService {
                 "insert into consent_updates (tenant, profile_id, channel, purpose, sender, granted, source, at)"
                         + " values ($1, $2, $3, 'marketing', $4, false, $5, $6)",
                 rows);
+    }
+
+    /**
+     * A phone number as profile-service keeps it (so a reply finds the person): the digits, with a
+     * leading '+' for international numbers; a bare 11-digit mainland mobile number gets +86.
+     */
+    static String phone(String value) {
+        boolean international = value.startsWith("+") || value.startsWith("00");
+        String digits = value.replaceAll("\\D", "");
+        if (value.startsWith("00") && digits.length() > 2) {
+            digits = digits.substring(2);
+        }
+        if (!international && digits.length() == 11 && digits.startsWith("1")) {
+            return "+86" + digits;
+        }
+        return international ? "+" + digits : digits;
     }
 
     /** The sender of the last message of the channel handed over to any of the profiles ("" if none). */

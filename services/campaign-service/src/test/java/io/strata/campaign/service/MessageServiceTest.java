@@ -75,7 +75,8 @@ class MessageServiceTest {
                         + " '{\"sms\": \"+8613800000001\"}', '[{\"channel\": \"sms\", \"purpose\": \"marketing\","
                         + " \"sender\": \"\", \"granted\": true, \"at\": \"2026-01-01T00:00:00Z\"}]')",
                 Tuple.of(tenant)));
-        var td = new MessageService.Reply("sms", "+8613800000001", "", " TD ", null, "mo-1");
+        // the provider reports the bare mainland number: it is the profile's +86 number
+        var td = new MessageService.Reply("sms", "138 0000 0001", "", " TD ", null, "mo-1");
 
         var result = messages.replies(
                         tenant,
