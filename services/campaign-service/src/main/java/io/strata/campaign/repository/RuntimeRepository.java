@@ -393,6 +393,9 @@ public final class RuntimeRepository {
             values.add(ts(at));
             ledger.add(Tuple.from(values));
             sends += status.equals("queued") ? 1 : 0;
+            if (status.equals("queued")) {
+                return; // announced when the dispatcher hands it over (sent) or gives up (failed)
+            }
             messages.add(
                     new io.strata.campaign.messaging.MessageEvents.Message(
                             tenant,
