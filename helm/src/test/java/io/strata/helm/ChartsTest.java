@@ -53,7 +53,7 @@ class ChartsTest {
     private static final Map<String, Set<String>> CALLERS = Map.of(
             "ingestion-service", Set.of("gateway"),
             "dedup-service", Set.of(),
-            "profile-service", Set.of("gateway", "segmentation-service"),
+            "profile-service", Set.of("gateway", "segmentation-service", "campaign-service"),
             "segmentation-service", Set.of("gateway", "segmentation-service", "campaign-service"),
             "insight-service", Set.of("gateway", "insight-service"),
             "campaign-service", Set.of("gateway"),
