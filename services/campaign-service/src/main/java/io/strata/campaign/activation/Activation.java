@@ -29,9 +29,11 @@ import java.util.concurrent.Executors;
  * signed ({@link Signatures}) and carrying its id as {@code Idempotency-Key}; a failure (a network
  * error, a timeout, any answer but 2xx) stops that destination's round and retries the same
  * delivery after a back-off that doubles up to an hour, and after {@code maxAttempts} it is failed
- * and the queue moves on. A slow or failing destination holds up nobody else's queue. Replicas
- * share the queues (the head rows are claimed with {@code FOR UPDATE SKIP LOCKED}, and a destination
- * whose head another replica holds is skipped).
+ * and the queue moves on. A failing destination holds up nobody else's queue. Replicas share the
+ * queues: a round holds its destination's advisory lock, so one replica works a queue at a time and
+ * its order holds; at most {@link #CONCURRENT} destinations are delivered at once per replica, each
+ * round holding a database connection while it posts (20 s at most), and the others wait for the next
+ * round.
  */
 public final class Activation {
 
@@ -48,9 +50,19 @@ public final class Activation {
     private final int maxAttempts;
     private final int batch;
     private final Duration retention;
+    private final boolean allowPrivate;
     private final MeterRegistry registry;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<String, Boolean> running = new ConcurrentHashMap<>();
+    /**
+     * Destinations delivered at once by this replica: each holds a database connection for its round
+     * (its rows locked while it posts), so a few slow destinations must not take the whole pool.
+     */
+    private final java.util.concurrent.Semaphore rounds = new java.util.concurrent.Semaphore(CONCURRENT);
+
+    /** At most this many destinations at once per replica (the pool holds 10 connections). */
+    static final int CONCURRENT = 3;
+
     private volatile Instant lastPurge = Instant.EPOCH;
 
     public Activation(
@@ -61,8 +73,10 @@ public final class Activation {
             int maxAttempts,
             int batch,
             Duration retention,
+            boolean allowPrivate,
             MeterRegistry registry) {
         this.db = db;
+        this.allowPrivate = allowPrivate;
         this.clock = clock;
         this.timeout = timeout;
         this.backoff = backoff;
@@ -75,14 +89,17 @@ public final class Activation {
 
     /**
      * Starts a round for every destination with a queued delivery that has none running here; returns
-     * how many it started. Once an hour, forgets the transitions older than the retention.
+     * how many it started. Once an hour, forgets the transitions that arrived longer ago than the
+     * retention and wait for no destination.
      */
     public int round() {
         Instant now = clock.instant();
         if (Duration.between(lastPurge, now).toHours() >= 1) {
             lastPurge = now;
-            db.inTransaction(
-                    s -> s.query("delete from audience_transitions where at < $1", Tuple.of(ts(now.minus(retention)))));
+            db.inTransaction(s -> s.query(
+                    "delete from audience_transitions t where t.created_at < $1 and not exists (select 1 from"
+                            + " activation_deliveries a where a.transition_id = t.id and a.status = 'queued')",
+                    Tuple.of(ts(now.minus(retention)))));
         }
         var due = new ArrayList<List<String>>();
         for (Row row : db.query(
@@ -121,7 +138,27 @@ public final class Activation {
 
     /** One round of one destination's queue: the due head rows in order, until one fails. */
     int drain(String tenant, String destination) {
+        if (!rounds.tryAcquire()) {
+            return 0; // as many destinations as may hold a connection are being delivered: the next round
+        }
+        try {
+            return drainHeld(tenant, destination);
+        } finally {
+            rounds.release();
+        }
+    }
+
+    private int drainHeld(String tenant, String destination) {
         return db.inTransaction(s -> {
+            // one replica works a destination's queue at a time, or its deliveries would overtake each other
+            if (!s.query(
+                            "select pg_try_advisory_xact_lock(hashtext('activation/' || $1 || '/' || $2))",
+                            Tuple.of(tenant, destination))
+                    .iterator()
+                    .next()
+                    .getBoolean(0)) {
+                return 0;
+            }
             var dest = s.query(
                             "select url, secret, format, enabled from destinations where tenant = $1 and id = $2",
                             Tuple.of(tenant, destination))
@@ -217,6 +254,10 @@ public final class Activation {
 
     /** Empty when the destination took it (2xx), else what went wrong. */
     private Optional<String> post(URI url, String secret, String format, Payloads.Transition t) {
+        Optional<String> refused = Destinations.refusedHost(url.getHost(), allowPrivate);
+        if (refused.isPresent()) {
+            return refused; // checked again at each delivery: a name may point elsewhere since it was set
+        }
         String body = Payloads.body(format, t);
         long unix = clock.instant().getEpochSecond();
         var request = HttpRequest.newBuilder(url)

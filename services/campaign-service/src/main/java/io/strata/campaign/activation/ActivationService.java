@@ -60,9 +60,11 @@ public class ActivationService {
             boolean rotate) {}
 
     private final Db db;
+    private final boolean allowPrivate;
 
-    public ActivationService(Db db) {
+    public ActivationService(Db db, io.strata.campaign.config.CampaignConfig config) {
         this.db = db;
+        this.allowPrivate = config.activation().allowPrivateAddresses();
     }
 
     public Uni<Destination> set(String tenant, Change c, String by) {
@@ -77,6 +79,10 @@ public class ActivationService {
         }
         if (!url.isAbsolute() || !Set.of("http", "https").contains(url.getScheme()) || url.getHost() == null) {
             return fail("url", "an absolute http or https URL");
+        }
+        var refused = Destinations.refusedHost(url.getHost(), allowPrivate);
+        if (refused.isPresent()) {
+            return fail("url", refused.get());
         }
         String format = c.format().isBlank() ? "strata" : c.format();
         if (!FORMATS.contains(format)) {

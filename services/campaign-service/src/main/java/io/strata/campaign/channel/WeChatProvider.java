@@ -19,7 +19,8 @@ import java.util.Set;
  * WeChat template id. The template's body, when it is a JSON object, gives the message's fields
  * ({@code {"thing1": "…", "time2": "…"}}); the message's variables fill or override them, and the
  * variable {@code page} is the page the message opens. The app's access token comes from
- * {@code /cgi-bin/stable_token} with the secret configured for its appId.
+ * {@code /cgi-bin/stable_token} with the secret configured for the tenant and appId (a tenant sends
+ * through its own apps only).
  *
  * <p>WeChat takes no idempotency key: exactly-once rests on the send ledger (a crash between the call
  * and the ledger's commit may repeat a message, which the spent acceptance then refuses with 43101).
@@ -30,10 +31,12 @@ public final class WeChatProvider implements ChannelAdapter {
     private static final Set<Integer> REJECTED = Set.of(43101, 40003, 40037, 47003, 43107, 43108, 40036);
 
     private final URI base;
-    private final Map<String, String> secrets;
+    /** Tenant → appId → secret: a tenant sends only through its own apps. */
+    private final Map<String, Map<String, String>> secrets;
+
     private final WeChatApi api;
 
-    public WeChatProvider(URI base, Map<String, String> secrets, Duration timeout, Clock clock) {
+    public WeChatProvider(URI base, Map<String, Map<String, String>> secrets, Duration timeout, Clock clock) {
         this.base = base;
         this.secrets = Map.copyOf(secrets);
         this.api = new WeChatApi(timeout, clock);
@@ -52,9 +55,10 @@ public final class WeChatProvider implements ChannelAdapter {
         if (m.address().isEmpty()) {
             return new Result.Rejected("no WeChat openId");
         }
-        String secret = secrets.get(m.sender());
+        String secret = secrets.getOrDefault(m.tenant(), Map.of()).get(m.sender());
         if (secret == null) {
-            return new Result.Rejected("no secret configured for WeChat app " + m.sender());
+            return new Result.Rejected(
+                    "no secret configured for WeChat app " + m.sender() + " of tenant " + m.tenant());
         }
         ObjectNode body = WeChatApi.JSON
                 .createObjectNode()
@@ -71,11 +75,12 @@ public final class WeChatProvider implements ChannelAdapter {
                 data.putObject(k).put("value", v);
             }
         });
+        String app = m.tenant() + "/" + m.sender(); // the token's cache key: a tenant's app
         for (int attempt = 0; attempt < 2; attempt++) {
             String token;
             try {
                 token = api.token(
-                        m.sender(),
+                        app,
                         () -> api.post(
                                 base.resolve("/cgi-bin/stable_token"),
                                 WeChatApi.JSON
@@ -96,7 +101,7 @@ public final class WeChatProvider implements ChannelAdapter {
             }
             String reason = "WeChat " + errcode + " " + answer.path("errmsg").asText("");
             if (WeChatApi.tokenRefused(errcode)) {
-                api.forget(m.sender());
+                api.forget(app);
                 continue;
             }
             return REJECTED.contains(errcode) ? new Result.Rejected(reason) : new Result.Failed(reason);

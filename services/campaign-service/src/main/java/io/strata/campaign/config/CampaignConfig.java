@@ -108,9 +108,13 @@ public interface CampaignConfig {
         @WithDefault("100")
         int batch();
 
-        /** How long transitions are kept for replays. */
+        /** How long transitions are kept for replays (from their arrival). */
         @WithDefault("P30D")
         Duration retention();
+
+        /** Destinations may be loopback or private addresses (an on-premise CRM); off, only public ones. */
+        @WithDefault("false")
+        boolean allowPrivateAddresses();
     }
 
     /** Entries not made by the feeds: broadcasts and the date trigger's scan. */
@@ -153,8 +157,11 @@ public interface CampaignConfig {
         @WithDefault("https://api.weixin.qq.com")
         java.net.URI baseUrl();
 
-        /** The secret of each app (the sender of a WeChat message is its appId): {@code app-secrets.wx123=…}. */
-        java.util.Map<String, String> appSecrets();
+        /**
+         * The secret of each tenant's apps (the sender of a WeChat message is its appId):
+         * {@code app-secrets.<tenant>.<appId>=…}.
+         */
+        java.util.Map<String, java.util.Map<String, String>> appSecrets();
     }
 
     interface WeCom {

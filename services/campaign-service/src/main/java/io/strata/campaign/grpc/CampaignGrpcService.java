@@ -523,13 +523,20 @@ public class CampaignGrpcService implements CampaignService {
         return user(
                 request.getTenant(),
                 Roles.VIEWER,
-                caller -> destinations
-                        .list(caller.tenant())
-                        .map(all -> ListDestinationsResponse.newBuilder()
-                                .addAllDestinations(all.stream()
-                                        .map(CampaignGrpcService::destination)
-                                        .toList())
-                                .build()));
+                caller -> destinations.list(caller.tenant()).map(all -> {
+                    // a URL may carry credentials (user info, a token in the query): admins only see them
+                    boolean admin = caller.roles().contains(Roles.ADMIN);
+                    return ListDestinationsResponse.newBuilder()
+                            .addAllDestinations(all.stream()
+                                    .map(CampaignGrpcService::destination)
+                                    .map(d -> admin
+                                            ? d
+                                            : d.toBuilder()
+                                                    .setUrl(bare(d.getUrl()))
+                                                    .build())
+                                    .toList())
+                            .build();
+                }));
     }
 
     @Override
@@ -556,6 +563,16 @@ public class CampaignGrpcService implements CampaignService {
                     .map(n ->
                             ReplayDestinationResponse.newBuilder().setQueued(n).build());
         });
+    }
+
+    /** A URL without its user info and query: scheme, host, port and path. */
+    static String bare(String url) {
+        try {
+            var u = new java.net.URI(url);
+            return new java.net.URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), null, null).toString();
+        } catch (java.net.URISyntaxException e) {
+            return "";
+        }
     }
 
     private static Destination destination(ActivationService.Destination d) {

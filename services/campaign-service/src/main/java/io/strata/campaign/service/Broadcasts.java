@@ -41,10 +41,16 @@ public final class Broadcasts {
                 "insert into broadcast_runs (tenant, journey_key, version, audience, scheduled_at, status) values ($1,"
                         + " $2, $3, $4, $5, 'scheduled') on conflict do nothing",
                 Tuple.of(tenant, key, version, audience, ts(at)));
-        // an earlier version's broadcast not yet started is replaced by this one
+    }
+
+    /**
+     * A new version was published: an earlier version's broadcast not done yet stops (its entries
+     * would start on the new version); called for every publish, whatever the new trigger.
+     */
+    public static void supersede(Db.Session s, String tenant, String key, int version) {
         s.query(
-                "update broadcast_runs set status = 'cancelled', finished_at = now() where tenant = $1 and journey_key = $2"
-                        + " and version < $3 and status = 'scheduled'",
+                "update broadcast_runs set status = 'cancelled', finished_at = now(), lease_until = null where tenant = $1"
+                        + " and journey_key = $2 and version < $3 and status in ('scheduled', 'running')",
                 Tuple.of(tenant, key, version));
     }
 
@@ -81,7 +87,8 @@ public final class Broadcasts {
         return out;
     }
 
-    private record Claimed(String tenant, String key, int version, String audience, Instant at, String cursor) {}
+    private record Claimed(
+            String tenant, String key, int version, String audience, Instant at, String cursor, Instant lease) {}
 
     /** One page of one due broadcast; returns how many members it looked at. */
     public int round(int page) {
@@ -92,7 +99,8 @@ public final class Broadcasts {
                     "update broadcast_runs r set status = 'running', lease_until = $1, started_at = coalesce(started_at,"
                             + " now()) where (tenant, journey_key, version) = (select b.tenant, b.journey_key, b.version"
                             + " from broadcast_runs b join journeys j on j.tenant = b.tenant and j.key = b.journey_key"
-                            + " and j.status = 'published' left join journey_clocks c on c.tenant = b.tenant"
+                            + " and j.status = 'published' and j.live_version = b.version"
+                            + " left join journey_clocks c on c.tenant = b.tenant"
                             + " where b.status in ('scheduled', 'running') and b.scheduled_at <= coalesce(c.held_at, $2)"
                             + " and (b.lease_until is null or b.lease_until < $2) order by b.scheduled_at limit 1"
                             + " for update of b skip locked) returning r.*",
@@ -103,7 +111,8 @@ public final class Broadcasts {
                         row.getInteger("version"),
                         row.getString("audience"),
                         instant(row, "scheduled_at"),
-                        row.getString("cursor")));
+                        row.getString("cursor"),
+                        instant(row, "lease_until")));
             }
             return Optional.<Claimed>empty();
         });
@@ -130,7 +139,9 @@ public final class Broadcasts {
         db.inTransaction(s -> s.query(
                 "update broadcast_runs set cursor = $4, members = members + $5, started = started + $6,"
                         + " lease_until = null, status = $7, finished_at = case when $7 = 'done' then now() end"
-                        + " where tenant = $1 and journey_key = $2 and version = $3",
+                        + " where tenant = $1 and journey_key = $2 and version = $3"
+                        // still this replica's (not cancelled meanwhile, nor taken over after the lease)
+                        + " and status = 'running' and lease_until = $8",
                 Tuple.from(List.of(
                         run.tenant(),
                         run.key(),
@@ -138,7 +149,8 @@ public final class Broadcasts {
                         members.isEmpty() ? run.cursor() : members.get(members.size() - 1),
                         members.size(),
                         count,
-                        done ? "done" : "running"))));
+                        done ? "done" : "running",
+                        ts(run.lease())))));
         return Math.max(1, members.size());
     }
 }

@@ -68,7 +68,16 @@ public class CampaignBeans {
     @Singleton
     Activation activation(Db db, Clock clock, CampaignConfig config, MeterRegistry registry) {
         var a = config.activation();
-        return new Activation(db, clock, a.timeout(), a.backoff(), a.maxAttempts(), a.batch(), a.retention(), registry);
+        return new Activation(
+                db,
+                clock,
+                a.timeout(),
+                a.backoff(),
+                a.maxAttempts(),
+                a.batch(),
+                a.retention(),
+                a.allowPrivateAddresses(),
+                registry);
     }
 
     @Produces

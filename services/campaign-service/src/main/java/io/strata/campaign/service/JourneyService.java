@@ -107,6 +107,7 @@ public class JourneyService {
                                 throw Errors.precondition("journey " + key + " is archived");
                             }
                             int version = JourneyRepository.publish(s, tenant, key, locked.draft(), by);
+                            Broadcasts.supersede(s, tenant, key, version);
                             if (JourneyParser.structure(locked.draft())
                                             .orElseThrow()
                                             .trigger()

@@ -45,17 +45,49 @@ public final class ProfileRelay {
 
     private record Pending(long id, String tenant, String profileId, String key, Row row) {}
 
-    /** One round; returns how many rows it relayed or kept as refused. */
+    /**
+     * One round; returns how many rows it relayed or kept as refused. Tags and consents are relayed
+     * in transactions of their own, so a failing call of one holds up none of the other.
+     */
     public int round(int batch) {
-        return db.inTransaction(s -> {
-            if (!s.query("select pg_try_advisory_xact_lock($1)", Tuple.of(LOCK))
-                    .iterator()
-                    .next()
-                    .getBoolean(0)) {
-                return 0;
+        int tags = db.inTransaction(s -> mine(s) ? tags(s, batch) : 0);
+        int consents = db.inTransaction(s -> mine(s) ? consents(s, batch) : 0);
+        return Math.max(tags, consents);
+    }
+
+    private static boolean mine(Db.Session s) {
+        return s.query("select pg_try_advisory_xact_lock($1)", Tuple.of(LOCK))
+                .iterator()
+                .next()
+                .getBoolean(0);
+    }
+
+    /**
+     * profile-service's answer to a group, or — when it refuses the whole call for good (an unknown
+     * or manual tag, a tenant it does not know) — that refusal for every row; a call that may pass
+     * later (unavailable, a timeout) throws and the round is tried again.
+     */
+    private static List<RefusedRow> call(int rows, java.util.function.Supplier<List<RefusedRow>> call) {
+        try {
+            return call.get();
+        } catch (io.grpc.StatusRuntimeException e) {
+            var code = e.getStatus().getCode();
+            if (code != io.grpc.Status.Code.INVALID_ARGUMENT
+                    && code != io.grpc.Status.Code.NOT_FOUND
+                    && code != io.grpc.Status.Code.FAILED_PRECONDITION
+                    && code != io.grpc.Status.Code.PERMISSION_DENIED) {
+                throw e;
             }
-            return tags(s, batch) + consents(s, batch);
-        });
+            var all = new ArrayList<RefusedRow>();
+            for (int i = 0; i < rows; i++) {
+                all.add(RefusedRow.newBuilder()
+                        .setRow(i)
+                        .setField(code.name())
+                        .setReason(String.valueOf(e.getStatus().getDescription()))
+                        .build());
+            }
+            return all;
+        }
     }
 
     private int tags(Db.Session s, int batch) {
@@ -78,8 +110,9 @@ public final class ProfileRelay {
                                 ? a.setRemove(true).build()
                                 : a.setValue(value).build());
             }
-            List<RefusedRow> answer =
-                    profiles.setTags(rows.get(0).tenant(), rows.get(0).key(), assignments);
+            List<RefusedRow> answer = call(
+                    rows.size(),
+                    () -> profiles.setTags(rows.get(0).tenant(), rows.get(0).key(), assignments));
             sort(rows, answer, done, refused, "tag " + rows.get(0).key());
         }
         s.query("delete from tag_updates where id = any($1)", Tuple.of(done.toArray(Long[]::new)));
@@ -113,7 +146,8 @@ public final class ProfileRelay {
                                 .setNanos(at.getNano()))
                         .build());
             }
-            List<RefusedRow> answer = profiles.setConsents(rows.get(0).tenant(), updates);
+            List<RefusedRow> answer =
+                    call(rows.size(), () -> profiles.setConsents(rows.get(0).tenant(), updates));
             sort(rows, answer, done, refused, "consent");
         }
         s.query("delete from consent_updates where id = any($1)", Tuple.of(done.toArray(Long[]::new)));

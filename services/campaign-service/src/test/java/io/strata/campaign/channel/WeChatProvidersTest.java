@@ -96,7 +96,10 @@ class WeChatProvidersTest {
     @Test
     void aSubscriptionMessageCarriesTheTemplatesFieldsWithOneTokenPerApp() {
         var wechat = new WeChatProvider(
-                base, Map.of("wx1", "s3cret", "wx2", "wrong"), Duration.ofSeconds(5), Clock.systemUTC());
+                base,
+                Map.of("demo", Map.of("wx1", "s3cret", "wx2", "wrong"), "acme", Map.of("wx9", "s3cret")),
+                Duration.ofSeconds(5),
+                Clock.systemUTC());
         String fields = "{\"thing1\":\"Your coupon\",\"time2\":\"2026-12-31\"}";
 
         var results = wechat.send(List.of(
@@ -109,7 +112,9 @@ class WeChatProvidersTest {
         assertEquals(new ChannelAdapter.Result.Accepted("42"), results.get(0));
         assertEquals(new ChannelAdapter.Result.Accepted("42"), results.get(1));
         assertInstanceOf(ChannelAdapter.Result.Failed.class, results.get(2));
-        assertEquals(new ChannelAdapter.Result.Rejected("no secret configured for WeChat app wx9"), results.get(3));
+        assertEquals(
+                new ChannelAdapter.Result.Rejected("no secret configured for WeChat app wx9 of tenant demo"),
+                results.get(3));
         assertEquals(new ChannelAdapter.Result.Rejected("no WeChat openId"), results.get(4));
         assertEquals(List.of("wx1/s3cret", "wx2/wrong"), tokenCalls);
         assertEquals(2, sent.size());
@@ -123,7 +128,8 @@ class WeChatProvidersTest {
 
     @Test
     void anExpiredTokenIsFetchedAgainAndARefusedAcceptanceIsNotRetried() {
-        var wechat = new WeChatProvider(base, Map.of("wx1", "s3cret"), Duration.ofSeconds(5), Clock.systemUTC());
+        var wechat = new WeChatProvider(
+                base, Map.of("demo", Map.of("wx1", "s3cret")), Duration.ofSeconds(5), Clock.systemUTC());
         wechat.send(List.of(message("k1", "wechat", "T", "", "wx1", "o1")));
         // WeChat says the token expired once, then that the person has no acceptance left
         var answers = new ArrayList<>(List.of(

@@ -6,7 +6,6 @@ import io.smallrye.mutiny.Uni;
 import io.strata.platform.security.Access;
 import io.strata.proto.profile.v1.ConsentUpdate;
 import io.strata.proto.profile.v1.MutinyTagServiceGrpc;
-import io.strata.proto.profile.v1.RefusedRow;
 import io.strata.proto.profile.v1.SetTagsRequest;
 import io.strata.proto.profile.v1.SetTagsResponse;
 import io.strata.proto.profile.v1.TagAssignment;
@@ -17,8 +16,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * profile-service's tags as the tests see them: {@code SetTags} from campaign-service's own client
- * records each assignment ("tenant/profile/tag=value", "…=-" for a removal) and refuses the tag
- * {@code unknown_tag}. Its consents: {@link FakeConsentService}.
+ * records each assignment ("tenant/profile/tag=value", "…=-" for a removal) and refuses the whole
+ * call for the tag {@code unknown_tag} (INVALID_ARGUMENT, as profile-service does for a tag its
+ * catalog lacks). Its consents: {@link FakeConsentService}.
  */
 @GrpcService
 public class FakeProfileService extends MutinyTagServiceGrpc.TagServiceImplBase {
@@ -40,16 +40,13 @@ public class FakeProfileService extends MutinyTagServiceGrpc.TagServiceImplBase 
         return access.call(identity.getDeferredIdentity())
                 .forService(Set.of("strata-campaign-service"))
                 .map(caller -> {
+                    if (request.getTagKey().equals("unknown_tag")) {
+                        // as profile-service: a tag the tenant's catalog lacks refuses the whole call
+                        throw io.strata.platform.errors.Errors.invalid("tag_key", "no tag unknown_tag");
+                    }
                     var out = SetTagsResponse.newBuilder();
                     for (int i = 0; i < request.getAssignmentsCount(); i++) {
                         TagAssignment a = request.getAssignments(i);
-                        if (request.getTagKey().equals("unknown_tag")) {
-                            out.addRefused(RefusedRow.newBuilder()
-                                    .setRow(i)
-                                    .setField("tag_key")
-                                    .setReason("no tag unknown_tag"));
-                            continue;
-                        }
                         TAGS.add(request.getTenant() + "/" + a.getProfile().getProfileId() + "/" + request.getTagKey()
                                 + "=" + (a.getRemove() ? "-" : a.getValue()));
                         out.setApplied(out.getApplied() + 1);

@@ -181,6 +181,18 @@ public class ProfileGrpcService implements ProfileService {
                     if (!caller.forUser() && request.getTenant().isBlank()) {
                         throw Errors.invalid("tenant", "tenant is required");
                     }
+                    if (!caller.forUser()) {
+                        // a service relays what people replied: refusals, never a grant
+                        for (int i = 0; i < request.getUpdatesCount(); i++) {
+                            var u = request.getUpdates(i);
+                            if (u.getGranted() || !u.getSource().startsWith("reply:")) {
+                                throw Errors.invalid(
+                                        "updates[" + i + "]",
+                                        "a service records only the refusals people replied (granted false, source"
+                                                + " reply:<channel>)");
+                            }
+                        }
+                    }
                     return caller.within(Uni.createFrom()
                             .deferred(() -> commands.setConsents(request.getTenant(), request.getUpdatesList()))
                             .map(result -> SetConsentsResponse.newBuilder()

@@ -427,10 +427,7 @@ class TagsConsentDeletionTest {
     @Test
     void consentIsPerChannelPurposeAndSenderAndTheLatestStatementWins() throws Exception {
         String user = "consent-" + UUID.randomUUID();
-        try (TestEvents events = new TestEvents()) {
-            events.send(TestEvents.track("demo", user, null, "Visited"));
-        }
-        await().atMost(WAIT).ignoreExceptions().until(() -> lookup(user) != null);
+        visited(user);
         com.google.protobuf.Timestamp earlier = com.google.protobuf.Timestamp.newBuilder()
                 .setSeconds(java.time.Instant.now().minusSeconds(3600).getEpochSecond())
                 .build();
@@ -462,14 +459,7 @@ class TagsConsentDeletionTest {
         assertEquals(2, response.getApplied());
         assertEquals(1, response.getRefusedCount());
         assertEquals("channel", response.getRefused(0).getField());
-        var consents = profiles("vic")
-                .getConsents(GetConsentsRequest.newBuilder()
-                        .setTenant("demo")
-                        .setProfile(ref(user))
-                        .build())
-                .await()
-                .atMost(WAIT)
-                .getConsentsList();
+        var consents = consentsOf(user);
         assertEquals(1, consents.size());
         assertTrue(consents.get(0).getGranted(), "the older statement does not override the newer");
         assertEquals("【蓝序】", consents.get(0).getSender());
@@ -487,10 +477,7 @@ class TagsConsentDeletionTest {
     @Test
     void campaignServiceRecordsAnOptOutReplyAndNoOtherServiceRecordsConsent() throws Exception {
         String user = "reply-" + UUID.randomUUID();
-        try (TestEvents events = new TestEvents()) {
-            events.send(TestEvents.track("demo", user, null, "Visited"));
-        }
-        await().atMost(WAIT).ignoreExceptions().until(() -> lookup(user) != null);
+        visited(user);
         var optOut = SetConsentsRequest.newBuilder()
                 .setTenant("demo")
                 .addUpdates(ConsentUpdate.newBuilder()
@@ -504,7 +491,34 @@ class TagsConsentDeletionTest {
         var campaign = GrpcClientUtils.attachHeaders(
                 profileClient, KeycloakTokens.bearer(KeycloakTokens.clientToken("strata-campaign-service")));
         assertEquals(1, campaign.setConsents(optOut).await().atMost(WAIT).getApplied());
-        var consents = profiles("vic")
+        var consents = consentsOf(user);
+        assertEquals(1, consents.size());
+        assertEquals(false, consents.get(0).getGranted());
+        assertEquals("reply:sms", consents.get(0).getSource());
+        // a service relays refusals people replied, never a grant
+        var grant = optOut.toBuilder()
+                .setUpdates(0, optOut.getUpdates(0).toBuilder().setGranted(true))
+                .build();
+        var notAGrant = refused(() -> campaign.setConsents(grant));
+        assertEquals(Status.Code.INVALID_ARGUMENT, notAGrant.getStatus().getCode());
+        // the gateway's own token (no user) is not a consent writer
+        var gatewayAlone = GrpcClientUtils.attachHeaders(profileClient, KeycloakTokens.bearer(gateway));
+        assertEquals(
+                Status.Code.PERMISSION_DENIED,
+                refused(() -> gatewayAlone.setConsents(optOut)).getStatus().getCode());
+    }
+
+    /** A profile of the user, made by an event. */
+    private void visited(String user) throws Exception {
+        try (TestEvents events = new TestEvents()) {
+            events.send(TestEvents.track("demo", user, null, "Visited"));
+        }
+        await().atMost(WAIT).ignoreExceptions().until(() -> lookup(user) != null);
+    }
+
+    /** The user's consent as a viewer reads it. */
+    private java.util.List<io.strata.proto.profile.v1.Consent> consentsOf(String user) {
+        return profiles("vic")
                 .getConsents(GetConsentsRequest.newBuilder()
                         .setTenant("demo")
                         .setProfile(ref(user))
@@ -512,14 +526,6 @@ class TagsConsentDeletionTest {
                 .await()
                 .atMost(WAIT)
                 .getConsentsList();
-        assertEquals(1, consents.size());
-        assertEquals(false, consents.get(0).getGranted());
-        assertEquals("reply:sms", consents.get(0).getSource());
-        // the gateway's own token (no user) is not a consent writer
-        var gatewayAlone = GrpcClientUtils.attachHeaders(profileClient, KeycloakTokens.bearer(gateway));
-        assertEquals(
-                Status.Code.PERMISSION_DENIED,
-                refused(() -> gatewayAlone.setConsents(optOut)).getStatus().getCode());
     }
 
     @Test
