@@ -5,6 +5,8 @@ import io.smallrye.mutiny.Uni;
 import io.strata.gateway.config.GatewayConfig;
 import io.strata.gateway.security.SignedIn;
 import io.strata.platform.grpc.ServiceCallInterceptor;
+import io.strata.proto.insight.v1.GetActivityRequest;
+import io.strata.proto.insight.v1.GetActivityResponse;
 import io.strata.proto.insight.v1.GetAssociationRulesRequest;
 import io.strata.proto.insight.v1.GetAssociationRulesResponse;
 import io.strata.proto.insight.v1.GetEconomicsRequest;
@@ -72,6 +74,10 @@ public class InsightClient {
 
     public Uni<ImportCostsResponse> costs(SignedIn user, ImportCostsRequest.Builder request) {
         return forUser(user).importCosts(request.setTenant(user.tenant()).build());
+    }
+
+    public Uni<GetActivityResponse> activity(SignedIn user, GetActivityRequest.Builder request) {
+        return forUser(user).getActivity(request.setTenant(user.tenant()).build());
     }
 
     public Uni<GetInsightStatusResponse> status(SignedIn user) {

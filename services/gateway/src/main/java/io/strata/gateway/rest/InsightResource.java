@@ -2,6 +2,7 @@ package io.strata.gateway.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.Message;
+import com.google.protobuf.Timestamp;
 import io.smallrye.mutiny.Uni;
 import io.strata.gateway.client.InsightClient;
 import io.strata.gateway.security.TenantContext;
@@ -9,6 +10,7 @@ import io.strata.platform.errors.Errors;
 import io.strata.platform.errors.HttpProblems;
 import io.strata.platform.security.Roles;
 import io.strata.proto.insight.v1.CostRow;
+import io.strata.proto.insight.v1.GetActivityRequest;
 import io.strata.proto.insight.v1.GetAssociationRulesRequest;
 import io.strata.proto.insight.v1.GetEconomicsRequest;
 import io.strata.proto.insight.v1.GetFunnelRequest;
@@ -23,9 +25,13 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.io.StringReader;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
@@ -37,7 +43,9 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
  * The analyses of insight-service (docs/insight.md) for analysts, marketers and admins of the
  * tenant. Each takes its question as a JSON body, the request message of InsightService
  * (proto/strata/insight/v1) without the tenant, which is always the signed-in user's; fields in
- * lowerCamelCase or as the proto names them. The answer is the response message as JSON.
+ * lowerCamelCase or as the proto names them. The answer is the response message as JSON. The
+ * store's status and the activity over time are GETs for every role: they read aggregate counts
+ * that the overview shows everyone, and nothing of a profile.
  */
 @Path("/api/v1/insight")
 @Produces(MediaType.APPLICATION_JSON)
@@ -202,6 +210,62 @@ public class InsightResource {
     @Operation(summary = "How far the analytical store has read the feed: {events, profiles, lag, staged, caughtUp}")
     public Uni<String> status() {
         return insight.status(tenant.user()).map(ProtoJson::print);
+    }
+
+    @GET
+    @Path("/activity")
+    @RolesAllowed({Roles.VIEWER, Roles.ANALYST, Roles.MARKETER, Roles.ADMIN})
+    @Operation(
+            summary = "Events over time: ?from=&to= (RFC 3339; either may be left out) &period=day|week|month (week)"
+                    + " &topEvents= (5, at most 20) &audience= &timeZone= (UTC); per period its first day, the events,"
+                    + " the profiles active and the events of each of topEvents (the most frequent names)")
+    public Uni<String> activity(
+            @QueryParam("from") String from,
+            @QueryParam("to") String to,
+            @QueryParam("period") String period,
+            @QueryParam("topEvents") String topEvents,
+            @QueryParam("audience") String audience,
+            @QueryParam("timeZone") String timeZone) {
+        GetActivityRequest.Builder request = GetActivityRequest.newBuilder()
+                .setPeriod(text(period))
+                .setAudience(text(audience))
+                .setTimeZone(text(timeZone));
+        if (!text(from).isEmpty()) {
+            request.setFrom(timestamp("from", from));
+        }
+        if (!text(to).isEmpty()) {
+            request.setTo(timestamp("to", to));
+        }
+        if (!text(topEvents).isEmpty()) {
+            // only read here: its bounds are insight-service's, refused naming the parameter
+            try {
+                request.setTopEvents(Integer.parseInt(topEvents.trim()));
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("topEvents", "a whole number (1 to 20), was '" + topEvents + "'");
+            }
+        }
+        return insight.activity(tenant.user(), request)
+                .onFailure()
+                .transform(InsightResource::placed)
+                .map(ProtoJson::print);
+    }
+
+    private static String text(String parameter) {
+        return parameter == null ? "" : parameter.trim();
+    }
+
+    /** An instant of a query parameter in RFC 3339, as the request's Timestamp. */
+    private static Timestamp timestamp(String field, String text) {
+        try {
+            Instant at = OffsetDateTime.parse(text.trim()).toInstant();
+            return Timestamp.newBuilder()
+                    .setSeconds(at.getEpochSecond())
+                    .setNanos(at.getNano())
+                    .build();
+        } catch (DateTimeParseException e) {
+            throw ApiException.badRequest(
+                    field, "an instant in RFC 3339 (2026-03-01T00:00:00+08:00), was '" + text + "'");
+        }
     }
 
     /**

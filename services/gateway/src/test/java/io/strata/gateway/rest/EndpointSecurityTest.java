@@ -78,6 +78,7 @@ class EndpointSecurityTest {
                 new Endpoint("GET", "/api/v1/profiles/" + FakeProfileGrpcService.ID, Roles.VIEWER, null, null, 200),
                 new Endpoint("GET", "/api/v1/profiles/summary", Roles.VIEWER, null, null, 200),
                 new Endpoint("GET", "/api/v1/models/settings", Roles.VIEWER, null, null, 200),
+                new Endpoint("GET", "/api/v1/insight/activity?period=month", Roles.VIEWER, null, null, 200),
                 new Endpoint(
                         "POST",
                         "/api/v1/crowds/custom",

@@ -6,8 +6,12 @@ import io.smallrye.mutiny.Uni;
 import io.strata.platform.errors.Errors;
 import io.strata.platform.security.Access;
 import io.strata.platform.security.Roles;
+import io.strata.proto.insight.v1.ActivityPeriod;
+import io.strata.proto.insight.v1.EventCount;
 import io.strata.proto.insight.v1.FunnelGroup;
 import io.strata.proto.insight.v1.FunnelStepResult;
+import io.strata.proto.insight.v1.GetActivityRequest;
+import io.strata.proto.insight.v1.GetActivityResponse;
 import io.strata.proto.insight.v1.GetAssociationRulesRequest;
 import io.strata.proto.insight.v1.GetAssociationRulesResponse;
 import io.strata.proto.insight.v1.GetEconomicsRequest;
@@ -32,7 +36,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Stands in for insight-service: analysts of tenant "demo" get a TGI row for any audience but
  * "missing" (NOT_FOUND), a base "bogus" is refused naming {@code base}; the other analyses answer
- * with one row each. Keeps the requests.
+ * with one row each; the activity of any role has two weeks, more than 20 top events refused naming
+ * {@code top_events}. Keeps the requests.
  */
 @GrpcService
 public class FakeInsightGrpcService implements InsightService {
@@ -134,6 +139,33 @@ public class FakeInsightGrpcService implements InsightService {
     @Override
     public Uni<GetEconomicsResponse> getEconomics(GetEconomicsRequest request) {
         return checked(request.getTenant(), Roles.ANALYST, request, GetEconomicsResponse::getDefaultInstance);
+    }
+
+    @Override
+    public Uni<GetActivityResponse> getActivity(GetActivityRequest request) {
+        return checked(request.getTenant(), Roles.VIEWER, request, () -> {
+            if (request.getTopEvents() > 20) {
+                throw Errors.invalid("top_events", "1 to 20 (0: 5), was " + request.getTopEvents());
+            }
+            return GetActivityResponse.newBuilder()
+                    .addTopEvents("Content Viewed")
+                    .addTopEvents("Order Completed")
+                    .addPeriods(ActivityPeriod.newBuilder()
+                            .setStart("2026-03-02")
+                            .setEvents(19)
+                            .setProfiles(12)
+                            .addByEvent(EventCount.newBuilder()
+                                    .setName("Content Viewed")
+                                    .setEvents(12))
+                            .addByEvent(EventCount.newBuilder()
+                                    .setName("Order Completed")
+                                    .setEvents(1)))
+                    .addPeriods(ActivityPeriod.newBuilder()
+                            .setStart("2026-03-09")
+                            .addByEvent(EventCount.newBuilder().setName("Content Viewed"))
+                            .addByEvent(EventCount.newBuilder().setName("Order Completed")))
+                    .build();
+        });
     }
 
     @Override

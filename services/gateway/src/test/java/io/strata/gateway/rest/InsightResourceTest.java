@@ -8,18 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.strata.proto.insight.v1.GetActivityRequest;
 import io.strata.proto.insight.v1.GetFunnelRequest;
 import io.strata.proto.insight.v1.GetTgiRequest;
 import io.strata.proto.insight.v1.ImportCostsRequest;
 import io.strata.testing.KeycloakTokens;
 import io.strata.testing.LocalRealm;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The insight endpoints with real tokens and a fake insight-service: the question as the request
  * message in JSON with the user's tenant, its answer as JSON, the service's refusals as 4xx naming
- * the field, and analysts and above only.
+ * the field, and analysts and above only but for the status and the activity over time (every role).
  */
 @QuarkusTest
 @QuarkusTestResource(LocalRealm.class)
@@ -165,6 +168,74 @@ class InsightResourceTest {
                 .post("/api/v1/insight/costs")
                 .then()
                 .statusCode(403);
+    }
+
+    @Test
+    void everyRoleSeesTheActivityOverTime() {
+        FakeInsightGrpcService.requests.clear();
+        given().auth()
+                .oauth2(vic)
+                .queryParam("from", "2026-03-01T00:00:00+08:00")
+                .queryParam("to", "2026-04-01T00:00:00Z")
+                .queryParam("period", "day")
+                .queryParam("topEvents", "2")
+                .queryParam("audience", "vip")
+                .queryParam("timeZone", "Asia/Shanghai")
+                .get("/api/v1/insight/activity")
+                .then()
+                .statusCode(200)
+                .body("topEvents", is(List.of("Content Viewed", "Order Completed")))
+                .body("periods[0].start", is("2026-03-02"))
+                .body("periods[0].events", is("19"))
+                .body("periods[0].profiles", is("12"))
+                .body("periods[0].byEvent[1].name", is("Order Completed"))
+                .body("periods[0].byEvent[1].events", is("1"))
+                .body("periods[1].start", is("2026-03-09"));
+        GetActivityRequest sent = (GetActivityRequest) FakeInsightGrpcService.requests.get(0);
+        assertEquals("demo", sent.getTenant());
+        assertEquals(
+                Instant.parse("2026-02-28T16:00:00Z").getEpochSecond(),
+                sent.getFrom().getSeconds());
+        assertEquals(
+                Instant.parse("2026-04-01T00:00:00Z").getEpochSecond(),
+                sent.getTo().getSeconds());
+        assertEquals(
+                List.of("day", 2, "vip", "Asia/Shanghai"),
+                List.of(sent.getPeriod(), sent.getTopEvents(), sent.getAudience(), sent.getTimeZone()));
+
+        // nothing asked: the service's defaults, the range unbounded
+        FakeInsightGrpcService.requests.clear();
+        given().auth()
+                .oauth2(KeycloakTokens.accessToken("alice"))
+                .get("/api/v1/insight/activity")
+                .then()
+                .statusCode(200);
+        GetActivityRequest defaults = (GetActivityRequest) FakeInsightGrpcService.requests.get(0);
+        assertEquals(GetActivityRequest.newBuilder().setTenant("demo").build(), defaults);
+
+        // refused: what is no number or no instant here, what is out of bounds by the service, named alike
+        given().auth()
+                .oauth2(vic)
+                .queryParam("topEvents", "lots")
+                .get("/api/v1/insight/activity")
+                .then()
+                .statusCode(400)
+                .body("field", is("topEvents"));
+        given().auth()
+                .oauth2(vic)
+                .queryParam("topEvents", "21")
+                .get("/api/v1/insight/activity")
+                .then()
+                .statusCode(400)
+                .body("field", is("topEvents"));
+        given().auth()
+                .oauth2(vic)
+                .queryParam("from", "yesterday")
+                .get("/api/v1/insight/activity")
+                .then()
+                .statusCode(400)
+                .body("field", is("from"));
+        given().get("/api/v1/insight/activity").then().statusCode(401);
     }
 
     @Test

@@ -32,6 +32,8 @@ import io.strata.proto.insight.v1.FrequentItemset;
 import io.strata.proto.insight.v1.FunnelGroup;
 import io.strata.proto.insight.v1.FunnelStep;
 import io.strata.proto.insight.v1.FunnelStepResult;
+import io.strata.proto.insight.v1.GetActivityRequest;
+import io.strata.proto.insight.v1.GetActivityResponse;
 import io.strata.proto.insight.v1.GetAssociationRulesRequest;
 import io.strata.proto.insight.v1.GetAssociationRulesResponse;
 import io.strata.proto.insight.v1.GetEconomicsRequest;
@@ -71,8 +73,9 @@ import java.util.function.Function;
 
 /**
  * The analyses over gRPC (docs/insight.md), for users of a tenant through the gateway: analysts,
- * marketers and admins. Each call checks its fields (INVALID_ARGUMENT naming the first wrong one),
- * then runs on a worker thread with a store connection of its own.
+ * marketers and admins (the store's status and the activity over time: every role). Each call
+ * checks its fields (INVALID_ARGUMENT naming the first wrong one), then runs on a worker thread
+ * with a store connection of its own.
  */
 @GrpcService
 @RolesAllowed(Roles.SERVICE)
@@ -336,6 +339,20 @@ public class InsightGrpcService implements InsightService {
                                         .build(),
                                 partitions -> partials.status(request.getTenant(), partitions))
                         .map(Partials::finishStatus));
+    }
+
+    /** Events over time for the tenant's overview: any role may ask, as it reads only aggregate counts. */
+    @Override
+    public Uni<GetActivityResponse> getActivity(GetActivityRequest request) {
+        return user(request.getTenant(), Roles.VIEWER, caller -> {
+            Partials.ActivityAsk ask = Partials.ask(request);
+            return queries.gather(
+                            ComputePartialRequest.newBuilder()
+                                    .setActivity(request)
+                                    .build(),
+                            partitions -> partials.partial(ask, partitions))
+                    .map(all -> Partials.finish(ask, all));
+        });
     }
 
     private <T> Uni<T> user(String tenant, String role, Function<Caller, Uni<T>> call) {

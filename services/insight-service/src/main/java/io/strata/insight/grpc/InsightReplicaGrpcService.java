@@ -80,6 +80,9 @@ public class InsightReplicaGrpcService implements InsightReplicaService {
                     partials.partial(
                             Partials.ask(tenant(request.getEconomics().getTenant(), request.getEconomics())),
                             partitions);
+                case ACTIVITY ->
+                    partials.partial(
+                            Partials.ask(tenant(request.getActivity().getTenant(), request.getActivity())), partitions);
                 case STATUS ->
                     partials.status(
                             tenant(request.getStatus().getTenant(), request.getStatus())

@@ -20,6 +20,7 @@ import io.strata.insight.feed.FeedLoop;
 import io.strata.insight.funnel.Funnel;
 import io.strata.insight.funnel.Step;
 import io.strata.insight.grow.Grow;
+import io.strata.insight.query.ActivityQuery;
 import io.strata.insight.query.Dimensions;
 import io.strata.insight.query.FeatureIndex;
 import io.strata.insight.query.FunnelQuery;
@@ -31,6 +32,8 @@ import io.strata.insight.service.FeatureIndexes;
 import io.strata.insight.store.EventStore;
 import io.strata.insight.tgi.Tgi;
 import io.strata.platform.errors.Errors;
+import io.strata.proto.insight.v1.ActivityPartial;
+import io.strata.proto.insight.v1.ActivityPeriod;
 import io.strata.proto.insight.v1.Basket;
 import io.strata.proto.insight.v1.BasketsPartial;
 import io.strata.proto.insight.v1.CategoryFigures;
@@ -40,11 +43,14 @@ import io.strata.proto.insight.v1.ComputePartialResponse;
 import io.strata.proto.insight.v1.ContentEconomics;
 import io.strata.proto.insight.v1.CreatorReach;
 import io.strata.proto.insight.v1.EconomicsPartial;
+import io.strata.proto.insight.v1.EventCount;
 import io.strata.proto.insight.v1.FeatureCounts;
 import io.strata.proto.insight.v1.FunnelExclusion;
 import io.strata.proto.insight.v1.FunnelGroupCells;
 import io.strata.proto.insight.v1.FunnelPartial;
 import io.strata.proto.insight.v1.FunnelStepCells;
+import io.strata.proto.insight.v1.GetActivityRequest;
+import io.strata.proto.insight.v1.GetActivityResponse;
 import io.strata.proto.insight.v1.GetAssociationRulesRequest;
 import io.strata.proto.insight.v1.GetEconomicsRequest;
 import io.strata.proto.insight.v1.GetEconomicsResponse;
@@ -72,10 +78,12 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -83,8 +91,8 @@ import org.roaringbitmap.RoaringBitmap;
 
 /**
  * The analyses that add up over the feed's partitions (TGI, association rules, funnels, retention,
- * GROW, content and channel economics, the store's status), in three parts: the request checked
- * ({@code ask}), a partial answer over some partitions of this replica's store ({@code partial}: counts and sums per feature, cohort and category), and the
+ * GROW, content and channel economics, activity, the store's status), in three parts: the request
+ * checked ({@code ask}), a partial answer over some partitions of this replica's store ({@code partial}: counts and sums per feature, cohort and category), and the
  * answer finished from the partials of every partition ({@code finish}: indexes, intervals and
  * tests, rates, the decomposition). Alone, a replica finishes its own single partial; with peers,
  * {@link io.strata.insight.service.ReplicaQueries} gathers theirs.
@@ -285,12 +293,7 @@ public class Partials {
     static RetentionAsk ask(GetRetentionRequest request) {
         String start = request.getStartEvent().isBlank() ? "Order Completed" : request.getStartEvent();
         String returning = request.getReturnEvent().isBlank() ? start : request.getReturnEvent();
-        Retention.Period unit = switch (request.getPeriod().isBlank() ? "week" : request.getPeriod()) {
-            case "day" -> Retention.Period.DAY;
-            case "week" -> Retention.Period.WEEK;
-            case "month" -> Retention.Period.MONTH;
-            default -> throw Errors.invalid("period", "day, week or month, was '" + request.getPeriod() + "'");
-        };
+        Retention.Period unit = unit(request.getPeriod());
         int periods = ranged("periods", request.getPeriods(), 12, 1, 400);
         Retention.Mode mode = switch (request.getMode().isBlank() ? "first_time" : request.getMode()) {
             case "first_time" -> Retention.Mode.FIRST_TIME;
@@ -301,12 +304,7 @@ public class Partials {
         if (minReturns < 1) {
             throw Errors.invalid("min_returns", "at least 1, was " + request.getMinReturns());
         }
-        ZoneId zone;
-        try {
-            zone = request.getTimeZone().isBlank() ? ZoneOffset.UTC : ZoneId.of(request.getTimeZone());
-        } catch (DateTimeException e) {
-            throw Errors.invalid("time_zone", "not a time zone: '" + request.getTimeZone() + "'");
-        }
+        ZoneId zone = zone(request.getTimeZone());
         Insights.Period period = period(
                 "from", request.hasFrom() ? request.getFrom() : null, "to", request.hasTo() ? request.getTo() : null);
         return new RetentionAsk(
@@ -318,6 +316,32 @@ public class Partials {
                 zone,
                 optional(request.getAudience()),
                 List.copyOf(new LinkedHashSet<>(request.getBreakdownAudiencesList())));
+    }
+
+    /** A period of retention or activity: "day", "week" (the default) or "month". */
+    static Retention.Period unit(String period) {
+        return switch (period.isBlank() ? "week" : period) {
+            case "day" -> Retention.Period.DAY;
+            case "week" -> Retention.Period.WEEK;
+            case "month" -> Retention.Period.MONTH;
+            default -> throw Errors.invalid("period", "day, week or month, was '" + period + "'");
+        };
+    }
+
+    /** The zone days are counted in (default UTC). */
+    static ZoneId zone(String timeZone) {
+        try {
+            return timeZone.isBlank() ? ZoneOffset.UTC : ZoneId.of(timeZone);
+        } catch (DateTimeException e) {
+            throw Errors.invalid("time_zone", "not a time zone: '" + timeZone + "'");
+        }
+    }
+
+    /** A zone the store's engine cannot count days in is refused, naming time_zone. */
+    private static void requireZone(Connection connection, ZoneId zone) throws SQLException {
+        if (!new RetentionQuery(connection).knows(zone)) {
+            throw Errors.invalid("time_zone", "a time zone the analytical store does not know: '" + zone.getId() + "'");
+        }
     }
 
     /** The cohorts of every group (everyone, or each audience of the breakdown and those in none). */
@@ -339,13 +363,8 @@ public class Partials {
                 }
                 groups.put(InsightGrpcService.NONE, new RetentionQuery.Members(within, ask.breakdown()));
             }
+            requireZone(connection, ask.zone());
             RetentionQuery engine = new RetentionQuery(connection);
-            if (!engine.knows(ask.zone())) {
-                throw Errors.invalid(
-                        "time_zone",
-                        "a time zone the analytical store does not know: '"
-                                + ask.zone().getId() + "'");
-            }
             GetRetentionResponse.Builder tables = GetRetentionResponse.newBuilder();
             for (Map.Entry<String, RetentionQuery.Members> group : groups.entrySet()) {
                 List<Retention.Cohort> cohorts =
@@ -634,6 +653,144 @@ public class Partials {
                 c.setRevenuePerViewer(f.getRevenue() / f.getViewers());
             }
             out.addContents(c);
+        }
+        return out.build();
+    }
+
+    // ---- activity: events and profiles per period ----
+
+    /** The most periods an activity answers (a year and a month of days, seven years of weeks). */
+    static final int MAX_PERIODS = 400;
+
+    /**
+     * The names a partial counts per period: the partitions' most frequent over its periods. The
+     * busiest names of the whole tenant (at most 20 are asked for) are among each partition's 200
+     * busiest unless the partitions' naming differs wildly; and while a partition has no more names
+     * than this (the usual case: a few dozen) the counts are exact. It bounds a partial at 400 × 200
+     * counts whatever events a tenant sends.
+     */
+    static final int PARTIAL_NAMES = 200;
+
+    record ActivityAsk(
+            String tenant,
+            Retention.Period unit,
+            ZoneId zone,
+            Insights.Period period,
+            int topEvents,
+            String audience,
+            Long first,
+            Long last) {}
+
+    static ActivityAsk ask(GetActivityRequest request) {
+        Retention.Period unit = unit(request.getPeriod());
+        int topEvents = ranged("top_events", request.getTopEvents(), 5, 1, 20);
+        ZoneId zone = zone(request.getTimeZone());
+        Insights.Period period = period(
+                "from", request.hasFrom() ? request.getFrom() : null, "to", request.hasTo() ? request.getTo() : null);
+        // the periods of the range's ends: from's, and that of the last microsecond before to (the store's unit)
+        Long first = period.from() == null
+                ? null
+                : unit.index(period.from().atZone(zone).toLocalDate());
+        Long last = period.to() == null
+                ? null
+                : unit.index(period.to()
+                        .truncatedTo(ChronoUnit.MICROS)
+                        .minus(1, ChronoUnit.MICROS)
+                        .atZone(zone)
+                        .toLocalDate());
+        if (first != null && last != null && last - first + 1 > MAX_PERIODS) {
+            throw Errors.invalid(
+                    "from",
+                    "at most " + MAX_PERIODS + " periods: the range covers " + (last - first + 1) + " "
+                            + unit.name().toLowerCase(Locale.ROOT) + "s; a shorter range or a longer period");
+        }
+        return new ActivityAsk(
+                request.getTenant(), unit, zone, period, topEvents, optional(request.getAudience()), first, last);
+    }
+
+    /** Per period with events on these partitions: the events, the profiles and the busiest names' events. */
+    Uni<ComputePartialResponse> partial(ActivityAsk ask, List<Integer> partitions) {
+        return over(partitions, (insights, connection) -> {
+            requireZone(connection, ask.zone());
+            ComputePartialResponse.Builder out = ComputePartialResponse.newBuilder();
+            ActivityPartial.Builder activity = ActivityPartial.newBuilder();
+            if (ask.audience() != null) {
+                if (!insights.hasMembers(ask.tenant(), ask.audience())) {
+                    return out.setActivity(activity);
+                }
+                out.addAudiencesKnown(ask.audience());
+            }
+            RetentionQuery.Members members = ask.audience() == null
+                    ? RetentionQuery.Members.ALL
+                    : new RetentionQuery.Members(List.of(ask.audience()), List.of());
+            for (ActivityQuery.Row row : new ActivityQuery(connection)
+                    .periods(ask.tenant(), ask.unit(), ask.zone(), ask.period(), members, MAX_PERIODS, PARTIAL_NAMES)) {
+                ActivityPeriod.Builder p = ActivityPeriod.newBuilder()
+                        .setStart(ask.unit().start(row.index()).toString())
+                        .setEvents(row.events())
+                        .setProfiles(row.profiles());
+                row.byName()
+                        .forEach((name, events) -> p.addByEvent(
+                                EventCount.newBuilder().setName(name).setEvents(events)));
+                activity.addPeriods(p);
+            }
+            return out.setActivity(activity);
+        });
+    }
+
+    /**
+     * The partials added up per period. Distinct profiles add up too: the feed is keyed by tenant and
+     * profile and a merge moves the merged profile's events to the survivor's partition, so each
+     * profile's events lie on one partition, and partials over disjoint partitions never count a
+     * profile twice. Each partial holds its latest {@link #MAX_PERIODS} periods with events, so every
+     * period among the latest {@link #MAX_PERIODS} of all is whole. The names shown are chosen here,
+     * from the sums, then counted in every period (0 where there were none).
+     */
+    static GetActivityResponse finish(ActivityAsk ask, List<ComputePartialResponse> partials) {
+        if (ask.audience() != null && !known(partials, ask.audience())) {
+            throw noAudience("audience", ask.audience());
+        }
+        TreeMap<Long, long[]> totals = new TreeMap<>();
+        Map<Long, Map<String, Long>> byName = new TreeMap<>();
+        for (ComputePartialResponse p : partials) {
+            for (ActivityPeriod a : p.getActivity().getPeriodsList()) {
+                long index = ask.unit().index(LocalDate.parse(a.getStart()));
+                long[] sums = totals.computeIfAbsent(index, k -> new long[2]);
+                sums[0] += a.getEvents();
+                sums[1] += a.getProfiles();
+                Map<String, Long> names = byName.computeIfAbsent(index, k -> new TreeMap<>());
+                a.getByEventList().forEach(e -> names.merge(e.getName(), e.getEvents(), Long::sum));
+            }
+        }
+        GetActivityResponse.Builder out = GetActivityResponse.newBuilder();
+        if (totals.isEmpty() && (ask.first() == null || ask.last() == null)) {
+            return out.build();
+        }
+        long last = ask.last() != null ? ask.last() : totals.lastKey();
+        long first = Math.max(ask.first() != null ? ask.first() : totals.firstKey(), last - MAX_PERIODS + 1);
+        Map<String, Long> overall = new TreeMap<>();
+        byName.forEach((index, names) -> {
+            if (index >= first && index <= last) {
+                names.forEach((name, events) -> overall.merge(name, events, Long::sum));
+            }
+        });
+        List<String> top = overall.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(ask.topEvents())
+                .map(Map.Entry::getKey)
+                .toList();
+        out.addAllTopEvents(top);
+        for (long index = first; index <= last; index++) {
+            long[] sums = totals.getOrDefault(index, new long[2]);
+            Map<String, Long> names = byName.getOrDefault(index, Map.of());
+            ActivityPeriod.Builder period = ActivityPeriod.newBuilder()
+                    .setStart(ask.unit().start(index).toString())
+                    .setEvents(sums[0])
+                    .setProfiles(sums[1]);
+            for (String name : top) {
+                period.addByEvent(EventCount.newBuilder().setName(name).setEvents(names.getOrDefault(name, 0L)));
+            }
+            out.addPeriods(period);
         }
         return out.build();
     }

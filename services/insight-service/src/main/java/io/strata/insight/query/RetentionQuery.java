@@ -62,6 +62,35 @@ public final class RetentionQuery {
         }
     }
 
+    /**
+     * The SQL of an event's period index ({@link Retention.Period#index} of its local date), and how
+     * many times it takes the zone's name as a parameter before the rest of the statement's.
+     */
+    record PeriodIndex(String sql, int zoneParams) {
+
+        static PeriodIndex of(Retention.Period period, ZoneId zone) {
+            // the local date: a fixed offset added to UTC (the engine's zones are named ones), or a named zone
+            String date = zone.normalized() instanceof ZoneOffset offset
+                    ? "CAST(timezone('UTC', ts) + to_seconds(" + offset.getTotalSeconds() + ") AS DATE)"
+                    : "CAST(timezone(?, ts) AS DATE)";
+            int zoneParams = zone.normalized() instanceof ZoneOffset ? 0 : 1;
+            String index = switch (period) {
+                case DAY -> "(" + date + " - DATE '1970-01-01')";
+                // epoch day 4 (1970-01-05) is a Monday
+                case WEEK -> "CAST(floor(((" + date + " - DATE '1970-01-01') - 4) / 7.0) AS BIGINT)";
+                case MONTH -> "(year(" + date + ") * 12 + month(" + date + ") - 1)";
+            };
+            return new PeriodIndex(index, period == Retention.Period.MONTH ? zoneParams * 2 : zoneParams);
+        }
+
+        int bind(PreparedStatement s, int i, ZoneId zone) throws SQLException {
+            for (int z = 0; z < zoneParams; z++) {
+                s.setString(i++, zone.getId());
+            }
+            return i;
+        }
+    }
+
     private final Connection query;
 
     /** Over a connection of {@code EventStore.openQuery()}, which the caller closes. */
@@ -95,20 +124,8 @@ public final class RetentionQuery {
             ZoneId zone,
             Members members)
             throws SQLException {
-        // the local date: a fixed offset added to UTC (the engine's zones are named ones), or a named zone
-        String date = zone.normalized() instanceof ZoneOffset offset
-                ? "CAST(timezone('UTC', ts) + to_seconds(" + offset.getTotalSeconds() + ") AS DATE)"
-                : "CAST(timezone(?, ts) AS DATE)";
-        int zoneParams = zone.normalized() instanceof ZoneOffset ? 0 : 1;
-        String index = switch (settings.period()) {
-            case DAY -> "(" + date + " - DATE '1970-01-01')";
-            // epoch day 4 (1970-01-05) is a Monday
-            case WEEK -> "CAST(floor(((" + date + " - DATE '1970-01-01') - 4) / 7.0) AS BIGINT)";
-            case MONTH -> "(year(" + date + ") * 12 + month(" + date + ") - 1)";
-        };
-        if (settings.period() == Retention.Period.MONTH) {
-            zoneParams *= 2;
-        }
+        PeriodIndex bucket = PeriodIndex.of(settings.period(), zone);
+        String index = bucket.sql();
         String starts = settings.mode() == Retention.Mode.FIRST_TIME
                 ? "SELECT profile_id, min(p) AS c FROM pp WHERE s GROUP BY profile_id"
                 : "SELECT profile_id, p AS c FROM pp WHERE s";
@@ -130,10 +147,7 @@ public final class RetentionQuery {
         Map<Long, long[][]> counts = new TreeMap<>();
         Map<Long, double[]> revenue = new TreeMap<>();
         try (PreparedStatement s = query.prepareStatement(sql)) {
-            int i = 1;
-            for (int z = 0; z < zoneParams; z++) {
-                s.setString(i++, zone.getId());
-            }
+            int i = bucket.bind(s, 1, zone);
             s.setString(i++, startEvent);
             s.setString(i++, returnEvent);
             s.setString(i++, tenant);

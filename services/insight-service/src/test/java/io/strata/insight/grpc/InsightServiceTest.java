@@ -27,6 +27,8 @@ import io.strata.proto.insight.v1.ContentEconomics;
 import io.strata.proto.insight.v1.CostRow;
 import io.strata.proto.insight.v1.DescribeReplicaRequest;
 import io.strata.proto.insight.v1.FunnelStep;
+import io.strata.proto.insight.v1.GetActivityRequest;
+import io.strata.proto.insight.v1.GetActivityResponse;
 import io.strata.proto.insight.v1.GetAssociationRulesRequest;
 import io.strata.proto.insight.v1.GetAssociationRulesResponse;
 import io.strata.proto.insight.v1.GetEconomicsRequest;
@@ -68,9 +70,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The analyses through gRPC over the feed: analysts ask, viewers may not, every wrong field is
- * named. The test topics hold earlier runs' records of tenant "demo" (the test users' tenant), so
- * every question is asked of this run's own audiences and profiles.
+ * The analyses through gRPC over the feed: analysts ask, viewers may not (but for the status and
+ * the activity over time), every wrong field is named. The test topics hold earlier runs' records
+ * of tenant "demo" (the test users' tenant), so every question is asked of this run's own
+ * audiences and profiles.
  */
 @QuarkusTest
 @QuarkusTestResource(TestTopics.Resource.class)
@@ -83,6 +86,10 @@ class InsightServiceTest {
     private static final String REST = "rest-" + RUN;
     private static final String CREATOR = "creator-" + RUN;
     private static final Instant T0 = Instant.parse("2026-05-04T02:00:00Z");
+    /** The audience whose planted activity is counted, and the Monday its first week starts. */
+    private static final String ACTIVE = "active-" + RUN;
+
+    private static final Instant W0 = Instant.parse("2026-03-02T10:00:00Z");
     private static KafkaProducer<String, byte[]> producer;
 
     @GrpcClient("insight")
@@ -107,6 +114,7 @@ class InsightServiceTest {
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.kafkaBootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        plantActivity();
         Instant t0 = T0;
         // 100 fans: 60 watch guochao content and buy tea with cups; 300 others: 30 watch guochao
         for (int i = 0; i < 400; i++) {
@@ -133,6 +141,37 @@ class InsightServiceTest {
                 }
             }
         }
+    }
+
+    /**
+     * Twelve members of ACTIVE: in the week of 2 March all view content, six add a product, one
+     * orders (19 events); on Sunday 15 March at 20:00 UTC (Monday 04:00 in Shanghai) one searches;
+     * in the week of 16 March four view content twice, two of them order, one searches (11 events).
+     * Content Viewed 20, Product Added 6, Order Completed 3, Search 2.
+     */
+    private static void plantActivity() throws Exception {
+        for (int i = 0; i < 12; i++) {
+            String profile = RUN + "-a" + i;
+            membership(profile, ACTIVE);
+            send(profile, "Content Viewed", W0.plusSeconds(i * 3_600L), "{}");
+            if (i < 6) {
+                send(profile, "Product Added", W0.plus(Duration.ofDays(1)), "{}");
+            }
+            if (i == 0) {
+                send(profile, "Order Completed", W0.plus(Duration.ofDays(2)), "{}");
+            }
+        }
+        send(RUN + "-a5", "Search", Instant.parse("2026-03-15T20:00:00Z"), "{}");
+        Instant w2 = W0.plus(Duration.ofDays(14));
+        for (int i = 0; i < 4; i++) {
+            String profile = RUN + "-a" + i;
+            send(profile, "Content Viewed", w2, "{}");
+            send(profile, "Content Viewed", w2.plus(Duration.ofDays(1)), "{}");
+            if (i < 2) {
+                send(profile, "Order Completed", w2.plus(Duration.ofDays(2)), "{}");
+            }
+        }
+        send(RUN + "-a4", "Search", w2.plus(Duration.ofDays(1)), "{}");
     }
 
     @AfterAll
@@ -248,6 +287,145 @@ class InsightServiceTest {
     private void assertField(String field, GetTgiRequest.Builder request) {
         StatusRuntimeException e =
                 refused(as("ana").getTgi(request.setTenant(TENANT).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), field);
+        assertEquals(field, Errors.violations(e).get(0).field());
+    }
+
+    private GetActivityResponse activity(String user, GetActivityRequest.Builder request) {
+        return as(user).getActivity(request.setTenant(TENANT).build()).await().atMost(WAIT);
+    }
+
+    private static Timestamp at(String instant) {
+        return Timestamp.newBuilder()
+                .setSeconds(Instant.parse(instant).getEpochSecond())
+                .build();
+    }
+
+    private void awaitActivity() {
+        await().atMost(WAIT)
+                .ignoreExceptions()
+                .until(() -> activity(
+                                        "vic",
+                                        GetActivityRequest.newBuilder()
+                                                .setAudience(ACTIVE)
+                                                .setPeriod("month")
+                                                .setTopEvents(1))
+                                .getPeriods(0)
+                                .getEvents()
+                        == 31);
+    }
+
+    /** One row per period: its start, events, profiles and the top events' counts. */
+    private static List<String> rows(GetActivityResponse response) {
+        return response.getPeriodsList().stream()
+                .map(p -> p.getStart() + " " + p.getEvents() + "/" + p.getProfiles() + " "
+                        + p.getByEventList().stream()
+                                .map(e -> e.getName() + "=" + e.getEvents())
+                                .toList())
+                .toList();
+    }
+
+    @Test
+    void activityCountsEventsProfilesAndTheTopEventsPerPeriod() {
+        awaitActivity();
+        // weeks from Monday in UTC, from the first event's to the last's; a viewer may ask
+        GetActivityResponse weeks = activity(
+                "vic", GetActivityRequest.newBuilder().setAudience(ACTIVE).setTopEvents(2));
+        assertEquals(List.of("Content Viewed", "Product Added"), weeks.getTopEventsList(), "by events, most first");
+        assertEquals(
+                List.of(
+                        "2026-03-02 19/12 [Content Viewed=12, Product Added=6]",
+                        "2026-03-09 1/1 [Content Viewed=0, Product Added=0]",
+                        "2026-03-16 11/5 [Content Viewed=8, Product Added=0]"),
+                rows(weeks));
+
+        // the same events in Shanghai: Sunday 20:00 UTC is Monday there; a week without events is shown
+        GetActivityResponse shanghai = activity(
+                "vic",
+                GetActivityRequest.newBuilder()
+                        .setAudience(ACTIVE)
+                        .setTopEvents(4)
+                        .setTimeZone("Asia/Shanghai"));
+        assertEquals(
+                List.of("Content Viewed", "Product Added", "Order Completed", "Search"), shanghai.getTopEventsList());
+        assertEquals(
+                List.of(
+                        "2026-03-02 19/12 [Content Viewed=12, Product Added=6, Order Completed=1, Search=0]",
+                        "2026-03-09 0/0 [Content Viewed=0, Product Added=0, Order Completed=0, Search=0]",
+                        "2026-03-16 12/6 [Content Viewed=8, Product Added=0, Order Completed=2, Search=2]"),
+                rows(shanghai));
+
+        // a month counts each profile once however many weeks it was active in
+        GetActivityResponse month = activity(
+                "ana", GetActivityRequest.newBuilder().setAudience(ACTIVE).setPeriod("month"));
+        assertEquals(
+                List.of("2026-03-01 31/12 [Content Viewed=20, Product Added=6, Order Completed=3, Search=2]"),
+                rows(month),
+                "five top events by default, of four names");
+
+        // days of a range, every one of them shown (the last without events)
+        GetActivityResponse days = activity(
+                "ana",
+                GetActivityRequest.newBuilder()
+                        .setAudience(ACTIVE)
+                        .setPeriod("day")
+                        .setTopEvents(1)
+                        .setFrom(at("2026-03-02T00:00:00Z"))
+                        .setTo(at("2026-03-06T00:00:00Z")));
+        assertEquals(
+                List.of(
+                        "2026-03-02 12/12 [Content Viewed=12]",
+                        "2026-03-03 6/6 [Content Viewed=0]",
+                        "2026-03-04 1/1 [Content Viewed=0]",
+                        "2026-03-05 0/0 [Content Viewed=0]"),
+                rows(days));
+
+        // the whole tenant holds the audience's events and more
+        GetActivityResponse all = activity(
+                "vic", GetActivityRequest.newBuilder().setPeriod("month").setTopEvents(20));
+        assertTrue(
+                all.getPeriodsList().stream().anyMatch(p -> p.getStart().equals("2026-03-01") && p.getEvents() >= 31),
+                all.toString());
+    }
+
+    @Test
+    void activityRefusesWrongFieldsNamingThem() {
+        assertActivityField("period", GetActivityRequest.newBuilder().setPeriod("year"));
+        assertActivityField("top_events", GetActivityRequest.newBuilder().setTopEvents(21));
+        assertActivityField("top_events", GetActivityRequest.newBuilder().setTopEvents(-1));
+        assertActivityField("time_zone", GetActivityRequest.newBuilder().setTimeZone("Mars/Olympus"));
+        assertActivityField(
+                "from",
+                GetActivityRequest.newBuilder()
+                        .setFrom(at("2026-03-10T00:00:00Z"))
+                        .setTo(at("2026-03-02T00:00:00Z")));
+        // 401 days: more periods than an answer holds
+        assertActivityField(
+                "from",
+                GetActivityRequest.newBuilder()
+                        .setPeriod("day")
+                        .setFrom(at("2025-03-01T00:00:00Z"))
+                        .setTo(at("2026-04-06T00:00:00Z")));
+        StatusRuntimeException unknown = refused(as("vic")
+                .getActivity(GetActivityRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .setAudience("no-such-" + RUN)
+                        .build()));
+        assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
+        assertEquals(
+                Status.Code.PERMISSION_DENIED,
+                refused(as("vic")
+                                .getActivity(GetActivityRequest.newBuilder()
+                                        .setTenant("acme")
+                                        .build()))
+                        .getStatus()
+                        .getCode(),
+                "another tenant's");
+    }
+
+    private void assertActivityField(String field, GetActivityRequest.Builder request) {
+        StatusRuntimeException e =
+                refused(as("vic").getActivity(request.setTenant(TENANT).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), field);
         assertEquals(field, Errors.violations(e).get(0).field());
     }
@@ -554,6 +732,33 @@ class InsightServiceTest {
                     funnel.toString());
         }
 
+        // activity: the audience's profiles lie on several partitions, and so does the tenant's
+        awaitActivity();
+        for (GetActivityRequest activity : List.of(
+                GetActivityRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .setAudience(ACTIVE)
+                        .setPeriod("day")
+                        .setTopEvents(3)
+                        .build(),
+                GetActivityRequest.newBuilder()
+                        .setTenant(TENANT)
+                        .setPeriod("month")
+                        .setTopEvents(20)
+                        .build())) {
+            Partials.ActivityAsk activityAsk = Partials.ask(activity);
+            List<ComputePartialResponse> activityParts = partials(each, p -> partials.partial(activityAsk, p));
+            assertTrue(
+                    activityParts.stream()
+                                    .filter(p -> p.getActivity().getPeriodsCount() > 0)
+                                    .count()
+                            > 1,
+                    "the events lie on several partitions");
+            GetActivityResponse wholeActivity = activity("vic", activity.toBuilder());
+            assertTrue(wholeActivity.getPeriodsCount() > 0);
+            assertEquals(wholeActivity, Partials.finish(activityAsk, activityParts), activity.toString());
+        }
+
         // an audience no partition knows is unknown, as alone
         Partials.TgiAsk unknown =
                 Partials.ask(tgi.toBuilder().setAudience("nobody-" + RUN).build());
@@ -575,6 +780,7 @@ class InsightServiceTest {
     @Test
     void theReplicasRpcsAnswerTheServiceItselfForThePartitionsItServes() {
         awaitFed();
+        awaitActivity();
         await().atMost(WAIT)
                 .until(() -> feed.feedPartitions() > 1 && feed.live().size() == feed.feedPartitions());
         StatusRuntimeException denied = assertThrows(
@@ -607,6 +813,27 @@ class InsightServiceTest {
                     .getAudience();
         }
         assertEquals(100, members);
+        GetActivityRequest activity = GetActivityRequest.newBuilder()
+                .setTenant(TENANT)
+                .setAudience(ACTIVE)
+                .setPeriod("month")
+                .build();
+        long events = 0;
+        long profiles = 0;
+        for (int p = 0; p < 6; p++) {
+            for (var period : own.computePartial(ComputePartialRequest.newBuilder()
+                            .addPartitions(p)
+                            .setActivity(activity)
+                            .build())
+                    .await()
+                    .atMost(WAIT)
+                    .getActivity()
+                    .getPeriodsList()) {
+                events += period.getEvents();
+                profiles += period.getProfiles();
+            }
+        }
+        assertEquals(List.of(31L, 12L), List.of(events, profiles), "each partition's events and profiles");
 
         StatusRuntimeException notHere = assertThrows(
                 StatusRuntimeException.class,
