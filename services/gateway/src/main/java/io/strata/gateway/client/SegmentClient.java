@@ -20,6 +20,8 @@ import io.strata.proto.segmentation.v1.GetSegmentRequest;
 import io.strata.proto.segmentation.v1.GetSegmentResponse;
 import io.strata.proto.segmentation.v1.GetSizeHistoryRequest;
 import io.strata.proto.segmentation.v1.GetSizeHistoryResponse;
+import io.strata.proto.segmentation.v1.ListProfileSegmentsRequest;
+import io.strata.proto.segmentation.v1.ListProfileSegmentsResponse;
 import io.strata.proto.segmentation.v1.ListSegmentVersionsRequest;
 import io.strata.proto.segmentation.v1.ListSegmentVersionsResponse;
 import io.strata.proto.segmentation.v1.ListSegmentsRequest;
@@ -126,6 +128,14 @@ public class SegmentClient {
                 .getOverlap(GetOverlapRequest.newBuilder()
                         .setTenant(user.tenant())
                         .addAllSegmentIds(ids)
+                        .build());
+    }
+
+    public Uni<ListProfileSegmentsResponse> segmentsOf(SignedIn user, String profileId) {
+        return forUser(user)
+                .listProfileSegments(ListProfileSegmentsRequest.newBuilder()
+                        .setTenant(user.tenant())
+                        .setProfileId(profileId)
                         .build());
     }
 

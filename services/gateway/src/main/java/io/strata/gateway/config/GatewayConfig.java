@@ -15,6 +15,22 @@ public interface GatewayConfig {
 
     Calls calls();
 
+    Console console();
+
+    /** The console (services/console), served at {@code /}: where its users sign in. */
+    interface Console {
+        /**
+         * The realm as the browser reaches it ({@code https://sso.example.com/realms/strata}); by
+         * default the realm the gateway verifies tokens against.
+         */
+        @WithDefault("${quarkus.oidc.auth-server-url}")
+        String authServerUrl();
+
+        /** The realm's public client for the console (authorization code with PKCE). */
+        @WithDefault("strata-console")
+        String clientId();
+    }
+
     /** Calls to the services: each has a deadline, which the called service sees and stops at. */
     interface Calls {
         /** Reads and administration. */

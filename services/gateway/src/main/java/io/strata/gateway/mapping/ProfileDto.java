@@ -16,7 +16,12 @@ public record ProfileDto(
         String createdAt,
         String updatedAt,
         BehaviourDto behaviour,
+        Map<String, TagDto> tags,
         long version) {
+
+    /** A tag's value (true/false, text, number or yyyy-MM-dd), where it came from and when it was set. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record TagDto(Object value, String source, String setAt) {}
 
     public record IdentityDto(String type, String value) {}
 

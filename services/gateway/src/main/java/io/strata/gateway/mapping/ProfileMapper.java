@@ -37,6 +37,7 @@ public final class ProfileMapper {
                 iso(profile.getCreatedAt()),
                 iso(profile.getUpdatedAt()),
                 behaviour(profile.getBehaviour()),
+                tags(profile),
                 profile.getVersion());
     }
 
@@ -71,6 +72,26 @@ public final class ProfileMapper {
                     .put(f.getValue(), new ProfileDto.FacetDto(f.getCount(), iso(f.getFirstAt()), iso(f.getLastAt())));
         }
         return new ProfileDto.BehaviourDto(events, orders, facets);
+    }
+
+    private static Map<String, ProfileDto.TagDto> tags(Profile profile) {
+        Map<String, ProfileDto.TagDto> tags = new TreeMap<>();
+        profile.getTagsMap().forEach((key, tag) -> {
+            Object value = switch (tag.getValueCase()) {
+                case BOOL_VALUE -> tag.getBoolValue();
+                case ENUM_VALUE -> tag.getEnumValue();
+                case NUMBER_VALUE -> tag.getNumberValue();
+                case DATE_VALUE -> tag.getDateValue();
+                case VALUE_NOT_SET -> null;
+            };
+            tags.put(
+                    key,
+                    new ProfileDto.TagDto(
+                            value,
+                            tag.getSource().isEmpty() ? null : tag.getSource(),
+                            tag.hasSetAt() ? iso(tag.getSetAt()) : null));
+        });
+        return tags;
     }
 
     /** {@code IDENTITY_TYPE_ANONYMOUS_ID} → {@code anonymousId}, the spec's own spelling. */

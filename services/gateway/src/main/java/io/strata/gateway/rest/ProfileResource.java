@@ -3,6 +3,7 @@ package io.strata.gateway.rest;
 import io.grpc.Status;
 import io.smallrye.mutiny.Uni;
 import io.strata.gateway.client.ProfileClient;
+import io.strata.gateway.client.SegmentClient;
 import io.strata.gateway.mapping.ProfileDto;
 import io.strata.gateway.mapping.ProfileMapper;
 import io.strata.gateway.security.TenantContext;
@@ -31,10 +32,12 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 public class ProfileResource {
 
     private final ProfileClient profiles;
+    private final SegmentClient segments;
     private final TenantContext tenant;
 
-    public ProfileResource(ProfileClient profiles, TenantContext tenant) {
+    public ProfileResource(ProfileClient profiles, SegmentClient segments, TenantContext tenant) {
         this.profiles = profiles;
+        this.segments = segments;
         this.tenant = tenant;
     }
 
@@ -182,6 +185,16 @@ public class ProfileResource {
     public Uni<String> merges(@PathParam("id") String id) {
         uuid("id", id);
         return profiles.mergeHistory(tenant.user(), id).map(ProtoJson::print);
+    }
+
+    @GET
+    @Path("/{id}/segments")
+    @Operation(
+            summary = "The active audiences a profile is in",
+            description = "{\"segmentIds\": [...]} as segmentation-service holds them now (absent when none).")
+    public Uni<String> segments(@PathParam("id") String id) {
+        uuid("id", id);
+        return segments.segmentsOf(tenant.user(), id).map(ProtoJson::print);
     }
 
     @POST

@@ -58,6 +58,20 @@ public class FakeProfileGrpcService implements ProfileService {
                         .setType(IdentityType.IDENTITY_TYPE_ANONYMOUS_ID)
                         .setValue("a1"))
                 .putEventCounts("Order Completed", 2)
+                .putTags(
+                        "clv_tier",
+                        io.strata.proto.profile.v1.TagValue.newBuilder()
+                                .setEnumValue("high")
+                                .setSource("model:strata-segmentation-service")
+                                .setSetAt(com.google.protobuf.Timestamp.newBuilder()
+                                        .setSeconds(1_700_000_050L))
+                                .build())
+                .putTags(
+                        "vip_manual",
+                        io.strata.proto.profile.v1.TagValue.newBuilder()
+                                .setBoolValue(true)
+                                .setSource("manual")
+                                .build())
                 .setCreatedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_700_000_000L))
                 .setUpdatedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_700_000_100L))
                 .build();

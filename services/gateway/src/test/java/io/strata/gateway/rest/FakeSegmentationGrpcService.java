@@ -215,7 +215,13 @@ public class FakeSegmentationGrpcService implements SegmentationService {
 
     @Override
     public Uni<ListProfileSegmentsResponse> listProfileSegments(ListProfileSegmentsRequest request) {
-        return unimplemented();
+        requests.add(request);
+        return checked(
+                request.getTenant(),
+                Roles.VIEWER,
+                () -> ListProfileSegmentsResponse.newBuilder()
+                        .addSegmentIds("vip")
+                        .build());
     }
 
     @Override

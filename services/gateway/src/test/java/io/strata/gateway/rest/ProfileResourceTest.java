@@ -1,9 +1,11 @@
 package io.strata.gateway.rest;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -39,13 +41,34 @@ class ProfileResourceTest {
                 .body("items[0].id", is(FakeProfileGrpcService.ID))
                 .body("items[0].identities[1].type", is("anonymousId"))
                 .body("items[0].eventCounts.'Order Completed'", is(2))
-                .body("items[0].createdAt", is("2023-11-14T22:13:20Z"));
+                .body("items[0].createdAt", is("2023-11-14T22:13:20Z"))
+                .body("items[0].tags.clv_tier.value", is("high"))
+                .body("items[0].tags.clv_tier.source", is("model:strata-segmentation-service"))
+                .body("items[0].tags.clv_tier.setAt", is("2023-11-14T22:14:10Z"))
+                .body("items[0].tags.vip_manual.value", is(true))
+                .body("items[0].tags.vip_manual.setAt", nullValue());
         given().auth()
                 .oauth2(alice)
                 .get("/api/v1/profiles/" + FakeProfileGrpcService.ID)
                 .then()
                 .statusCode(200)
                 .body("id", is(FakeProfileGrpcService.ID));
+    }
+
+    @Test
+    void listsTheAudiencesAProfileIsIn() {
+        given().auth()
+                .oauth2(alice)
+                .get("/api/v1/profiles/" + FakeProfileGrpcService.ID + "/segments")
+                .then()
+                .statusCode(200)
+                .body("segmentIds", contains("vip"));
+        given().auth()
+                .oauth2(alice)
+                .get("/api/v1/profiles/not-a-uuid/segments")
+                .then()
+                .statusCode(400)
+                .body("field", is("id"));
     }
 
     @Test
