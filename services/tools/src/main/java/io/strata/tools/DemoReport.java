@@ -355,9 +355,13 @@ public final class DemoReport implements Callable<Integer> {
     }
 
     /** A demo audience: its definition, and the planted count it must reach (negative: none known). */
-    record DemoSegment(String id, String name, String definition, long truth, String truthLabel) {}
+    public record DemoSegment(String id, String name, String definition, long truth, String truthLabel) {}
 
-    static List<DemoSegment> demoSegments(JsonNode answers) {
+    /**
+     * The audiences the report defines on the demo brand, in order (a crowd's rule refers to the
+     * crowds before it); public for the end-to-end tests that show the demo brand.
+     */
+    public static List<DemoSegment> demoSegments(JsonNode answers) {
         java.time.LocalDate reference =
                 java.time.LocalDate.parse(answers.path("crowds").path("age_on").asText());
         Map<String, Long> crowds = new java.util.HashMap<>();
@@ -685,12 +689,31 @@ public final class DemoReport implements Callable<Integer> {
                 + reference.minusYears(max + 1).plusDays(1) + "\"}";
     }
 
-    private static boolean isLive(JsonNode segment) {
+    /** Whether an audience (GET /api/v1/segments/{id}) is active and evaluated over the whole feed. */
+    public static boolean isLive(JsonNode segment) {
         JsonNode freshness = segment.path("freshness");
         return "active".equals(segment.path("state").asText())
                 && freshness.path("complete").asBoolean(false)
                 && freshness.path("feedLagRecords").asLong(0) == 0
                 && freshness.hasNonNull("lastFullEvaluationAt");
+    }
+
+    /**
+     * Defines one of {@link #demoSegments} through the gateway as the report does (made, or brought
+     * to this definition, active), without printing a report: for the end-to-end tests that show
+     * the demo brand.
+     */
+    public static void defineAudience(URI gateway, String token, DemoSegment segment)
+            throws IOException, InterruptedException {
+        DemoReport report = new DemoReport();
+        report.gateway = gateway;
+        report.token = token;
+        report.define(
+                HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(Duration.ofSeconds(5))
+                        .build(),
+                segment);
     }
 
     /** Creates the audience active, or brings an existing one to this definition and activates it. */
@@ -1097,7 +1120,7 @@ public final class DemoReport implements Callable<Integer> {
     }
 
     /** The crowds whose preferences the report shows, with their audiences of {@link #demoSegments}. */
-    static final Map<String, String> INSIGHT_CROWDS = insightCrowds();
+    public static final Map<String, String> INSIGHT_CROWDS = insightCrowds();
 
     private static Map<String, String> insightCrowds() {
         Map<String, String> crowds = new java.util.LinkedHashMap<>();
