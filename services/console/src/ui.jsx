@@ -158,6 +158,19 @@ export function Field({ label, children }) {
   );
 }
 
+/** A labelled choice among a few fixed values. */
+export function Choice({ label, value, options, onChange }) {
+  return (
+    <Field label={label}>
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        {options.map((o) => (
+          <option key={o}>{o}</option>
+        ))}
+      </select>
+    </Field>
+  );
+}
+
 export const pct = (x, digits = 1) => (x === undefined || x === null ? '—' : `${(Number(x) * 100).toFixed(digits)}%`);
 
 export function Json({ value }) {

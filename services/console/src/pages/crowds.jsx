@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { get, post, query } from '../api.js';
 import { Chart } from '../chart.jsx';
 import { useT } from '../i18n.js';
-import { Async, Card, ErrorBox, Field, Guarded, Loading, Stat, Table, Tabs, pct, useAction, useApi, useUser } from '../ui.jsx';
+import { Async, Card, Choice, ErrorBox, Field, Guarded, Loading, Stat, Table, Tabs, pct, useAction, useApi, useUser } from '../ui.jsx';
 
 const n = (x) => (x === 'NaN' ? NaN : Number(x ?? 0));
 const TIERS = { core: 'Core crowd', high_potential: 'High-potential crowd', broad: 'Broad crowd' };
@@ -54,12 +54,7 @@ function ReverseFunnel() {
   return (
     <Card title={`${t('Reverse funnel')} · ${t('Core crowd')} → ${t('High-potential crowd')} → ${t('Broad crowd')}`}>
       <div className="row">
-        <Field label="method">
-          <select value={method} onChange={(e) => setMethod(e.target.value)}>
-            <option>positive_unlabeled</option>
-            <option>centroid</option>
-          </select>
-        </Field>
+        <Choice label="method" value={method} options={['positive_unlabeled', 'centroid']} onChange={setMethod} />
         <Field label="saveAs">
           <input value={saveAs} onChange={(e) => setSaveAs(e.target.value)} disabled={!can.edit} placeholder={can.edit ? 'tiers' : t('Read only')} />
         </Field>

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { get, post } from '../api.js';
 import { Chart } from '../chart.jsx';
 import { useT } from '../i18n.js';
-import { Card, ErrorBox, Field, Guarded, Loading, Table, Tabs, pct, useAction, useApi, useUser } from '../ui.jsx';
+import { Card, Choice, ErrorBox, Field, Guarded, Loading, Table, Tabs, pct, useAction, useApi, useUser } from '../ui.jsx';
 
 const DIMENSIONS = ['channel', 'topic', 'creator', 'category', 'product', 'city', 'city_tier', 'device', 'acquisition'];
 const n = (x) => (x === 'NaN' ? NaN : Number(x ?? 0));
@@ -170,18 +170,8 @@ function Rules({ segments }) {
   return (
     <Card title={t('Association rules')}>
       <div className="row">
-        <Field label="level">
-          <select value={form.level} onChange={(e) => setForm({ ...form, level: e.target.value })}>
-            <option>category</option>
-            <option>product</option>
-          </select>
-        </Field>
-        <Field label="basket">
-          <select value={form.basket} onChange={(e) => setForm({ ...form, basket: e.target.value })}>
-            <option>order</option>
-            <option>consumer</option>
-          </select>
-        </Field>
+        <Choice label="level" value={form.level} options={['category', 'product']} onChange={(v) => setForm({ ...form, level: v })} />
+        <Choice label="basket" value={form.basket} options={['order', 'consumer']} onChange={(v) => setForm({ ...form, basket: v })} />
         {['minSupport', 'minConfidence', 'maxLength'].map((k) => (
           <Field key={k} label={k}>
             <input type="number" step="0.01" value={form[k]} onChange={(e) => setForm({ ...form, [k]: Number(e.target.value) })} style={{ width: 80 }} />
@@ -299,22 +289,11 @@ function Retention({ segments }) {
             <input value={form[k]} onChange={(e) => setForm({ ...form, [k]: e.target.value })} placeholder={k === 'returnEvent' ? form.startEvent : ''} />
           </Field>
         ))}
-        <Field label="period">
-          <select value={form.period} onChange={(e) => setForm({ ...form, period: e.target.value })}>
-            <option>day</option>
-            <option>week</option>
-            <option>month</option>
-          </select>
-        </Field>
+        <Choice label="period" value={form.period} options={['day', 'week', 'month']} onChange={(v) => setForm({ ...form, period: v })} />
         <Field label="periods">
           <input type="number" value={form.periods} onChange={(e) => setForm({ ...form, periods: Number(e.target.value) })} style={{ width: 60 }} />
         </Field>
-        <Field label="mode">
-          <select value={form.mode} onChange={(e) => setForm({ ...form, mode: e.target.value })}>
-            <option>first_time</option>
-            <option>recurring</option>
-          </select>
-        </Field>
+        <Choice label="mode" value={form.mode} options={['first_time', 'recurring']} onChange={(v) => setForm({ ...form, mode: v })} />
         <AudienceSelect segments={segments} value={audience} onChange={setAudience} allowAll />
         <RunButton run={run} />
       </div>
@@ -420,12 +399,7 @@ function Grow({ segments }) {
             <input type="date" value={form[k]} onChange={(e) => setForm({ ...form, [k]: e.target.value })} />
           </Field>
         ))}
-        <Field label="level">
-          <select value={form.level} onChange={(e) => setForm({ ...form, level: e.target.value })}>
-            <option>category</option>
-            <option>product</option>
-          </select>
-        </Field>
+        <Choice label="level" value={form.level} options={['category', 'product']} onChange={(v) => setForm({ ...form, level: v })} />
         <AudienceSelect segments={segments} value={audience} onChange={setAudience} allowAll />
         <RunButton run={run} />
       </div>

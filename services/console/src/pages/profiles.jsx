@@ -97,7 +97,7 @@ function ProfilePage({ id }) {
           <Table rows={p.identities} columns={[{ key: 'type', label: 'type' }, { key: 'value', label: 'value' }]} />
         </Card>
         <Card title={t('Traits')}>
-          <Table rows={Object.entries(p.traits ?? {}).map(([k, v]) => ({ k, v }))} columns={[{ key: 'k', label: t('Key') }, { key: 'v', label: 'value', render: (r) => String(r.v) }]} />
+          <Table rows={Object.entries(p.traits ?? {}).map(([k, v]) => ({ k, v }))} columns={[{ key: 'k', label: t('Key') }, { key: 'v', label: 'value', render: (r) => (r.v !== null && typeof r.v === 'object' ? <code>{JSON.stringify(r.v)}</code> : String(r.v)) }]} />
         </Card>
         <Card title={t('Tags')}>
           <Table

@@ -312,6 +312,23 @@ class ConsoleIT {
         alice.manage().window().setSize(new org.openqa.selenium.Dimension(820, 1180));
         open(alice, "segments");
         waitFor(alice, "[data-testid=segments]");
+        // the Venn of the two audiences: the crowd's repeat buyers in their overlap, as the API counts them
+        waitFor(alice, "[aria-label='overlap " + SEGMENT + "']").click();
+        waitFor(alice, "[aria-label='overlap " + CROWD + "']").click();
+        JsonNode overlap = suite.get("/api/v1/segments/overlap?ids=" + SEGMENT + "," + CROWD, suite.token("alice"));
+        long both = 0;
+        for (JsonNode region : overlap.path("regions")) {
+            if (region.path("segmentIds").size() == 2) {
+                both = region.path("size").asLong();
+            }
+        }
+        long expected = both;
+        assertTrue(expected > 0, "repeat buyers among the refined mums: " + overlap);
+        waitUntil(
+                alice,
+                "the Venn",
+                b -> b.findElements(By.cssSelector("[data-testid=venn] text")).stream()
+                        .anyMatch(label -> number(label.getText()) == expected));
         shot(alice, "tablet-segments");
     }
 
