@@ -1,6 +1,9 @@
 package io.strata.gateway.rest;
 
 import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 
 /** A request the API refuses, with the status and the field to name in the problem body. */
 public class ApiException extends RuntimeException {
@@ -36,6 +39,15 @@ public class ApiException extends RuntimeException {
             throw badRequest(name, name + " must be between " + min + " and " + max);
         }
         return value;
+    }
+
+    /** An instant of a query parameter in RFC 3339 with its offset; text that is none is a 400 naming it. */
+    public static Instant instantParam(String name, String raw) {
+        try {
+            return OffsetDateTime.parse(raw.trim()).toInstant();
+        } catch (DateTimeParseException e) {
+            throw badRequest(name, "an instant in RFC 3339 (2026-06-30T00:00:00+08:00), was '" + raw + "'");
+        }
     }
 
     public Response.Status status() {

@@ -30,8 +30,6 @@ import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.io.StringReader;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
@@ -236,14 +234,8 @@ public class InsightResource {
         if (!text(to).isEmpty()) {
             request.setTo(timestamp("to", to));
         }
-        if (!text(topEvents).isEmpty()) {
-            // only read here: its bounds are insight-service's, refused naming the parameter
-            try {
-                request.setTopEvents(Integer.parseInt(topEvents.trim()));
-            } catch (NumberFormatException e) {
-                throw ApiException.badRequest("topEvents", "a whole number (1 to 20), was '" + topEvents + "'");
-            }
-        }
+        // 0: insight-service's default; the bounds are its own too (1 to 20)
+        request.setTopEvents(ApiException.intParam("topEvents", topEvents, 0, 1, 20));
         return insight.activity(tenant.user(), request)
                 .onFailure()
                 .transform(InsightResource::placed)
@@ -256,16 +248,11 @@ public class InsightResource {
 
     /** An instant of a query parameter in RFC 3339, as the request's Timestamp. */
     private static Timestamp timestamp(String field, String text) {
-        try {
-            Instant at = OffsetDateTime.parse(text.trim()).toInstant();
-            return Timestamp.newBuilder()
-                    .setSeconds(at.getEpochSecond())
-                    .setNanos(at.getNano())
-                    .build();
-        } catch (DateTimeParseException e) {
-            throw ApiException.badRequest(
-                    field, "an instant in RFC 3339 (2026-03-01T00:00:00+08:00), was '" + text + "'");
-        }
+        Instant at = ApiException.instantParam(field, text);
+        return Timestamp.newBuilder()
+                .setSeconds(at.getEpochSecond())
+                .setNanos(at.getNano())
+                .build();
     }
 
     /**

@@ -107,7 +107,7 @@ public class ModelResource {
             JsonNode json = RequestBodies.object(body);
             JsonNode given = json.get("asOf");
             if (given != null && !given.isNull()) {
-                asOf = instant("asOf", given.asText());
+                asOf = ApiException.instantParam("asOf", given.asText());
             }
         }
         return models.start(tenant.user(), asOf)
@@ -173,17 +173,9 @@ public class ModelResource {
         if (to == null || to.isBlank()) {
             throw ApiException.badRequest("to", "the period's end, RFC 3339");
         }
-        return models.aiplFlows(tenant.user(), instant("from", from), instant("to", to))
+        return models.aiplFlows(
+                        tenant.user(), ApiException.instantParam("from", from), ApiException.instantParam("to", to))
                 .map(ProtoJson::print);
-    }
-
-    private static Instant instant(String field, String text) {
-        try {
-            return java.time.OffsetDateTime.parse(text.trim()).toInstant();
-        } catch (java.time.format.DateTimeParseException e) {
-            throw ApiException.badRequest(
-                    field, "an instant in RFC 3339 (2026-06-30T00:00:00+08:00), was '" + text + "'");
-        }
     }
 
     private static JsonNode tree(String json) {

@@ -213,7 +213,7 @@ class InsightResourceTest {
         GetActivityRequest defaults = (GetActivityRequest) FakeInsightGrpcService.requests.get(0);
         assertEquals(GetActivityRequest.newBuilder().setTenant("demo").build(), defaults);
 
-        // refused: what is no number or no instant here, what is out of bounds by the service, named alike
+        // refused, naming the parameter: what is no number or no instant, what is out of bounds
         given().auth()
                 .oauth2(vic)
                 .queryParam("topEvents", "lots")
