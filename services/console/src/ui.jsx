@@ -1,4 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
+import { get } from './api.js';
 import { useT } from './i18n.js';
 
 export const UserContext = createContext({ name: '', tenant: '', roles: [], can: {} });
@@ -21,6 +22,12 @@ export function useApi(call, deps) {
   }, deps);
   useEffect(run, [run]);
   return { ...state, reload: run };
+}
+
+/** The ids of the tenant's active audiences, for the pickers of several screens. */
+export function useActiveSegmentIds() {
+  const list = useApi(() => get('/segments?state=active'), []);
+  return (list.data?.items ?? []).map((s) => s.id);
 }
 
 /** An action started by a button: {run, busy, error, result}. */

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { get, post, query } from '../api.js';
 import { Chart } from '../chart.jsx';
 import { useT } from '../i18n.js';
-import { Async, Card, Choice, ErrorBox, Field, Guarded, Loading, Stat, Table, Tabs, pct, useAction, useApi, useUser } from '../ui.jsx';
+import { Async, Card, Choice, ErrorBox, Field, Guarded, Loading, Stat, Table, Tabs, pct, useAction, useActiveSegmentIds, useApi, useUser } from '../ui.jsx';
 
 const n = (x) => (x === 'NaN' ? NaN : Number(x ?? 0));
 const TIERS = { core: 'Core crowd', high_potential: 'High-potential crowd', broad: 'Broad crowd' };
@@ -189,9 +189,9 @@ function CustomCrowds() {
 
 function Trends() {
   const t = useT();
-  const list = useApi(() => get('/segments?state=active'), []);
   const [period, setPeriod] = useState('month');
-  const ids = (list.data?.items ?? []).map((s) => s.id).slice(0, 30);
+  // the trends take 30 audiences at most
+  const ids = useActiveSegmentIds().slice(0, 30);
   const trends = useApi(() => (ids.length ? get(`/crowds/trends${query({ segments: ids.join(','), period })}`) : Promise.resolve(null)), [ids.join(','), period]);
   const option = useMemo(() => {
     const d = trends.data;

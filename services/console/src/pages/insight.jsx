@@ -1,8 +1,8 @@
 import { useMemo, useState } from 'react';
-import { get, post } from '../api.js';
+import { post } from '../api.js';
 import { Chart } from '../chart.jsx';
 import { useT } from '../i18n.js';
-import { Card, Choice, ErrorBox, Field, Guarded, Loading, Table, Tabs, pct, useAction, useApi, useUser } from '../ui.jsx';
+import { Card, Choice, ErrorBox, Field, Guarded, Loading, Table, Tabs, pct, useAction, useActiveSegmentIds, useUser } from '../ui.jsx';
 
 const DIMENSIONS = ['channel', 'topic', 'creator', 'category', 'product', 'city', 'city_tier', 'device', 'acquisition'];
 const n = (x) => (x === 'NaN' ? NaN : Number(x ?? 0));
@@ -11,8 +11,7 @@ export function Insight({ route }) {
   const t = useT();
   const [tab, setTab] = useState(route[0] ?? 'tgi');
   const { can } = useUser();
-  const segments = useApi(() => get('/segments?state=active'), []);
-  const ids = (segments.data?.items ?? []).map((s) => s.id);
+  const ids = useActiveSegmentIds();
   const tabs = [
     { id: 'tgi', label: t('TGI heatmap') },
     { id: 'rules', label: t('Association rules') },

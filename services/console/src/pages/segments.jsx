@@ -5,7 +5,7 @@ import { ConditionBuilder } from '../builder.jsx';
 import { Chart } from '../chart.jsx';
 import { useT } from '../i18n.js';
 import { fromCondition, newField, newGroup, problems, toCondition } from '../model/condition.js';
-import { Async, Card, ErrorBox, Field, Guarded, Json, Table, pct, useAction, useApi, useUser } from '../ui.jsx';
+import { Async, Card, ErrorBox, Field, Guarded, Json, Table, pct, useAction, useActiveSegmentIds, useApi, useUser } from '../ui.jsx';
 
 export function Segments({ route }) {
   if (route[0] === 'new') return <SegmentEditor />;
@@ -108,16 +108,11 @@ export function Overlap({ ids }) {
   );
 }
 
-function useSegmentIds() {
-  const list = useApi(() => get('/segments?state=active'), []);
-  return (list.data?.items ?? []).map((s) => s.id);
-}
-
 /** Creates an audience (no id yet) or edits one (a new version); the size is previewed as it is built. */
 function SegmentEditor({ existing, onSaved, onCancel }) {
   const t = useT();
   const { can } = useUser();
-  const segmentIds = useSegmentIds();
+  const segmentIds = useActiveSegmentIds();
   const [id, setId] = useState(existing?.id ?? '');
   const [name, setName] = useState(existing?.name ?? '');
   const [description, setDescription] = useState(existing?.description ?? '');
